@@ -1,0 +1,7 @@
+/** Every CLI command, registered explicitly. Add a command by adding its module here. */
+import type { Command } from 'commander';
+
+/** A command module registers itself on the program; `setExitCode` reports its outcome. */
+export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [];
