@@ -1,0 +1,13 @@
+/** The public API of `transports/`: the contract, its errors, the registry and built-in transports. */
+import { registerTransport } from './registry.js';
+import { createMemoryTransport } from './memory/memory-transport.js';
+
+export type * from './transport.js';
+export { MESSAGE_ID_HEADER } from './transport.js';
+export * from './errors.js';
+export { parseDestination, toDestination, type ParsedDestination } from './destination.js';
+export { createTransport, registerTransport, registeredSchemes, redactUrl } from './registry.js';
+export { MemoryTransport } from './memory/memory-transport.js';
+export { MemoryHub, memoryHub } from './memory/hub.js';
+
+registerTransport('memory', createMemoryTransport);
