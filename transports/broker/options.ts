@@ -117,7 +117,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     maxFrameBytes: int(o, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, 1024, 2 ** 31),
     maxHeaders: int(o, 'maxHeaders', DEFAULT_MAX_HEADERS, 4, 100_000),
     maxHeaderBytes: int(o, 'maxHeaderBytes', DEFAULT_MAX_HEADER_BYTES, 256, 2 ** 30),
-    maxPendingBytes: int(o, 'maxPendingBytes', DEFAULT_MAX_PENDING_BYTES, 1024, 2 ** 31),
+    maxPendingBytes: int(o, 'maxPendingBytes', DEFAULT_MAX_PENDING_BYTES, 65_536, 2 ** 31),
     maxTransactionBytes: int(o, 'maxTransactionBytes', DEFAULT_MAX_TRANSACTION_BYTES, 0, 2 ** 40),
     maxConnections: int(o, 'maxConnections', DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
     heartbeatSendMs: int(o, 'heartbeatSendMs', DEFAULT_HEARTBEAT_SEND_MS, 0, 3_600_000),
