@@ -16,14 +16,20 @@ const LIMITS = { maxFrameBytes: 1 << 24, maxHeaders: 64, maxHeaderBytes: 65536 }
 
 async function spawnBroker(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
   });
   const lines = createInterface({ input: child.stdout });
   const port = await within(
     'broker child to listen',
     new Promise<number>((resolve, reject) => {
       lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
-      child.once('exit', (code) => reject(new Error(`broker child exited early (${code})`)));
+      child.once('exit', (code) => {
+        reject(new Error(`broker child exited early (${code}): ${stderr}`));
+      });
     }),
     30_000,
   );
@@ -54,6 +60,11 @@ test('every receipted message survives SIGKILL of the broker', async () => {
   try {
     const first = await spawnBroker(dir.path);
     children.push(first.child);
+    await assert.rejects(
+      spawnBroker(dir.path),
+      /exited early \(1\):[^]*in use by another broker \(pid \d+\)/,
+      'a second broker on the same data dir is refused',
+    );
     const dest = '/queue/crash';
     const body = 'b'.repeat(1024);
 

@@ -5,8 +5,11 @@ import { Heartbeat, negotiateHeartbeat } from '../../transports/broker/heartbeat
 import {
   BrokerOptionsError,
   DEFAULT_BROKER_PORT,
+  StoreError,
   parseBrokerOptions,
+  startBroker,
 } from '../../transports/broker/index.js';
+import { testBroker } from './support.js';
 
 describe('heart-beat negotiation', () => {
   test('takes the larger of what each side can do and wants; 0 switches a direction off', () => {
@@ -77,4 +80,25 @@ describe('parseBrokerOptions', () => {
       );
     });
   }
+});
+
+describe('data directory', () => {
+  test('a second broker on the same directory is refused while the first runs', async () => {
+    const first = await testBroker();
+    try {
+      await assert.rejects(
+        startBroker({ dataDir: first.dataDir, port: 0 }),
+        (err: unknown) =>
+          err instanceof StoreError &&
+          err.code === 'BROKER_STORE' &&
+          err.cause instanceof Error &&
+          /already open/.test(err.cause.message),
+      );
+    } finally {
+      await first.close();
+    }
+    const again = await startBroker({ dataDir: first.dataDir, port: 0 });
+    await again.close();
+    await first.stop();
+  });
 });

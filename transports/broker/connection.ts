@@ -68,8 +68,9 @@ export class Connection implements SubscriberConnection {
   readonly #transactions = new Map<string, Transaction>();
   /** Ack id → subscription, for ACK/NACK frames that carry only an `id`. */
   readonly #ackOwners = new Map<string, Subscription>();
-  /** Store writes not yet settled; DISCONNECT waits for them before its receipt. */
-  readonly #inflight = new Set<Promise<unknown>>();
+  /** Store-backed steps not yet settled; DISCONNECT waits for them before its receipt. */
+  #pendingOps = 0;
+  readonly #idleWaiters: (() => void)[] = [];
   #heartbeat: Heartbeat | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
@@ -252,14 +253,30 @@ export class Connection implements SubscriberConnection {
 
   /** Runs a store-backed step; its receipt (or ERROR) follows its outcome. */
   #track(frame: Frame, work: Promise<void>): void {
-    const p = work.then(
+    this.#pendingOps += 1;
+    work.then(
       () => {
         if (this.#state === 'connected') this.#receipt(frame);
+        this.#opSettled();
       },
-      (err: unknown) => this.fail(err, frame.headers.get('receipt')),
+      (err: unknown) => {
+        this.fail(err, frame.headers.get('receipt'));
+        this.#opSettled();
+      },
     );
-    this.#inflight.add(p);
-    void p.finally(() => this.#inflight.delete(p));
+  }
+
+  #opSettled(): void {
+    this.#pendingOps -= 1;
+    if (this.#pendingOps === 0) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves once every store-backed step started so far has settled. */
+  #idle(): Promise<void> {
+    if (this.#pendingOps === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #handle(frame: Frame): void {
@@ -501,7 +518,7 @@ export class Connection implements SubscriberConnection {
   #disconnect(frame: Frame): void {
     if (!this.#transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
     this.socket.pause();
-    void Promise.allSettled([...this.#inflight]).then(() => {
+    void this.#idle().then(() => {
       const receipt = frame.headers.get('receipt');
       if (receipt !== undefined) {
         this.#writeWhileClosing(

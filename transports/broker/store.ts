@@ -8,7 +8,8 @@
  * running on its writer thread, and writes issued while that transaction syncs go into the
  * next one: that is the group commit. A promise returned here resolving means "on disk".
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
 import type { HeaderList } from './frame.js';
@@ -32,19 +33,68 @@ export interface LoadedMessage {
 type Key = [string, number];
 
 const RECORD_VERSION = 1;
+const LOCK_FILE = 'broker.pid';
+
+/** Directories opened by this process (a second broker on one directory would double-deliver). */
+const openDirs = new Set<string>();
+
+/**
+ * Claims `dir` for this process: refuses when a live process (or this one) holds it. A pid file
+ * left by a killed broker is taken over.
+ */
+function claimDir(dir: string): void {
+  const key = resolve(dir);
+  if (openDirs.has(key)) throw new Error(`${dir} is already open in this process`);
+  const lock = join(dir, LOCK_FILE);
+  let holder: number | undefined;
+  try {
+    holder = Number(readFileSync(lock, 'utf8').trim());
+  } catch {
+    holder = undefined;
+  }
+  if (holder !== undefined && Number.isInteger(holder) && holder > 0 && holder !== process.pid) {
+    let alive = true;
+    try {
+      process.kill(holder, 0);
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive) throw new Error(`${dir} is in use by another broker (pid ${holder})`);
+  }
+  writeFileSync(lock, `${process.pid}\n`);
+  openDirs.add(key);
+}
+
+function releaseDir(dir: string): void {
+  openDirs.delete(resolve(dir));
+  try {
+    if (readFileSync(join(dir, LOCK_FILE), 'utf8').trim() === String(process.pid)) {
+      rmSync(join(dir, LOCK_FILE), { force: true });
+    }
+  } catch {
+    // already gone
+  }
+}
 
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
+  readonly #dir: string;
   #closing: Promise<void> | undefined;
 
-  private constructor(db: RootDatabase<Buffer, Key>) {
+  private constructor(db: RootDatabase<Buffer, Key>, dir: string) {
     this.#db = db;
+    this.#dir = dir;
   }
 
   /** Opens (creating when missing) the store in `dir`. */
   static open(dir: string): MessageStore {
     try {
       mkdirSync(dir, { recursive: true });
+      claimDir(dir);
+    } catch (err) {
+      throw new StoreError(`cannot open message store in ${dir}`, err);
+    }
+    try {
       const db = open<Buffer, Key>({
         path: dir,
         encoding: 'binary',
@@ -55,8 +105,9 @@ export class MessageStore {
         eventTurnBatching: true,
         commitDelay: 0,
       });
-      return new MessageStore(db);
+      return new MessageStore(db, dir);
     } catch (err) {
+      releaseDir(dir);
       throw new StoreError(`cannot open message store in ${dir}`, err);
     }
   }
@@ -116,7 +167,11 @@ export class MessageStore {
       try {
         await this.#db.flushed;
       } finally {
-        await this.#db.close();
+        try {
+          await this.#db.close();
+        } finally {
+          releaseDir(this.#dir);
+        }
       }
     })();
     return this.#closing;
