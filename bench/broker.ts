@@ -9,7 +9,7 @@
  * Ends with one JSON line {"suite":"broker","rows":[...]}.
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,35 +204,57 @@ function disconnect(client: stompit.Client): Promise<void> {
   ).catch(() => client.destroy(new Error('DISCONNECT receipt did not arrive')));
 }
 
-async function runCase(
-  name: Row['case'],
-  host: string,
-  port: number,
-  credentials: { login?: string; passcode?: string },
-  prefix: string,
-): Promise<Row> {
-  const client = await openClient(host, port, credentials);
-  const qa = `/queue/${prefix}-one`;
-  const qb = `/queue/${prefix}-pipe`;
-  const single = await withDeadline(`${name} one-at-a-time`, oneAtATime(client, qa));
-  console.log(
-    `${name.padEnd(9)} send+receipt one at a time: ${single.perS.toFixed(0)} msg/s  p50 ${single.p50.toFixed(3)} ms  p99 ${single.p99.toFixed(3)} ms`,
-  );
-  const pipe = await withDeadline(`${name} pipelined`, pipelined(client, qb));
-  console.log(`${name.padEnd(9)} pipelined (window ${WINDOW}):    ${pipe.toFixed(0)} msg/s`);
-  const drained = await withDeadline(`${name} drain`, drain(client, qa, MESSAGES));
-  console.log(`${name.padEnd(9)} drain, client-individual:   ${drained.toFixed(0)} msg/s`);
-  // Clean up: empty the pipelined queue too (not measured).
-  await withDeadline(`${name} cleanup drain`, drain(client, qb, MESSAGES));
-  await disconnect(client);
-  return {
-    case: name,
-    send_receipt_per_s: Math.round(single.perS),
-    send_p50_ms: round3(single.p50),
-    send_p99_ms: round3(single.p99),
-    pipelined_per_s: Math.round(pipe),
-    drain_per_s: Math.round(drained),
-  };
+interface Target {
+  readonly name: Row['case'];
+  readonly client: stompit.Client;
+  readonly one: string;
+  readonly pipe: string;
+}
+
+function label(name: string): string {
+  return name.padEnd(9);
+}
+
+/**
+ * Runs each phase on every target before the next phase, so that load from other processes on
+ * this shared machine drifts over both brokers alike.
+ */
+async function runPhases(targets: readonly Target[]): Promise<Row[]> {
+  const single = new Map<string, { perS: number; p50: number; p99: number }>();
+  const pipe = new Map<string, number>();
+  const drained = new Map<string, number>();
+  for (const t of targets) {
+    const r = await withDeadline(`${t.name} one-at-a-time`, oneAtATime(t.client, t.one));
+    single.set(t.name, r);
+    console.log(
+      `${label(t.name)} send+receipt one at a time: ${r.perS.toFixed(0)} msg/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms`,
+    );
+  }
+  for (const t of targets) {
+    const r = await withDeadline(`${t.name} pipelined`, pipelined(t.client, t.pipe));
+    pipe.set(t.name, r);
+    console.log(`${label(t.name)} pipelined (window ${WINDOW}):    ${r.toFixed(0)} msg/s`);
+  }
+  for (const t of targets) {
+    const r = await withDeadline(`${t.name} drain`, drain(t.client, t.one, MESSAGES));
+    drained.set(t.name, r);
+    console.log(`${label(t.name)} drain, client-individual:   ${r.toFixed(0)} msg/s`);
+  }
+  for (const t of targets) {
+    // Empty the pipelined queue too (not measured).
+    await withDeadline(`${t.name} cleanup drain`, drain(t.client, t.pipe, MESSAGES));
+  }
+  return targets.map((t) => {
+    const s1 = single.get(t.name);
+    return {
+      case: t.name,
+      send_receipt_per_s: Math.round(s1?.perS ?? 0),
+      send_p50_ms: round3(s1?.p50 ?? 0),
+      send_p99_ms: round3(s1?.p99 ?? 0),
+      pipelined_per_s: Math.round(pipe.get(t.name) ?? 0),
+      drain_per_s: Math.round(drained.get(t.name) ?? 0),
+    };
+  });
 }
 
 function round3(n: number): number {
@@ -272,37 +294,74 @@ async function startEmbedded(
   return { child, port };
 }
 
+/**
+ * The disk's flush latency right now (append 1 KiB + fdatasync, one at a time, in the data
+ * directory's file system): the floor under any durable one-at-a-time receipt.
+ */
+async function flushLatencyMs(dir: string): Promise<{ p50: number; p99: number }> {
+  const file = join(dir, 'flush-probe');
+  const fd = openSync(file, 'w');
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < 300; i += 1) {
+      const t = performance.now();
+      writeSync(fd, BODY);
+      await new Promise<void>((resolve, reject) =>
+        fdatasync(fd, (err) => (err ? reject(err) : resolve())),
+      );
+      latencies.push(performance.now() - t);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
 async function main(): Promise<void> {
   const runId = `aes-bench-${process.pid}-${Date.now().toString(36)}`;
   console.log(
     `broker bench: ${MESSAGES} messages of ${BODY.length} bytes per case, stompit client (no-delay, content-length)`,
   );
-  const rows: Row[] = [];
-
   const dataDir = mkdtempSync(join(tmpdir(), 'aes-bench-broker-'));
+  const flush = await flushLatencyMs(dataDir);
+  console.log(
+    `disk flush (append 1 KiB + fdatasync) now: p50 ${flush.p50.toFixed(3)} ms  p99 ${flush.p99.toFixed(3)} ms`,
+  );
   const embedded = await startEmbedded(dataDir);
+  const clients: stompit.Client[] = [];
+  let rows: Row[] = [];
   try {
-    rows.push(await runCase('embedded', '127.0.0.1', embedded.port, {}, runId));
+    const own = await openClient('127.0.0.1', embedded.port, {});
+    clients.push(own);
+    const rabbit = await openClient(RABBIT.host, RABBIT.port, {
+      login: RABBIT.login,
+      passcode: RABBIT.passcode,
+    }).catch((err: unknown) => {
+      throw new Error(
+        `bench: RabbitMQ STOMP (the baseline) is not reachable on ${RABBIT.host}:${RABBIT.port}; run .ci/services.sh`,
+        { cause: err },
+      );
+    });
+    clients.push(rabbit);
+    rows = await runPhases([
+      { name: 'embedded', client: own, one: `/queue/${runId}-one`, pipe: `/queue/${runId}-pipe` },
+      {
+        name: 'rabbitmq',
+        client: rabbit,
+        one: `/queue/${runId}-one`,
+        pipe: `/queue/${runId}-pipe`,
+      },
+    ]);
   } finally {
+    for (const c of clients) await disconnect(c);
     const exited = new Promise<void>((resolve) => embedded.child.once('exit', () => resolve()));
     embedded.child.kill('SIGTERM');
     await withDeadline('aes broker to stop', exited, 15_000).catch(() =>
       embedded.child.kill('SIGKILL'),
     );
     rmSync(dataDir, { recursive: true, force: true });
-  }
-
-  try {
-    rows.push(
-      await runCase(
-        'rabbitmq',
-        RABBIT.host,
-        RABBIT.port,
-        { login: RABBIT.login, passcode: RABBIT.passcode },
-        runId,
-      ),
-    );
-  } finally {
     // RabbitMQ names a STOMP /queue/x queue "x"; delete what we created (already drained).
     for (const q of [`${runId}-one`, `${runId}-pipe`]) {
       spawnSync('rabbitmqctl', ['delete_queue', q], { stdio: 'ignore', timeout: 60_000 });

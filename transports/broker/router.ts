@@ -214,7 +214,15 @@ export class Router implements QueueHost {
   // QueueHost
 
   deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void {
-    const record = this.#store.read(queue.name, message.seq);
+    let record: StoredRecord | undefined;
+    try {
+      record = this.#store.read(queue.name, message.seq);
+    } catch (err) {
+      // A corrupt record must not fail whichever connection triggered this dispatch. It stays
+      // in the store (and is retried after a restart) but leaves the in-memory queue.
+      debug('router: cannot read %s#%d, skipping it: %O', queue.name, message.seq, err);
+      return;
+    }
     if (record === undefined) {
       debug('router: %s#%d vanished from the store before delivery', queue.name, message.seq);
       return;
