@@ -22,6 +22,11 @@ export interface BrokerHandle extends AsyncDisposable {
   connectionCount(): number;
   /** Messages waiting in each queue (not counting delivered, unacked ones). */
   queueDepths(): Record<string, number>;
+  /**
+   * Write transactions the store has committed and synced so far (LMDB's transaction id). With
+   * group commit, many receipted SENDs share one.
+   */
+  storeTransactions(): number;
   /** Stops listening, drops every connection, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     options: resolved,
     connectionCount: () => connections.size,
     queueDepths: () => router.queueDepths(),
+    storeTransactions: () => store.transactionCount(),
     close,
     [Symbol.asyncDispose]: close,
   };

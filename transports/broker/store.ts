@@ -154,6 +154,12 @@ export class MessageStore {
     );
   }
 
+  /** Write transactions committed (and synced) in this store's lifetime: LMDB's last txn id. */
+  transactionCount(): number {
+    const stats = this.#db.getStats() as { lastTxnId?: unknown };
+    return typeof stats.lastTxnId === 'number' ? stats.lastTxnId : 0;
+  }
+
   /** Highest sequence number in use, or 0. */
   maxSeq(): number {
     let max = 0;
