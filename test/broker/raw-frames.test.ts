@@ -23,6 +23,7 @@ before(async () => {
     closeTimeoutMs: 500,
     heartbeatSendMs: 50,
     heartbeatReceiveMs: 50,
+    maxTransactionBytes: 100 * 1024,
   });
   bystander = await StompjsClient.connect(broker.port);
 });
@@ -188,6 +189,31 @@ describe('bad input over raw sockets', () => {
       await bystanderStillServed();
     });
   }
+
+  test('a transaction buffering over maxTransactionBytes: ERROR and close', async () => {
+    const raw = await RawClient.connected(broker.port);
+    const body = 'x'.repeat(60 * 1024);
+    raw.write('BEGIN\ntransaction:big\n\n\0');
+    raw.write(`SEND\ndestination:/queue/tx-big\ntransaction:big\n\n${body}\0`);
+    raw.write(`SEND\ndestination:/queue/tx-big\ntransaction:big\n\n${body}\0`);
+    await expectErrorAndClose(raw, /transaction 'big' buffers over 102400 bytes/);
+    assert.equal(broker.queueDepths()['/queue/tx-big'] ?? 0, 0, 'nothing of it was stored');
+    await bystanderStillServed();
+  });
+
+  test('connections over maxConnections get an ERROR frame and are closed', async () => {
+    const small = await testBroker({ maxConnections: 1, closeTimeoutMs: 500 });
+    try {
+      const first = await RawClient.connected(small.port);
+      const second = await RawClient.open(small.port);
+      await expectErrorAndClose(second, /connection limit of 1 reached/);
+      first.write('SEND\ndestination:/queue/limit\nreceipt:ok\n\n\0');
+      await first.waitForText('receipt-id:ok');
+      first.destroy();
+    } finally {
+      await small.stop();
+    }
+  });
 
   test('the ERROR frame carries the receipt-id of the frame that failed', async () => {
     const raw = await RawClient.connected(broker.port);
