@@ -111,6 +111,12 @@ const CASES: ReadonlyArray<{
     message: /unsupported destination/,
   },
   {
+    name: 'destination with a control character',
+    connect: true,
+    bytes: 'SEND\ndestination:/queue/a\\nb\n\n\0',
+    message: /unsupported destination/,
+  },
+  {
     name: 'unsupported ack mode',
     connect: true,
     bytes: 'SUBSCRIBE\nid:1\ndestination:/queue/a\nack:sometimes\n\n\0',

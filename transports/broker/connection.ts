@@ -16,7 +16,12 @@ import {
   type StompVersion,
 } from './frame.js';
 import { Heartbeat, negotiateHeartbeat } from './heartbeat.js';
-import { destinationKind, type PendingSend, type Router } from './router.js';
+import {
+  MAX_DESTINATION_LENGTH,
+  destinationKind,
+  type PendingSend,
+  type Router,
+} from './router.js';
 import {
   ACK_MODES,
   Subscription,
@@ -366,7 +371,7 @@ export class Connection implements SubscriberConnection {
     const destination = requireHeader(frame, 'destination');
     if (destinationKind(destination) === undefined) {
       throw new ProtocolError(
-        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name>`,
+        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
       );
     }
     const headers: [string, string][] = [];
@@ -393,7 +398,7 @@ export class Connection implements SubscriberConnection {
     const destination = requireHeader(frame, 'destination');
     if (destinationKind(destination) === undefined) {
       throw new ProtocolError(
-        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name>`,
+        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
       );
     }
     const id =

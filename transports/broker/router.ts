@@ -21,8 +21,15 @@ export interface PendingSend {
   readonly body: Buffer;
 }
 
+/** Longest destination accepted (it is part of every stored key). */
+export const MAX_DESTINATION_LENGTH = 512;
+
 /** Whether `destination` names a queue or a topic this broker serves. */
 export function destinationKind(destination: string): 'queue' | 'topic' | undefined {
+  // Control characters could not be written to a STOMP 1.0 subscriber.
+  if (destination.length > MAX_DESTINATION_LENGTH || /[\x00-\x1f]/.test(destination)) {
+    return undefined;
+  }
   if (destination.startsWith(QUEUE_PREFIX) && destination.length > QUEUE_PREFIX.length) {
     return 'queue';
   }
