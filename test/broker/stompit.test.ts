@@ -45,10 +45,12 @@ function send(
 ): Promise<void> {
   return within(
     `stompit receipt for ${destination}`,
-    new Promise<void>((resolve, reject) => {
+    new Promise<void>((resolve) => {
+      // No per-send onError: stompit adds an error listener per send (a known trap); the
+      // deadline above catches a missing receipt.
       const frame = client.send(
         { destination, 'content-length': String(body.length), ...headers },
-        { onReceipt: () => resolve(), onError: (err) => reject(err) },
+        { onReceipt: () => resolve() } as stompit.Client.SendOptions,
       );
       frame.end(body);
     }),
