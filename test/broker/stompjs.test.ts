@@ -114,6 +114,25 @@ describe('embedded broker with @stomp/stompjs', () => {
     await Promise.all([d.close(), p.close()]);
   });
 
+  test('UNSUBSCRIBE gives unacked messages back to the queue', async () => {
+    const dest = q('unsubscribe');
+    const c = await connect();
+    await c.send(dest, 'one');
+    await c.send(dest, 'two');
+    const first = c.subscribe(dest, { ack: 'client-individual' });
+    await waitFor('two deliveries', () => first.received.length === 2);
+    first.received[0]?.ack();
+    first.unsubscribe();
+    const second = c.subscribe(dest, { ack: 'client-individual' });
+    await waitFor('the unacked one again', () => second.received.length === 1);
+    assert.equal(second.received[0]?.body, 'two');
+    assert.equal(second.received[0]?.headers['delivery-count'], '2');
+    second.received[0]?.ack();
+    await sleep(50);
+    assert.equal(first.received.length, 2, 'nothing more for the old subscription');
+    await c.close();
+  });
+
   test('ack client: an ACK covers every earlier message of the subscription', async () => {
     const dest = q('cumulative');
     const p = await connect();
