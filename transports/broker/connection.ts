@@ -4,7 +4,6 @@
  * per tick), heart-beats, and the STOMP commands. An error on one connection ends only it.
  */
 import type { Socket } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { debuglog } from 'node:util';
 import { FrameDecoder } from './decoder.js';
 import { BrokerError, ProtocolError } from './errors.js';
@@ -16,6 +15,7 @@ import {
   type StompVersion,
 } from './frame.js';
 import { Heartbeat, negotiateHeartbeat } from './heartbeat.js';
+import { authenticate, firstLine, negotiateVersion, requireHeader } from './handshake.js';
 import {
   MAX_DESTINATION_LENGTH,
   destinationKind,
@@ -322,14 +322,7 @@ export class Connection implements SubscriberConnection {
 
   #connect(frame: Frame): void {
     const version = negotiateVersion(frame.headers.get('accept-version'));
-    const users = this.options.users;
-    if (users !== undefined) {
-      const login = frame.headers.get('login') ?? '';
-      const expected = Object.hasOwn(users, login) ? users[login] : undefined;
-      if (expected === undefined || !sameSecret(expected, frame.headers.get('passcode') ?? '')) {
-        throw new BrokerError('STOMP_AUTH', `bad credentials for login '${firstLine(login)}'`);
-      }
-    }
+    authenticate(this.options.users, frame.headers.get('login'), frame.headers.get('passcode'));
     const intervals = negotiateHeartbeat(
       version === '1.0' ? undefined : frame.headers.get('heart-beat'),
       this.options.heartbeatSendMs,
@@ -594,36 +587,4 @@ export class Connection implements SubscriberConnection {
     this.socket.destroy();
     this.onClosed(this);
   }
-}
-
-function negotiateVersion(header: string | undefined): StompVersion {
-  if (header === undefined) return '1.0';
-  const offered = header.split(',').map((v) => v.trim());
-  for (let i = SUPPORTED_VERSIONS.length - 1; i >= 0; i -= 1) {
-    const v = SUPPORTED_VERSIONS[i];
-    if (v !== undefined && offered.includes(v)) return v;
-  }
-  throw new BrokerError(
-    'STOMP_VERSION',
-    `no supported protocol version in accept-version '${firstLine(header)}' (supported: ${SUPPORTED_VERSIONS.join(', ')})`,
-  );
-}
-
-function requireHeader(frame: Frame, name: string): string {
-  const value = frame.headers.get(name);
-  if (value === undefined || value.length === 0) {
-    throw new ProtocolError(`${frame.command} frame is missing the required '${name}' header`);
-  }
-  return value;
-}
-
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }
