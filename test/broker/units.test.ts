@@ -25,10 +25,12 @@ describe('heart-beat negotiation', () => {
     let now = 0;
     let sent = 0;
     let timedOut: number | undefined;
+    let paused = false;
     const hb = new Heartbeat(
       {
         sendHeartbeat: () => (sent += 1),
         timedOut: (ms) => (timedOut = ms),
+        isReadPaused: () => paused,
       },
       { sendMs: 100, receiveMs: 100 },
       () => now,
@@ -47,7 +49,16 @@ describe('heart-beat negotiation', () => {
     now = 250;
     hb.checkReceive();
     assert.equal(timedOut, undefined);
-    now = 301;
+    // While the broker is not reading (back-pressure), silence does not count.
+    paused = true;
+    now = 400;
+    hb.checkReceive();
+    assert.equal(timedOut, undefined);
+    paused = false;
+    now = 550;
+    hb.checkReceive();
+    assert.equal(timedOut, undefined);
+    now = 601;
     hb.checkReceive();
     assert.equal(timedOut, 201);
     hb.stop();

@@ -347,6 +347,7 @@ export class Connection implements SubscriberConnection {
     this.#heartbeat = new Heartbeat(
       {
         sendHeartbeat: () => this.#write(HEARTBEAT),
+        isReadPaused: () => this.socket.isPaused(),
         timedOut: (silentMs) =>
           this.fail(
             new BrokerError(

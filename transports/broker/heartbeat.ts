@@ -9,6 +9,11 @@ export interface HeartbeatHost {
   sendHeartbeat(): void;
   /** The peer sent nothing for `silentMs`: drop it. */
   timedOut(silentMs: number): void;
+  /**
+   * Whether the broker itself has stopped reading from the peer (back-pressure): its
+   * heart-beats are then unread, not missing, and silence is not held against it.
+   */
+  isReadPaused(): boolean;
 }
 
 /** Negotiated intervals, 0 meaning off. */
@@ -88,6 +93,10 @@ export class Heartbeat {
 
   /** Reports a timeout when nothing was read for the grace period. */
   checkReceive(): void {
+    if (this.host.isReadPaused()) {
+      this.#lastRead = this.now();
+      return;
+    }
     const silent = this.now() - this.#lastRead;
     if (silent > this.intervals.receiveMs * HEARTBEAT_GRACE_FACTOR) {
       this.stop();
