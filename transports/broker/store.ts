@@ -116,14 +116,16 @@ export class MessageStore {
   *load(): Generator<LoadedMessage> {
     for (const { key, value } of this.#db.getRange({})) {
       const [destination, seq] = key;
-      yield { destination, seq, record: decodeRecord(value, destination, seq) };
+      // Range values may sit in a buffer lmdb-js reuses: copy the body out.
+      yield { destination, seq, record: decodeRecord(value, destination, seq, true) };
     }
   }
 
   /** Reads one message; `undefined` when it is gone. */
   read(destination: string, seq: number): StoredRecord | undefined {
+    // getBinary returns a buffer of its own (unlike getBinaryFast): the body can be a view of it.
     const value = this.#db.getBinary([destination, seq]);
-    return value === undefined ? undefined : decodeRecord(value, destination, seq);
+    return value === undefined ? undefined : decodeRecord(value, destination, seq, false);
   }
 
   /** Stores a message; resolves once it is fsynced. */
@@ -204,7 +206,12 @@ export function encodeRecord(record: StoredRecord): Buffer {
   return out;
 }
 
-export function decodeRecord(value: Buffer, destination: string, seq: number): StoredRecord {
+export function decodeRecord(
+  value: Buffer,
+  destination: string,
+  seq: number,
+  copyBody: boolean,
+): StoredRecord {
   try {
     if (value.readUInt8(0) !== RECORD_VERSION) throw new Error(`record version ${value[0]}`);
     const deliveries = value.readUInt32BE(1);
@@ -219,8 +226,8 @@ export function decodeRecord(value: Buffer, destination: string, seq: number): S
       }
       return [h[0], h[1]] as const;
     });
-    // Copy the body out of LMDB's reusable read buffer.
-    const body = Buffer.from(value.subarray(9 + metaLength));
+    const view = value.subarray(9 + metaLength);
+    const body = copyBody ? Buffer.from(view) : view;
     return { messageId: meta[0], deliveries, headers, body };
   } catch (err) {
     throw new StoreError(`corrupt record ${destination}#${seq} in message store`, err);
