@@ -156,7 +156,14 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
     .option('--dead-letter-suffix <suffix>', "dead-letter queue name suffix (default '.dlq')")
     .option('--prefetch <n>', 'unacked messages per subscription by default (default 100)', integer)
     .action(async (flags: BrokerFlags) => {
-      const broker = await startBroker(toOptions(flags));
+      const options = toOptions(flags);
+      const loopback = ['127.0.0.1', '::1', 'localhost'].includes(options.host ?? '');
+      if (!loopback && options.users === undefined) {
+        process.stderr.write(
+          `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
+        );
+      }
+      const broker = await startBroker(options);
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,
       );
