@@ -66,3 +66,69 @@ export class DestinationError extends TransportError {
     );
   }
 }
+
+/** The broker refused the credentials (STOMP ERROR to CONNECT, MQTT CONNACK 4/5, 134/135). */
+export class TransportAuthError extends TransportError {
+  override readonly name = 'TransportAuthError';
+  constructor(url: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'TRANSPORT_AUTH_FAILED',
+      `${url}: the broker refused the login: ${detail}`,
+      false,
+      options,
+    );
+  }
+}
+
+/** No broker of the URL list could be reached, or the handshake failed. */
+export class TransportConnectError extends TransportError {
+  override readonly name = 'TransportConnectError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_CONNECT_FAILED', message, true, options);
+  }
+}
+
+/**
+ * The connection ended while the operation waited. A publish that fails this way may or may not
+ * have been stored: publish it again (the consumer drops duplicates by `aes-message-id`).
+ */
+export class ConnectionLostError extends TransportError {
+  override readonly name = 'ConnectionLostError';
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(
+      'TRANSPORT_CONNECTION_LOST',
+      `${operation}: the broker connection was lost`,
+      true,
+      options,
+    );
+  }
+}
+
+/** The broker answered a publish with an error (STOMP ERROR, MQTT PUBACK reason code >= 128). */
+export class PublishRejectedError extends TransportError {
+  override readonly name = 'PublishRejectedError';
+  constructor(destination: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'TRANSPORT_PUBLISH_REJECTED',
+      `publish to ${destination} rejected: ${detail}`,
+      false,
+      options,
+    );
+  }
+}
+
+/** An operation needs a connection and `connect()` was not called (or has not succeeded). */
+export class NotConnectedError extends TransportError {
+  override readonly name = 'NotConnectedError';
+  constructor(operation: string) {
+    super('TRANSPORT_NOT_CONNECTED', `${operation}: call connect() first`, false);
+  }
+}
+
+/** A transport option or URL parameter is invalid; names the field. */
+export class TransportOptionError extends TransportError {
+  override readonly name = 'TransportOptionError';
+  constructor(field: string, problem: string) {
+    super('TRANSPORT_BAD_URL', `transport option '${field}' ${problem}`, false);
+  }
+}

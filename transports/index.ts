@@ -1,6 +1,7 @@
 /** The public API of `transports/`: the contract, its errors, the registry and built-in transports. */
 import { registerTransport } from './registry.js';
 import { createMemoryTransport } from './memory/memory-transport.js';
+import { createStompTransport } from './stomp/stomp-transport.js';
 
 export type * from './transport.js';
 export { MESSAGE_ID_HEADER } from './transport.js';
@@ -9,5 +10,8 @@ export { parseDestination, toDestination, type ParsedDestination } from './desti
 export { createTransport, registerTransport, registeredSchemes, redactUrl } from './registry.js';
 export { MemoryTransport } from './memory/memory-transport.js';
 export { MemoryHub, memoryHub } from './memory/hub.js';
+export { StompTransport } from './stomp/stomp-transport.js';
 
 registerTransport('memory', createMemoryTransport);
+registerTransport('stomp', createStompTransport);
+registerTransport('stomp+ssl', createStompTransport);
