@@ -2,6 +2,7 @@
 import { registerTransport } from './registry.js';
 import { createMemoryTransport } from './memory/memory-transport.js';
 import { createStompTransport } from './stomp/stomp-transport.js';
+import { createMqttTransport } from './mqtt/mqtt-transport.js';
 
 export type * from './transport.js';
 export { MESSAGE_ID_HEADER } from './transport.js';
@@ -11,7 +12,11 @@ export { createTransport, registerTransport, registeredSchemes, redactUrl } from
 export { MemoryTransport } from './memory/memory-transport.js';
 export { MemoryHub, memoryHub } from './memory/hub.js';
 export { StompTransport } from './stomp/stomp-transport.js';
+export { MqttTransport } from './mqtt/mqtt-transport.js';
+export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
 
 registerTransport('memory', createMemoryTransport);
 registerTransport('stomp', createStompTransport);
 registerTransport('stomp+ssl', createStompTransport);
+registerTransport('mqtt', createMqttTransport);
+registerTransport('mqtts', createMqttTransport);

@@ -37,9 +37,9 @@ export interface StompFrame {
 
 export interface SessionEvents {
   /** A MESSAGE for subscription `id`, its body fully read. */
-  message(id: string, frame: StompFrame): void;
+  message(session: StompSession, id: string, frame: StompFrame): void;
   /** The connection ended (not through `close()`); the session is dead. */
-  lost(error: Error): void;
+  lost(session: StompSession, error: Error): void;
 }
 
 interface OpenOptions {
@@ -249,7 +249,7 @@ export class StompSession {
     message.on('data', (chunk: Buffer) => chunks.push(chunk));
     message.on('end', () => {
       if (this.ended) return;
-      this.events.message(id, {
+      this.events.message(this, id, {
         headers: (message as unknown as { headers: Record<string, string> }).headers,
         body: Buffer.concat(chunks),
       });
@@ -301,7 +301,7 @@ export class StompSession {
         ? error
         : new ConnectionLostError('connection', { cause: error }),
     );
-    this.events.lost(error);
+    this.events.lost(this, error);
   }
 
   private rejectAll(error: Error): void {

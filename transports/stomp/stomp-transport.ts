@@ -391,7 +391,7 @@ export class StompTransport implements Transport {
 
   /** Opens a session to `endpoint`, installs it and re-subscribes every live subscription. */
   private async open(endpoint: StompEndpoint, signal: AbortSignal): Promise<void> {
-    const session: StompSession = await StompSession.open(
+    const session = await StompSession.open(
       endpoint,
       {
         timeoutMs: this.settings.connectTimeoutMs,
@@ -401,8 +401,8 @@ export class StompTransport implements Transport {
         signal,
       },
       {
-        message: (id, frame) => this.onMessage(session, id, frame),
-        lost: (error) => this.onLost(session, error),
+        message: (from, id, frame) => this.onMessage(from, id, frame),
+        lost: (from, error) => this.onLost(from, error),
       },
     );
     if (this.state === 'closed') {

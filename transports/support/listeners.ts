@@ -14,6 +14,12 @@ export class Listeners {
     };
   }
 
+  /** True when some listener handles `event`. */
+  has(event: keyof TransportListener): boolean {
+    for (const listener of this.set) if (listener[event] !== undefined) return true;
+    return false;
+  }
+
   emit<K extends keyof TransportListener>(
     event: K,
     argument: Parameters<NonNullable<TransportListener[K]>>[0],
