@@ -59,6 +59,8 @@ interface Waiter {
 /** The parts of stompit's Client this file uses beyond its typings. */
 interface ClientInternals {
   headers?: Record<string, string>;
+  /** Set by us: the endpoint label for error messages. */
+  label?: string;
   setCommandHandler(
     command: string,
     handler: (
@@ -168,6 +170,9 @@ export class StompSession {
         session.installErrorHandler();
         resolve(session);
       });
+      // stompit installed its CONNECT-phase handlers inside connect(); replace its ERROR one.
+      (client as unknown as ClientInternals).label = endpoint.label;
+      installErrorHandler(client, () => {});
     });
   }
 
@@ -256,39 +261,17 @@ export class StompSession {
     });
   }
 
-  /** Replaces stompit's ERROR handler so the frame's `receipt-id` is not lost. */
+  /** Routes ERROR frames to `onErrorFrame`, which knows the pending receipts. */
   private installErrorHandler(): void {
-    const internals = this.client as unknown as ClientInternals;
-    internals.setCommandHandler('ERROR', (frame) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      frame.on('data', (chunk: Buffer) => {
-        if (size < ERROR_BODY_LIMIT) chunks.push(chunk);
-        size += chunk.length;
-      });
-      frame.on('end', () => {
-        const detail = [
-          frame.headers.message ?? 'ERROR frame',
-          Buffer.concat(chunks).toString('utf8', 0, ERROR_BODY_LIMIT).trim(),
-        ]
-          .filter((part) => part !== '')
-          .join(': ');
-        const receipt = frame.headers['receipt-id'];
-        const waiter = receipt === undefined ? undefined : this.waiters.get(receipt);
-        if (waiter !== undefined && receipt !== undefined) {
-          this.waiters.delete(receipt);
-          waiter.reject(
-            new PublishRejectedError(frame.headers.destination ?? waiter.operation, detail),
-          );
-        }
-        internals.destroy(
-          new TransportError(
-            'TRANSPORT_CONNECTION_LOST',
-            `${this.endpoint.label}: broker sent ERROR: ${detail}`,
-            true,
-          ),
+    installErrorHandler(this.client, (error) => {
+      const receipt = error.headers['receipt-id'];
+      const waiter = receipt === undefined ? undefined : this.waiters.get(receipt);
+      if (waiter !== undefined && receipt !== undefined) {
+        this.waiters.delete(receipt);
+        waiter.reject(
+          new PublishRejectedError(error.headers.destination ?? waiter.operation, error.detail),
         );
-      });
+      }
     });
   }
 
@@ -316,11 +299,55 @@ export class StompSession {
   }
 }
 
+/** An ERROR frame received from the broker; ends the connection. */
+class StompErrorFrame extends TransportError {
+  override readonly name = 'StompErrorFrame';
+  constructor(
+    label: string,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly detail: string,
+  ) {
+    super('TRANSPORT_CONNECTION_LOST', `${label}: broker sent ERROR: ${detail}`, true);
+  }
+}
+
+/**
+ * Replaces stompit's ERROR handler, in the CONNECT phase and after it. Stompit's own handler
+ * loses the `receipt-id`, and for a `text/plain` body it destroys the frame stream instead of
+ * the client (a `this` slip), which throws an unhandled 'error' and kills the process — RabbitMQ
+ * answers a wrong password exactly so.
+ */
+function installErrorHandler(
+  client: stompit.Client,
+  onErrorFrame: (error: StompErrorFrame) => void,
+): void {
+  const internals = client as unknown as ClientInternals;
+  internals.setCommandHandler('ERROR', (frame) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    frame.on('error', () => {});
+    frame.on('data', (chunk: Buffer) => {
+      if (size < ERROR_BODY_LIMIT) chunks.push(chunk);
+      size += chunk.length;
+    });
+    frame.on('end', () => {
+      const detail = [
+        frame.headers.message ?? 'ERROR frame',
+        Buffer.concat(chunks).toString('utf8', 0, ERROR_BODY_LIMIT).trim(),
+      ]
+        .filter((part) => part !== '')
+        .join(': ');
+      const error = new StompErrorFrame(internals.label ?? 'stomp', frame.headers, detail);
+      onErrorFrame(error);
+      internals.destroy(error);
+    });
+  });
+}
+
 /** An ERROR frame in answer to CONNECT means the broker refused the login (or the vhost). */
 function classifyConnectError(endpoint: StompEndpoint, error: Error): Error {
-  const application = (error as { isApplicationError?: () => boolean }).isApplicationError;
-  if (typeof application === 'function' && application.call(error)) {
-    return new TransportAuthError(endpoint.label, error.message, { cause: error });
+  if (error instanceof StompErrorFrame) {
+    return new TransportAuthError(endpoint.label, error.detail, { cause: error });
   }
   return new TransportConnectError(`${endpoint.label}: ${error.message}`, { cause: error });
 }
