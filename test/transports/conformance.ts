@@ -276,6 +276,30 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
       assert.deepEqual([...finished].sort(), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
     });
 
+    test('messages held by a handler do not hold back confirmations on the same connection', async () => {
+      // stompit reads frames strictly in order and mqtt.js waits for each packet's handling:
+      // a transport that kept a body unread, or a PUBLISH "in handling", would stall RECEIPTs
+      // and PUBACKs behind it.
+      const queue = unique('queue', 'held');
+      const clientId = newClientId('held');
+      await prepareQueue(queue, clientId);
+      const t = await transport('held', { clientId });
+      const held: string[] = [];
+      await t.subscribe(
+        queue,
+        (message) => {
+          held.push(message.body.toString());
+          return new Promise<void>(() => {}); // never settles while the test runs
+        },
+        { prefetch: 3 },
+      );
+      for (let i = 0; i < 3; i += 1) await t.publish(queue, `h${i}`);
+      await until('three messages held', () => held.length === 3);
+      const other = unique('topic', 'held-other');
+      for (let i = 0; i < 5; i += 1) await t.publish(other, `o${i}`, { timeoutMs: 5000 });
+      assert.deepEqual(held, ['h0', 'h1', 'h2']);
+    });
+
     test('a queue delivers in publish order', async () => {
       const queue = unique('queue', 'order');
       const consumerId = newClientId('order-consumer');

@@ -53,6 +53,8 @@ export class MqttSession {
   private ended = false;
   private closing: Promise<void> | undefined;
   private readonly pending = new Set<(error: Error) => void>();
+  /** Packet ids whose MQTT 5 PUBACK said "no matching subscribers" (reason 16). */
+  private readonly unrouted = new Set<number>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -170,7 +172,19 @@ export class MqttSession {
       });
       client.on('connect', (connack) => {
         if (settled) return;
-        session = new MqttSession(client, endpoint, events, connack.sessionPresent);
+        const opened = new MqttSession(client, endpoint, events, connack.sessionPresent);
+        session = opened;
+        // mqtt.js hands the publish callback the stored PUBLISH, not the PUBACK: read its
+        // reason code here.
+        client.on('packetreceive', (packet) => {
+          if (
+            packet.cmd === 'puback' &&
+            packet.reasonCode === 16 &&
+            packet.messageId !== undefined
+          ) {
+            opened.unrouted.add(packet.messageId);
+          }
+        });
         finish(undefined);
         resolve(session);
         for (const packet of early.splice(0)) events.message(session, packet);
@@ -205,8 +219,9 @@ export class MqttSession {
           return;
         }
         // MQTT 5 reason 16: no subscription matched, so the broker stored the message nowhere.
-        const reason = (packet as { reasonCode?: number } | undefined)?.reasonCode;
-        if (requireSubscriber && reason === 16) {
+        const id = (packet as { messageId?: number } | undefined)?.messageId;
+        const unrouted = id !== undefined && this.unrouted.delete(id);
+        if (requireSubscriber && unrouted) {
           reject(
             new PublishRejectedError(
               topic,

@@ -100,6 +100,8 @@ export class MqttTransport implements Transport {
   private readonly connectedWaiters = new Set<() => void>();
   private readonly backoff: Backoff;
   private next = 0;
+  /** Why each attempt of the current `connect()` failed. */
+  private failures: string[] = [];
 
   constructor(urls: readonly URL[], options: TransportOptions = {}) {
     this.endpoints = urls.map(parseMqttUrl);
@@ -159,14 +161,33 @@ export class MqttTransport implements Transport {
   connect(options?: WaitOptions): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new TransportClosedError('connect'));
     if (this.state === 'connected' || this.state === 'reconnecting') return Promise.resolve();
-    this.connecting ??= withDeadline(
-      'connect',
-      options,
-      DEFAULT_MQTT_CONNECT_DEADLINE_MS,
-      (signal) => this.firstConnect(signal),
-    ).finally(() => {
-      this.connecting = undefined;
-    });
+    if (this.connecting === undefined) {
+      this.failures = [];
+      this.connecting = withDeadline(
+        'connect',
+        options,
+        DEFAULT_MQTT_CONNECT_DEADLINE_MS,
+        (signal) => this.firstConnect(signal),
+      )
+        .catch((err: unknown) => {
+          // At the deadline, say why each broker could not be used, not only "timed out".
+          if (
+            err instanceof TransportError &&
+            err.code === 'TRANSPORT_TIMEOUT' &&
+            this.failures.length > 0
+          ) {
+            const reasons = this.failures.slice(-this.endpoints.length).join('; ');
+            throw new TransportConnectError(
+              `no MQTT broker reachable within the deadline: ${reasons}`,
+              { cause: err },
+            );
+          }
+          throw err;
+        })
+        .finally(() => {
+          this.connecting = undefined;
+        });
+    }
     return this.connecting;
   }
 
@@ -312,7 +333,6 @@ export class MqttTransport implements Transport {
 
   private async firstConnect(signal: AbortSignal): Promise<void> {
     this.machine.transitionTo(['idle'], 'connecting', this.urlLabel());
-    const failures: string[] = [];
     const combined = AbortSignal.any([signal, this.shutdown.signal]);
     try {
       for (;;) {
@@ -325,7 +345,10 @@ export class MqttTransport implements Transport {
             if (combined.aborted) throw err;
             this.listeners.emit('error', err as Error);
             if (err instanceof TransportAuthError) throw err;
-            failures.push(`${endpoint.label}: ${(err as Error).message}`);
+            const reason = (err as Error).message;
+            this.failures.push(
+              reason.includes(endpoint.label) ? reason : `${endpoint.label}: ${reason}`,
+            );
             this.next += 1;
           }
         }
@@ -333,16 +356,6 @@ export class MqttTransport implements Transport {
       }
     } catch (err) {
       this.machine.transitionTo(['connecting'], 'idle', this.urlLabel(), err as Error);
-      if (
-        err instanceof TransportError &&
-        err.code === 'TRANSPORT_TIMEOUT' &&
-        failures.length > 0
-      ) {
-        throw new TransportConnectError(
-          `no MQTT broker reachable: ${failures.slice(-this.endpoints.length).join('; ')}`,
-          { cause: err },
-        );
-      }
       throw err;
     }
   }

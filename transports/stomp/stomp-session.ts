@@ -264,7 +264,10 @@ export class StompSession {
   /** Routes ERROR frames to `onErrorFrame`, which knows the pending receipts. */
   private installErrorHandler(): void {
     installErrorHandler(this.client, (error) => {
-      const receipt = error.headers['receipt-id'];
+      // STOMP says an ERROR names the request it answers in `receipt-id`; RabbitMQ leaves it
+      // out. Then, with a single request in flight, that request is the one refused.
+      let receipt = error.headers['receipt-id'];
+      if (receipt === undefined && this.waiters.size === 1) receipt = [...this.waiters.keys()][0];
       const waiter = receipt === undefined ? undefined : this.waiters.get(receipt);
       if (waiter !== undefined && receipt !== undefined) {
         this.waiters.delete(receipt);
