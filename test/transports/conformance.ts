@@ -49,7 +49,10 @@ export interface ConformanceTarget {
   url(): Promise<string>;
   /** The same URL with a wrong password; required unless `noAuthReason` is set. */
   badCredentialsUrl?(): Promise<string>;
-  /** Restarts a broker the target owns (the embedded one); shared brokers have none. */
+  /**
+   * Restarts a broker the target owns (the embedded one) on the same URL, keeping its data;
+   * shared brokers have none.
+   */
   restart?(): Promise<void>;
   /** Removes what the suite created under these client ids (MQTT sessions, say). */
   cleanup?(clientIds: readonly string[]): Promise<void>;
@@ -465,17 +468,24 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
         await prepareQueue(queue, consumerId);
         const consumer = await transport('restart-consumer', { clientId: consumerId });
         const producer = await transport('restart-producer');
-        const got = collector(2);
-        await consumer.subscribe(queue, got.handler);
+        const seen: InboundMessage[] = [];
+        await consumer.subscribe(queue, (message) => {
+          seen.push(message);
+          return Promise.resolve();
+        });
         await producer.publish(queue, 'one');
-        await until('the first message', () => got.seen.length === 1);
+        await until('the first message', () => seen.length === 1);
         await target.restart?.();
         await producer.publish(queue, 'two');
-        await got.done;
-        assert.deepEqual(
-          got.seen.map((m) => m.body.toString()),
-          ['one', 'two'],
+        await until('the message published after the restart', () =>
+          seen.some((m) => m.body.toString() === 'two'),
         );
+        // An ack still in flight when the broker went down may bring 'one' back, marked so.
+        for (const [i, m] of seen.entries()) {
+          const body = m.body.toString();
+          assert.ok(body === 'one' || body === 'two', `unexpected body ${body}`);
+          if (i > 0 && body === 'one') assert.equal(m.redelivered, true);
+        }
       },
     );
 

@@ -57,6 +57,26 @@ describe('STOMP against RabbitMQ', { skip: skip ?? false }, () => {
     assert.match(t.server?.server ?? '', /^RabbitMQ\//);
   });
 
+  test('many publishes add no listeners per send (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const t = make(BROKER);
+      await t.connect();
+      const topic = `/topic/aes-stomp-${run}-listeners` as const;
+      await Promise.all(Array.from({ length: 50 }, (_, i) => t.publish(topic, `n${i}`)));
+      for (let i = 0; i < 50; i += 1) await t.publish(topic, `s${i}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(
+      warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+      [],
+    );
+  });
+
   test('an ERROR frame answering a SEND rejects that publish, and the transport reconnects', async () => {
     const queue = `/queue/aes-stomp-${run}-precondition` as const;
     const first = make(`${BROKER}?queueExpiresMs=60000`);

@@ -21,7 +21,7 @@ import {
 } from '../errors.js';
 import type { MqttEndpoint } from './mqtt-url.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 /** CONNACK codes meaning "wrong credentials" (3.1.1: 4, 5; MQTT 5: 134, 135). */
 const AUTH_CODES = new Set([4, 5, 134, 135]);

@@ -45,7 +45,7 @@ import { ConnectionState } from '../support/state.js';
 import { DEFAULT_SHARE_GROUP, parseMqttUrl, type MqttEndpoint } from './mqtt-url.js';
 import { MqttSession } from './mqtt-session.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 export const DEFAULT_MQTT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MQTT_CONNECT_DEADLINE_MS = 30_000;

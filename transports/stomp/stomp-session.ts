@@ -23,7 +23,7 @@ import {
 } from '../errors.js';
 import type { StompEndpoint } from './stomp-url.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 /** ERROR bodies are kept up to this size; longer ones are cut. */
 const ERROR_BODY_LIMIT = 4096;

@@ -42,7 +42,7 @@ import { ConnectionState } from '../support/state.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
 import { StompSession, type StompFrame } from './stomp-session.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 export const DEFAULT_STOMP_CONNECT_TIMEOUT_MS = 10_000;
 /** Default deadline of `connect()` as a whole (every URL, with backoff between rounds). */

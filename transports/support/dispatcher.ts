@@ -7,7 +7,7 @@
 import { debuglog } from 'node:util';
 import type { InboundMessage, MessageHandler } from '../transport.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 export const DEFAULT_REDELIVERY_DELAY_MS = 500;
 /** The redelivery delay doubles per delivery up to this factor. */

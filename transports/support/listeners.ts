@@ -2,7 +2,7 @@
 import { debuglog } from 'node:util';
 import type { TransportListener } from '../transport.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 export class Listeners {
   private readonly set = new Set<TransportListener>();

@@ -3,7 +3,7 @@ import { debuglog } from 'node:util';
 import type { TransportState } from '../transport.js';
 import type { Listeners } from './listeners.js';
 
-const trace = debuglog('aes-transports');
+const trace = debuglog('aes-transport');
 
 export class ConnectionState {
   private current: TransportState = 'idle';
