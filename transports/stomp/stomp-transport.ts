@@ -452,20 +452,14 @@ export class StompTransport implements Transport {
       nack?.();
       return;
     }
-    const redelivered = headers.redelivered === 'true';
-    const counted = Number(headers['x-delivery-count'] ?? headers['delivery-count'] ?? Number.NaN);
+    const deliveryCount = countDeliveries(headers);
     const message: InboundMessage = {
       destination: live.destination,
       body: frame.body,
       headers,
       messageId: headers[MESSAGE_ID_HEADER],
-      // Quorum queues count from 0 in `x-delivery-count`; otherwise only `redelivered` is known.
-      deliveryCount: Number.isInteger(counted)
-        ? counted + (headers['x-delivery-count'] !== undefined ? 1 : 0)
-        : redelivered
-          ? 2
-          : 1,
-      redelivered: redelivered || (Number.isInteger(counted) && counted > 1),
+      deliveryCount,
+      redelivered: headers.redelivered === 'true' || deliveryCount > 1,
     };
     const delivery: Delivery = {
       message,
@@ -532,6 +526,21 @@ export class StompTransport implements Transport {
       live.dispatcher.close();
     }
   }
+}
+
+/**
+ * Deliveries so far, this one included: the embedded broker's `delivery-count` (1-based), else
+ * RabbitMQ quorum queues' `x-delivery-count` (0-based), else only `redelivered` is known (2 is
+ * then a lower bound).
+ */
+function countDeliveries(headers: Readonly<Record<string, string>>): number {
+  const own = Number(headers['delivery-count']);
+  if (Number.isInteger(own) && own >= 1) return own;
+  const quorum = Number(headers['x-delivery-count']);
+  if (headers['x-delivery-count'] !== undefined && Number.isInteger(quorum) && quorum >= 0) {
+    return quorum + 1;
+  }
+  return headers.redelivered === 'true' ? 2 : 1;
 }
 
 /** Registered as the `stomp` and `stomp+ssl` schemes. */
