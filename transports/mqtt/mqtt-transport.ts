@@ -23,25 +23,15 @@ import type {
   WaitOptions,
 } from '../transport.js';
 import { MESSAGE_ID_HEADER } from '../transport.js';
-import {
-  NotConnectedError,
-  TransportAuthError,
-  TransportClosedError,
-  TransportConnectError,
-  TransportError,
-  TransportOptionError,
-} from '../errors.js';
+import { TransportError, TransportOptionError } from '../errors.js';
 import { parseDestination } from '../destination.js';
-import {
-  Backoff,
-  DEFAULT_RECONNECT_INITIAL_MS,
-  DEFAULT_RECONNECT_MAX_MS,
-} from '../support/backoff.js';
-import { sleep, withDeadline } from '../support/deadline.js';
+import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
+import { ConnectionKeeper } from '../support/connection-keeper.js';
+import { withDeadline } from '../support/deadline.js';
 import { DEFAULT_REDELIVERY_DELAY_MS, Dispatcher } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
-import { checkedNumber, numberParam } from '../support/options.js';
-import { ConnectionState } from '../support/state.js';
+import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
+import type { MqttBrokerProfile } from './brokers.js';
 import { DEFAULT_SHARE_GROUP, parseMqttUrl, type MqttEndpoint } from './mqtt-url.js';
 import { MqttSession } from './mqtt-session.js';
 
@@ -57,15 +47,18 @@ export const DEFAULT_MQTT_RECEIVE_MAXIMUM = 100;
 /** Messages kept for destinations not (yet) subscribed in this process; beyond, left unacked. */
 const MAX_ORPHANS = 10_000;
 
-interface Settings {
+const DEFAULTS: CommonSettings = {
+  connectTimeoutMs: DEFAULT_MQTT_CONNECT_TIMEOUT_MS,
+  publishTimeoutMs: DEFAULT_MQTT_PUBLISH_TIMEOUT_MS,
+  heartbeatMs: DEFAULT_MQTT_HEARTBEAT_MS,
+  reconnectInitialMs: DEFAULT_RECONNECT_INITIAL_MS,
+  reconnectMaxMs: DEFAULT_RECONNECT_MAX_MS,
+  redeliveryDelayMs: DEFAULT_REDELIVERY_DELAY_MS,
+};
+
+interface Settings extends CommonSettings {
   readonly clientId: string;
   readonly group: string;
-  readonly connectTimeoutMs: number;
-  readonly publishTimeoutMs: number;
-  readonly heartbeatMs: number;
-  readonly reconnectInitialMs: number;
-  readonly reconnectMaxMs: number;
-  readonly redeliveryDelayMs: number;
   readonly sessionExpirySec: number;
   readonly receiveMaximum: number;
   readonly rejectUnauthorized: boolean;
@@ -86,26 +79,16 @@ interface Orphan {
 
 export class MqttTransport implements Transport {
   readonly scheme: string;
-  private readonly endpoints: readonly MqttEndpoint[];
   private readonly settings: Settings;
   private readonly listeners = new Listeners();
-  private readonly machine: ConnectionState;
-  private session: MqttSession | undefined;
+  private readonly keeper: ConnectionKeeper<MqttEndpoint, MqttSession>;
   /** Live subscriptions by MQTT topic name. */
   private readonly subscriptions = new Map<string, LiveSubscription>();
   private readonly orphans: Orphan[] = [];
-  private connecting: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
-  private readonly shutdown = new AbortController();
-  private readonly connectedWaiters = new Set<() => void>();
-  private readonly backoff: Backoff;
-  private next = 0;
-  /** Why each attempt of the current `connect()` failed. */
-  private failures: string[] = [];
 
   constructor(urls: readonly URL[], options: TransportOptions = {}) {
-    this.endpoints = urls.map(parseMqttUrl);
-    const first = this.endpoints[0] as MqttEndpoint;
+    const endpoints = urls.map(parseMqttUrl);
+    const first = endpoints[0] as MqttEndpoint;
     this.scheme = first.tls ? 'mqtts' : 'mqtt';
     const p = first.params;
     const clientId = p.get('clientId') ?? options.clientId;
@@ -115,22 +98,10 @@ export class MqttTransport implements Transport {
         'is required for MQTT: a persistent session (clean: false) keeps unacknowledged messages only under a fixed client id',
       );
     }
-    const num = (name: keyof TransportOptions & keyof Settings, fallback: number, min: number) =>
-      numberParam(
-        p,
-        name,
-        checkedNumber(name, options[name] as number | undefined, fallback, min),
-        min,
-      );
     this.settings = {
+      ...commonSettings(p, options, DEFAULTS),
       clientId,
       group: p.get('group') ?? DEFAULT_SHARE_GROUP,
-      connectTimeoutMs: num('connectTimeoutMs', DEFAULT_MQTT_CONNECT_TIMEOUT_MS, 1),
-      publishTimeoutMs: num('publishTimeoutMs', DEFAULT_MQTT_PUBLISH_TIMEOUT_MS, 1),
-      heartbeatMs: num('heartbeatMs', DEFAULT_MQTT_HEARTBEAT_MS, 0),
-      reconnectInitialMs: num('reconnectInitialMs', DEFAULT_RECONNECT_INITIAL_MS, 1),
-      reconnectMaxMs: num('reconnectMaxMs', DEFAULT_RECONNECT_MAX_MS, 1),
-      redeliveryDelayMs: num('redeliveryDelayMs', DEFAULT_REDELIVERY_DELAY_MS, 0),
       sessionExpirySec: numberParam(p, 'sessionExpirySec', DEFAULT_MQTT_SESSION_EXPIRY_SEC, 0),
       receiveMaximum: numberParam(p, 'receiveMaximum', DEFAULT_MQTT_RECEIVE_MAXIMUM, 1),
       rejectUnauthorized: p.get('rejectUnauthorized') !== 'false',
@@ -141,54 +112,37 @@ export class MqttTransport implements Transport {
         `must be made of [A-Za-z0-9_.-], got '${this.settings.group}'`,
       );
     }
-    this.backoff = new Backoff(
-      this.settings.reconnectInitialMs,
-      Math.max(this.settings.reconnectInitialMs, this.settings.reconnectMaxMs),
+    this.keeper = new ConnectionKeeper(
+      {
+        protocol: 'MQTT',
+        scheme: this.scheme,
+        connectDeadlineMs: DEFAULT_MQTT_CONNECT_DEADLINE_MS,
+        reconnectInitialMs: this.settings.reconnectInitialMs,
+        reconnectMaxMs: this.settings.reconnectMaxMs,
+      },
+      endpoints,
+      this.listeners,
+      {
+        open: (endpoint, signal) => this.open(endpoint, signal),
+        opened: (session, endpoint) => this.opened(session, endpoint),
+        lost: () => {
+          for (const live of this.subscriptions.values()) live.dispatcher.dropStale();
+        },
+      },
     );
-    this.machine = new ConnectionState(this.scheme, this.listeners);
   }
 
   get state(): TransportState {
-    return this.machine.value;
+    return this.keeper.state;
   }
 
-  /** The profile of the broker currently (or first) configured. */
-  get broker(): MqttEndpoint['broker'] {
-    const endpoint: MqttEndpoint = this.session?.endpoint ?? (this.endpoints[0] as MqttEndpoint);
-    return endpoint.broker;
+  /** The profile of the broker connected to (or tried next). */
+  get broker(): MqttBrokerProfile {
+    return this.keeper.endpoint.broker;
   }
 
   connect(options?: WaitOptions): Promise<void> {
-    if (this.state === 'closed') return Promise.reject(new TransportClosedError('connect'));
-    if (this.state === 'connected' || this.state === 'reconnecting') return Promise.resolve();
-    if (this.connecting === undefined) {
-      this.failures = [];
-      this.connecting = withDeadline(
-        'connect',
-        options,
-        DEFAULT_MQTT_CONNECT_DEADLINE_MS,
-        (signal) => this.firstConnect(signal),
-      )
-        .catch((err: unknown) => {
-          // At the deadline, say why each broker could not be used, not only "timed out".
-          if (
-            err instanceof TransportError &&
-            err.code === 'TRANSPORT_TIMEOUT' &&
-            this.failures.length > 0
-          ) {
-            const reasons = this.failures.slice(-this.endpoints.length).join('; ');
-            throw new TransportConnectError(
-              `no MQTT broker reachable within the deadline: ${reasons}`,
-              { cause: err },
-            );
-          }
-          throw err;
-        })
-        .finally(() => {
-          this.connecting = undefined;
-        });
-    }
-    return this.connecting;
+    return this.keeper.connect(options);
   }
 
   async publish(
@@ -196,14 +150,14 @@ export class MqttTransport implements Transport {
     body: Buffer | string,
     options: PublishOptions = {},
   ): Promise<void> {
-    this.usable('publish');
+    this.keeper.checkUsable('publish');
     const { kind, name } = parseDestination(destination);
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
     const properties: Record<string, string> = { ...options.headers };
     if (options.messageId !== undefined) properties[MESSAGE_ID_HEADER] = options.messageId;
     const started = performance.now();
     await withDeadline('publish', options, this.settings.publishTimeoutMs, async (signal) => {
-      const session = await this.connectedSession(signal);
+      const session = await this.keeper.waitForSession('publish', signal);
       await session.publish(
         name,
         payload,
@@ -219,7 +173,7 @@ export class MqttTransport implements Transport {
     handler: MessageHandler,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    this.usable('subscribe');
+    this.keeper.checkUsable('subscribe');
     const { kind, name } = parseDestination(destination);
     const prefetch = options.prefetch ?? 1;
     if (!Number.isInteger(prefetch) || prefetch < 1) {
@@ -247,10 +201,11 @@ export class MqttTransport implements Transport {
     this.adoptOrphans(live);
     try {
       await withDeadline('subscribe', options, this.settings.publishTimeoutMs, async (signal) => {
-        const session = await this.connectedSession(signal);
+        const session = await this.keeper.waitForSession('subscribe', signal);
         await session.subscribe(live.filter);
       });
     } catch (err) {
+      // A connection lost meanwhile re-subscribes it; any other failure withdraws it.
       if (!(err instanceof TransportError && err.code === 'TRANSPORT_CONNECTION_LOST')) {
         live.closed = true;
         live.dispatcher.close();
@@ -269,99 +224,22 @@ export class MqttTransport implements Transport {
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      const from = this.state;
-      this.shutdown.abort(new TransportClosedError('connect'));
+    return this.keeper.close(() => {
       for (const live of this.subscriptions.values()) {
         live.closed = true;
         live.dispatcher.close();
       }
       this.subscriptions.clear();
       this.orphans.length = 0;
-      const session = this.session;
-      this.session = undefined;
-      try {
-        await session?.close();
-      } finally {
-        for (const wake of this.connectedWaiters) wake();
-        this.machine.transitionTo(
-          [from, 'idle', 'connecting', 'connected', 'reconnecting'],
-          'closed',
-          this.urlLabel(),
-        );
-      }
-    })();
-    return this.closing;
+    });
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  private usable(operation: string): void {
-    if (this.state === 'closed') throw new TransportClosedError(operation);
-    if (this.state === 'idle') throw new NotConnectedError(operation);
-  }
-
-  private urlLabel(): string {
-    return (
-      this.session?.endpoint.label ??
-      (this.endpoints[this.next % this.endpoints.length] as MqttEndpoint).label
-    );
-  }
-
-  private async connectedSession(signal: AbortSignal): Promise<MqttSession> {
-    for (;;) {
-      if (this.state === 'closed') throw new TransportClosedError('publish');
-      const session = this.session;
-      if (session?.alive === true) return session;
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          this.connectedWaiters.delete(wake);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          this.connectedWaiters.delete(wake);
-          reject(signal.reason as Error);
-        };
-        this.connectedWaiters.add(wake);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-  }
-
-  private async firstConnect(signal: AbortSignal): Promise<void> {
-    this.machine.transitionTo(['idle'], 'connecting', this.urlLabel());
-    const combined = AbortSignal.any([signal, this.shutdown.signal]);
-    try {
-      for (;;) {
-        for (let i = 0; i < this.endpoints.length; i += 1) {
-          const endpoint = this.endpoints[this.next % this.endpoints.length] as MqttEndpoint;
-          try {
-            await this.open(endpoint, combined);
-            return;
-          } catch (err) {
-            if (combined.aborted) throw err;
-            this.listeners.emit('error', err as Error);
-            if (err instanceof TransportAuthError) throw err;
-            const reason = (err as Error).message;
-            this.failures.push(
-              reason.includes(endpoint.label) ? reason : `${endpoint.label}: ${reason}`,
-            );
-            this.next += 1;
-          }
-        }
-        await sleep(this.backoff.next(), combined);
-      }
-    } catch (err) {
-      this.machine.transitionTo(['connecting'], 'idle', this.urlLabel(), err as Error);
-      throw err;
-    }
-  }
-
-  private async open(endpoint: MqttEndpoint, signal: AbortSignal): Promise<void> {
-    const session = await MqttSession.open(
+  private open(endpoint: MqttEndpoint, signal: AbortSignal): Promise<MqttSession> {
+    return MqttSession.open(
       endpoint,
       {
         clientId: this.settings.clientId,
@@ -373,16 +251,14 @@ export class MqttTransport implements Transport {
         signal,
       },
       {
-        message: (from, packet) => this.onMessage(from, packet),
-        lost: (from, error) => this.onLost(from, error),
+        message: (session, packet) => this.onMessage(session, packet),
+        lost: (session, error) => this.keeper.sessionLost(session, error),
       },
     );
-    if (this.state === 'closed') {
-      await session.close();
-      throw new TransportClosedError('connect');
-    }
-    this.session = session;
-    this.backoff.reset();
+  }
+
+  /** Subscribes again (even when the session is present: it may be another broker), warns. */
+  private opened(session: MqttSession, endpoint: MqttEndpoint): void {
     trace(
       'mqtt connected to %s (v%d, session present: %s)',
       endpoint.label,
@@ -390,14 +266,12 @@ export class MqttTransport implements Transport {
       session.sessionPresent,
     );
     for (const live of this.subscriptions.values()) {
-      if (!live.closed)
-        session
-          .subscribe(live.filter)
-          .catch((err: unknown) => this.listeners.emit('error', err as Error));
+      if (live.closed) continue;
+      session
+        .subscribe(live.filter)
+        .catch((err: unknown) => trace('re-subscribe %s: %o', live.filter, err));
     }
-    this.machine.transitionTo(['connecting', 'reconnecting'], 'connected', endpoint.label);
     this.warn(endpoint);
-    for (const wake of this.connectedWaiters) wake();
   }
 
   /** Start-up warnings the operator must see: non-durable acknowledgements, no headers. */
@@ -476,44 +350,13 @@ export class MqttTransport implements Transport {
     }
   }
 
-  private onLost(session: MqttSession, error: Error): void {
-    if (this.session !== session || this.state === 'closed') return;
-    this.session = undefined;
-    for (const live of this.subscriptions.values()) live.dispatcher.dropStale();
-    this.listeners.emit('error', error);
-    if (!this.machine.transitionTo(['connected'], 'reconnecting', session.endpoint.label, error))
-      return;
-    this.next += 1;
-    void this.reconnect();
-  }
-
-  private async reconnect(): Promise<void> {
-    const signal = this.shutdown.signal;
-    while (this.state === 'reconnecting' && !signal.aborted) {
-      try {
-        await sleep(this.backoff.next(), signal);
-      } catch {
-        return;
-      }
-      const endpoint = this.endpoints[this.next % this.endpoints.length] as MqttEndpoint;
-      try {
-        await this.open(endpoint, signal);
-        return;
-      } catch (err) {
-        if (signal.aborted) return;
-        this.listeners.emit('error', err as Error);
-        this.next += 1;
-      }
-    }
-  }
-
   private async unsubscribe(live: LiveSubscription, options?: WaitOptions): Promise<void> {
     if (live.closed) return;
     live.closed = true;
     this.subscriptions.delete(live.name);
-    const session = this.session;
+    const session = this.keeper.session;
     try {
-      if (session?.alive === true) {
+      if (session !== undefined) {
         await withDeadline('unsubscribe', options, this.settings.publishTimeoutMs, () =>
           session.unsubscribe(live.filter),
         );

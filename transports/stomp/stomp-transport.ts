@@ -20,25 +20,14 @@ import type {
   WaitOptions,
 } from '../transport.js';
 import { MESSAGE_ID_HEADER } from '../transport.js';
-import {
-  ConnectionLostError,
-  NotConnectedError,
-  TransportAuthError,
-  TransportClosedError,
-  TransportConnectError,
-  TransportError,
-} from '../errors.js';
+import { ConnectionLostError } from '../errors.js';
 import { parseDestination } from '../destination.js';
-import {
-  Backoff,
-  DEFAULT_RECONNECT_INITIAL_MS,
-  DEFAULT_RECONNECT_MAX_MS,
-} from '../support/backoff.js';
-import { sleep, withDeadline } from '../support/deadline.js';
+import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
+import { ConnectionKeeper } from '../support/connection-keeper.js';
+import { withDeadline } from '../support/deadline.js';
 import { DEFAULT_REDELIVERY_DELAY_MS, Dispatcher, type Delivery } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
-import { checkedNumber, numberParam } from '../support/options.js';
-import { ConnectionState } from '../support/state.js';
+import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
 import { StompSession, type StompFrame } from './stomp-session.js';
 
@@ -50,6 +39,15 @@ export const DEFAULT_STOMP_CONNECT_DEADLINE_MS = 30_000;
 export const DEFAULT_STOMP_PUBLISH_TIMEOUT_MS = 30_000;
 export const DEFAULT_STOMP_HEARTBEAT_MS = 10_000;
 
+const DEFAULTS: CommonSettings = {
+  connectTimeoutMs: DEFAULT_STOMP_CONNECT_TIMEOUT_MS,
+  publishTimeoutMs: DEFAULT_STOMP_PUBLISH_TIMEOUT_MS,
+  heartbeatMs: DEFAULT_STOMP_HEARTBEAT_MS,
+  reconnectInitialMs: DEFAULT_RECONNECT_INITIAL_MS,
+  reconnectMaxMs: DEFAULT_RECONNECT_MAX_MS,
+  redeliveryDelayMs: DEFAULT_REDELIVERY_DELAY_MS,
+};
+
 /** Header names the transport sets itself; a caller's headers never override them. */
 const RESERVED_HEADERS = new Set([
   'destination',
@@ -58,15 +56,10 @@ const RESERVED_HEADERS = new Set([
   'transaction',
   'id',
   'ack',
+  'persistent',
 ]);
 
-interface Settings {
-  readonly connectTimeoutMs: number;
-  readonly publishTimeoutMs: number;
-  readonly heartbeatMs: number;
-  readonly reconnectInitialMs: number;
-  readonly reconnectMaxMs: number;
-  readonly redeliveryDelayMs: number;
+interface Settings extends CommonSettings {
   /** RabbitMQ `x-expires` on declared queues (0: none); for tests and short-lived queues. */
   readonly queueExpiresMs: number;
   readonly rejectUnauthorized: boolean;
@@ -83,133 +76,54 @@ interface LiveSubscription {
 
 export class StompTransport implements Transport {
   readonly scheme: string;
-  private readonly endpoints: readonly StompEndpoint[];
   private readonly settings: Settings;
   private readonly listeners = new Listeners();
-  private readonly machine: ConnectionState;
-  private session: StompSession | undefined;
+  private readonly keeper: ConnectionKeeper<StompEndpoint, StompSession>;
   private readonly subscriptions = new Map<string, LiveSubscription>();
   private nextSubscriptionId = 1;
-  private connecting: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
-  /** Fired by `close()`, cancelling reconnect loops and waits. */
-  private readonly shutdown = new AbortController();
-  /** Callers waiting for the connection to come back. */
-  private readonly connectedWaiters = new Set<() => void>();
-  private readonly backoff: Backoff;
-  /** Index of the next URL to try. */
-  private next = 0;
-  /** Why each attempt of the current `connect()` failed. */
-  private failures: string[] = [];
 
   constructor(urls: readonly URL[], options: TransportOptions = {}) {
-    this.endpoints = urls.map(parseStompUrl);
-    const first = this.endpoints[0] as StompEndpoint;
+    const endpoints = urls.map(parseStompUrl);
+    const first = endpoints[0] as StompEndpoint;
     this.scheme = first.tls ? 'stomp+ssl' : 'stomp';
-    const p = first.params;
     this.settings = {
-      connectTimeoutMs: numberParam(
-        p,
-        'connectTimeoutMs',
-        checkedNumber(
-          'connectTimeoutMs',
-          options.connectTimeoutMs,
-          DEFAULT_STOMP_CONNECT_TIMEOUT_MS,
-          1,
-        ),
-        1,
-      ),
-      publishTimeoutMs: numberParam(
-        p,
-        'publishTimeoutMs',
-        checkedNumber(
-          'publishTimeoutMs',
-          options.publishTimeoutMs,
-          DEFAULT_STOMP_PUBLISH_TIMEOUT_MS,
-          1,
-        ),
-        1,
-      ),
-      heartbeatMs: numberParam(
-        p,
-        'heartbeatMs',
-        checkedNumber('heartbeatMs', options.heartbeatMs, DEFAULT_STOMP_HEARTBEAT_MS),
-      ),
-      reconnectInitialMs: numberParam(
-        p,
-        'reconnectInitialMs',
-        checkedNumber(
-          'reconnectInitialMs',
-          options.reconnectInitialMs,
-          DEFAULT_RECONNECT_INITIAL_MS,
-          1,
-        ),
-        1,
-      ),
-      reconnectMaxMs: numberParam(
-        p,
-        'reconnectMaxMs',
-        checkedNumber('reconnectMaxMs', options.reconnectMaxMs, DEFAULT_RECONNECT_MAX_MS, 1),
-        1,
-      ),
-      redeliveryDelayMs: numberParam(
-        p,
-        'redeliveryDelayMs',
-        checkedNumber('redeliveryDelayMs', options.redeliveryDelayMs, DEFAULT_REDELIVERY_DELAY_MS),
-      ),
-      queueExpiresMs: numberParam(p, 'queueExpiresMs', 0),
-      rejectUnauthorized: p.get('rejectUnauthorized') !== 'false',
+      ...commonSettings(first.params, options, DEFAULTS),
+      queueExpiresMs: numberParam(first.params, 'queueExpiresMs', 0),
+      rejectUnauthorized: first.params.get('rejectUnauthorized') !== 'false',
       clientId: options.clientId,
     };
-    this.backoff = new Backoff(
-      this.settings.reconnectInitialMs,
-      Math.max(this.settings.reconnectInitialMs, this.settings.reconnectMaxMs),
+    this.keeper = new ConnectionKeeper(
+      {
+        protocol: 'STOMP',
+        scheme: this.scheme,
+        connectDeadlineMs: DEFAULT_STOMP_CONNECT_DEADLINE_MS,
+        reconnectInitialMs: this.settings.reconnectInitialMs,
+        reconnectMaxMs: this.settings.reconnectMaxMs,
+      },
+      endpoints,
+      this.listeners,
+      {
+        open: (endpoint, signal) => this.open(endpoint, signal),
+        opened: (session) => this.resubscribe(session),
+        lost: () => {
+          for (const live of this.subscriptions.values()) live.dispatcher.dropStale();
+        },
+      },
     );
-    this.machine = new ConnectionState(this.scheme, this.listeners);
   }
 
   get state(): TransportState {
-    return this.machine.value;
+    return this.keeper.state;
   }
 
   /** The connected broker's protocol version and `server` header, once connected. */
   get server(): { readonly version: string; readonly server: string | undefined } | undefined {
-    return this.session === undefined
-      ? undefined
-      : { version: this.session.version, server: this.session.server };
+    const session = this.keeper.session;
+    return session === undefined ? undefined : { version: session.version, server: session.server };
   }
 
   connect(options?: WaitOptions): Promise<void> {
-    if (this.state === 'closed') return Promise.reject(new TransportClosedError('connect'));
-    if (this.state === 'connected' || this.state === 'reconnecting') return Promise.resolve();
-    if (this.connecting === undefined) {
-      this.failures = [];
-      this.connecting = withDeadline(
-        'connect',
-        options,
-        DEFAULT_STOMP_CONNECT_DEADLINE_MS,
-        (signal) => this.firstConnect(signal),
-      )
-        .catch((err: unknown) => {
-          // At the deadline, say why each broker could not be used, not only "timed out".
-          if (
-            err instanceof TransportError &&
-            err.code === 'TRANSPORT_TIMEOUT' &&
-            this.failures.length > 0
-          ) {
-            const reasons = this.failures.slice(-this.endpoints.length).join('; ');
-            throw new TransportConnectError(
-              `no STOMP broker reachable within the deadline: ${reasons}`,
-              { cause: err },
-            );
-          }
-          throw err;
-        })
-        .finally(() => {
-          this.connecting = undefined;
-        });
-    }
-    return this.connecting;
+    return this.keeper.connect(options);
   }
 
   async publish(
@@ -217,14 +131,18 @@ export class StompTransport implements Transport {
     body: Buffer | string,
     options: PublishOptions = {},
   ): Promise<void> {
-    this.usable('publish');
+    this.keeper.checkUsable('publish');
     parseDestination(destination);
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
+      checkHeader(name, value);
       if (!RESERVED_HEADERS.has(name.toLowerCase())) headers[name] = value;
     }
-    if (options.messageId !== undefined) headers[MESSAGE_ID_HEADER] = options.messageId;
+    if (options.messageId !== undefined) {
+      checkHeader(MESSAGE_ID_HEADER, options.messageId);
+      headers[MESSAGE_ID_HEADER] = options.messageId;
+    }
     Object.assign(headers, this.declareHeaders(destination), {
       destination,
       // Stored to disk by RabbitMQ and ActiveMQ; without it a broker restart loses the message.
@@ -233,7 +151,7 @@ export class StompTransport implements Transport {
     });
     const started = performance.now();
     await withDeadline('publish', options, this.settings.publishTimeoutMs, async (signal) => {
-      const session = await this.connectedSession(signal);
+      const session = await this.keeper.waitForSession('publish', signal);
       const { done, cancel } = session.request('SEND', headers, payload);
       signal.addEventListener('abort', cancel, { once: true });
       await done;
@@ -246,7 +164,7 @@ export class StompTransport implements Transport {
     handler: MessageHandler,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    this.usable('subscribe');
+    this.keeper.checkUsable('subscribe');
     parseDestination(destination);
     const prefetch = options.prefetch ?? 1;
     if (!Number.isInteger(prefetch) || prefetch < 1) {
@@ -265,7 +183,7 @@ export class StompTransport implements Transport {
     this.subscriptions.set(id, live);
     try {
       await withDeadline('subscribe', options, this.settings.publishTimeoutMs, async (signal) => {
-        const session = await this.connectedSession(signal);
+        const session = await this.keeper.waitForSession('subscribe', signal);
         const { done, cancel } = session.subscribe(id, this.subscribeHeaders(live));
         signal.addEventListener('abort', cancel, { once: true });
         await done;
@@ -290,45 +208,50 @@ export class StompTransport implements Transport {
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      const from = this.state;
-      this.shutdown.abort(new TransportClosedError('connect'));
+    return this.keeper.close(() => {
       for (const live of this.subscriptions.values()) {
         live.closed = true;
         live.dispatcher.close();
       }
       this.subscriptions.clear();
-      const session = this.session;
-      this.session = undefined;
-      try {
-        await session?.close();
-      } finally {
-        for (const wake of this.connectedWaiters) wake();
-        this.machine.transitionTo(
-          [from, 'idle', 'connecting', 'connected', 'reconnecting'],
-          'closed',
-          this.urlLabel(),
-        );
-      }
-    })();
-    return this.closing;
+    });
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  private usable(operation: string): void {
-    if (this.state === 'closed') throw new TransportClosedError(operation);
-    // While connecting or reconnecting, calls wait for the connection within their deadline.
-    if (this.state === 'idle') throw new NotConnectedError(operation);
+  private open(endpoint: StompEndpoint, signal: AbortSignal): Promise<StompSession> {
+    return StompSession.open(
+      endpoint,
+      {
+        timeoutMs: this.settings.connectTimeoutMs,
+        heartbeatMs: this.settings.heartbeatMs,
+        clientId: this.settings.clientId,
+        rejectUnauthorized: this.settings.rejectUnauthorized,
+        signal,
+      },
+      {
+        message: (session, id, frame) => this.onMessage(session, id, frame),
+        lost: (session, error) => this.keeper.sessionLost(session, error),
+      },
+    );
   }
 
-  private urlLabel(): string {
-    return (
-      this.session?.endpoint.label ??
-      (this.endpoints[this.next % this.endpoints.length] as StompEndpoint).label
+  private resubscribe(session: StompSession): void {
+    trace(
+      'stomp connected to %s (STOMP %s, %s)',
+      session.endpoint.label,
+      session.version,
+      session.server ?? 'unknown server',
     );
+    for (const live of this.subscriptions.values()) {
+      if (live.closed) continue;
+      // Not awaited: an ERROR to SUBSCRIBE ends the session, which reconnects.
+      session
+        .subscribe(live.id, this.subscribeHeaders(live))
+        .done.catch((err: unknown) => trace('re-subscribe %s: %o', live.destination, err));
+    }
   }
 
   /** RabbitMQ declares `/queue/` queues on SEND and SUBSCRIBE; the arguments must match. */
@@ -346,95 +269,6 @@ export class StompTransport implements Transport {
       'prefetch-count': String(live.prefetch),
       'activemq.prefetchSize': String(live.prefetch),
     };
-  }
-
-  /** The live session, waiting (within the caller's deadline) while reconnecting. */
-  private async connectedSession(signal: AbortSignal): Promise<StompSession> {
-    for (;;) {
-      if (this.state === 'closed') throw new TransportClosedError('publish');
-      const session = this.session;
-      if (session?.alive === true) return session;
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          this.connectedWaiters.delete(wake);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          this.connectedWaiters.delete(wake);
-          reject(signal.reason as Error);
-        };
-        this.connectedWaiters.add(wake);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-  }
-
-  private async firstConnect(signal: AbortSignal): Promise<void> {
-    this.machine.transitionTo(['idle'], 'connecting', this.urlLabel());
-    const combined = AbortSignal.any([signal, this.shutdown.signal]);
-    try {
-      for (;;) {
-        for (let i = 0; i < this.endpoints.length; i += 1) {
-          const endpoint = this.endpoints[this.next % this.endpoints.length] as StompEndpoint;
-          try {
-            await this.open(endpoint, combined);
-            return;
-          } catch (err) {
-            if (combined.aborted) throw err;
-            this.listeners.emit('error', err as Error);
-            // Wrong credentials stay wrong: report them instead of retrying until the deadline.
-            if (err instanceof TransportAuthError) throw err;
-            const reason = (err as Error).message;
-            this.failures.push(
-              reason.includes(endpoint.label) ? reason : `${endpoint.label}: ${reason}`,
-            );
-            this.next += 1;
-          }
-        }
-        await sleep(this.backoff.next(), combined);
-      }
-    } catch (err) {
-      this.machine.transitionTo(['connecting'], 'idle', this.urlLabel(), err as Error);
-      throw err;
-    }
-  }
-
-  /** Opens a session to `endpoint`, installs it and re-subscribes every live subscription. */
-  private async open(endpoint: StompEndpoint, signal: AbortSignal): Promise<void> {
-    const session = await StompSession.open(
-      endpoint,
-      {
-        timeoutMs: this.settings.connectTimeoutMs,
-        heartbeatMs: this.settings.heartbeatMs,
-        clientId: this.settings.clientId,
-        rejectUnauthorized: this.settings.rejectUnauthorized,
-        signal,
-      },
-      {
-        message: (from, id, frame) => this.onMessage(from, id, frame),
-        lost: (from, error) => this.onLost(from, error),
-      },
-    );
-    if (this.state === 'closed') {
-      await session.close();
-      throw new TransportClosedError('connect');
-    }
-    this.session = session;
-    this.backoff.reset();
-    trace(
-      'stomp connected to %s (STOMP %s, %s)',
-      endpoint.label,
-      session.version,
-      session.server ?? 'unknown server',
-    );
-    for (const live of this.subscriptions.values()) {
-      if (live.closed) continue;
-      // Not awaited: an ERROR to SUBSCRIBE ends the session, which reconnects.
-      session.subscribe(live.id, this.subscribeHeaders(live)).done.catch(() => {});
-    }
-    this.machine.transitionTo(['connecting', 'reconnecting'], 'connected', endpoint.label);
-    for (const wake of this.connectedWaiters) wake();
   }
 
   private onMessage(session: StompSession, id: string, frame: StompFrame): void {
@@ -464,51 +298,20 @@ export class StompTransport implements Transport {
     const delivery: Delivery = {
       message,
       ack: () => session.send('ACK', ackHeaders),
-      stale: () => !session.alive || this.session !== session,
+      // Acks name deliveries of one connection; after it ended the broker redelivers anyway.
+      stale: () => !session.alive,
       ...(nack === undefined ? {} : { nack }),
     };
     live.dispatcher.push(delivery);
-  }
-
-  private onLost(session: StompSession, error: Error): void {
-    if (this.session !== session || this.state === 'closed') return;
-    this.session = undefined;
-    for (const live of this.subscriptions.values()) live.dispatcher.dropStale();
-    this.listeners.emit('error', error);
-    if (!this.machine.transitionTo(['connected'], 'reconnecting', session.endpoint.label, error))
-      return;
-    this.next += 1;
-    void this.reconnect();
-  }
-
-  /** Background reconnection until it succeeds or the transport closes. */
-  private async reconnect(): Promise<void> {
-    const signal = this.shutdown.signal;
-    while (this.state === 'reconnecting' && !signal.aborted) {
-      try {
-        await sleep(this.backoff.next(), signal);
-      } catch {
-        return;
-      }
-      const endpoint = this.endpoints[this.next % this.endpoints.length] as StompEndpoint;
-      try {
-        await this.open(endpoint, signal);
-        return;
-      } catch (err) {
-        if (signal.aborted) return;
-        this.listeners.emit('error', err as Error);
-        this.next += 1;
-      }
-    }
   }
 
   private async unsubscribe(live: LiveSubscription, options?: WaitOptions): Promise<void> {
     if (live.closed) return;
     live.closed = true;
     this.subscriptions.delete(live.id);
-    const session = this.session;
+    const session = this.keeper.session;
     try {
-      if (session?.alive === true) {
+      if (session !== undefined) {
         await withDeadline(
           'unsubscribe',
           options,
@@ -525,6 +328,15 @@ export class StompTransport implements Transport {
       // nacked on arrival (see onMessage).
       live.dispatcher.close();
     }
+  }
+}
+
+/** STOMP 1.0 cannot escape line breaks in headers, and no version can carry a NUL. */
+function checkHeader(name: string, value: string): void {
+  if (name === '' || /[\r\n\0:]/.test(name) || /[\r\n\0]/.test(value)) {
+    throw new TypeError(
+      `publish: header '${name.replace(/[\r\n\0]/g, '?')}' has an empty name or a line break, NUL (or ':' in the name)`,
+    );
   }
 }
 

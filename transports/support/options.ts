@@ -30,3 +30,34 @@ export function checkedNumber(
   }
   return value;
 }
+
+/** The options every network transport shares, resolved. */
+export interface CommonSettings {
+  readonly connectTimeoutMs: number;
+  readonly publishTimeoutMs: number;
+  readonly heartbeatMs: number;
+  readonly reconnectInitialMs: number;
+  readonly reconnectMaxMs: number;
+  readonly redeliveryDelayMs: number;
+}
+
+/**
+ * Resolves the shared options: a URL parameter wins over the option given in code, which wins
+ * over the transport's default. Throws `TransportOptionError` naming a bad field.
+ */
+export function commonSettings(
+  params: ReadonlyMap<string, string>,
+  options: Partial<CommonSettings>,
+  defaults: CommonSettings,
+): CommonSettings {
+  const resolve = (name: keyof CommonSettings, min: number) =>
+    numberParam(params, name, checkedNumber(name, options[name], defaults[name], min), min);
+  return {
+    connectTimeoutMs: resolve('connectTimeoutMs', 1),
+    publishTimeoutMs: resolve('publishTimeoutMs', 1),
+    heartbeatMs: resolve('heartbeatMs', 0),
+    reconnectInitialMs: resolve('reconnectInitialMs', 1),
+    reconnectMaxMs: resolve('reconnectMaxMs', 1),
+    redeliveryDelayMs: resolve('redeliveryDelayMs', 0),
+  };
+}
