@@ -4,7 +4,7 @@ import { endMqttSessions } from './mqtt-sessions.js';
 
 const HOST = '127.0.0.1';
 const PORT = 1883;
-const URL_ = `mqtt://${HOST}:${PORT}?broker=mosquitto&heartbeatMs=5000`;
+const URL_ = `mqtt://${HOST}:${PORT}?broker=mosquitto`;
 
 runConformance(
   {

@@ -4,7 +4,7 @@ import { endMqttSessions } from './mqtt-sessions.js';
 
 const HOST = '127.0.0.1';
 const PORT = 1884;
-const URL_ = `mqtt://guest:guest@${HOST}:${PORT}?broker=rabbitmq&heartbeatMs=5000`;
+const URL_ = `mqtt://guest:guest@${HOST}:${PORT}?broker=rabbitmq`;
 
 runConformance(
   {

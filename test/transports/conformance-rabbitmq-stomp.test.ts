@@ -4,7 +4,7 @@ import { BAD_PASSWORD, runConformance } from './conformance.js';
 const HOST = '127.0.0.1';
 const PORT = 61613;
 // x-expires: RabbitMQ deletes the run's queues two minutes after their last use.
-const PARAMS = 'queueExpiresMs=120000&heartbeatMs=2000';
+const PARAMS = 'queueExpiresMs=120000';
 
 runConformance(
   {

@@ -67,6 +67,7 @@ const SUITE_OPTIONS: TransportOptions = {
   redeliveryDelayMs: 50,
   connectTimeoutMs: 5000,
   publishTimeoutMs: 10_000,
+  heartbeatMs: 2000,
 };
 const WAIT_MS = 20_000;
 /** The password `badCredentialsUrl()` should use, so the suite can check it never leaks. */
@@ -111,11 +112,12 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
   /** A connected transport; `clientId` fixes an MQTT session across transports. */
   async function transport(
     label: string,
-    options: { clientId?: string; url?: string; connect?: boolean } = {},
+    options: { clientId?: string; url?: string; connect?: boolean; heartbeatMs?: number } = {},
   ): Promise<Transport> {
     const t = createTransport(options.url ?? baseUrl, {
       ...SUITE_OPTIONS,
       clientId: options.clientId ?? newClientId(label),
+      heartbeatMs: options.heartbeatMs ?? SUITE_OPTIONS.heartbeatMs ?? 2000,
     });
     t.listen({ warning: () => {} }); // start-up warnings are asserted in their own test
     open.push(t);
@@ -451,6 +453,30 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
         assert.equal(again?.redelivered, true, 'the unacked message was not marked redelivered');
         assert.deepEqual(states.slice(0, 2), ['reconnecting', 'connected']);
         assert.ok(proxy.accepted >= 4, 'expected new connections through the proxy');
+      },
+    );
+
+    test(
+      'a broker gone silent is detected by heart-beats and the transport reconnects',
+      { skip: caps.network ? false : 'in-process: there is no connection to go silent' },
+      async () => {
+        const topic = unique('topic', 'silent');
+        const proxy = await proxied();
+        const t = await transport('silent-heartbeat', {
+          url: proxy.rewrite(baseUrl),
+          heartbeatMs: 1000,
+        });
+        const got = collector(1);
+        await t.subscribe(topic, got.handler);
+        const states: TransportState[] = [];
+        t.listen({ stateChange: (change) => states.push(change.to) });
+        proxy.setBlackHole(true); // the TCP connection stays up; nothing comes back
+        await until('the silence to be noticed', () => states.includes('reconnecting'), 15_000);
+        proxy.setBlackHole(false);
+        await until('the reconnection', () => t.state === 'connected');
+        const producer = await transport('silent-producer');
+        await producer.publish(topic, 'after the silence');
+        await got.done; // re-subscribed on the new connection
       },
     );
 
