@@ -49,7 +49,10 @@ export async function withDeadline<T>(
   }
 }
 
-/** Resolves after `ms`, or rejects when `signal` aborts. The timer never holds the process. */
+/**
+ * Resolves after `ms`, or rejects when `signal` aborts. The timer keeps the process alive: a
+ * transport waiting to reconnect is still working (`close()` aborts the wait).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
@@ -64,7 +67,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
