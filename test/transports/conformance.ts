@@ -457,6 +457,27 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
     );
 
     test(
+      'calls made while reconnecting wait for the connection and then work',
+      { skip: caps.network ? false : 'in-process: there is no connection to lose' },
+      async () => {
+        const queue = unique('queue', 'during');
+        const clientId = newClientId('during');
+        await prepareQueue(queue, clientId);
+        const proxy = await proxied();
+        const t = await transport('during', { clientId, url: proxy.rewrite(baseUrl) });
+        proxy.refuseFor(400);
+        proxy.sever();
+        await until('the loss to be noticed', () => t.state === 'reconnecting');
+        const got = collector(1);
+        const subscribing = t.subscribe(queue, got.handler);
+        const publishing = t.publish(queue, 'while reconnecting');
+        await Promise.all([subscribing, publishing]);
+        await got.done;
+        assert.equal(got.seen[0]?.body.toString(), 'while reconnecting');
+      },
+    );
+
+    test(
       'a broker gone silent is detected by heart-beats and the transport reconnects',
       { skip: caps.network ? false : 'in-process: there is no connection to go silent' },
       async () => {

@@ -73,6 +73,8 @@ interface ClientInternals {
 
 export class StompSession {
   private readonly waiters = new Map<string, Waiter>();
+  /** SUBSCRIBE requests sent on this connection, by subscription id. */
+  private readonly subscribed = new Map<string, Promise<void>>();
   private ended = false;
   private closing: Promise<void> | undefined;
 
@@ -218,13 +220,23 @@ export class StompSession {
     id: string,
     headers: Record<string, string>,
   ): { done: Promise<void>; cancel: () => void } {
+    // Re-subscription after a reconnect and a subscribe() that waited for that reconnect can
+    // both ask for the same id: the second shares the first's SUBSCRIBE.
+    const existing = this.subscribed.get(id);
+    if (existing !== undefined) return { done: existing, cancel: () => {} };
+    if (this.ended) {
+      return { done: Promise.reject(new ConnectionLostError('SUBSCRIBE')), cancel: () => {} };
+    }
     // stompit needs to know the id to route MESSAGE frames; the frame itself is sent below so
     // that it can carry a receipt.
     this.client.setImplicitSubscription(Number(id), 'client-individual', (error, message) => {
       if (error !== null) return; // the connection ended; `lost` reports it
       this.readMessage(id, message);
     });
-    return this.request('SUBSCRIBE', { ...headers, id, ack: 'client-individual' });
+    const request = this.request('SUBSCRIBE', { ...headers, id, ack: 'client-individual' });
+    this.subscribed.set(id, request.done);
+    request.done.catch(() => {}); // the callers handle it; this copy must not go unhandled
+    return request;
   }
 
   /** Graceful DISCONNECT (waits briefly for its receipt), then the socket is closed. */
