@@ -83,9 +83,31 @@ export class TransportAuthError extends TransportError {
 /** No broker of the URL list could be reached, or the handshake failed. */
 export class TransportConnectError extends TransportError {
   override readonly name = 'TransportConnectError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('TRANSPORT_CONNECT_FAILED', message, true, options);
+  /** `retryable: false` for configuration faults such as an untrusted TLS certificate. */
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super('TRANSPORT_CONNECT_FAILED', message, options?.retryable ?? true, options);
   }
+}
+
+/** Node's codes for a TLS peer certificate that cannot be trusted: retrying will not help. */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** True when `error` (or its cause) says the broker's TLS certificate is not trusted. */
+export function isTlsTrustError(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) return true;
+  }
+  return false;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type TransportWarning,
 } from '../../transports/index.js';
 import { serviceSkipReason } from '../support/services.js';
+import { endMqttSessions } from './mqtt-sessions.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883?broker=mosquitto';
 const RABBIT = 'mqtt://guest:guest@127.0.0.1:1884?broker=rabbitmq';
@@ -43,7 +44,11 @@ function tracked(open: Transport[], url: string): { t: Transport; warnings: Tran
 
 describe('MQTT against Mosquitto', { skip: mosquittoSkip ?? false }, () => {
   const open: Transport[] = [];
-  after(() => Promise.allSettled(open.map((t) => t.close())));
+  after(async () => {
+    await Promise.allSettled(open.map((t) => t.close()));
+    const ids = ['warn', 'nosub'].map((name) => `aes-mqtt-${run}-${name}`);
+    await endMqttSessions('mqtt://127.0.0.1:1883', ids, 5);
+  });
 
   test('warns at start-up that Mosquitto acknowledgements are not durable', async () => {
     const { t, warnings } = tracked(open, `${MOSQUITTO}&clientId=aes-mqtt-${run}-warn`);
@@ -70,7 +75,10 @@ describe('MQTT against Mosquitto', { skip: mosquittoSkip ?? false }, () => {
 
 describe('MQTT against RabbitMQ', { skip: rabbitSkip ?? false }, () => {
   const open: Transport[] = [];
-  after(() => Promise.allSettled(open.map((t) => t.close())));
+  after(async () => {
+    await Promise.allSettled(open.map((t) => t.close()));
+    await endMqttSessions(RABBIT, [`aes-mqtt-${run}-rabbit-warn`], 4);
+  });
 
   test('warns that MQTT 3.1.1 carries no headers, and not about durability', async () => {
     const { t, warnings } = tracked(open, `${RABBIT}&clientId=aes-mqtt-${run}-rabbit-warn`);

@@ -10,6 +10,7 @@
  *   MQTT 5 CONNECT) or never answers cannot leave the attempt hanging;
  * - mqtt.js's own reconnect is off (`reconnectPeriod: 0`); `MqttTransport` opens a new session.
  */
+import { isIP } from 'node:net';
 import { debuglog } from 'node:util';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import {
@@ -18,6 +19,7 @@ import {
   TransportAuthError,
   TransportConnectError,
   TransportError,
+  isTlsTrustError,
 } from '../errors.js';
 import type { MqttEndpoint } from './mqtt-url.js';
 
@@ -88,7 +90,8 @@ export class MqttSession {
         manualConnect: true,
         rejectUnauthorized: options.rejectUnauthorized,
       };
-      if (endpoint.tls) clientOptions.servername = endpoint.host;
+      // SNI takes host names only; an IP address there is deprecated.
+      if (endpoint.tls && isIP(endpoint.host) === 0) clientOptions.servername = endpoint.host;
       if (endpoint.username !== undefined) clientOptions.username = endpoint.username;
       if (endpoint.password !== undefined) clientOptions.password = endpoint.password;
       if (endpoint.protocolVersion === 5) {
@@ -157,6 +160,15 @@ export class MqttSession {
         }
       });
       client.on('close', () => {
+        if (session === undefined && isTlsTrustError(lastError)) {
+          finish(
+            new TransportConnectError(`${endpoint.label}: ${lastError?.message ?? 'TLS'}`, {
+              cause: lastError,
+              retryable: false,
+            }),
+          );
+          return;
+        }
         if (session !== undefined) {
           session.end(new ConnectionLostError('connection', lastError ? { cause: lastError } : {}));
           return;

@@ -10,7 +10,7 @@
  * - ERROR frames are read for their `receipt-id`, so the publish they answer is rejected as such.
  * A session is dead after any error; `StompTransport` opens a new one.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { debuglog } from 'node:util';
 import stompit from 'stompit';
@@ -20,6 +20,7 @@ import {
   TransportAuthError,
   TransportConnectError,
   TransportError,
+  isTlsTrustError,
 } from '../errors.js';
 import type { StompEndpoint } from './stomp-url.js';
 
@@ -103,7 +104,8 @@ export class StompSession {
         ? tlsConnect({
             host: endpoint.host,
             port: endpoint.port,
-            servername: endpoint.host,
+            // SNI takes host names only; an IP address there is deprecated.
+            ...(isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
             rejectUnauthorized: options.rejectUnauthorized,
           })
         : netConnect({ host: endpoint.host, port: endpoint.port });
@@ -364,5 +366,8 @@ function classifyConnectError(endpoint: StompEndpoint, error: Error): Error {
   if (error instanceof StompErrorFrame) {
     return new TransportAuthError(endpoint.label, error.detail, { cause: error });
   }
-  return new TransportConnectError(`${endpoint.label}: ${error.message}`, { cause: error });
+  return new TransportConnectError(`${endpoint.label}: ${error.message}`, {
+    cause: error,
+    retryable: !isTlsTrustError(error),
+  });
 }

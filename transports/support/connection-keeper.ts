@@ -191,6 +191,9 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
     const combined = AbortSignal.any([signal, this.shutdown.signal]);
     try {
       for (;;) {
+        // Configuration faults (an untrusted certificate) at every URL end the attempt too.
+        let fatal: Error | undefined;
+        let anyRetryable = false;
         for (let i = 0; i < this.endpoints.length; i += 1) {
           const endpoint = this.endpoint;
           try {
@@ -201,6 +204,8 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
             this.listeners.emit('error', err as Error);
             // Wrong credentials stay wrong: report them now instead of retrying to the deadline.
             if (err instanceof TransportAuthError) throw err;
+            if (err instanceof TransportError && !err.retryable) fatal = err;
+            else anyRetryable = true;
             const reason = (err as Error).message;
             this.failures.push(
               reason.includes(endpoint.label) ? reason : `${endpoint.label}: ${reason}`,
@@ -208,6 +213,7 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
             this.next += 1;
           }
         }
+        if (fatal !== undefined && !anyRetryable) throw fatal;
         await sleep(this.backoff.next(), combined);
       }
     } catch (err) {
