@@ -482,6 +482,8 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
       { skip: caps.network ? false : 'in-process: there is no connection to go silent' },
       async () => {
         const topic = unique('topic', 'silent');
+        // Asks for 1 s heart-beats; the broker must be willing to send that often (RabbitMQ and
+        // Mosquitto are; the embedded broker with heartbeatSendMs <= 1000).
         const proxy = await proxied();
         const t = await transport('silent-heartbeat', {
           url: proxy.rewrite(baseUrl),
