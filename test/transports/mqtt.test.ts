@@ -46,7 +46,7 @@ describe('MQTT against Mosquitto', { skip: mosquittoSkip ?? false }, () => {
   const open: Transport[] = [];
   after(async () => {
     await Promise.allSettled(open.map((t) => t.close()));
-    const ids = ['warn', 'nosub'].map((name) => `aes-mqtt-${run}-${name}`);
+    const ids = ['warn', 'nosub', 'emit'].map((name) => `aes-mqtt-${run}-${name}`);
     await endMqttSessions('mqtt://127.0.0.1:1883', ids, 5);
   });
 
@@ -58,6 +58,21 @@ describe('MQTT against Mosquitto', { skip: mosquittoSkip ?? false }, () => {
       ['MQTT_ACK_NOT_DURABLE'],
     );
     assert.match(warnings[0]?.message ?? '', /200 of 200/);
+  });
+
+  test('with no warning listener the warning goes to process.emitWarning', async () => {
+    const seen: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => seen.push(warning.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      const t = createTransport(`${MOSQUITTO}&clientId=aes-mqtt-${run}-emit`);
+      open.push(t);
+      await t.connect();
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.ok(seen.includes('MQTT_ACK_NOT_DURABLE'), `process warnings: ${seen.join(', ')}`);
   });
 
   test('MQTT 5: a /queue/ publish no subscription holds is rejected, not confirmed', async () => {
