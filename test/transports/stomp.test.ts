@@ -8,6 +8,7 @@ import {
   StompTransport,
   TransportConnectError,
   TransportOptionError,
+  TransportUrlError,
   type Transport,
   type TransportState,
 } from '../../transports/index.js';
@@ -28,6 +29,11 @@ test('URL parameters are checked and named', () => {
   assert.throws(
     () => createTransport('stomp://h?heartbeatMs=-5'),
     /heartbeatMs' must be a whole number/,
+  );
+  assert.throws(
+    () => createTransport('stomp://u:%zz@h'),
+    (err: unknown) =>
+      err instanceof TransportUrlError && /percent-escape in the password/.test(err.message),
   );
   assert.throws(
     () => createTransport('stomp://u:secret@h?x=1'),

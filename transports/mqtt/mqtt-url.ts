@@ -3,6 +3,7 @@
  * broker. Query parameters choose the broker profile and override transport options.
  */
 import { redactUrl } from '../registry.js';
+import { credentials } from '../support/options.js';
 import { TransportOptionError, TransportUrlError } from '../errors.js';
 import { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './brokers.js';
 
@@ -46,6 +47,7 @@ export function parseMqttUrl(url: URL): MqttEndpoint {
   if (url.hostname === '') {
     throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
   }
+  const { user, password } = credentials(url);
   const params = new Map<string, string>();
   for (const [key, value] of url.searchParams) {
     if (!KNOWN_PARAMS.has(key)) {
@@ -74,8 +76,8 @@ export function parseMqttUrl(url: URL): MqttEndpoint {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? (tls ? DEFAULT_MQTTS_PORT : DEFAULT_MQTT_PORT) : Number(url.port),
     tls,
-    username: url.username === '' ? undefined : decodeURIComponent(url.username),
-    password: url.password === '' ? undefined : decodeURIComponent(url.password),
+    username: user,
+    password: password,
     broker,
     protocolVersion: protocol === undefined ? broker.protocolVersion : (Number(protocol) as 4 | 5),
     params,

@@ -3,6 +3,7 @@
  * broker. Credentials are percent-decoded; query parameters override transport options.
  */
 import { redactUrl } from '../registry.js';
+import { credentials } from '../support/options.js';
 import { TransportOptionError, TransportUrlError } from '../errors.js';
 
 export const DEFAULT_STOMP_PORT = 61613;
@@ -41,6 +42,7 @@ export function parseStompUrl(url: URL): StompEndpoint {
   if (url.hostname === '') {
     throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
   }
+  const { user, password } = credentials(url);
   const params = new Map<string, string>();
   for (const [key, value] of url.searchParams) {
     if (!KNOWN_PARAMS.has(key)) {
@@ -56,8 +58,8 @@ export function parseStompUrl(url: URL): StompEndpoint {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? DEFAULT_STOMP_PORT : Number(url.port),
     tls: scheme === 'stomp+ssl',
-    login: url.username === '' ? undefined : decodeURIComponent(url.username),
-    passcode: url.password === '' ? undefined : decodeURIComponent(url.password),
+    login: user,
+    passcode: password,
     vhost: params.get('vhost') ?? '/',
     params,
   };

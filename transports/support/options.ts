@@ -1,5 +1,6 @@
 /** Validation of numeric transport options given in code or as URL parameters. */
-import { TransportOptionError } from '../errors.js';
+import { TransportOptionError, TransportUrlError } from '../errors.js';
+import { redactUrl } from '../registry.js';
 
 /** Reads a whole-number millisecond option from a URL parameter, else the given value. */
 export function numberParam(
@@ -60,4 +61,20 @@ export function commonSettings(
     reconnectMaxMs: resolve('reconnectMaxMs', 1),
     redeliveryDelayMs: resolve('redeliveryDelayMs', 0),
   };
+}
+
+/** The URL's user name and password, percent-decoded; a bad escape is a `TransportUrlError`. */
+export function credentials(url: URL): { user: string | undefined; password: string | undefined } {
+  const decode = (raw: string, what: string) => {
+    if (raw === '') return undefined;
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      throw new TransportUrlError(
+        'TRANSPORT_BAD_URL',
+        `bad percent-escape in the ${what} of '${redactUrl(url)}'`,
+      );
+    }
+  };
+  return { user: decode(url.username, 'user name'), password: decode(url.password, 'password') };
 }
