@@ -84,6 +84,19 @@ export interface TransportListener {
   confirmed?(event: { readonly destination: Destination; readonly latencyMs: number }): void;
   /** A connection attempt or an established connection failed; reconnecting follows unless closed. */
   error?(error: Error): void;
+  /**
+   * Something the operator must know about this broker, such as an acknowledgement that is not
+   * durable (Mosquitto). Raised at start-up (once `connect()` succeeded) and on reconnects.
+   */
+  warning?(warning: TransportWarning): void;
+}
+
+export interface TransportWarning {
+  /** Stable identifier, such as `MQTT_ACK_NOT_DURABLE`. */
+  readonly code: string;
+  readonly message: string;
+  /** The broker URL concerned, credentials removed. */
+  readonly url: string;
 }
 
 export interface Transport extends AsyncDisposable {
@@ -122,4 +135,11 @@ export interface TransportOptions {
   /** First reconnect delay; doubles up to `reconnectMaxMs`, with jitter. */
   readonly reconnectInitialMs?: number;
   readonly reconnectMaxMs?: number;
+  /** Heart-beat / keep-alive interval; 0 switches it off where the protocol allows. */
+  readonly heartbeatMs?: number;
+  /**
+   * Delay before a message whose handler failed is offered again (STOMP: before the NACK;
+   * MQTT: before the local redelivery). Doubles per delivery up to 16×.
+   */
+  readonly redeliveryDelayMs?: number;
 }
