@@ -13,6 +13,15 @@ export { MemoryTransport } from './memory/memory-transport.js';
 export { MemoryHub, memoryHub } from './memory/hub.js';
 export { StompTransport } from './stomp/stomp-transport.js';
 export { MqttTransport } from './mqtt/mqtt-transport.js';
+export {
+  startBroker,
+  parseBrokerOptions,
+  DEFAULT_BROKER_PORT,
+  BrokerError,
+  BrokerOptionsError,
+  type BrokerHandle,
+  type BrokerOptions,
+} from './broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
 
 registerTransport('memory', createMemoryTransport);
