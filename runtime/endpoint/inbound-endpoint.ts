@@ -1,0 +1,344 @@
+/**
+ * Inbound endpoints: broker → target web service. Each delivery: drop it when its id was
+ * delivered before; else `put` → record the id as delivered (synced) → ack. A failed `put` is
+ * nacked after a delay that grows with the delivery count; after `maxDeliveries` the message is
+ * published (with confirmation) to the dead-letter destination with the reason, then acked.
+ */
+import type {
+  Destination,
+  InboundMessage,
+  MessageHeaders,
+  Subscription,
+} from '../../transports/index.js';
+import { MESSAGE_ID_HEADER } from '../../transports/index.js';
+import { Backoff, checkBackoff } from '../backoff.js';
+import { delay } from '../delay.js';
+import { AbortedError } from '../errors.js';
+import { decodeJson, type JsonValue } from '../json.js';
+import {
+  DEFAULT_DEDUP_MAX_AGE_MS,
+  DEFAULT_DEDUP_MAX_ENTRIES,
+  DeliveredStore,
+} from '../store/delivered-store.js';
+import {
+  Endpoint,
+  positiveInteger,
+  positiveMs,
+  type CallContext,
+  type EndpointOptions,
+  type RetryOptions,
+} from './endpoint.js';
+
+/** Unacknowledged messages the broker may hand this endpoint at once. */
+export const DEFAULT_PREFETCH = 1;
+/** Deliveries of one message before it is dead-lettered. */
+export const DEFAULT_MAX_DELIVERIES = 5;
+/** Delay before nacking a message's first failed delivery; doubles per delivery. */
+export const DEFAULT_NACK_DELAY_INITIAL_MS = 200;
+/** Longest delay before a nack. */
+export const DEFAULT_NACK_DELAY_MAX_MS = 30_000;
+/** Deadline of one dead-letter publish confirmation. */
+export const DEFAULT_DEAD_LETTER_TIMEOUT_MS = 10_000;
+/** Delivery attempts remembered locally, for brokers that do not count deliveries. */
+const MAX_TRACKED_ATTEMPTS = 10_000;
+
+/** Headers set on a dead-lettered message (besides the original `aes-*` headers). */
+export const DEAD_LETTER_REASON_HEADER = 'aes-dead-letter-reason';
+export const DEAD_LETTER_ENDPOINT_HEADER = 'aes-dead-letter-endpoint';
+export const DEAD_LETTER_FROM_HEADER = 'aes-dead-letter-from';
+export const DEAD_LETTER_AT_HEADER = 'aes-dead-letter-at';
+export const DELIVERY_COUNT_HEADER = 'aes-delivery-count';
+/** Longest reason kept in the header. */
+const MAX_REASON_LENGTH = 1_000;
+
+/** The default dead-letter destination of an endpoint. */
+export function defaultDeadLetter(endpoint: string): Destination {
+  return `/queue/dead-letter.${endpoint}`;
+}
+
+export interface InboundEndpointOptions extends EndpointOptions {
+  /** The queue (or topic) consumed. */
+  readonly source: Destination;
+  /** @defaultValue DEFAULT_PREFETCH (1: strict order to the target) */
+  readonly prefetch?: number;
+  /** @defaultValue DEFAULT_MAX_DELIVERIES */
+  readonly maxDeliveries?: number;
+  /** @defaultValue `/queue/dead-letter.<endpoint>` */
+  readonly deadLetter?: Destination;
+  /** Delay before a nack, by delivery count. @defaultValue 200 ms doubling to 30 s */
+  readonly nackDelay?: RetryOptions;
+  /** @defaultValue DEFAULT_DEDUP_MAX_ENTRIES */
+  readonly dedupMaxEntries?: number;
+  /** @defaultValue DEFAULT_DEDUP_MAX_AGE_MS */
+  readonly dedupMaxAgeMs?: number;
+}
+
+/** A message handed to `put`, its JSON body decoded. */
+export interface Delivery<TPayload> {
+  /** `<endpoint>:<fifo id>` from the outbound side; `undefined` from producers that set none. */
+  readonly messageId: string | undefined;
+  readonly payload: TPayload;
+  readonly headers: MessageHeaders;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  readonly destination: Destination;
+}
+
+/** Thrown to nack a message that arrived after `stop()` began. */
+class StoppingError extends Error {
+  override readonly name = 'StoppingError';
+}
+
+/**
+ * Subclass it and implement `put` with the target system's web-service client. Override
+ * `decode` to check and type the payload (throwing dead-letters the message at once).
+ */
+export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
+  readonly source: Destination;
+  readonly deadLetterDestination: Destination;
+  readonly maxDeliveries: number;
+  private readonly prefetch: number;
+  private readonly nackDelay: Backoff;
+  private readonly dedupMaxEntries: number;
+  private readonly dedupMaxAgeMs: number;
+  private delivered: DeliveredStore | undefined;
+  private subscription: Subscription | undefined;
+  /** Deliveries are handled one at a time, in the order the broker sent them. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Deliveries that arrived while stopping: nacked once unsubscribed. */
+  private readonly held: ((error: Error) => void)[] = [];
+  private readonly attempts = new Map<string, number>();
+
+  constructor(options: InboundEndpointOptions) {
+    super(options);
+    this.source = options.source;
+    this.deadLetterDestination = options.deadLetter ?? defaultDeadLetter(this.name);
+    this.prefetch = positiveInteger('prefetch', options.prefetch, DEFAULT_PREFETCH);
+    this.maxDeliveries = positiveInteger(
+      'maxDeliveries',
+      options.maxDeliveries,
+      DEFAULT_MAX_DELIVERIES,
+    );
+    const nackDelay = options.nackDelay ?? {
+      initialMs: DEFAULT_NACK_DELAY_INITIAL_MS,
+      maxMs: DEFAULT_NACK_DELAY_MAX_MS,
+    };
+    checkBackoff(nackDelay, 'nackDelay');
+    this.nackDelay = new Backoff({ ...nackDelay, random: this.random });
+    this.dedupMaxEntries = positiveInteger(
+      'dedupMaxEntries',
+      options.dedupMaxEntries,
+      DEFAULT_DEDUP_MAX_ENTRIES,
+    );
+    this.dedupMaxAgeMs = positiveMs(
+      'dedupMaxAgeMs',
+      options.dedupMaxAgeMs,
+      DEFAULT_DEDUP_MAX_AGE_MS,
+    );
+  }
+
+  /**
+   * Calls the target web service with one message. Resolving means the target accepted it (the
+   * message is then acked); rejecting nacks it. `delivery.messageId` lets a target that can
+   * check ids make the call idempotent.
+   */
+  protected abstract put(delivery: Delivery<TPayload>, context: CallContext): Promise<void>;
+
+  /** Turns the decoded JSON body into the payload type; throw to dead-letter the message. */
+  protected decode(value: JsonValue): TPayload {
+    return value as TPayload;
+  }
+
+  /** True when `messageId` was delivered and is still remembered by the de-duplication store. */
+  wasDelivered(messageId: string): boolean {
+    return this.delivered?.has(messageId) ?? false;
+  }
+
+  protected async open(): Promise<void> {
+    this.delivered = DeliveredStore.open(this.dataDir, {
+      maxEntries: this.dedupMaxEntries,
+      maxAgeMs: this.dedupMaxAgeMs,
+      clock: this.clock,
+    });
+    this.progress.enter('waiting');
+    this.subscription = await this.transport.subscribe(this.source, (m) => this.handle(m), {
+      prefetch: this.prefetch,
+      timeoutMs: this.callTimeoutMs,
+    });
+  }
+
+  protected async closeStores(): Promise<void> {
+    await this.delivered?.close();
+  }
+
+  protected async run(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.drainSignal.aborted) resolve();
+      else this.drainSignal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    // Drain: the delivery in hand finishes (or the stop deadline aborts it), then unsubscribe.
+    await this.chain;
+    try {
+      await this.subscription?.unsubscribe({ timeoutMs: this.callTimeoutMs });
+    } finally {
+      const error = new StoppingError(`${this.name} is stopping`);
+      for (const reject of this.held.splice(0)) reject(error);
+    }
+  }
+
+  private handle(message: InboundMessage): Promise<void> {
+    this.progress.count('received');
+    if (this.stopRequested) {
+      return new Promise<void>((_resolve, reject) => this.held.push(reject));
+    }
+    const turn = this.chain.then(() => this.process(message));
+    this.chain = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    turn.then(
+      () => {
+        this.progress.count('acked');
+        if (!this.stopRequested) this.progress.enter('waiting');
+      },
+      () => {
+        this.progress.count('nacked');
+        if (!this.stopRequested) this.progress.enter('waiting');
+      },
+    );
+    return turn;
+  }
+
+  private async process(message: InboundMessage): Promise<void> {
+    if (this.stopRequested) throw new StoppingError(`${this.name} is stopping`);
+    const id = message.messageId;
+    const ids = id === undefined ? undefined : [id];
+    const deliveryCount = this.deliveryCountOf(message);
+    let payload: TPayload;
+    try {
+      payload = this.decode(decodeJson(message.body));
+    } catch (err) {
+      await this.deadLetter(message, `bad payload: ${(err as Error).message}`, deliveryCount);
+      return;
+    }
+    if (id !== undefined && (this.delivered as DeliveredStore).has(id)) {
+      this.progress.count('deduplicated');
+      this.forget(id);
+      return;
+    }
+    if (deliveryCount > this.maxDeliveries) {
+      // Exhausted before, and the dead-letter publish failed then: do not call the target again.
+      await this.deadLetter(message, 'too many deliveries', deliveryCount);
+      return;
+    }
+    try {
+      await this.call(
+        'put',
+        (context) =>
+          this.put(
+            {
+              messageId: id,
+              payload,
+              headers: message.headers,
+              deliveryCount,
+              destination: message.destination,
+            },
+            context,
+          ),
+        ids === undefined ? { step: 'put' } : { step: 'put', ids },
+      );
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.progress.error('put', error, deliveryCount);
+      if (deliveryCount >= this.maxDeliveries && !this.hardSignal.aborted) {
+        await this.deadLetter(
+          message,
+          `put failed ${deliveryCount} times; last: ${error.message}`,
+          deliveryCount,
+        );
+        return;
+      }
+      if (id !== undefined) this.remember(id, deliveryCount);
+      this.progress.enter('nack-delay', ids);
+      await delay(this.clock, this.nackDelay.delayFor(deliveryCount), this.drainSignal).catch(
+        () => undefined,
+      );
+      throw error;
+    }
+    this.progress.count('delivered');
+    if (id !== undefined) {
+      // Durable before the ack: a redelivery after a crash from here on is dropped.
+      this.progress.enter('record', ids);
+      await (this.delivered as DeliveredStore).add(id);
+      this.forget(id);
+    }
+    this.progress.enter('ack', ids);
+  }
+
+  /** Publishes to the dead-letter destination (resolving once confirmed); the caller then acks. */
+  private async deadLetter(
+    message: InboundMessage,
+    reason: string,
+    deliveryCount: number,
+  ): Promise<void> {
+    const id = message.messageId;
+    this.progress.enter('dead-letter', id === undefined ? undefined : [id]);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message.headers)) {
+      if ((name.startsWith('aes-') && name !== MESSAGE_ID_HEADER) || name === 'content-type') {
+        headers[name] = value;
+      }
+    }
+    headers[DEAD_LETTER_REASON_HEADER] = oneLine(reason);
+    headers[DEAD_LETTER_ENDPOINT_HEADER] = this.name;
+    headers[DEAD_LETTER_FROM_HEADER] = message.destination;
+    headers[DEAD_LETTER_AT_HEADER] = new Date(this.clock.now()).toISOString();
+    headers[DELIVERY_COUNT_HEADER] = String(deliveryCount);
+    try {
+      await this.transport.publish(
+        this.deadLetterDestination,
+        message.body,
+        id === undefined
+          ? { headers, timeoutMs: DEFAULT_DEAD_LETTER_TIMEOUT_MS, signal: this.hardSignal }
+          : {
+              headers,
+              messageId: id,
+              timeoutMs: DEFAULT_DEAD_LETTER_TIMEOUT_MS,
+              signal: this.hardSignal,
+            },
+      );
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.progress.error('dead-letter', error, deliveryCount);
+      if (id !== undefined) this.remember(id, deliveryCount);
+      throw err instanceof AbortedError ? err : error;
+    }
+    this.progress.count('deadLettered');
+    if (id !== undefined) this.forget(id);
+    this.progress.enter('ack', id === undefined ? undefined : [id]);
+  }
+
+  /** The broker's delivery count, or ours when the broker does not count (MQTT). */
+  private deliveryCountOf(message: InboundMessage): number {
+    const local = message.messageId === undefined ? 0 : (this.attempts.get(message.messageId) ?? 0);
+    return Math.max(message.deliveryCount, local + 1);
+  }
+
+  private remember(id: string, deliveryCount: number): void {
+    this.attempts.delete(id);
+    this.attempts.set(id, deliveryCount);
+    if (this.attempts.size > MAX_TRACKED_ATTEMPTS) {
+      const oldest = this.attempts.keys().next();
+      if (oldest.done !== true) this.attempts.delete(oldest.value);
+    }
+  }
+
+  private forget(id: string): void {
+    this.attempts.delete(id);
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ').trim();
+  return flat.length > MAX_REASON_LENGTH ? `${flat.slice(0, MAX_REASON_LENGTH - 1)}…` : flat;
+}
