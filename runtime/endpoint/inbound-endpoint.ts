@@ -191,26 +191,31 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     if (this.stopRequested) {
       return new Promise<void>((_resolve, reject) => this.held.push(reject));
     }
-    const turn = this.chain.then(() => this.process(message));
-    this.chain = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    turn.then(
-      () => {
+    let settle!: { resolve: () => void; reject: (error: unknown) => void };
+    const outcome = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    this.chain = this.chain.then(async () => {
+      // Queued behind the one in hand when stop() began: left unacked for the broker to
+      // redeliver in order (nacking one by one would reverse them on some brokers).
+      if (this.stopRequested) {
+        this.held.push(settle.reject);
+        return;
+      }
+      try {
+        await this.process(message);
         this.progress.count('acked');
-        if (!this.stopRequested) this.progress.enter('waiting');
-      },
-      () => {
+        settle.resolve();
+      } catch (err) {
         this.progress.count('nacked');
-        if (!this.stopRequested) this.progress.enter('waiting');
-      },
-    );
-    return turn;
+        settle.reject(err);
+      }
+      if (!this.stopRequested) this.progress.enter('waiting');
+    });
+    return outcome;
   }
 
   private async process(message: InboundMessage): Promise<void> {
-    if (this.stopRequested) throw new StoppingError(`${this.name} is stopping`);
     const id = message.messageId;
     const ids = id === undefined ? undefined : [id];
     const deliveryCount = this.deliveryCountOf(message);

@@ -1,0 +1,85 @@
+/** The journal and the de-duplication store: bounds, reopening, and kill -9 durability. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DeliveredStore, OutboundJournal } from '../../runtime/index.js';
+import { FakeClock } from './support/fake-clock.js';
+import { tempDir } from './support/helpers.js';
+import { runFixture } from './support/child.js';
+
+test('the journal keeps its entry across reopening until cleared', async () => {
+  await using dir = await tempDir();
+  const journal = OutboundJournal.open(dir.path);
+  assert.equal(journal.read(), undefined);
+  await journal.write({ fifoIds: ['7', '8'], destination: '/queue/x', confirmedAt: 5 });
+  await journal.close();
+  const again = OutboundJournal.open(dir.path);
+  assert.deepEqual(again.read(), { fifoIds: ['7', '8'], destination: '/queue/x', confirmedAt: 5 });
+  await again.clear();
+  assert.equal(again.read(), undefined);
+  await again.close();
+  await again.close(); // idempotent
+});
+
+test('the de-duplication store is bounded by count, oldest first', async () => {
+  await using dir = await tempDir();
+  const clock = new FakeClock();
+  const store = DeliveredStore.open(dir.path, { maxEntries: 5, clock });
+  for (let i = 0; i < 8; i += 1) {
+    await store.add(`m:${i}`);
+    clock.advance(1);
+  }
+  assert.equal(store.size, 5);
+  assert.deepEqual(
+    Array.from({ length: 8 }, (_, i) => store.has(`m:${i}`)),
+    [false, false, false, true, true, true, true, true],
+  );
+  // Recording an id again refreshes it rather than adding a second entry.
+  await store.add('m:3');
+  await store.add('m:8');
+  assert.equal(store.has('m:3'), true);
+  assert.equal(store.has('m:4'), false);
+  assert.equal(store.size, 5);
+  await store.close();
+});
+
+test('the de-duplication store forgets ids older than its age bound', async () => {
+  await using dir = await tempDir();
+  const clock = new FakeClock();
+  const store = DeliveredStore.open(dir.path, { maxAgeMs: 1_000, clock });
+  await store.add('old');
+  clock.advance(600);
+  await store.add('young');
+  clock.advance(600);
+  assert.equal(store.has('old'), false, 'aged out on read');
+  assert.equal(store.has('young'), true);
+  assert.equal(store.size, 2, 'not yet pruned');
+  await store.prune();
+  assert.equal(store.size, 1);
+  await store.close();
+  const reopened = DeliveredStore.open(dir.path, { maxAgeMs: 1_000, clock });
+  assert.equal(reopened.size, 1);
+  assert.equal(reopened.has('young'), true);
+  await reopened.close();
+});
+
+test('every id whose add() resolved survives kill -9', async () => {
+  await using dir = await tempDir();
+  {
+    await using child = runFixture('delivered-child.ts', [dir.path]);
+    await child.line(/^200$/);
+    child.process.kill('SIGKILL');
+    assert.equal(await child.exited, 'SIGKILL');
+  }
+  const last = 200; // at least this many were confirmed before the kill
+  const store = DeliveredStore.open(dir.path);
+  for (let i = 0; i <= last; i += 1) assert.equal(store.has(`id:${i}`), true, `id:${i}`);
+  await store.close();
+});
+
+test('option errors name the option', () => {
+  assert.throws(() => DeliveredStore.open(join('/nonexistent', 'x'), { maxEntries: 0 }), {
+    code: 'RUNTIME_BAD_OPTION',
+    option: 'dedupMaxEntries',
+  });
+});
