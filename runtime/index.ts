@@ -76,3 +76,19 @@ export {
   DEFAULT_DEDUP_MAX_ENTRIES,
   type DeliveredStoreOptions,
 } from './store/delivered-store.js';
+export * from './config/defaults.js';
+export {
+  CONFIG_SCHEMA,
+  DEFAULT_ENDPOINT_SETTINGS,
+  deadLetterOf,
+  endpointSettings,
+  loadConfig,
+  parseConfig,
+  type BackoffSettings,
+  type BrokerConfig,
+  type EndpointSettings,
+  type EndpointSettingsInput,
+  type NodeConfig,
+  type ParseConfigOptions,
+  type PeerAddress,
+} from './config/config.js';
