@@ -156,9 +156,7 @@ function toIssue(error: ErrorObject): ConfigIssue {
         message: 'is required',
       };
     case 'additionalProperties': {
-      const allowed = Object.keys((parent.properties ?? {})).filter(
-        (k) => k !== '$schema',
-      );
+      const allowed = Object.keys(parent.properties ?? {}).filter((k) => k !== '$schema');
       return {
         pointer: `${error.instancePath}/${escape(String(params.additionalProperty))}`,
         message: `is not a known field${allowed.length > 0 ? ` (known: ${allowed.join(', ')})` : ''}`,
