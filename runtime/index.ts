@@ -92,3 +92,23 @@ export {
   type ParseConfigOptions,
   type PeerAddress,
 } from './config/config.js';
+export { EndpointLifecycle, type EndpointState, type StateChange } from './supervisor/lifecycle.js';
+export {
+  RestartPolicy,
+  type RestartDecision,
+  type RestartPolicyOptions,
+} from './supervisor/restart-policy.js';
+export {
+  HangDetector,
+  describeHang,
+  type EndpointReports,
+  type HangDetectorOptions,
+  type HangReason,
+} from './supervisor/hang-detector.js';
+export {
+  EndpointProcess,
+  type EndpointProcessListener,
+  type EndpointProcessOptions,
+  type EndpointProcessSettings,
+  type EndpointProcessSnapshot,
+} from './supervisor/endpoint-process.js';
