@@ -53,7 +53,7 @@ export class HangDetector implements EndpointReports {
     }
     this.checkIntervalMs =
       options.checkIntervalMs ?? Math.max(1, Math.min(options.hangLimitMs / 4, 500));
-    this.waitingSteps = options.waitingSteps ?? (WAITING_STEPS);
+    this.waitingSteps = options.waitingSteps ?? WAITING_STEPS;
   }
 
   /** Starts watching a fresh process: its start counts as a heartbeat. */
