@@ -35,8 +35,11 @@ export const ENDPOINT_HEADER = 'aes-endpoint';
 /** Header carrying the FIFO id a message came from. */
 export const FIFO_ID_HEADER = 'aes-fifo-id';
 
-/** One record of a FIFO web service. */
-export interface FifoRecord<TPayload extends JsonValue = JsonValue> {
+/**
+ * One record of a FIFO web service. The payload must have a JSON form (it is the message
+ * body); a payload without one is refused with a `BadRecordError`.
+ */
+export interface FifoRecord<TPayload = JsonValue> {
   /** The FIFO's serial id; numbers are turned into their decimal string. */
   readonly id: string | number;
   readonly payload: TPayload;
@@ -60,9 +63,7 @@ interface Prepared {
 }
 
 /** The loop shared by single- and double-phase endpoints. */
-export abstract class OutboundEndpointBase<
-  TPayload extends JsonValue = JsonValue,
-> extends Endpoint {
+export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoint {
   readonly destination: Destination;
   readonly batchSize: number;
   private readonly idlePoll: RetryOptions;
@@ -274,7 +275,7 @@ function toError(reason: unknown): Error {
  * for batch mode (`batchSize` > 1) implement `popMany` as well.
  */
 export abstract class OutboundEndpoint<
-  TPayload extends JsonValue = JsonValue,
+  TPayload = JsonValue,
 > extends OutboundEndpointBase<TPayload> {
   /** Calls the FIFO web service: its oldest record not yet popped, or `undefined` when empty. */
   protected abstract pop(context: CallContext): Promise<FifoRecord<TPayload> | undefined>;
@@ -307,7 +308,7 @@ export abstract class OutboundEndpoint<
  * Subclass it and implement `pop`, `build` and `popped`; for batch mode, `popMany` too.
  */
 export abstract class DoublePhaseOutboundEndpoint<
-  TPayload extends JsonValue = JsonValue,
+  TPayload = JsonValue,
 > extends OutboundEndpointBase<TPayload> {
   /** Calls the FIFO web service: the id of its oldest record not yet popped, or `undefined`. */
   protected abstract pop(context: CallContext): Promise<string | number | undefined>;
