@@ -3,7 +3,10 @@
  * duration of every web-service call. A typed listener interface, so the supervisor link and the
  * Prometheus metrics can attach without the endpoint knowing either.
  */
+import { debuglog } from 'node:util';
 import type { Clock } from '../clock.js';
+
+const trace = debuglog('aes-runtime');
 
 /** Steps of an outbound endpoint. */
 export type OutboundStep = 'recover' | 'pop' | 'build' | 'publish' | 'journal' | 'popped';
@@ -167,6 +170,7 @@ export class ProgressTracker {
   error(step: EndpointStep, error: Error, attempt: number): void {
     this.counts.errors += 1;
     this.lastError = error.message;
+    trace('%s: %s failed (attempt %d): %s', this.endpoint, step, attempt, error.message);
     const event = { endpoint: this.endpoint, step, error, attempt };
     this.emit((l) => l.error?.(event));
   }
