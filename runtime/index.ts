@@ -112,3 +112,4 @@ export {
   type EndpointProcessSettings,
   type EndpointProcessSnapshot,
 } from './supervisor/endpoint-process.js';
+export { describeConfig, redactConfig } from './config/describe.js';
