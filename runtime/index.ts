@@ -113,3 +113,8 @@ export {
   type EndpointProcessSnapshot,
 } from './supervisor/endpoint-process.js';
 export { describeConfig, redactConfig } from './config/describe.js';
+export {
+  EndpointMetrics,
+  CALL_DURATION_BUCKETS_S,
+  type EndpointMetricsOptions,
+} from './metrics/endpoint-metrics.js';
