@@ -102,9 +102,8 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   /** Takes up to `limit` records (pop, and build in double phase); `[]` when the FIFO is empty. */
   protected abstract take(limit: number): Promise<readonly FifoRecord<TPayload>[]>;
 
-  protected open(): Promise<void> {
-    this.journal = OutboundJournal.open(this.dataDir);
-    return Promise.resolve();
+  protected async open(): Promise<void> {
+    this.journal = await OutboundJournal.open(this.dataDir);
   }
 
   protected async closeStores(): Promise<void> {

@@ -7,7 +7,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { OptionError, StoreError } from '../errors.js';
-import { openEnv } from './lmdb-env.js';
+import { durable, openEnv } from './lmdb-env.js';
 
 /** Ids kept at most. */
 export const DEFAULT_DEDUP_MAX_ENTRIES = 100_000;
@@ -87,6 +87,7 @@ export class DeliveredStore {
         void this.byTime.put([now, id], 1);
         this.pruneInTransaction(now, PRUNE_PER_WRITE);
       });
+      await durable(this.env);
     } catch (err) {
       throw new StoreError(this.path, `recording ${id} failed: ${(err as Error).message}`, {
         cause: err,
@@ -100,6 +101,7 @@ export class DeliveredStore {
     await this.env.transaction(() => {
       this.pruneInTransaction(now, Number.POSITIVE_INFINITY);
     });
+    await durable(this.env);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 /** The journal and the de-duplication store: bounds, reopening, and kill -9 durability. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeliveredStore, OutboundJournal } from '../../runtime/index.js';
 import { FakeClock } from './support/fake-clock.js';
@@ -9,16 +10,48 @@ import { runFixture } from './support/child.js';
 
 test('the journal keeps its entry across reopening until cleared', async () => {
   await using dir = await tempDir();
-  const journal = OutboundJournal.open(dir.path);
+  const journal = await OutboundJournal.open(dir.path);
   assert.equal(journal.read(), undefined);
   await journal.write({ fifoIds: ['7', '8'], destination: '/queue/x', confirmedAt: 5 });
   await journal.close();
-  const again = OutboundJournal.open(dir.path);
+  const again = await OutboundJournal.open(dir.path);
   assert.deepEqual(again.read(), { fifoIds: ['7', '8'], destination: '/queue/x', confirmedAt: 5 });
   await again.clear();
   assert.equal(again.read(), undefined);
   await again.close();
   await again.close(); // idempotent
+  const third = await OutboundJournal.open(dir.path);
+  assert.equal(third.read(), undefined, 'the clear was durable too');
+  await third.close();
+});
+
+test('a torn journal write falls back to the previous record', async () => {
+  await using dir = await tempDir();
+  const journal = await OutboundJournal.open(dir.path);
+  await journal.write({ fifoIds: ['1'], destination: '/queue/x', confirmedAt: 1 });
+  await journal.clear();
+  await journal.write({ fifoIds: ['2'], destination: '/queue/x', confirmedAt: 2 });
+  await journal.close();
+  // The newest record is in slot a (writes alternate a, b, a); tear its last bytes.
+  const slotA = join(dir.path, 'journal.a');
+  const bytes = await readFile(slotA);
+  await writeFile(slotA, bytes.subarray(0, bytes.length - 3));
+  const reopened = await OutboundJournal.open(dir.path);
+  assert.equal(reopened.read(), undefined, 'slot b: the clear before the torn write');
+  await reopened.write({ fifoIds: ['3'], destination: '/queue/x', confirmedAt: 3 });
+  await reopened.close();
+  const last = await OutboundJournal.open(dir.path);
+  assert.deepEqual(last.read()?.fifoIds, ['3']);
+  await last.close();
+  // Flip one payload byte of the newest record: its checksum fails, the older one is used.
+  const newest = join(dir.path, 'journal.a');
+  const flipped = await readFile(newest);
+  const at = flipped.length - 5;
+  flipped.writeUInt8(flipped.readUInt8(at) ^ 0x01, at);
+  await writeFile(newest, flipped);
+  const afterFlip = await OutboundJournal.open(dir.path);
+  assert.equal(afterFlip.read(), undefined);
+  await afterFlip.close();
 });
 
 test('the de-duplication store is bounded by count, oldest first', async () => {
