@@ -16,6 +16,7 @@ import {
   targetClient,
 } from './support/soap-endpoints.js';
 import { deferred, drainQueue, memoryTransport, tempDir, waitFor } from './support/helpers.js';
+import { LossyTransport, seeded } from './support/lossy-transport.js';
 
 const FAST = {
   retry: { initialMs: 5, maxMs: 50 },
@@ -280,4 +281,67 @@ test('two instances may not share one data folder', async () => {
     await b.stop();
     await source.close();
   }
+});
+
+async function lossyRun(dir: string, batchSize: number) {
+  const source = await SourceSystem.start(makeRecords(60));
+  const target = await TargetSystem.start();
+  const broker = await memoryTransport();
+  const lossy = new LossyTransport(broker, seeded(11), 0.2, 0.1);
+  const outbound = new SoapOutbound(
+    {
+      ...FAST,
+      name: 'orders-out',
+      transport: lossy,
+      dataDir: join(dir, 'out'),
+      destination: '/queue/orders',
+      batchSize,
+    },
+    await sourceClient(source.url),
+  );
+  const inbound = new SoapInbound(
+    {
+      ...FAST,
+      name: 'orders-in',
+      transport: broker,
+      dataDir: join(dir, 'in'),
+      source: '/queue/orders',
+    },
+    await targetClient(target.url),
+  );
+  try {
+    await inbound.start();
+    await outbound.start();
+    await waitFor('60 completed', () => outbound.snapshot().counters.completed === 60);
+    const stored = outbound.snapshot().counters.published - lossy.failedUnstored;
+    const duplicates = stored - 60;
+    assert.ok(lossy.storedButFailed >= 5, `lost receipts: ${lossy.storedButFailed}`);
+    assert.ok(duplicates >= lossy.storedButFailed, `duplicates on the queue: ${duplicates}`);
+    await waitFor('every copy handled', () => inbound.snapshot().counters.acked === stored);
+    assert.equal(inbound.snapshot().counters.deduplicated, duplicates);
+    return target.accepted.map((a) => a.messageId);
+  } finally {
+    await outbound.stop();
+    await inbound.stop();
+    await broker.close();
+    await source.close();
+    await target.close();
+  }
+}
+
+const ALL_60 = Array.from({ length: 60 }, (_, i) => `orders-out:${i + 1}`);
+
+test('lost confirmations put duplicates on the queue; the inbound de-dup drops every one', async () => {
+  await using dir = await tempDir();
+  assert.deepEqual(await lossyRun(dir.path, 1), ALL_60, 'exactly once, in order');
+});
+
+test('batch mode with lost confirmations: exactly once (order may differ within a batch)', async () => {
+  await using dir = await tempDir();
+  const accepted = await lossyRun(dir.path, 5);
+  assert.equal(new Set(accepted).size, 60);
+  assert.deepEqual(
+    [...accepted].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])),
+    ALL_60,
+  );
 });
