@@ -29,6 +29,7 @@ export interface BackoffSettings {
 /** Everything the node needs to run, supervise and configure one endpoint. */
 export interface EndpointSettings {
   readonly hangLimitMs: number;
+  readonly startLimitMs: number;
   readonly heartbeatIntervalMs: number;
   readonly restartBackoff: BackoffSettings;
   readonly quarantine: { readonly restarts: number; readonly windowMs: number };
@@ -103,6 +104,7 @@ export function deadLetterOf(config: NodeConfig, name: string): Destination {
 
 export const DEFAULT_ENDPOINT_SETTINGS: EndpointSettings = {
   hangLimitMs: D.DEFAULT_HANG_LIMIT_MS,
+  startLimitMs: D.DEFAULT_START_LIMIT_MS,
   heartbeatIntervalMs: D.DEFAULT_ENDPOINT_HEARTBEAT_INTERVAL_MS,
   restartBackoff: { initialMs: D.DEFAULT_RESTART_INITIAL_MS, maxMs: D.DEFAULT_RESTART_MAX_MS },
   quarantine: { restarts: D.DEFAULT_QUARANTINE_RESTARTS, windowMs: D.DEFAULT_QUARANTINE_WINDOW_MS },

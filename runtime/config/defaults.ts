@@ -13,6 +13,8 @@ export const DEFAULT_ENDPOINTS_FOLDER = 'endpoints';
 
 /** No heartbeat or no headway for this long: the endpoint is hung. */
 export const DEFAULT_HANG_LIMIT_MS = 30_000;
+/** How long a started endpoint process may take to send its first heartbeat. */
+export const DEFAULT_START_LIMIT_MS = 30_000;
 export const DEFAULT_ENDPOINT_HEARTBEAT_INTERVAL_MS = 1_000;
 export const DEFAULT_RESTART_INITIAL_MS = 1_000;
 export const DEFAULT_RESTART_MAX_MS = 60_000;

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Clock, TimerHandle } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { OptionError, SpawnError } from '../errors.js';
-import { DEFAULT_KILL_GRACE_MS } from '../config/defaults.js';
+import { DEFAULT_KILL_GRACE_MS, DEFAULT_START_LIMIT_MS } from '../config/defaults.js';
 import { EndpointLifecycle, type EndpointState, type StateChange } from './lifecycle.js';
 import { RestartPolicy } from './restart-policy.js';
 import {
@@ -21,6 +21,8 @@ import {
 
 export interface EndpointProcessSettings {
   readonly hangLimitMs: number;
+  /** Allowance for the first report after a start. @defaultValue DEFAULT_START_LIMIT_MS */
+  readonly startLimitMs?: number;
   readonly restartBackoff: { readonly initialMs: number; readonly maxMs: number };
   readonly quarantine: { readonly restarts: number; readonly windowMs: number };
   /** Between SIGTERM and SIGKILL. @defaultValue DEFAULT_KILL_GRACE_MS */
@@ -111,6 +113,7 @@ export class EndpointProcess implements AsyncDisposable {
     });
     this.hang = new HangDetector({
       hangLimitMs: options.settings.hangLimitMs,
+      startLimitMs: options.settings.startLimitMs ?? DEFAULT_START_LIMIT_MS,
       clock: this.clock,
       onHang: (reason) => this.onHang(reason),
     });

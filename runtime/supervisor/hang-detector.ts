@@ -29,6 +29,11 @@ export function describeHang(reason: HangReason): string {
 
 export interface HangDetectorOptions {
   readonly hangLimitMs: number;
+  /**
+   * How long a freshly started process may take to send its first report (loading WSDLs,
+   * connecting, a machine under load). @defaultValue hangLimitMs
+   */
+  readonly startLimitMs?: number;
   readonly clock: Clock;
   /** Called once per `start()`, when a hang is found. */
   readonly onHang: (reason: HangReason) => void;
@@ -40,6 +45,7 @@ export interface HangDetectorOptions {
 
 export class HangDetector implements EndpointReports {
   private lastHeartbeat = 0;
+  private reported = false;
   private step: string | undefined;
   private stepSince = 0;
   private timer: TimerHandle | undefined;
@@ -51,6 +57,9 @@ export class HangDetector implements EndpointReports {
     if (!(options.hangLimitMs > 0)) {
       throw new OptionError('hangLimitMs', `must be > 0, got ${options.hangLimitMs}`);
     }
+    if (options.startLimitMs !== undefined && !(options.startLimitMs > 0)) {
+      throw new OptionError('startLimitMs', `must be > 0, got ${options.startLimitMs}`);
+    }
     this.checkIntervalMs =
       options.checkIntervalMs ?? Math.max(1, Math.min(options.hangLimitMs / 4, 500));
     this.waitingSteps = options.waitingSteps ?? WAITING_STEPS;
@@ -60,6 +69,7 @@ export class HangDetector implements EndpointReports {
   start(): void {
     this.stop();
     this.armed = true;
+    this.reported = false;
     this.lastHeartbeat = this.options.clock.now();
     this.step = undefined;
     this.schedule();
@@ -72,10 +82,12 @@ export class HangDetector implements EndpointReports {
   }
 
   heartbeat(): void {
+    this.reported = true;
     this.lastHeartbeat = this.options.clock.now();
   }
 
   progress(step: string, sinceMs: number): void {
+    this.reported = true;
     this.step = step;
     this.stepSince = sinceMs;
     // A progress report is proof of life too.
@@ -93,8 +105,9 @@ export class HangDetector implements EndpointReports {
     if (!this.armed) return;
     const now = this.options.clock.now();
     const limit = this.options.hangLimitMs;
+    const silenceLimit = this.reported ? limit : (this.options.startLimitMs ?? limit);
     let reason: HangReason | undefined;
-    if (now - this.lastHeartbeat > limit) {
+    if (now - this.lastHeartbeat > silenceLimit) {
       reason = { kind: 'no-heartbeat', silentMs: now - this.lastHeartbeat };
     } else if (
       this.step !== undefined &&

@@ -16,6 +16,8 @@ const CHILD = new URL('./fixtures/endpoint-child.mjs', import.meta.url).pathname
 
 const SETTINGS: EndpointProcessSettings = {
   hangLimitMs: 1_000,
+  // Node's start-up on a loaded machine can take longer than the hang limit.
+  startLimitMs: 15_000,
   restartBackoff: { initialMs: 20, maxMs: 100 },
   quarantine: { restarts: 3, windowMs: 60_000 },
   killGraceMs: 400,

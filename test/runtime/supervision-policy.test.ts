@@ -161,3 +161,24 @@ test('hang detector: a working step without headway is a hang, waiting steps are
   assert.match(describeHang(reason), /^no headway in step 'put' for 1\d{3} ms$/);
   d.stop();
 });
+
+test('hang detector: a fresh process gets the start limit for its first report', () => {
+  const clock = new FakeClock();
+  const hangs: HangReason[] = [];
+  const d = new HangDetector({
+    hangLimitMs: 1_000,
+    startLimitMs: 5_000,
+    checkIntervalMs: 100,
+    clock,
+    onHang: (reason) => hangs.push(reason),
+  });
+  d.start();
+  clock.advance(4_900);
+  assert.equal(hangs.length, 0, 'still starting');
+  d.heartbeat();
+  clock.advance(1_200);
+  assert.equal(hangs.length, 1, 'after the first report the hang limit applies');
+  d.start(); // a restart: the start limit again
+  clock.advance(5_200);
+  assert.equal(hangs.length, 2);
+});
