@@ -118,3 +118,4 @@ export {
   CALL_DURATION_BUCKETS_S,
   type EndpointMetricsOptions,
 } from './metrics/endpoint-metrics.js';
+export { serveEndpoint, type ServeEndpointOptions } from './endpoint/serve.js';

@@ -211,6 +211,16 @@ export abstract class Endpoint implements AsyncDisposable {
     return this.stopping;
   }
 
+  /**
+   * Stops at once: the in-flight work is aborted now rather than drained (what a journaled
+   * record needs is resumed by the next start). Resolves like `stop()`.
+   */
+  abort(): Promise<void> {
+    const stopping = this.stop();
+    this.hardController.abort(new AbortedError('abort'));
+    return stopping;
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
