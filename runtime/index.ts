@@ -119,3 +119,4 @@ export {
   type EndpointMetricsOptions,
 } from './metrics/endpoint-metrics.js';
 export { serveEndpoint, type ServeEndpointOptions } from './endpoint/serve.js';
+export { reportTo } from './supervisor/reporter.js';

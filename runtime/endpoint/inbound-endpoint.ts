@@ -219,16 +219,17 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     const id = message.messageId;
     const ids = id === undefined ? undefined : [id];
     const deliveryCount = this.deliveryCountOf(message);
+    // A copy of a delivered message is dropped before anything else looks at it.
+    if (id !== undefined && (this.delivered as DeliveredStore).has(id)) {
+      this.progress.count('deduplicated');
+      this.forget(id);
+      return;
+    }
     let payload: TPayload;
     try {
       payload = this.decode(decodeJson(message.body));
     } catch (err) {
       await this.deadLetter(message, `bad payload: ${(err as Error).message}`, deliveryCount);
-      return;
-    }
-    if (id !== undefined && (this.delivered as DeliveredStore).has(id)) {
-      this.progress.count('deduplicated');
-      this.forget(id);
       return;
     }
     if (deliveryCount > this.maxDeliveries) {
