@@ -84,6 +84,13 @@ export interface Delivery<TPayload> {
   readonly destination: Destination;
 }
 
+/** A delivery handled: `recorded` settles when it may be acked. */
+interface Handled {
+  readonly recorded: Promise<void>;
+}
+
+const DONE: Handled = { recorded: Promise.resolve() };
+
 /** Thrown to nack a message that arrived after `stop()` began. */
 class StoppingError extends Error {
   override readonly name = 'StoppingError';
@@ -108,6 +115,12 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   /** Deliveries that arrived while stopping: nacked once unsubscribed. */
   private readonly held: ((error: Error) => void)[] = [];
   private readonly attempts = new Map<string, number>();
+  /** Ids put and being recorded, not yet acked. */
+  private readonly pendingIds = new Set<string>();
+  /** Deliveries being handled (put, or waiting for their sync). */
+  private busy = 0;
+  /** Acks waiting for their id's sync. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(options: InboundEndpointOptions) {
     super(options);
@@ -176,8 +189,10 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       if (this.drainSignal.aborted) resolve();
       else this.drainSignal.addEventListener('abort', () => resolve(), { once: true });
     });
-    // Drain: the delivery in hand finishes (or the stop deadline aborts it), then unsubscribe.
+    // Drain: the delivery in hand finishes (or the stop deadline aborts it) and every ack that
+    // waits for its sync is sent, then unsubscribe.
     await this.chain;
+    await Promise.allSettled([...this.recording]);
     try {
       await this.subscription?.unsubscribe({ timeoutMs: this.callTimeoutMs });
     } finally {
@@ -202,40 +217,72 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         this.held.push(settle.reject);
         return;
       }
+      let recorded: Promise<void>;
+      this.busy += 1;
       try {
-        await this.process(message);
-        this.progress.count('acked');
-        settle.resolve();
+        ({ recorded } = await this.process(message));
       } catch (err) {
         this.progress.count('nacked');
         settle.reject(err);
+        this.settled();
+        return;
       }
-      if (!this.stopRequested) this.progress.enter('waiting');
+      // The next message may be put while this one's id is being synced: with prefetch > 1
+      // the syncs of several messages share one commit. The ack still waits for its own sync.
+      const acked = recorded.then(
+        () => {
+          this.progress.count('acked');
+          settle.resolve();
+          this.settled();
+        },
+        (err: unknown) => {
+          this.progress.count('nacked');
+          settle.reject(err);
+          this.settled();
+        },
+      );
+      this.recording.add(acked);
+      void acked.finally(() => this.recording.delete(acked));
     });
     return outcome;
   }
 
-  private async process(message: InboundMessage): Promise<void> {
+  /** One delivery was acked or nacked; back to `waiting` when none is left in hand. */
+  private settled(): void {
+    this.busy -= 1;
+    if (this.busy === 0 && !this.stopRequested) this.progress.enter('waiting');
+  }
+
+  /**
+   * Handles one delivery up to the point where it may be acked; resolves with `recorded`, which
+   * settles once its id is durably recorded (or at once when there is nothing to record).
+   * Rejecting nacks the message.
+   */
+  private async process(message: InboundMessage): Promise<Handled> {
     const id = message.messageId;
     const ids = id === undefined ? undefined : [id];
     const deliveryCount = this.deliveryCountOf(message);
-    // A copy of a delivered message is dropped before anything else looks at it.
-    if (id !== undefined && (this.delivered as DeliveredStore).has(id)) {
+    // A copy of a delivered message is dropped before anything else looks at it (also while
+    // the first copy's id is still being synced).
+    if (
+      id !== undefined &&
+      (this.pendingIds.has(id) || (this.delivered as DeliveredStore).has(id))
+    ) {
       this.progress.count('deduplicated');
       this.forget(id);
-      return;
+      return DONE;
     }
     let payload: TPayload;
     try {
       payload = this.decode(decodeJson(message.body));
     } catch (err) {
       await this.deadLetter(message, `bad payload: ${(err as Error).message}`, deliveryCount);
-      return;
+      return DONE;
     }
     if (deliveryCount > this.maxDeliveries) {
       // Exhausted before, and the dead-letter publish failed then: do not call the target again.
       await this.deadLetter(message, 'too many deliveries', deliveryCount);
-      return;
+      return DONE;
     }
     try {
       await this.call(
@@ -262,7 +309,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
           `put failed ${deliveryCount} times; last: ${error.message}`,
           deliveryCount,
         );
-        return;
+        return DONE;
       }
       if (id !== undefined) this.remember(id, deliveryCount);
       this.progress.enter('nack-delay', ids);
@@ -272,13 +319,19 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       throw error;
     }
     this.progress.count('delivered');
-    if (id !== undefined) {
-      // Durable before the ack: a redelivery after a crash from here on is dropped.
-      this.progress.enter('record', ids);
-      await (this.delivered as DeliveredStore).add(id);
-      this.forget(id);
-    }
-    this.progress.enter('ack', ids);
+    if (id === undefined) return DONE;
+    // Durable before the ack: a redelivery after a crash from here on is dropped.
+    this.progress.enter('record', ids);
+    this.pendingIds.add(id);
+    const recorded = (this.delivered as DeliveredStore).add(id).finally(() => {
+      this.pendingIds.delete(id);
+    });
+    return {
+      recorded: recorded.then(() => {
+        this.forget(id);
+        this.progress.enter('ack', ids);
+      }),
+    };
   }
 
   /** Publishes to the dead-letter destination (resolving once confirmed); the caller then acks. */

@@ -177,3 +177,28 @@ test('stop() drains: the put in hand finishes and is acked, the rest stays queue
     await target.close();
   }
 });
+
+test('prefetch > 1: syncs overlap the next put, adjacent copies are still dropped, order kept', async () => {
+  await using dir = await tempDir();
+  await using transport = await memoryTransport();
+  const target = await TargetSystem.start();
+  try {
+    const endpoint = await inbound(transport, target, join(dir.path, 'in'), { prefetch: 10 });
+    const ids = Array.from({ length: 30 }, (_, i) => i + 1);
+    // Each message twice in a row: a lost confirmation republished at once.
+    await publish(
+      transport,
+      ids.flatMap((n) => [n, n]),
+    );
+    await waitFor('60 deliveries acked', () => endpoint.snapshot().counters.acked === 60);
+    assert.deepEqual(
+      target.accepted.map((a) => a.messageId),
+      ids.map((n) => `src:${n}`),
+    );
+    assert.equal(endpoint.snapshot().counters.deduplicated, 30);
+    await endpoint.stop();
+    assert.equal(endpoint.snapshot().step, 'stopped');
+  } finally {
+    await target.close();
+  }
+});
