@@ -148,7 +148,7 @@ function validate(): ValidateFunction {
 }
 
 /** ajv's error as a field and a sentence a person can act on. */
-function toIssue(error: ErrorObject): ConfigIssue {
+function toIssue(error: ErrorObject): ConfigIssue | undefined {
   const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -172,14 +172,16 @@ function toIssue(error: ErrorObject): ConfigIssue {
       };
     case 'pattern':
       return {
-        pointer: error.instancePath,
+        // Inside `propertyNames` the offending thing is the key itself.
+        pointer:
+          error.propertyName === undefined
+            ? error.instancePath
+            : `${error.instancePath}/${escape(error.propertyName)}`,
         message: `must be ${typeof parent['x-expected'] === 'string' ? parent['x-expected'] : `like ${String(params.pattern)}`}, got ${JSON.stringify(error.data)}`,
       };
     case 'propertyNames':
-      return {
-        pointer: `${error.instancePath}/${escape(String(params.propertyName))}`,
-        message: 'is not a valid name',
-      };
+      // Its inner error (a pattern, above) says what is wrong; this one adds nothing.
+      return undefined;
     default:
       return { pointer: error.instancePath, message: error.message ?? error.keyword };
   }
@@ -235,7 +237,9 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
   const baseDir = options.baseDir ?? dirname(resolve(file));
   const check = validate();
   if (!check(input)) {
-    const issues = (check.errors ?? []).map(toIssue);
+    const issues = (check.errors ?? [])
+      .map(toIssue)
+      .filter((i): i is ConfigIssue => i !== undefined);
     throw new ConfigError(file, dedupe(issues));
   }
   const raw = input as RawConfig;

@@ -142,6 +142,12 @@ test('errors name the exact field by JSON pointer, all of them at once', () => {
   );
   assert.deepEqual(more, []);
   assert.deepEqual(issuesOf([]), [': must be object']);
+  assert.deepEqual(issuesOf({ node: 'a', endpoints: { overrides: { 'bad name': {} } } }), [
+    `/endpoints/overrides/bad name: must be an endpoint name of letters, digits, '_', '.', '-', got "bad name"`,
+  ]);
+  assert.deepEqual(issuesOf({ node: 'a', broker: { urls: ['stomp://h'], embedded: {} } }), [
+    '/broker: give either urls (an external broker) or embedded, not both',
+  ]);
 });
 
 test('loadConfig reads the file and its secret file; unreadable files say so', async () => {
