@@ -120,3 +120,8 @@ export {
 } from './metrics/endpoint-metrics.js';
 export { serveEndpoint, type ServeEndpointOptions } from './endpoint/serve.js';
 export { reportTo } from './supervisor/reporter.js';
+export {
+  Supervisor,
+  UnknownEndpointError,
+  type SupervisorOptions,
+} from './supervisor/supervisor.js';
