@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Transport } from '../../transports/index.js';
-import type { EndpointStep } from '../../runtime/index.js';
+import { OutboundJournal, type EndpointStep } from '../../runtime/index.js';
 import { makeRecords, SourceSystem, TargetSystem } from './support/soap-systems.js';
 import {
   SoapDoublePhaseOutbound,
@@ -344,4 +344,46 @@ test('batch mode with lost confirmations: exactly once (order may differ within 
     [...accepted].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])),
     ALL_60,
   );
+});
+
+test('stop() drains the outbound record in flight: it is marked popped, nothing more is popped', async () => {
+  await using dir = await tempDir();
+  const source = await SourceSystem.start(makeRecords(10), {
+    popped: async (id) => {
+      if (id === '3') await new Promise((resolve) => setTimeout(resolve, 200));
+    },
+  });
+  await using transport = await memoryTransport();
+  const dataDir = join(dir.path, 'out');
+  let inPopped3 = false;
+  const outbound = new SoapOutbound(
+    {
+      ...FAST,
+      name: 'orders-out',
+      transport,
+      dataDir,
+      destination: '/queue/orders',
+      listener: {
+        step: (e) => {
+          if (e.step === 'popped' && e.ids?.[0] === '3') inPopped3 = true;
+        },
+      },
+    },
+    await sourceClient(source.url),
+  );
+  try {
+    await outbound.start();
+    await waitFor('popped(3) in flight', () => inPopped3);
+    await outbound.stop({ timeoutMs: 10_000 });
+    const pops = source.calls.pop;
+    assert.equal(source.head, 3, 'records 1..3 marked popped');
+    assert.equal(outbound.snapshot().counters.completed, 3);
+    const journal = await OutboundJournal.open(dataDir);
+    assert.equal(journal.read(), undefined, 'nothing left to resume');
+    await journal.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(source.calls.pop, pops, 'no pop after the stop');
+  } finally {
+    await source.close();
+  }
 });
