@@ -13,7 +13,8 @@ import type {
 import { MESSAGE_ID_HEADER } from '../../transports/index.js';
 import { Backoff, checkBackoff } from '../backoff.js';
 import { delay } from '../delay.js';
-import { AbortedError } from '../errors.js';
+import { AbortedError, OptionError } from '../errors.js';
+import { overrides } from './overrides.js';
 import { decodeJson, type JsonValue } from '../json.js';
 import {
   DEFAULT_DEDUP_MAX_AGE_MS,
@@ -31,6 +32,8 @@ import {
 
 /** Unacknowledged messages the broker may hand this endpoint at once. */
 export const DEFAULT_PREFETCH = 1;
+/** Messages per `putMany` call; 1 calls `put` for each message. */
+export const DEFAULT_INBOUND_BATCH_SIZE = 1;
 /** Deliveries of one message before it is dead-lettered. */
 export const DEFAULT_MAX_DELIVERIES = 5;
 /** Delay before nacking a message's first failed delivery; doubles per delivery. */
@@ -61,6 +64,11 @@ export interface InboundEndpointOptions extends EndpointOptions {
   readonly source: Destination;
   /** @defaultValue DEFAULT_PREFETCH (1: strict order to the target) */
   readonly prefetch?: number;
+  /**
+   * Messages handed to `putMany` together (at most `prefetch` are in hand at once); 1 calls
+   * `put` for each. @defaultValue 1
+   */
+  readonly batchSize?: number;
   /** @defaultValue DEFAULT_MAX_DELIVERIES */
   readonly maxDeliveries?: number;
   /** @defaultValue `/queue/dead-letter.<endpoint>` */
@@ -91,6 +99,25 @@ interface Handled {
 
 const DONE: Handled = { recorded: Promise.resolve() };
 
+interface Settle {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A delivery waiting for the worker. */
+interface Pending {
+  readonly message: InboundMessage;
+  readonly settle: Settle;
+}
+
+/** A delivery checked and decoded, ready for the target. */
+interface Ready<TPayload> {
+  readonly message: InboundMessage;
+  readonly delivery: Delivery<TPayload>;
+  readonly id: string | undefined;
+  readonly deliveryCount: number;
+}
+
 /** Thrown to nack a message that arrived after `stop()` began. */
 class StoppingError extends Error {
   override readonly name = 'StoppingError';
@@ -110,8 +137,12 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private readonly dedupMaxAgeMs: number;
   private delivered: DeliveredStore | undefined;
   private subscription: Subscription | undefined;
-  /** Deliveries are handled one at a time, in the order the broker sent them. */
-  private chain: Promise<void> = Promise.resolve();
+  readonly batchSize: number;
+  /** Deliveries waiting for the worker, in the order the broker sent them. */
+  private readonly queue: Pending[] = [];
+  /** Handles the queue one delivery (or one batch) at a time. */
+  private worker: Promise<void> = Promise.resolve();
+  private working = false;
   /** Deliveries that arrived while stopping: nacked once unsubscribed. */
   private readonly held: ((error: Error) => void)[] = [];
   private readonly attempts = new Map<string, number>();
@@ -127,6 +158,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     this.source = options.source;
     this.deadLetterDestination = options.deadLetter ?? defaultDeadLetter(this.name);
     this.prefetch = positiveInteger('prefetch', options.prefetch, DEFAULT_PREFETCH);
+    this.batchSize = positiveInteger('batchSize', options.batchSize, DEFAULT_INBOUND_BATCH_SIZE);
     this.maxDeliveries = positiveInteger(
       'maxDeliveries',
       options.maxDeliveries,
@@ -157,6 +189,21 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
    */
   protected abstract put(delivery: Delivery<TPayload>, context: CallContext): Promise<void>;
 
+  /**
+   * Batch mode (`batchSize` > 1): calls the target once with several messages, in queue order.
+   * Resolving acks them all; rejecting falls back to `put` for each (so that one bad message
+   * cannot hold back the others). It should be all-or-nothing at the target, or idempotent by
+   * message id: after a failure the messages are put again one by one.
+   */
+  protected putMany(
+    _deliveries: readonly Delivery<TPayload>[],
+    _context: CallContext,
+  ): Promise<void> {
+    return Promise.reject(
+      new OptionError('batchSize', `${this.name}: batch mode needs putMany() to be implemented`),
+    );
+  }
+
   /** Turns the decoded JSON body into the payload type; throw to dead-letter the message. */
   protected decode(value: JsonValue): TPayload {
     return value as TPayload;
@@ -168,6 +215,12 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   }
 
   protected async open(): Promise<void> {
+    if (this.batchSize > 1 && !overrides(this, InboundEndpoint.prototype, 'putMany')) {
+      throw new OptionError(
+        'batchSize',
+        `${this.name}: batch mode needs putMany() to be implemented`,
+      );
+    }
     this.delivered = DeliveredStore.open(this.dataDir, {
       maxEntries: this.dedupMaxEntries,
       maxAgeMs: this.dedupMaxAgeMs,
@@ -191,7 +244,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     });
     // Drain: the delivery in hand finishes (or the stop deadline aborts it) and every ack that
     // waits for its sync is sent, then unsubscribe.
-    await this.chain;
+    await this.worker;
     await Promise.allSettled([...this.recording]);
     try {
       await this.subscription?.unsubscribe({ timeoutMs: this.callTimeoutMs });
@@ -206,45 +259,109 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     if (this.stopRequested) {
       return new Promise<void>((_resolve, reject) => this.held.push(reject));
     }
-    let settle!: { resolve: () => void; reject: (error: unknown) => void };
-    const outcome = new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    this.chain = this.chain.then(async () => {
-      // Queued behind the one in hand when stop() began: left unacked for the broker to
-      // redeliver in order (nacking one by one would reverse them on some brokers).
-      if (this.stopRequested) {
-        this.held.push(settle.reject);
-        return;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ message, settle: { resolve, reject } });
+      if (!this.working) {
+        this.working = true;
+        this.worker = this.work();
       }
-      let recorded: Promise<void>;
+    });
+  }
+
+  private async work(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        if (this.stopRequested) {
+          // Queued behind the one in hand when stop() began: left unacked for the broker to
+          // redeliver in order (nacking one by one would reverse them on some brokers).
+          for (const pending of this.queue.splice(0)) this.held.push(pending.settle.reject);
+          break;
+        }
+        const batch = this.queue.splice(0, this.batchSize);
+        if (batch.length === 1) await this.handleOne(batch[0] as Pending);
+        else await this.handleMany(batch);
+      }
+    } finally {
+      this.working = false;
+    }
+  }
+
+  private async handleOne(pending: Pending): Promise<void> {
+    this.busy += 1;
+    let handled: Handled;
+    try {
+      handled = await this.process(pending.message);
+    } catch (err) {
+      this.nack(pending, err);
+      return;
+    }
+    this.ackWhenRecorded(pending, handled.recorded);
+  }
+
+  /** Batch mode: check each, one `putMany` for those ready, one commit for their ids. */
+  private async handleMany(batch: readonly Pending[]): Promise<void> {
+    const ready: { pending: Pending; ready: Ready<TPayload> }[] = [];
+    for (const pending of batch) {
       this.busy += 1;
       try {
-        ({ recorded } = await this.process(message));
+        const checked = await this.check(pending.message);
+        if ('recorded' in checked) this.ackWhenRecorded(pending, checked.recorded);
+        else ready.push({ pending, ready: checked });
       } catch (err) {
-        this.progress.count('nacked');
-        settle.reject(err);
-        this.settled();
-        return;
+        this.nack(pending, err);
       }
-      // The next message may be put while this one's id is being synced: with prefetch > 1
-      // the syncs of several messages share one commit. The ack still waits for its own sync.
-      const acked = recorded.then(
-        () => {
-          this.progress.count('acked');
-          settle.resolve();
-          this.settled();
-        },
-        (err: unknown) => {
-          this.progress.count('nacked');
-          settle.reject(err);
-          this.settled();
-        },
+    }
+    if (ready.length === 0) return;
+    const ids = ready.flatMap((r) => (r.ready.id === undefined ? [] : [r.ready.id]));
+    try {
+      await this.call(
+        'putMany',
+        (context) =>
+          this.putMany(
+            ready.map((r) => r.ready.delivery),
+            context,
+          ),
+        { step: 'put', ids },
       );
-      this.recording.add(acked);
-      void acked.finally(() => this.recording.delete(acked));
-    });
-    return outcome;
+    } catch (err) {
+      this.progress.error('put', err instanceof Error ? err : new Error(String(err)), 1);
+      // One by one: a bad message is nacked or dead-lettered alone.
+      for (const { pending, ready: one } of ready) {
+        try {
+          this.ackWhenRecorded(pending, (await this.deliver(one)).recorded);
+        } catch (error) {
+          this.nack(pending, error);
+        }
+      }
+      return;
+    }
+    this.progress.count('delivered', ready.length);
+    const recorded = this.record(ids);
+    for (const { pending } of ready) this.ackWhenRecorded(pending, recorded);
+  }
+
+  private nack(pending: Pending, error: unknown): void {
+    this.progress.count('nacked');
+    pending.settle.reject(error);
+    this.settled();
+  }
+
+  /**
+   * Acks once `recorded` resolves (nacks if it rejects). Meanwhile the worker goes on: with
+   * prefetch > 1 the next message is put while this one's id is synced, and the syncs of several
+   * messages share one commit.
+   */
+  private ackWhenRecorded(pending: Pending, recorded: Promise<void>): void {
+    const acked = recorded.then(
+      () => {
+        this.progress.count('acked');
+        pending.settle.resolve();
+        this.settled();
+      },
+      (err: unknown) => this.nack(pending, err),
+    );
+    this.recording.add(acked);
+    void acked.finally(() => this.recording.delete(acked));
   }
 
   /** One delivery was acked or nacked; back to `waiting` when none is left in hand. */
@@ -253,14 +370,18 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     if (this.busy === 0 && !this.stopRequested) this.progress.enter('waiting');
   }
 
-  /**
-   * Handles one delivery up to the point where it may be acked; resolves with `recorded`, which
-   * settles once its id is durably recorded (or at once when there is nothing to record).
-   * Rejecting nacks the message.
-   */
+  /** Handles one delivery; `recorded` settles when it may be acked. Rejecting nacks it. */
   private async process(message: InboundMessage): Promise<Handled> {
+    const checked = await this.check(message);
+    return 'recorded' in checked ? checked : this.deliver(checked);
+  }
+
+  /**
+   * What needs no target call: a copy already delivered (dropped), a body that does not decode
+   * or a message out of deliveries (dead-lettered). Otherwise the delivery, ready to put.
+   */
+  private async check(message: InboundMessage): Promise<Handled | Ready<TPayload>> {
     const id = message.messageId;
-    const ids = id === undefined ? undefined : [id];
     const deliveryCount = this.deliveryCountOf(message);
     // A copy of a delivered message is dropped before anything else looks at it (also while
     // the first copy's id is still being synced).
@@ -284,20 +405,24 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       await this.deadLetter(message, 'too many deliveries', deliveryCount);
       return DONE;
     }
+    const delivery: Delivery<TPayload> = {
+      messageId: id,
+      payload,
+      headers: message.headers,
+      deliveryCount,
+      destination: message.destination,
+    };
+    return { message, delivery, id, deliveryCount };
+  }
+
+  /** `put`, then the nack delay or dead-letter on failure, or the recording of its id. */
+  private async deliver(ready: Ready<TPayload>): Promise<Handled> {
+    const { message, id, deliveryCount } = ready;
+    const ids = id === undefined ? undefined : [id];
     try {
       await this.call(
         'put',
-        (context) =>
-          this.put(
-            {
-              messageId: id,
-              payload,
-              headers: message.headers,
-              deliveryCount,
-              destination: message.destination,
-            },
-            context,
-          ),
+        (context) => this.put(ready.delivery, context),
         ids === undefined ? { step: 'put' } : { step: 'put', ids },
       );
     } catch (err) {
@@ -319,19 +444,23 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       throw error;
     }
     this.progress.count('delivered');
-    if (id === undefined) return DONE;
-    // Durable before the ack: a redelivery after a crash from here on is dropped.
+    return { recorded: id === undefined ? Promise.resolve() : this.record([id]) };
+  }
+
+  /** Records ids as delivered; resolves once synced (durable before the ack). */
+  private record(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
     this.progress.enter('record', ids);
-    this.pendingIds.add(id);
-    const recorded = (this.delivered as DeliveredStore).add(id).finally(() => {
-      this.pendingIds.delete(id);
-    });
-    return {
-      recorded: recorded.then(() => {
-        this.forget(id);
+    for (const id of ids) this.pendingIds.add(id);
+    return (this.delivered as DeliveredStore)
+      .addMany(ids)
+      .finally(() => {
+        for (const id of ids) this.pendingIds.delete(id);
+      })
+      .then(() => {
+        for (const id of ids) this.forget(id);
         this.progress.enter('ack', ids);
-      }),
-    };
+      });
   }
 
   /** Publishes to the dead-letter destination (resolving once confirmed); the caller then acks. */

@@ -10,6 +10,7 @@ import { delay } from '../delay.js';
 import { AbortedError, BadRecordError, OptionError } from '../errors.js';
 import { encodeJson, type JsonValue } from '../json.js';
 import { OutboundJournal } from '../store/outbound-journal.js';
+import { overrides } from './overrides.js';
 import {
   Endpoint,
   positiveInteger,
@@ -103,7 +104,18 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   protected abstract take(limit: number): Promise<readonly FifoRecord<TPayload>[]>;
 
   protected async open(): Promise<void> {
+    if (this.batchSize > 1 && !this.canBatch()) {
+      throw new OptionError(
+        'batchSize',
+        `${this.name}: batch mode needs popMany() to be implemented`,
+      );
+    }
     this.journal = await OutboundJournal.open(this.dataDir);
+  }
+
+  /** True when the subclass implements what batch mode needs. */
+  protected canBatch(): boolean {
+    return true;
   }
 
   protected async closeStores(): Promise<void> {
@@ -292,6 +304,10 @@ export abstract class OutboundEndpoint<
     );
   }
 
+  protected override canBatch(): boolean {
+    return overrides(this, OutboundEndpoint.prototype, 'popMany');
+  }
+
   protected override async take(limit: number): Promise<readonly FifoRecord<TPayload>[]> {
     if (limit === 1) {
       const record = await this.call('pop', (c) => this.pop(c), { step: 'pop' });
@@ -320,6 +336,10 @@ export abstract class DoublePhaseOutboundEndpoint<
     return Promise.reject(
       new OptionError('batchSize', `${this.name}: batch mode needs popMany() to be implemented`),
     );
+  }
+
+  protected override canBatch(): boolean {
+    return overrides(this, DoublePhaseOutboundEndpoint.prototype, 'popMany');
   }
 
   protected override async take(limit: number): Promise<readonly FifoRecord<TPayload>[]> {

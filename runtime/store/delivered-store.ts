@@ -76,22 +76,31 @@ export class DeliveredStore {
   }
 
   /** Records `id` as delivered; resolves once synced. Prunes a few stale entries on the way. */
-  async add(id: string): Promise<void> {
+  add(id: string): Promise<void> {
+    return this.addMany([id]);
+  }
+
+  /** Records several ids in one commit; resolves once synced. */
+  async addMany(ids: readonly string[]): Promise<void> {
     const now = this.clock.now();
     try {
       await this.env.transaction(() => {
-        const previous = this.ids.get(id);
-        if (previous !== undefined) void this.byTime.remove([previous, id]);
-        else this.entries += 1;
-        void this.ids.put(id, now);
-        void this.byTime.put([now, id], 1);
-        this.pruneInTransaction(now, PRUNE_PER_WRITE);
+        for (const id of ids) {
+          const previous = this.ids.get(id);
+          if (previous !== undefined) void this.byTime.remove([previous, id]);
+          else this.entries += 1;
+          void this.ids.put(id, now);
+          void this.byTime.put([now, id], 1);
+        }
+        this.pruneInTransaction(now, PRUNE_PER_WRITE + ids.length);
       });
       await durable(this.env);
     } catch (err) {
-      throw new StoreError(this.path, `recording ${id} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new StoreError(
+        this.path,
+        `recording ${ids.join(', ').slice(0, 200)} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 

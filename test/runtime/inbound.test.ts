@@ -11,7 +11,7 @@ import {
   type InboundEndpointOptions,
 } from '../../runtime/index.js';
 import { TargetSystem } from './support/soap-systems.js';
-import { SoapInbound, targetClient } from './support/soap-endpoints.js';
+import { SoapBatchInbound, SoapInbound, targetClient } from './support/soap-endpoints.js';
 import { deferred, drainQueue, memoryTransport, tempDir, waitFor } from './support/helpers.js';
 
 const FAST = {
@@ -198,6 +198,61 @@ test('prefetch > 1: syncs overlap the next put, adjacent copies are still droppe
     assert.equal(endpoint.snapshot().counters.deduplicated, 30);
     await endpoint.stop();
     assert.equal(endpoint.snapshot().step, 'stopped');
+  } finally {
+    await target.close();
+  }
+});
+
+test('batch mode: putMany for several messages, one bad message falls back to put alone', async () => {
+  await using dir = await tempDir();
+  await using transport = await memoryTransport();
+  const target = await TargetSystem.start({ alwaysFail: new Set(['src:17']) });
+  try {
+    const endpoint = new SoapBatchInbound(
+      {
+        ...FAST,
+        name: 'orders-in',
+        transport,
+        dataDir: join(dir.path, 'in'),
+        source: '/queue/orders',
+        prefetch: 10,
+        batchSize: 10,
+        maxDeliveries: 2,
+      },
+      await targetClient(target.url),
+    );
+    const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    await publish(transport, ids);
+    await endpoint.start();
+    await publish(transport, [5, 6, 7]); // copies of delivered messages
+    const dead = await drainQueue(transport, '/queue/dead-letter.orders-in', 1);
+    await waitFor('43 deliveries handled', () => endpoint.snapshot().counters.acked === 43);
+    assert.deepEqual(
+      target.accepted.map((a) => a.messageId),
+      ids.filter((n) => n !== 17).map((n) => `src:${n}`),
+    );
+    assert.equal(dead[0]?.messageId, 'src:17');
+    assert.ok(target.calls.putMany <= 8, `putMany calls: ${target.calls.putMany}`);
+    const c = endpoint.snapshot().counters;
+    assert.equal(c.deduplicated, 3);
+    assert.equal(c.delivered, 39);
+    assert.equal(c.deadLettered, 1);
+    await endpoint.stop();
+  } finally {
+    await target.close();
+  }
+});
+
+test('batch mode without putMany is refused at start', async () => {
+  await using dir = await tempDir();
+  await using transport = await memoryTransport();
+  const target = await TargetSystem.start();
+  try {
+    const endpoint = new SoapInbound(
+      { name: 'in', transport, dataDir: join(dir.path, 'in'), source: '/queue/q', batchSize: 5 },
+      await targetClient(target.url),
+    );
+    await assert.rejects(endpoint.start(), { code: 'RUNTIME_BAD_OPTION', option: 'batchSize' });
   } finally {
     await target.close();
   }

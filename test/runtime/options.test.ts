@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { OptionError, StateError } from '../../runtime/index.js';
+import { OptionError, OutboundEndpoint, StateError } from '../../runtime/index.js';
 import {
   SoapInbound,
   SoapOutbound,
@@ -69,4 +69,33 @@ test('start twice is a StateError; stop before start and stop twice are fine', a
   await first;
   assert.equal(endpoint.snapshot().step, 'stopped');
   await endpoint.done;
+});
+
+test('outbound batch mode without popMany is refused at start', async () => {
+  await using dir = await tempDir();
+  await using transport = await memoryTransport();
+  class PopOnly extends OutboundEndpoint {
+    protected override pop(): Promise<undefined> {
+      return Promise.resolve(undefined);
+    }
+    protected override popped(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+  const endpoint = new PopOnly({
+    name: 'out',
+    transport,
+    dataDir: join(dir.path, 'out'),
+    destination: '/queue/q',
+    batchSize: 10,
+  });
+  await assert.rejects(endpoint.start(), { code: 'RUNTIME_BAD_OPTION', option: 'batchSize' });
+  const single = new PopOnly({
+    name: 'out',
+    transport,
+    dataDir: join(dir.path, 'out'),
+    destination: '/queue/q',
+  });
+  await single.start();
+  await single.stop();
 });

@@ -38,6 +38,7 @@ export interface SourceClient {
 /** The typed client for `target.wsdl`. */
 export interface TargetClient {
   PutAsync: SoapCall<{ messageId: string; payload: string }, { ok: boolean }>;
+  PutManyAsync: SoapCall<{ item: { messageId: string; payload: string }[] }, { ok: boolean }>;
 }
 
 export async function sourceClient(url: string): Promise<SourceClient> {
@@ -128,6 +129,31 @@ export class SoapInbound extends InboundEndpoint {
   protected override async put(delivery: Delivery<JsonValue>, context: CallContext): Promise<void> {
     await this.client.PutAsync(
       { messageId: delivery.messageId ?? '', payload: JSON.stringify(delivery.payload) },
+      { timeout: context.timeoutMs },
+    );
+  }
+}
+
+/** Batch mode: PutMany takes several messages in one call. */
+export class SoapBatchInbound extends SoapInbound {
+  constructor(
+    options: InboundEndpointOptions,
+    private readonly batchClient: TargetClient,
+  ) {
+    super(options, batchClient);
+  }
+
+  protected override async putMany(
+    deliveries: readonly Delivery<JsonValue>[],
+    context: CallContext,
+  ): Promise<void> {
+    await this.batchClient.PutManyAsync(
+      {
+        item: deliveries.map((d) => ({
+          messageId: d.messageId ?? '',
+          payload: JSON.stringify(d.payload),
+        })),
+      },
       { timeout: context.timeoutMs },
     );
   }

@@ -145,6 +145,11 @@ export class SourceSystem {
   }
 }
 
+interface WireItem {
+  readonly messageId: string;
+  readonly payload: string;
+}
+
 export interface TargetOptions {
   /** Share of Put calls answered with a fault, decided by a seeded generator. */
   readonly failRate?: number;
@@ -156,7 +161,7 @@ export interface TargetOptions {
 /** The target system: accepts Put(messageId, payload) and keeps what it accepted, in order. */
 export class TargetSystem {
   readonly accepted: { messageId: string; payload: unknown }[] = [];
-  readonly calls = { put: 0, failed: 0 };
+  readonly calls = { put: 0, putMany: 0, failed: 0 };
 
   private constructor(
     private readonly server: Server,
@@ -174,18 +179,33 @@ export class TargetSystem {
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
+    const refuses = (messageId: string) =>
+      options.alwaysFail?.has(messageId) === true || random() < (options.failRate ?? 0);
     const port = {
       Put: (args: { messageId: string; payload: string }) => {
         const self = holder.system as TargetSystem;
         self.calls.put += 1;
-        if (
-          options.alwaysFail?.has(args.messageId) === true ||
-          random() < (options.failRate ?? 0)
-        ) {
+        if (refuses(args.messageId)) {
           self.calls.failed += 1;
           throw fault(`target refused ${args.messageId}`);
         }
         self.accepted.push({ messageId: args.messageId, payload: JSON.parse(args.payload) });
+        return { ok: true };
+      },
+      // All or nothing: one refused item refuses the whole call.
+      PutMany: (args: { item?: WireItem | WireItem[] }) => {
+        const self = holder.system as TargetSystem;
+        self.calls.putMany += 1;
+        const items =
+          args.item === undefined ? [] : Array.isArray(args.item) ? args.item : [args.item];
+        const refused = items.find((i) => refuses(i.messageId));
+        if (refused !== undefined) {
+          self.calls.failed += 1;
+          throw fault(`target refused ${refused.messageId}`);
+        }
+        for (const i of items) {
+          self.accepted.push({ messageId: i.messageId, payload: JSON.parse(i.payload) });
+        }
         return { ok: true };
       },
     };
