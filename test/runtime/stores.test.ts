@@ -110,6 +110,31 @@ test('every id whose add() resolved survives kill -9', async () => {
   await store.close();
 });
 
+test('the journal holds the last confirmed write (or a later one) after kill -9', async () => {
+  await using dir = await tempDir();
+  let last = 0;
+  {
+    await using child = runFixture('journal-child.ts', [dir.path]);
+    const line = await child.line(/^301$/);
+    last = Number(line);
+    child.process.kill('SIGKILL');
+    assert.equal(await child.exited, 'SIGKILL');
+    last = Math.max(last, ...child.lines.map(Number));
+  }
+  const journal = await OutboundJournal.open(dir.path);
+  const entry = journal.read();
+  await journal.close();
+  // Odd ids stay journaled; even ones are cleared right after. Whatever the kill interrupted,
+  // the journal shows a state at or after the last write the child saw resolve.
+  if (entry === undefined) {
+    assert.equal(last % 2, 0, `cleared after ${last}`);
+  } else {
+    const id = Number(entry.fifoIds[0]);
+    assert.ok(id >= last, `journal holds ${id}, the child saw ${last} written`);
+    assert.ok(id <= last + 1);
+  }
+});
+
 test('option errors name the option', () => {
   assert.throws(() => DeliveredStore.open(join('/nonexistent', 'x'), { maxEntries: 0 }), {
     code: 'RUNTIME_BAD_OPTION',
