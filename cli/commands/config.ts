@@ -1,0 +1,26 @@
+/** `aes config check [file]`: validates a node config and says what the node would run. */
+import type { RegisterCommand } from './index.js';
+import {
+  DEFAULT_CONFIG_FILE,
+  describeConfig,
+  loadConfig,
+  redactConfig,
+} from '../../runtime/index.js';
+
+export const registerConfig: RegisterCommand = (program, setExitCode) => {
+  const config = program.command('config').description('work with the node config file');
+  config
+    .command('check')
+    .description(`validate a node config file (default ${DEFAULT_CONFIG_FILE}) against its schema`)
+    .argument('[file]', 'the config file', DEFAULT_CONFIG_FILE)
+    .option('--json', 'print the resolved config (defaults applied, secrets redacted) as JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const loaded = await loadConfig(file);
+      process.stdout.write(
+        options.json === true
+          ? `${JSON.stringify(redactConfig(loaded), null, 2)}\n`
+          : `${describeConfig(loaded)}\n`,
+      );
+      setExitCode(0);
+    });
+};

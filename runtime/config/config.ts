@@ -1,0 +1,381 @@
+/**
+ * The node's project config (`aes.config.json`): one parse function over `unknown`, validated
+ * against the JSON Schema shipped in `schema/aes.config.schema.json` (ajv, draft 2020-12), then
+ * checked for what a schema cannot say; every error names the file and the field's JSON pointer.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { toDestination, type Destination } from '../../transports/index.js';
+import { ConfigError, ConfigReadError, type ConfigIssue } from '../errors.js';
+import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from '../endpoint/endpoint.js';
+import { DEFAULT_BATCH_SIZE } from '../endpoint/outbound-endpoint.js';
+import {
+  DEFAULT_MAX_DELIVERIES,
+  DEFAULT_PREFETCH,
+  defaultDeadLetter,
+} from '../endpoint/inbound-endpoint.js';
+import schema from '../../schema/aes.config.schema.json' with { type: 'json' };
+import * as D from './defaults.js';
+
+/** The config schema as shipped (for tools that want it as an object). */
+export const CONFIG_SCHEMA: unknown = schema;
+
+export interface BackoffSettings {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+/** Everything the node needs to run, supervise and configure one endpoint. */
+export interface EndpointSettings {
+  readonly hangLimitMs: number;
+  readonly startLimitMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly restartBackoff: BackoffSettings;
+  readonly quarantine: { readonly restarts: number; readonly windowMs: number };
+  readonly killGraceMs: number;
+  readonly drainTimeoutMs: number;
+  readonly callTimeoutMs: number;
+  /** Absent: `/queue/dead-letter.<endpoint>`. */
+  readonly deadLetter: Destination | undefined;
+  readonly maxDeliveries: number;
+  readonly prefetch: number;
+  readonly batchSize: number;
+}
+
+/** Settings as written in the file: every field optional. */
+export type EndpointSettingsInput = {
+  readonly [K in keyof EndpointSettings]?: K extends 'restartBackoff' | 'quarantine'
+    ? Partial<EndpointSettings[K]>
+    : EndpointSettings[K];
+};
+
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export type BrokerConfig =
+  | { readonly kind: 'external'; readonly urls: readonly string[] }
+  | {
+      readonly kind: 'embedded';
+      readonly host: string;
+      readonly port: number;
+      readonly dataDir: string;
+    };
+
+export interface NodeConfig {
+  /** The file it came from (for messages). */
+  readonly file: string;
+  readonly node: string;
+  /** Absolute. */
+  readonly dataDir: string;
+  readonly cluster: {
+    readonly host: string;
+    readonly port: number;
+    readonly seeds: readonly PeerAddress[];
+    readonly secret: string | undefined;
+    /** Absolute; read by `loadConfig` into `secret`. */
+    readonly secretFile: string | undefined;
+  };
+  readonly broker: BrokerConfig;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly endpoints: {
+    /** Absolute. */
+    readonly folder: string;
+    readonly defaults: EndpointSettings;
+    readonly overrides: Readonly<Record<string, EndpointSettingsInput>>;
+  };
+}
+
+/** The settings of endpoint `name`: its overrides over the node's defaults. */
+export function endpointSettings(config: NodeConfig, name: string): EndpointSettings {
+  const base = config.endpoints.defaults;
+  const own = Object.hasOwn(config.endpoints.overrides, name)
+    ? config.endpoints.overrides[name]
+    : undefined;
+  return own === undefined ? base : merge(base, own);
+}
+
+/** The dead-letter destination of endpoint `name`. */
+export function deadLetterOf(config: NodeConfig, name: string): Destination {
+  return endpointSettings(config, name).deadLetter ?? defaultDeadLetter(name);
+}
+
+export const DEFAULT_ENDPOINT_SETTINGS: EndpointSettings = {
+  hangLimitMs: D.DEFAULT_HANG_LIMIT_MS,
+  startLimitMs: D.DEFAULT_START_LIMIT_MS,
+  heartbeatIntervalMs: D.DEFAULT_ENDPOINT_HEARTBEAT_INTERVAL_MS,
+  restartBackoff: { initialMs: D.DEFAULT_RESTART_INITIAL_MS, maxMs: D.DEFAULT_RESTART_MAX_MS },
+  quarantine: { restarts: D.DEFAULT_QUARANTINE_RESTARTS, windowMs: D.DEFAULT_QUARANTINE_WINDOW_MS },
+  killGraceMs: D.DEFAULT_KILL_GRACE_MS,
+  drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+  callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
+  deadLetter: undefined,
+  maxDeliveries: DEFAULT_MAX_DELIVERIES,
+  prefetch: DEFAULT_PREFETCH,
+  batchSize: DEFAULT_BATCH_SIZE,
+};
+
+function merge(base: EndpointSettings, input: EndpointSettingsInput): EndpointSettings {
+  return {
+    ...base,
+    ...withoutUndefined(input),
+    restartBackoff: { ...base.restartBackoff, ...withoutUndefined(input.restartBackoff ?? {}) },
+    quarantine: { ...base.quarantine, ...withoutUndefined(input.quarantine ?? {}) },
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+let validator: ValidateFunction | undefined;
+
+function validate(): ValidateFunction {
+  if (validator === undefined) {
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictRequired: false,
+    });
+    ajv.addKeyword('x-expected');
+    ajv.addKeyword('x-not-message');
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+/** ajv's error as a field and a sentence a person can act on. */
+function toIssue(error: ErrorObject): ConfigIssue | undefined {
+  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return {
+        pointer: `${error.instancePath}/${escape(String(params.missingProperty))}`,
+        message: 'is required',
+      };
+    case 'additionalProperties': {
+      const allowed = Object.keys(parent.properties ?? {}).filter((k) => k !== '$schema');
+      return {
+        pointer: `${error.instancePath}/${escape(String(params.additionalProperty))}`,
+        message: `is not a known field${allowed.length > 0 ? ` (known: ${allowed.join(', ')})` : ''}`,
+      };
+    }
+    case 'not':
+      return {
+        pointer: error.instancePath,
+        message:
+          typeof parent['x-not-message'] === 'string' ? parent['x-not-message'] : 'is not allowed',
+      };
+    case 'pattern':
+      return {
+        // Inside `propertyNames` the offending thing is the key itself.
+        pointer:
+          error.propertyName === undefined
+            ? error.instancePath
+            : `${error.instancePath}/${escape(error.propertyName)}`,
+        message: `must be ${typeof parent['x-expected'] === 'string' ? parent['x-expected'] : `like ${String(params.pattern)}`}, got ${JSON.stringify(error.data)}`,
+      };
+    case 'propertyNames':
+      // Its inner error (a pattern, above) says what is wrong; this one adds nothing.
+      return undefined;
+    default:
+      return { pointer: error.instancePath, message: error.message ?? error.keyword };
+  }
+}
+
+function escape(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function absolute(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function parsePeer(text: string): PeerAddress {
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(text.slice(colon + 1)) };
+}
+
+interface RawConfig {
+  node: string;
+  dataDir?: string;
+  cluster?: {
+    host?: string;
+    port?: number;
+    seeds?: string[];
+    secret?: string;
+    secretFile?: string;
+  };
+  broker?: { urls?: string[]; embedded?: { host?: string; port?: number; dataDir?: string } };
+  http?: { host?: string; port?: number };
+  endpoints?: {
+    folder?: string;
+    defaults?: EndpointSettingsInput;
+    overrides?: Record<string, EndpointSettingsInput>;
+  };
+}
+
+export interface ParseConfigOptions {
+  /** Named in errors. @defaultValue 'aes.config.json' */
+  readonly file?: string;
+  /** Relative paths are resolved against it. @defaultValue the file's folder */
+  readonly baseDir?: string;
+}
+
+/**
+ * Validates `input` (the parsed JSON of a config file) and returns the node config with every
+ * default applied and every path absolute. Throws a `ConfigError` listing each problem with its
+ * JSON pointer.
+ */
+export function parseConfig(input: unknown, options: ParseConfigOptions = {}): NodeConfig {
+  const file = options.file ?? D.DEFAULT_CONFIG_FILE;
+  const baseDir = options.baseDir ?? dirname(resolve(file));
+  const check = validate();
+  if (!check(input)) {
+    const issues = (check.errors ?? [])
+      .map(toIssue)
+      .filter((i): i is ConfigIssue => i !== undefined);
+    throw new ConfigError(file, dedupe(issues));
+  }
+  const raw = input as RawConfig;
+  const issues: ConfigIssue[] = [];
+
+  const seeds = (raw.cluster?.seeds ?? []).map(parsePeer);
+  seeds.forEach((peer, i) => {
+    if (peer.port < 1 || peer.port > 65535) {
+      issues.push({
+        pointer: `/cluster/seeds/${i}`,
+        message: `port must be 1..65535, got ${peer.port}`,
+      });
+    }
+  });
+  if (
+    seeds.length > 0 &&
+    raw.cluster?.secret === undefined &&
+    raw.cluster?.secretFile === undefined
+  ) {
+    issues.push({
+      pointer: '/cluster/secret',
+      message: 'a cluster with seeds needs a shared secret: set secret or secretFile',
+    });
+  }
+  const settingsAt = (pointer: string, input: EndpointSettingsInput | undefined) => {
+    if (input === undefined) return;
+    if (input.deadLetter !== undefined) {
+      try {
+        toDestination(input.deadLetter);
+      } catch (err) {
+        issues.push({ pointer: `${pointer}/deadLetter`, message: (err as Error).message });
+      }
+    }
+    const backoff = input.restartBackoff;
+    if (
+      backoff?.initialMs !== undefined &&
+      backoff.maxMs !== undefined &&
+      backoff.maxMs < backoff.initialMs
+    ) {
+      issues.push({
+        pointer: `${pointer}/restartBackoff/maxMs`,
+        message: `must be >= initialMs (${backoff.initialMs}), got ${backoff.maxMs}`,
+      });
+    }
+  };
+  settingsAt('/endpoints/defaults', raw.endpoints?.defaults);
+  for (const [name, settings] of Object.entries(raw.endpoints?.overrides ?? {})) {
+    settingsAt(`/endpoints/overrides/${escape(name)}`, settings);
+  }
+  if (issues.length > 0) throw new ConfigError(file, issues);
+
+  const dataDir = absolute(baseDir, raw.dataDir ?? D.DEFAULT_DATA_DIR);
+  const broker: BrokerConfig =
+    raw.broker?.urls !== undefined
+      ? { kind: 'external', urls: raw.broker.urls }
+      : {
+          kind: 'embedded',
+          host: raw.broker?.embedded?.host ?? D.DEFAULT_BROKER_HOST,
+          port: raw.broker?.embedded?.port ?? D.DEFAULT_BROKER_PORT,
+          dataDir: absolute(baseDir, raw.broker?.embedded?.dataDir ?? resolve(dataDir, 'broker')),
+        };
+  return {
+    file,
+    node: raw.node,
+    dataDir,
+    cluster: {
+      host: raw.cluster?.host ?? D.DEFAULT_CLUSTER_HOST,
+      port: raw.cluster?.port ?? D.DEFAULT_CLUSTER_PORT,
+      seeds,
+      secret: raw.cluster?.secret,
+      secretFile:
+        raw.cluster?.secretFile === undefined
+          ? undefined
+          : absolute(baseDir, raw.cluster.secretFile),
+    },
+    broker,
+    http: {
+      host: raw.http?.host ?? D.DEFAULT_HTTP_HOST,
+      port: raw.http?.port ?? D.DEFAULT_HTTP_PORT,
+    },
+    endpoints: {
+      folder: absolute(baseDir, raw.endpoints?.folder ?? D.DEFAULT_ENDPOINTS_FOLDER),
+      defaults: merge(DEFAULT_ENDPOINT_SETTINGS, raw.endpoints?.defaults ?? {}),
+      overrides: raw.endpoints?.overrides ?? {},
+    },
+  };
+}
+
+function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.pointer}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Reads, parses and validates a config file, and reads `cluster.secretFile` into
+ * `cluster.secret`. Throws `ConfigReadError` (unreadable, not JSON) or `ConfigError`.
+ */
+export async function loadConfig(path: string): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigReadError(path, `cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigReadError(path, `not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const config = parseConfig(input, { file: path, baseDir: dirname(resolve(path)) });
+  const secretFile = config.cluster.secretFile;
+  if (secretFile === undefined) return config;
+  let secret: string;
+  try {
+    secret = (await readFile(secretFile, 'utf8')).trim();
+  } catch (err) {
+    throw new ConfigError(path, [
+      {
+        pointer: '/cluster/secretFile',
+        message: `cannot read ${secretFile}: ${(err as Error).message}`,
+      },
+    ]);
+  }
+  if (secret.length < D.MIN_SECRET_LENGTH) {
+    throw new ConfigError(path, [
+      {
+        pointer: '/cluster/secretFile',
+        message: `${secretFile} holds ${secret.length} characters; a secret needs at least ${D.MIN_SECRET_LENGTH}`,
+      },
+    ]);
+  }
+  return { ...config, cluster: { ...config.cluster, secret } };
+}

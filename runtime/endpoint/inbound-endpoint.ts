@@ -1,0 +1,532 @@
+/**
+ * Inbound endpoints: broker → target web service. Each delivery: drop it when its id was
+ * delivered before; else `put` → record the id as delivered (synced) → ack. A failed `put` is
+ * nacked after a delay that grows with the delivery count; after `maxDeliveries` the message is
+ * published (with confirmation) to the dead-letter destination with the reason, then acked.
+ */
+import type {
+  Destination,
+  InboundMessage,
+  MessageHeaders,
+  Subscription,
+} from '../../transports/index.js';
+import { MESSAGE_ID_HEADER } from '../../transports/index.js';
+import { Backoff, checkBackoff } from '../backoff.js';
+import { delay } from '../delay.js';
+import { AbortedError, OptionError } from '../errors.js';
+import { overrides } from './overrides.js';
+import { decodeJson, type JsonValue } from '../json.js';
+import {
+  DEFAULT_DEDUP_MAX_AGE_MS,
+  DEFAULT_DEDUP_MAX_ENTRIES,
+  DeliveredStore,
+} from '../store/delivered-store.js';
+import {
+  Endpoint,
+  positiveInteger,
+  positiveMs,
+  type CallContext,
+  type EndpointOptions,
+  type RetryOptions,
+} from './endpoint.js';
+
+/** Unacknowledged messages the broker may hand this endpoint at once. */
+export const DEFAULT_PREFETCH = 1;
+/** Messages per `putMany` call; 1 calls `put` for each message. */
+export const DEFAULT_INBOUND_BATCH_SIZE = 1;
+/** Deliveries of one message before it is dead-lettered. */
+export const DEFAULT_MAX_DELIVERIES = 5;
+/** Delay before nacking a message's first failed delivery; doubles per delivery. */
+export const DEFAULT_NACK_DELAY_INITIAL_MS = 200;
+/** Longest delay before a nack. */
+export const DEFAULT_NACK_DELAY_MAX_MS = 30_000;
+/** Deadline of one dead-letter publish confirmation. */
+export const DEFAULT_DEAD_LETTER_TIMEOUT_MS = 10_000;
+/** Delivery attempts remembered locally, for brokers that do not count deliveries. */
+const MAX_TRACKED_ATTEMPTS = 10_000;
+
+/** Headers set on a dead-lettered message (besides the original `aes-*` headers). */
+export const DEAD_LETTER_REASON_HEADER = 'aes-dead-letter-reason';
+export const DEAD_LETTER_ENDPOINT_HEADER = 'aes-dead-letter-endpoint';
+export const DEAD_LETTER_FROM_HEADER = 'aes-dead-letter-from';
+export const DEAD_LETTER_AT_HEADER = 'aes-dead-letter-at';
+export const DELIVERY_COUNT_HEADER = 'aes-delivery-count';
+/** Longest reason kept in the header. */
+const MAX_REASON_LENGTH = 1_000;
+
+/** The default dead-letter destination of an endpoint. */
+export function defaultDeadLetter(endpoint: string): Destination {
+  return `/queue/dead-letter.${endpoint}`;
+}
+
+export interface InboundEndpointOptions extends EndpointOptions {
+  /** The queue (or topic) consumed. */
+  readonly source: Destination;
+  /** @defaultValue DEFAULT_PREFETCH (1: strict order to the target) */
+  readonly prefetch?: number;
+  /**
+   * Messages handed to `putMany` together (at most `prefetch` are in hand at once); 1 calls
+   * `put` for each. @defaultValue 1
+   */
+  readonly batchSize?: number;
+  /** @defaultValue DEFAULT_MAX_DELIVERIES */
+  readonly maxDeliveries?: number;
+  /** @defaultValue `/queue/dead-letter.<endpoint>` */
+  readonly deadLetter?: Destination;
+  /** Delay before a nack, by delivery count. @defaultValue 200 ms doubling to 30 s */
+  readonly nackDelay?: RetryOptions;
+  /** @defaultValue DEFAULT_DEDUP_MAX_ENTRIES */
+  readonly dedupMaxEntries?: number;
+  /** @defaultValue DEFAULT_DEDUP_MAX_AGE_MS */
+  readonly dedupMaxAgeMs?: number;
+}
+
+/** A message handed to `put`, its JSON body decoded. */
+export interface Delivery<TPayload> {
+  /** `<endpoint>:<fifo id>` from the outbound side; `undefined` from producers that set none. */
+  readonly messageId: string | undefined;
+  readonly payload: TPayload;
+  readonly headers: MessageHeaders;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  readonly destination: Destination;
+}
+
+/** A delivery handled: `recorded` settles when it may be acked. */
+interface Handled {
+  readonly recorded: Promise<void>;
+}
+
+const DONE: Handled = { recorded: Promise.resolve() };
+
+interface Settle {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A delivery waiting for the worker. */
+interface Pending {
+  readonly message: InboundMessage;
+  readonly settle: Settle;
+}
+
+/** A delivery checked and decoded, ready for the target. */
+interface Ready<TPayload> {
+  readonly message: InboundMessage;
+  readonly delivery: Delivery<TPayload>;
+  readonly id: string | undefined;
+  readonly deliveryCount: number;
+}
+
+/** Thrown to nack a message that arrived after `stop()` began. */
+class StoppingError extends Error {
+  override readonly name = 'StoppingError';
+}
+
+/**
+ * Subclass it and implement `put` with the target system's web-service client. Override
+ * `decode` to check and type the payload (throwing dead-letters the message at once).
+ */
+export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
+  readonly source: Destination;
+  readonly deadLetterDestination: Destination;
+  readonly maxDeliveries: number;
+  private readonly prefetch: number;
+  private readonly nackDelay: Backoff;
+  private readonly dedupMaxEntries: number;
+  private readonly dedupMaxAgeMs: number;
+  private delivered: DeliveredStore | undefined;
+  private subscription: Subscription | undefined;
+  readonly batchSize: number;
+  /** Deliveries waiting for the worker, in the order the broker sent them. */
+  private readonly queue: Pending[] = [];
+  /** Handles the queue one delivery (or one batch) at a time. */
+  private worker: Promise<void> = Promise.resolve();
+  private working = false;
+  /** Deliveries that arrived while stopping: nacked once unsubscribed. */
+  private readonly held: ((error: Error) => void)[] = [];
+  private readonly attempts = new Map<string, number>();
+  /** Ids put and being recorded, not yet acked. */
+  private readonly pendingIds = new Set<string>();
+  /** Deliveries being handled (put, or waiting for their sync). */
+  private busy = 0;
+  /** Acks waiting for their id's sync. */
+  private readonly recording = new Set<Promise<void>>();
+
+  constructor(options: InboundEndpointOptions) {
+    super(options);
+    this.source = options.source;
+    this.deadLetterDestination = options.deadLetter ?? defaultDeadLetter(this.name);
+    this.prefetch = positiveInteger('prefetch', options.prefetch, DEFAULT_PREFETCH);
+    this.batchSize = positiveInteger('batchSize', options.batchSize, DEFAULT_INBOUND_BATCH_SIZE);
+    this.maxDeliveries = positiveInteger(
+      'maxDeliveries',
+      options.maxDeliveries,
+      DEFAULT_MAX_DELIVERIES,
+    );
+    const nackDelay = options.nackDelay ?? {
+      initialMs: DEFAULT_NACK_DELAY_INITIAL_MS,
+      maxMs: DEFAULT_NACK_DELAY_MAX_MS,
+    };
+    checkBackoff(nackDelay, 'nackDelay');
+    this.nackDelay = new Backoff({ ...nackDelay, random: this.random });
+    this.dedupMaxEntries = positiveInteger(
+      'dedupMaxEntries',
+      options.dedupMaxEntries,
+      DEFAULT_DEDUP_MAX_ENTRIES,
+    );
+    this.dedupMaxAgeMs = positiveMs(
+      'dedupMaxAgeMs',
+      options.dedupMaxAgeMs,
+      DEFAULT_DEDUP_MAX_AGE_MS,
+    );
+  }
+
+  /**
+   * Calls the target web service with one message. Resolving means the target accepted it (the
+   * message is then acked); rejecting nacks it. `delivery.messageId` lets a target that can
+   * check ids make the call idempotent.
+   */
+  protected abstract put(delivery: Delivery<TPayload>, context: CallContext): Promise<void>;
+
+  /**
+   * Batch mode (`batchSize` > 1): calls the target once with several messages, in queue order.
+   * Resolving acks them all; rejecting falls back to `put` for each (so that one bad message
+   * cannot hold back the others). It should be all-or-nothing at the target, or idempotent by
+   * message id: after a failure the messages are put again one by one.
+   */
+  protected putMany(
+    _deliveries: readonly Delivery<TPayload>[],
+    _context: CallContext,
+  ): Promise<void> {
+    return Promise.reject(
+      new OptionError('batchSize', `${this.name}: batch mode needs putMany() to be implemented`),
+    );
+  }
+
+  /** Turns the decoded JSON body into the payload type; throw to dead-letter the message. */
+  protected decode(value: JsonValue): TPayload {
+    return value as TPayload;
+  }
+
+  /** True when `messageId` was delivered and is still remembered by the de-duplication store. */
+  wasDelivered(messageId: string): boolean {
+    return this.delivered?.has(messageId) ?? false;
+  }
+
+  protected async open(): Promise<void> {
+    if (this.batchSize > 1 && !overrides(this, InboundEndpoint.prototype, 'putMany')) {
+      throw new OptionError(
+        'batchSize',
+        `${this.name}: batch mode needs putMany() to be implemented`,
+      );
+    }
+    this.delivered = DeliveredStore.open(this.dataDir, {
+      maxEntries: this.dedupMaxEntries,
+      maxAgeMs: this.dedupMaxAgeMs,
+      clock: this.clock,
+    });
+    this.progress.enter('waiting');
+    this.subscription = await this.transport.subscribe(this.source, (m) => this.handle(m), {
+      prefetch: this.prefetch,
+      timeoutMs: this.callTimeoutMs,
+    });
+  }
+
+  protected async closeStores(): Promise<void> {
+    await this.delivered?.close();
+  }
+
+  protected async run(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.drainSignal.aborted) resolve();
+      else this.drainSignal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    // Drain: the delivery in hand finishes (or the stop deadline aborts it) and every ack that
+    // waits for its sync is sent, then unsubscribe.
+    await this.worker;
+    await Promise.allSettled([...this.recording]);
+    try {
+      await this.subscription?.unsubscribe({ timeoutMs: this.callTimeoutMs });
+    } finally {
+      const error = new StoppingError(`${this.name} is stopping`);
+      for (const reject of this.held.splice(0)) reject(error);
+    }
+  }
+
+  private handle(message: InboundMessage): Promise<void> {
+    this.progress.count('received');
+    if (this.stopRequested) {
+      return new Promise<void>((_resolve, reject) => this.held.push(reject));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ message, settle: { resolve, reject } });
+      if (!this.working) {
+        this.working = true;
+        this.worker = this.work();
+      }
+    });
+  }
+
+  private async work(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        if (this.stopRequested) {
+          // Queued behind the one in hand when stop() began: left unacked for the broker to
+          // redeliver in order (nacking one by one would reverse them on some brokers).
+          for (const pending of this.queue.splice(0)) this.held.push(pending.settle.reject);
+          break;
+        }
+        const batch = this.queue.splice(0, this.batchSize);
+        if (batch.length === 1) await this.handleOne(batch[0] as Pending);
+        else await this.handleMany(batch);
+      }
+    } finally {
+      this.working = false;
+    }
+  }
+
+  private async handleOne(pending: Pending): Promise<void> {
+    this.busy += 1;
+    let handled: Handled;
+    try {
+      handled = await this.process(pending.message);
+    } catch (err) {
+      this.nack(pending, err);
+      return;
+    }
+    this.ackWhenRecorded(pending, handled.recorded);
+  }
+
+  /** Batch mode: check each, one `putMany` for those ready, one commit for their ids. */
+  private async handleMany(batch: readonly Pending[]): Promise<void> {
+    const ready: { pending: Pending; ready: Ready<TPayload> }[] = [];
+    for (const pending of batch) {
+      this.busy += 1;
+      try {
+        const checked = await this.check(pending.message);
+        if ('recorded' in checked) this.ackWhenRecorded(pending, checked.recorded);
+        else ready.push({ pending, ready: checked });
+      } catch (err) {
+        this.nack(pending, err);
+      }
+    }
+    if (ready.length === 0) return;
+    const ids = ready.flatMap((r) => (r.ready.id === undefined ? [] : [r.ready.id]));
+    try {
+      await this.call(
+        'putMany',
+        (context) =>
+          this.putMany(
+            ready.map((r) => r.ready.delivery),
+            context,
+          ),
+        { step: 'put', ids },
+      );
+    } catch (err) {
+      this.progress.error('put', err instanceof Error ? err : new Error(String(err)), 1);
+      // One by one: a bad message is nacked or dead-lettered alone.
+      for (const { pending, ready: one } of ready) {
+        try {
+          this.ackWhenRecorded(pending, (await this.deliver(one)).recorded);
+        } catch (error) {
+          this.nack(pending, error);
+        }
+      }
+      return;
+    }
+    this.progress.count('delivered', ready.length);
+    const recorded = this.record(ids);
+    for (const { pending } of ready) this.ackWhenRecorded(pending, recorded);
+  }
+
+  private nack(pending: Pending, error: unknown): void {
+    this.progress.count('nacked');
+    pending.settle.reject(error);
+    this.settled();
+  }
+
+  /**
+   * Acks once `recorded` resolves (nacks if it rejects). Meanwhile the worker goes on: with
+   * prefetch > 1 the next message is put while this one's id is synced, and the syncs of several
+   * messages share one commit.
+   */
+  private ackWhenRecorded(pending: Pending, recorded: Promise<void>): void {
+    const acked = recorded.then(
+      () => {
+        this.progress.count('acked');
+        pending.settle.resolve();
+        this.settled();
+      },
+      (err: unknown) => this.nack(pending, err),
+    );
+    this.recording.add(acked);
+    void acked.finally(() => this.recording.delete(acked));
+  }
+
+  /** One delivery was acked or nacked; back to `waiting` when none is left in hand. */
+  private settled(): void {
+    this.busy -= 1;
+    if (this.busy === 0 && !this.stopRequested) this.progress.enter('waiting');
+  }
+
+  /** Handles one delivery; `recorded` settles when it may be acked. Rejecting nacks it. */
+  private async process(message: InboundMessage): Promise<Handled> {
+    const checked = await this.check(message);
+    return 'recorded' in checked ? checked : this.deliver(checked);
+  }
+
+  /**
+   * What needs no target call: a copy already delivered (dropped), a body that does not decode
+   * or a message out of deliveries (dead-lettered). Otherwise the delivery, ready to put.
+   */
+  private async check(message: InboundMessage): Promise<Handled | Ready<TPayload>> {
+    const id = message.messageId;
+    const deliveryCount = this.deliveryCountOf(message);
+    // A copy of a delivered message is dropped before anything else looks at it (also while
+    // the first copy's id is still being synced).
+    if (
+      id !== undefined &&
+      (this.pendingIds.has(id) || (this.delivered as DeliveredStore).has(id))
+    ) {
+      this.progress.count('deduplicated');
+      this.forget(id);
+      return DONE;
+    }
+    let payload: TPayload;
+    try {
+      payload = this.decode(decodeJson(message.body));
+    } catch (err) {
+      await this.deadLetter(message, `bad payload: ${(err as Error).message}`, deliveryCount);
+      return DONE;
+    }
+    if (deliveryCount > this.maxDeliveries) {
+      // Exhausted before, and the dead-letter publish failed then: do not call the target again.
+      await this.deadLetter(message, 'too many deliveries', deliveryCount);
+      return DONE;
+    }
+    const delivery: Delivery<TPayload> = {
+      messageId: id,
+      payload,
+      headers: message.headers,
+      deliveryCount,
+      destination: message.destination,
+    };
+    return { message, delivery, id, deliveryCount };
+  }
+
+  /** `put`, then the nack delay or dead-letter on failure, or the recording of its id. */
+  private async deliver(ready: Ready<TPayload>): Promise<Handled> {
+    const { message, id, deliveryCount } = ready;
+    const ids = id === undefined ? undefined : [id];
+    try {
+      await this.call(
+        'put',
+        (context) => this.put(ready.delivery, context),
+        ids === undefined ? { step: 'put' } : { step: 'put', ids },
+      );
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.progress.error('put', error, deliveryCount);
+      if (deliveryCount >= this.maxDeliveries && !this.hardSignal.aborted) {
+        await this.deadLetter(
+          message,
+          `put failed ${deliveryCount} times; last: ${error.message}`,
+          deliveryCount,
+        );
+        return DONE;
+      }
+      if (id !== undefined) this.remember(id, deliveryCount);
+      this.progress.enter('nack-delay', ids);
+      await delay(this.clock, this.nackDelay.delayFor(deliveryCount), this.drainSignal).catch(
+        () => undefined,
+      );
+      throw error;
+    }
+    this.progress.count('delivered');
+    return { recorded: id === undefined ? Promise.resolve() : this.record([id]) };
+  }
+
+  /** Records ids as delivered; resolves once synced (durable before the ack). */
+  private record(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    this.progress.enter('record', ids);
+    for (const id of ids) this.pendingIds.add(id);
+    return (this.delivered as DeliveredStore)
+      .addMany(ids)
+      .finally(() => {
+        for (const id of ids) this.pendingIds.delete(id);
+      })
+      .then(() => {
+        for (const id of ids) this.forget(id);
+        this.progress.enter('ack', ids);
+      });
+  }
+
+  /** Publishes to the dead-letter destination (resolving once confirmed); the caller then acks. */
+  private async deadLetter(
+    message: InboundMessage,
+    reason: string,
+    deliveryCount: number,
+  ): Promise<void> {
+    const id = message.messageId;
+    this.progress.enter('dead-letter', id === undefined ? undefined : [id]);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message.headers)) {
+      if ((name.startsWith('aes-') && name !== MESSAGE_ID_HEADER) || name === 'content-type') {
+        headers[name] = value;
+      }
+    }
+    headers[DEAD_LETTER_REASON_HEADER] = oneLine(reason);
+    headers[DEAD_LETTER_ENDPOINT_HEADER] = this.name;
+    headers[DEAD_LETTER_FROM_HEADER] = message.destination;
+    headers[DEAD_LETTER_AT_HEADER] = new Date(this.clock.now()).toISOString();
+    headers[DELIVERY_COUNT_HEADER] = String(deliveryCount);
+    try {
+      await this.transport.publish(
+        this.deadLetterDestination,
+        message.body,
+        id === undefined
+          ? { headers, timeoutMs: DEFAULT_DEAD_LETTER_TIMEOUT_MS, signal: this.hardSignal }
+          : {
+              headers,
+              messageId: id,
+              timeoutMs: DEFAULT_DEAD_LETTER_TIMEOUT_MS,
+              signal: this.hardSignal,
+            },
+      );
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.progress.error('dead-letter', error, deliveryCount);
+      if (id !== undefined) this.remember(id, deliveryCount);
+      throw err instanceof AbortedError ? err : error;
+    }
+    this.progress.count('deadLettered');
+    if (id !== undefined) this.forget(id);
+    this.progress.enter('ack', id === undefined ? undefined : [id]);
+  }
+
+  /** The broker's delivery count, or ours when the broker does not count (MQTT). */
+  private deliveryCountOf(message: InboundMessage): number {
+    const local = message.messageId === undefined ? 0 : (this.attempts.get(message.messageId) ?? 0);
+    return Math.max(message.deliveryCount, local + 1);
+  }
+
+  private remember(id: string, deliveryCount: number): void {
+    this.attempts.delete(id);
+    this.attempts.set(id, deliveryCount);
+    if (this.attempts.size > MAX_TRACKED_ATTEMPTS) {
+      const oldest = this.attempts.keys().next();
+      if (oldest.done !== true) this.attempts.delete(oldest.value);
+    }
+  }
+
+  private forget(id: string): void {
+    this.attempts.delete(id);
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ').trim();
+  return flat.length > MAX_REASON_LENGTH ? `${flat.slice(0, MAX_REASON_LENGTH - 1)}…` : flat;
+}

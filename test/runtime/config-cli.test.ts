@@ -1,0 +1,45 @@
+/** `aes config check` as a user runs it: a real CLI process on real files. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
+import { tempDir } from './support/helpers.js';
+
+test('aes config check: a valid file is summarised; --json redacts secrets', async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, 'aes.config.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      node: 'node-a',
+      cluster: { seeds: ['10.0.0.2:7420'], secret: 'a very secret secret' },
+      broker: { urls: ['stomp://aes:pw@mq1:61613'] },
+    }),
+  );
+  const out = runCli(['config', 'check', file]);
+  assert.equal(out.status, 0, out.stderr);
+  assert.ok(out.stdout.startsWith(`${file}: valid\n  node       node-a`), out.stdout);
+  assert.match(out.stdout, /seeds 10\.0\.0\.2:7420, secret set/);
+  assert.match(out.stdout, /broker {5}stomp:\/\/aes:redacted@mq1:61613/);
+  const json = runCli(['config', 'check', '--json', file]);
+  assert.equal(json.status, 0, json.stderr);
+  assert.doesNotMatch(json.stdout, /very secret|:pw@/);
+  const parsed = JSON.parse(json.stdout) as { node: string; http: { port: number } };
+  assert.equal(parsed.node, 'node-a');
+  assert.equal(parsed.http.port, 9464);
+});
+
+test('aes config check: an invalid file fails naming the file and each field', async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, 'node.json');
+  await writeFile(file, JSON.stringify({ node: 'n', http: { port: -1 }, extra: true }));
+  const out = runCli(['config', 'check', file]);
+  assert.equal(out.status, 1);
+  assert.equal(
+    out.stderr,
+    `aes: error [RUNTIME_CONFIG_INVALID]: ${file}: invalid config\n` +
+      '  /extra: is not a known field (known: node, dataDir, cluster, broker, http, endpoints)\n' +
+      '  /http/port: must be >= 0\n',
+  );
+});

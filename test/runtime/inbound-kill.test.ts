@@ -1,0 +1,83 @@
+/**
+ * kill -9 of an inbound endpoint process: between the target call and the ack (after the id was
+ * recorded) nothing reaches the target twice; between the target's success and the recording of
+ * the id — the one window docs/endpoints.md documents — the target sees that message twice.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { EndpointCounters } from '../../runtime/index.js';
+import { TargetSystem } from './support/soap-systems.js';
+import { memoryTransport, tempDir, waitFor } from './support/helpers.js';
+import { startBridge } from './support/http-bridge.js';
+import { runFixture } from './support/child.js';
+
+const IDS = Array.from({ length: 10 }, (_, i) => `src:${i + 1}`);
+
+async function scenario(dieStep: 'ack' | 'record'): Promise<{
+  accepted: string[];
+  counters: EndpointCounters;
+  leftInQueue: number;
+}> {
+  await using dir = await tempDir();
+  await using broker = await memoryTransport();
+  await using bridge = await startBridge(broker);
+  const target = await TargetSystem.start();
+  const dataDir = join(dir.path, 'orders-in');
+  try {
+    for (const [i, id] of IDS.entries()) {
+      await broker.publish('/queue/orders', JSON.stringify({ n: i + 1 }), { messageId: id });
+    }
+    {
+      await using first = runFixture('inbound-child.ts', [
+        target.url,
+        bridge.url,
+        dataDir,
+        dieStep,
+        'src:4',
+      ]);
+      assert.equal(await first.exited, 'SIGKILL');
+    }
+    assert.deepEqual(
+      target.accepted.map((a) => a.messageId),
+      IDS.slice(0, 4),
+    );
+    await using second = runFixture('inbound-child.ts', [target.url, bridge.url, dataDir]);
+    await second.line(/^started$/);
+    await waitFor('src:10 at the target', () =>
+      target.accepted.some((a) => a.messageId === 'src:10'),
+    );
+    second.process.kill('SIGTERM');
+    const line = await second.line(/^counters /);
+    assert.equal(await second.exited, 0);
+    let leftInQueue = 0;
+    const probe = await broker.subscribe('/queue/orders', () => {
+      leftInQueue += 1;
+      return Promise.resolve();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await probe.unsubscribe();
+    return {
+      accepted: target.accepted.map((a) => a.messageId),
+      counters: JSON.parse(line.slice('counters '.length)) as EndpointCounters,
+      leftInQueue,
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+test('kill -9 between the target call and the ack: every message reaches the target once', async () => {
+  const { accepted, counters, leftInQueue } = await scenario('ack');
+  assert.deepEqual(accepted, IDS);
+  assert.equal(counters.deduplicated, 1, 'the redelivered src:4 was dropped');
+  assert.equal(counters.delivered, 6);
+  assert.equal(leftInQueue, 0);
+});
+
+test('kill -9 after the target accepted, before the id is recorded: the documented window', async () => {
+  const { accepted, counters, leftInQueue } = await scenario('record');
+  assert.deepEqual(accepted, [...IDS.slice(0, 4), 'src:4', ...IDS.slice(4)]);
+  assert.equal(counters.deduplicated, 0);
+  assert.equal(leftInQueue, 0);
+});

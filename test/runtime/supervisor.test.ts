@@ -1,0 +1,66 @@
+/** A supervisor of several real endpoint processes: status, control by name, stop all. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Supervisor, UnknownEndpointError, type EndpointState } from '../../runtime/index.js';
+import { waitFor } from './support/helpers.js';
+
+const CHILD = new URL('./fixtures/endpoint-child.mjs', import.meta.url).pathname;
+
+test('status lists every endpoint; start, stop and restart by name; a quarantine is visible', async () => {
+  const changes: string[] = [];
+  const supervisor = new Supervisor({
+    listener: {
+      stateChange: (c) => changes.push(`${c.endpoint}:${c.to}`),
+    },
+  });
+  const settings = {
+    hangLimitMs: 10_000,
+    startLimitMs: 15_000,
+    restartBackoff: { initialMs: 20, maxMs: 50 },
+    quarantine: { restarts: 2, windowMs: 60_000 },
+    killGraceMs: 2_000,
+  };
+  const command = process.execPath;
+  supervisor.add({ name: 'orders-out', command, args: [CHILD, 'heartbeat'], settings });
+  supervisor.add({ name: 'broken', command, args: [CHILD, 'exit', '4'], settings });
+  supervisor.add({ name: 'orders-in', command, args: [CHILD, 'heartbeat'], settings });
+  assert.throws(() => supervisor.add({ name: 'broken', command, settings }), /already supervised/);
+  try {
+    assert.deepEqual(supervisor.names(), ['broken', 'orders-in', 'orders-out']);
+    await supervisor.startAll();
+    await waitFor('broken quarantined', () => supervisor.get('broken')?.state === 'failed');
+    const byName = (): Record<string, EndpointState> =>
+      Object.fromEntries(supervisor.status().map((s) => [s.name, s.state]));
+    assert.deepEqual(byName(), {
+      broken: 'failed',
+      'orders-in': 'running',
+      'orders-out': 'running',
+    });
+    const broken = supervisor.status()[0];
+    assert.equal(broken?.restarts, 2);
+    assert.equal(broken?.lastError, 'exited: exit code 4');
+
+    await supervisor.stop('orders-in');
+    assert.equal(supervisor.get('orders-in')?.state, 'stopped');
+    const pid = supervisor.get('orders-out')?.snapshot().pid;
+    await supervisor.restart('orders-out');
+    assert.equal(supervisor.get('orders-out')?.state, 'running');
+    assert.notEqual(supervisor.get('orders-out')?.snapshot().pid, pid);
+    await supervisor.start('orders-in');
+    assert.equal(supervisor.get('orders-in')?.state, 'running');
+
+    assert.throws(() => supervisor.getOrThrow('nope'), UnknownEndpointError);
+    await assert.rejects(
+      supervisor.restart('nope'),
+      /no endpoint 'nope' \(known: broken, orders-in, orders-out\)/,
+    );
+  } finally {
+    await supervisor.close();
+  }
+  assert.deepEqual(
+    supervisor.status().map((s) => s.state),
+    ['stopped', 'stopped', 'stopped'],
+  );
+  assert.ok(changes.includes('broken:failed'));
+  assert.equal(supervisor.close(), supervisor.close(), 'close() returns the same promise');
+});

@@ -1,0 +1,222 @@
+/**
+ * Real SOAP systems on loopback (node-soap servers, port 0) for the runtime tests: a source
+ * system with a FIFO (Pop / Popped / Build) and a target system (Put) that can fail a share of
+ * calls. They record every call so tests can check what reached them and in which order.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { listen, type IServices } from 'soap';
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+
+/** node-soap's server answers an error carrying `Fault` with a SOAP fault. */
+class SoapFault extends Error {
+  readonly Fault: { readonly faultcode: string; readonly faultstring: string };
+  constructor(message: string) {
+    super(message);
+    this.Fault = { faultcode: 'soap:Server', faultstring: message };
+  }
+}
+
+function fault(message: string): SoapFault {
+  return new SoapFault(message);
+}
+
+async function serve(
+  path: string,
+  wsdlFile: string,
+  services: Record<string, unknown>,
+): Promise<{ server: Server; url: string }> {
+  const wsdl = await readFile(new URL(wsdlFile, FIXTURES), 'utf8');
+  const server = createServer((_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  listen(server, path, services as IServices, wsdl);
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}${path}` };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+export interface SourceRecord {
+  readonly id: string;
+  readonly payload: unknown;
+}
+
+/** Makes `count` records with ids 1..count and small JSON payloads. */
+export function makeRecords(count: number, from = 1): SourceRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: String(from + i),
+    payload: { n: from + i, text: `record ${from + i}`, tags: ['a', 'ü'] },
+  }));
+}
+
+export interface SourceHooks {
+  /**
+   * Called on every Popped before it takes effect; a rejection (or a thrown error) becomes a
+   * SOAP fault, a promise that does not settle keeps the call hanging.
+   */
+  popped?(id: string, call: number): Promise<void> | void;
+}
+
+/** The source system: a FIFO of records, oldest first; Popped removes the head. */
+export class SourceSystem {
+  readonly records: SourceRecord[];
+  /** Index of the oldest record not yet popped. */
+  head = 0;
+  readonly calls = { pop: 0, popped: 0, build: 0 };
+  /** Ids handed out by Pop more than once (a re-pop after the record was handed out before). */
+  repops = 0;
+  private readonly handedOut = new Set<string>();
+
+  private constructor(
+    records: SourceRecord[],
+    private readonly server: Server,
+    readonly url: string,
+    readonly hooks: SourceHooks,
+  ) {
+    this.records = records;
+  }
+
+  static async start(records: SourceRecord[], hooks: SourceHooks = {}): Promise<SourceSystem> {
+    const holder: { system?: SourceSystem } = {};
+    const port = {
+      Pop: (args: { max?: number | string; idsOnly?: boolean | string }) => {
+        const self = holder.system as SourceSystem;
+        self.calls.pop += 1;
+        const max = Number(args.max ?? 1);
+        const idsOnly = args.idsOnly === true || args.idsOnly === 'true';
+        const slice = self.records.slice(self.head, self.head + max);
+        for (const r of slice) {
+          if (self.handedOut.has(r.id)) self.repops += 1;
+          self.handedOut.add(r.id);
+        }
+        return {
+          record: slice.map((r) => ({
+            id: r.id,
+            payload: idsOnly ? '' : JSON.stringify(r.payload),
+          })),
+        };
+      },
+      Build: (args: { id: string }) => {
+        const self = holder.system as SourceSystem;
+        self.calls.build += 1;
+        const record = self.records.find((r) => r.id === args.id);
+        if (record === undefined) throw fault(`no record ${args.id}`);
+        return { document: JSON.stringify(record.payload) };
+      },
+      Popped: async (args: { id: string }) => {
+        const self = holder.system as SourceSystem;
+        self.calls.popped += 1;
+        try {
+          await self.hooks.popped?.(args.id, self.calls.popped);
+        } catch (err) {
+          throw fault((err as Error).message);
+        }
+        const index = self.records.findIndex((r) => r.id === args.id);
+        if (index === self.head) self.head += 1;
+        else if (index < 0 || index > self.head) {
+          throw fault(`record ${args.id} is not at the head of the FIFO`);
+        }
+        // index < head: already popped; Popped is idempotent.
+        return { ok: true };
+      },
+    };
+    const { server, url } = await serve('/source', 'source.wsdl', {
+      FifoService: { FifoPort: port },
+    });
+    holder.system = new SourceSystem(records, server, url, hooks);
+    return holder.system;
+  }
+
+  /** Records not popped yet. */
+  get remaining(): number {
+    return this.records.length - this.head;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+}
+
+interface WireItem {
+  readonly messageId: string;
+  readonly payload: string;
+}
+
+export interface TargetOptions {
+  /** Share of Put calls answered with a fault, decided by a seeded generator. */
+  readonly failRate?: number;
+  readonly seed?: number;
+  /** Message ids whose Put always fails. */
+  readonly alwaysFail?: ReadonlySet<string>;
+}
+
+/** The target system: accepts Put(messageId, payload) and keeps what it accepted, in order. */
+export class TargetSystem {
+  readonly accepted: { messageId: string; payload: unknown }[] = [];
+  readonly calls = { put: 0, putMany: 0, failed: 0 };
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(options: TargetOptions = {}): Promise<TargetSystem> {
+    const holder: { system?: TargetSystem } = {};
+    let state = (options.seed ?? 42) >>> 0;
+    const random = () => {
+      // mulberry32: a small seeded generator, so a failing run can be replayed.
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const refuses = (messageId: string) =>
+      options.alwaysFail?.has(messageId) === true || random() < (options.failRate ?? 0);
+    const port = {
+      Put: (args: { messageId: string; payload: string }) => {
+        const self = holder.system as TargetSystem;
+        self.calls.put += 1;
+        if (refuses(args.messageId)) {
+          self.calls.failed += 1;
+          throw fault(`target refused ${args.messageId}`);
+        }
+        self.accepted.push({ messageId: args.messageId, payload: JSON.parse(args.payload) });
+        return { ok: true };
+      },
+      // All or nothing: one refused item refuses the whole call.
+      PutMany: (args: { item?: WireItem | WireItem[] }) => {
+        const self = holder.system as TargetSystem;
+        self.calls.putMany += 1;
+        const items =
+          args.item === undefined ? [] : Array.isArray(args.item) ? args.item : [args.item];
+        const refused = items.find((i) => refuses(i.messageId));
+        if (refused !== undefined) {
+          self.calls.failed += 1;
+          throw fault(`target refused ${refused.messageId}`);
+        }
+        for (const i of items) {
+          self.accepted.push({ messageId: i.messageId, payload: JSON.parse(i.payload) });
+        }
+        return { ok: true };
+      },
+    };
+    const { server, url } = await serve('/target', 'target.wsdl', {
+      InboundService: { InboundPort: port },
+    });
+    holder.system = new TargetSystem(server, url);
+    return holder.system;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+}
