@@ -48,6 +48,13 @@ describe('journal', () => {
     const corrupt = Buffer.concat([a, b]);
     corrupt[a.length + 12] = (corrupt[a.length + 12] ?? 0) ^ 0xff;
     assert.equal(decodeEntries(corrupt).entries.length, 1);
+    // A COMMIT may hold more than 65,535 operations.
+    const many: JournalOp[] = Array.from({ length: 70_000 }, (_, i) => ({
+      kind: 'remove',
+      destination: '/queue/big',
+      seq: i,
+    }));
+    assert.equal(decodeEntries(encodeEntry(many)).entries[0]?.length, 70_000);
   });
 
   test('a store replays journaled operations LMDB never committed, in order', async () => {

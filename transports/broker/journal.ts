@@ -8,7 +8,7 @@
  * whole keys, so replaying a suffix of the history over LMDB's durable state restores it.
  *
  * On disk: `journal-<n>.log` segment files of entries `[u32 length][u32 crc32][payload]`,
- * payload `[u16 op count]` then per op `[u8 kind][u16 destination bytes][destination][f64 seq]`
+ * payload `[u32 op count]` then per op `[u8 kind][u16 destination bytes][destination][f64 seq]`
  * and, for a put, `[u32 value bytes][value]`. A torn or corrupt entry ends its segment's replay.
  */
 import {
@@ -46,14 +46,14 @@ const ENTRY_HEADER_BYTES = 8;
 
 /** Encodes one entry (its ops are replayed together or not at all). */
 export function encodeEntry(ops: readonly JournalOp[]): Buffer {
-  let size = 2;
+  let size = 4;
   const names = ops.map((op) => Buffer.from(op.destination, 'utf8'));
   ops.forEach((op, i) => {
     size += 1 + 2 + (names[i]?.length ?? 0) + 8 + (op.kind === 'put' ? 4 + op.value.length : 0);
   });
   const out = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + size);
   let at = ENTRY_HEADER_BYTES;
-  at = out.writeUInt16BE(ops.length, at);
+  at = out.writeUInt32BE(ops.length, at);
   ops.forEach((op, i) => {
     const name = names[i] ?? Buffer.alloc(0);
     at = out.writeUInt8(op.kind === 'put' ? KIND_PUT : KIND_REMOVE, at);
@@ -77,7 +77,7 @@ export function decodeEntries(buf: Buffer): { entries: JournalOp[][]; validBytes
   while (at + ENTRY_HEADER_BYTES <= buf.length) {
     const size = buf.readUInt32BE(at);
     const end = at + ENTRY_HEADER_BYTES + size;
-    if (size < 2 || end > buf.length) break;
+    if (size < 4 || end > buf.length) break;
     const payload = buf.subarray(at + ENTRY_HEADER_BYTES, end);
     if (crc32(payload) !== buf.readUInt32BE(at + 4)) break;
     const ops = decodePayload(payload);
@@ -90,8 +90,8 @@ export function decodeEntries(buf: Buffer): { entries: JournalOp[][]; validBytes
 
 function decodePayload(p: Buffer): JournalOp[] | undefined {
   try {
-    const count = p.readUInt16BE(0);
-    let at = 2;
+    const count = p.readUInt32BE(0);
+    let at = 4;
     const ops: JournalOp[] = [];
     for (let i = 0; i < count; i += 1) {
       const kind = p.readUInt8(at);
@@ -210,7 +210,9 @@ export class Journal {
 
   /** Deletes the segments found at open; call once their entries are durable in LMDB. */
   retireReplayed(): void {
-    for (const path of this.#replayed.splice(0)) unlinkSync(path);
+    const paths = this.#replayed.splice(0);
+    for (const path of paths) unlinkSync(path);
+    if (paths.length > 0) syncDir(this.#dir);
   }
 
   /**
@@ -269,12 +271,7 @@ export class Journal {
     );
     segment.fd = openSync(segment.path, 'a');
     // The new file's directory entry must be durable too, or a crash could lose the segment.
-    const dirFd = openSync(this.#dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    syncDir(this.#dir);
     this.#segments.push(segment);
     return segment;
   }
@@ -317,36 +314,53 @@ export class Journal {
       done(new Error('journal segment failed or closed; entry not written'));
       return;
     }
-    writev(
-      fd,
-      mine.map((q) => q.data),
-      (writeErr) => {
-        if (writeErr) {
-          done(writeErr);
-          return;
-        }
-        fdatasync(fd, (syncErr) => {
-          this.#syncs += 1;
-          done(syncErr);
-        });
-      },
-    );
+    const buffers = mine.map((q) => q.data);
+    const expected = buffers.reduce((n, b) => n + b.length, 0);
+    writev(fd, buffers, (writeErr, written) => {
+      if (writeErr) {
+        done(writeErr);
+        return;
+      }
+      if (written !== expected) {
+        done(new Error(`short journal write: ${written} of ${expected} bytes`));
+        return;
+      }
+      fdatasync(fd, (syncErr) => {
+        this.#syncs += 1;
+        done(syncErr);
+      });
+    });
   }
 
   /** Deletes sealed segments at the front whose entries are all durable in LMDB. */
   #retire(): void {
+    let removed = false;
     while (this.#segments.length > 1) {
       const front = this.#segments[0];
-      if (front === undefined || !front.sealed || front.outstanding > 0 || front.unwritten > 0)
-        return;
+      if (front === undefined || !front.sealed || front.outstanding > 0 || front.unwritten > 0) {
+        break;
+      }
       this.#segments.shift();
       if (front.fd !== undefined) closeSync(front.fd);
       front.fd = undefined;
       try {
         unlinkSync(front.path);
+        removed = true;
       } catch (err) {
         debug('journal: cannot delete %s: %O', front.path, err);
       }
     }
+    // Make the deletions durable in order: a retired segment must not come back after a crash
+    // without the newer ones (replaying it alone could resurrect acknowledged messages).
+    if (removed) syncDir(this.#dir);
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
