@@ -34,7 +34,7 @@ export interface BrokerHandle extends AsyncDisposable {
  */
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   const resolved = parseBrokerOptions(options);
-  const store = await MessageStore.open(resolved.dataDir);
+  const store = await MessageStore.open(resolved.dataDir, resolved.storeCommitDelayMs);
   let router: Router;
   try {
     router = new Router(store, {

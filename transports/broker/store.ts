@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
-import { Journal, type JournalOp } from './journal.js';
+import { Journal, type JournalOp, type Segment } from './journal.js';
 import type { HeaderList } from './frame.js';
 
 /** A stored message. `headers` are the sender's headers (minus transport ones). */
@@ -81,13 +81,13 @@ function releaseDir(dir: string): void {
   }
 }
 
-/** How long LMDB gathers journaled operations before committing them in the background. */
-export const LMDB_COMMIT_DELAY_MS = 50;
-
 /** An operation written to the journal and not yet committed by LMDB: reads must see it. */
 interface Pending {
   readonly value: Buffer | undefined;
 }
+
+/** Operations queued for LMDB that trigger a commit before the delay is up. */
+const LMDB_BATCH_OPS = 10_000;
 
 const keyOf = (destination: string, seq: number): string => `${destination}\u0000${seq}`;
 
@@ -96,19 +96,30 @@ export class MessageStore {
   readonly #journal: Journal;
   readonly #dir: string;
   readonly #pending = new Map<string, Pending>();
+  readonly #commitDelayMs: number;
+  /** Journaled operations waiting to be handed to LMDB, in order. */
+  #lmdbQueue: { ops: readonly JournalOp[]; marks: [string, Pending][]; segment: Segment }[] = [];
+  #lmdbQueuedOps = 0;
+  #lmdbTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(db: RootDatabase<Buffer, Key>, journal: Journal, dir: string) {
+  private constructor(
+    db: RootDatabase<Buffer, Key>,
+    journal: Journal,
+    dir: string,
+    commitDelayMs: number,
+  ) {
     this.#db = db;
     this.#journal = journal;
     this.#dir = dir;
+    this.#commitDelayMs = commitDelayMs;
   }
 
   /**
    * Opens (creating when missing) the store in `dir`; replays the journal left by a crash into
    * LMDB, durably, before anything else.
    */
-  static async open(dir: string): Promise<MessageStore> {
+  static async open(dir: string, commitDelayMs = 50): Promise<MessageStore> {
     try {
       mkdirSync(dir, { recursive: true });
       claimDir(dir);
@@ -125,7 +136,6 @@ export class MessageStore {
         // holds its operations durably. See the file comment and docs/broker.md.
         overlappingSync: false,
         noSync: false,
-        commitDelay: LMDB_COMMIT_DELAY_MS,
       });
       const { journal, replay } = Journal.open(dir);
       if (replay.length > 0) {
@@ -136,7 +146,7 @@ export class MessageStore {
         });
         journal.retireReplayed();
       }
-      return new MessageStore(db, journal, dir);
+      return new MessageStore(db, journal, dir, commitDelayMs);
     } catch (err) {
       await db?.close();
       releaseDir(dir);
@@ -225,6 +235,7 @@ export class MessageStore {
       let durable = false;
       try {
         await this.#journal.idle();
+        await this.#commitToLmdb();
         await this.#db.flushed;
         durable = true;
       } finally {
@@ -253,33 +264,51 @@ export class MessageStore {
       { value: op.kind === 'put' ? op.value : undefined },
     ]);
     for (const [key, mark] of marks) this.#pending.set(key, mark);
-    const db = this.#db;
-    const committed =
-      ops.length === 1 && ops[0] !== undefined
-        ? applyOp(db, ops[0])
-        : db.batch(() => {
-            for (const op of ops) void applyOp(db, op);
-          });
-    committed.then(
-      () => {
-        for (const [key, mark] of marks) {
-          if (this.#pending.get(key) === mark) this.#pending.delete(key);
-        }
-        this.#journal.applied(segment);
-      },
-      (err: unknown) => {
-        // The journal keeps the segment, and replays it at the next start.
-        debug('store: LMDB failed to %s: %O', what, err);
-        for (const [key, mark] of marks) {
-          if (this.#pending.get(key) === mark) this.#pending.delete(key);
-        }
-      },
-    );
+    this.#lmdbQueue.push({ ops, marks, segment });
+    this.#lmdbQueuedOps += ops.length;
+    if (this.#lmdbQueuedOps >= LMDB_BATCH_OPS) {
+      void this.#commitToLmdb();
+    } else if (this.#lmdbTimer === undefined) {
+      this.#lmdbTimer = setTimeout(() => void this.#commitToLmdb(), this.#commitDelayMs);
+      this.#lmdbTimer.unref();
+    }
     try {
       await durable;
     } catch (err) {
       throw new StoreError(`message store failed to ${what}`, err);
     }
+  }
+
+  /**
+   * Hands every journaled operation queued so far to LMDB as one batch (one synced
+   * transaction); once durable there, their journal entries may be retired.
+   */
+  #commitToLmdb(): Promise<void> {
+    clearTimeout(this.#lmdbTimer);
+    this.#lmdbTimer = undefined;
+    const work = this.#lmdbQueue.splice(0);
+    this.#lmdbQueuedOps = 0;
+    if (work.length === 0) return Promise.resolve();
+    const db = this.#db;
+    return db
+      .batch(() => {
+        for (const w of work) for (const op of w.ops) void applyOp(db, op);
+      })
+      .then(
+        () => {
+          for (const w of work) {
+            for (const [key, mark] of w.marks) {
+              if (this.#pending.get(key) === mark) this.#pending.delete(key);
+            }
+            this.#journal.applied(w.segment);
+          }
+        },
+        (err: unknown) => {
+          // Reads keep being served from memory; the journal keeps the segments and replays
+          // them at the next start.
+          debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
+        },
+      );
   }
 }
 
