@@ -280,8 +280,8 @@ export class MessageStore {
   }
 
   /**
-   * Hands every journaled operation queued so far to LMDB as one batch (one synced
-   * transaction); once durable there, their journal entries may be retired.
+   * Hands every journaled operation queued so far to LMDB (committed and synced together);
+   * once durable there, their journal entries may be retired.
    */
   #commitToLmdb(): Promise<void> {
     clearTimeout(this.#lmdbTimer);
@@ -290,25 +290,26 @@ export class MessageStore {
     this.#lmdbQueuedOps = 0;
     if (work.length === 0) return Promise.resolve();
     const db = this.#db;
-    return db
-      .batch(() => {
-        for (const w of work) for (const op of w.ops) void applyOp(db, op);
-      })
-      .then(
-        () => {
-          for (const w of work) {
-            for (const [key, mark] of w.marks) {
-              if (this.#pending.get(key) === mark) this.#pending.delete(key);
-            }
-            this.#journal.applied(w.segment);
+    // Issued in one turn, the writes share one lmdb-js transaction on its writer thread (a
+    // batch() callback would run them on this thread instead), committed in order. Atomicity is
+    // the journal's job: LMDB only ever holds a prefix of the history, which replay completes.
+    const writes: Promise<boolean>[] = [];
+    for (const w of work) for (const op of w.ops) writes.push(applyOp(db, op));
+    return Promise.all(writes).then(
+      () => {
+        for (const w of work) {
+          for (const [key, mark] of w.marks) {
+            if (this.#pending.get(key) === mark) this.#pending.delete(key);
           }
-        },
-        (err: unknown) => {
-          // Reads keep being served from memory; the journal keeps the segments and replays
-          // them at the next start.
-          debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
-        },
-      );
+          this.#journal.applied(w.segment);
+        }
+      },
+      (err: unknown) => {
+        // Reads keep being served from memory; the journal keeps the segments and replays
+        // them at the next start.
+        debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
+      },
+    );
   }
 }
 
