@@ -17,7 +17,7 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
-export const DEFAULT_STORE_COMMIT_DELAY_MS = 50;
+export const DEFAULT_STORE_COMMIT_DELAY_MS = 200;
 
 /** How `startBroker` is configured. Durations are milliseconds. */
 export interface BrokerOptions {
@@ -64,7 +64,7 @@ export interface BrokerOptions {
   /**
    * How long LMDB gathers journaled writes before committing them in the background. Longer
    * means fewer LMDB commits and a longer journal to replay after a crash; receipts do not
-   * wait for it. @defaultValue 50
+   * wait for it. @defaultValue 200
    */
   readonly storeCommitDelayMs?: number;
 }

@@ -119,7 +119,7 @@ export class MessageStore {
    * Opens (creating when missing) the store in `dir`; replays the journal left by a crash into
    * LMDB, durably, before anything else.
    */
-  static async open(dir: string, commitDelayMs = 50): Promise<MessageStore> {
+  static async open(dir: string, commitDelayMs = 200): Promise<MessageStore> {
     try {
       mkdirSync(dir, { recursive: true });
       claimDir(dir);
