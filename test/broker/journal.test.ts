@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Journal,
@@ -125,6 +125,32 @@ describe('journal', () => {
       await store.remove('/queue/a', 1);
       assert.equal(store.read('/queue/a', 1), undefined);
       await store.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('a failed write rejects its entries, and the journal carries on in a new segment', async () => {
+    const dir = tempDir('aes-journal-');
+    try {
+      const { journal } = Journal.open(dir.path);
+      await journal.append([put('/queue/a', 1, 'one')]).durable;
+      const broken = journal.append([put('/queue/a', 2, 'two')]);
+      // Pull the file out from under the write, as an I/O error would.
+      closeSync(broken.segment.fd ?? -1);
+      await assert.rejects(broken.durable, /EBADF|bad file/i);
+      broken.segment.fd = undefined;
+      const next = journal.append([put('/queue/a', 3, 'three')]);
+      assert.notEqual(next.segment, broken.segment);
+      await next.durable;
+      await journal.close(false);
+      const { replay, journal: reopened } = Journal.open(dir.path);
+      assert.deepEqual(
+        replay.map((ops) => ops[0]?.seq),
+        [1, 3],
+        'the receipted entries replay; the failed one does not',
+      );
+      await reopened.close(true);
     } finally {
       dir.remove();
     }
