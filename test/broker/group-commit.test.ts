@@ -22,6 +22,22 @@ test('a burst of 200 receipted SENDs is stored with a handful of syncs', async (
   }
 });
 
+test('a producer far ahead of the disk is throttled, not buffered without bound, and loses nothing', async () => {
+  const broker = await testBroker();
+  try {
+    const raw = await RawClient.connected(broker.port);
+    let burst = '';
+    for (let i = 0; i < 5000; i += 1) burst += `SEND\ndestination:/queue/flood\n\nm${i}\0`;
+    burst += 'SEND\ndestination:/queue/flood\nreceipt:last\n\nlast\0';
+    raw.write(burst);
+    await raw.waitForText('receipt-id:last\n');
+    assert.equal(broker.queueDepths()['/queue/flood'], 5001);
+    raw.destroy();
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('concurrent one-at-a-time senders share syncs', async () => {
   const broker = await testBroker();
   try {
