@@ -3,19 +3,35 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient, StompjsClient, testBroker } from './support.js';
 
-test('a burst of 200 receipted SENDs is stored in a handful of transactions', async () => {
+test('a burst of 200 receipted SENDs is stored with a handful of syncs', async () => {
   const broker = await testBroker();
   try {
     const raw = await RawClient.connected(broker.port);
-    const before = broker.storeTransactions();
+    const before = broker.storeSyncs();
     let burst = '';
     for (let i = 0; i < 200; i += 1)
       burst += `SEND\ndestination:/queue/burst\nreceipt:${i}\n\nm${i}\0`;
     raw.write(burst);
     await raw.waitForText('receipt-id:199\n');
-    const used = broker.storeTransactions() - before;
-    assert.ok(used >= 1 && used <= 10, `200 SENDs took ${used} transactions`);
+    const used = broker.storeSyncs() - before;
+    assert.ok(used >= 1 && used <= 10, `200 SENDs took ${used} syncs`);
     assert.equal(broker.queueDepths()['/queue/burst'], 200);
+    raw.destroy();
+  } finally {
+    await broker.stop();
+  }
+});
+
+test('a producer far ahead of the disk is throttled, not buffered without bound, and loses nothing', async () => {
+  const broker = await testBroker();
+  try {
+    const raw = await RawClient.connected(broker.port);
+    let burst = '';
+    for (let i = 0; i < 5000; i += 1) burst += `SEND\ndestination:/queue/flood\n\nm${i}\0`;
+    burst += 'SEND\ndestination:/queue/flood\nreceipt:last\n\nlast\0';
+    raw.write(burst);
+    await raw.waitForText('receipt-id:last\n');
+    assert.equal(broker.queueDepths()['/queue/flood'], 5001);
     raw.destroy();
   } finally {
     await broker.stop();
@@ -28,14 +44,14 @@ test('concurrent one-at-a-time senders share syncs', async () => {
     const senders = await Promise.all(
       Array.from({ length: 10 }, () => StompjsClient.connect(broker.port)),
     );
-    const before = broker.storeTransactions();
+    const before = broker.storeSyncs();
     await Promise.all(
       senders.map(async (c, s) => {
         for (let i = 0; i < 20; i += 1) await c.send('/queue/shared', `s${s}-${i}`);
       }),
     );
-    const used = broker.storeTransactions() - before;
-    assert.ok(used <= 150, `200 receipted SENDs from 10 senders took ${used} transactions`);
+    const used = broker.storeSyncs() - before;
+    assert.ok(used <= 150, `200 receipted SENDs from 10 senders took ${used} syncs`);
     assert.equal(broker.queueDepths()['/queue/shared'], 200);
     await Promise.all(senders.map((c) => c.close()));
   } finally {

@@ -250,7 +250,7 @@ describe('bad input over raw sockets', () => {
   test('the broker heart-beats a client that asked for it', async () => {
     const raw = await RawClient.connected(broker.port, 'heart-beat:0,50\n');
     const before = raw.data.length;
-    await sleep(300);
+    await sleep(600);
     const beats = raw.data.subarray(before).filter((b) => b === 10).length;
     assert.ok(beats >= 3, `expected heart-beats, got ${beats} EOLs`);
     raw.destroy();

@@ -176,6 +176,24 @@ describe('embedded broker with @stomp/stompjs', () => {
     await c.close();
   });
 
+  test('a message whose consumers keep dying is dead-lettered as consumer-lost', async () => {
+    const dest = q('crashing-consumer');
+    const p = await connect();
+    await p.send(dest, 'kills consumers');
+    for (let n = 1; n <= 3; n += 1) {
+      const c = await connect();
+      const s = c.subscribe(dest, { ack: 'client-individual' });
+      await waitFor(`delivery ${n}`, () => s.received.length === 1);
+      assert.equal(s.received[0]?.headers['delivery-count'], String(n));
+      await c.kill();
+    }
+    const dlq = p.subscribe(`${dest}.dlq`, { ack: 'client-individual' });
+    await waitFor('dead-lettered message', () => dlq.received.length === 1);
+    assert.equal(dlq.received[0]?.headers['x-dead-letter-reason'], 'consumer-lost');
+    dlq.received[0]?.ack();
+    await p.close();
+  });
+
   test('prefetch window: no more unacked messages than prefetch-count', async () => {
     const dest = q('prefetch');
     const p = await connect();

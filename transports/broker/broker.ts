@@ -22,11 +22,8 @@ export interface BrokerHandle extends AsyncDisposable {
   connectionCount(): number;
   /** Messages waiting in each queue (not counting delivered, unacked ones). */
   queueDepths(): Record<string, number>;
-  /**
-   * Write transactions the store has committed and synced so far (LMDB's transaction id). With
-   * group commit, many receipted SENDs share one.
-   */
-  storeTransactions(): number;
+  /** fdatasync calls of the store's journal so far: with group commit, many SENDs share one. */
+  storeSyncs(): number;
   /** Stops listening, drops every connection, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -37,7 +34,7 @@ export interface BrokerHandle extends AsyncDisposable {
  */
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   const resolved = parseBrokerOptions(options);
-  const store = MessageStore.open(resolved.dataDir);
+  const store = await MessageStore.open(resolved.dataDir, resolved.storeCommitDelayMs);
   let router: Router;
   try {
     router = new Router(store, {
@@ -98,7 +95,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     options: resolved,
     connectionCount: () => connections.size,
     queueDepths: () => router.queueDepths(),
-    storeTransactions: () => store.transactionCount(),
+    storeSyncs: () => store.syncCount(),
     close,
     [Symbol.asyncDispose]: close,
   };

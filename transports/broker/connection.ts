@@ -62,6 +62,9 @@ interface Transaction {
   bytes: number;
 }
 
+/** Store writes one connection may have in flight before the broker stops reading from it. */
+const MAX_STORE_OPS_IN_FLIGHT = 1024;
+
 let nextConnectionId = 0;
 
 export class Connection implements SubscriberConnection {
@@ -75,6 +78,8 @@ export class Connection implements SubscriberConnection {
   readonly #ackOwners = new Map<string, Subscription>();
   /** Store-backed steps not yet settled; DISCONNECT waits for them before its receipt. */
   #pendingOps = 0;
+  /** Reading is paused because too many of this connection's store writes are in flight. */
+  #storeThrottled = false;
   readonly #idleWaiters: (() => void)[] = [];
   #heartbeat: Heartbeat | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
@@ -230,7 +235,7 @@ export class Connection implements SubscriberConnection {
 
   #onDrain(): void {
     if (this.#state !== 'connected') return;
-    this.socket.resume();
+    if (!this.#storeThrottled) this.socket.resume();
     this.router.writable(this.#subscriptions.values());
   }
 
@@ -259,6 +264,12 @@ export class Connection implements SubscriberConnection {
   /** Runs a store-backed step; its receipt (or ERROR) follows its outcome. */
   #track(frame: Frame, work: Promise<void>): void {
     this.#pendingOps += 1;
+    if (this.#pendingOps >= MAX_STORE_OPS_IN_FLIGHT && !this.#storeThrottled) {
+      // A producer faster than the disk (SENDs without receipts) must not queue without bound.
+      this.#storeThrottled = true;
+      this.socket.pause();
+      debug('%s: %d store writes in flight, reading paused', this.id, this.#pendingOps);
+    }
     work.then(
       () => {
         if (this.#state === 'connected') this.#receipt(frame);
@@ -273,6 +284,15 @@ export class Connection implements SubscriberConnection {
 
   #opSettled(): void {
     this.#pendingOps -= 1;
+    if (this.#storeThrottled && this.#pendingOps <= MAX_STORE_OPS_IN_FLIGHT / 2) {
+      this.#storeThrottled = false;
+      if (
+        this.#state === 'connected' &&
+        this.socket.writableLength <= this.options.maxPendingBytes
+      ) {
+        this.socket.resume();
+      }
+    }
     if (this.#pendingOps === 0) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }

@@ -22,6 +22,7 @@ export {
   DEFAULT_MAX_DELIVERIES,
   DEFAULT_PREFETCH,
   DEFAULT_DEAD_LETTER_SUFFIX,
+  DEFAULT_STORE_COMMIT_DELAY_MS,
 } from './options.js';
 export {
   BrokerError,

@@ -17,6 +17,7 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
+export const DEFAULT_STORE_COMMIT_DELAY_MS = 200;
 
 /** How `startBroker` is configured. Durations are milliseconds. */
 export interface BrokerOptions {
@@ -60,6 +61,12 @@ export interface BrokerOptions {
   readonly deadLetterSuffix?: string;
   /** Unacknowledged messages per subscription when SUBSCRIBE names none. @defaultValue 100 */
   readonly defaultPrefetch?: number;
+  /**
+   * How long LMDB gathers journaled writes before committing them in the background. Longer
+   * means fewer LMDB commits and a longer journal to replay after a crash; receipts do not
+   * wait for it. @defaultValue 200
+   */
+  readonly storeCommitDelayMs?: number;
 }
 
 export type ResolvedBrokerOptions = Required<Omit<BrokerOptions, 'users'>> & {
@@ -90,6 +97,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     'maxDeliveries',
     'deadLetterSuffix',
     'defaultPrefetch',
+    'storeCommitDelayMs',
   ]);
   for (const key of Object.keys(o)) {
     if (!known.has(key)) throw new BrokerOptionsError(key, 'is not a broker option');
@@ -127,6 +135,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     maxDeliveries: int(o, 'maxDeliveries', DEFAULT_MAX_DELIVERIES, 1, 1_000_000),
     deadLetterSuffix: suffix,
     defaultPrefetch: int(o, 'defaultPrefetch', DEFAULT_PREFETCH, 1, 1_000_000),
+    storeCommitDelayMs: int(o, 'storeCommitDelayMs', DEFAULT_STORE_COMMIT_DELAY_MS, 0, 60_000),
   };
 }
 

@@ -1,17 +1,21 @@
 /**
- * Durable message storage over LMDB (lmdb-js). One record per queued message, keyed
- * `[destination, seq]` so a range scan returns every queue in order; deleted on ack.
+ * Durable message storage: a write-ahead journal (journal.ts) in front of LMDB (lmdb-js). One
+ * LMDB record per queued message, keyed `[destination, seq]` so a range scan returns every
+ * queue in order; deleted on ack.
  *
- * Durability: the database is opened with `overlappingSync: false` and without `noSync`, so
- * each write transaction is committed *and* fsynced before lmdb-js resolves the promises of the
- * writes in it. lmdb-js batches every write issued in one event turn into one transaction
- * running on its writer thread, and writes issued while that transaction syncs go into the
- * next one: that is the group commit. A promise returned here resolving means "on disk".
+ * Durability: a write resolves once its journal entry is fsynced (group commit, one
+ * `fdatasync` for everything queued meanwhile). The same operations go to LMDB in the same
+ * order and LMDB commits them in the background, synced (`overlappingSync: false`, no
+ * `noSync`); a journal segment is deleted only when LMDB holds all of it durably. After a
+ * crash, the remaining segments are replayed into LMDB before the broker starts. A promise
+ * returned here resolving means "on disk".
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
+import { Journal, type JournalOp, type Segment } from './journal.js';
 import type { HeaderList } from './frame.js';
 
 /** A stored message. `headers` are the sender's headers (minus transport ones). */
@@ -32,6 +36,7 @@ export interface LoadedMessage {
 
 type Key = [string, number];
 
+const debug = debuglog('aes-broker');
 const RECORD_VERSION = 1;
 const LOCK_FILE = 'broker.pid';
 
@@ -76,43 +81,80 @@ function releaseDir(dir: string): void {
   }
 }
 
+/** An operation written to the journal and not yet committed by LMDB: reads must see it. */
+interface Pending {
+  readonly value: Buffer | undefined;
+}
+
+/** Operations queued for LMDB that trigger a commit before the delay is up. */
+const LMDB_BATCH_OPS = 10_000;
+
+const keyOf = (destination: string, seq: number): string => `${destination}\u0000${seq}`;
+
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
+  readonly #journal: Journal;
   readonly #dir: string;
+  readonly #pending = new Map<string, Pending>();
+  readonly #commitDelayMs: number;
+  /** Journaled operations waiting to be handed to LMDB, in order. */
+  #lmdbQueue: { ops: readonly JournalOp[]; marks: [string, Pending][]; segment: Segment }[] = [];
+  #lmdbQueuedOps = 0;
+  #lmdbTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(db: RootDatabase<Buffer, Key>, dir: string) {
+  private constructor(
+    db: RootDatabase<Buffer, Key>,
+    journal: Journal,
+    dir: string,
+    commitDelayMs: number,
+  ) {
     this.#db = db;
+    this.#journal = journal;
     this.#dir = dir;
+    this.#commitDelayMs = commitDelayMs;
   }
 
-  /** Opens (creating when missing) the store in `dir`. */
-  static open(dir: string): MessageStore {
+  /**
+   * Opens (creating when missing) the store in `dir`; replays the journal left by a crash into
+   * LMDB, durably, before anything else.
+   */
+  static async open(dir: string, commitDelayMs = 200): Promise<MessageStore> {
     try {
       mkdirSync(dir, { recursive: true });
       claimDir(dir);
     } catch (err) {
       throw new StoreError(`cannot open message store in ${dir}`, err);
     }
+    let db: RootDatabase<Buffer, Key> | undefined;
     try {
-      const db = open<Buffer, Key>({
+      db = open<Buffer, Key>({
         path: dir,
         encoding: 'binary',
         compression: false,
-        // The promise of a write must mean fsynced: see the file comment and docs/broker.md.
+        // Commits are synced (two flushes each): a journal segment is deleted only once LMDB
+        // holds its operations durably. See the file comment and docs/broker.md.
         overlappingSync: false,
         noSync: false,
-        eventTurnBatching: true,
-        commitDelay: 0,
       });
-      return new MessageStore(db, dir);
+      const { journal, replay } = Journal.open(dir);
+      if (replay.length > 0) {
+        const target = db;
+        // With overlappingSync off, this promise resolves once the transaction is synced.
+        await target.batch(() => {
+          for (const entry of replay) for (const op of entry) void applyOp(target, op);
+        });
+        journal.retireReplayed();
+      }
+      return new MessageStore(db, journal, dir, commitDelayMs);
     } catch (err) {
+      await db?.close();
       releaseDir(dir);
       throw new StoreError(`cannot open message store in ${dir}`, err);
     }
   }
 
-  /** Every stored message, ordered by destination then sequence. */
+  /** Every stored message, ordered by destination then sequence (call before any write). */
   *load(): Generator<LoadedMessage> {
     for (const { key, value } of this.#db.getRange({})) {
       const [destination, seq] = key;
@@ -123,6 +165,12 @@ export class MessageStore {
 
   /** Reads one message; `undefined` when it is gone. */
   read(destination: string, seq: number): StoredRecord | undefined {
+    const pending = this.#pending.get(keyOf(destination, seq));
+    if (pending !== undefined) {
+      return pending.value === undefined
+        ? undefined
+        : decodeRecord(pending.value, destination, seq, false);
+    }
     // getBinary returns a buffer of its own (unlike getBinaryFast): the body can be a view of it.
     const value = this.#db.getBinary([destination, seq]);
     return value === undefined ? undefined : decodeRecord(value, destination, seq, false);
@@ -130,36 +178,45 @@ export class MessageStore {
 
   /** Stores a message; resolves once it is fsynced. */
   append(destination: string, seq: number, record: StoredRecord): Promise<void> {
-    return this.#guard(this.#db.put([destination, seq], encodeRecord(record)), 'store message');
+    return this.#write(
+      [{ kind: 'put', destination, seq, value: encodeRecord(record) }],
+      'store message',
+    );
   }
 
   /** Deletes a message (acked); resolves once the deletion is fsynced. */
   remove(destination: string, seq: number): Promise<void> {
-    return this.#guard(this.#db.remove([destination, seq]), 'delete message');
+    return this.#write([{ kind: 'remove', destination, seq }], 'delete message');
   }
 
   /**
-   * Applies puts and removes atomically in one transaction (COMMIT of a STOMP transaction,
-   * moving a message to its dead-letter queue); resolves once fsynced.
+   * Applies removes and puts atomically (COMMIT of a STOMP transaction, moving a message to its
+   * dead-letter queue): one journal entry, one LMDB batch; resolves once fsynced.
    */
   batch(
     puts: ReadonlyArray<{ destination: string; seq: number; record: StoredRecord }>,
     removes: ReadonlyArray<{ destination: string; seq: number }>,
   ): Promise<void> {
-    const db = this.#db;
-    return this.#guard(
-      db.batch(() => {
-        for (const r of removes) void db.remove([r.destination, r.seq]);
-        for (const p of puts) void db.put([p.destination, p.seq], encodeRecord(p.record));
-      }),
-      'commit batch',
-    );
+    const ops: JournalOp[] = [
+      ...removes.map((r): JournalOp => ({
+        kind: 'remove',
+        destination: r.destination,
+        seq: r.seq,
+      })),
+      ...puts.map((p): JournalOp => ({
+        kind: 'put',
+        destination: p.destination,
+        seq: p.seq,
+        value: encodeRecord(p.record),
+      })),
+    ];
+    if (ops.length === 0) return Promise.resolve();
+    return this.#write(ops, 'commit batch');
   }
 
-  /** Write transactions committed (and synced) in this store's lifetime: LMDB's last txn id. */
-  transactionCount(): number {
-    const stats = this.#db.getStats() as { lastTxnId?: unknown };
-    return typeof stats.lastTxnId === 'number' ? stats.lastTxnId : 0;
+  /** fdatasync calls of the journal so far: group commit makes many writes share one. */
+  syncCount(): number {
+    return this.#journal.syncs;
   }
 
   /** Highest sequence number in use, or 0. */
@@ -169,29 +226,97 @@ export class MessageStore {
     return max;
   }
 
-  /** Waits for pending writes, then closes the database. Idempotent. */
+  /**
+   * Waits for pending writes, makes LMDB hold everything durably, deletes the journal, closes
+   * the database. Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      let durable = false;
       try {
+        await this.#journal.idle();
+        await this.#commitToLmdb();
         await this.#db.flushed;
+        durable = true;
       } finally {
         try {
-          await this.#db.close();
+          await this.#journal.close(durable);
         } finally {
-          releaseDir(this.#dir);
+          try {
+            await this.#db.close();
+          } finally {
+            releaseDir(this.#dir);
+          }
         }
       }
     })();
     return this.#closing;
   }
 
-  async #guard(write: Promise<unknown>, what: string): Promise<void> {
+  /**
+   * Journals `ops` (the RECEIPT waits for that fsync) and hands them to LMDB, in the same order,
+   * to commit in the background; until LMDB has committed them, reads are served from memory.
+   */
+  async #write(ops: readonly JournalOp[], what: string): Promise<void> {
+    const { durable, segment } = this.#journal.append(ops);
+    const marks: [string, Pending][] = ops.map((op) => [
+      keyOf(op.destination, op.seq),
+      { value: op.kind === 'put' ? op.value : undefined },
+    ]);
+    for (const [key, mark] of marks) this.#pending.set(key, mark);
+    this.#lmdbQueue.push({ ops, marks, segment });
+    this.#lmdbQueuedOps += ops.length;
+    if (this.#lmdbQueuedOps >= LMDB_BATCH_OPS) {
+      void this.#commitToLmdb();
+    } else if (this.#lmdbTimer === undefined) {
+      this.#lmdbTimer = setTimeout(() => void this.#commitToLmdb(), this.#commitDelayMs);
+      this.#lmdbTimer.unref();
+    }
     try {
-      await write;
+      await durable;
     } catch (err) {
       throw new StoreError(`message store failed to ${what}`, err);
     }
   }
+
+  /**
+   * Hands every journaled operation queued so far to LMDB (committed and synced together);
+   * once durable there, their journal entries may be retired.
+   */
+  #commitToLmdb(): Promise<void> {
+    clearTimeout(this.#lmdbTimer);
+    this.#lmdbTimer = undefined;
+    const work = this.#lmdbQueue.splice(0);
+    this.#lmdbQueuedOps = 0;
+    if (work.length === 0) return Promise.resolve();
+    const db = this.#db;
+    // Issued in one turn, the writes share one lmdb-js transaction on its writer thread (a
+    // batch() callback would run them on this thread instead), committed in order. Atomicity is
+    // the journal's job: LMDB only ever holds a prefix of the history, which replay completes.
+    const writes: Promise<boolean>[] = [];
+    for (const w of work) for (const op of w.ops) writes.push(applyOp(db, op));
+    return Promise.all(writes).then(
+      () => {
+        for (const w of work) {
+          for (const [key, mark] of w.marks) {
+            if (this.#pending.get(key) === mark) this.#pending.delete(key);
+          }
+          this.#journal.applied(w.segment);
+        }
+      },
+      (err: unknown) => {
+        // Reads keep being served from memory; the journal keeps the segments and replays
+        // them at the next start.
+        debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
+      },
+    );
+  }
+}
+
+function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean> {
+  return op.kind === 'put'
+    ? db.put([op.destination, op.seq], op.value)
+    : db.remove([op.destination, op.seq]);
 }
 
 /** `[u8 version][u32 deliveries][u32 meta length][meta JSON][body]`. */

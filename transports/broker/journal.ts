@@ -1,0 +1,366 @@
+/**
+ * The write-ahead journal in front of LMDB. A RECEIPT waits for one append + `fdatasync` here
+ * (group commit: every entry queued while a sync runs goes out in the next writev + sync),
+ * instead of for an LMDB commit, which costs several page writes and two flushes. LMDB gets
+ * the same operations, in the same order, and commits them in the background; a journal
+ * segment is deleted once every operation written to it is durable in LMDB. After a crash the
+ * retained segments are replayed into LMDB: operations are idempotent puts and removes of
+ * whole keys, so replaying a suffix of the history over LMDB's durable state restores it.
+ *
+ * On disk: `journal-<n>.log` segment files of entries `[u32 length][u32 crc32][payload]`,
+ * payload `[u32 op count]` then per op `[u8 kind][u16 destination bytes][destination][f64 seq]`
+ * and, for a put, `[u32 value bytes][value]`. A torn or corrupt entry ends its segment's replay.
+ */
+import {
+  closeSync,
+  fdatasync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  unlinkSync,
+  writev,
+} from 'node:fs';
+import { join } from 'node:path';
+import { debuglog } from 'node:util';
+import { crc32 } from 'node:zlib';
+
+const debug = debuglog('aes-broker');
+
+export type JournalOp =
+  | {
+      readonly kind: 'put';
+      readonly destination: string;
+      readonly seq: number;
+      readonly value: Buffer;
+    }
+  | { readonly kind: 'remove'; readonly destination: string; readonly seq: number };
+
+/** Size at which a new segment is started. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+const SEGMENT_PATTERN = /^journal-(\d{12})\.log$/;
+const KIND_PUT = 1;
+const KIND_REMOVE = 2;
+const ENTRY_HEADER_BYTES = 8;
+
+/** Encodes one entry (its ops are replayed together or not at all). */
+export function encodeEntry(ops: readonly JournalOp[]): Buffer {
+  let size = 4;
+  const names = ops.map((op) => Buffer.from(op.destination, 'utf8'));
+  ops.forEach((op, i) => {
+    size += 1 + 2 + (names[i]?.length ?? 0) + 8 + (op.kind === 'put' ? 4 + op.value.length : 0);
+  });
+  const out = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + size);
+  let at = ENTRY_HEADER_BYTES;
+  at = out.writeUInt32BE(ops.length, at);
+  ops.forEach((op, i) => {
+    const name = names[i] ?? Buffer.alloc(0);
+    at = out.writeUInt8(op.kind === 'put' ? KIND_PUT : KIND_REMOVE, at);
+    at = out.writeUInt16BE(name.length, at);
+    at += name.copy(out, at);
+    at = out.writeDoubleBE(op.seq, at);
+    if (op.kind === 'put') {
+      at = out.writeUInt32BE(op.value.length, at);
+      at += op.value.copy(out, at);
+    }
+  });
+  out.writeUInt32BE(size, 0);
+  out.writeUInt32BE(crc32(out.subarray(ENTRY_HEADER_BYTES)), 4);
+  return out;
+}
+
+/** Decodes a segment's entries up to the first torn or corrupt one. */
+export function decodeEntries(buf: Buffer): { entries: JournalOp[][]; validBytes: number } {
+  const entries: JournalOp[][] = [];
+  let at = 0;
+  while (at + ENTRY_HEADER_BYTES <= buf.length) {
+    const size = buf.readUInt32BE(at);
+    const end = at + ENTRY_HEADER_BYTES + size;
+    if (size < 4 || end > buf.length) break;
+    const payload = buf.subarray(at + ENTRY_HEADER_BYTES, end);
+    if (crc32(payload) !== buf.readUInt32BE(at + 4)) break;
+    const ops = decodePayload(payload);
+    if (ops === undefined) break;
+    entries.push(ops);
+    at = end;
+  }
+  return { entries, validBytes: at };
+}
+
+function decodePayload(p: Buffer): JournalOp[] | undefined {
+  try {
+    const count = p.readUInt32BE(0);
+    let at = 4;
+    const ops: JournalOp[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const kind = p.readUInt8(at);
+      const nameLength = p.readUInt16BE(at + 1);
+      const destination = p.toString('utf8', at + 3, at + 3 + nameLength);
+      at += 3 + nameLength;
+      const seq = p.readDoubleBE(at);
+      at += 8;
+      if (kind === KIND_PUT) {
+        const length = p.readUInt32BE(at);
+        at += 4;
+        if (at + length > p.length) return undefined;
+        ops.push({
+          kind: 'put',
+          destination,
+          seq,
+          value: Buffer.from(p.subarray(at, at + length)),
+        });
+        at += length;
+      } else if (kind === KIND_REMOVE) {
+        ops.push({ kind: 'remove', destination, seq });
+      } else {
+        return undefined;
+      }
+    }
+    return at === p.length ? ops : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One segment file; deleted once sealed and every op in it is durable in LMDB. */
+export class Segment {
+  bytes = 0;
+  /** Entries appended whose LMDB operations are not yet durable. */
+  outstanding = 0;
+  /** Entries queued or being written. */
+  unwritten = 0;
+  sealed = false;
+  failed = false;
+  fd: number | undefined;
+
+  constructor(
+    readonly number: number,
+    readonly path: string,
+  ) {}
+}
+
+interface Queued {
+  readonly segment: Segment;
+  readonly data: Buffer;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export class Journal {
+  readonly #dir: string;
+  readonly #segmentBytes: number;
+  readonly #segments: Segment[] = [];
+  #current: Segment;
+  #queue: Queued[] = [];
+  #writing = false;
+  #syncs = 0;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+  /** Files found at open, kept until their entries are durably applied to LMDB. */
+  #replayed: string[];
+
+  private constructor(dir: string, segmentBytes: number, next: number, replayed: string[]) {
+    this.#dir = dir;
+    this.#segmentBytes = segmentBytes;
+    this.#replayed = replayed;
+    this.#current = this.#openSegment(next);
+  }
+
+  /**
+   * Opens the journal in `dir`: returns the entries of existing segments, in order, for the
+   * caller to apply to LMDB durably before calling {@link retireReplayed}.
+   */
+  static open(
+    dir: string,
+    segmentBytes = DEFAULT_SEGMENT_BYTES,
+  ): { journal: Journal; replay: JournalOp[][] } {
+    const files = readdirSync(dir)
+      .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
+      .filter((f) => f.match !== null)
+      .map((f) => ({ name: f.name, number: Number(f.match?.[1]) }))
+      .sort((a, b) => a.number - b.number);
+    const replay: JournalOp[][] = [];
+    for (const f of files) {
+      const buf = readFileSync(join(dir, f.name));
+      const { entries, validBytes } = decodeEntries(buf);
+      if (validBytes < buf.length) {
+        debug(
+          'journal: %s: %d bytes after the last whole entry ignored',
+          f.name,
+          buf.length - validBytes,
+        );
+      }
+      replay.push(...entries);
+    }
+    const next = (files[files.length - 1]?.number ?? 0) + 1;
+    const journal = new Journal(
+      dir,
+      segmentBytes,
+      next,
+      files.map((f) => join(dir, f.name)),
+    );
+    return { journal, replay };
+  }
+
+  /** fdatasync calls so far (group commit: many entries share one). */
+  get syncs(): number {
+    return this.#syncs;
+  }
+
+  /** Deletes the segments found at open; call once their entries are durable in LMDB. */
+  retireReplayed(): void {
+    const paths = this.#replayed.splice(0);
+    for (const path of paths) unlinkSync(path);
+    if (paths.length > 0) syncDir(this.#dir);
+  }
+
+  /**
+   * Appends an entry; `durable` resolves once it is fsynced. The caller applies the same ops to
+   * LMDB and calls {@link applied} with `segment` when they are durable there.
+   */
+  append(ops: readonly JournalOp[]): { durable: Promise<void>; segment: Segment } {
+    if (this.#closed) {
+      return { durable: Promise.reject(new Error('journal is closed')), segment: this.#current };
+    }
+    const data = encodeEntry(ops);
+    if (this.#current.failed || this.#current.bytes + data.length > this.#segmentBytes) {
+      this.#rotate();
+    }
+    const segment = this.#current;
+    segment.bytes += data.length;
+    segment.outstanding += 1;
+    segment.unwritten += 1;
+    const durable = new Promise<void>((resolve, reject) => {
+      this.#queue.push({ segment, data, resolve, reject });
+    });
+    if (!this.#writing) this.#flush();
+    return { durable, segment };
+  }
+
+  /** One entry of `segment` is durable in LMDB. */
+  applied(segment: Segment): void {
+    segment.outstanding -= 1;
+    this.#retire();
+  }
+
+  /** Resolves when nothing is queued or being written. */
+  idle(): Promise<void> {
+    if (!this.#writing && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Closes the journal. With `discard`, every segment is deleted: the caller guarantees LMDB
+   * holds all of it durably.
+   */
+  async close(discard: boolean): Promise<void> {
+    this.#closed = true;
+    await this.idle();
+    for (const s of this.#segments.splice(0)) {
+      if (s.fd !== undefined) closeSync(s.fd);
+      s.fd = undefined;
+      if (discard) unlinkSync(s.path);
+    }
+  }
+
+  #openSegment(number: number): Segment {
+    const segment = new Segment(
+      number,
+      join(this.#dir, `journal-${String(number).padStart(12, '0')}.log`),
+    );
+    segment.fd = openSync(segment.path, 'a');
+    // The new file's directory entry must be durable too, or a crash could lose the segment.
+    syncDir(this.#dir);
+    this.#segments.push(segment);
+    return segment;
+  }
+
+  #rotate(): void {
+    this.#current.sealed = true;
+    this.#current = this.#openSegment(this.#current.number + 1);
+    this.#retire();
+  }
+
+  /** Writes and syncs everything queued, batch after batch (group commit). */
+  #flush(): void {
+    const batch = this.#queue.splice(0);
+    if (batch.length === 0) {
+      this.#writing = false;
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      return;
+    }
+    this.#writing = true;
+    // A batch may span a rotation: write each segment's part in order.
+    const segment = batch[0]?.segment;
+    const mine = batch.filter((q) => q.segment === segment);
+    const rest = batch.filter((q) => q.segment !== segment);
+    this.#queue.unshift(...rest);
+    const done = (err: unknown): void => {
+      for (const q of mine) q.segment.unwritten -= 1;
+      if (err === null || err === undefined) {
+        for (const q of mine) q.resolve();
+      } else {
+        debug('journal: write to %s failed: %O', segment?.path, err);
+        if (segment !== undefined) segment.failed = true;
+        for (const q of mine) q.reject(err);
+      }
+      this.#retire();
+      this.#flush();
+    };
+    const fd = segment?.fd;
+    if (segment === undefined || fd === undefined || segment.failed) {
+      // Never write after a failed write: a torn entry ends the segment's replay.
+      done(new Error('journal segment failed or closed; entry not written'));
+      return;
+    }
+    const buffers = mine.map((q) => q.data);
+    const expected = buffers.reduce((n, b) => n + b.length, 0);
+    writev(fd, buffers, (writeErr, written) => {
+      if (writeErr) {
+        done(writeErr);
+        return;
+      }
+      if (written !== expected) {
+        done(new Error(`short journal write: ${written} of ${expected} bytes`));
+        return;
+      }
+      fdatasync(fd, (syncErr) => {
+        this.#syncs += 1;
+        done(syncErr);
+      });
+    });
+  }
+
+  /** Deletes sealed segments at the front whose entries are all durable in LMDB. */
+  #retire(): void {
+    let removed = false;
+    while (this.#segments.length > 1) {
+      const front = this.#segments[0];
+      if (front === undefined || !front.sealed || front.outstanding > 0 || front.unwritten > 0) {
+        break;
+      }
+      this.#segments.shift();
+      if (front.fd !== undefined) closeSync(front.fd);
+      front.fd = undefined;
+      try {
+        unlinkSync(front.path);
+        removed = true;
+      } catch (err) {
+        debug('journal: cannot delete %s: %O', front.path, err);
+      }
+    }
+    // Make the deletions durable in order: a retired segment must not come back after a crash
+    // without the newer ones (replaying it alone could resurrect acknowledged messages).
+    if (removed) syncDir(this.#dir);
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
