@@ -17,6 +17,7 @@ export {
   startBroker,
   parseBrokerOptions,
   DEFAULT_BROKER_PORT,
+  DEFAULT_BROKER_HOST,
   BrokerError,
   BrokerOptionsError,
   type BrokerHandle,

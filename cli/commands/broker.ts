@@ -10,7 +10,7 @@ import {
   DEFAULT_BROKER_PORT,
   startBroker,
   type BrokerOptions,
-} from '../../transports/broker/index.js';
+} from '../../transports/index.js';
 import type { RegisterCommand } from './index.js';
 
 interface BrokerFlags {
