@@ -1,0 +1,213 @@
+/** Emits `client.generated.ts`: one typed client class per SOAP service port. */
+import {
+  Scope,
+  StructureKind,
+  VariableDeclarationKind,
+  type ClassDeclarationStructure,
+  type ImportDeclarationStructure,
+  type MethodDeclarationStructure,
+  type OptionalKind,
+  type StatementStructures,
+} from 'ts-morph';
+import { NameAllocator, toMethodName, toPascal } from './names.js';
+import { operationsOf } from './operations.js';
+import { docSafe, printType, quote, type TypeExpr } from './type-expr.js';
+import type { TypeMapper } from './type-mapper.js';
+import type { WsdlModel } from './wsdl-model.js';
+
+/** The package subpath generated clients import their runtime from. */
+export const RUNTIME_MODULE = 'aes/soap-client';
+
+export interface EmittedClients {
+  readonly statements: StatementStructures[];
+  readonly clients: readonly {
+    readonly className: string;
+    readonly service: string;
+    readonly port: string;
+  }[];
+  readonly notes: readonly string[];
+}
+
+const RESERVED_CLASS_NAMES = [
+  'GeneratedSoapClient',
+  'createPortClient',
+  'CallOptions',
+  'SoapClientOptions',
+  'PortInfo',
+  'SoapClient',
+  'T',
+  'WSDL',
+  'DESERIALIZERS',
+];
+const RESERVED_MEMBERS = ['constructor', 'soapClient', 'invokeOperation'];
+
+/** `wsdl` is the expression of the runtime WSDL location (a `new URL(...)` or a string literal). */
+export function emitClients(
+  model: WsdlModel,
+  mapper: TypeMapper,
+  wsdlExpression: string,
+): EmittedClients {
+  const notes: string[] = [];
+  const classes: ClassDeclarationStructure[] = [];
+  const clients: { className: string; service: string; port: string }[] = [];
+  const allocator = new NameAllocator({ reserved: RESERVED_CLASS_NAMES });
+  const portCounts = new Map<string, number>();
+  for (const s of model.services)
+    for (const p of s.ports) portCounts.set(p.name, (portCounts.get(p.name) ?? 0) + 1);
+  if (model.services.length === 0) {
+    notes.push('no wsdl:service: there is no client to make (types only)');
+  }
+  for (const service of [...model.services].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const port of [...service.ports].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const binding = model.bindings.get(port.binding);
+      if (binding?.soapVersion === undefined) {
+        notes.push(`port ${service.name}/${port.name} has no SOAP binding: no client for it`);
+        continue;
+      }
+      const pascalPort = toPascal(port.name);
+      const className = allocator.allocate(
+        (portCounts.get(port.name) ?? 0) > 1
+          ? `${toPascal(service.name)}${pascalPort}Client`
+          : `${pascalPort}Client`,
+      );
+      clients.push({ className, service: service.name, port: port.name });
+      const members = new NameAllocator({ reserved: RESERVED_MEMBERS });
+      const methods: OptionalKind<MethodDeclarationStructure>[] = [];
+      for (const op of operationsOf(model, mapper, port.binding)) {
+        const name = members.allocate(toMethodName(op.name));
+        const output = op.output === undefined ? 'void' : printType(op.output, 'T.');
+        const params = [
+          op.input === undefined || isEmpty(op.input)
+            ? { name: 'input', type: 'Record<string, never>', initializer: '{}' }
+            : { name: 'input', type: printType(op.input, 'T.') },
+          { name: 'options', type: 'CallOptions', hasQuestionToken: true },
+        ];
+        const doc = [
+          op.doc,
+          `Operation \`${op.name}\` (${op.style}${op.soapAction ? `, SOAP action \`${op.soapAction}\`` : ''}).`,
+          op.faults.length > 0
+            ? `@throws SoapFaultError for the faults ${op.faults.map((f) => `\`${f.name}\``).join(', ')}`
+            : '@throws SoapFaultError when the service answers with a SOAP fault',
+        ].filter((d): d is string => d !== undefined);
+        methods.push({
+          name,
+          isAsync: true,
+          parameters: params,
+          returnType: `Promise<${output}>`,
+          docs: [{ description: docSafe(doc.join('\n\n')) }],
+          statements:
+            op.output === undefined
+              ? [`await this.invokeOperation(${quote(op.name)}, input, options);`]
+              : [
+                  `return (await this.invokeOperation(${quote(op.name)}, input, options)) as ${output};`,
+                ],
+        });
+      }
+      const portInfo = `{ wsdl: WSDL, service: ${quote(service.name)}, port: ${quote(port.name)}, soapVersion: '${binding.soapVersion}', deserializers: DESERIALIZERS }`;
+      classes.push({
+        kind: StructureKind.Class,
+        name: className,
+        isExported: true,
+        extends: 'GeneratedSoapClient',
+        docs: [
+          {
+            description: docSafe(
+              [
+                service.doc,
+                port.doc,
+                `Service \`${service.name}\`, port \`${port.name}\` (SOAP ${binding.soapVersion})${port.address === undefined ? '' : `, default endpoint ${port.address}`}.`,
+              ]
+                .filter((d): d is string => d !== undefined)
+                .join('\n\n'),
+            ),
+          },
+        ],
+        properties: [
+          {
+            name: 'PORT',
+            isStatic: true,
+            isReadonly: true,
+            type: 'PortInfo',
+            initializer: portInfo,
+            docs: ['The port this client calls.'],
+          },
+        ],
+        ctors: [
+          {
+            scope: Scope.Private,
+            parameters: [
+              { name: 'client', type: 'SoapClient' },
+              { name: 'options', type: 'SoapClientOptions' },
+            ],
+            statements: [`super(client, ${className}.PORT, options);`],
+          },
+        ],
+        methods: [
+          {
+            name: 'create',
+            isStatic: true,
+            isAsync: true,
+            parameters: [{ name: 'options', type: 'SoapClientOptions', initializer: '{}' }],
+            returnType: `Promise<${className}>`,
+            docs: ['Loads the WSDL with node-soap and returns a client for this port.'],
+            statements: [
+              `return new ${className}(await createPortClient(${className}.PORT, options), options);`,
+            ],
+          },
+          ...methods,
+        ],
+      });
+    }
+  }
+  if (classes.length === 0) return { statements: [], clients, notes };
+  const imports: ImportDeclarationStructure[] = [
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: RUNTIME_MODULE,
+      namedImports: [
+        'createPortClient',
+        'GeneratedSoapClient',
+        'type CallOptions',
+        'type PortInfo',
+        'type SoapClient',
+        'type SoapClientOptions',
+      ],
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: './types.generated.js',
+      isTypeOnly: true,
+      namespaceImport: 'T',
+    },
+  ];
+  const deserializers = [...mapper.deserializers.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const statements: StatementStructures[] = [
+    ...imports,
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        'Where node-soap reads the WSDL at run time (override with `SoapClientOptions.wsdl`).',
+      ],
+      declarations: [{ name: 'WSDL', initializer: wsdlExpression }],
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ['Schema simple types whose values arrive as numbers or booleans.'],
+      declarations: [
+        {
+          name: 'DESERIALIZERS',
+          type: "Readonly<Record<string, 'number' | 'boolean'>>",
+          initializer: `{${deserializers.map(([k, v]) => ` ${quote(k)}: '${v}'`).join(',')}${deserializers.length > 0 ? ' ' : ''}}`,
+        },
+      ],
+    },
+    ...classes,
+  ];
+  return { statements, clients, notes };
+}
+
+function isEmpty(expr: TypeExpr): boolean {
+  return expr.k === 'object' && expr.props.length === 0 && expr.index === undefined;
+}

@@ -1,0 +1,145 @@
+/**
+ * TypeScript type expressions as a small tree, printed with the right parentheses. Declarations are
+ * ts-morph structures; the type inside a property or alias is printed from this tree.
+ */
+
+export interface PropExpr {
+  readonly name: string;
+  readonly optional: boolean;
+  readonly type: TypeExpr;
+  readonly doc: string | undefined;
+}
+
+export type TypeExpr =
+  | {
+      readonly k: 'keyword';
+      readonly name: 'string' | 'number' | 'boolean' | 'unknown' | 'null' | 'never';
+    }
+  /** A declared type; `schema` ones are qualified with the types-module alias outside that module. */
+  | { readonly k: 'ref'; readonly name: string; readonly schema: boolean }
+  | { readonly k: 'literal'; readonly value: string }
+  | { readonly k: 'union'; readonly items: readonly TypeExpr[] }
+  | { readonly k: 'intersection'; readonly items: readonly TypeExpr[] }
+  | { readonly k: 'array'; readonly item: TypeExpr }
+  | {
+      readonly k: 'object';
+      readonly props: readonly PropExpr[];
+      readonly index: TypeExpr | undefined;
+    }
+  | { readonly k: 'omit'; readonly base: TypeExpr; readonly keys: readonly string[] };
+
+export const STRING: TypeExpr = { k: 'keyword', name: 'string' };
+export const NUMBER: TypeExpr = { k: 'keyword', name: 'number' };
+export const BOOLEAN: TypeExpr = { k: 'keyword', name: 'boolean' };
+export const UNKNOWN: TypeExpr = { k: 'keyword', name: 'unknown' };
+export const NULL: TypeExpr = { k: 'keyword', name: 'null' };
+
+export function union(items: readonly TypeExpr[]): TypeExpr {
+  const flat: TypeExpr[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    for (const part of item.k === 'union' ? item.items : [item]) {
+      const key = printType(part, '');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      flat.push(part);
+    }
+  }
+  if (flat.length === 1 && flat[0] !== undefined) return flat[0];
+  if (flat.length === 0) return { k: 'keyword', name: 'never' };
+  return { k: 'union', items: flat };
+}
+
+export function intersection(items: readonly TypeExpr[]): TypeExpr {
+  const flat = items.flatMap((i) => (i.k === 'intersection' ? i.items : [i]));
+  if (flat.length === 1 && flat[0] !== undefined) return flat[0];
+  return { k: 'intersection', items: flat };
+}
+
+import { CodeBlockWriter, type WriterFunction } from 'ts-morph';
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** A property name as written in a type literal: quoted unless it is an identifier. */
+export function propertyName(name: string): string {
+  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+}
+
+/** Makes text safe inside a `/** ... *\/` comment. */
+export function docSafe(text: string): string {
+  return text.replace(/\*\//g, '*\\/');
+}
+
+/** A string literal in single quotes. */
+export function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
+}
+
+/** Writes `expr` with ts-morph's writer, so nested object types indent with the file. */
+export function writeType(w: CodeBlockWriter, expr: TypeExpr, schemaPrefix: string): void {
+  const p = (e: TypeExpr, ctx: 'top' | 'union' | 'intersection' | 'array'): void => {
+    switch (e.k) {
+      case 'keyword':
+        w.write(e.name);
+        return;
+      case 'ref':
+        w.write(e.schema ? schemaPrefix + e.name : e.name);
+        return;
+      case 'literal':
+        w.write(quote(e.value));
+        return;
+      case 'array':
+        p(e.item, 'array');
+        w.write('[]');
+        return;
+      case 'union':
+      case 'intersection': {
+        const paren = e.k === 'union' ? ctx === 'intersection' || ctx === 'array' : ctx === 'array';
+        if (paren) w.write('(');
+        e.items.forEach((item, i) => {
+          if (i > 0) w.write(e.k === 'union' ? ' | ' : ' & ');
+          p(item, e.k);
+        });
+        if (paren) w.write(')');
+        return;
+      }
+      case 'omit':
+        w.write('Omit<');
+        p(e.base, 'top');
+        w.write(`, ${e.keys.map(quote).join(' | ')}>`);
+        return;
+      case 'object':
+        if (e.props.length === 0 && e.index === undefined) {
+          w.write('Record<string, never>');
+          return;
+        }
+        w.inlineBlock(() => {
+          for (const prop of e.props) {
+            if (prop.doc !== undefined) w.writeLine(`/** ${docSafe(prop.doc)} */`);
+            w.write(`${propertyName(prop.name)}${prop.optional ? '?' : ''}: `);
+            p(prop.type, 'top');
+            w.write(';').newLine();
+          }
+          if (e.index !== undefined) {
+            w.write('[name: string]: ');
+            p(e.index, 'top');
+            w.write(';').newLine();
+          }
+        });
+        return;
+    }
+  };
+  p(expr, 'top');
+}
+
+/** A writer function for a ts-morph structure's `type`. */
+export function typeWriter(expr: TypeExpr, schemaPrefix: string): WriterFunction {
+  return (w) => writeType(w, expr, schemaPrefix);
+}
+
+/** Prints `expr` to a string (used for de-duplication and one-line types). */
+export function printType(expr: TypeExpr, schemaPrefix: string): string {
+  const w = new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: true });
+  writeType(w, expr, schemaPrefix);
+  return w.toString();
+}
