@@ -46,6 +46,7 @@ export function emitClients(
   model: WsdlModel,
   mapper: TypeMapper,
   wsdlExpression: string,
+  runtimeModule: string = RUNTIME_MODULE,
 ): EmittedClients {
   const notes: string[] = [];
   const classes: ClassDeclarationStructure[] = [];
@@ -163,7 +164,7 @@ export function emitClients(
   const imports: ImportDeclarationStructure[] = [
     {
       kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: RUNTIME_MODULE,
+      moduleSpecifier: runtimeModule,
       namedImports: [
         'createPortClient',
         'GeneratedSoapClient',

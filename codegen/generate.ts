@@ -46,6 +46,11 @@ export async function buildModel(location: string, options: ModelOptions = {}): 
   return { loaded, schema, wsdl, mapper };
 }
 
+export interface SourceOptions extends ModelOptions {
+  /** Module generated clients import their runtime from. @defaultValue RUNTIME_MODULE ('aes/soap-client') */
+  readonly runtimeModule?: string;
+}
+
 export interface ModelOptions extends LoadOptions {
   /** Dangling references (unknown type, element, message, binding) are errors, not warnings. */
   readonly strict?: boolean;
@@ -108,7 +113,7 @@ function printFile(
 export async function generateSources(
   location: string,
   folderAbs: string,
-  options: ModelOptions = {},
+  options: SourceOptions = {},
 ): Promise<{ files: GeneratedFile[]; summary: Omit<WsdlSummary, 'folder'> }> {
   const started = performance.now();
   const model = await buildModel(location, options);
@@ -126,7 +131,12 @@ export async function generateSources(
     },
   });
   const types = emitTypes(model.mapper);
-  const clients = emitClients(model.wsdl, model.mapper, fileUrlExpression(source, folderAbs));
+  const clients = emitClients(
+    model.wsdl,
+    model.mapper,
+    fileUrlExpression(source, folderAbs),
+    options.runtimeModule,
+  );
   const files: GeneratedFile[] = [];
   const typeStatements: StatementStructures[] =
     types.statements.length === 0 ? [{ kind: StructureKind.ExportDeclaration }] : types.statements;
@@ -188,7 +198,7 @@ export async function generateSources(
   };
 }
 
-export interface GenerateOptions extends ModelOptions {
+export interface GenerateOptions extends SourceOptions {
   /** Output folder; each WSDL gets a sub-folder named after its file. @defaultValue 'generated' */
   readonly out?: string;
   /** Called as each WSDL starts and ends (for progress display). */

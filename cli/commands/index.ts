@@ -1,7 +1,9 @@
 /** Every CLI command, registered explicitly. Add a command by adding its module here. */
 import type { Command } from 'commander';
+import { registerDescribe } from './describe.js';
+import { registerGen } from './gen.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [];
+export const COMMANDS: readonly RegisterCommand[] = [registerGen, registerDescribe];
