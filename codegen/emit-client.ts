@@ -11,7 +11,9 @@ import {
 } from 'ts-morph';
 import { NameAllocator, toMethodName, toPascal } from './names.js';
 import { operationsOf } from './operations.js';
-import { docSafe, printType, quote, type TypeExpr } from './type-expr.js';
+import { CoercionBuilder } from './coercion.js';
+import { ShapeBuilder } from './shape-builder.js';
+import { docSafe, printType, propertyName, quote, type TypeExpr } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
 import type { WsdlModel } from './wsdl-model.js';
 
@@ -29,6 +31,8 @@ export interface EmittedClients {
 }
 
 const RESERVED_CLASS_NAMES = [
+  'COERCIONS',
+  'CoercionTable',
   'GeneratedSoapClient',
   'createPortClient',
   'CallOptions',
@@ -52,6 +56,7 @@ export function emitClients(
   const classes: ClassDeclarationStructure[] = [];
   const clients: { className: string; service: string; port: string }[] = [];
   const allocator = new NameAllocator({ reserved: RESERVED_CLASS_NAMES });
+  const coercions = new CoercionBuilder(mapper, new ShapeBuilder(mapper));
   const portCounts = new Map<string, number>();
   for (const s of model.services)
     for (const p of s.ports) portCounts.set(p.name, (portCounts.get(p.name) ?? 0) + 1);
@@ -77,6 +82,8 @@ export function emitClients(
       for (const op of operationsOf(model, mapper, port.binding)) {
         const name = members.allocate(toMethodName(op.name));
         const output = op.output === undefined ? 'void' : printType(op.output, 'T.');
+        const spec = op.output === undefined ? undefined : coercions.of(op.output);
+        const specArg = spec === undefined ? '' : `, ${JSON.stringify(spec).replace(/"/g, "'")}`;
         const params = [
           op.input === undefined || isEmpty(op.input)
             ? { name: 'input', type: 'Record<string, never>', initializer: '{}' }
@@ -100,11 +107,11 @@ export function emitClients(
             op.output === undefined
               ? [`await this.invokeOperation(${quote(op.name)}, input, options);`]
               : [
-                  `return (await this.invokeOperation(${quote(op.name)}, input, options)) as ${output};`,
+                  `return (await this.invokeOperation(${quote(op.name)}, input, options${specArg})) as ${output};`,
                 ],
         });
       }
-      const portInfo = `{ wsdl: WSDL, service: ${quote(service.name)}, port: ${quote(port.name)}, soapVersion: '${binding.soapVersion}', deserializers: DESERIALIZERS }`;
+      const portInfo = `{ wsdl: WSDL, service: ${quote(service.name)}, port: ${quote(port.name)}, soapVersion: '${binding.soapVersion}', deserializers: DESERIALIZERS, coercions: COERCIONS }`;
       classes.push({
         kind: StructureKind.Class,
         name: className,
@@ -169,6 +176,7 @@ export function emitClients(
         'createPortClient',
         'GeneratedSoapClient',
         'type CallOptions',
+        'type CoercionTable',
         'type PortInfo',
         'type SoapClient',
         'type SoapClientOptions',
@@ -201,6 +209,21 @@ export function emitClients(
           name: 'DESERIALIZERS',
           type: "Readonly<Record<string, 'number' | 'boolean'>>",
           initializer: `{${deserializers.map(([k, v]) => ` ${quote(k)}: '${v}'`).join(',')}${deserializers.length > 0 ? ' ' : ''}}`,
+        },
+      ],
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ['Where numbers and booleans sit in results, by type (node-soap leaves some as text).'],
+      declarations: [
+        {
+          name: 'COERCIONS',
+          type: 'CoercionTable',
+          initializer: `{${coercions
+            .entries()
+            .map(([k, v]) => `\n  ${propertyName(k)}: ${JSON.stringify(v).replace(/"/g, "'")}`)
+            .join(',')}${coercions.entries().length > 0 ? ',\n' : ''}}`,
         },
       ],
     },

@@ -134,7 +134,9 @@ export function writeType(w: CodeBlockWriter, expr: TypeExpr, schemaPrefix: stri
 
 /** A writer function for a ts-morph structure's `type`. */
 export function typeWriter(expr: TypeExpr, schemaPrefix: string): WriterFunction {
-  return (w) => writeType(w, expr, schemaPrefix);
+  return (w) => {
+    writeType(w, expr, schemaPrefix);
+  };
 }
 
 /** Prints `expr` to a string (used for de-duplication and one-line types). */

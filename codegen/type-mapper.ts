@@ -34,6 +34,7 @@ export class TypeMapper {
   readonly entries: readonly NamedEntry[];
   readonly #typeNames = new Map<string, string>();
   readonly #keyByName = new Map<string, string>();
+  readonly #elementKeyByName = new Map<string, string>();
   readonly #elementNames = new Map<string, string>();
   readonly #families = new Map<string, { name: string; members: string[] }>();
   readonly #derived = new Map<string, string[]>();
@@ -76,6 +77,7 @@ export class TypeMapper {
       const id = plain(q);
       const name = allocator.allocate(id, `${id}Element`, `${id}Element_${namespaceSuffix(q.ns)}`);
       this.#elementNames.set(qnameKey(q), name);
+      this.#elementKeyByName.set(name, qnameKey(q));
       entries.push({ kind: 'element', key: qnameKey(q), qname: q, tsName: name });
     }
     this.entries = entries.sort((a, b) => (a.tsName < b.tsName ? -1 : a.tsName > b.tsName ? 1 : 0));
@@ -133,6 +135,16 @@ export class TypeMapper {
       out.push(s, ...this.substitutes(s, seen));
     }
     return out.sort();
+  }
+
+  /** What a declared TypeScript name stands for. */
+  declarationOf(tsName: string): { kind: 'type' | 'element' | 'family'; key: string } | undefined {
+    const typeKey = this.#keyByName.get(tsName);
+    if (typeKey !== undefined) return { kind: 'type', key: typeKey };
+    const elementKey = this.#elementKeyByName.get(tsName);
+    if (elementKey !== undefined) return { kind: 'element', key: elementKey };
+    for (const [key, f] of this.#families) if (f.name === tsName) return { kind: 'family', key };
+    return undefined;
   }
 
   typeName(key: string): string {

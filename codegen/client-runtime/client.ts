@@ -13,6 +13,7 @@ import {
   type IOptions,
   type ISecurity,
 } from 'soap';
+import { coerce, type Coercion, type CoercionTable } from './coerce.js';
 import { faultOf, SoapCallError, SoapFaultError } from './errors.js';
 
 /** Default deadline of one call. */
@@ -63,6 +64,8 @@ export interface PortInfo {
   readonly soapVersion: '1.1' | '1.2';
   /** Local names of schema simple types whose values arrive as numbers or booleans. */
   readonly deserializers: Readonly<Record<string, 'number' | 'boolean'>>;
+  /** Named coercion specs the operations' output specs refer to. */
+  readonly coercions?: CoercionTable;
 }
 
 const NUMBER_TYPES = [
@@ -174,12 +177,21 @@ export abstract class GeneratedSoapClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   }
 
-  /** Calls `operation` with `input` and resolves to node-soap's parsed result. */
-  protected invokeOperation(
+  /**
+   * Calls `operation` with `input` and resolves to node-soap's parsed result, with numbers and
+   * booleans converted where `output` says.
+   */
+  protected async invokeOperation(
     operation: string,
     input: unknown,
     options: CallOptions = {},
+    output?: Coercion,
   ): Promise<unknown> {
+    const result = await this.#call(operation, input, options);
+    return coerce(result, output, this.#port.coercions ?? {});
+  }
+
+  #call(operation: string, input: unknown, options: CallOptions): Promise<unknown> {
     const method = member(
       member(member(this.soapClient, this.#port.service), this.#port.port),
       operation,
