@@ -28,7 +28,7 @@ export function coerce(
     if (typeof value === 'object' && '$value' in value) {
       return {
         ...value,
-        $value: coerce((value).$value, spec, table, depth + 1),
+        $value: coerce(value.$value, spec, table, depth + 1),
       };
     }
     if (typeof value !== 'string') return value;
