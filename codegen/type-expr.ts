@@ -39,7 +39,7 @@ export function union(items: readonly TypeExpr[]): TypeExpr {
   const seen = new Set<string>();
   for (const item of items) {
     for (const part of item.k === 'union' ? item.items : [item]) {
-      const key = printType(part, '');
+      const key = exprKey(part);
       if (seen.has(key)) continue;
       seen.add(key);
       flat.push(part);
@@ -48,6 +48,27 @@ export function union(items: readonly TypeExpr[]): TypeExpr {
   if (flat.length === 1 && flat[0] !== undefined) return flat[0];
   if (flat.length === 0) return { k: 'keyword', name: 'never' };
   return { k: 'union', items: flat };
+}
+
+/** A cheap identity key of an expression (for de-duplication; not TypeScript). */
+export function exprKey(e: TypeExpr): string {
+  switch (e.k) {
+    case 'keyword':
+      return e.name;
+    case 'ref':
+      return `r:${e.name}`;
+    case 'literal':
+      return `l:${e.value}`;
+    case 'array':
+      return `a(${exprKey(e.item)})`;
+    case 'union':
+    case 'intersection':
+      return `${e.k}(${e.items.map(exprKey).join(',')})`;
+    case 'omit':
+      return `o(${exprKey(e.base)};${e.keys.join(',')})`;
+    case 'object':
+      return `{${e.props.map((p) => `${p.name}${p.optional ? '?' : ''}:${exprKey(p.type)}`).join(';')}${e.index === undefined ? '' : `;[]:${exprKey(e.index)}`}}`;
+  }
 }
 
 export function intersection(items: readonly TypeExpr[]): TypeExpr {
