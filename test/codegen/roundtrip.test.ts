@@ -20,6 +20,7 @@ const WSDLS = {
   vies: 'eu-vies-checkvat/checkVatService.wsdl',
   rpc: 'cxf-rpc-lit/hello_world_rpc_lit.wsdl',
   attrs: 'nodesoap-restriction-attributes/wsdl_with_restriction_attributes.wsdl',
+  soap12: 'cxf-soap12/hello_world_soap12.wsdl',
 } as const;
 
 let dir = '';
@@ -202,6 +203,38 @@ test('a SOAP fault surfaces as SoapFaultError carrying the fault; a silent serve
         return true;
       },
     );
+  } finally {
+    await served.close();
+  }
+});
+
+test('SOAP 1.2 binding: the client speaks SOAP 1.2 and sends WS-Security when configured', async () => {
+  let security: unknown;
+  const served = await serve(WSDLS.soap12, '/soap12', {
+    SOAPService: {
+      SoapPort: {
+        sayHi: (_args: unknown, _cb: unknown, headers: unknown) => {
+          security = headers;
+          return { responseType: 'hi over 1.2' };
+        },
+      },
+    },
+  });
+  try {
+    const mod = await load<ClientModule<'SoapPortClient', 'sayHi'>>('hello_world_soap12');
+    const client = (await mod.SoapPortClient.create({
+      endpoint: served.url,
+      security: { kind: 'ws-security', username: 'alice', password: 's3cret' },
+    } as { endpoint: string })) as Record<'sayHi', Method> & {
+      soapClient: {
+        lastRequestHeaders?: Record<string, string>;
+        on(e: 'request', f: () => void): void;
+      };
+    };
+    assert.deepEqual(await client.sayHi({}), { responseType: 'hi over 1.2' });
+    const contentType = String(client.soapClient.lastRequestHeaders?.['Content-Type'] ?? '');
+    assert.match(contentType, /application\/soap\+xml/);
+    assert.match(JSON.stringify(security), /"Username":"alice"/);
   } finally {
     await served.close();
   }
