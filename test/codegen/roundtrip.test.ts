@@ -269,9 +269,16 @@ test('the generated clients are typed: correct use compiles, a wrong field does 
       '',
     ].join('\n'),
   );
+  // The usage sample of docs/codegen.md compiles against the generated client too.
+  const docs = readFileSync(path.join(REPO_ROOT, 'docs', 'codegen.md'), 'utf8');
+  const sample = /```ts\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+  assert.match(sample, /CheckVatPortClient/);
+  const docSample = path.join(dir, 'doc-sample.ts');
+  writeFileSync(docSample, `${sample.replace('./generated/', './')}export {};\n`);
   // Runtime imports in these generated files point at the source tree, like the runtime above.
-  const diagnostics = typeCheck(dir, [good, bad]);
+  const diagnostics = typeCheck(dir, [good, bad, docSample]);
   assert.deepEqual(diagnostics.get(good) ?? [], []);
+  assert.deepEqual(diagnostics.get(docSample) ?? [], []);
   const badErrors = (diagnostics.get(bad) ?? []).join('\n');
   assert.match(badErrors, /vatNumbr/);
 });
