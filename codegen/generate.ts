@@ -33,7 +33,7 @@ export async function buildModel(location: string, options: ModelOptions = {}): 
   const loaded = await loadWsdl(location, options);
   const schema = readSchemas(loaded.schemas);
   const strict = options.strict ?? false;
-  const warnings: string[] = [];
+  const warnings: string[] = [...loaded.warnings];
   const wsdl = readWsdlModel(loaded, strict, warnings);
   const mapper = new TypeMapper(schema, wsdl.targetNamespace, strict);
   mapper.warnings.push(...warnings);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
-import { CodegenError, type SourceLocation } from './errors.js';
+import { CodegenError, formatLocation, type SourceLocation } from './errors.js';
 import { isBuiltinNs, isWsdl20Ns, isXsdNs, WSDL11_NS } from './namespaces.js';
 import { childrenNamed, locationOf, parseXml, type XmlElement } from './xml.js';
 
@@ -43,6 +43,8 @@ export interface LoadedWsdl {
   readonly schemas: readonly SchemaDocument[];
   /** Every file read, in load order. */
   readonly files: readonly string[];
+  /** Suspicious but readable input (e.g. an import whose document declares another namespace). */
+  readonly warnings: readonly string[];
 }
 
 function isUrl(loc: string): boolean {
@@ -118,6 +120,7 @@ class Loader {
   readonly wsdls: XmlElement[] = [];
   readonly schemas: SchemaDocument[] = [];
   readonly files: string[] = [];
+  readonly warnings: string[] = [];
 
   constructor(options: LoadOptions) {
     this.#options = options;
@@ -238,7 +241,12 @@ class Loader {
       if (ref === undefined) continue;
       const target = this.resolve(loc, ref);
       if (isUrl(target) && this.#skipBuiltin(child.attrs.get('namespace'))) continue;
-      await this.#loadSchemaFile(target, locationOf(child), undefined);
+      await this.#loadSchemaFile(
+        target,
+        locationOf(child),
+        undefined,
+        child.attrs.get('namespace'),
+      );
     }
     for (const child of [
       ...childrenNamed(schema, schema.ns, 'include'),
@@ -254,6 +262,7 @@ class Loader {
     loc: string,
     referrer: SourceLocation,
     chameleonNs: string | undefined,
+    expectedNs?: string,
   ): Promise<void> {
     const key = `${loc}#${chameleonNs ?? ''}`;
     if (this.#visited.has(key)) return;
@@ -271,6 +280,11 @@ class Loader {
       });
     }
     const declared = root.attrs.get('targetNamespace');
+    if (expectedNs !== undefined && (declared ?? '') !== expectedNs) {
+      this.warnings.push(
+        `${formatLocation(referrer)}: xsd:import of namespace ${expectedNs} reads '${loc}', whose targetNamespace is ${declared ?? '(none)'}`,
+      );
+    }
     await this.loadSchemaElement(root, loc, declared === undefined ? chameleonNs : undefined);
   }
 }
@@ -284,5 +298,12 @@ export async function loadWsdl(location: string, options: LoadOptions = {}): Pro
   const first = loader.wsdls[0];
   const version = first === undefined ? 'xsd' : first.ns === WSDL11_NS ? '1.1' : '2.0';
   trace('loaded %s: %d files, %d schemas', root, loader.files.length, loader.schemas.length);
-  return { root, version, wsdls: loader.wsdls, schemas: loader.schemas, files: loader.files };
+  return {
+    root,
+    version,
+    wsdls: loader.wsdls,
+    schemas: loader.schemas,
+    files: loader.files,
+    warnings: loader.warnings,
+  };
 }

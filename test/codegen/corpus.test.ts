@@ -20,6 +20,7 @@ test('all corpus WSDLs generate and type-check strictly (one program)', async ()
     );
     const files = summaries.flatMap((s) => s.files.map((f) => path.join(dir, s.folder, f)));
     const diagnostics = typeCheck(dir, files);
+    assert.deepEqual(diagnostics.get('(global)') ?? [], [], 'no option or global errors');
     const rows: string[] = [];
     let passed = 0;
     const failures: string[] = [];

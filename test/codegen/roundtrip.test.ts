@@ -277,6 +277,7 @@ test('the generated clients are typed: correct use compiles, a wrong field does 
   writeFileSync(docSample, `${sample.replace('./generated/', './')}export {};\n`);
   // Runtime imports in these generated files point at the source tree, like the runtime above.
   const diagnostics = typeCheck(dir, [good, bad, docSample]);
+  assert.deepEqual(diagnostics.get('(global)') ?? [], []);
   assert.deepEqual(diagnostics.get(good) ?? [], []);
   assert.deepEqual(diagnostics.get(docSample) ?? [], []);
   const badErrors = (diagnostics.get(bad) ?? []).join('\n');

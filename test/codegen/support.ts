@@ -51,7 +51,7 @@ export async function tempDir(
 }
 
 /** The compiler options of `tsc --noEmit --strict` with module nodenext, as a consumer would use. */
-export function strictOptions(dir: string): ts.CompilerOptions {
+export function strictOptions(): ts.CompilerOptions {
   return {
     target: ts.ScriptTarget.ES2023,
     lib: ['lib.es2023.d.ts'],
@@ -65,18 +65,17 @@ export function strictOptions(dir: string): ts.CompilerOptions {
     noUncheckedIndexedAccess: true,
     exactOptionalPropertyTypes: true,
     forceConsistentCasingInFileNames: true,
-    baseUrl: dir,
     // Generated clients import `aes/soap-client`; point it at the source so no build is needed.
     paths: { 'aes/soap-client': [path.join(REPO_ROOT, 'codegen', 'client-runtime', 'index.ts')] },
     allowImportingTsExtensions: true,
   };
 }
 
-/** Type-checks `files` in one program; returns the diagnostics by file. */
+/** Type-checks `files` in one program; returns the diagnostics by file ('(global)' for options). */
 export function typeCheck(dir: string, files: readonly string[]): Map<string, string[]> {
   // The generated files must be ES modules: mark the folder like a consumer's package.
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-  const program = ts.createProgram({ rootNames: [...files], options: strictOptions(dir) });
+  const program = ts.createProgram({ rootNames: [...files], options: strictOptions() });
   const out = new Map<string, string[]>();
   for (const d of ts.getPreEmitDiagnostics(program)) {
     const file = d.file?.fileName ?? '(global)';
