@@ -11,9 +11,17 @@ import {
 } from 'ts-morph';
 import { NameAllocator, toMethodName, toPascal } from './names.js';
 import { operationsOf } from './operations.js';
-import { CoercionBuilder } from './coercion.js';
+import { CoercionBuilder, type Coercion } from './coercion.js';
 import { ShapeBuilder } from './shape-builder.js';
-import { docSafe, printType, propertyName, quote, type TypeExpr } from './type-expr.js';
+import {
+  docSafe,
+  printType,
+  propertyName,
+  quote,
+  textWriter,
+  typeWriter,
+  type TypeExpr,
+} from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
 import type { WsdlModel } from './wsdl-model.js';
 
@@ -83,11 +91,11 @@ export function emitClients(
         const name = members.allocate(toMethodName(op.name));
         const output = op.output === undefined ? 'void' : printType(op.output, 'T.');
         const spec = op.output === undefined ? undefined : coercions.of(op.output);
-        const specArg = spec === undefined ? '' : `, ${JSON.stringify(spec).replace(/"/g, "'")}`;
+        const specArg = spec === undefined ? '' : `, ${specText(spec)}`;
         const params = [
           op.input === undefined || isEmpty(op.input)
             ? { name: 'input', type: 'Record<string, never>', initializer: '{}' }
-            : { name: 'input', type: printType(op.input, 'T.') },
+            : { name: 'input', type: typeWriter(op.input, 'T.') },
           { name: 'options', type: 'CallOptions', hasQuestionToken: true },
         ];
         const doc = [
@@ -101,7 +109,7 @@ export function emitClients(
           name,
           isAsync: true,
           parameters: params,
-          returnType: `Promise<${output}>`,
+          returnType: textWriter(`Promise<${output}>`),
           docs: [{ description: docSafe(doc.join('\n\n')) }],
           statements:
             op.output === undefined
@@ -220,16 +228,26 @@ export function emitClients(
         {
           name: 'COERCIONS',
           type: 'CoercionTable',
-          initializer: `{${coercions
-            .entries()
-            .map(([k, v]) => `\n  ${propertyName(k)}: ${JSON.stringify(v).replace(/"/g, "'")}`)
-            .join(',')}${coercions.entries().length > 0 ? ',\n' : ''}}`,
+          initializer: textWriter(
+            `{${coercions
+              .entries()
+              .map(([k, v]) => `\n  ${propertyName(k)}: ${specText(v)}`)
+              .join(',')}${coercions.entries().length > 0 ? ',\n' : ''}}`,
+          ),
         },
       ],
     },
     ...classes,
   ];
   return { statements, clients, notes };
+}
+
+/** A coercion spec as a TypeScript literal: `{ out: '@Struct', count: 'n' }`. */
+function specText(spec: Coercion): string {
+  if (typeof spec === 'string') return quote(spec);
+  return `{ ${Object.entries(spec)
+    .map(([k, v]) => `${propertyName(k)}: ${specText(v)}`)
+    .join(', ')} }`;
 }
 
 function isEmpty(expr: TypeExpr): boolean {

@@ -17,7 +17,7 @@ import { readSchemas } from './schema-parse.js';
 import { TypeMapper } from './type-mapper.js';
 import type { WsdlModel } from './wsdl-model.js';
 import { readWsdlModel } from './wsdl-parse.js';
-import { quote } from './type-expr.js';
+import { fixIndentation, quote } from './type-expr.js';
 
 const trace = debuglog('aes-codegen');
 
@@ -86,9 +86,11 @@ function fileUrlExpression(source: string, folderAbs: string): string {
 
 /** Prints a file from structures without parsing it back (ts-morph's `printStructure`). */
 function printFile(banner: string, statements: StatementStructures[]): string {
-  return printStructure(
-    { kind: StructureKind.SourceFile, statements, leadingTrivia: banner },
-    { indentNumberOfSpaces: 2, useSingleQuote: true },
+  return fixIndentation(
+    printStructure(
+      { kind: StructureKind.SourceFile, statements, leadingTrivia: banner },
+      { indentNumberOfSpaces: 2, useSingleQuote: true },
+    ),
   );
 }
 

@@ -153,11 +153,35 @@ export function writeType(w: CodeBlockWriter, expr: TypeExpr, schemaPrefix: stri
   p(expr, 'top');
 }
 
-/** A writer function for a ts-morph structure's `type`. */
+const MARK = '\u0001';
+const MARK_END = '\u0002';
+
+/**
+ * A writer function for a ts-morph structure's `type`. ts-morph prints a type's continuation lines
+ * with a hanging indent one level deeper than the declaration; each continuation line is marked
+ * with its depth inside the type, and {@link fixIndentation} restores it after printing.
+ */
 export function typeWriter(expr: TypeExpr, schemaPrefix: string): WriterFunction {
+  return textWriter(printType(expr, schemaPrefix));
+}
+
+/** {@link typeWriter} for type text printed already (e.g. `Promise<...>` around a type). */
+export function textWriter(text: string): WriterFunction {
+  const marked = text.split('\n').map((line, i) => {
+    if (i === 0) return line;
+    const spaces = line.length - line.trimStart().length;
+    return `${MARK}${Math.floor(spaces / 2)}${MARK_END}${line.trimStart()}`;
+  });
   return (w) => {
-    writeType(w, expr, schemaPrefix);
+    w.write(marked.join('\n'));
   };
+}
+
+/** Re-indents the lines {@link typeWriter} marked: hanging indent (2 spaces) removed, depth kept. */
+export function fixIndentation(text: string): string {
+  return text.replace(/^( *)\u0001(\d+)\u0002/gm, (_m, lead: string, depth: string) =>
+    ' '.repeat(Math.max(0, lead.length - 2) + 2 * Number(depth)),
+  );
 }
 
 /** Prints `expr` to a string (used for de-duplication and one-line types). */

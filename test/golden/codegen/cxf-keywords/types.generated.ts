@@ -15,8 +15,8 @@ export type BareDocument = string;
 export interface BareDocumentResponse {
   company: string;
   attributes?: {
-      id?: string;
-    };
+    id?: string;
+  };
 }
 
 /** XSD type {http://cxf.apache.org/w2j/hello_world_soap_http/types}ErrorCode */

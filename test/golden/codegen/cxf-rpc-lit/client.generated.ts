@@ -7,8 +7,8 @@ const WSDL = new URL('<corpus>/cxf-rpc-lit/hello_world_rpc_lit.wsdl', import.met
 const DESERIALIZERS: Readonly<Record<string, 'number' | 'boolean'>> = {};
 /** Where numbers and booleans sit in results, by type (node-soap leaves some as text). */
 const COERCIONS: CoercionTable = {
-    myComplexStruct: {'elem3':'n'},
-  };
+  myComplexStruct: { elem3: 'n' },
+};
 
 /** Service `SOAPServiceRPCLit`, port `SoapPortRPCLit` (SOAP 1.1), default endpoint http://localhost:9000/SoapContext/SoapPort. */
 export class SoapPortRPCLitClient extends GeneratedSoapClient {
@@ -30,8 +30,8 @@ export class SoapPortRPCLitClient extends GeneratedSoapClient {
    * @throws SoapFaultError when the service answers with a SOAP fault
    */
   async sayHi(input: Record<string, never> = {}, options?: CallOptions): Promise<{
-      out: string;
-    }> {
+    out: string;
+  }> {
     return (await this.invokeOperation('sayHi', input, options)) as {
       out: string;
     };
@@ -43,10 +43,10 @@ export class SoapPortRPCLitClient extends GeneratedSoapClient {
    * @throws SoapFaultError when the service answers with a SOAP fault
    */
   async greetMe(input: {
-      in: string;
-    }, options?: CallOptions): Promise<{
-      out: string;
-    }> {
+    in: string;
+  }, options?: CallOptions): Promise<{
+    out: string;
+  }> {
     return (await this.invokeOperation('greetMe', input, options)) as {
       out: string;
     };
@@ -58,11 +58,11 @@ export class SoapPortRPCLitClient extends GeneratedSoapClient {
    * @throws SoapFaultError when the service answers with a SOAP fault
    */
   async sendReceiveData(input: {
-      in: T.myComplexStruct;
-    }, options?: CallOptions): Promise<{
-      out: T.myComplexStruct;
-    }> {
-    return (await this.invokeOperation('sendReceiveData', input, options, {'out':'@myComplexStruct'})) as {
+    in: T.myComplexStruct;
+  }, options?: CallOptions): Promise<{
+    out: T.myComplexStruct;
+  }> {
+    return (await this.invokeOperation('sendReceiveData', input, options, { out: '@myComplexStruct' })) as {
       out: T.myComplexStruct;
     };
   }

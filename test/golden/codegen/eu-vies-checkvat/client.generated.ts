@@ -7,9 +7,9 @@ const WSDL = new URL('<corpus>/eu-vies-checkvat/checkVatService.wsdl', import.me
 const DESERIALIZERS: Readonly<Record<string, 'number' | 'boolean'>> = {};
 /** Where numbers and booleans sit in results, by type (node-soap leaves some as text). */
 const COERCIONS: CoercionTable = {
-    checkVatApproxResponse: {'valid':'b'},
-    checkVatResponse: {'valid':'b'},
-  };
+  checkVatApproxResponse: { valid: 'b' },
+  checkVatResponse: { valid: 'b' },
+};
 
 /** Service `checkVatService`, port `checkVatPort` (SOAP 1.1), default endpoint http://ec.europa.eu/taxation_customs/vies/services/checkVatService. */
 export class CheckVatPortClient extends GeneratedSoapClient {

@@ -3,18 +3,18 @@
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}AbandonRequest */
 export interface AbandonRequest extends DsmlMessage {
   attributes: {
-      requestID?: RequestID;
-      abandonID: RequestID;
-    };
+    requestID?: RequestID;
+    abandonID: RequestID;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}AddRequest */
 export interface AddRequest extends DsmlMessage {
   attr?: DsmlAttr[];
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+  };
 }
 
 /** `DsmlMessage` or any type derived from it (sent and received with `xsi:type`). */
@@ -25,8 +25,8 @@ export type AnyLDAPResult = LDAPResult | ExtendedResponse;
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}AttributeDescription */
 export interface AttributeDescription {
   attributes: {
-      name: AttributeDescriptionValue;
-    };
+    name: AttributeDescriptionValue;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}AttributeDescriptionValue */
@@ -41,16 +41,16 @@ export interface AttributeDescriptions {
 export interface AttributeValueAssertion {
   value: DsmlValue;
   attributes: {
-      name: AttributeDescriptionValue;
-    };
+    name: AttributeDescriptionValue;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}AuthRequest */
 export interface AuthRequest extends DsmlMessage {
   attributes: {
-      requestID?: RequestID;
-      principal: string;
-    };
+    requestID?: RequestID;
+    principal: string;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}BatchRequest */
@@ -65,11 +65,11 @@ export interface BatchRequest {
   abandonRequest?: AbandonRequest[];
   extendedRequest?: ExtendedRequest[];
   attributes?: {
-      requestID?: RequestID;
-      processing?: 'sequential' | 'parallel';
-      responseOrder?: 'sequential' | 'unordered';
-      onError?: 'resume' | 'exit';
-    };
+    requestID?: RequestID;
+    processing?: 'sequential' | 'parallel';
+    responseOrder?: 'sequential' | 'unordered';
+    onError?: 'resume' | 'exit';
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}BatchResponse */
@@ -84,42 +84,42 @@ export interface BatchResponse {
   extendedResponse?: ExtendedResponse[];
   errorResponse?: ErrorResponse[];
   attributes?: {
-      requestID?: RequestID;
-    };
+    requestID?: RequestID;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}CompareRequest */
 export interface CompareRequest extends DsmlMessage {
   assertion: AttributeValueAssertion;
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}Control */
 export interface Control {
   controlValue?: unknown;
   attributes: {
-      type: NumericOID;
-      criticality?: string;
-    };
+    type: NumericOID;
+    criticality?: string;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}DelRequest */
 export interface DelRequest extends DsmlMessage {
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}DsmlAttr */
 export interface DsmlAttr {
   value?: DsmlValue[];
   attributes: {
-      name: AttributeDescriptionValue;
-    };
+    name: AttributeDescriptionValue;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}DsmlDN */
@@ -129,17 +129,17 @@ export type DsmlDN = string;
 export interface DsmlMessage {
   control?: Control[];
   attributes?: {
-      requestID?: RequestID;
-    };
+    requestID?: RequestID;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}DsmlModification */
 export interface DsmlModification {
   value?: DsmlValue[];
   attributes: {
-      name: AttributeDescriptionValue;
-      operation: 'add' | 'delete' | 'replace';
-    };
+    name: AttributeDescriptionValue;
+    operation: 'add' | 'delete' | 'replace';
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}DsmlRDN */
@@ -151,12 +151,12 @@ export type DsmlValue = string;
 export interface ErrorResponse {
   message?: string;
   detail?: {
-      [name: string]: unknown;
-    };
+    [name: string]: unknown;
+  };
   attributes?: {
-      requestID?: RequestID;
-      type?: 'notAttempted' | 'couldNotConnect' | 'connectionClosed' | 'malformedRequest' | 'gatewayInternalError' | 'authenticationFailed' | 'unresolvableURI' | 'other';
-    };
+    requestID?: RequestID;
+    type?: 'notAttempted' | 'couldNotConnect' | 'connectionClosed' | 'malformedRequest' | 'gatewayInternalError' | 'authenticationFailed' | 'unresolvableURI' | 'other';
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}ExtendedRequest */
@@ -164,8 +164,8 @@ export interface ExtendedRequest extends DsmlMessage {
   requestName: NumericOID;
   requestValue?: unknown;
   attributes?: {
-      requestID?: RequestID;
-    };
+    requestID?: RequestID;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}ExtendedResponse */
@@ -173,33 +173,33 @@ export interface ExtendedResponse extends LDAPResult {
   responseName?: NumericOID;
   response?: unknown;
   attributes?: {
-      requestID?: RequestID;
-      matchedDN?: DsmlDN;
-    };
+    requestID?: RequestID;
+    matchedDN?: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}Filter */
 export type Filter = {
-    and: FilterSet;
-  } | {
-    or: FilterSet;
-  } | {
-    not: Filter;
-  } | {
-    equalityMatch: AttributeValueAssertion;
-  } | {
-    substrings: SubstringFilter;
-  } | {
-    greaterOrEqual: AttributeValueAssertion;
-  } | {
-    lessOrEqual: AttributeValueAssertion;
-  } | {
-    present: AttributeDescription;
-  } | {
-    approxMatch: AttributeValueAssertion;
-  } | {
-    extensibleMatch: MatchingRuleAssertion;
-  };
+  and: FilterSet;
+} | {
+  or: FilterSet;
+} | {
+  not: Filter;
+} | {
+  equalityMatch: AttributeValueAssertion;
+} | {
+  substrings: SubstringFilter;
+} | {
+  greaterOrEqual: AttributeValueAssertion;
+} | {
+  lessOrEqual: AttributeValueAssertion;
+} | {
+  present: AttributeDescription;
+} | {
+  approxMatch: AttributeValueAssertion;
+} | {
+  extensibleMatch: MatchingRuleAssertion;
+};
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}FilterSet */
 export interface FilterSet {
@@ -221,9 +221,9 @@ export interface LDAPResult extends DsmlMessage {
   errorMessage?: string;
   referral?: string[];
   attributes?: {
-      requestID?: RequestID;
-      matchedDN?: DsmlDN;
-    };
+    requestID?: RequestID;
+    matchedDN?: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}LDAPResultCode */
@@ -235,30 +235,30 @@ export type MAXINT = number;
 export interface MatchingRuleAssertion {
   value: DsmlValue;
   attributes?: {
-      dnAttributes?: string;
-      matchingRule?: string;
-      name?: AttributeDescriptionValue;
-    };
+    dnAttributes?: string;
+    matchingRule?: string;
+    name?: AttributeDescriptionValue;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}ModifyDNRequest */
 export interface ModifyDNRequest extends DsmlMessage {
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-      newrdn: DsmlRDN;
-      deleteoldrdn?: string;
-      newSuperior?: DsmlDN;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+    newrdn: DsmlRDN;
+    deleteoldrdn?: string;
+    newSuperior?: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}ModifyRequest */
 export interface ModifyRequest extends DsmlMessage {
   modification?: DsmlModification[];
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}NumericOID */
@@ -269,23 +269,23 @@ export type RequestID = string;
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}ResultCode */
 export interface ResultCode {
   attributes: {
-      code: string;
-      descr?: LDAPResultCode;
-    };
+    code: string;
+    descr?: LDAPResultCode;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}SearchRequest */
 export interface SearchRequest extends DsmlMessage {
   filter: Filter;
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-      scope: 'baseObject' | 'singleLevel' | 'wholeSubtree';
-      derefAliases: 'neverDerefAliases' | 'derefInSearching' | 'derefFindingBaseObj' | 'derefAlways';
-      sizeLimit?: string;
-      timeLimit?: string;
-      typesOnly?: string;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+    scope: 'baseObject' | 'singleLevel' | 'wholeSubtree';
+    derefAliases: 'neverDerefAliases' | 'derefInSearching' | 'derefFindingBaseObj' | 'derefAlways';
+    sizeLimit?: string;
+    timeLimit?: string;
+    typesOnly?: string;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}SearchResponse */
@@ -294,25 +294,25 @@ export interface SearchResponse {
   searchResultReference?: SearchResultReference[];
   searchResultDone: AnyLDAPResult;
   attributes?: {
-      requestID?: RequestID;
-    };
+    requestID?: RequestID;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}SearchResultEntry */
 export interface SearchResultEntry extends DsmlMessage {
   attr?: DsmlAttr[];
   attributes: {
-      requestID?: RequestID;
-      dn: DsmlDN;
-    };
+    requestID?: RequestID;
+    dn: DsmlDN;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}SearchResultReference */
 export interface SearchResultReference extends DsmlMessage {
   ref: string[];
   attributes?: {
-      requestID?: RequestID;
-    };
+    requestID?: RequestID;
+  };
 }
 
 /** XSD type {urn:oasis:names:tc:DSML:2:0:core}SubstringFilter */
@@ -321,8 +321,8 @@ export interface SubstringFilter {
   any?: DsmlValue[];
   final?: DsmlValue;
   attributes: {
-      name: AttributeDescriptionValue;
-    };
+    name: AttributeDescriptionValue;
+  };
 }
 
 /** XSD element {urn:oasis:names:tc:DSML:2:0:core}batchRequest */

@@ -7,8 +7,8 @@ const WSDL = new URL('<corpus>/nodesoap-restriction-attributes/wsdl_with_restric
 const DESERIALIZERS: Readonly<Record<string, 'number' | 'boolean'>> = { 'Age': 'number' };
 /** Where numbers and booleans sit in results, by type (node-soap leaves some as text). */
 const COERCIONS: CoercionTable = {
-    Person: {'Age':'n'},
-  };
+  Person: { Age: 'n' },
+};
 
 /** Service `SampleService`, port `SamplePort` (SOAP 1.1), default endpoint http://example.com/SampleService. */
 export class SamplePortClient extends GeneratedSoapClient {

@@ -10,8 +10,8 @@ export interface Person {
   Age: Age;
   ObjectDetails: objectDef;
   attributes: {
-      id: string;
-    };
+    id: string;
+  };
 }
 
 /** XSD element {http://example.com/wsdl}Person */
@@ -20,21 +20,21 @@ export type PersonElement = Person;
 /** XSD type {http://example.com/wsdl}objectDef */
 export interface objectDef {
   attributes: {
-      id: string;
-      internalName?: string;
-      key?: string;
-      type: string;
-      origin?: string;
-    };
+    id: string;
+    internalName?: string;
+    key?: string;
+    type: string;
+    origin?: string;
+  };
 }
 
 /** XSD type {http://example.com/wsdl}objectKey */
 export interface objectKey {
   attributes: {
-      id?: string;
-      internalName?: string;
-      key?: string;
-      type: string;
-      origin?: string;
-    };
+    id?: string;
+    internalName?: string;
+    key?: string;
+    type: string;
+    origin?: string;
+  };
 }
