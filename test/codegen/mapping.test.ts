@@ -71,7 +71,7 @@ test('every construct maps as documented, and the result type-checks', async () 
     expect(/export type NodeElement = Node;/);
     expect(/export type class_ = \{\n/);
     expect(/shape: AnyShape;/);
-    expect(/\} & \(\{\n\s+byName: string;\n\s+\} \| \{\n\s+byId: number;\n\s+\}\);/);
+    expect(/\} & \(\{\n {2}byName: string;\n\} \| \{\n {2}byId: number;\n\}\);/);
     expect(/color: Color \| null;/);
     expect(/price\?: Money;/);
     expect(/done: boolean;/);
