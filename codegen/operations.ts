@@ -1,7 +1,13 @@
 /** Input and output types of operations, from messages, binding style and the schema. */
 import type { TypeMapper } from './type-mapper.js';
 import { STRING, UNKNOWN, type PropExpr, type TypeExpr } from './type-expr.js';
-import type { BindingOperation, Message, MessagePart, WsdlModel } from './wsdl-model.js';
+import type {
+  BindingOperation,
+  BodyBinding,
+  Message,
+  MessagePart,
+  WsdlModel,
+} from './wsdl-model.js';
 import { qnameKey } from './xml.js';
 
 export interface OperationShape {
@@ -45,10 +51,16 @@ function messageExpr(
   mapper: TypeMapper,
   msg: Message | undefined,
   style: 'rpc' | 'document',
-  bodyParts: readonly string[] | undefined,
+  messageKey: string | undefined,
+  binding: BodyBinding | undefined,
 ): TypeExpr {
   if (msg === undefined) return EMPTY;
-  const parts = msg.parts.filter((p) => bodyParts === undefined || bodyParts.includes(p.name));
+  // The body carries the parts `soap:body parts` names (all by default) less those bound to headers.
+  const parts = msg.parts.filter(
+    (p) =>
+      (binding?.parts === undefined || binding.parts.includes(p.name)) &&
+      !(binding?.headers ?? []).some((h) => h.message === messageKey && h.part === p.name),
+  );
   if (parts.length === 0) return EMPTY;
   const only = parts[0];
   // Document style: node-soap takes and returns the content of the one body element.
@@ -85,14 +97,16 @@ export function operationsOf(
       input:
         op.input === undefined
           ? undefined
-          : messageExpr(mapper, inputMessage, style, bop?.bodyParts),
+          : messageExpr(mapper, inputMessage, style, op.input, bop?.input),
       output:
-        op.output === undefined ? undefined : messageExpr(mapper, outputMessage, style, undefined),
+        op.output === undefined
+          ? undefined
+          : messageExpr(mapper, outputMessage, style, op.output, bop?.output),
       inputMessage,
       outputMessage,
       faults: op.faults.map((f) => ({
         name: f.name,
-        type: messageExpr(mapper, model.messages.get(f.message), 'document', undefined),
+        type: messageExpr(mapper, model.messages.get(f.message), 'document', f.message, undefined),
       })),
     };
   });

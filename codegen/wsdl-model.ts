@@ -43,8 +43,15 @@ export interface BindingOperation {
   readonly style: 'rpc' | 'document';
   readonly use: 'literal' | 'encoded';
   readonly soapAction: string | undefined;
+  readonly input: BodyBinding;
+  readonly output: BodyBinding;
+}
+
+export interface BodyBinding {
   /** Parts bound to the body when `soap:body parts` narrows them. */
-  readonly bodyParts: readonly string[] | undefined;
+  readonly parts: readonly string[] | undefined;
+  /** Parts bound to SOAP headers (`soap:header message part`), not to the body. */
+  readonly headers: readonly { readonly message: string; readonly part: string }[];
 }
 
 export interface Binding {

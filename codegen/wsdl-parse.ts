@@ -5,6 +5,7 @@ import { isWsdl20SoapNs, SOAP11_BINDING_NS, SOAP12_BINDING_NS, WSDL11_NS } from 
 import { docText } from './schema-parse.js';
 import type {
   Binding,
+  BodyBinding,
   BindingOperation,
   Message,
   MessagePart,
@@ -36,6 +37,28 @@ function requireAttr(el: XmlElement, name: string): string {
 
 function refKey(el: XmlElement, attr: string): string {
   return qnameKey(resolveQName(el, requireAttr(el, attr)));
+}
+
+const NO_BODY_BINDING: BodyBinding = { parts: undefined, headers: [] };
+
+/** Which parts of a message `soap:body` carries, and which `soap:header` elements take. */
+function bodyBinding(el: XmlElement | undefined): BodyBinding {
+  if (el === undefined) return NO_BODY_BINDING;
+  const body = el.children.find((c) => c.local === 'body' && c.ns !== WSDL11_NS);
+  const parts = body?.attrs.get('parts');
+  const headers = el.children
+    .filter((c) => c.local === 'header' && c.ns !== WSDL11_NS)
+    .flatMap((h) => {
+      const message = h.attrs.get('message');
+      const part = h.attrs.get('part');
+      return message === undefined || part === undefined
+        ? []
+        : [{ message: qnameKey(resolveQName(h, message)), part }];
+    });
+  return {
+    parts: parts === undefined ? undefined : parts.split(/\s+/).filter((p) => p !== ''),
+    headers,
+  };
 }
 
 interface Collected {
@@ -95,13 +118,13 @@ function readWsdl11(def: XmlElement, out: Collected): void {
       const input = own(op, 'input')[0];
       const body = input?.children.find((c) => c.local === 'body' && c.ns !== WSDL11_NS);
       const style = soapOp?.attrs.get('style');
-      const parts = body?.attrs.get('parts');
       operations.set(opName, {
         name: opName,
         style: style === 'rpc' || style === 'document' ? style : defaultStyle,
         use: body?.attrs.get('use') === 'encoded' ? 'encoded' : 'literal',
         soapAction: soapOp?.attrs.get('soapAction'),
-        bodyParts: parts === undefined ? undefined : parts.split(/\s+/).filter((p) => p !== ''),
+        input: bodyBinding(input),
+        output: bodyBinding(own(op, 'output')[0]),
       });
     }
     out.bindings.set(key(name), {
@@ -190,7 +213,8 @@ function readWsdl20(desc: XmlElement, out: Collected): void {
         style: 'document',
         use: 'literal',
         soapAction: undefined,
-        bodyParts: undefined,
+        input: NO_BODY_BINDING,
+        output: NO_BODY_BINDING,
       });
     }
     const iface = b.attrs.get('interface');
