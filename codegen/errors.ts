@@ -8,7 +8,8 @@ export type CodegenErrorCode =
   | 'WSDL_UNKNOWN_REF'
   | 'WSDL_INVALID'
   | 'WSDL_NO_SERVICE'
-  | 'GEN_OUTPUT';
+  | 'GEN_OUTPUT'
+  | 'GEN_USAGE';
 
 /** Where in a source document a problem sits. */
 export interface SourceLocation {
@@ -27,7 +28,8 @@ export class CodegenError extends Error {
   override readonly name = 'CodegenError';
   readonly code: CodegenErrorCode;
   readonly location: SourceLocation | undefined;
-  readonly exitCode = 1;
+  /** 2 for a usage mistake (`GEN_USAGE`), 1 otherwise. */
+  readonly exitCode: number;
 
   constructor(
     code: CodegenErrorCode,
@@ -39,6 +41,7 @@ export class CodegenError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.code = code;
+    this.exitCode = code === 'GEN_USAGE' ? 2 : 1;
     this.location = options.location;
   }
 }

@@ -205,7 +205,7 @@ export async function generate(
   locations: readonly string[],
   options: GenerateOptions = {},
 ): Promise<WsdlSummary[]> {
-  if (locations.length === 0) throw new CodegenError('GEN_OUTPUT', 'no WSDL given');
+  if (locations.length === 0) throw new CodegenError('GEN_USAGE', 'no WSDL given');
   const out = path.resolve(options.out ?? 'generated');
   const folders = new NameAllocator({ caseInsensitive: true });
   const results: {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
 import { CodegenError, formatLocation, type SourceLocation } from './errors.js';
 import { isBuiltinNs, isWsdl20Ns, isXsdNs, WSDL11_NS } from './namespaces.js';
-import { childrenNamed, locationOf, parseXml, type XmlElement } from './xml.js';
+import { childrenNamed, decodeXml, locationOf, parseXml, type XmlElement } from './xml.js';
 
 const trace = debuglog('aes-codegen');
 
@@ -99,7 +99,7 @@ function mapFromOptions(map: Readonly<Record<string, string>>): Mapper {
 
 async function readText(file: string, referrer: SourceLocation | undefined): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return decodeXml(await readFile(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CodegenError(
@@ -176,7 +176,7 @@ class Loader {
     try {
       const res = await fetch(url, { signal });
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-      return await res.text();
+      return decodeXml(new Uint8Array(await res.arrayBuffer()));
     } catch (err) {
       throw new CodegenError(
         'WSDL_FETCH',

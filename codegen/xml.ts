@@ -2,6 +2,7 @@
  * A small namespace-aware XML reader on `sax` that keeps the line and column of every element, so
  * errors in a WSDL can name `file:line` and the construct. The tree is read-only once built.
  */
+import { TextDecoder } from 'node:util';
 import sax from 'sax';
 import { CodegenError } from './errors.js';
 
@@ -18,6 +19,28 @@ export interface XmlElement {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+}
+
+/**
+ * Decodes an XML document's bytes: a byte-order mark (UTF-8, UTF-16) or the declared
+ * `encoding="..."` decides, UTF-8 otherwise.
+ */
+export function decodeXml(bytes: Uint8Array): string {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if (b0 === 0xff && b1 === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (b0 === 0xfe && b1 === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf)
+    return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
+  const declared = /^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(declared ?? 'utf-8');
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  return decoder.decode(bytes);
 }
 
 /** Parses `text` (the content of `file`) into an element tree; malformed XML is a `WSDL_XML` error. */

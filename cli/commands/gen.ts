@@ -32,7 +32,7 @@ export function parseMaps(pairs: readonly string[]): Record<string, string> {
   for (const pair of pairs) {
     const at = pair.lastIndexOf('=');
     if (at <= 0 || at === pair.length - 1) {
-      throw new CodegenError('GEN_OUTPUT', `--map '${pair}' is not <url>=<path>`);
+      throw new CodegenError('GEN_USAGE', `--map '${pair}' is not <url>=<path>`);
     }
     out[pair.slice(0, at)] = pair.slice(at + 1);
   }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CodegenError, describeWsdl, generateSources } from '../../codegen/index.js';
 import { coerce } from '../../codegen/client-runtime/index.js';
 import { NameAllocator, toIdentifier, toMethodName } from '../../codegen/names.js';
-import { parseXml } from '../../codegen/xml.js';
+import { decodeXml, parseXml } from '../../codegen/xml.js';
 import { corpusDir, tempDir, typeCheck } from './support.js';
 
 const SCHEMA = `<?xml version="1.0"?>
@@ -143,6 +143,18 @@ test('coerce converts text where the spec says, through arrays, refs and $value'
   );
   assert.equal(coerce('INF', 'n', {}), Number.POSITIVE_INFINITY);
   assert.equal(coerce(null, 'n', {}), null);
+});
+
+test('documents decode by byte-order mark or declared encoding', () => {
+  const latin = Buffer.from(
+    '<?xml version="1.0" encoding="ISO-8859-1"?><a x="caf\xe9"/>',
+    'latin1',
+  );
+  assert.equal(parseXml(decodeXml(latin), 'l.xml').attrs.get('x'), 'café');
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<a x="é"/>', 'utf8')]);
+  assert.equal(parseXml(decodeXml(bom), 'b.xml').attrs.get('x'), 'é');
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a x="ü"/>', 'utf16le')]);
+  assert.equal(parseXml(decodeXml(utf16), 'u.xml').attrs.get('x'), 'ü');
 });
 
 test('the XML reader names file, line and column of malformed XML and undeclared prefixes', () => {
