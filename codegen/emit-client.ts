@@ -5,6 +5,7 @@ import {
   VariableDeclarationKind,
   type ClassDeclarationStructure,
   type ImportDeclarationStructure,
+  type InterfaceDeclarationStructure,
   type MethodDeclarationStructure,
   type OptionalKind,
   type StatementStructures,
@@ -20,6 +21,8 @@ import {
   quote,
   textWriter,
   typeWriter,
+  union,
+  type PropExpr,
   type TypeExpr,
 } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
@@ -50,6 +53,7 @@ const RESERVED_CLASS_NAMES = [
   'T',
   'WSDL',
   'DESERIALIZERS',
+  'SoapFaultError',
 ];
 const RESERVED_MEMBERS = ['constructor', 'soapClient', 'invokeOperation'];
 
@@ -66,6 +70,8 @@ export function emitClients(
   const allocator = new NameAllocator({ reserved: RESERVED_CLASS_NAMES });
   const coercions = new CoercionBuilder(mapper, new ShapeBuilder(mapper));
   const portCounts = new Map<string, number>();
+  let usesFaults = false;
+  const faultInterfaces: InterfaceDeclarationStructure[] = [];
   for (const s of model.services)
     for (const p of s.ports) portCounts.set(p.name, (portCounts.get(p.name) ?? 0) + 1);
   if (model.services.length === 0) {
@@ -84,14 +90,31 @@ export function emitClients(
           ? `${toPascal(service.name)}${pascalPort}Client`
           : `${pascalPort}Client`,
       );
+      const faultsName = allocator.allocate(`${className}Faults`);
       clients.push({ className, service: service.name, port: port.name });
-      const members = new NameAllocator({ reserved: RESERVED_MEMBERS });
+      const members = new NameAllocator({ reserved: [...RESERVED_MEMBERS, 'isFault'] });
+      const faultProps: PropExpr[] = [];
       const methods: OptionalKind<MethodDeclarationStructure>[] = [];
       for (const op of operationsOf(model, mapper, port.binding)) {
         const name = members.allocate(toMethodName(op.name));
+        if (op.faults.length > 0) {
+          faultProps.push({
+            name: op.name,
+            optional: false,
+            type: union(op.faults.map((f) => f.type)),
+            doc: `Faults of \`${op.name}\`: ${op.faults.map((f) => f.name).join(', ')}.`,
+          });
+        }
         const output = op.output === undefined ? 'void' : printType(op.output, 'T.');
         const spec = op.output === undefined ? undefined : coercions.of(op.output);
-        const specArg = spec === undefined ? '' : `, ${specText(spec)}`;
+        const faultSpec =
+          op.faults.length === 0 ? undefined : coercions.of(union(op.faults.map((f) => f.type)));
+        const specArg =
+          faultSpec !== undefined
+            ? `, ${spec === undefined ? 'undefined' : specText(spec)}, ${specText(faultSpec)}`
+            : spec === undefined
+              ? ''
+              : `, ${specText(spec)}`;
         const params = [
           op.input === undefined || isEmpty(op.input)
             ? { name: 'input', type: 'Record<string, never>', initializer: '{}' }
@@ -113,7 +136,7 @@ export function emitClients(
           docs: [{ description: docSafe(doc.join('\n\n')) }],
           statements:
             op.output === undefined
-              ? [`await this.invokeOperation(${quote(op.name)}, input, options);`]
+              ? [`await this.invokeOperation(${quote(op.name)}, input, options${specArg});`]
               : [
                   `return (await this.invokeOperation(${quote(op.name)}, input, options${specArg})) as ${output};`,
                 ],
@@ -170,9 +193,26 @@ export function emitClients(
               `return new ${className}(await createPortClient(${className}.PORT, options), options);`,
             ],
           },
+          ...(faultProps.length > 0 ? [faultGuard(faultsName)] : []),
           ...methods,
         ],
       });
+      if (faultProps.length > 0) {
+        usesFaults = true;
+        faultInterfaces.push({
+          kind: StructureKind.Interface,
+          name: faultsName,
+          isExported: true,
+          docs: [
+            `The typed \`detail\` of each operation's SOAP faults (see \`${className}.isFault\`).`,
+          ],
+          properties: faultProps.map((p) => ({
+            name: propertyName(p.name),
+            type: typeWriter(p.type, 'T.'),
+            ...(p.doc === undefined ? {} : { docs: [p.doc] }),
+          })),
+        });
+      }
     }
   }
   if (classes.length === 0) return { statements: [], clients, notes };
@@ -183,6 +223,7 @@ export function emitClients(
       namedImports: [
         'createPortClient',
         'GeneratedSoapClient',
+        ...(usesFaults ? ['SoapFaultError'] : []),
         'type CallOptions',
         'type CoercionTable',
         'type PortInfo',
@@ -237,9 +278,28 @@ export function emitClients(
         },
       ],
     },
+    ...faultInterfaces,
     ...classes,
   ];
   return { statements, clients, notes };
+}
+
+/** `static isFault(err, operation)`: narrows an error to a fault of that operation, typed. */
+function faultGuard(faultsName: string): OptionalKind<MethodDeclarationStructure> {
+  return {
+    name: 'isFault',
+    isStatic: true,
+    typeParameters: [{ name: 'K', constraint: `keyof ${faultsName}` }],
+    parameters: [
+      { name: 'err', type: 'unknown' },
+      { name: 'operation', type: 'K' },
+    ],
+    returnType: `err is SoapFaultError<${faultsName}[K]>`,
+    docs: [
+      `True when \`err\` is a SOAP fault answered to \`operation\`; its \`fault.detail\` is then typed.`,
+    ],
+    statements: ['return err instanceof SoapFaultError && err.operation === operation;'],
+  };
 }
 
 /** A coercion spec as a TypeScript literal: `{ out: '@Struct', count: 'n' }`. */

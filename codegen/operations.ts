@@ -75,6 +75,21 @@ function messageExpr(
   return { k: 'object', props, index: undefined };
 }
 
+/** A fault's `detail` as node-soap parses it: the fault element(s) keyed by element name. */
+function faultDetailExpr(mapper: TypeMapper, msg: Message | undefined): TypeExpr {
+  if (msg === undefined || msg.parts.length === 0) return UNKNOWN;
+  return {
+    k: 'object',
+    props: msg.parts.map((p) => ({
+      name: p.element?.name ?? p.name,
+      optional: false,
+      type: partExpr(mapper, p, msg),
+      doc: undefined,
+    })),
+    index: undefined,
+  };
+}
+
 /** The operations of a binding, in port type order. */
 export function operationsOf(
   model: WsdlModel,
@@ -106,7 +121,7 @@ export function operationsOf(
       outputMessage,
       faults: op.faults.map((f) => ({
         name: f.name,
-        type: messageExpr(mapper, model.messages.get(f.message), 'document', f.message, undefined),
+        type: faultDetailExpr(mapper, model.messages.get(f.message)),
       })),
     };
   });

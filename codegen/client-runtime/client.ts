@@ -179,16 +179,27 @@ export abstract class GeneratedSoapClient {
 
   /**
    * Calls `operation` with `input` and resolves to node-soap's parsed result, with numbers and
-   * booleans converted where `output` says.
+   * booleans converted where `output` (and for a fault's detail, `faultDetail`) says.
    */
   protected async invokeOperation(
     operation: string,
     input: unknown,
     options: CallOptions = {},
     output?: Coercion,
+    faultDetail?: Coercion,
   ): Promise<unknown> {
-    const result = await this.#call(operation, input, options);
-    return coerce(result, output, this.#port.coercions ?? {});
+    const table = this.#port.coercions ?? {};
+    let result: unknown;
+    try {
+      result = await this.#call(operation, input, options);
+    } catch (err) {
+      if (err instanceof SoapFaultError && faultDetail !== undefined) {
+        const fault = { ...err.fault, detail: coerce(err.fault.detail, faultDetail, table) };
+        throw new SoapFaultError(operation, fault, err.statusCode, err.cause);
+      }
+      throw err;
+    }
+    return coerce(result, output, table);
   }
 
   #call(operation: string, input: unknown, options: CallOptions): Promise<unknown> {

@@ -217,15 +217,34 @@ test('SOAP 1.2 binding: the client speaks SOAP 1.2 and sends WS-Security when co
           security = headers;
           return { responseType: 'hi over 1.2' };
         },
+        pingMe: () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
+          throw {
+            Fault: {
+              Code: { Value: 'soap:Sender' },
+              Reason: { Text: 'ping refused' },
+              Detail: { faultDetail: { minor: 1, major: 2 } },
+            },
+          };
+        },
       },
     },
   });
   try {
-    const mod = await load<ClientModule<'SoapPortClient', 'sayHi'>>('hello_world_soap12');
+    const mod = await load<
+      ClientModule<'SoapPortClient', 'sayHi' | 'pingMe'> & {
+        SoapPortClient: {
+          isFault(
+            err: unknown,
+            op: 'pingMe',
+          ): err is SoapFaultError<{ faultDetail: { minor: number; major: number } }>;
+        };
+      }
+    >('hello_world_soap12');
     const client = (await mod.SoapPortClient.create({
       endpoint: served.url,
       security: { kind: 'ws-security', username: 'alice', password: 's3cret' },
-    } as { endpoint: string })) as Record<'sayHi', Method> & {
+    } as { endpoint: string })) as Record<'sayHi' | 'pingMe', Method> & {
       soapClient: {
         lastRequestHeaders?: Record<string, string>;
         on(e: 'request', f: () => void): void;
@@ -235,6 +254,14 @@ test('SOAP 1.2 binding: the client speaks SOAP 1.2 and sends WS-Security when co
     const contentType = String(client.soapClient.lastRequestHeaders?.['Content-Type'] ?? '');
     assert.match(contentType, /application\/soap\+xml/);
     assert.match(JSON.stringify(security), /"Username":"alice"/);
+    const fault: unknown = await client.pingMe({}).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(mod.SoapPortClient.isFault(fault, 'pingMe'), String(fault));
+    assert.equal(fault.fault.reason, 'ping refused');
+    // The declared fault element arrives typed: `short` values as numbers.
+    assert.deepEqual(fault.fault.detail, { faultDetail: { minor: 1, major: 2 } });
   } finally {
     await served.close();
   }
