@@ -123,7 +123,12 @@ export class TypeMapper {
       seen.add(d);
       out.push(d, ...this.#descendants(d, seen));
     }
-    return out.sort((a, b) => this.typeName(a).localeCompare(this.typeName(b)));
+    // Code-unit order, not the locale's: output must not depend on where it is generated.
+    return out.sort((a, b) => {
+      const x = this.typeName(a);
+      const y = this.typeName(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
   }
 
   /** Global elements that may stand in for `headKey` (transitively), sorted. */
