@@ -4,9 +4,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { generate } from '../../codegen/index.js';
 import { runCli } from '../support/cli.js';
 import { corpusDir, tempDir } from './support.js';
 
@@ -175,6 +178,40 @@ test('unreachable URL with --allow-network: WSDL_FETCH naming the URL', async ()
     r.stderr,
     new RegExp(`\\[WSDL_FETCH\\].*cannot fetch '${url.replace(/[?.]/g, '\\$&')}'`),
   );
+});
+
+test('with --allow-network a WSDL is read over HTTP, its relative imports resolved against the URL', async () => {
+  const root = path.join(corpusDir(), 'nodesoap-complex-registration');
+  const requested: string[] = [];
+  const server = createHttpServer((req, res) => {
+    requested.push(req.url ?? '');
+    readFile(path.join(root, path.normalize(req.url ?? '/')))
+      .then((body) => res.end(body))
+      .catch(() => {
+        res.statusCode = 404;
+        res.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/registration.wsdl`;
+    const [summary] = await generate([url], {
+      out: path.join(dir, 'out-http'),
+      allowNetwork: true,
+      timeoutMs: 10_000,
+    });
+    assert.equal(summary?.types, 19);
+    assert.equal(summary?.clients.length, 2);
+    assert.ok(requested.length >= 6, `fetched ${requested.join(', ')}`);
+    const client = readFileSync(
+      path.join(dir, 'out-http', 'registration', 'client.generated.ts'),
+      'utf8',
+    );
+    assert.match(client, new RegExp(`const WSDL = '${url.replace(/[.]/g, '\\.')}'`));
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
 
 test('no wsdl:service: all types generated, no client, says so; describe prints operations', () => {
