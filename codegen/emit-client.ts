@@ -71,6 +71,7 @@ export function emitClients(
   const coercions = new CoercionBuilder(mapper, new ShapeBuilder(mapper));
   const portCounts = new Map<string, number>();
   let usesFaults = false;
+  let usesTypes = false;
   const faultInterfaces: InterfaceDeclarationStructure[] = [];
   for (const s of model.services)
     for (const p of s.ports) portCounts.set(p.name, (portCounts.get(p.name) ?? 0) + 1);
@@ -97,6 +98,9 @@ export function emitClients(
       const methods: OptionalKind<MethodDeclarationStructure>[] = [];
       for (const op of operationsOf(model, mapper, port.binding)) {
         const name = members.allocate(toMethodName(op.name));
+        for (const e of [op.input, op.output, ...op.faults.map((f) => f.type)]) {
+          if (e !== undefined && refersToSchema(e)) usesTypes = true;
+        }
         if (op.faults.length > 0) {
           faultProps.push({
             name: op.name,
@@ -231,13 +235,15 @@ export function emitClients(
         'type SoapClientOptions',
       ],
     },
-    {
+  ];
+  if (usesTypes) {
+    imports.push({
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: './types.generated.js',
       isTypeOnly: true,
       namespaceImport: 'T',
-    },
-  ];
+    });
+  }
   const deserializers = [...mapper.deserializers.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const statements: StatementStructures[] = [
     ...imports,
@@ -308,6 +314,27 @@ function specText(spec: Coercion): string {
   return `{ ${Object.entries(spec)
     .map(([k, v]) => `${propertyName(k)}: ${specText(v)}`)
     .join(', ')} }`;
+}
+
+function refersToSchema(e: TypeExpr): boolean {
+  switch (e.k) {
+    case 'ref':
+      return e.schema;
+    case 'array':
+      return refersToSchema(e.item);
+    case 'union':
+    case 'intersection':
+      return e.items.some(refersToSchema);
+    case 'omit':
+      return refersToSchema(e.base);
+    case 'object':
+      return (
+        e.props.some((p) => refersToSchema(p.type)) ||
+        (e.index !== undefined && refersToSchema(e.index))
+      );
+    default:
+      return false;
+  }
 }
 
 function isEmpty(expr: TypeExpr): boolean {

@@ -50,7 +50,7 @@ export async function tempDir(
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** The compiler options of `tsc --noEmit --strict` with module nodenext, as a consumer would use. */
+/** `tsc --noEmit --strict` with module nodenext and the project's extra strictness, as a consumer would use. */
 export function strictOptions(): ts.CompilerOptions {
   return {
     target: ts.ScriptTarget.ES2023,
@@ -65,6 +65,13 @@ export function strictOptions(): ts.CompilerOptions {
     noUncheckedIndexedAccess: true,
     exactOptionalPropertyTypes: true,
     forceConsistentCasingInFileNames: true,
+    // The strictest settings a consumer may use must not trip over generated code either.
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    noImplicitReturns: true,
+    noImplicitOverride: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
     // Generated clients import `aes/soap-client`; point it at the source so no build is needed.
     paths: { 'aes/soap-client': [path.join(REPO_ROOT, 'codegen', 'client-runtime', 'index.ts')] },
     allowImportingTsExtensions: true,
