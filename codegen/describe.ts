@@ -104,23 +104,39 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
+/** Word-wraps `text` at 100 columns, each line starting with `prefix`. */
+function wrap(text: string, prefix: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && prefix.length + line.length + 1 + word.length > 100) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(prefix + line);
+  return lines.join('\n');
+}
+
 /** Human-readable text of a description. */
 export function formatDescription(d: WsdlDescription): string {
   const lines: string[] = [
     `${d.source}`,
     `  WSDL ${d.version}, target namespace ${d.targetNamespace || '(none)'}, ${d.types} named types and elements`,
   ];
-  if (d.doc !== undefined) lines.push(`  ${d.doc}`);
+  if (d.doc !== undefined) lines.push(wrap(d.doc, '  '));
   if (d.services.length === 0)
     lines.push('  no wsdl:service: there is no client to make (types only)');
   for (const svc of d.services) {
-    lines.push(`service ${svc.name}${svc.doc === undefined ? '' : ` - ${svc.doc}`}`);
+    lines.push(`service ${svc.name}`);
+    if (svc.doc !== undefined) lines.push(wrap(svc.doc, '  '));
     for (const port of svc.ports) {
       lines.push(
         `  port ${port.name} (${port.soapVersion === undefined ? 'not SOAP' : `SOAP ${port.soapVersion}`})${port.address === undefined ? '' : ` at ${port.address}`}`,
       );
       for (const op of port.operations) {
-        lines.push(`    ${op.name} (${op.style})${op.doc === undefined ? '' : ` - ${op.doc}`}`);
+        lines.push(`    ${op.name} (${op.style})`);
+        if (op.doc !== undefined) lines.push(wrap(op.doc, '      '));
         if (op.input !== undefined) lines.push(`      input:`, indent(op.input, '        '));
         lines.push(`      output:`, indent(op.output ?? '(none: one-way)', '        '));
         if (op.faults.length > 0) lines.push(`      faults: ${op.faults.join(', ')}`);
