@@ -6,8 +6,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generate, type WsdlSummary } from '../../codegen/index.js';
+import { generate, loadWsdl, type WsdlSummary } from '../../codegen/index.js';
 import { corpusDir, corpusEntries, tempDir, typeCheck } from './support.js';
+
+/** Named top-level complexType/simpleType and element declarations of every loaded schema. */
+async function rawNamedCount(source: string): Promise<number> {
+  const loaded = await loadWsdl(source);
+  const types = new Set<string>();
+  const elements = new Set<string>();
+  for (const schema of loaded.schemas) {
+    for (const child of schema.el.children) {
+      const name = child.attrs.get('name');
+      if (name === undefined) continue;
+      const key = `{${schema.targetNamespace}}${name}`;
+      if (child.local === 'complexType' || child.local === 'simpleType') types.add(key);
+      else if (child.local === 'element') elements.add(key);
+    }
+  }
+  return types.size + elements.size;
+}
 
 test('all corpus WSDLs generate and type-check strictly (one program)', async () => {
   const entries = corpusEntries();
@@ -35,6 +52,8 @@ test('all corpus WSDLs generate and type-check strictly (one program)', async ()
         `${errors.length === 0 ? 'pass' : 'FAIL'} #${entry?.number ?? '?'} ${entry?.root ?? s.source}: schema ${s.schemaTypes} named types+elements, emitted ${s.types}, +${s.families} subtype unions, ${s.clients.length} clients, ${s.warnings.length} warnings (INDEX.md: ${entry?.indexTypes ?? '?'} types incl. anonymous)`,
       );
       assert.equal(s.types, s.schemaTypes, `${s.source}: every named type and element is emitted`);
+      // Independent of the schema model: count the named top-level declarations in the raw XML.
+      assert.equal(await rawNamedCount(s.source), s.schemaTypes, `${s.source}: raw XML count`);
       // Cross-check in the output itself: one declaration marked with its XSD origin per name.
       const typesText = readFileSync(path.join(dir, s.folder, 'types.generated.ts'), 'utf8');
       const declared = typesText.match(/^(?:\/\*\*| \*) XSD (?:type|element) \{/gm) ?? [];
