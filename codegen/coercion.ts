@@ -3,25 +3,12 @@
  * node-soap leaves as text (it types values only where its own schema lookup succeeds, which it
  * does not for rpc parts, element refs or xsi:type subtypes).
  */
-import type { Coercion } from './client-runtime/coerce.js';
+import type { Coercion, CoercionLeaf } from './client-runtime/coerce.js';
 import type { ShapeBuilder } from './shape-builder.js';
 import type { TypeExpr } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
 
 export type { Coercion };
-
-function merge(a: Coercion | undefined, b: Coercion | undefined): Coercion | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  if (typeof a === 'string' || typeof b === 'string')
-    return typeof a === 'string' && a.startsWith('@') ? a : b;
-  const out: Record<string, Coercion> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const m = merge(out[k], v);
-    if (m !== undefined) out[k] = m;
-  }
-  return out;
-}
 
 export class CoercionBuilder {
   readonly #m: TypeMapper;
@@ -34,6 +21,31 @@ export class CoercionBuilder {
     this.#shapes = shapes;
   }
 
+  /** A table reference replaced by its entry when that is known (for merging). */
+  #expand(c: Coercion): Coercion {
+    if (typeof c !== 'string' || !c.startsWith('@') || c.endsWith('[]')) return c;
+    return this.table.get(c.slice(1)) ?? c;
+  }
+
+  /** Merges two specs of one value (union members, a base and its extension). */
+  #merge(a: Coercion | undefined, b: Coercion | undefined, depth = 0): Coercion | undefined {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    // Expanding references a few levels deep is enough; recursive types would never end.
+    if (depth > 3) return a;
+    const x = this.#expand(a);
+    const y = this.#expand(b);
+    if (typeof x === 'string' && typeof y === 'string') return x;
+    if (typeof x === 'string') return y;
+    if (typeof y === 'string') return x;
+    const out: Record<string, Coercion> = { ...x };
+    for (const [k, v] of Object.entries(y)) {
+      const m = this.#merge(out[k], v, depth + 1);
+      if (m !== undefined) out[k] = m;
+    }
+    return out;
+  }
+
   of(expr: TypeExpr, depth = 0): Coercion | undefined {
     if (depth > 64) return undefined;
     switch (expr.k) {
@@ -41,12 +53,17 @@ export class CoercionBuilder {
         return expr.name === 'number' ? 'n' : expr.name === 'boolean' ? 'b' : undefined;
       case 'literal':
         return undefined;
-      case 'array':
-        return this.of(expr.item, depth + 1);
+      case 'array': {
+        const inner = this.of(expr.item, depth + 1);
+        if (inner === undefined) return '[]';
+        if (typeof inner === 'string')
+          return inner.endsWith('[]') ? inner : `${inner as CoercionLeaf}[]`;
+        return { ...inner, '[]': '[]' };
+      }
       case 'union':
       case 'intersection': {
         let out: Coercion | undefined;
-        for (const item of expr.items) out = merge(out, this.of(item, depth + 1));
+        for (const item of expr.items) out = this.#merge(out, this.of(item, depth + 1));
         return out;
       }
       case 'omit':
@@ -75,8 +92,18 @@ export class CoercionBuilder {
     this.table.set(name, null);
     let c: Coercion | undefined;
     if (decl.kind === 'family') {
-      for (const k of this.#m.family(decl.key)?.members ?? [])
-        c = merge(c, this.#named(this.#m.typeName(k), depth + 1));
+      // Hundreds of subtypes (Salesforce's Metadata): gather their properties in one object.
+      const acc: Record<string, Coercion> = {};
+      for (const k of this.#m.family(decl.key)?.members ?? []) {
+        const member = this.#named(this.#m.typeName(k), depth + 1);
+        const spec = member === undefined ? undefined : this.#expand(member);
+        if (spec === undefined || typeof spec === 'string') continue;
+        for (const [prop, v] of Object.entries(spec)) {
+          const merged = acc[prop] === undefined ? v : this.#merge(acc[prop], v, 1);
+          if (merged !== undefined) acc[prop] = merged;
+        }
+      }
+      c = Object.keys(acc).length === 0 ? undefined : acc;
     } else if (decl.kind === 'element') {
       const el = this.#m.set.elements.get(decl.key);
       c = this.of(this.#m.useExpr(el?.type, el?.loc ?? { file: '' }, 'element'), depth + 1);
@@ -88,7 +115,7 @@ export class CoercionBuilder {
         if (d.kind === 'alias') c = this.of(d.type, depth + 1);
         else {
           c = this.of({ k: 'object', props: d.props, index: undefined }, depth + 1);
-          if (d.extends !== undefined) c = merge(this.#named(d.extends, depth + 1), c);
+          if (d.extends !== undefined) c = this.#merge(this.#named(d.extends, depth + 1), c);
         }
       }
     }

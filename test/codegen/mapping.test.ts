@@ -142,6 +142,19 @@ test('coerce converts text where the spec says, through arrays, refs and $value'
     },
   );
   assert.equal(coerce('INF', 'n', {}), Number.POSITIVE_INFINITY);
+  // A lone occurrence of a repeated element becomes a list, as its type says.
+  assert.deepEqual(
+    coerce(
+      { ids: '4', tags: 'x', rows: { a: '1' } },
+      { ids: 'n[]', tags: '[]', rows: { a: 'n', '[]': '[]' } },
+      {},
+    ),
+    {
+      ids: [4],
+      tags: ['x'],
+      rows: [{ a: 1 }],
+    },
+  );
   assert.equal(coerce(null, 'n', {}), null);
 });
 

@@ -6,7 +6,16 @@ const WSDL = new URL('<corpus>/ihe-hpd-iti58/wsdl/iti58.wsdl', import.meta.url);
 /** Schema simple types whose values arrive as numbers or booleans. */
 const DESERIALIZERS: Readonly<Record<string, 'number' | 'boolean'>> = { 'MAXINT': 'number' };
 /** Where numbers and booleans sit in results, by type (node-soap leaves some as text). */
-const COERCIONS: CoercionTable = {};
+const COERCIONS: CoercionTable = {
+  AnyLDAPResult: { control: '[]', referral: '[]' },
+  BatchResponse: { searchResponse: '@SearchResponse[]', authResponse: '@AnyLDAPResult[]', modifyResponse: '@AnyLDAPResult[]', addResponse: '@AnyLDAPResult[]', delResponse: '@AnyLDAPResult[]', modDNResponse: '@AnyLDAPResult[]', compareResponse: '@AnyLDAPResult[]', extendedResponse: '@LDAPResult[]', errorResponse: '[]' },
+  DsmlAttr: { value: '[]' },
+  DsmlMessage: { control: '[]' },
+  LDAPResult: { control: '[]', referral: '[]' },
+  SearchResponse: { searchResultEntry: '@SearchResultEntry[]', searchResultReference: '@SearchResultReference[]', searchResultDone: '@AnyLDAPResult' },
+  SearchResultEntry: { control: '[]', attr: '@DsmlAttr[]' },
+  SearchResultReference: { control: '[]', ref: '[]' },
+};
 
 /** Service `ProviderInformationDirectory_Service`, port `ProviderInformationDirectory_Port_Soap12` (SOAP 1.2), default endpoint https://localhost:8080/iti-58. */
 export class ProviderInformationDirectoryPortSoap12Client extends GeneratedSoapClient {
@@ -28,6 +37,6 @@ export class ProviderInformationDirectoryPortSoap12Client extends GeneratedSoapC
    * @throws SoapFaultError when the service answers with a SOAP fault
    */
   async providerInformationQueryRequest(input: T.batchRequest, options?: CallOptions): Promise<T.batchResponse> {
-    return (await this.invokeOperation('ProviderInformationQueryRequest', input, options)) as T.batchResponse;
+    return (await this.invokeOperation('ProviderInformationQueryRequest', input, options, '@BatchResponse')) as T.batchResponse;
   }
 }

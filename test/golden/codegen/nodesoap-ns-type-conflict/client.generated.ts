@@ -6,7 +6,10 @@ const WSDL = new URL('<corpus>/nodesoap-ns-type-conflict/main.wsdl', import.meta
 /** Schema simple types whose values arrive as numbers or booleans. */
 const DESERIALIZERS: Readonly<Record<string, 'number' | 'boolean'>> = {};
 /** Where numbers and booleans sit in results, by type (node-soap leaves some as text). */
-const COERCIONS: CoercionTable = {};
+const COERCIONS: CoercionTable = {
+  ResponseB: { fieldB: '@TypeA_SchemaB' },
+  TypeA_SchemaB: { childB: '[]' },
+};
 
 /** Service `TestServices`, port `TestPort` (SOAP 1.1), default endpoint https://test.example.com. */
 export class TestPortClient extends GeneratedSoapClient {
@@ -28,7 +31,7 @@ export class TestPortClient extends GeneratedSoapClient {
    * @throws SoapFaultError when the service answers with a SOAP fault
    */
   async operationB(input: Record<string, never> = {}, options?: CallOptions): Promise<T.ResponseB> {
-    return (await this.invokeOperation('OperationB', input, options)) as T.ResponseB;
+    return (await this.invokeOperation('OperationB', input, options, '@ResponseB')) as T.ResponseB;
   }
 
   /**
