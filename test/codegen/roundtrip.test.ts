@@ -33,11 +33,45 @@ before(async () => {
     path.join(dir, 'x'),
     path.join(REPO_ROOT, 'codegen', 'client-runtime', 'index.js'),
   );
+  writeFileSync(path.join(dir, 'lists.wsdl'), LISTS_WSDL);
   await generate(
-    Object.values(WSDLS).map((w) => path.join(corpusDir(), w)),
+    [...Object.values(WSDLS).map((w) => path.join(corpusDir(), w)), path.join(dir, 'lists.wsdl')],
     { out: dir, runtimeModule: runtime.split(path.sep).join('/') },
   );
 });
+
+/** Repeated elements, one of them reached through an element ref: node-soap needs help there. */
+const LISTS_WSDL = `<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:lists" targetNamespace="urn:lists">
+  <types>
+    <xsd:schema targetNamespace="urn:lists" elementFormDefault="qualified">
+      <xsd:element name="line">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="sku" type="xsd:string"/>
+          <xsd:element name="qty" type="xsd:int"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+      <xsd:element name="getOrder"><xsd:complexType><xsd:sequence>
+        <xsd:element name="id" type="xsd:string"/>
+      </xsd:sequence></xsd:complexType></xsd:element>
+      <xsd:element name="getOrderResponse"><xsd:complexType><xsd:sequence>
+        <xsd:element ref="tns:line" maxOccurs="unbounded"/>
+        <xsd:element name="note" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>
+      </xsd:sequence></xsd:complexType></xsd:element>
+    </xsd:schema>
+  </types>
+  <message name="getOrderIn"><part name="parameters" element="tns:getOrder"/></message>
+  <message name="getOrderOut"><part name="parameters" element="tns:getOrderResponse"/></message>
+  <portType name="Orders"><operation name="getOrder"><input message="tns:getOrderIn"/><output message="tns:getOrderOut"/></operation></portType>
+  <binding name="OrdersSoap" type="tns:Orders">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="getOrder"><soap:operation soapAction="getOrder"/>
+      <input><soap:body use="literal"/></input><output><soap:body use="literal"/></output></operation>
+  </binding>
+  <service name="OrderService"><port name="OrdersPort" binding="tns:OrdersSoap"><soap:address location="http://localhost/orders"/></port></service>
+</definitions>
+`;
 
 after(async () => {
   await cleanup();
@@ -57,7 +91,7 @@ async function serve(wsdl: string, urlPath: string, services: IServices): Promis
   listen(server, {
     path: urlPath,
     services,
-    xml: readFileSync(path.join(corpusDir(), wsdl), 'utf8'),
+    xml: readFileSync(path.resolve(corpusDir(), wsdl), 'utf8'),
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -203,6 +237,40 @@ test('a SOAP fault surfaces as SoapFaultError carrying the fault; a silent serve
         return true;
       },
     );
+  } finally {
+    await served.close();
+  }
+});
+
+test('repeated elements arrive as arrays even with one occurrence, their numbers typed', async () => {
+  const served = await serve(path.join(dir, 'lists.wsdl'), '/lists', {
+    OrderService: {
+      OrdersPort: {
+        getOrder: (args: { id: string }) =>
+          args.id === 'one'
+            ? { line: [{ sku: 'A-1', qty: 3 }], note: ['fragile'] }
+            : {
+                line: [
+                  { sku: 'A-1', qty: 3 },
+                  { sku: 'B-2', qty: 10 },
+                ],
+              },
+      },
+    },
+  });
+  try {
+    const mod = await load<ClientModule<'OrdersPortClient', 'getOrder'>>('lists');
+    const client = await mod.OrdersPortClient.create({ endpoint: served.url });
+    assert.deepEqual(await client.getOrder({ id: 'one' }), {
+      line: [{ sku: 'A-1', qty: 3 }],
+      note: ['fragile'],
+    });
+    assert.deepEqual(await client.getOrder({ id: 'two' }), {
+      line: [
+        { sku: 'A-1', qty: 3 },
+        { sku: 'B-2', qty: 10 },
+      ],
+    });
   } finally {
     await served.close();
   }
