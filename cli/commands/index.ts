@@ -1,9 +1,10 @@
 /** Every CLI command, registered explicitly. Add a command by adding its module here. */
 import type { Command } from 'commander';
+import { registerBroker } from './broker.js';
 import { registerDescribe } from './describe.js';
 import { registerGen } from './gen.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerGen, registerDescribe];
+export const COMMANDS: readonly RegisterCommand[] = [registerBroker, registerGen, registerDescribe];

@@ -1,0 +1,175 @@
+/**
+ * `aes broker`: runs the embedded durable STOMP broker alone, until SIGINT or SIGTERM.
+ * A thin shell over `startBroker` from transports/.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, Option } from 'commander';
+import {
+  BrokerOptionsError,
+  DEFAULT_BROKER_HOST,
+  DEFAULT_BROKER_PORT,
+  startBroker,
+  type BrokerOptions,
+} from '../../transports/broker/index.js';
+import type { RegisterCommand } from './index.js';
+
+interface BrokerFlags {
+  readonly port: number;
+  readonly bind: string;
+  readonly dataDir: string;
+  readonly user: readonly string[];
+  readonly usersFile?: string;
+  readonly maxFrameBytes?: number;
+  readonly maxHeaders?: number;
+  readonly maxHeaderBytes?: number;
+  readonly maxPendingBytes?: number;
+  readonly maxTransactionBytes?: number;
+  readonly maxConnections?: number;
+  readonly heartbeatMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly maxDeliveries?: number;
+  readonly deadLetterSuffix?: string;
+  readonly prefetch?: number;
+}
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/** `login:passcode` flags and a JSON users file → the broker's users map. */
+function users(flags: BrokerFlags): Record<string, string> | undefined {
+  if (flags.user.length === 0 && flags.usersFile === undefined) return undefined;
+  const out: Record<string, string> = {};
+  if (flags.usersFile !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(flags.usersFile, 'utf8'));
+    } catch (err) {
+      throw new BrokerOptionsError(
+        '--users-file',
+        `cannot be read as JSON: ${(err as Error).message}`,
+      );
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new BrokerOptionsError('--users-file', 'must hold a JSON object of login → passcode');
+    }
+    for (const [login, passcode] of Object.entries(parsed)) {
+      if (typeof passcode !== 'string') {
+        throw new BrokerOptionsError(`--users-file: ${login}`, 'must be a passcode string');
+      }
+      out[login] = passcode;
+    }
+  }
+  for (const pair of flags.user) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0) throw new BrokerOptionsError('--user', `'${pair}' is not login:passcode`);
+    out[pair.slice(0, colon)] = pair.slice(colon + 1);
+  }
+  return out;
+}
+
+function toOptions(flags: BrokerFlags): BrokerOptions {
+  const u = users(flags);
+  const optional = {
+    maxFrameBytes: flags.maxFrameBytes,
+    maxHeaders: flags.maxHeaders,
+    maxHeaderBytes: flags.maxHeaderBytes,
+    maxPendingBytes: flags.maxPendingBytes,
+    maxTransactionBytes: flags.maxTransactionBytes,
+    maxConnections: flags.maxConnections,
+    heartbeatSendMs: flags.heartbeatMs,
+    heartbeatReceiveMs: flags.heartbeatMs,
+    connectTimeoutMs: flags.connectTimeoutMs,
+    maxDeliveries: flags.maxDeliveries,
+    deadLetterSuffix: flags.deadLetterSuffix,
+    defaultPrefetch: flags.prefetch,
+  };
+  return {
+    dataDir: flags.dataDir,
+    port: flags.port,
+    host: flags.bind,
+    ...(u === undefined ? {} : { users: u }),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export const registerBroker: RegisterCommand = (program, setExitCode) => {
+  program
+    .command('broker')
+    .description('run the embedded durable STOMP broker alone (until SIGINT/SIGTERM)')
+    .addOption(
+      new Option('-p, --port <port>', 'TCP port (0 picks a free one)')
+        .argParser(integer)
+        .default(DEFAULT_BROKER_PORT),
+    )
+    .option('-b, --bind <address>', 'address to listen on', DEFAULT_BROKER_HOST)
+    .option('-d, --data-dir <dir>', 'message store directory', 'data/broker')
+    .option(
+      '-u, --user <login:passcode>',
+      'accept this login (repeatable); with no --user/--users-file any CONNECT is accepted',
+      collect,
+      [],
+    )
+    .option('--users-file <file>', 'JSON file mapping each login to its passcode')
+    .option('--max-frame-bytes <n>', 'largest frame, headers and body (default 16 MiB)', integer)
+    .option('--max-headers <n>', 'most headers in one frame (default 64)', integer)
+    .option('--max-header-bytes <n>', 'largest header block (default 64 KiB)', integer)
+    .option(
+      '--max-pending-bytes <n>',
+      'output pending per connection before it is throttled (default 8 MiB)',
+      integer,
+    )
+    .option(
+      '--max-transaction-bytes <n>',
+      'SEND bytes one transaction may buffer (default 64 MiB)',
+      integer,
+    )
+    .option('--max-connections <n>', 'concurrent connections (default 1024)', integer)
+    .option(
+      '--heartbeat-ms <n>',
+      'heart-beat interval offered and wanted, 0 off (default 10000)',
+      integer,
+    )
+    .option(
+      '--connect-timeout-ms <n>',
+      'deadline for CONNECT after accept (default 10000)',
+      integer,
+    )
+    .option('--max-deliveries <n>', 'deliveries before dead-lettering (default 5)', integer)
+    .option('--dead-letter-suffix <suffix>', "dead-letter queue name suffix (default '.dlq')")
+    .option('--prefetch <n>', 'unacked messages per subscription by default (default 100)', integer)
+    .action(async (flags: BrokerFlags) => {
+      const options = toOptions(flags);
+      const loopback = ['127.0.0.1', '::1', 'localhost'].includes(options.host ?? '');
+      if (!loopback && options.users === undefined) {
+        process.stderr.write(
+          `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
+        );
+      }
+      const broker = await startBroker(options);
+      process.stdout.write(
+        `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,
+      );
+      const signal = await untilSignal();
+      process.stdout.write(`aes broker: ${signal}, closing\n`);
+      await broker.close();
+      setExitCode(0);
+    });
+};

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Backoff } from '../../transports/support/backoff.js';
+import { withDeadline } from '../../transports/support/deadline.js';
+import { Dispatcher } from '../../transports/support/dispatcher.js';
+import {
+  TransportAbortedError,
+  TransportTimeoutError,
+  type InboundMessage,
+} from '../../transports/index.js';
+
+test('backoff doubles to its ceiling with jitter in [0.5, 1) and resets', () => {
+  let r = 0;
+  const backoff = new Backoff(100, 1000, () => r);
+  assert.deepEqual(
+    [backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()],
+    [50, 100, 200, 400, 500],
+  );
+  r = 0.999;
+  assert.equal(backoff.next(), 1000);
+  backoff.reset();
+  assert.equal(backoff.next(), 100);
+  assert.throws(() => new Backoff(0, 10), /0 < initialMs/);
+});
+
+test('withDeadline times out, aborts, and clears its timer on success', async () => {
+  await assert.rejects(
+    withDeadline('op', { timeoutMs: 20 }, 1000, () => new Promise(() => {})),
+    (err: unknown) =>
+      err instanceof TransportTimeoutError && /op timed out after 20 ms/.test(err.message),
+  );
+  const controller = new AbortController();
+  let inner: AbortSignal | undefined;
+  const pending = withDeadline('op', { signal: controller.signal }, 1000, (signal) => {
+    inner = signal;
+    return new Promise(() => {});
+  });
+  controller.abort();
+  await assert.rejects(pending, TransportAbortedError);
+  assert.equal(inner?.aborted, true, 'the work was not told to stop');
+  assert.equal(await withDeadline('op', {}, 50, () => Promise.resolve(7)), 7);
+  await assert.rejects(
+    withDeadline('op', { timeoutMs: -1 }, 50, () => Promise.resolve(1)),
+    /positive/,
+  );
+});
+
+/** Redelivery timers are unref'd (a live connection keeps a real process up); tests hold one. */
+async function keptAlive(work: () => Promise<void>): Promise<void> {
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    await work();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+function message(body: string): InboundMessage {
+  return {
+    destination: '/queue/q',
+    body: Buffer.from(body),
+    headers: {},
+    messageId: undefined,
+    deliveryCount: 1,
+    redelivered: false,
+  };
+}
+
+test('dispatcher: prefetch bound, ack on success, local redelivery counted when there is no nack', () =>
+  keptAlive(async () => {
+    const events: string[] = [];
+    let attempts = 0;
+    const dispatcher = new Dispatcher(
+      async (m) => {
+        events.push(`run ${m.body.toString()}#${m.deliveryCount}`);
+        if (m.body.toString() === 'a' && attempts++ < 2) throw new Error('fail');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+      1,
+      5,
+    );
+    const done = new Promise<void>((resolve) => {
+      for (const body of ['a', 'b']) {
+        dispatcher.push({
+          message: message(body),
+          ack: () => {
+            events.push(`ack ${body}`);
+            if (body === 'b') resolve();
+          },
+          stale: () => false,
+        });
+      }
+    });
+    await done;
+    assert.deepEqual(events, ['run a#1', 'run a#2', 'run a#3', 'ack a', 'run b#1', 'ack b']);
+  }));
+
+test('dispatcher: nack where the protocol has one; stale deliveries are neither acked nor run', () =>
+  keptAlive(async () => {
+    const events: string[] = [];
+    let stale = false;
+    const dispatcher = new Dispatcher(
+      (m) => {
+        events.push(`run ${m.body.toString()}`);
+        return m.body.toString() === 'x' ? Promise.reject(new Error('no')) : Promise.resolve();
+      },
+      2,
+      1,
+    );
+    await new Promise<void>((resolve) => {
+      dispatcher.push({
+        message: message('x'),
+        ack: () => events.push('ack x'),
+        nack: () => (events.push('nack x'), resolve()),
+        stale: () => false,
+      });
+    });
+    stale = true;
+    dispatcher.push({ message: message('y'), ack: () => events.push('ack y'), stale: () => stale });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    dispatcher.close();
+    dispatcher.push({
+      message: message('z'),
+      ack: () => events.push('ack z'),
+      nack: () => events.push('nack z'),
+      stale: () => false,
+    });
+    assert.deepEqual(events, ['run x', 'nack x', 'nack z']);
+  }));

@@ -1,0 +1,144 @@
+/** The embedded broker: a TCP listener, its connections, the router and the message store. */
+import { createServer, type Server, type Socket } from 'node:net';
+import { debuglog } from 'node:util';
+import { Connection } from './connection.js';
+import { BrokerError } from './errors.js';
+import { encodeFrame } from './frame.js';
+import { MessageStore } from './store.js';
+import { Router } from './router.js';
+import { parseBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './options.js';
+
+const debug = debuglog('aes-broker');
+
+/** A running broker. `close()` is idempotent; the handle supports `await using`. */
+export interface BrokerHandle extends AsyncDisposable {
+  /** The port it listens on (the real one when started with port 0). */
+  readonly port: number;
+  readonly host: string;
+  /** `stomp://host:port`. */
+  readonly url: string;
+  readonly options: ResolvedBrokerOptions;
+  /** Open client connections. */
+  connectionCount(): number;
+  /** Messages waiting in each queue (not counting delivered, unacked ones). */
+  queueDepths(): Record<string, number>;
+  /**
+   * Write transactions the store has committed and synced so far (LMDB's transaction id). With
+   * group commit, many receipted SENDs share one.
+   */
+  storeTransactions(): number;
+  /** Stops listening, drops every connection, flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store in `options.dataDir`, loads what it holds, and listens for STOMP clients.
+ * Rejects with a typed {@link BrokerError} when the options, the store or the port fail.
+ */
+export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
+  const resolved = parseBrokerOptions(options);
+  const store = MessageStore.open(resolved.dataDir);
+  let router: Router;
+  try {
+    router = new Router(store, {
+      maxDeliveries: resolved.maxDeliveries,
+      deadLetterSuffix: resolved.deadLetterSuffix,
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const connections = new Set<Connection>();
+  const server = createServer({ noDelay: true }, (socket) =>
+    accept(socket, router, resolved, connections),
+  );
+  try {
+    await listen(server, resolved.port, resolved.host);
+  } catch (err) {
+    router.stop();
+    await store.close();
+    throw new BrokerError('BROKER_LISTEN', `cannot listen on ${resolved.host}:${resolved.port}`, {
+      cause: err,
+    });
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : resolved.port;
+  debug('broker: listening on %s:%d, data in %s', resolved.host, port, resolved.dataDir);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      router.stop();
+      const errors: unknown[] = [];
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const c of [...connections]) {
+        try {
+          c.destroy();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      await serverClosed;
+      try {
+        await store.close();
+      } catch (err) {
+        errors.push(err);
+      }
+      debug('broker: closed');
+      if (errors.length > 0) {
+        throw new BrokerError('BROKER_CLOSED', 'broker closed with errors', { cause: errors[0] });
+      }
+    })();
+    return closing;
+  };
+  const host = resolved.host;
+  return {
+    port,
+    host,
+    url: `stomp://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    options: resolved,
+    connectionCount: () => connections.size,
+    queueDepths: () => router.queueDepths(),
+    storeTransactions: () => store.transactionCount(),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function accept(
+  socket: Socket,
+  router: Router,
+  options: ResolvedBrokerOptions,
+  connections: Set<Connection>,
+): void {
+  if (connections.size >= options.maxConnections) {
+    debug(
+      'broker: refusing connection from %s: limit %d',
+      socket.remoteAddress,
+      options.maxConnections,
+    );
+    socket.on('error', () => undefined);
+    socket.end(
+      encodeFrame(
+        'ERROR',
+        [['message', `connection limit of ${options.maxConnections} reached`]],
+        undefined,
+        '1.0',
+      ),
+    );
+    setTimeout(() => socket.destroy(), options.closeTimeoutMs).unref();
+    return;
+  }
+  const connection = new Connection(socket, router, options, (c) => connections.delete(c));
+  connections.add(connection);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

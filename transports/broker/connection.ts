@@ -1,0 +1,591 @@
+/**
+ * One client connection: a guarded state machine (awaiting-connect → connected → closing →
+ * closed), the frame decoder on its input, a coalescing writer on its output (one socket write
+ * per tick), heart-beats, and the STOMP commands. An error on one connection ends only it.
+ */
+import type { Socket } from 'node:net';
+import { debuglog } from 'node:util';
+import { FrameDecoder } from './decoder.js';
+import { BrokerError, ProtocolError } from './errors.js';
+import {
+  HEARTBEAT,
+  SUPPORTED_VERSIONS,
+  encodeFrame,
+  type Frame,
+  type StompVersion,
+} from './frame.js';
+import { Heartbeat, negotiateHeartbeat } from './heartbeat.js';
+import { authenticate, firstLine, negotiateVersion, requireHeader } from './handshake.js';
+import {
+  MAX_DESTINATION_LENGTH,
+  destinationKind,
+  type PendingSend,
+  type Router,
+} from './router.js';
+import {
+  ACK_MODES,
+  Subscription,
+  type AckMode,
+  type Delivery,
+  type SubscriberConnection,
+} from './subscription.js';
+import type { ResolvedBrokerOptions } from './options.js';
+
+const debug = debuglog('aes-broker');
+
+export type ConnectionState = 'awaiting-connect' | 'connected' | 'closing' | 'closed';
+
+const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+  'awaiting-connect': ['connected', 'closing', 'closed'],
+  connected: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
+
+/** Headers the broker sets on MESSAGE frames itself; a sender's copies are not stored. */
+const TRANSPORT_HEADERS = new Set([
+  'destination',
+  'receipt',
+  'transaction',
+  'content-length',
+  'message-id',
+  'subscription',
+  'ack',
+  'redelivered',
+  'delivery-count',
+]);
+
+interface Transaction {
+  readonly sends: PendingSend[];
+  readonly acks: { subscription: Subscription; deliveries: Delivery[] }[];
+  readonly nacks: { subscription: Subscription; deliveries: Delivery[] }[];
+  bytes: number;
+}
+
+let nextConnectionId = 0;
+
+export class Connection implements SubscriberConnection {
+  readonly id: string;
+  #state: ConnectionState = 'awaiting-connect';
+  #version: StompVersion = '1.0';
+  readonly #decoder: FrameDecoder;
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #transactions = new Map<string, Transaction>();
+  /** Ack id → subscription, for ACK/NACK frames that carry only an `id`. */
+  readonly #ackOwners = new Map<string, Subscription>();
+  /** Store-backed steps not yet settled; DISCONNECT waits for them before its receipt. */
+  #pendingOps = 0;
+  readonly #idleWaiters: (() => void)[] = [];
+  #heartbeat: Heartbeat | undefined;
+  #connectTimer: NodeJS.Timeout | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
+  #corked = false;
+  #deliveryTag = 0;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly router: Router,
+    private readonly options: ResolvedBrokerOptions,
+    private readonly onClosed: (connection: Connection) => void,
+  ) {
+    nextConnectionId += 1;
+    this.id = `c${nextConnectionId}`;
+    this.#decoder = new FrameDecoder(options);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#onDrain());
+    socket.on('error', (err) => {
+      debug('%s: socket error: %s', this.id, err.message);
+      this.#teardown('socket error');
+    });
+    socket.on('close', () => this.#teardown('socket closed'));
+    this.#connectTimer = setTimeout(() => {
+      this.fail(
+        new BrokerError(
+          'STOMP_CONNECT_TIMEOUT',
+          `no CONNECT frame within ${options.connectTimeoutMs} ms`,
+        ),
+      );
+    }, options.connectTimeoutMs);
+    this.#connectTimer.unref();
+    debug('%s: accepted from %s:%d', this.id, socket.remoteAddress, socket.remotePort);
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  // SubscriberConnection
+
+  isWritable(): boolean {
+    return (
+      this.#state === 'connected' && this.socket.writableLength <= this.options.maxPendingBytes
+    );
+  }
+
+  sendMessage(
+    subscription: Subscription,
+    message: Parameters<SubscriberConnection['sendMessage']>[1],
+  ): void {
+    const headers: [string, string][] = [
+      ['subscription', subscription.id],
+      ['message-id', message.messageId],
+      ['destination', message.destination],
+    ];
+    if (subscription.ackMode !== 'auto') {
+      this.#deliveryTag += 1;
+      const ackId = `${this.id}-${this.#deliveryTag}`;
+      if (this.#version === '1.2') headers.push(['ack', ackId]);
+      subscription.track({
+        ackId,
+        messageId: message.messageId,
+        queue: message.queue,
+        message: message.queued,
+      });
+      this.#ackOwners.set(ackId, subscription);
+      if (message.queue === undefined && subscription.unacked.size > subscription.prefetch) {
+        // Topic messages are not redelivered; keep the ack window bounded.
+        const oldest = subscription.unacked.values().next().value;
+        if (oldest !== undefined) this.#forget(subscription, oldest);
+      }
+    }
+    headers.push(
+      ['redelivered', message.deliveries > 1 ? 'true' : 'false'],
+      ['delivery-count', String(message.deliveries)],
+    );
+    for (const h of message.headers) headers.push([h[0], h[1]]);
+    this.#write(encodeFrame('MESSAGE', headers, message.body, this.#version));
+  }
+
+  failSlowConsumer(subscription: Subscription): void {
+    this.fail(
+      new BrokerError(
+        'STOMP_SLOW_CONSUMER',
+        `slow consumer: over ${this.options.maxPendingBytes} bytes pending for subscription '${subscription.id}' on ${subscription.destination}`,
+      ),
+    );
+  }
+
+  /** Sends an ERROR frame naming `err`, then closes. Only this connection is affected. */
+  fail(err: unknown, receiptId?: string): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    const message = err instanceof Error ? err.message : String(err);
+    const code = err instanceof BrokerError ? err.code : 'STOMP_PROTOCOL';
+    debug('%s: ERROR %s: %s', this.id, code, message);
+    const headers: [string, string][] = [
+      ['message', firstLine(message)],
+      ['code', code],
+      ['content-type', 'text/plain'],
+    ];
+    if (receiptId !== undefined) headers.push(['receipt-id', receiptId]);
+    if (err instanceof BrokerError && err.code === 'STOMP_VERSION') {
+      headers.push(['version', SUPPORTED_VERSIONS.join(',')]);
+    }
+    this.#write(encodeFrame('ERROR', headers, Buffer.from(`${message}\n`, 'utf8'), this.#version));
+    this.#closeGracefully(`error: ${code}`);
+  }
+
+  /** Closes at once (broker shutdown). */
+  destroy(): void {
+    this.socket.destroy();
+    this.#teardown('broker closing');
+  }
+
+  #isOpen(): boolean {
+    return this.#state === 'awaiting-connect' || this.#state === 'connected';
+  }
+
+  #transitionTo(from: readonly ConnectionState[], to: ConnectionState, reason: string): boolean {
+    if (!from.includes(this.#state) || !TRANSITIONS[this.#state].includes(to)) {
+      debug('%s: refused transition %s → %s (%s)', this.id, this.#state, to, reason);
+      return false;
+    }
+    debug('%s: %s → %s (%s)', this.id, this.#state, to, reason);
+    this.#state = to;
+    return true;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#heartbeat?.noteRead();
+    let frames: Frame[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    for (const frame of frames) {
+      if (!this.#isOpen()) return;
+      try {
+        this.#handle(frame);
+      } catch (err) {
+        this.fail(err, frame.headers.get('receipt'));
+        return;
+      }
+    }
+    // Back-pressure: stop reading from a peer that does not read what we send it.
+    if (this.socket.writableLength > this.options.maxPendingBytes) this.socket.pause();
+  }
+
+  #onDrain(): void {
+    if (this.#state !== 'connected') return;
+    this.socket.resume();
+    this.router.writable(this.#subscriptions.values());
+  }
+
+  #write(frame: Buffer): void {
+    if (this.#state === 'closed' || this.socket.destroyed) return;
+    if (!this.#corked) {
+      // Coalesce every frame written in this tick into one writev.
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frame);
+    this.#heartbeat?.noteWrite();
+  }
+
+  #receipt(frame: Frame): void {
+    const receipt = frame.headers.get('receipt');
+    if (receipt !== undefined) {
+      this.#write(encodeFrame('RECEIPT', [['receipt-id', receipt]], undefined, this.#version));
+    }
+  }
+
+  /** Runs a store-backed step; its receipt (or ERROR) follows its outcome. */
+  #track(frame: Frame, work: Promise<void>): void {
+    this.#pendingOps += 1;
+    work.then(
+      () => {
+        if (this.#state === 'connected') this.#receipt(frame);
+        this.#opSettled();
+      },
+      (err: unknown) => {
+        this.fail(err, frame.headers.get('receipt'));
+        this.#opSettled();
+      },
+    );
+  }
+
+  #opSettled(): void {
+    this.#pendingOps -= 1;
+    if (this.#pendingOps === 0) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves once every store-backed step started so far has settled. */
+  #idle(): Promise<void> {
+    if (this.#pendingOps === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #handle(frame: Frame): void {
+    if (this.#state === 'awaiting-connect') {
+      if (frame.command !== 'CONNECT' && frame.command !== 'STOMP') {
+        throw new ProtocolError(
+          `${frame.command} before CONNECT: the first frame must be CONNECT or STOMP`,
+        );
+      }
+      this.#connect(frame);
+      return;
+    }
+    switch (frame.command) {
+      case 'SEND':
+        return this.#send(frame);
+      case 'SUBSCRIBE':
+        return this.#subscribe(frame);
+      case 'UNSUBSCRIBE':
+        return this.#unsubscribe(frame);
+      case 'ACK':
+      case 'NACK':
+        return this.#ackOrNack(frame);
+      case 'BEGIN':
+        return this.#begin(frame);
+      case 'COMMIT':
+        return this.#commit(frame);
+      case 'ABORT':
+        return this.#abort(frame);
+      case 'DISCONNECT':
+        return this.#disconnect(frame);
+      case 'CONNECT':
+      case 'STOMP':
+        throw new ProtocolError(`${frame.command} on a connection that is already connected`);
+      default:
+        throw new ProtocolError(`unknown command '${frame.command}'`);
+    }
+  }
+
+  #connect(frame: Frame): void {
+    const version = negotiateVersion(frame.headers.get('accept-version'));
+    authenticate(this.options.users, frame.headers.get('login'), frame.headers.get('passcode'));
+    const intervals = negotiateHeartbeat(
+      version === '1.0' ? undefined : frame.headers.get('heart-beat'),
+      this.options.heartbeatSendMs,
+      this.options.heartbeatReceiveMs,
+    );
+    if (!this.#transitionTo(['awaiting-connect'], 'connected', 'CONNECT')) return;
+    clearTimeout(this.#connectTimer);
+    this.#version = version;
+    this.#decoder.setVersion(version);
+    const headers: [string, string][] = [
+      ['version', version],
+      ['server', 'aes-broker/0.1'],
+      ['session', this.id],
+    ];
+    if (version !== '1.0') {
+      headers.push([
+        'heart-beat',
+        `${this.options.heartbeatSendMs},${this.options.heartbeatReceiveMs}`,
+      ]);
+    }
+    this.#write(encodeFrame('CONNECTED', headers, undefined, version));
+    this.#heartbeat = new Heartbeat(
+      {
+        sendHeartbeat: () => this.#write(HEARTBEAT),
+        isReadPaused: () => this.socket.isPaused(),
+        timedOut: (silentMs) =>
+          this.fail(
+            new BrokerError(
+              'STOMP_HEARTBEAT_TIMEOUT',
+              `no heart-beat from the client for ${silentMs} ms (promised every ${intervals.receiveMs} ms)`,
+            ),
+          ),
+      },
+      intervals,
+    );
+    this.#heartbeat.start();
+  }
+
+  #send(frame: Frame): void {
+    const destination = requireHeader(frame, 'destination');
+    if (destinationKind(destination) === undefined) {
+      throw new ProtocolError(
+        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
+      );
+    }
+    const headers: [string, string][] = [];
+    for (const [name, value] of frame.headers) {
+      if (!TRANSPORT_HEADERS.has(name)) headers.push([name, value]);
+    }
+    const txId = frame.headers.get('transaction');
+    if (txId !== undefined) {
+      const tx = this.#transaction(txId, frame);
+      tx.bytes += frame.body.length;
+      if (tx.bytes > this.options.maxTransactionBytes) {
+        throw new ProtocolError(
+          `transaction '${firstLine(txId)}' buffers over ${this.options.maxTransactionBytes} bytes`,
+        );
+      }
+      tx.sends.push({ destination, headers, body: frame.body });
+      this.#receipt(frame);
+      return;
+    }
+    this.#track(frame, this.router.send(destination, headers, frame.body));
+  }
+
+  #subscribe(frame: Frame): void {
+    const destination = requireHeader(frame, 'destination');
+    if (destinationKind(destination) === undefined) {
+      throw new ProtocolError(
+        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
+      );
+    }
+    const id =
+      this.#version === '1.0'
+        ? (frame.headers.get('id') ?? destination)
+        : requireHeader(frame, 'id');
+    if (this.#subscriptions.has(id)) {
+      throw new ProtocolError(`subscription id '${firstLine(id)}' is already in use`);
+    }
+    const ack = frame.headers.get('ack') ?? 'auto';
+    if (!(ACK_MODES as readonly string[]).includes(ack)) {
+      throw new ProtocolError(
+        `unsupported ack mode '${firstLine(ack)}' (known: ${ACK_MODES.join(', ')})`,
+      );
+    }
+    const prefetchHeader =
+      frame.headers.get('prefetch-count') ?? frame.headers.get('activemq.prefetchSize');
+    let prefetch = this.options.defaultPrefetch;
+    if (prefetchHeader !== undefined) {
+      prefetch = Number(prefetchHeader);
+      if (!/^\d{1,9}$/.test(prefetchHeader) || prefetch < 1) {
+        throw new ProtocolError(
+          `prefetch-count '${firstLine(prefetchHeader)}' is not a positive integer`,
+        );
+      }
+    }
+    const subscription = new Subscription(id, destination, ack as AckMode, prefetch, this);
+    this.#subscriptions.set(id, subscription);
+    this.#receipt(frame);
+    this.router.subscribe(subscription);
+  }
+
+  #unsubscribe(frame: Frame): void {
+    const id =
+      this.#version === '1.0'
+        ? (frame.headers.get('id') ?? requireHeader(frame, 'destination'))
+        : requireHeader(frame, 'id');
+    const subscription = this.#subscriptions.get(id);
+    if (subscription === undefined) {
+      throw new ProtocolError(`UNSUBSCRIBE of unknown subscription '${firstLine(id)}'`);
+    }
+    this.#dropSubscription(subscription);
+    this.#receipt(frame);
+  }
+
+  #ackOrNack(frame: Frame): void {
+    const { subscription, ackId } = this.#findDelivery(frame);
+    const deliveries = subscription.covered(ackId);
+    const txId = frame.headers.get('transaction');
+    if (txId !== undefined) {
+      const tx = this.#transaction(txId, frame);
+      (frame.command === 'ACK' ? tx.acks : tx.nacks).push({ subscription, deliveries });
+      this.#receipt(frame);
+      return;
+    }
+    for (const d of deliveries) this.#ackOwners.delete(d.ackId);
+    if (frame.command === 'ACK') {
+      this.#track(frame, this.router.ack(subscription, deliveries));
+    } else {
+      this.router.nack(subscription, deliveries);
+      this.#receipt(frame);
+    }
+  }
+
+  /** Finds the delivery an ACK/NACK names: `id` (1.2), `message-id` + `subscription` (1.1), `message-id` (1.0). */
+  #findDelivery(frame: Frame): { subscription: Subscription; ackId: string } {
+    let subscription: Subscription | undefined;
+    let ackId: string | undefined;
+    if (this.#version === '1.2') {
+      ackId = requireHeader(frame, 'id');
+      subscription = this.#ackOwners.get(ackId);
+    } else {
+      const messageId = requireHeader(frame, 'message-id');
+      if (this.#version === '1.1') {
+        subscription = this.#subscriptions.get(requireHeader(frame, 'subscription'));
+        ackId = subscription?.ackIdByMessageId.get(messageId);
+      } else {
+        for (const s of this.#subscriptions.values()) {
+          ackId = s.ackIdByMessageId.get(messageId);
+          if (ackId !== undefined) {
+            subscription = s;
+            break;
+          }
+        }
+      }
+    }
+    if (subscription === undefined || ackId === undefined || !subscription.unacked.has(ackId)) {
+      const named = frame.headers.get('id') ?? frame.headers.get('message-id') ?? '';
+      throw new ProtocolError(
+        `${frame.command} of '${firstLine(named)}': no unacknowledged message with that id on this connection`,
+      );
+    }
+    return { subscription, ackId };
+  }
+
+  #begin(frame: Frame): void {
+    const txId = requireHeader(frame, 'transaction');
+    if (this.#transactions.has(txId)) {
+      throw new ProtocolError(`transaction '${firstLine(txId)}' is already open`);
+    }
+    this.#transactions.set(txId, { sends: [], acks: [], nacks: [], bytes: 0 });
+    this.#receipt(frame);
+  }
+
+  #commit(frame: Frame): void {
+    const txId = requireHeader(frame, 'transaction');
+    const tx = this.#transaction(txId, frame);
+    this.#transactions.delete(txId);
+    for (const { deliveries } of [...tx.acks, ...tx.nacks]) {
+      for (const d of deliveries) this.#ackOwners.delete(d.ackId);
+    }
+    this.#track(frame, this.router.commit(tx.sends, tx.acks, tx.nacks));
+  }
+
+  #abort(frame: Frame): void {
+    const txId = requireHeader(frame, 'transaction');
+    this.#transaction(txId, frame);
+    this.#transactions.delete(txId);
+    this.#receipt(frame);
+  }
+
+  #disconnect(frame: Frame): void {
+    if (!this.#transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
+    this.socket.pause();
+    void this.#idle().then(() => {
+      const receipt = frame.headers.get('receipt');
+      if (receipt !== undefined) {
+        this.#writeWhileClosing(
+          encodeFrame('RECEIPT', [['receipt-id', receipt]], undefined, this.#version),
+        );
+      }
+      this.#endSocket();
+    });
+    this.#releaseResources();
+  }
+
+  #transaction(txId: string, frame: Frame): Transaction {
+    const tx = this.#transactions.get(txId);
+    if (tx === undefined) {
+      throw new ProtocolError(`${frame.command} names unknown transaction '${firstLine(txId)}'`);
+    }
+    return tx;
+  }
+
+  #forget(subscription: Subscription, delivery: Delivery): void {
+    subscription.untrack(delivery);
+    this.#ackOwners.delete(delivery.ackId);
+  }
+
+  #dropSubscription(subscription: Subscription): void {
+    this.#subscriptions.delete(subscription.id);
+    for (const ackId of subscription.unacked.keys()) this.#ackOwners.delete(ackId);
+    this.router.unsubscribe(subscription);
+  }
+
+  /** Frees subscriptions (unacked messages go back to their queues), transactions and timers. */
+  #releaseResources(): void {
+    this.#heartbeat?.stop();
+    clearTimeout(this.#connectTimer);
+    this.#transactions.clear();
+    for (const subscription of [...this.#subscriptions.values()]) {
+      this.#dropSubscription(subscription);
+    }
+  }
+
+  #closeGracefully(reason: string): void {
+    if (!this.#transitionTo(['awaiting-connect', 'connected'], 'closing', reason)) return;
+    this.socket.pause();
+    this.#releaseResources();
+    this.#endSocket();
+  }
+
+  #writeWhileClosing(frame: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(frame);
+  }
+
+  #endSocket(): void {
+    if (this.#corked) {
+      this.#corked = false;
+      this.socket.uncork();
+    }
+    this.socket.end();
+    // A peer that does not read may never let the ERROR/RECEIPT flush: deadline, then destroy.
+    this.#closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs);
+    this.#closeTimer.unref();
+  }
+
+  #teardown(reason: string): void {
+    if (this.#state === 'closed') return;
+    if (this.#state !== 'closing') this.#releaseResources();
+    this.#transitionTo(['awaiting-connect', 'connected', 'closing'], 'closed', reason);
+    clearTimeout(this.#closeTimer);
+    this.socket.destroy();
+    this.onClosed(this);
+  }
+}

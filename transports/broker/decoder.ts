@@ -1,0 +1,249 @@
+/**
+ * An incremental, bounded STOMP frame decoder. It owns its buffer, takes chunks and returns
+ * complete frames; it never touches a socket. Limits are checked before bytes are buffered: the
+ * header block against `maxHeaderBytes`, a declared `content-length` against `maxFrameBytes`
+ * as soon as the headers are read, an undeclared body as it grows.
+ */
+import { FrameError } from './errors.js';
+import {
+  CR,
+  LF,
+  NUL,
+  isUnescapedCommand,
+  unescapeHeader,
+  type Frame,
+  type StompVersion,
+} from './frame.js';
+
+export interface DecoderLimits {
+  /** Largest frame (header block plus body), in bytes. */
+  readonly maxFrameBytes: number;
+  /** Most headers in one frame. */
+  readonly maxHeaders: number;
+  /** Largest header block (command line and header lines), in bytes. */
+  readonly maxHeaderBytes: number;
+}
+
+interface PendingHead {
+  readonly command: string;
+  readonly headers: Map<string, string>;
+  readonly headBytes: number;
+  readonly contentLength: number | undefined;
+}
+
+const EMPTY = Buffer.alloc(0);
+const COMMAND_PATTERN = /^[A-Z]{1,32}$/;
+
+export class FrameDecoder {
+  readonly #limits: DecoderLimits;
+  /** Negotiated version; `undefined` until CONNECT, when frames are taken unescaped. */
+  #version: StompVersion | undefined;
+  /** Bytes of a header block not yet complete. */
+  #head: Buffer = EMPTY;
+  /** The frame whose body is being read, if any. */
+  #pending: PendingHead | undefined;
+  #bodyChunks: Buffer[] = [];
+  #bodyLength = 0;
+  /** Heart-beat EOLs seen between frames since the last call to {@link takeHeartbeats}. */
+  #heartbeats = 0;
+
+  constructor(limits: DecoderLimits, version?: StompVersion) {
+    this.#limits = limits;
+    this.#version = version;
+  }
+
+  /** Sets the version negotiated by CONNECT; it decides how header values are unescaped. */
+  setVersion(version: StompVersion): void {
+    this.#version = version;
+  }
+
+  /** Number of heart-beat EOLs seen since the last call, then resets the count. */
+  takeHeartbeats(): number {
+    const n = this.#heartbeats;
+    this.#heartbeats = 0;
+    return n;
+  }
+
+  /** Feeds a chunk and returns the frames it completes. Throws {@link FrameError} on bad input. */
+  push(chunk: Buffer): Frame[] {
+    const frames: Frame[] = [];
+    let data = chunk;
+    while (data.length > 0) {
+      if (this.#pending === undefined) {
+        data = this.#readHead(data);
+        if (this.#pending === undefined) break;
+      }
+      const rest = this.#readBody(data, frames);
+      if (rest === undefined) break;
+      data = rest;
+    }
+    return frames;
+  }
+
+  /** Reads the header block; returns the bytes after it, or EMPTY when more is needed. */
+  #readHead(chunk: Buffer): Buffer {
+    let buf = this.#head.length > 0 ? Buffer.concat([this.#head, chunk]) : chunk;
+    let start = 0;
+    // Heart-beats (EOLs) may come between frames.
+    while (start < buf.length) {
+      const b = buf[start];
+      if (b === LF) {
+        this.#heartbeats += 1;
+        start += 1;
+      } else if (b === CR && (start + 1 >= buf.length || buf[start + 1] === LF)) {
+        if (start + 1 >= buf.length) break;
+        this.#heartbeats += 1;
+        start += 2;
+      } else break;
+    }
+    buf = buf.subarray(start);
+    const end = findHeadEnd(buf, this.#limits.maxHeaderBytes + 4);
+    if (end === undefined) {
+      if (buf.length > this.#limits.maxHeaderBytes) {
+        throw new FrameError(
+          'FRAME_HEADERS_TOO_LARGE',
+          `frame header block over ${this.#limits.maxHeaderBytes} bytes`,
+        );
+      }
+      // Copy: the caller's chunk may be large and must not stay pinned in memory.
+      this.#head = Buffer.from(buf);
+      return EMPTY;
+    }
+    if (end.headEnd > this.#limits.maxHeaderBytes) {
+      throw new FrameError(
+        'FRAME_HEADERS_TOO_LARGE',
+        `frame header block of ${end.headEnd} bytes is over the limit of ${this.#limits.maxHeaderBytes}`,
+      );
+    }
+    this.#head = EMPTY;
+    this.#pending = this.#parseHead(buf.toString('utf8', 0, end.headEnd), end.bodyStart);
+    return buf.subarray(end.bodyStart);
+  }
+
+  #parseHead(text: string, headBytes: number): PendingHead {
+    const lines = text.split('\n');
+    const command = stripCr(lines[0] ?? '');
+    if (!COMMAND_PATTERN.test(command)) {
+      throw new FrameError(
+        'FRAME_MALFORMED',
+        `malformed command line '${printable(command)}': expected an upper-case STOMP command`,
+      );
+    }
+    const headerLines = lines.length - 1;
+    if (headerLines > this.#limits.maxHeaders) {
+      throw new FrameError(
+        'FRAME_TOO_MANY_HEADERS',
+        `${command} frame has ${headerLines} headers, over the limit of ${this.#limits.maxHeaders}`,
+      );
+    }
+    const version =
+      this.#version !== undefined && !isUnescapedCommand(command) ? this.#version : '1.0';
+    const headers = new Map<string, string>();
+    for (let i = 1; i < lines.length; i += 1) {
+      const line = stripCr(lines[i] ?? '');
+      const colon = line.indexOf(':');
+      if (colon <= 0) {
+        throw new FrameError(
+          'FRAME_MALFORMED',
+          `malformed header line '${printable(line)}' in ${command} frame: expected name:value`,
+        );
+      }
+      const name = unescapeHeader(line.slice(0, colon), version);
+      if (!headers.has(name)) headers.set(name, unescapeHeader(line.slice(colon + 1), version));
+    }
+    const declared = headers.get('content-length');
+    let contentLength: number | undefined;
+    if (declared !== undefined) {
+      if (!/^\d{1,15}$/.test(declared)) {
+        throw new FrameError(
+          'FRAME_MALFORMED',
+          `content-length '${printable(declared)}' in ${command} frame is not a byte count`,
+        );
+      }
+      contentLength = Number(declared);
+      if (headBytes + contentLength > this.#limits.maxFrameBytes) {
+        throw new FrameError(
+          'FRAME_TOO_LARGE',
+          `${command} frame declares content-length ${contentLength}, over the frame limit of ${this.#limits.maxFrameBytes} bytes`,
+        );
+      }
+    }
+    return { command, headers, headBytes, contentLength };
+  }
+
+  /** Reads body bytes; returns what follows the frame, or undefined when more is needed. */
+  #readBody(data: Buffer, frames: Frame[]): Buffer | undefined {
+    const pending = this.#pending;
+    if (pending === undefined) return data;
+    let end: number;
+    if (pending.contentLength !== undefined) {
+      const need = pending.contentLength - this.#bodyLength;
+      if (data.length <= need) {
+        this.#keep(data);
+        return undefined;
+      }
+      end = need;
+      if (data[end] !== NUL) {
+        throw new FrameError(
+          'FRAME_MALFORMED',
+          `${pending.command} frame body is not followed by NUL after content-length ${pending.contentLength}`,
+        );
+      }
+    } else {
+      const nul = data.indexOf(NUL);
+      const taken = nul < 0 ? data.length : nul;
+      if (pending.headBytes + this.#bodyLength + taken > this.#limits.maxFrameBytes) {
+        throw new FrameError(
+          'FRAME_TOO_LARGE',
+          `${pending.command} frame is over the frame limit of ${this.#limits.maxFrameBytes} bytes`,
+        );
+      }
+      if (nul < 0) {
+        this.#keep(data);
+        return undefined;
+      }
+      end = nul;
+    }
+    const last = data.subarray(0, end);
+    const body =
+      this.#bodyChunks.length === 0
+        ? Buffer.from(last)
+        : Buffer.concat([...this.#bodyChunks, last], this.#bodyLength + end);
+    frames.push({ command: pending.command, headers: pending.headers, body });
+    this.#pending = undefined;
+    this.#bodyChunks = [];
+    this.#bodyLength = 0;
+    return data.subarray(end + 1);
+  }
+
+  #keep(data: Buffer): void {
+    this.#bodyChunks.push(data);
+    this.#bodyLength += data.length;
+  }
+}
+
+/** Finds the blank line ending a header block (`\n\n` or `\n\r\n`), searching `limit` bytes. */
+function findHeadEnd(
+  buf: Buffer,
+  limit: number,
+): { headEnd: number; bodyStart: number } | undefined {
+  const max = Math.min(buf.length, limit);
+  let i = buf.indexOf(LF);
+  while (i >= 0 && i < max) {
+    const next = buf[i + 1];
+    if (next === LF) return { headEnd: i, bodyStart: i + 2 };
+    if (next === CR && buf[i + 2] === LF) return { headEnd: i, bodyStart: i + 3 };
+    if (next === undefined || (next === CR && i + 2 >= buf.length)) return undefined;
+    i = buf.indexOf(LF, i + 1);
+  }
+  return undefined;
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+function printable(text: string): string {
+  const cut = text.length > 48 ? `${text.slice(0, 48)}…` : text;
+  return cut.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -1,0 +1,107 @@
+/**
+ * STOMP frames: the decoded shape, header escaping per protocol version, and the encoder.
+ * 1.0 has no escaping; 1.1 escapes `\\`, `\n`, `:`; 1.2 also `\r`. CONNECT and CONNECTED frames
+ * are never escaped (STOMP 1.2 "Value Encoding").
+ */
+import { FrameError } from './errors.js';
+
+export type StompVersion = '1.0' | '1.1' | '1.2';
+
+/** Versions this broker speaks, best last. */
+export const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.0', '1.1', '1.2'];
+
+/** A decoded frame. Repeated headers keep their first value, as the specification requires. */
+export interface Frame {
+  readonly command: string;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Buffer;
+}
+
+/** Headers of an outgoing frame, in order. */
+export type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+export const NUL = 0;
+export const LF = 10;
+export const CR = 13;
+const NUL_BUFFER = Buffer.from([NUL]);
+
+/** Whether a frame with this command is exempt from header escaping. */
+export function isUnescapedCommand(command: string): boolean {
+  return command === 'CONNECT' || command === 'CONNECTED' || command === 'STOMP';
+}
+
+const ESCAPE_11 = /[\\\n:]/g;
+const ESCAPE_12 = /[\\\n:\r]/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  ':': '\\c',
+  '\r': '\\r',
+};
+
+/** Escapes a header name or value for `version`. */
+export function escapeHeader(value: string, version: StompVersion): string {
+  if (version === '1.0') return value;
+  const pattern = version === '1.2' ? ESCAPE_12 : ESCAPE_11;
+  pattern.lastIndex = 0;
+  return pattern.test(value) ? value.replace(pattern, (c) => ESCAPES[c] ?? c) : value;
+}
+
+/** Undoes {@link escapeHeader}; an undefined escape sequence is a fatal protocol error. */
+export function unescapeHeader(value: string, version: StompVersion): string {
+  if (version === '1.0' || !value.includes('\\')) return value;
+  let out = '';
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i];
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const next = value[i + 1];
+    i += 1;
+    if (next === '\\') out += '\\';
+    else if (next === 'n') out += '\n';
+    else if (next === 'c') out += ':';
+    else if (next === 'r' && version === '1.2') out += '\r';
+    else {
+      throw new FrameError(
+        'FRAME_MALFORMED',
+        `undefined escape sequence '\\${next ?? ''}' in header '${value.slice(0, 64)}' (STOMP ${version})`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Encodes a frame as one buffer (head, body, NUL). `content-length` is added whenever there is a
+ * body, so binary bodies with NUL bytes survive.
+ */
+export function encodeFrame(
+  command: string,
+  headers: HeaderList,
+  body: Buffer | undefined,
+  version: StompVersion,
+): Buffer {
+  const escape = !isUnescapedCommand(command);
+  let head = `${command}\n`;
+  for (const [name, value] of headers) {
+    head += escape
+      ? `${escapeHeader(name, version)}:${escapeHeader(value, version)}\n`
+      : `${name}:${value}\n`;
+  }
+  const bodyLength = body?.length ?? 0;
+  if (bodyLength > 0) head += `content-length:${bodyLength}\n`;
+  head += '\n';
+  if (body === undefined || bodyLength === 0) return Buffer.from(`${head}\0`, 'utf8');
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + bodyLength + 1);
+  out.write(head, 0, 'utf8');
+  body.copy(out, headLength);
+  out[headLength + bodyLength] = NUL;
+  return out;
+}
+
+/** The one-byte heart-beat. */
+export const HEARTBEAT = Buffer.from('\n');
+export { NUL_BUFFER };

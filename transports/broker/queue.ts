@@ -1,0 +1,154 @@
+/**
+ * A queue's in-memory index: the sequence numbers of its stored messages awaiting dispatch, in
+ * order, and its consumers. Each message goes to one consumer, chosen round robin among those
+ * that can take it (prefetch window open, output under the limit). Bodies stay in the store.
+ */
+import type { Subscription } from './subscription.js';
+
+/** A message of a queue, as the index knows it. */
+export interface QueuedMessage {
+  readonly seq: number;
+  readonly messageId: string;
+  /** Deliveries so far (1 after the first). */
+  deliveries: number;
+}
+
+/** Why a delivered message comes back to its queue. */
+export type ReturnReason = 'nack' | 'consumer-gone';
+
+/** What a queue needs from the broker around it. */
+export interface QueueHost {
+  /** Hands `message` to `subscription` (reads the body from the store, writes MESSAGE). */
+  deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void;
+  /** Moves a message that reached its delivery limit to the dead-letter queue. */
+  deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void;
+  /** Persists a returned message's delivery count. */
+  persistDeliveries(queue: Queue, message: QueuedMessage): void;
+  /** Whether messages coming back should go to the dead-letter queue once at the limit. */
+  readonly maxDeliveries: number;
+  /** False while the broker is shutting down: nothing is dispatched. */
+  isDispatching(): boolean;
+}
+
+export class Queue {
+  #pending: (QueuedMessage | undefined)[] = [];
+  #head = 0;
+  #consumers: Subscription[] = [];
+  #next = 0;
+  #dispatching = false;
+  #again = false;
+
+  constructor(
+    readonly name: string,
+    private readonly host: QueueHost,
+    /** Dead-letter queues keep their messages however often they are redelivered. */
+    readonly isDeadLetter: boolean,
+  ) {}
+
+  /** Messages waiting for a consumer (not counting those delivered and unacked). */
+  get depth(): number {
+    return this.#pending.length - this.#head;
+  }
+
+  get consumerCount(): number {
+    return this.#consumers.length;
+  }
+
+  /** Adds a stored message in sequence order; `dispatch` false while loading the store. */
+  enqueue(message: QueuedMessage, dispatch = true): void {
+    const last = this.#pending[this.#pending.length - 1];
+    if (last === undefined || last.seq < message.seq) {
+      this.#pending.push(message);
+    } else {
+      // Out of order (a returned message): binary search its place among the pending.
+      let lo = this.#head;
+      let hi = this.#pending.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const at = this.#pending[mid];
+        if (at !== undefined && at.seq < message.seq) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === this.#head && this.#head > 0) {
+        this.#head -= 1;
+        this.#pending[this.#head] = message;
+      } else {
+        this.#pending.splice(lo, 0, message);
+      }
+    }
+    if (dispatch) this.dispatch();
+  }
+
+  /** A delivered message came back: redeliver it (first in line) or dead-letter it. */
+  returnMessage(message: QueuedMessage, reason: ReturnReason): void {
+    if (!this.isDeadLetter && message.deliveries >= this.host.maxDeliveries) {
+      this.host.deadLetter(this, message, reason);
+      return;
+    }
+    this.host.persistDeliveries(this, message);
+    this.enqueue(message);
+  }
+
+  addConsumer(subscription: Subscription): void {
+    this.#consumers.push(subscription);
+    this.dispatch();
+  }
+
+  removeConsumer(subscription: Subscription): void {
+    const i = this.#consumers.indexOf(subscription);
+    if (i < 0) return;
+    this.#consumers.splice(i, 1);
+    if (this.#next > i) this.#next -= 1;
+    if (this.#next >= this.#consumers.length) this.#next = 0;
+  }
+
+  /** Hands pending messages to consumers that can take them, round robin. */
+  dispatch(): void {
+    if (this.#dispatching) {
+      this.#again = true;
+      return;
+    }
+    this.#dispatching = true;
+    try {
+      do {
+        this.#again = false;
+        this.#dispatchOnce();
+      } while (this.#again);
+    } finally {
+      this.#dispatching = false;
+    }
+    this.#compact();
+  }
+
+  #dispatchOnce(): void {
+    if (!this.host.isDispatching()) return;
+    while (this.#head < this.#pending.length && this.#consumers.length > 0) {
+      const n = this.#consumers.length;
+      let chosen: Subscription | undefined;
+      for (let k = 0; k < n; k += 1) {
+        const idx = (this.#next + k) % n;
+        const candidate = this.#consumers[idx];
+        if (candidate?.canAccept() === true) {
+          chosen = candidate;
+          this.#next = (idx + 1) % n;
+          break;
+        }
+      }
+      if (chosen === undefined) return;
+      const message = this.#pending[this.#head];
+      this.#pending[this.#head] = undefined;
+      this.#head += 1;
+      if (message !== undefined) this.host.deliver(chosen, this, message);
+    }
+  }
+
+  #compact(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
+    } else if (this.#head === this.#pending.length && this.#head > 0) {
+      this.#pending = [];
+      this.#head = 0;
+    }
+  }
+}

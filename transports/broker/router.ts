@@ -1,0 +1,361 @@
+/**
+ * Routes messages between connections and destinations: queues (stored, one consumer each,
+ * round robin) and topics (fan-out to current subscribers, not stored). Owns the store, the
+ * sequence counter and dead-lettering.
+ */
+import { debuglog } from 'node:util';
+import { Queue, type QueueHost, type QueuedMessage, type ReturnReason } from './queue.js';
+import type { Delivery, Subscription } from './subscription.js';
+import type { MessageStore, StoredRecord } from './store.js';
+import type { HeaderList } from './frame.js';
+
+const debug = debuglog('aes-broker');
+
+export const QUEUE_PREFIX = '/queue/';
+export const TOPIC_PREFIX = '/topic/';
+
+/** A SEND buffered in a transaction. */
+export interface PendingSend {
+  readonly destination: string;
+  readonly headers: HeaderList;
+  readonly body: Buffer;
+}
+
+/** Longest destination accepted (it is part of every stored key). */
+export const MAX_DESTINATION_LENGTH = 512;
+
+/** Whether `destination` names a queue or a topic this broker serves. */
+export function destinationKind(destination: string): 'queue' | 'topic' | undefined {
+  // Control characters could not be written to a STOMP 1.0 subscriber.
+  if (destination.length > MAX_DESTINATION_LENGTH || /[\x00-\x1f]/.test(destination)) {
+    return undefined;
+  }
+  if (destination.startsWith(QUEUE_PREFIX) && destination.length > QUEUE_PREFIX.length) {
+    return 'queue';
+  }
+  if (destination.startsWith(TOPIC_PREFIX) && destination.length > TOPIC_PREFIX.length) {
+    return 'topic';
+  }
+  return undefined;
+}
+
+export interface RouterOptions {
+  readonly maxDeliveries: number;
+  readonly deadLetterSuffix: string;
+}
+
+export class Router implements QueueHost {
+  readonly #store: MessageStore;
+  readonly #options: RouterOptions;
+  readonly #queues = new Map<string, Queue>();
+  readonly #topics = new Map<string, Set<Subscription>>();
+  /** Distinguishes message ids minted by this run from those of earlier runs. */
+  readonly #runId = Date.now().toString(36);
+  #seq: number;
+  #topicSeq = 0;
+  #open = true;
+
+  constructor(store: MessageStore, options: RouterOptions) {
+    this.#store = store;
+    this.#options = options;
+    let loaded = 0;
+    for (const { destination, seq, record } of store.load()) {
+      this.#queue(destination).enqueue(
+        { seq, messageId: record.messageId, deliveries: record.deliveries },
+        false,
+      );
+      loaded += 1;
+    }
+    this.#seq = store.maxSeq();
+    debug('router: loaded %d stored messages, next seq %d', loaded, this.#seq + 1);
+  }
+
+  get maxDeliveries(): number {
+    return this.#options.maxDeliveries;
+  }
+
+  isDispatching(): boolean {
+    return this.#open;
+  }
+
+  /** Stops dispatching (the broker is closing). */
+  stop(): void {
+    this.#open = false;
+  }
+
+  /** Depth of every queue that has messages waiting or consumers. */
+  queueDepths(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, queue] of this.#queues) out[name] = queue.depth;
+    return out;
+  }
+
+  /**
+   * Routes one SEND. For a queue, resolves once the message is fsynced (and then makes it
+   * available to consumers); for a topic, once it has been handed to current subscribers.
+   */
+  async send(destination: string, headers: HeaderList, body: Buffer): Promise<void> {
+    if (destinationKind(destination) === 'topic') {
+      this.#publishTopic(destination, headers, body);
+      return;
+    }
+    const seq = this.#nextSeq();
+    const record: StoredRecord = { messageId: this.#messageId(seq), deliveries: 0, headers, body };
+    await this.#store.append(destination, seq, record);
+    this.#queue(destination).enqueue({ seq, messageId: record.messageId, deliveries: 0 });
+  }
+
+  /**
+   * Commits a STOMP transaction: its queue SENDs and its ACKs go to the store in one atomic,
+   * fsynced write; then messages become visible, topic SENDs go out and NACKs are applied.
+   */
+  async commit(
+    sends: readonly PendingSend[],
+    acks: ReadonlyArray<{ subscription: Subscription; deliveries: readonly Delivery[] }>,
+    nacks: ReadonlyArray<{ subscription: Subscription; deliveries: readonly Delivery[] }>,
+  ): Promise<void> {
+    const puts: { destination: string; seq: number; record: StoredRecord }[] = [];
+    for (const s of sends) {
+      if (destinationKind(s.destination) !== 'queue') continue;
+      const seq = this.#nextSeq();
+      puts.push({
+        destination: s.destination,
+        seq,
+        record: {
+          messageId: this.#messageId(seq),
+          deliveries: 0,
+          headers: s.headers,
+          body: s.body,
+        },
+      });
+    }
+    const removes: { destination: string; seq: number }[] = [];
+    const touched = new Set<Queue>();
+    for (const { subscription, deliveries } of acks) {
+      for (const d of deliveries) {
+        if (!subscription.untrack(d)) continue;
+        if (d.queue !== undefined && d.message !== undefined) {
+          removes.push({ destination: d.queue.name, seq: d.message.seq });
+          touched.add(d.queue);
+        }
+      }
+    }
+    try {
+      await this.#store.batch(puts, removes);
+    } finally {
+      for (const queue of touched) queue.dispatch();
+    }
+    for (const p of puts) {
+      this.#queue(p.destination).enqueue({
+        seq: p.seq,
+        messageId: p.record.messageId,
+        deliveries: 0,
+      });
+    }
+    for (const s of sends) {
+      if (destinationKind(s.destination) === 'topic') {
+        this.#publishTopic(s.destination, s.headers, s.body);
+      }
+    }
+    for (const { subscription, deliveries } of nacks) this.nack(subscription, deliveries);
+  }
+
+  /** Acknowledges deliveries; resolves once their deletion is fsynced. */
+  async ack(subscription: Subscription, deliveries: readonly Delivery[]): Promise<void> {
+    const removes: { destination: string; seq: number }[] = [];
+    const touched = new Set<Queue>();
+    for (const d of deliveries) {
+      if (!subscription.untrack(d)) continue;
+      if (d.queue !== undefined && d.message !== undefined) {
+        removes.push({ destination: d.queue.name, seq: d.message.seq });
+        touched.add(d.queue);
+      }
+    }
+    // The window opened now; a crash before the delete is synced means a redelivery.
+    for (const queue of touched) queue.dispatch();
+    if (removes.length === 1 && removes[0] !== undefined) {
+      await this.#store.remove(removes[0].destination, removes[0].seq);
+    } else if (removes.length > 0) {
+      await this.#store.batch([], removes);
+    }
+  }
+
+  /** Returns deliveries to their queues (redelivery or dead-lettering); topic ones are dropped. */
+  nack(subscription: Subscription, deliveries: readonly Delivery[]): void {
+    this.#returnAll(subscription, deliveries, 'nack');
+  }
+
+  subscribe(subscription: Subscription): void {
+    if (destinationKind(subscription.destination) === 'topic') {
+      let subs = this.#topics.get(subscription.destination);
+      if (subs === undefined) {
+        subs = new Set();
+        this.#topics.set(subscription.destination, subs);
+      }
+      subs.add(subscription);
+      return;
+    }
+    this.#queue(subscription.destination).addConsumer(subscription);
+  }
+
+  /** Removes a subscription; its unacked queue messages go back for redelivery. */
+  unsubscribe(subscription: Subscription): void {
+    if (destinationKind(subscription.destination) === 'topic') {
+      const subs = this.#topics.get(subscription.destination);
+      subs?.delete(subscription);
+      if (subs?.size === 0) this.#topics.delete(subscription.destination);
+      subscription.unacked.clear();
+      subscription.ackIdByMessageId.clear();
+      return;
+    }
+    const queue = this.#queues.get(subscription.destination);
+    queue?.removeConsumer(subscription);
+    this.#returnAll(subscription, [...subscription.unacked.values()], 'consumer-gone');
+  }
+
+  /** A connection's output drained: let its queues dispatch to it again. */
+  writable(subscriptions: Iterable<Subscription>): void {
+    for (const s of subscriptions) this.#queues.get(s.destination)?.dispatch();
+  }
+
+  // QueueHost
+
+  deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void {
+    let record: StoredRecord | undefined;
+    try {
+      record = this.#store.read(queue.name, message.seq);
+    } catch (err) {
+      // A corrupt record must not fail whichever connection triggered this dispatch. It stays
+      // in the store (and is retried after a restart) but leaves the in-memory queue.
+      debug('router: cannot read %s#%d, skipping it: %O', queue.name, message.seq, err);
+      return;
+    }
+    if (record === undefined) {
+      debug('router: %s#%d vanished from the store before delivery', queue.name, message.seq);
+      return;
+    }
+    message.deliveries += 1;
+    subscription.connection.sendMessage(subscription, {
+      messageId: message.messageId,
+      destination: queue.name,
+      headers: record.headers,
+      body: record.body,
+      deliveries: message.deliveries,
+      queue,
+      queued: message,
+    });
+    if (subscription.ackMode === 'auto') {
+      this.#store.remove(queue.name, message.seq).catch((err: unknown) => {
+        debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
+      });
+    }
+  }
+
+  deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void {
+    const record = this.#store.read(queue.name, message.seq);
+    if (record === undefined) return;
+    const target = `${queue.name}${this.#options.deadLetterSuffix}`;
+    const seq = this.#nextSeq();
+    const headers: (readonly [string, string])[] = record.headers.filter(
+      ([name]) => !name.startsWith('x-dead-letter-') && !name.startsWith('x-original-'),
+    );
+    headers.push(
+      ['x-dead-letter-reason', reason === 'nack' ? 'rejected' : 'consumer-lost'],
+      [
+        'x-dead-letter-detail',
+        `delivered ${message.deliveries} times (limit ${this.#options.maxDeliveries})`,
+      ],
+      ['x-original-destination', queue.name],
+      ['x-original-message-id', message.messageId],
+      ['x-delivery-count', String(message.deliveries)],
+      ['x-dead-lettered-at', new Date().toISOString()],
+    );
+    const moved: StoredRecord = {
+      messageId: this.#messageId(seq),
+      deliveries: 0,
+      headers,
+      body: record.body,
+    };
+    debug('router: dead-lettering %s#%d to %s (%s)', queue.name, message.seq, target, reason);
+    this.#store
+      .batch(
+        [{ destination: target, seq, record: moved }],
+        [{ destination: queue.name, seq: message.seq }],
+      )
+      .then(
+        () => this.#queue(target).enqueue({ seq, messageId: moved.messageId, deliveries: 0 }),
+        (err: unknown) => {
+          // Not moved: keep it where it was, still redeliverable.
+          debug('router: dead-lettering %s#%d failed: %O', queue.name, message.seq, err);
+          queue.enqueue(message);
+        },
+      );
+  }
+
+  persistDeliveries(queue: Queue, message: QueuedMessage): void {
+    const record = this.#store.read(queue.name, message.seq);
+    if (record === undefined) return;
+    this.#store
+      .append(queue.name, message.seq, { ...record, deliveries: message.deliveries })
+      .catch((err: unknown) => {
+        debug(
+          'router: persisting delivery count of %s#%d failed: %O',
+          queue.name,
+          message.seq,
+          err,
+        );
+      });
+  }
+
+  #returnAll(
+    subscription: Subscription,
+    deliveries: readonly Delivery[],
+    reason: ReturnReason,
+  ): void {
+    for (const d of deliveries) {
+      if (!subscription.untrack(d)) continue;
+      if (d.queue !== undefined && d.message !== undefined)
+        d.queue.returnMessage(d.message, reason);
+    }
+  }
+
+  #publishTopic(destination: string, headers: HeaderList, body: Buffer): void {
+    const subs = this.#topics.get(destination);
+    if (subs === undefined) return;
+    this.#topicSeq += 1;
+    const messageId = `${this.#runId}-t${this.#topicSeq}`;
+    for (const subscription of [...subs]) {
+      if (!subscription.connection.isWritable()) {
+        subscription.connection.failSlowConsumer(subscription);
+        continue;
+      }
+      subscription.connection.sendMessage(subscription, {
+        messageId,
+        destination,
+        headers,
+        body,
+        deliveries: 1,
+        queue: undefined,
+        queued: undefined,
+      });
+    }
+  }
+
+  #queue(name: string): Queue {
+    let queue = this.#queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, this, name.endsWith(this.#options.deadLetterSuffix));
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  #nextSeq(): number {
+    this.#seq += 1;
+    return this.#seq;
+  }
+
+  #messageId(seq: number): string {
+    return `${this.#runId}-${seq}`;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `mqtt://user:password@host:1883?broker=rabbitmq&clientId=ib-orders` and `mqtts://…`: one MQTT
+ * broker. Query parameters choose the broker profile and override transport options.
+ */
+import { redactUrl } from '../registry.js';
+import { credentials } from '../support/options.js';
+import { TransportOptionError, TransportUrlError } from '../errors.js';
+import { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './brokers.js';
+
+export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTTS_PORT = 8883;
+export const DEFAULT_SHARE_GROUP = 'aes';
+
+export interface MqttEndpoint {
+  readonly label: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly broker: MqttBrokerProfile;
+  readonly protocolVersion: 4 | 5;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+const KNOWN_PARAMS = new Set([
+  'broker',
+  'protocol',
+  'clientId',
+  'group',
+  'sessionExpirySec',
+  'heartbeatMs',
+  'connectTimeoutMs',
+  'publishTimeoutMs',
+  'reconnectInitialMs',
+  'reconnectMaxMs',
+  'redeliveryDelayMs',
+  'receiveMaximum',
+  'rejectUnauthorized',
+]);
+
+export function parseMqttUrl(url: URL): MqttEndpoint {
+  const scheme = url.protocol.replace(/:$/, '');
+  if (scheme !== 'mqtt' && scheme !== 'mqtts') {
+    throw new TransportUrlError('TRANSPORT_BAD_URL', `not an MQTT URL: '${redactUrl(url)}'`);
+  }
+  if (url.hostname === '') {
+    throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
+  }
+  const { user, password } = credentials(url);
+  const params = new Map<string, string>();
+  for (const [key, value] of url.searchParams) {
+    if (!KNOWN_PARAMS.has(key)) {
+      throw new TransportOptionError(
+        key,
+        `is not an MQTT URL parameter (known: ${[...KNOWN_PARAMS].join(', ')}) in '${redactUrl(url)}'`,
+      );
+    }
+    params.set(key, value);
+  }
+  const brokerName = params.get('broker') ?? 'generic';
+  if (!Object.hasOwn(MQTT_BROKERS, brokerName)) {
+    throw new TransportOptionError(
+      'broker',
+      `must be one of ${Object.keys(MQTT_BROKERS).join(', ')}, got '${brokerName}'`,
+    );
+  }
+  const broker = MQTT_BROKERS[brokerName as MqttBrokerName];
+  const protocol = params.get('protocol');
+  if (protocol !== undefined && protocol !== '4' && protocol !== '5') {
+    throw new TransportOptionError('protocol', `must be 4 (MQTT 3.1.1) or 5, got '${protocol}'`);
+  }
+  const tls = scheme === 'mqtts';
+  return {
+    label: redactUrl(url),
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? (tls ? DEFAULT_MQTTS_PORT : DEFAULT_MQTT_PORT) : Number(url.port),
+    tls,
+    username: user,
+    password: password,
+    broker,
+    protocolVersion: protocol === undefined ? broker.protocolVersion : (Number(protocol) as 4 | 5),
+    params,
+  };
+}

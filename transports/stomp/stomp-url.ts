@@ -1,0 +1,66 @@
+/**
+ * `stomp://login:passcode@host:61613?vhost=/&heartbeatMs=10000` and `stomp+ssl://…`: one STOMP
+ * broker. Credentials are percent-decoded; query parameters override transport options.
+ */
+import { redactUrl } from '../registry.js';
+import { credentials } from '../support/options.js';
+import { TransportOptionError, TransportUrlError } from '../errors.js';
+
+export const DEFAULT_STOMP_PORT = 61613;
+
+export interface StompEndpoint {
+  /** The URL with credentials removed, for logs and events. */
+  readonly label: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly login: string | undefined;
+  readonly passcode: string | undefined;
+  /** The CONNECT `host` header: RabbitMQ reads it as the virtual host. */
+  readonly vhost: string;
+  /** Query parameters naming transport options (`heartbeatMs`, …), as given. */
+  readonly params: ReadonlyMap<string, string>;
+}
+
+const KNOWN_PARAMS = new Set([
+  'vhost',
+  'heartbeatMs',
+  'connectTimeoutMs',
+  'publishTimeoutMs',
+  'reconnectInitialMs',
+  'reconnectMaxMs',
+  'redeliveryDelayMs',
+  'queueExpiresMs',
+  'rejectUnauthorized',
+]);
+
+export function parseStompUrl(url: URL): StompEndpoint {
+  const scheme = url.protocol.replace(/:$/, '');
+  if (scheme !== 'stomp' && scheme !== 'stomp+ssl') {
+    throw new TransportUrlError('TRANSPORT_BAD_URL', `not a STOMP URL: '${redactUrl(url)}'`);
+  }
+  if (url.hostname === '') {
+    throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
+  }
+  const { user, password } = credentials(url);
+  const params = new Map<string, string>();
+  for (const [key, value] of url.searchParams) {
+    if (!KNOWN_PARAMS.has(key)) {
+      throw new TransportOptionError(
+        key,
+        `is not a STOMP URL parameter (known: ${[...KNOWN_PARAMS].join(', ')}) in '${redactUrl(url)}'`,
+      );
+    }
+    params.set(key, value);
+  }
+  return {
+    label: redactUrl(url),
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? DEFAULT_STOMP_PORT : Number(url.port),
+    tls: scheme === 'stomp+ssl',
+    login: user,
+    passcode: password,
+    vhost: params.get('vhost') ?? '/',
+    params,
+  };
+}

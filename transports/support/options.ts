@@ -1,0 +1,80 @@
+/** Validation of numeric transport options given in code or as URL parameters. */
+import { TransportOptionError, TransportUrlError } from '../errors.js';
+import { redactUrl } from '../registry.js';
+
+/** Reads a whole-number millisecond option from a URL parameter, else the given value. */
+export function numberParam(
+  params: ReadonlyMap<string, string>,
+  name: string,
+  fallback: number,
+  min = 0,
+): number {
+  const raw = params.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new TransportOptionError(name, `must be a whole number >= ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+/** Checks a numeric option given in code; returns it, or `fallback` when absent. */
+export function checkedNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min = 0,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new TransportOptionError(name, `must be a whole number >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** The options every network transport shares, resolved. */
+export interface CommonSettings {
+  readonly connectTimeoutMs: number;
+  readonly publishTimeoutMs: number;
+  readonly heartbeatMs: number;
+  readonly reconnectInitialMs: number;
+  readonly reconnectMaxMs: number;
+  readonly redeliveryDelayMs: number;
+}
+
+/**
+ * Resolves the shared options: a URL parameter wins over the option given in code, which wins
+ * over the transport's default. Throws `TransportOptionError` naming a bad field.
+ */
+export function commonSettings(
+  params: ReadonlyMap<string, string>,
+  options: Partial<CommonSettings>,
+  defaults: CommonSettings,
+): CommonSettings {
+  const resolve = (name: keyof CommonSettings, min: number) =>
+    numberParam(params, name, checkedNumber(name, options[name], defaults[name], min), min);
+  return {
+    connectTimeoutMs: resolve('connectTimeoutMs', 1),
+    publishTimeoutMs: resolve('publishTimeoutMs', 1),
+    heartbeatMs: resolve('heartbeatMs', 0),
+    reconnectInitialMs: resolve('reconnectInitialMs', 1),
+    reconnectMaxMs: resolve('reconnectMaxMs', 1),
+    redeliveryDelayMs: resolve('redeliveryDelayMs', 0),
+  };
+}
+
+/** The URL's user name and password, percent-decoded; a bad escape is a `TransportUrlError`. */
+export function credentials(url: URL): { user: string | undefined; password: string | undefined } {
+  const decode = (raw: string, what: string) => {
+    if (raw === '') return undefined;
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      throw new TransportUrlError(
+        'TRANSPORT_BAD_URL',
+        `bad percent-escape in the ${what} of '${redactUrl(url)}'`,
+      );
+    }
+  };
+  return { user: decode(url.username, 'user name'), password: decode(url.password, 'password') };
+}
