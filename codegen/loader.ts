@@ -271,7 +271,6 @@ class Loader {
     if (!(isXsdNs(root.ns) && root.local === 'schema')) {
       // Some WSDLs import a WSDL through xsd:import; take its schemas.
       if (root.ns === WSDL11_NS && root.local === 'definitions') {
-        this.#visited.delete(loc);
         await this.loadWsdl(loc, referrer);
         return;
       }
