@@ -99,6 +99,12 @@ test('WSDL 2.0 with a draft namespace: interface, SOAP 1.2 binding, endpoint', a
   assert.equal(port?.soapVersion, '1.2');
   assert.equal(port?.operations[0]?.name, 'opCheckAvailability');
   assert.match(port?.operations[0]?.input ?? '', /checkInDate: string;/);
+  const { files, summary } = await generateSources(
+    path.join(corpusDir(), 'axis2-wsdl20-hotel/HotelReservationService.wsdl'),
+    path.join(corpusDir(), 'out'),
+  );
+  assert.deepEqual(files.map((f) => f.name).sort(), ['index.generated.ts', 'types.generated.ts']);
+  assert.match(summary.notes.join('\n'), /WSDL 2\.0: node-soap's runtime reads WSDL 1\.1 only/);
 });
 
 test('names: identifiers, keywords, case-insensitive allocation, method names', () => {
