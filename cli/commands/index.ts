@@ -2,8 +2,15 @@
 import type { Command } from 'commander';
 import { registerBroker } from './broker.js';
 import { registerConfig } from './config.js';
+import { registerDescribe } from './describe.js';
+import { registerGen } from './gen.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerBroker, registerConfig];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerGen,
+  registerDescribe,
+  registerBroker,
+  registerConfig,
+];

@@ -1,0 +1,44 @@
+/** `aes describe <wsdl>`: what a WSDL offers, for a person reading an unknown service. */
+import type { Command } from 'commander';
+import { describeWsdl, formatDescription } from '../../codegen/index.js';
+import { parseMaps } from './gen.js';
+import type { RegisterCommand } from './index.js';
+
+interface DescribeFlags {
+  readonly map: string[];
+  readonly catalog?: string;
+  readonly allowNetwork?: boolean;
+  readonly strict?: boolean;
+  readonly json?: boolean;
+}
+
+export const registerDescribe: RegisterCommand = (program: Command, setExitCode) => {
+  program
+    .command('describe')
+    .description(
+      'print the services, ports and operations of a WSDL with their input and output shapes',
+    )
+    .argument('<wsdl>', 'WSDL file or URL')
+    .option(
+      '--map <url=path>',
+      'read a remote import from a local file (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
+    .option('--allow-network', 'fetch remote imports over HTTP(S)')
+    .option('--strict', 'treat dangling references as errors')
+    .option('--json', 'print JSON instead of text')
+    .action(async (wsdl: string, flags: DescribeFlags) => {
+      const d = await describeWsdl(wsdl, {
+        map: parseMaps(flags.map),
+        ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
+        allowNetwork: flags.allowNetwork === true,
+        strict: flags.strict === true,
+      });
+      process.stdout.write(
+        flags.json === true ? `${JSON.stringify(d, null, 2)}\n` : formatDescription(d),
+      );
+      setExitCode(0);
+    });
+};

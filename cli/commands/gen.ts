@@ -1,0 +1,125 @@
+/** `aes gen --wsdl <file|url>... [--out dir]`: typed TypeScript clients from WSDLs. */
+import type { Command } from 'commander';
+import {
+  CodegenError,
+  describeWsdl,
+  formatDescription,
+  generate,
+  type WsdlSummary,
+} from '../../codegen/index.js';
+import type { RegisterCommand } from './index.js';
+
+interface GenFlags {
+  readonly wsdl: string[];
+  readonly out: string;
+  readonly map: string[];
+  readonly catalog?: string;
+  readonly allowNetwork?: boolean;
+  readonly strict?: boolean;
+  readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly describe?: boolean;
+  readonly runtime?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--map url=path` pairs; the URL may itself contain `=`, so split at the last one. */
+export function parseMaps(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.lastIndexOf('=');
+    if (at <= 0 || at === pair.length - 1) {
+      throw new CodegenError('GEN_USAGE', `--map '${pair}' is not <url>=<path>`);
+    }
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
+}
+
+function summaryLine(s: WsdlSummary): string {
+  const clients =
+    s.clients.length === 0
+      ? 'no client'
+      : `${s.clients.map((c) => c.className).join(', ')} (${s.operations} operations)`;
+  return `${s.folder}/: ${s.types} types (of ${s.schemaTypes} in the schema)${s.families > 0 ? ` + ${s.families} subtype unions` : ''}, ${clients}`;
+}
+
+export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
+  program
+    .command('gen')
+    .description('generate typed TypeScript (types and SOAP clients) from WSDL 1.1/2.0 documents')
+    .requiredOption('--wsdl <file|url...>', 'WSDL documents to read (each gets a folder in --out)')
+    .option('--out <dir>', 'output folder', 'generated')
+    .option(
+      '--map <url=path>',
+      'read a remote import from a local file (repeatable; a URL ending in / maps a prefix)',
+      collect,
+      [],
+    )
+    .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
+    .option('--allow-network', 'fetch remote imports over HTTP(S) (offline by default)')
+    .option(
+      '--strict',
+      'treat references to unknown types, elements, messages or bindings as errors',
+    )
+    .option(
+      '--runtime <module>',
+      'module the generated clients import their runtime from',
+      'aes/soap-client',
+    )
+    .option('--describe', 'print services, ports and operations instead of generating')
+    .option('--quiet', 'print nothing but errors')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .action(async (flags: GenFlags) => {
+      const options = {
+        map: parseMaps(flags.map),
+        ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
+        allowNetwork: flags.allowNetwork === true,
+        strict: flags.strict === true,
+      };
+      if (flags.describe === true) {
+        const descriptions = [];
+        for (const w of flags.wsdl) descriptions.push(await describeWsdl(w, options));
+        process.stdout.write(
+          flags.json === true
+            ? `${JSON.stringify(descriptions, null, 2)}\n`
+            : descriptions.map(formatDescription).join('\n'),
+        );
+        setExitCode(0);
+        return;
+      }
+      const tty = process.stderr.isTTY && flags.quiet !== true && flags.json !== true;
+      const started = performance.now();
+      const results = await generate(flags.wsdl, {
+        ...options,
+        out: flags.out,
+        ...(flags.runtime === undefined ? {} : { runtimeModule: flags.runtime }),
+        onProgress: ({ done, total, source }) => {
+          if (!tty) return;
+          process.stderr.write(
+            done < total ? `\r\x1b[Kgenerating ${done + 1}/${total} ${source}` : '\r\x1b[K',
+          );
+        },
+      });
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      if (flags.json === true) {
+        process.stdout.write(
+          `${JSON.stringify({ out: flags.out, seconds: Number(seconds), wsdls: results }, null, 2)}\n`,
+        );
+      } else if (flags.quiet !== true) {
+        for (const r of results) {
+          process.stdout.write(`${summaryLine(r)}\n`);
+          for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+        }
+        process.stdout.write(`wrote ${results.length} WSDL(s) into ${flags.out} in ${seconds} s\n`);
+      }
+      if (flags.quiet !== true) {
+        for (const r of results)
+          for (const w of r.warnings) process.stderr.write(`aes: warning: ${w}\n`);
+      }
+      setExitCode(0);
+    });
+};

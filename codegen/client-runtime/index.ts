@@ -1,0 +1,23 @@
+/**
+ * `aes/soap-client`: the small runtime that generated SOAP clients import. Generated code depends on
+ * this entry only (and on node-soap through it).
+ */
+export {
+  createPortClient,
+  DEFAULT_CALL_TIMEOUT_MS,
+  deserializers,
+  GeneratedSoapClient,
+  type CallOptions,
+  type PortInfo,
+  type SecurityOptions,
+  type SoapClientOptions,
+} from './client.js';
+export type { Client as SoapClient } from 'soap';
+export { coerce, type Coercion, type CoercionTable } from './coerce.js';
+export {
+  faultOf,
+  SoapCallError,
+  SoapFaultError,
+  type SoapCallErrorCode,
+  type SoapFault,
+} from './errors.js';

@@ -1,0 +1,47 @@
+/** Typed errors of the code generator: each names the file, and where known the line and construct. */
+
+export type CodegenErrorCode =
+  | 'WSDL_XML'
+  | 'WSDL_NOT_FOUND'
+  | 'WSDL_REMOTE_IMPORT'
+  | 'WSDL_FETCH'
+  | 'WSDL_UNKNOWN_REF'
+  | 'WSDL_INVALID'
+  | 'WSDL_NO_SERVICE'
+  | 'GEN_OUTPUT'
+  | 'GEN_USAGE';
+
+/** Where in a source document a problem sits. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export function formatLocation(loc: SourceLocation): string {
+  if (loc.line === undefined) return loc.file;
+  return `${loc.file}:${loc.line}${loc.column === undefined ? '' : `:${loc.column}`}`;
+}
+
+/** An error in a WSDL/XSD document or in the generation step. `exitCode` is what the CLI returns. */
+export class CodegenError extends Error {
+  override readonly name = 'CodegenError';
+  readonly code: CodegenErrorCode;
+  readonly location: SourceLocation | undefined;
+  /** 2 for a usage mistake (`GEN_USAGE`), 1 otherwise. */
+  readonly exitCode: number;
+
+  constructor(
+    code: CodegenErrorCode,
+    message: string,
+    options: { location?: SourceLocation; cause?: unknown } = {},
+  ) {
+    super(
+      options.location === undefined ? message : `${formatLocation(options.location)}: ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = code;
+    this.exitCode = code === 'GEN_USAGE' ? 2 : 1;
+    this.location = options.location;
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * Loads a WSDL (1.1 or 2.0) or XSD and every document it imports or includes, offline by default:
+ * a remote location is read through a `--map` mapping or an OASIS XML catalog, and from the network
+ * only when `allowNetwork` is set.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { debuglog } from 'node:util';
+import { CodegenError, formatLocation, type SourceLocation } from './errors.js';
+import { isBuiltinNs, isWsdl20Ns, isXsdNs, WSDL11_NS } from './namespaces.js';
+import { childrenNamed, decodeXml, locationOf, parseXml, type XmlElement } from './xml.js';
+
+const trace = debuglog('aes-codegen');
+
+/** Default deadline for one remote fetch (only with `allowNetwork`). */
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+
+export interface LoadOptions {
+  /** Remote URL (or URL prefix ending in `/`) to local path. */
+  readonly map?: Readonly<Record<string, string>>;
+  /** An OASIS XML catalog (`uri`, `system`, `rewriteURI`, `rewriteSystem` entries). */
+  readonly catalog?: string;
+  /** Read remote documents over HTTP(S). Off by default. */
+  readonly allowNetwork?: boolean;
+  /** Deadline for each remote fetch. @defaultValue DEFAULT_FETCH_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** One `xsd:schema` with the namespace it defines (chameleon includes take the includer's). */
+export interface SchemaDocument {
+  readonly el: XmlElement;
+  readonly targetNamespace: string;
+}
+
+export interface LoadedWsdl {
+  /** The root location as given, resolved (absolute path or URL). */
+  readonly root: string;
+  readonly version: '1.1' | '2.0' | 'xsd';
+  /** WSDL `definitions`/`description` elements, root first. */
+  readonly wsdls: readonly XmlElement[];
+  readonly schemas: readonly SchemaDocument[];
+  /** Every file read, in load order. */
+  readonly files: readonly string[];
+  /** Suspicious but readable input (e.g. an import whose document declares another namespace). */
+  readonly warnings: readonly string[];
+}
+
+function isUrl(loc: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:\/\//i.test(loc);
+}
+
+type Mapper = (url: string) => string | undefined;
+
+async function loadCatalog(file: string): Promise<Mapper> {
+  const root = parseXml(await readText(file, { file }), file);
+  const dir = path.dirname(path.resolve(file));
+  const exact = new Map<string, string>();
+  const prefixes: [string, string][] = [];
+  for (const el of root.children) {
+    const target = (v: string | undefined): string | undefined =>
+      v === undefined ? undefined : isUrl(v) ? v : path.resolve(dir, v);
+    if (el.local === 'uri' || el.local === 'system') {
+      const name = el.attrs.get(el.local === 'uri' ? 'name' : 'systemId');
+      const to = target(el.attrs.get('uri'));
+      if (name !== undefined && to !== undefined) exact.set(name, to);
+    } else if (el.local === 'rewriteURI' || el.local === 'rewriteSystem') {
+      const from = el.attrs.get(
+        el.local === 'rewriteURI' ? 'uriStartString' : 'systemIdStartString',
+      );
+      const to = target(el.attrs.get('rewritePrefix'));
+      if (from !== undefined && to !== undefined) prefixes.push([from, to]);
+    }
+  }
+  prefixes.sort((a, b) => b[0].length - a[0].length);
+  return (url) => {
+    const hit = exact.get(url);
+    if (hit !== undefined) return hit;
+    for (const [from, to] of prefixes) {
+      if (url.startsWith(from))
+        return isUrl(to) ? to + url.slice(from.length) : path.join(to, url.slice(from.length));
+    }
+    return undefined;
+  };
+}
+
+function mapFromOptions(map: Readonly<Record<string, string>>): Mapper {
+  const entries = Object.entries(map).sort((a, b) => b[0].length - a[0].length);
+  return (url) => {
+    for (const [from, to] of entries) {
+      if (url === from) return path.resolve(to);
+      if (from.endsWith('/') && url.startsWith(from))
+        return path.resolve(to, url.slice(from.length));
+    }
+    return undefined;
+  };
+}
+
+async function readText(file: string, referrer: SourceLocation | undefined): Promise<string> {
+  try {
+    return decodeXml(await readFile(file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CodegenError(
+      'WSDL_NOT_FOUND',
+      referrer === undefined || referrer.file === file
+        ? `cannot read '${file}' (${code ?? String(err)})`
+        : `imported document '${file}' cannot be read (${code ?? String(err)})`,
+      { ...(referrer === undefined ? {} : { location: referrer }), cause: err },
+    );
+  }
+}
+
+class Loader {
+  readonly #options: LoadOptions;
+  readonly #mappers: Mapper[] = [];
+  readonly #texts = new Map<string, Promise<string>>();
+  readonly #visited = new Set<string>();
+  readonly wsdls: XmlElement[] = [];
+  readonly schemas: SchemaDocument[] = [];
+  readonly files: string[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(options: LoadOptions) {
+    this.#options = options;
+  }
+
+  async init(): Promise<void> {
+    if (this.#options.map !== undefined) this.#mappers.push(mapFromOptions(this.#options.map));
+    if (this.#options.catalog !== undefined)
+      this.#mappers.push(await loadCatalog(this.#options.catalog));
+  }
+
+  /** Resolves `ref` against `base` (a path or URL), through the mappings for remote URLs. */
+  resolve(base: string | undefined, ref: string): string {
+    let loc: string;
+    if (isUrl(ref)) loc = ref;
+    else if (base !== undefined && isUrl(base)) loc = new URL(ref, base).href;
+    else loc = path.resolve(base === undefined ? process.cwd() : path.dirname(base), ref);
+    if (loc.startsWith('file://')) return fileURLToPath(loc);
+    if (isUrl(loc)) {
+      for (const mapper of this.#mappers) {
+        const hit = mapper(loc);
+        if (hit !== undefined) return hit.startsWith('file://') ? fileURLToPath(hit) : hit;
+      }
+    }
+    return loc;
+  }
+
+  async read(loc: string, referrer: SourceLocation | undefined): Promise<XmlElement> {
+    let text = this.#texts.get(loc);
+    if (text === undefined) {
+      text = isUrl(loc) ? this.#fetch(loc, referrer) : readText(loc, referrer);
+      this.#texts.set(loc, text);
+      this.files.push(loc);
+    }
+    return parseXml(await text, loc);
+  }
+
+  async #fetch(url: string, referrer: SourceLocation | undefined): Promise<string> {
+    const where = referrer === undefined ? {} : { location: referrer };
+    if (this.#options.allowNetwork !== true) {
+      throw new CodegenError(
+        'WSDL_REMOTE_IMPORT',
+        `remote document '${url}' is not read offline: map it to a local copy with --map ${url}=<path> (or a --catalog entry), or pass --allow-network`,
+        where,
+      );
+    }
+    trace('fetch %s', url);
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
+    const signal =
+      this.#options.signal === undefined
+        ? timeout
+        : AbortSignal.any([timeout, this.#options.signal]);
+    try {
+      const res = await fetch(url, { signal });
+      if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+      return decodeXml(new Uint8Array(await res.arrayBuffer()));
+    } catch (err) {
+      throw new CodegenError(
+        'WSDL_FETCH',
+        `cannot fetch '${url}': ${err instanceof Error ? err.message : String(err)}`,
+        {
+          ...where,
+          cause: err,
+        },
+      );
+    }
+  }
+
+  async loadWsdl(loc: string, referrer: SourceLocation | undefined): Promise<void> {
+    if (this.#visited.has(loc)) return;
+    this.#visited.add(loc);
+    const root = await this.read(loc, referrer);
+    if (isXsdNs(root.ns) && root.local === 'schema') {
+      await this.loadSchemaElement(root, loc, undefined);
+      return;
+    }
+    const wsdl11 = root.ns === WSDL11_NS && root.local === 'definitions';
+    const wsdl20 = isWsdl20Ns(root.ns) && root.local === 'description';
+    if (!wsdl11 && !wsdl20) {
+      throw new CodegenError(
+        'WSDL_INVALID',
+        `root element {${root.ns}}${root.local} is neither a WSDL 1.1 definitions, a WSDL 2.0 description nor an xsd:schema`,
+        { location: locationOf(root) },
+      );
+    }
+    this.wsdls.push(root);
+    for (const child of root.children) {
+      if (child.ns !== root.ns) continue;
+      if (child.local === 'import' || child.local === 'include') {
+        const ref = child.attrs.get('location');
+        if (ref === undefined) continue;
+        const target = this.resolve(loc, ref);
+        if (isUrl(target) && this.#skipBuiltin(child.attrs.get('namespace'))) continue;
+        await this.loadWsdl(target, locationOf(child));
+      } else if (child.local === 'types') {
+        for (const schema of child.children) {
+          if (isXsdNs(schema.ns) && schema.local === 'schema')
+            await this.loadSchemaElement(schema, loc, undefined);
+        }
+      }
+    }
+  }
+
+  #skipBuiltin(ns: string | undefined): boolean {
+    return ns !== undefined && isBuiltinNs(ns) && this.#options.allowNetwork !== true;
+  }
+
+  async loadSchemaElement(
+    schema: XmlElement,
+    loc: string,
+    chameleonNs: string | undefined,
+  ): Promise<void> {
+    const declared = schema.attrs.get('targetNamespace');
+    const tns = declared ?? chameleonNs ?? '';
+    this.schemas.push({ el: schema, targetNamespace: tns });
+    for (const child of childrenNamed(schema, schema.ns, 'import')) {
+      const ref = child.attrs.get('schemaLocation');
+      if (ref === undefined) continue;
+      const target = this.resolve(loc, ref);
+      if (isUrl(target) && this.#skipBuiltin(child.attrs.get('namespace'))) continue;
+      await this.#loadSchemaFile(
+        target,
+        locationOf(child),
+        undefined,
+        child.attrs.get('namespace'),
+      );
+    }
+    for (const child of [
+      ...childrenNamed(schema, schema.ns, 'include'),
+      ...childrenNamed(schema, schema.ns, 'redefine'),
+    ]) {
+      const ref = child.attrs.get('schemaLocation');
+      if (ref === undefined) continue;
+      await this.#loadSchemaFile(this.resolve(loc, ref), locationOf(child), tns);
+    }
+  }
+
+  async #loadSchemaFile(
+    loc: string,
+    referrer: SourceLocation,
+    chameleonNs: string | undefined,
+    expectedNs?: string,
+  ): Promise<void> {
+    const key = `${loc}#${chameleonNs ?? ''}`;
+    if (this.#visited.has(key)) return;
+    this.#visited.add(key);
+    const root = await this.read(loc, referrer);
+    if (!(isXsdNs(root.ns) && root.local === 'schema')) {
+      // Some WSDLs import a WSDL through xsd:import; take its schemas.
+      if (root.ns === WSDL11_NS && root.local === 'definitions') {
+        await this.loadWsdl(loc, referrer);
+        return;
+      }
+      throw new CodegenError('WSDL_INVALID', `imported document '${loc}' is not an xsd:schema`, {
+        location: referrer,
+      });
+    }
+    const declared = root.attrs.get('targetNamespace');
+    if (expectedNs !== undefined && (declared ?? '') !== expectedNs) {
+      this.warnings.push(
+        `${formatLocation(referrer)}: xsd:import of namespace ${expectedNs} reads '${loc}', whose targetNamespace is ${declared ?? '(none)'}`,
+      );
+    }
+    await this.loadSchemaElement(root, loc, declared === undefined ? chameleonNs : undefined);
+  }
+}
+
+/** Reads `location` (a path or URL) and everything it imports. */
+export async function loadWsdl(location: string, options: LoadOptions = {}): Promise<LoadedWsdl> {
+  const loader = new Loader(options);
+  await loader.init();
+  const root = loader.resolve(undefined, location);
+  await loader.loadWsdl(root, undefined);
+  const first = loader.wsdls[0];
+  const version = first === undefined ? 'xsd' : first.ns === WSDL11_NS ? '1.1' : '2.0';
+  trace('loaded %s: %d files, %d schemas', root, loader.files.length, loader.schemas.length);
+  return {
+    root,
+    version,
+    wsdls: loader.wsdls,
+    schemas: loader.schemas,
+    files: loader.files,
+    warnings: loader.warnings,
+  };
+}

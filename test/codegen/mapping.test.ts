@@ -1,0 +1,194 @@
+/**
+ * The type mapping on a synthetic schema that has every construct at once: the emitted
+ * declarations read as documented and type-check strictly; plus the small pure helpers.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CodegenError, describeWsdl, generateSources } from '../../codegen/index.js';
+import { coerce } from '../../codegen/client-runtime/index.js';
+import { NameAllocator, toIdentifier, toMethodName } from '../../codegen/names.js';
+import { decodeXml, parseXml } from '../../codegen/xml.js';
+import { corpusDir, tempDir, typeCheck } from './support.js';
+
+const SCHEMA = `<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:m" targetNamespace="urn:m">
+  <types>
+    <xsd:schema targetNamespace="urn:m" elementFormDefault="qualified">
+      <xsd:simpleType name="Color"><xsd:restriction base="xsd:string">
+        <xsd:enumeration value="red"/><xsd:enumeration value="green"/></xsd:restriction></xsd:simpleType>
+      <xsd:simpleType name="Percent"><xsd:restriction base="xsd:int"><xsd:maxInclusive value="100"/></xsd:restriction></xsd:simpleType>
+      <xsd:simpleType name="Tags"><xsd:list itemType="xsd:string"/></xsd:simpleType>
+      <xsd:complexType name="Shape" abstract="true"><xsd:sequence><xsd:element name="id" type="xsd:long"/></xsd:sequence></xsd:complexType>
+      <xsd:complexType name="Circle"><xsd:complexContent><xsd:extension base="tns:Shape">
+        <xsd:sequence><xsd:element name="radius" type="xsd:double"/></xsd:sequence></xsd:extension></xsd:complexContent></xsd:complexType>
+      <xsd:complexType name="Square"><xsd:complexContent><xsd:extension base="tns:Shape">
+        <xsd:sequence><xsd:element name="side" type="xsd:double"/></xsd:sequence></xsd:extension></xsd:complexContent></xsd:complexType>
+      <xsd:complexType name="Money"><xsd:simpleContent><xsd:extension base="xsd:decimal">
+        <xsd:attribute name="currency" type="xsd:string" use="required"/></xsd:extension></xsd:simpleContent></xsd:complexType>
+      <xsd:complexType name="Node"><xsd:sequence>
+        <xsd:element name="children" type="tns:Node" minOccurs="0" maxOccurs="unbounded"/></xsd:sequence></xsd:complexType>
+      <xsd:complexType name="class"><xsd:sequence>
+        <xsd:element name="shape" type="tns:Shape"/>
+        <xsd:choice><xsd:element name="byName" type="xsd:string"/><xsd:element name="byId" type="xsd:int"/></xsd:choice>
+        <xsd:element name="color" type="tns:Color" nillable="true"/>
+        <xsd:element name="price" type="tns:Money" minOccurs="0"/>
+        <xsd:element name="tags" type="tns:Tags"/>
+        <xsd:element name="done" type="xsd:boolean"/>
+        <xsd:element ref="tns:event" maxOccurs="unbounded"/>
+        <xsd:any minOccurs="0"/>
+      </xsd:sequence><xsd:attribute name="version" type="xsd:string" use="required"/></xsd:complexType>
+      <xsd:element name="event" type="xsd:string" abstract="true"/>
+      <xsd:element name="created" type="xsd:dateTime" substitutionGroup="tns:event"/>
+      <xsd:element name="deleted" type="xsd:dateTime" substitutionGroup="tns:event"/>
+      <xsd:element name="Node" type="tns:Node"/>
+    </xsd:schema>
+  </types>
+</definitions>
+`;
+
+test('every construct maps as documented, and the result type-checks', async () => {
+  const { dir, cleanup } = await tempDir('mapping');
+  try {
+    const file = path.join(dir, 'mapping.wsdl');
+    writeFileSync(file, SCHEMA);
+    const { files, summary } = await generateSources(file, path.join(dir, 'out'));
+    assert.equal(summary.types, 13);
+    assert.deepEqual(summary.warnings, []);
+    assert.match(summary.notes.join(), /no wsdl:service/);
+    const types = files.find((f) => f.name === 'types.generated.ts')?.text ?? '';
+    const expect = (re: RegExp): void => assert.match(types, re);
+    expect(/export type Color = 'red' \| 'green';/);
+    expect(/export type Percent = number;/);
+    expect(/export type Tags = string;/);
+    expect(/export interface Shape \{\n {2}id: string;\n\}/);
+    expect(/export interface Circle extends Shape \{\n {2}radius: number;\n\}/);
+    expect(/export type AnyShape = Circle \| Square;/);
+    expect(/export type Money = \{\n\s+\$value: string;\n\s+attributes: \{\n\s+currency: string;/);
+    expect(/export interface Node \{\n {2}children\?: Node\[\];\n\}/);
+    expect(/export type NodeElement = Node;/);
+    expect(/export type class_ = \{\n/);
+    expect(/shape: AnyShape;/);
+    expect(/\} & \(\{\n {2}byName: string;\n\} \| \{\n {2}byId: number;\n\}\);/);
+    expect(/color: Color \| null;/);
+    expect(/price\?: Money;/);
+    expect(/done: boolean;/);
+    expect(/created\?: created\[\];\n\s+deleted\?: deleted\[\];/);
+    expect(/\[name: string\]: unknown;/);
+    expect(/attributes: \{\n\s+version: string;/);
+    expect(/export type event = string;/);
+    assert.doesNotMatch(types, /\bany\b(?!\s*(type|derived))/i);
+    const out = path.join(dir, 'out');
+    const typesFile = path.join(out, 'types.generated.ts');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(typesFile, types);
+    assert.deepEqual([...typeCheck(dir, [typesFile]).values()].flat(), []);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('WSDL 2.0 with a draft namespace: interface, SOAP 1.2 binding, endpoint', async () => {
+  const d = await describeWsdl(
+    path.join(corpusDir(), 'axis2-wsdl20-hotel/HotelReservationService.wsdl'),
+  );
+  assert.equal(d.version, '2.0');
+  const port = d.services[0]?.ports[0];
+  assert.equal(port?.soapVersion, '1.2');
+  assert.equal(port?.operations[0]?.name, 'opCheckAvailability');
+  assert.match(port?.operations[0]?.input ?? '', /checkInDate: string;/);
+  const { files, summary } = await generateSources(
+    path.join(corpusDir(), 'axis2-wsdl20-hotel/HotelReservationService.wsdl'),
+    path.join(corpusDir(), 'out'),
+  );
+  assert.deepEqual(files.map((f) => f.name).sort(), ['index.generated.ts', 'types.generated.ts']);
+  assert.match(summary.notes.join('\n'), /WSDL 2\.0: node-soap's runtime reads WSDL 1\.1 only/);
+});
+
+test('names: identifiers, keywords, case-insensitive allocation, method names', () => {
+  assert.equal(
+    toIdentifier('Z_STORE_TEMPLATE_GET_ALL.Response'),
+    'Z_STORE_TEMPLATE_GET_ALL_Response',
+  );
+  assert.equal(toIdentifier('class'), 'class_');
+  assert.equal(toIdentifier('string'), 'string_');
+  assert.equal(toIdentifier('1st'), '_1st');
+  assert.equal(toMethodName('prefixed-MyOperation'), 'prefixedMyOperation');
+  assert.equal(toMethodName('GetQuote'), 'getQuote');
+  const folders = new NameAllocator({ caseInsensitive: true });
+  assert.equal(folders.allocate('EMailDetail'), 'EMailDetail');
+  assert.equal(folders.allocate('EmailDetail'), 'EmailDetail_2');
+  const types = new NameAllocator();
+  assert.equal(types.allocate('EMailDetail'), 'EMailDetail');
+  assert.equal(types.allocate('EmailDetail'), 'EmailDetail');
+});
+
+test('coerce converts text where the spec says, through arrays, refs and $value', () => {
+  const table = { Item: { qty: 'n' as const, ok: 'b' as const } };
+  assert.deepEqual(
+    coerce(
+      {
+        items: [
+          { qty: '2', ok: 'true', name: '7' },
+          { qty: '3', ok: '0' },
+        ],
+        total: { $value: '5', attributes: { unit: 'x' } },
+      },
+      { items: '@Item', total: 'n' },
+      table,
+    ),
+    {
+      items: [
+        { qty: 2, ok: true, name: '7' },
+        { qty: 3, ok: false },
+      ],
+      total: { $value: 5, attributes: { unit: 'x' } },
+    },
+  );
+  assert.equal(coerce('INF', 'n', {}), Number.POSITIVE_INFINITY);
+  // A lone occurrence of a repeated element becomes a list, as its type says.
+  assert.deepEqual(
+    coerce(
+      { ids: '4', tags: 'x', rows: { a: '1' } },
+      { ids: 'n[]', tags: '[]', rows: { a: 'n', '[]': '[]' } },
+      {},
+    ),
+    {
+      ids: [4],
+      tags: ['x'],
+      rows: [{ a: 1 }],
+    },
+  );
+  assert.equal(coerce(null, 'n', {}), null);
+});
+
+test('documents decode by byte-order mark or declared encoding', () => {
+  const latin = Buffer.from(
+    '<?xml version="1.0" encoding="ISO-8859-1"?><a x="caf\xe9"/>',
+    'latin1',
+  );
+  assert.equal(parseXml(decodeXml(latin), 'l.xml').attrs.get('x'), 'café');
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<a x="é"/>', 'utf8')]);
+  assert.equal(parseXml(decodeXml(bom), 'b.xml').attrs.get('x'), 'é');
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a x="ü"/>', 'utf16le')]);
+  assert.equal(parseXml(decodeXml(utf16), 'u.xml').attrs.get('x'), 'ü');
+});
+
+test('the XML reader names file, line and column of malformed XML and undeclared prefixes', () => {
+  assert.throws(
+    () => parseXml('<a>\n  <b>\n</a>', 'x.wsdl'),
+    (err: unknown) =>
+      err instanceof CodegenError &&
+      err.code === 'WSDL_XML' &&
+      /^x\.wsdl:3:\d+: malformed XML/.test(err.message),
+  );
+  assert.throws(
+    () => parseXml('<a xmlns="urn:a"><nope:b/></a>', 'y.xsd'),
+    (err: unknown) =>
+      err instanceof CodegenError &&
+      err.code === 'WSDL_XML' &&
+      /^y\.xsd:1:\d+: malformed XML: Unbound namespace prefix/.test(err.message),
+  );
+});
