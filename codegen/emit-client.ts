@@ -78,13 +78,6 @@ export function emitClients(
   if (model.services.length === 0) {
     notes.push('no wsdl:service: there is no client to make (types only)');
   }
-  if (model.version === '2.0') {
-    // A client would fail at run time: better none, and say why.
-    notes.push(
-      "WSDL 2.0: node-soap's runtime reads WSDL 1.1 only, so there is no client to make (types only)",
-    );
-    return { statements: [], clients: [], notes };
-  }
   for (const service of [...model.services].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     for (const port of [...service.ports].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const binding = model.bindings.get(port.binding);

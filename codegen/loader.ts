@@ -45,6 +45,8 @@ export interface LoadedWsdl {
   readonly files: readonly string[];
   /** Suspicious but readable input (e.g. an import whose document declares another namespace). */
   readonly warnings: readonly string[];
+  /** The text of every document read, by location. */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
 function isUrl(loc: string): boolean {
@@ -121,6 +123,7 @@ class Loader {
   readonly schemas: SchemaDocument[] = [];
   readonly files: string[] = [];
   readonly warnings: string[] = [];
+  readonly sources = new Map<string, string>();
 
   constructor(options: LoadOptions) {
     this.#options = options;
@@ -155,7 +158,9 @@ class Loader {
       this.#texts.set(loc, text);
       this.files.push(loc);
     }
-    return parseXml(await text, loc);
+    const source = await text;
+    this.sources.set(loc, source);
+    return parseXml(source, loc);
   }
 
   async #fetch(url: string, referrer: SourceLocation | undefined): Promise<string> {
@@ -304,5 +309,6 @@ export async function loadWsdl(location: string, options: LoadOptions = {}): Pro
     schemas: loader.schemas,
     files: loader.files,
     warnings: loader.warnings,
+    sources: loader.sources,
   };
 }

@@ -19,6 +19,9 @@ export interface XmlElement {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /** Offsets of the element's text in the document: `<` of the start tag, after `>` of the end tag. */
+  readonly start: number;
+  end: number;
 }
 
 /**
@@ -73,6 +76,8 @@ export function parseXml(text: string, file: string): XmlElement {
       file,
       line: parser.line + 1,
       column: parser.column + 1,
+      start: parser.startTagPosition - 1,
+      end: parser.position,
     };
     const parent = stack[stack.length - 1];
     if (parent === undefined) root = el;
@@ -80,7 +85,8 @@ export function parseXml(text: string, file: string): XmlElement {
     stack.push(el);
   };
   parser.onclosetag = () => {
-    stack.pop();
+    const el = stack.pop();
+    if (el !== undefined) el.end = parser.position;
   };
   const onText = (t: string): void => {
     const top = stack[stack.length - 1];

@@ -103,8 +103,17 @@ test('WSDL 2.0 with a draft namespace: interface, SOAP 1.2 binding, endpoint', a
     path.join(corpusDir(), 'axis2-wsdl20-hotel/HotelReservationService.wsdl'),
     path.join(corpusDir(), 'out'),
   );
-  assert.deepEqual(files.map((f) => f.name).sort(), ['index.generated.ts', 'types.generated.ts']);
-  assert.match(summary.notes.join('\n'), /WSDL 2\.0: node-soap's runtime reads WSDL 1\.1 only/);
+  assert.deepEqual(files.map((f) => f.name).sort(), [
+    'client.generated.ts',
+    'index.generated.ts',
+    'types.generated.ts',
+    'wsdl11.generated.wsdl',
+  ]);
+  assert.equal(summary.clients[0]?.className, 'ReservationEndpointClient');
+  assert.match(
+    files.find((f) => f.name === 'client.generated.ts')?.text ?? '',
+    /new URL\('\.\/wsdl11\.generated\.wsdl', import\.meta\.url\)/,
+  );
 });
 
 test('names: identifiers, keywords, case-insensitive allocation, method names', () => {

@@ -21,6 +21,7 @@ const WSDLS = {
   rpc: 'cxf-rpc-lit/hello_world_rpc_lit.wsdl',
   attrs: 'nodesoap-restriction-attributes/wsdl_with_restriction_attributes.wsdl',
   soap12: 'cxf-soap12/hello_world_soap12.wsdl',
+  wsdl20: 'axis2-wsdl20-hotel/HotelReservationService.wsdl',
 } as const;
 
 let dir = '';
@@ -271,6 +272,36 @@ test('repeated elements arrive as arrays even with one occurrence, their numbers
         { sku: 'B-2', qty: 10 },
       ],
     });
+  } finally {
+    await served.close();
+  }
+});
+
+test('WSDL 2.0: the client runs on the generated WSDL 1.1 equivalent', async () => {
+  let received: unknown;
+  const served = await serve(
+    path.join(dir, 'hotelreservationservice', 'wsdl11.generated.wsdl'),
+    '/hotel',
+    {
+      reservationService: {
+        reservationEndpoint: {
+          opCheckAvailability: (args: unknown) => {
+            received = args;
+            return 120.5;
+          },
+        },
+      },
+    },
+  );
+  try {
+    const mod =
+      await load<ClientModule<'ReservationEndpointClient', 'opCheckAvailability'>>(
+        'hotelreservationservice',
+      );
+    const client = await mod.ReservationEndpointClient.create({ endpoint: served.url });
+    const request = { checkInDate: '2024-05-01', checkOutDate: '2024-05-03', roomType: 'double' };
+    assert.equal(await client.opCheckAvailability(request), 120.5);
+    assert.deepEqual(received, request);
   } finally {
     await served.close();
   }
