@@ -8,6 +8,7 @@ export default tseslint.config(
       'node_modules/**',
       'test/fixtures/**',
       'test/golden/**',
+      '.tmp/**',
       '**/*.generated.ts',
       '**/*.js',
       '**/*.mjs',
