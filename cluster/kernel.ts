@@ -1,0 +1,960 @@
+/**
+ * The local kernel: its sessions and published states, its links to other kernels (outgoing
+ * connections and listeners), and IKC's operations — post, call, subscribe, monitor, ping —
+ * routed over those links.
+ */
+import { randomUUID } from 'node:crypto';
+import { createConnection, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { debuglog } from 'node:util';
+import { parseAddress } from './address.js';
+import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
+import { Link, withDeadline, type LinkHost, type PeerIdentity } from './link.js';
+import {
+  Listener,
+  DEFAULT_LISTEN_ADDRESS,
+  type ListenOptions,
+  type ListenerHost,
+} from './listener.js';
+import { Membership } from './membership.js';
+import {
+  FrameType,
+  encodeError,
+  encodeFail,
+  encodePeers,
+  encodePost,
+  encodeReply,
+  encodeRetracted,
+  encodeSubscribed,
+  type CallMessage,
+  type ErrorOperation,
+  type HelloMessage,
+  type KernelRole,
+  type Message,
+  type PostMessage,
+} from './messages.js';
+import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  parseKernelOptions,
+  type KernelOptions,
+  type ParsedKernelOptions,
+} from './options.js';
+import type { RemoteSession } from './remote-session.js';
+import {
+  SessionRegistry,
+  isAllowed,
+  type PublishedSession,
+  type SessionOptions,
+  type StateContext,
+  type StateHandler,
+  type Authorization,
+} from './sessions.js';
+import { createCounters, type KernelStats } from './stats.js';
+import { ANY_KERNEL, formatStateSpec, parseStateSpec, type StateSpec } from './specifier.js';
+import { Subscriptions, type SubscribeResult } from './subscriptions.js';
+
+const trace = debuglog('aes-cluster');
+
+/** A connected kernel as `kernels()` lists it. */
+export interface KernelInfo {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: KernelRole;
+  readonly direction: 'inbound' | 'outbound';
+  readonly address: string;
+  /** The addresses it listens on (what membership dials). */
+  readonly listen: readonly string[];
+  readonly authenticated: PeerIdentity['authenticated'];
+  readonly queuedBytes: number;
+}
+
+/** Deadline and cancellation of a network wait. */
+export interface WaitOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+const SPEC_CACHE_LIMIT = 1024;
+
+export class Kernel implements AsyncDisposable {
+  readonly #options: ParsedKernelOptions;
+  readonly #counters = createCounters();
+  readonly #errorCounts: Partial<Record<ClusterErrorCode, number>> = {};
+  readonly #incarnation = randomUUID();
+  readonly #sessions = new SessionRegistry();
+  readonly #monitors = new MonitorRegistry((n) => this.#aliasToName.get(n) ?? n);
+  /** Ready links by peer name. */
+  readonly #links = new Map<string, Link>();
+  readonly #aliasToName = new Map<string, string>();
+  readonly #allLinks = new Set<Link>();
+  readonly #listeners = new Set<Listener>();
+  readonly #leaving = new WeakSet<Link>();
+  readonly #inflight = new Map<Link, number>();
+  readonly #membership: Membership;
+  readonly #subscriptions: Subscriptions;
+  readonly #specCache = new Map<string, StateSpec>();
+  readonly #linkHost: LinkHost;
+  readonly #listenerHost: ListenerHost;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: KernelOptions) {
+    this.#options = parseKernelOptions(options);
+    const o = this.#options;
+    this.#linkHost = {
+      name: o.name,
+      aliases: o.aliases,
+      role: o.role,
+      incarnation: this.#incarnation,
+      settings: o.settings,
+      counters: this.#counters,
+      allowUnauthenticated: o.allowUnauthenticated,
+      listenAddresses: () => this.listenAddresses(),
+      secretFor: o.secretFor,
+      admit: (link, hello) => this.#admit(link, hello),
+      linkReady: (link) => this.#linkReady(link),
+      linkMessage: (link, message) => this.#linkMessage(link, message),
+      linkError: (link, op, error) =>
+        this.#reportError({ link, side: 'local', op, error, ref: undefined }),
+      linkClosed: (link, reason) => this.#linkClosed(link, reason),
+    };
+    this.#listenerHost = {
+      counters: this.#counters,
+      tls: o.tls,
+      accept: (socket, listener, tls) =>
+        this.#adopt(new Link(this.#linkHost, socket, 'inbound', listener.address, tls)),
+    };
+    this.#membership = new Membership(
+      {
+        name: o.name,
+        dial: async (address) =>
+          (await this.connect(address, { timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS })).name,
+        isConnected: (name) => this.#links.has(name),
+        now: () => Date.now(),
+        schedule: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return () => clearTimeout(t);
+        },
+        refused: (address, error) => trace('membership: %s refused us: %s', address, error.message),
+      },
+      o.backoff,
+      o.forgetAfterMs,
+    );
+    this.#subscriptions = new Subscriptions({
+      links: () => this.#kernelLinks(),
+      linkFor: (name) => this.#linkFor(name),
+      proxyHost: {
+        post: (spec, args) => this.post(spec, args),
+        call: (spec, args, opts) => this.call(spec, args, opts),
+      },
+      monitors: this.#monitors,
+      reportError: (link, code, message, ref) =>
+        this.#reportError({
+          link,
+          side: 'local',
+          op: 'subscribe',
+          error: new ClusterError(code, message),
+          ref,
+        }),
+    });
+  }
+
+  /** This kernel's name. */
+  get name(): string {
+    return this.#options.name;
+  }
+  get aliases(): readonly string[] {
+    return this.#options.aliases;
+  }
+  /** Changes on every start; tells a restarted kernel from a duplicate connection. */
+  get incarnation(): string {
+    return this.#incarnation;
+  }
+
+  // ---------------------------------------------------------------- sessions and states
+
+  /** Adds a session (a named group of state handlers, with aliases). */
+  addSession(
+    name: string,
+    states: Readonly<Record<string, StateHandler>> | ReadonlyMap<string, StateHandler>,
+    options: SessionOptions = {},
+  ): void {
+    this.#sessions.add(name, states, options);
+  }
+
+  /** Adds or replaces a state of a session. */
+  setState(session: string, state: string, handler: StateHandler): void {
+    this.#sessions.setState(session, state, handler);
+  }
+
+  /** Removes a session; subscribers are told its states were retracted. */
+  removeSession(name: string): void {
+    if (this.#sessions.get(name)?.published.size) this.retract(name);
+    this.#sessions.remove(name);
+  }
+
+  /**
+   * Makes states reachable from other kernels. `allow` restricts who may post/call them
+   * (kernel names/aliases, or a predicate); absent = every authenticated peer.
+   */
+  publish(
+    session: string,
+    states: readonly string[],
+    options: { allow?: Authorization } = {},
+  ): void {
+    this.#sessions.publish(session, states, options.allow);
+  }
+
+  /** Withdraws published states (all of the session's when `states` is absent) and tells subscribers. */
+  retract(session: string, states?: readonly string[]): void {
+    const r = this.#sessions.retract(session, states);
+    if (r.retracted.length === 0) return;
+    for (const subscriber of r.subscribers) {
+      this.#links
+        .get(subscriber)
+        ?.sendPriority(FrameType.RETRACTED, encodeRetracted(r.session, r.retracted, r.remaining));
+    }
+  }
+
+  /** The published sessions and their states. */
+  published(): PublishedSession[] {
+    return this.#sessions.published();
+  }
+
+  // ---------------------------------------------------------------- post, call, ping
+
+  /**
+   * Sends an event. Kernel `*` reaches every connected kernel. Returns false when an outbound
+   * queue is above its high-water mark (see `waitWritable`); throws `QueueFullError` when full,
+   * `CallError` `NO_ROUTE` when the kernel is not connected. With `rsvp`, the handler's result is
+   * posted to that local state (IKC's rsvp form).
+   */
+  post(
+    spec: string | StateSpec,
+    args?: unknown,
+    options: { rsvp?: string | StateSpec } = {},
+  ): boolean {
+    const s = this.#spec(spec);
+    if (options.rsvp !== undefined) {
+      const rsvp = this.#spec(options.rsvp);
+      if (!this.#isLocal(rsvp.kernel)) {
+        throw new UsageError(
+          'BAD_SPECIFIER',
+          `rsvp '${formatStateSpec(rsvp)}' must name a state of this kernel`,
+        );
+      }
+      this.call(s, args).then(
+        (result) => this.#deliverLocal(rsvp, result, s.kernel),
+        (err: unknown) =>
+          this.#reportError({
+            link: undefined,
+            kernel: s.kernel,
+            side: 'local',
+            op: 'call',
+            error:
+              err instanceof ClusterError ? err : new ClusterError('HANDLER_ERROR', String(err)),
+            ref: `${s.session}/${s.state}`,
+          }),
+      );
+      return true;
+    }
+    if (s.kernel === ANY_KERNEL) {
+      const body = encodePost(s.session, s.state, args);
+      let writable = true;
+      for (const link of this.#kernelLinks()) {
+        this.#counters.postsSent += 1;
+        writable = link.send(FrameType.POST, body) && writable;
+      }
+      return writable;
+    }
+    if (this.#isLocal(s.kernel)) {
+      this.#deliverLocal(s, args, this.name);
+      return true;
+    }
+    const link = this.#linkForOrThrow(s.kernel);
+    this.#counters.postsSent += 1;
+    return link.send(FrameType.POST, encodePost(s.session, s.state, args));
+  }
+
+  /**
+   * Calls a state and resolves with its handler's result. The reply is accepted only from the
+   * called kernel, once. Rejects with `CallError` (`TIMEOUT`, `ABORTED`, `CHANNEL_CLOSED`,
+   * `NO_ROUTE`) or `RemoteError` (`NOT_PUBLISHED`, `FORBIDDEN`, `HANDLER_ERROR`).
+   */
+  call(spec: string | StateSpec, args?: unknown, options: WaitOptions = {}): Promise<unknown> {
+    let s: StateSpec;
+    try {
+      s = this.#spec(spec);
+      if (s.kernel === ANY_KERNEL)
+        throw new UsageError('BAD_SPECIFIER', 'call needs one kernel, not *');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (this.#isLocal(s.kernel)) {
+      const handler = this.#sessions.get(s.session)?.states.get(s.state);
+      if (handler === undefined) {
+        return Promise.reject(
+          new CallError('NOT_PUBLISHED', `no local state '${s.session}/${s.state}'`),
+        );
+      }
+      return Promise.resolve().then(() =>
+        handler(args, { sender: this.name, session: s.session, state: s.state, kind: 'call' }),
+      );
+    }
+    const link = this.#linkFor(s.kernel);
+    if (link === undefined) {
+      return Promise.reject(new CallError('NO_ROUTE', `no connected kernel named '${s.kernel}'`));
+    }
+    return link.call(s.session, s.state, args, {
+      timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  }
+
+  /** Pings a connected kernel; resolves with `'PONG'`. */
+  ping(kernel: string, options: WaitOptions = {}): Promise<'PONG'> {
+    const link = this.#linkFor(kernel);
+    if (link === undefined)
+      return Promise.reject(new CallError('NO_ROUTE', `no connected kernel named '${kernel}'`));
+    return link.ping({
+      timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** Resolves when the outbound queue to `kernel` is below its high-water mark. */
+  waitWritable(kernel: string, options: WaitOptions = {}): Promise<void> {
+    return this.#linkForOrThrow(kernel).waitWritable(options);
+  }
+
+  // ---------------------------------------------------------------- subscribe, monitor
+
+  /**
+   * Subscribes to remote sessions (`poe://kernel/session`; kernel `*` = the first that
+   * acknowledges). Resolves with which specifiers succeeded (each with its proxy) and which
+   * failed, never rejects for a single failure.
+   */
+  subscribe(specs: readonly string[], options: WaitOptions = {}): Promise<SubscribeResult> {
+    return this.#subscriptions.subscribe(specs, {
+      timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  }
+
+  /** Drops subscriptions (by the specifier used to subscribe or the proxy's own). */
+  unsubscribe(specs: readonly string[]): void {
+    this.#subscriptions.unsubscribe(specs);
+  }
+
+  /** The proxy of a subscribed session, by either specifier. */
+  getProxy(spec: string): RemoteSession | undefined {
+    return this.#subscriptions.get(spec);
+  }
+
+  /** Watches one kernel (name or alias) or every kernel (`*`); returns the function that stops it. */
+  monitor(kernel: string, callbacks: MonitorCallbacks): () => void {
+    return this.#monitors.add(kernel, callbacks);
+  }
+
+  // ---------------------------------------------------------------- links
+
+  /** Listens for kernels; default `tcp://127.0.0.1:0`. */
+  async listen(
+    address: string = DEFAULT_LISTEN_ADDRESS,
+    options: ListenOptions = {},
+  ): Promise<Listener> {
+    this.#assertOpen();
+    const listener = await Listener.open(this.#listenerHost, address, options);
+    this.#listeners.add(listener);
+    return listener;
+  }
+
+  /** The addresses told to other kernels. */
+  listenAddresses(): string[] {
+    if (this.#options.advertise !== undefined) return [...this.#options.advertise];
+    return [...this.#listeners]
+      .map((l) => l.address)
+      .filter((a) => !/\/\/(0\.0\.0\.0|\[::\]):/.test(a));
+  }
+
+  /** Connects to a kernel once (no redial); resolves when the handshake is done. */
+  async connect(address: string, options: WaitOptions = {}): Promise<KernelInfo> {
+    this.#assertOpen();
+    const parsed = parseAddress(address);
+    const tlsOptions = this.#options.tls;
+    let socket: Socket;
+    if (parsed.kind === 'unix') socket = createConnection(parsed.path);
+    else if (parsed.kind === 'tcp')
+      socket = createConnection({ host: parsed.host, port: parsed.port });
+    else {
+      socket = tlsConnect({
+        host: parsed.host,
+        port: parsed.port,
+        ...(tlsOptions?.key === undefined ? {} : { key: tlsOptions.key }),
+        ...(tlsOptions?.cert === undefined ? {} : { cert: tlsOptions.cert }),
+        ...(tlsOptions?.ca === undefined ? {} : { ca: tlsOptions.ca }),
+        servername: tlsOptions?.servername ?? parsed.host,
+        rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
+        minVersion: 'TLSv1.2',
+      });
+    }
+    const link = this.#adopt(
+      new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls'),
+    );
+    socket.once(parsed.kind === 'tls' ? 'secureConnect' : 'connect', () => link.start());
+    await withDeadline<PeerIdentity>(
+      {
+        timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      `connect to ${address}`,
+      (resolve, reject) => {
+        link.ready.then(resolve, reject);
+        return () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`));
+      },
+    );
+    return this.#info(link);
+  }
+
+  /** Keeps a link to `address` for as long as the kernel runs (dialing again with backoff). */
+  addSeed(address: string): Promise<void> {
+    parseAddress(address);
+    return this.#membership.addSeed(address);
+  }
+
+  /**
+   * Dials the seeds from the options once each. Rejects when one refuses us for good (name
+   * taken, wrong secret); other failures are retried in the background.
+   */
+  async start(options: WaitOptions = {}): Promise<void> {
+    const results = await Promise.allSettled(
+      this.#options.seeds.map((address) => this.connect(address, options)),
+    );
+    for (const r of results) {
+      if (
+        r.status === 'rejected' &&
+        r.reason instanceof ClusterError &&
+        (r.reason.code === 'NAME_TAKEN' || r.reason.code === 'AUTH_FAILED')
+      ) {
+        throw r.reason;
+      }
+    }
+    for (const seed of this.#options.seeds) void this.#membership.addSeed(seed);
+  }
+
+  /** The kernels (and clients) connected now. */
+  kernels(): KernelInfo[] {
+    return [...this.#links.values()].map((l) => this.#info(l));
+  }
+
+  /** One connected kernel by name or alias. */
+  getKernel(name: string): KernelInfo | undefined {
+    const link = this.#linkFor(name);
+    return link === undefined ? undefined : this.#info(link);
+  }
+
+  /** Counters, errors by code, and the number of links. */
+  stats(): KernelStats {
+    return { ...this.#counters, errors: { ...this.#errorCounts }, links: this.#links.size };
+  }
+
+  /**
+   * Leaves cleanly: stops redialing, closes listeners (live channels may finish their calls),
+   * says BYE on every link and waits for them to close. Idempotent.
+   */
+  shutdown(reason = 'shutdown', options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(reason, options.graceMs ?? 5_000);
+    return this.#closing;
+  }
+
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  async #shutdown(reason: string, graceMs: number): Promise<void> {
+    this.#membership.close();
+    this.#monitors.emit('shutdown', undefined, { reason });
+    this.#subscriptions.close();
+    const waitIdle = (link: Link): Promise<void> => this.#waitIdle(link, graceMs);
+    const steps: Promise<unknown>[] = [...this.#listeners].map((l) =>
+      l.close({ graceMs, waitIdle }),
+    );
+    for (const link of [...this.#allLinks]) {
+      steps.push(
+        waitIdle(link).then(() => {
+          link.close(reason);
+          return waitClosed(link, graceMs);
+        }),
+      );
+    }
+    await Promise.allSettled(steps);
+    for (const link of this.#allLinks) link.destroy(new ClusterError('SHUTDOWN', reason));
+  }
+
+  async #waitIdle(link: Link, graceMs: number): Promise<void> {
+    const until = Date.now() + graceMs;
+    while ((this.#inflight.get(link) ?? 0) > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined)
+      throw new ClusterError('SHUTDOWN', `kernel '${this.name}' is shut down`);
+  }
+
+  #adopt(link: Link): Link {
+    this.#allLinks.add(link);
+    return link;
+  }
+
+  #spec(spec: string | StateSpec): StateSpec {
+    if (typeof spec !== 'string') return parseStateSpec(spec);
+    let parsed = this.#specCache.get(spec);
+    if (parsed === undefined) {
+      parsed = parseStateSpec(spec);
+      if (this.#specCache.size >= SPEC_CACHE_LIMIT) this.#specCache.clear();
+      this.#specCache.set(spec, parsed);
+    }
+    return parsed;
+  }
+
+  #isLocal(kernel: string): boolean {
+    return kernel === this.name || this.#options.aliases.includes(kernel);
+  }
+
+  #linkFor(nameOrAlias: string): Link | undefined {
+    return (
+      this.#links.get(nameOrAlias) ?? this.#links.get(this.#aliasToName.get(nameOrAlias) ?? '')
+    );
+  }
+
+  #linkForOrThrow(nameOrAlias: string): Link {
+    const link = this.#linkFor(nameOrAlias);
+    if (link === undefined)
+      throw new CallError('NO_ROUTE', `no connected kernel named '${nameOrAlias}'`);
+    return link;
+  }
+
+  #kernelLinks(): Link[] {
+    const out: Link[] = [];
+    for (const link of this.#links.values()) if (link.peer?.role === 'kernel') out.push(link);
+    return out;
+  }
+
+  #info(link: Link): KernelInfo {
+    const peer = link.peer as PeerIdentity;
+    return {
+      name: peer.name,
+      aliases: peer.aliases,
+      role: peer.role,
+      direction: link.direction,
+      address: link.remoteAddress,
+      listen: peer.listen,
+      authenticated: peer.authenticated,
+      queuedBytes: link.queuedBytes,
+    };
+  }
+
+  #reportError(e: {
+    link: Link | undefined;
+    kernel?: string;
+    side: 'local' | 'remote';
+    op: ErrorOperation;
+    error: ClusterError;
+    ref: string | undefined;
+  }): void {
+    const code = e.error.code;
+    this.#errorCounts[code] = (this.#errorCounts[code] ?? 0) + 1;
+    const kernel = e.kernel ?? e.link?.peer?.name;
+    trace(
+      '%s error (%s, %s) %s: %s',
+      e.side,
+      e.op,
+      code,
+      kernel ?? e.link?.remoteAddress ?? '-',
+      e.error.message,
+    );
+    this.#monitors.emit('error', kernel, {
+      kernel,
+      side: e.side,
+      op: e.op,
+      code,
+      message: e.error.message,
+      ref: e.ref,
+      address: e.link?.remoteAddress ?? '',
+      error: e.error,
+    });
+  }
+
+  #admit(_link: Link, hello: HelloMessage): ClusterError | undefined {
+    if (this.#closing !== undefined)
+      return new ClusterError('SHUTDOWN', `kernel '${this.name}' is shutting down`);
+    if (this.#isLocal(hello.name)) {
+      this.#counters.nameConflicts += 1;
+      return new ClusterError(
+        'NAME_TAKEN',
+        `'${hello.name}' is the name of the kernel you connected to`,
+      );
+    }
+    const existing = this.#linkFor(hello.name);
+    if (existing?.peer !== undefined) {
+      if (existing.peer.incarnation === hello.incarnation) {
+        return new ClusterError('DUPLICATE_LINK', `already linked to '${hello.name}'`);
+      }
+      this.#counters.nameConflicts += 1;
+      return new ClusterError(
+        'NAME_TAKEN',
+        `a kernel named '${hello.name}' is already connected (from ${existing.remoteAddress}); kernel names must be unique`,
+      );
+    }
+    return undefined;
+  }
+
+  #linkReady(link: Link): void {
+    const peer = link.peer as PeerIdentity;
+    if (this.#closing !== undefined) {
+      link.close('shutting down');
+      return;
+    }
+    const existing = this.#links.get(peer.name);
+    if (existing !== undefined && existing !== link) {
+      // Both kernels dialed each other at once: keep the link dialed by the smaller name, on
+      // both sides alike; the other closes without any register/unregister.
+      const initiator = (l: Link): string => (l.direction === 'outbound' ? this.name : peer.name);
+      const keepNew = initiator(link) < initiator(existing);
+      const loser = keepNew ? existing : link;
+      if (keepNew) this.#links.set(peer.name, link);
+      trace('duplicate link to %s: closing link %d', peer.name, loser.id);
+      loser.close('duplicate link', false);
+      return;
+    }
+    this.#links.set(peer.name, link);
+    for (const a of peer.aliases) this.#aliasToName.set(a, peer.name);
+    this.#monitors.emit('channel', peer.name, {
+      kernel: peer.name,
+      event: 'ready',
+      address: link.remoteAddress,
+      reason: 'handshake done',
+    });
+    this.#monitors.emit('register', peer.name, {
+      kernel: peer.name,
+      aliases: peer.aliases,
+      role: peer.role,
+      address: link.remoteAddress,
+      direction: link.direction,
+    });
+    if (peer.role !== 'kernel') return;
+    if (this.#options.mesh) this.#membership.learn(peer.name, peer.listen, true);
+    const others = this.#kernelLinks()
+      .filter((l) => l !== link && (l.peer?.listen.length ?? 0) > 0)
+      .map((l) => ({
+        name: (l.peer as PeerIdentity).name,
+        addresses: (l.peer as PeerIdentity).listen,
+      }));
+    if (others.length > 0) link.sendPriority(FrameType.PEERS, encodePeers(others));
+  }
+
+  #linkClosed(link: Link, reason: string): void {
+    this.#allLinks.delete(link);
+    this.#inflight.delete(link);
+    const peer = link.peer;
+    if (peer === undefined || this.#links.get(peer.name) !== link) {
+      this.#monitors.emit('channel', peer?.name, {
+        kernel: peer?.name,
+        event: 'close',
+        address: link.remoteAddress,
+        reason,
+      });
+      return;
+    }
+    this.#links.delete(peer.name);
+    for (const a of peer.aliases)
+      if (this.#aliasToName.get(a) === peer.name) this.#aliasToName.delete(a);
+    const cause =
+      this.#closing !== undefined ? 'shutdown' : this.#leaving.has(link) ? 'left' : 'lost';
+    for (const session of this.#sessions.dropSubscriber(peer.name)) {
+      this.#monitors.emit('unsubscribe', peer.name, {
+        kernel: peer.name,
+        session,
+        direction: 'remote',
+        cause: 'unregistered',
+        states: [],
+        remaining: [],
+      });
+    }
+    this.#subscriptions.kernelGone(peer.name);
+    this.#monitors.emit('channel', peer.name, {
+      kernel: peer.name,
+      event: 'close',
+      address: link.remoteAddress,
+      reason,
+    });
+    this.#monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
+    if (peer.role === 'kernel' && this.#options.mesh) this.#membership.linkClosed(peer.name, cause);
+  }
+
+  #linkMessage(link: Link, message: Message): void {
+    switch (message.kind) {
+      case 'post':
+      case 'call':
+        this.#deliverRemote(link, message);
+        return;
+      case 'subscribe': {
+        const peer = link.peer as PeerIdentity;
+        const entry = this.#sessions.get(message.session);
+        if (entry === undefined || entry.published.size === 0) {
+          this.#counters.notPublished += 1;
+          const text = `no published session '${message.session}' on '${this.name}'`;
+          link.sendPriority(
+            FrameType.SUBSCRIBED,
+            encodeSubscribed(message.id, { code: 'NOT_PUBLISHED', message: text }),
+          );
+          this.#reportError({
+            link,
+            side: 'local',
+            op: 'subscribe',
+            error: new ClusterError('NOT_PUBLISHED', text),
+            ref: message.session,
+          });
+          return;
+        }
+        entry.subscribers.add(peer.name);
+        const states = [...entry.published.keys()];
+        link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, { states }));
+        this.#monitors.emit('subscribe', peer.name, {
+          kernel: peer.name,
+          session: entry.name,
+          states,
+          direction: 'remote',
+        });
+        return;
+      }
+      case 'unsubscribe': {
+        const peer = link.peer as PeerIdentity;
+        const entry = this.#sessions.get(message.session);
+        if (entry?.subscribers.delete(peer.name) === true) {
+          this.#monitors.emit('unsubscribe', peer.name, {
+            kernel: peer.name,
+            session: entry.name,
+            direction: 'remote',
+            cause: 'requested',
+            states: [],
+            remaining: [],
+          });
+        }
+        return;
+      }
+      case 'subscribed':
+        this.#subscriptions.onSubscribed(link, message);
+        return;
+      case 'retracted':
+        this.#subscriptions.onRetracted(link, message);
+        return;
+      case 'peers':
+        if (this.#options.mesh) {
+          for (const p of message.peers) {
+            if (!this.#isLocal(p.name))
+              this.#membership.learn(p.name, p.addresses, this.#links.has(p.name));
+          }
+        }
+        return;
+      case 'error':
+        this.#reportError({
+          link,
+          side: 'remote',
+          op: message.op,
+          error: new ClusterError(message.code, `'${link.peerName}' reports: ${message.message}`),
+          ref: message.ref ?? undefined,
+        });
+        return;
+      case 'bye':
+        this.#leaving.add(link);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #deliverLocal(s: StateSpec, args: unknown, sender: string): void {
+    const handler = this.#sessions.get(s.session)?.states.get(s.state);
+    const ref = `${s.session}/${s.state}`;
+    if (handler === undefined) {
+      this.#reportError({
+        link: undefined,
+        kernel: this.name,
+        side: 'local',
+        op: 'find',
+        error: new ClusterError('NOT_PUBLISHED', `no local state '${ref}'`),
+        ref,
+      });
+      return;
+    }
+    queueMicrotask(() =>
+      this.#invoke(undefined, handler, args, {
+        sender,
+        session: s.session,
+        state: s.state,
+        kind: 'post',
+      }),
+    );
+  }
+
+  #deliverRemote(link: Link, m: PostMessage | CallMessage): void {
+    const peer = link.peer as PeerIdentity;
+    const entry = this.#sessions.get(m.session);
+    const ref = `${m.session}/${m.state}`;
+    let refusal: ClusterError | undefined;
+    if (entry === undefined || !entry.published.has(m.state)) {
+      this.#counters.notPublished += 1;
+      refusal = new ClusterError(
+        'NOT_PUBLISHED',
+        `state '${ref}' is not published on '${this.name}'`,
+      );
+    } else if (!isAllowed(entry.published.get(m.state), peer, m.kind)) {
+      this.#counters.forbidden += 1;
+      refusal = new ClusterError(
+        'FORBIDDEN',
+        `kernel '${peer.name}' may not ${m.kind} '${ref}' on '${this.name}'`,
+      );
+    }
+    if (refusal !== undefined) {
+      this.#reportError({
+        link,
+        side: 'local',
+        op: refusal.code === 'FORBIDDEN' ? 'check' : 'find',
+        error: refusal,
+        ref,
+      });
+      if (m.kind === 'call')
+        link.sendPriority(FrameType.FAIL, encodeFail(m.id, refusal.code, refusal.message));
+      else
+        link.sendPriority(FrameType.ERROR, encodeError(refusal.code, refusal.message, 'post', ref));
+      return;
+    }
+    const handler = (entry as NonNullable<typeof entry>).states.get(m.state) as StateHandler;
+    const context: StateContext = {
+      sender: peer.name,
+      session: m.session,
+      state: m.state,
+      kind: m.kind,
+    };
+    if (m.kind === 'post') {
+      this.#counters.postsReceived += 1;
+      this.#invoke(link, handler, m.args, context);
+      return;
+    }
+    this.#counters.callsReceived += 1;
+    this.#inflight.set(link, (this.#inflight.get(link) ?? 0) + 1);
+    const done = (): void => {
+      const n = (this.#inflight.get(link) ?? 1) - 1;
+      if (n <= 0) this.#inflight.delete(link);
+      else this.#inflight.set(link, n);
+    };
+    const answer = (result: unknown): void => {
+      done();
+      if (link.state !== 'ready') return;
+      let body: string;
+      try {
+        body = encodeReply(m.id, result);
+      } catch (err) {
+        this.#handlerFailed(link, ref, err);
+        link.sendPriority(
+          FrameType.FAIL,
+          encodeFail(m.id, 'HANDLER_ERROR', `result of '${ref}' is not JSON-serialisable`),
+        );
+        return;
+      }
+      try {
+        link.send(FrameType.REPLY, body);
+      } catch (err) {
+        this.#handlerFailed(link, ref, err);
+      }
+    };
+    const fail = (err: unknown): void => {
+      done();
+      this.#handlerFailed(link, ref, err);
+      if (link.state === 'ready') {
+        link.sendPriority(
+          FrameType.FAIL,
+          encodeFail(
+            m.id,
+            'HANDLER_ERROR',
+            `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+      }
+    };
+    let result: unknown;
+    try {
+      result = handler(m.args, context);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    if (isThenable(result)) result.then(answer, fail);
+    else answer(result);
+  }
+
+  #invoke(
+    link: Link | undefined,
+    handler: StateHandler,
+    args: unknown,
+    context: StateContext,
+  ): void {
+    const ref = `${context.session}/${context.state}`;
+    try {
+      const result = handler(args, context);
+      if (isThenable(result))
+        result.then(undefined, (err: unknown) => this.#handlerFailed(link, ref, err));
+    } catch (err) {
+      this.#handlerFailed(link, ref, err);
+    }
+  }
+
+  #handlerFailed(link: Link | undefined, ref: string, err: unknown): void {
+    this.#counters.handlerErrors += 1;
+    const error =
+      err instanceof ClusterError
+        ? err
+        : new ClusterError(
+            'HANDLER_ERROR',
+            `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
+    this.#reportError({
+      link,
+      kernel: link?.peer?.name ?? this.name,
+      side: 'local',
+      op: 'invoke',
+      error,
+      ref,
+    });
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function waitClosed(link: Link, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const until = Date.now() + ms;
+    const check = (): void => {
+      if (link.state === 'closed' || Date.now() >= until) resolve();
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+}

@@ -1,0 +1,807 @@
+/**
+ * One connection to another kernel: the handshake (both roles), frame decoding, the coalescing
+ * writer, heartbeats, outgoing calls and their replies. Its life is a guarded state machine;
+ * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { debuglog } from 'node:util';
+import {
+  CallError,
+  ClusterError,
+  HandshakeError,
+  ProtocolError,
+  QueueFullError,
+  RemoteError,
+  type ClusterErrorCode,
+} from './errors.js';
+import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
+import { FrameWriter } from './frame-writer.js';
+import {
+  chooseVersion,
+  computeProof,
+  createNonce,
+  verifyProof,
+  type ProofInput,
+} from './handshake.js';
+import { Heartbeat } from './heartbeat.js';
+import {
+  FrameType,
+  SUPPORTED_VERSIONS,
+  decodeMessage,
+  encodeAuth,
+  encodeBye,
+  encodeCall,
+  encodeError,
+  encodeHello,
+  encodeId,
+  encodeWelcome,
+  type ErrorOperation,
+  type HelloMessage,
+  type KernelRole,
+  type Message,
+  type WelcomeMessage,
+} from './messages.js';
+import type { KernelCounters } from './stats.js';
+
+const trace = debuglog('aes-cluster');
+
+export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'closing' | 'closed';
+export type LinkDirection = 'outbound' | 'inbound';
+
+/** Tunables every link of a kernel shares. */
+export interface LinkSettings {
+  readonly handshakeTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly maxQueueBytes: number;
+  readonly highWaterBytes: number;
+}
+
+/** Who the peer turned out to be. */
+export interface PeerIdentity {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: KernelRole;
+  readonly listen: readonly string[];
+  readonly incarnation: string;
+  readonly version: number;
+  readonly authenticated: 'hmac' | 'tls' | 'none';
+}
+
+/** What a link needs from its kernel. */
+export interface LinkHost {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: KernelRole;
+  readonly incarnation: string;
+  readonly settings: LinkSettings;
+  readonly counters: KernelCounters;
+  readonly allowUnauthenticated: boolean;
+  listenAddresses(): readonly string[];
+  secretFor(peer: string): string | Buffer | undefined;
+  /** Inbound only: may this peer join? Returns the refusal, or undefined. */
+  admit(link: Link, hello: HelloMessage): ClusterError | undefined;
+  linkReady(link: Link): void;
+  linkMessage(link: Link, message: Message): void;
+  linkError(link: Link, op: ErrorOperation, error: ClusterError): void;
+  linkClosed(link: Link, reason: string, error: ClusterError | undefined): void;
+}
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
+  connecting: ['handshaking', 'closing', 'closed'],
+  handshaking: ['ready', 'closing', 'closed'],
+  ready: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
+const EMPTY = Buffer.alloc(0);
+const HEARTBEAT_FRAME = encodeFrame(FrameType.HEARTBEAT);
+const RECENT_IDS = 4096;
+let nextLinkId = 1;
+
+export class Link {
+  readonly id = nextLinkId++;
+  readonly direction: LinkDirection;
+  readonly #host: LinkHost;
+  readonly #socket: Socket;
+  readonly #decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
+  readonly #writer: FrameWriter;
+  readonly #heartbeat: Heartbeat;
+  readonly #tls: boolean;
+  readonly #remote: string;
+  #state: LinkState;
+  #peer: PeerIdentity | undefined;
+  #hello: HelloMessage | undefined;
+  readonly #nonce = createNonce();
+  #proofInput: ProofInput | undefined;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #lastRx = Date.now();
+  #lastTx = Date.now();
+  #nextCallId = 1;
+  readonly #pending = new Map<number, PendingCall>();
+  /** Ids of calls that gave up (timeout, abort): a reply for them is late, not unexpected. */
+  readonly #abandoned = new Set<number>();
+  #writableWaiters: (() => void)[] = [];
+  #closeReason = '';
+  #ending = false;
+  #closeError: ClusterError | undefined;
+  #readyResolve: ((peer: PeerIdentity) => void) | undefined;
+  #readyReject: ((err: ClusterError) => void) | undefined;
+  /** Resolves when the handshake completes; rejects when the link closes before. */
+  readonly ready: Promise<PeerIdentity>;
+  /** Free for the host's bookkeeping (e.g. which listener accepted it). */
+  readonly label: string;
+
+  constructor(
+    host: LinkHost,
+    socket: Socket,
+    direction: LinkDirection,
+    label: string,
+    tls: boolean,
+  ) {
+    this.#host = host;
+    this.#socket = socket;
+    this.direction = direction;
+    this.label = label;
+    this.#tls = tls;
+    this.#remote =
+      direction === 'inbound' && socket.remoteAddress !== undefined
+        ? `${socket.remoteAddress}:${socket.remotePort ?? 0}`
+        : label;
+    this.#state = direction === 'outbound' ? 'connecting' : 'handshaking';
+    this.ready = new Promise<PeerIdentity>((resolve, reject) => {
+      this.#readyResolve = resolve;
+      this.#readyReject = reject;
+    });
+    // Nobody need listen to `ready`; a failed handshake is also reported through the host.
+    this.ready.catch(() => undefined);
+    this.#writer = new FrameWriter(socket, host.settings.highWaterBytes, (bytes) => {
+      host.counters.bytesOut += bytes;
+    });
+    this.#heartbeat = new Heartbeat(
+      {
+        now: () => Date.now(),
+        schedule: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return () => clearTimeout(t);
+        },
+        lastReceivedAt: () => this.#lastRx,
+        lastSentAt: () => this.#lastTx,
+        sendHeartbeat: () => this.#sendControl(HEARTBEAT_FRAME),
+        onDead: (silentMs) =>
+          this.destroy(
+            new ClusterError(
+              'CHANNEL_CLOSED',
+              `peer silent for ${silentMs} ms (heartbeat timeout)`,
+            ),
+          ),
+      },
+      host.settings.heartbeatIntervalMs,
+      host.settings.heartbeatTimeoutMs,
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#onDrain());
+    socket.on('error', (err) => {
+      if (this.#closeError === undefined) {
+        this.#closeError = new ClusterError('CHANNEL_CLOSED', `socket error: ${err.message}`, {
+          cause: err,
+        });
+      }
+    });
+    socket.on('close', () => this.#onClose());
+    socket.on('end', () => socket.end());
+    this.#handshakeTimer = setTimeout(
+      () => this.#onHandshakeTimeout(),
+      host.settings.handshakeTimeoutMs,
+    );
+    this.#handshakeTimer.unref();
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+  /** The peer, once the handshake is done. */
+  get peer(): PeerIdentity | undefined {
+    return this.#peer;
+  }
+  /** The peer's name, or a description of the connection before the handshake. */
+  get peerName(): string {
+    return this.#peer?.name ?? this.#hello?.name ?? `${this.direction} ${this.label}`;
+  }
+  /** Where the connection comes from (inbound) or goes to (outbound). */
+  get remoteAddress(): string {
+    return this.#remote;
+  }
+  /** Bulk bytes waiting for the socket. */
+  get queuedBytes(): number {
+    return this.#writer.queuedBytes;
+  }
+  get writable(): boolean {
+    return this.#writer.writable;
+  }
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
+  /** Outbound: the socket is connected; send HELLO. */
+  start(): void {
+    if (this.direction !== 'outbound') return;
+    this.transitionTo(['connecting'], 'handshaking', 'socket connected');
+    this.#sendControl(
+      encodeFrame(
+        FrameType.HELLO,
+        encodeHello({
+          versions: SUPPORTED_VERSIONS,
+          name: this.#host.name,
+          aliases: this.#host.aliases,
+          role: this.#host.role,
+          nonce: this.#nonce,
+          listen: this.#host.listenAddresses(),
+          incarnation: this.#host.incarnation,
+        }),
+      ),
+    );
+  }
+
+  /** Moves the state machine; refuses (and traces) a move that is not legal from here. */
+  transitionTo(from: readonly LinkState[], to: LinkState, reason: string): boolean {
+    if (!from.includes(this.#state) || !LEGAL[this.#state].includes(to)) {
+      trace('link %d (%s): refused %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
+      return false;
+    }
+    trace('link %d (%s): %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
+    this.#state = to;
+    return true;
+  }
+
+  /**
+   * Queues a bulk frame. Returns false when the queue is above its high-water mark (the frame is
+   * still queued); throws `QueueFullError` above the hard bound.
+   */
+  send(type: number, body: string): boolean {
+    if (this.#state !== 'ready') {
+      throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`);
+    }
+    const queued = this.#writer.queuedBytes;
+    if (queued >= this.#host.settings.maxQueueBytes) {
+      this.#host.counters.queueFull += 1;
+      throw new QueueFullError(this.peerName, queued, this.#host.settings.maxQueueBytes);
+    }
+    this.#lastTx = Date.now();
+    return this.#writer.enqueue(type, body);
+  }
+
+  /** Sends a frame ahead of bulk traffic (heartbeat, pong, errors). */
+  sendPriority(type: number, body: string): void {
+    this.#sendControl(encodeFrame(type, body));
+  }
+
+  /** Resolves once the outbound queue is below its high-water mark again. */
+  waitWritable(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#writer.writable) return Promise.resolve();
+    if (this.#state === 'closed' || this.#state === 'closing') {
+      return Promise.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed`));
+    }
+    return withDeadline<void>(options, `waiting for '${this.peerName}' to drain`, (resolve) => {
+      this.#writableWaiters.push(resolve);
+      return () => {
+        this.#writableWaiters = this.#writableWaiters.filter((w) => w !== resolve);
+      };
+    });
+  }
+
+  /** Calls a state on the peer; the reply is accepted from this link only, once. */
+  call(
+    session: string,
+    state: string,
+    args: unknown,
+    options: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<unknown> {
+    const id = this.#nextCallId++;
+    const ref = `${session}/${state}`;
+    const body = encodeCall(id, session, state, args);
+    let failure: unknown;
+    const promise = withDeadline<unknown>(
+      options,
+      `call to poe://${this.peerName}/${ref}`,
+      (resolve, reject) => {
+        try {
+          this.send(FrameType.CALL, body);
+        } catch (err) {
+          failure = err;
+          reject(err as Error);
+          return () => undefined;
+        }
+        this.#pending.set(id, { resolve, reject });
+        return () => {
+          if (this.#pending.delete(id)) this.#remember(id);
+        };
+      },
+    );
+    if (failure === undefined) this.#host.counters.callsSent += 1;
+    return promise;
+  }
+
+  /** Pings the peer at the protocol level; resolves with 'PONG'. */
+  ping(options: { timeoutMs?: number; signal?: AbortSignal }): Promise<'PONG'> {
+    const id = this.#nextCallId++;
+    const promise = withDeadline<'PONG'>(
+      options,
+      `ping to '${this.peerName}'`,
+      (resolve, reject) => {
+        this.#pending.set(id, { resolve: () => resolve('PONG'), reject });
+        return () => {
+          if (this.#pending.delete(id)) this.#remember(id);
+        };
+      },
+    );
+    if (this.#state !== 'ready') {
+      this.#pending
+        .get(id)
+        ?.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`));
+      this.#pending.delete(id);
+    } else {
+      this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
+    }
+    return promise;
+  }
+
+  /** Graceful: say BYE (when ready), flush, end the socket; destroy after a grace period. */
+  close(reason: string, sayBye = true): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    // BYE goes behind the bulk frames already queued, so the peer handles those first.
+    if (sayBye && this.#state === 'ready') this.#writer.enqueue(FrameType.BYE, encodeBye(reason));
+    this.#closeReason ||= reason;
+    this.transitionTo([this.#state], 'closing', reason);
+    this.#ending = true;
+    this.#writer.flush();
+    this.#endWhenFlushed();
+    const t = setTimeout(() => this.#socket.destroy(), 5_000);
+    t.unref();
+  }
+
+  #endWhenFlushed(): void {
+    if (this.#ending && this.#writer.queuedBytes === 0) this.#socket.end();
+  }
+
+  /** Tells the peer what went wrong (when possible) and closes the connection now. */
+  destroy(error: ClusterError, op: ErrorOperation = 'channel'): void {
+    if (this.#state === 'closed') return;
+    this.#closeError ??= error;
+    this.#closeReason ||= error.message;
+    if (this.#state !== 'closing') {
+      this.#sendControl(
+        encodeFrame(FrameType.ERROR, encodeError(error.code, error.message, op, null)),
+      );
+      this.transitionTo([this.#state], 'closing', error.message);
+      this.#writer.flush();
+    }
+    this.#socket.end();
+    // Give the ERROR frame a moment to leave, then cut.
+    const t = setTimeout(() => this.#socket.destroy(), 200);
+    t.unref();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #isOpen(): boolean {
+    return this.#state !== 'closing' && this.#state !== 'closed';
+  }
+
+  #sendControl(frame: Buffer): void {
+    this.#lastTx = Date.now();
+    this.#writer.enqueueControl(frame);
+  }
+
+  #remember(id: number): void {
+    this.#abandoned.add(id);
+    if (this.#abandoned.size > RECENT_IDS) {
+      const oldest = this.#abandoned.values().next().value;
+      if (oldest !== undefined) this.#abandoned.delete(oldest);
+    }
+  }
+
+  #onDrain(): void {
+    this.#writer.flush();
+    this.#endWhenFlushed();
+    if (this.#writer.writable && this.#writableWaiters.length > 0) {
+      const waiters = this.#writableWaiters;
+      this.#writableWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#lastRx = Date.now();
+    const counters = this.#host.counters;
+    counters.bytesIn += chunk.length;
+    let input = chunk;
+    for (;;) {
+      if (this.#state === 'closed' || this.#state === 'closing') return;
+      const handshaking = this.#state !== 'ready';
+      let frames: Frame[];
+      try {
+        // During the handshake take one frame at a time: the limit rises once the peer is known.
+        frames = this.#decoder.push(input, handshaking ? 1 : Infinity);
+      } catch (err) {
+        this.#protocolFailure(err as ProtocolError);
+        return;
+      }
+      input = EMPTY;
+      counters.framesIn += frames.length;
+      for (const frame of frames) {
+        if (!this.#isOpen()) return;
+        this.#onFrame(frame);
+      }
+      if (!handshaking || frames.length === 0) return;
+    }
+  }
+
+  #protocolFailure(error: ClusterError): void {
+    const counters = this.#host.counters;
+    counters.protocolErrors += 1;
+    if (error.code === 'FRAME_TOO_LARGE') counters.framesTooLarge += 1;
+    this.#host.linkError(this, 'parse', error);
+    this.destroy(error, 'parse');
+  }
+
+  #onFrame(frame: Frame): void {
+    let message: Message;
+    try {
+      message = decodeMessage(frame.type, frame.body);
+    } catch (err) {
+      this.#protocolFailure(
+        err instanceof ClusterError ? err : new ProtocolError('BAD_MESSAGE', String(err)),
+      );
+      return;
+    }
+    if (this.#state !== 'ready') {
+      this.#onHandshakeMessage(message);
+      return;
+    }
+    switch (message.kind) {
+      case 'heartbeat':
+        return;
+      case 'ping':
+        this.#sendControl(encodeFrame(FrameType.PONG, encodeId(message.id)));
+        return;
+      case 'pong':
+      case 'reply':
+      case 'fail':
+        this.#onAnswer(message);
+        return;
+      case 'hello':
+      case 'welcome':
+      case 'auth':
+        this.#protocolFailure(
+          new ProtocolError('BAD_MESSAGE', `unexpected ${message.kind} after the handshake`),
+        );
+        return;
+      case 'bye':
+        this.#closeReason = `peer left: ${message.reason}`;
+        this.#host.linkMessage(this, message);
+        this.close(this.#closeReason, false);
+        return;
+      default:
+        this.#host.linkMessage(this, message);
+    }
+  }
+
+  #onAnswer(message: Extract<Message, { kind: 'pong' | 'reply' | 'fail' }>): void {
+    const pending = this.#pending.get(message.id);
+    const counters = this.#host.counters;
+    if (pending === undefined) {
+      if (this.#abandoned.delete(message.id)) {
+        counters.lateReplies += 1;
+        return;
+      }
+      counters.unexpectedReplies += 1;
+      const error = new ProtocolError(
+        'UNEXPECTED_REPLY',
+        `'${this.peerName}' answered call ${message.id}, which was not made to it or was already answered`,
+      );
+      this.#host.linkError(this, 'check', error);
+      this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
+      return;
+    }
+    this.#pending.delete(message.id);
+    if (message.kind === 'fail') {
+      pending.reject(new RemoteError(this.peerName, message.code, message.message));
+    } else {
+      if (message.kind === 'reply') counters.repliesReceived += 1;
+      pending.resolve(message.kind === 'reply' ? message.result : 'PONG');
+    }
+  }
+
+  #onHandshakeMessage(message: Message): void {
+    if (this.direction === 'inbound') {
+      if (this.#hello === undefined && message.kind === 'hello') this.#onHello(message);
+      else if (this.#hello !== undefined && message.kind === 'auth') this.#onAuth(message.proof);
+      else
+        this.#handshakeFailure(
+          new ProtocolError(
+            'BAD_MESSAGE',
+            `expected ${this.#hello === undefined ? 'HELLO' : 'AUTH'}, got ${message.kind}`,
+          ),
+        );
+      return;
+    }
+    if (message.kind === 'welcome') this.#onWelcome(message);
+    else if (message.kind === 'error') {
+      // The server refused us: keep its code (NAME_TAKEN, AUTH_FAILED, BUSY, ...).
+      const error = new HandshakeError(
+        message.code,
+        `'${this.label}' refused the handshake: ${message.message}`,
+      );
+      if (message.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
+      if (message.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
+      this.#closeError = error;
+      this.#host.linkError(this, 'handshake', error);
+      this.close(error.message, false);
+    } else
+      this.#handshakeFailure(
+        new ProtocolError('BAD_MESSAGE', `expected WELCOME, got ${message.kind}`),
+      );
+  }
+
+  #handshakeFailure(error: ClusterError): void {
+    if (error.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
+    else if (error.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
+    else if (error instanceof ProtocolError) this.#host.counters.protocolErrors += 1;
+    this.#host.linkError(this, 'handshake', error);
+    this.destroy(error, 'handshake');
+  }
+
+  #tlsAuthorized(): boolean {
+    return this.#tls && (this.#socket as TLSSocket).authorized === true;
+  }
+
+  #onHello(hello: HelloMessage): void {
+    this.#hello = hello;
+    const version = chooseVersion(hello.versions, SUPPORTED_VERSIONS);
+    if (version === undefined) {
+      this.#handshakeFailure(
+        new HandshakeError(
+          'UNSUPPORTED_VERSION',
+          `peer offers versions ${hello.versions.join(', ')}; this kernel speaks ${SUPPORTED_VERSIONS.join(', ')}`,
+        ),
+      );
+      return;
+    }
+    const refusal = this.#host.admit(this, hello);
+    if (refusal !== undefined) {
+      this.#handshakeFailure(refusal);
+      return;
+    }
+    const secret = this.#host.secretFor(hello.name);
+    if (secret === undefined && !this.#host.allowUnauthenticated && !this.#tlsAuthorized()) {
+      this.#handshakeFailure(
+        new HandshakeError('AUTH_FAILED', `no secret for kernel '${hello.name}'`),
+      );
+      return;
+    }
+    this.#proofInput = {
+      version,
+      clientName: hello.name,
+      serverName: this.#host.name,
+      clientNonce: hello.nonce,
+      serverNonce: this.#nonce,
+    };
+    this.#sendControl(
+      encodeFrame(
+        FrameType.WELCOME,
+        encodeWelcome({
+          version,
+          name: this.#host.name,
+          aliases: this.#host.aliases,
+          nonce: this.#nonce,
+          proof: secret === undefined ? null : computeProof(secret, 'server', this.#proofInput),
+          listen: this.#host.listenAddresses(),
+          incarnation: this.#host.incarnation,
+        }),
+      ),
+    );
+  }
+
+  #onAuth(proof: string | null): void {
+    const hello = this.#hello as HelloMessage;
+    const input = this.#proofInput as ProofInput;
+    const secret = this.#host.secretFor(hello.name);
+    let authenticated: PeerIdentity['authenticated'];
+    if (secret !== undefined) {
+      if (proof === null || !verifyProof(secret, 'client', input, proof)) {
+        this.#handshakeFailure(
+          new HandshakeError(
+            'AUTH_FAILED',
+            `kernel '${hello.name}' failed to prove the shared secret`,
+          ),
+        );
+        return;
+      }
+      authenticated = 'hmac';
+    } else authenticated = this.#tlsAuthorized() ? 'tls' : 'none';
+    this.#becomeReady({
+      name: hello.name,
+      aliases: hello.aliases,
+      role: hello.role,
+      listen: hello.listen,
+      incarnation: hello.incarnation,
+      version: input.version,
+      authenticated,
+    });
+  }
+
+  #onWelcome(welcome: WelcomeMessage): void {
+    if (!SUPPORTED_VERSIONS.includes(welcome.version)) {
+      this.#handshakeFailure(
+        new HandshakeError('UNSUPPORTED_VERSION', `server chose version ${welcome.version}`),
+      );
+      return;
+    }
+    const input: ProofInput = {
+      version: welcome.version,
+      clientName: this.#host.name,
+      serverName: welcome.name,
+      clientNonce: this.#nonce,
+      serverNonce: welcome.nonce,
+    };
+    const secret = this.#host.secretFor(welcome.name);
+    let authenticated: PeerIdentity['authenticated'];
+    if (secret !== undefined) {
+      if (welcome.proof === null || !verifyProof(secret, 'server', input, welcome.proof)) {
+        this.#handshakeFailure(
+          new HandshakeError(
+            'AUTH_FAILED',
+            `kernel '${welcome.name}' at ${this.label} does not share our secret (wrong secret on one side)`,
+          ),
+        );
+        return;
+      }
+      authenticated = 'hmac';
+    } else if (this.#tlsAuthorized()) authenticated = 'tls';
+    else if (this.#host.allowUnauthenticated) authenticated = 'none';
+    else {
+      this.#handshakeFailure(
+        new HandshakeError('AUTH_FAILED', `no secret for kernel '${welcome.name}'`),
+      );
+      return;
+    }
+    this.#sendControl(
+      encodeFrame(
+        FrameType.AUTH,
+        encodeAuth(secret === undefined ? null : computeProof(secret, 'client', input)),
+      ),
+    );
+    this.#becomeReady({
+      name: welcome.name,
+      aliases: welcome.aliases,
+      role: 'kernel',
+      listen: welcome.listen,
+      incarnation: welcome.incarnation,
+      version: welcome.version,
+      authenticated,
+    });
+  }
+
+  #becomeReady(peer: PeerIdentity): void {
+    if (!this.transitionTo(['handshaking'], 'ready', `handshake with '${peer.name}' done`)) return;
+    clearTimeout(this.#handshakeTimer);
+    this.#peer = peer;
+    this.#decoder.setMaxFrameBytes(this.#host.settings.maxFrameBytes);
+    this.#host.counters.handshakesCompleted += 1;
+    this.#heartbeat.start();
+    this.#readyResolve?.(peer);
+    this.#host.linkReady(this);
+  }
+
+  #onHandshakeTimeout(): void {
+    if (this.#state !== 'connecting' && this.#state !== 'handshaking') return;
+    this.#host.counters.handshakeTimeouts += 1;
+    this.#handshakeFailure(
+      new HandshakeError(
+        'HANDSHAKE_TIMEOUT',
+        `handshake with ${this.remoteAddress} not done within ${this.#host.settings.handshakeTimeoutMs} ms`,
+      ),
+    );
+  }
+
+  #onClose(): void {
+    const before = this.#state;
+    if (before === 'closed') return;
+    this.#state = 'closed';
+    trace('link %d (%s): %s -> closed', this.id, this.peerName, before);
+    clearTimeout(this.#handshakeTimer);
+    this.#heartbeat.stop();
+    this.#writer.close();
+    const error =
+      this.#closeError ??
+      (this.#closeReason === ''
+        ? new ClusterError('CHANNEL_CLOSED', `connection to '${this.peerName}' closed by the peer`)
+        : undefined);
+    const reason = this.#closeReason || error?.message || 'closed';
+    if (
+      this.direction === 'inbound' &&
+      this.#peer === undefined &&
+      this.#closeError === undefined &&
+      this.#closeReason === ''
+    ) {
+      this.#host.counters.closedBeforeHandshake += 1;
+      this.#host.linkError(
+        this,
+        'handshake',
+        new HandshakeError(
+          'CHANNEL_CLOSED',
+          `connection from ${this.remoteAddress} closed before the handshake completed`,
+        ),
+      );
+    }
+    const closed = new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`);
+    for (const pending of this.#pending.values()) pending.reject(closed);
+    this.#pending.clear();
+    for (const w of this.#writableWaiters) w();
+    this.#writableWaiters = [];
+    this.#readyReject?.(
+      this.#closeError ??
+        new HandshakeError('CHANNEL_CLOSED', `connection closed during the handshake: ${reason}`),
+    );
+    this.#host.linkClosed(this, reason, error);
+  }
+}
+
+/**
+ * Runs `start` (which registers resolve/reject somewhere and returns its own cleanup) under a
+ * deadline and an abort signal; clears both on every path.
+ */
+export function withDeadline<T>(
+  options: { timeoutMs?: number; signal?: AbortSignal },
+  what: string,
+  start: (resolve: (value: T) => void, reject: (error: Error) => void) => () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted === true) {
+      reject(new CallError('ABORTED', `${what}: aborted`, { cause: signal.reason }));
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let cancel: () => void = () => undefined;
+    const finish = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      finish();
+      cancel();
+      reject(new CallError('ABORTED', `${what}: aborted`, { cause: signal?.reason }));
+    };
+    cancel = start(
+      (value) => {
+        finish();
+        resolve(value);
+      },
+      (error) => {
+        finish();
+        reject(error);
+      },
+    );
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        finish();
+        cancel();
+        reject(new CallError('TIMEOUT', `${what}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export type { ClusterErrorCode };
