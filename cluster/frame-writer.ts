@@ -71,7 +71,7 @@ export class FrameWriter {
     this.#buf.writeUInt32BE(written + 1, start);
     this.#buf[start + FRAME_HEADER_BYTES] = type;
     this.#off = start + FRAME_HEADER_BYTES + 1 + written;
-    if (this.#off >= this.#highWaterBytes) this.flush();
+    if (this.#off + this.#sealedBytes >= this.#highWaterBytes) this.flush();
     else this.#schedule();
     return this.writable;
   }

@@ -598,7 +598,6 @@ export class Kernel implements AsyncDisposable {
     if (this.#closing !== undefined)
       return new ClusterError('SHUTDOWN', `kernel '${this.name}' is shutting down`);
     if (this.#isLocal(hello.name)) {
-      this.#counters.nameConflicts += 1;
       return new ClusterError(
         'NAME_TAKEN',
         `'${hello.name}' is the name of the kernel you connected to`,
@@ -609,7 +608,6 @@ export class Kernel implements AsyncDisposable {
       if (existing.peer.incarnation === hello.incarnation) {
         return new ClusterError('DUPLICATE_LINK', `already linked to '${hello.name}'`);
       }
-      this.#counters.nameConflicts += 1;
       return new ClusterError(
         'NAME_TAKEN',
         `a kernel named '${hello.name}' is already connected (from ${existing.remoteAddress}); kernel names must be unique`,
@@ -727,7 +725,7 @@ export class Kernel implements AsyncDisposable {
           return;
         }
         entry.subscribers.add(peer.name);
-        const states = [...entry.published.keys()];
+        const states = [...entry.published.keys()].sort();
         link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, { states }));
         this.#monitors.emit('subscribe', peer.name, {
           kernel: peer.name,
@@ -948,13 +946,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function waitClosed(link: Link, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const until = Date.now() + ms;
-    const check = (): void => {
-      if (link.state === 'closed' || Date.now() >= until) resolve();
-      else setTimeout(check, 10);
-    };
-    check();
-  });
+async function waitClosed(link: Link, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    link.closed,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -36,6 +36,7 @@ import {
   encodeHello,
   encodeId,
   encodeWelcome,
+  type ErrorMessage,
   type ErrorOperation,
   type HelloMessage,
   type KernelRole,
@@ -136,6 +137,9 @@ export class Link {
   #readyReject: ((err: ClusterError) => void) | undefined;
   /** Resolves when the handshake completes; rejects when the link closes before. */
   readonly ready: Promise<PeerIdentity>;
+  /** Resolves once the connection is closed. */
+  readonly closed: Promise<void>;
+  #resolveClosed: () => void = () => undefined;
   /** Free for the host's bookkeeping (e.g. which listener accepted it). */
   readonly label: string;
 
@@ -159,6 +163,9 @@ export class Link {
     this.ready = new Promise<PeerIdentity>((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
+    });
+    this.closed = new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve;
     });
     // Nobody need listen to `ready`; a failed handshake is also reported through the host.
     this.ready.catch(() => undefined);
@@ -526,6 +533,7 @@ export class Link {
     if (this.direction === 'inbound') {
       if (this.#hello === undefined && message.kind === 'hello') this.#onHello(message);
       else if (this.#hello !== undefined && message.kind === 'auth') this.#onAuth(message.proof);
+      else if (message.kind === 'error') this.#refusedByPeer(message);
       else
         this.#handshakeFailure(
           new ProtocolError(
@@ -536,21 +544,26 @@ export class Link {
       return;
     }
     if (message.kind === 'welcome') this.#onWelcome(message);
-    else if (message.kind === 'error') {
-      // The server refused us: keep its code (NAME_TAKEN, AUTH_FAILED, BUSY, ...).
-      const error = new HandshakeError(
-        message.code,
-        `'${this.label}' refused the handshake: ${message.message}`,
-      );
-      if (message.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
-      if (message.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
-      this.#closeError = error;
-      this.#host.linkError(this, 'handshake', error);
-      this.close(error.message, false);
-    } else
+    else if (message.kind === 'error') this.#refusedByPeer(message);
+    else
       this.#handshakeFailure(
         new ProtocolError('BAD_MESSAGE', `expected WELCOME, got ${message.kind}`),
       );
+  }
+
+  /** The peer refused the handshake: keep its code (NAME_TAKEN, AUTH_FAILED, BUSY, ...). */
+  #refusedByPeer(message: ErrorMessage): void {
+    const who =
+      this.direction === 'outbound' ? `'${this.label}'` : `${this.peerName} (${this.#remote})`;
+    const error = new HandshakeError(
+      message.code,
+      `${who} refused the handshake: ${message.message}`,
+    );
+    if (message.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
+    if (message.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
+    this.#closeError = error;
+    this.#host.linkError(this, 'handshake', error);
+    this.close(error.message, false);
   }
 
   #handshakeFailure(error: ClusterError): void {
@@ -754,6 +767,7 @@ export class Link {
         new HandshakeError('CHANNEL_CLOSED', `connection closed during the handshake: ${reason}`),
     );
     this.#host.linkClosed(this, reason, error);
+    this.#resolveClosed();
   }
 }
 

@@ -152,7 +152,11 @@ export class Listener {
           ),
         ),
       );
-      setTimeout(() => socket.destroy(), 200).unref();
+      // Read (and drop) what the peer sends so its FIN is seen and the socket closes cleanly;
+      // cut it after a second at the latest.
+      socket.resume();
+      const timer = setTimeout(() => socket.destroy(), 1_000);
+      socket.once('close', () => clearTimeout(timer));
       return;
     }
     this.#host.counters.connectionsAccepted += 1;
@@ -182,28 +186,22 @@ export class Listener {
         ? Promise.resolve()
         : new Promise<void>((resolve) => server.close(() => resolve()));
     const links = [...this.#links];
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    let timer: NodeJS.Timeout | undefined;
+    // A ref'd timer: something awaits it, so it must keep the process alive until it fires.
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
     await Promise.race([
       Promise.all(
         links.map(async (link) => {
           await waitIdle?.(link);
           link.close('listener closing');
-          await new Promise<void>((resolve) => {
-            if (link.state === 'closed') resolve();
-            else {
-              const timer = setInterval(() => {
-                if (link.state === 'closed') {
-                  clearInterval(timer);
-                  resolve();
-                }
-              }, 20);
-              timer.unref();
-            }
-          });
+          await link.closed;
         }),
       ),
       deadline,
     ]);
+    clearTimeout(timer);
     for (const link of this.#links) link.destroy(new UsageError('SHUTDOWN', 'listener closed'));
     await stopped;
     if (this.#requested.kind === 'unix') {
