@@ -724,7 +724,7 @@ export class Kernel implements AsyncDisposable {
           });
           return;
         }
-        entry.subscribers.add(peer.name);
+        this.#sessions.addSubscriber(entry.name, peer.name);
         const states = [...entry.published.keys()].sort();
         link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, { states }));
         this.#monitors.emit('subscribe', peer.name, {
@@ -738,7 +738,7 @@ export class Kernel implements AsyncDisposable {
       case 'unsubscribe': {
         const peer = link.peer as PeerIdentity;
         const entry = this.#sessions.get(message.session);
-        if (entry?.subscribers.delete(peer.name) === true) {
+        if (entry !== undefined && this.#sessions.removeSubscriber(entry.name, peer.name)) {
           this.#monitors.emit('unsubscribe', peer.name, {
             kernel: peer.name,
             session: entry.name,

@@ -38,8 +38,8 @@ interface SessionEntry {
   readonly states: Map<string, StateHandler>;
   /** Published state → who may reach it (undefined = everybody). */
   readonly published: Map<string, Authorization | undefined>;
-  /** Kernels that subscribed to this session. */
-  readonly subscribers: Set<string>;
+  /** Kernels that subscribed to this session, with how many subscriptions each holds. */
+  readonly subscribers: Map<string, number>;
 }
 
 /** A published session as `published()` lists it. */
@@ -93,7 +93,7 @@ export class SessionRegistry {
       aliases: [...aliases],
       states: map,
       published: new Map(),
-      subscribers: new Set(),
+      subscribers: new Map(),
     });
     for (const a of aliases) this.#aliases.set(a, name);
   }
@@ -110,7 +110,7 @@ export class SessionRegistry {
     if (entry === undefined) return undefined;
     this.#sessions.delete(entry.name);
     for (const a of entry.aliases) this.#aliases.delete(a);
-    return { subscribers: [...entry.subscribers], published: [...entry.published.keys()] };
+    return { subscribers: [...entry.subscribers.keys()], published: [...entry.published.keys()] };
   }
 
   get(nameOrAlias: string): SessionEntry | undefined {
@@ -147,7 +147,7 @@ export class SessionRegistry {
     const targets = states ?? [...entry.published.keys()];
     const retracted = targets.filter((s) => entry.published.delete(s));
     const remaining = [...entry.published.keys()];
-    const subscribers = [...entry.subscribers];
+    const subscribers = [...entry.subscribers.keys()];
     if (remaining.length === 0) entry.subscribers.clear();
     return { session: entry.name, retracted, remaining, subscribers };
   }
@@ -164,6 +164,25 @@ export class SessionRegistry {
       }
     }
     return out.sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));
+  }
+
+  /** Counts one more subscription of `kernel` to a session. */
+  addSubscriber(session: string, kernel: string): void {
+    const entry = this.#getOrThrow(session);
+    entry.subscribers.set(kernel, (entry.subscribers.get(kernel) ?? 0) + 1);
+  }
+
+  /** Counts one subscription less; true when `kernel` holds none any more. */
+  removeSubscriber(session: string, kernel: string): boolean {
+    const entry = this.get(session);
+    const count = entry?.subscribers.get(kernel);
+    if (entry === undefined || count === undefined) return false;
+    if (count > 1) {
+      entry.subscribers.set(kernel, count - 1);
+      return false;
+    }
+    entry.subscribers.delete(kernel);
+    return true;
   }
 
   /** Drops a kernel from every session's subscribers; returns the sessions it was in. */
