@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CallError } from './errors.js';
 import { Kernel, type KernelInfo, type WaitOptions } from './kernel.js';
+import type { MonitorCallbacks } from './monitor.js';
 import type { ClusterTlsOptions } from './options.js';
 import type { StateSpec } from './specifier.js';
 
@@ -69,6 +70,11 @@ export class ClientLite implements AsyncDisposable {
 
   call(spec: string | StateSpec, args?: unknown, options: WaitOptions = {}): Promise<unknown> {
     return this.#kernel.call(spec, args, options);
+  }
+
+  /** Watches the connected kernel: errors it reports (e.g. a post to an unpublished state), channel close. */
+  monitor(callbacks: MonitorCallbacks): () => void {
+    return this.#kernel.monitor(this.#server.name, callbacks);
   }
 
   ping(options: WaitOptions = {}): Promise<'PONG'> {

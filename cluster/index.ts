@@ -63,3 +63,12 @@ export {
 export type { ErrorOperation, KernelRole } from './messages.js';
 export type { PeerIdentity } from './link.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
+export {
+  DEFAULT_CLIENT_TIMEOUT_MS,
+  callOnce,
+  clientOptionsFrom,
+  parseJsonArgument,
+  pingOnce,
+  postOnce,
+  type ClientFlags,
+} from './client-commands.js';

@@ -1,7 +1,10 @@
 /** Every CLI command, registered explicitly. Add a command by adding its module here. */
 import type { Command } from 'commander';
+import { registerCall } from './call.js';
+import { registerPing } from './ping.js';
+import { registerPost } from './post.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [];
+export const COMMANDS: readonly RegisterCommand[] = [registerPost, registerCall, registerPing];
