@@ -9,7 +9,8 @@ import { connect as tlsConnect } from 'node:tls';
 import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
 import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
-import { Link, withDeadline, type LinkHost, type PeerIdentity } from './link.js';
+import { withDeadline } from './deadline.js';
+import { Link, type LinkHost, type PeerIdentity } from './link.js';
 import {
   Listener,
   DEFAULT_LISTEN_ADDRESS,

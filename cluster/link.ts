@@ -13,7 +13,6 @@ import {
   ProtocolError,
   QueueFullError,
   RemoteError,
-  type ClusterErrorCode,
 } from './errors.js';
 import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
 import { FrameWriter } from './frame-writer.js';
@@ -24,7 +23,9 @@ import {
   verifyProof,
   type ProofInput,
 } from './handshake.js';
+import { withDeadline } from './deadline.js';
 import { Heartbeat } from './heartbeat.js';
+import { PendingCalls } from './pending-calls.js';
 import {
   FrameType,
   SUPPORTED_VERSIONS,
@@ -90,11 +91,6 @@ export interface LinkHost {
   linkClosed(link: Link, reason: string, error: ClusterError | undefined): void;
 }
 
-interface PendingCall {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
 const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
   connecting: ['handshaking', 'closing', 'closed'],
   handshaking: ['ready', 'closing', 'closed'],
@@ -104,7 +100,6 @@ const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
 };
 const EMPTY = Buffer.alloc(0);
 const HEARTBEAT_FRAME = encodeFrame(FrameType.HEARTBEAT);
-const RECENT_IDS = 4096;
 let nextLinkId = 1;
 
 export class Link {
@@ -125,10 +120,7 @@ export class Link {
   #handshakeTimer: NodeJS.Timeout | undefined;
   #lastRx = Date.now();
   #lastTx = Date.now();
-  #nextCallId = 1;
-  readonly #pending = new Map<number, PendingCall>();
-  /** Ids of calls that gave up (timeout, abort): a reply for them is late, not unexpected. */
-  readonly #abandoned = new Set<number>();
+  readonly #pending = new PendingCalls();
   #writableWaiters: (() => void)[] = [];
   #closeReason = '';
   #ending = false;
@@ -313,53 +305,31 @@ export class Link {
     args: unknown,
     options: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<unknown> {
-    const id = this.#nextCallId++;
-    const ref = `${session}/${state}`;
+    const id = this.#pending.peekId();
     const body = encodeCall(id, session, state, args);
-    let failure: unknown;
-    const promise = withDeadline<unknown>(
-      options,
-      `call to poe://${this.peerName}/${ref}`,
-      (resolve, reject) => {
-        try {
-          this.send(FrameType.CALL, body);
-        } catch (err) {
-          failure = err;
-          reject(err as Error);
-          return () => undefined;
-        }
-        this.#pending.set(id, { resolve, reject });
-        return () => {
-          if (this.#pending.delete(id)) this.#remember(id);
-        };
-      },
-    );
-    if (failure === undefined) this.#host.counters.callsSent += 1;
-    return promise;
+    // Send first: a refused frame (queue full, link closing) fails the call synchronously.
+    try {
+      this.send(FrameType.CALL, body);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.#host.counters.callsSent += 1;
+    return this.#pending.add(options, () => `call to poe://${this.peerName}/${session}/${state}`)
+      .promise;
   }
 
   /** Pings the peer at the protocol level; resolves with 'PONG'. */
   ping(options: { timeoutMs?: number; signal?: AbortSignal }): Promise<'PONG'> {
-    const id = this.#nextCallId++;
-    const promise = withDeadline<'PONG'>(
-      options,
-      `ping to '${this.peerName}'`,
-      (resolve, reject) => {
-        this.#pending.set(id, { resolve: () => resolve('PONG'), reject });
-        return () => {
-          if (this.#pending.delete(id)) this.#remember(id);
-        };
-      },
-    );
     if (this.#state !== 'ready') {
-      this.#pending
-        .get(id)
-        ?.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`));
-      this.#pending.delete(id);
-    } else {
-      this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
+      return Promise.reject(
+        new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`),
+      );
     }
-    return promise;
+    const id = this.#pending.peekId();
+    this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
+    return this.#pending
+      .add(options, () => `ping to '${this.peerName}'`)
+      .promise.then(() => 'PONG' as const);
   }
 
   /** Graceful: say BYE (when ready), flush, end the socket; destroy after a grace period. */
@@ -407,14 +377,6 @@ export class Link {
   #sendControl(frame: Buffer): void {
     this.#lastTx = Date.now();
     this.#writer.enqueueControl(frame);
-  }
-
-  #remember(id: number): void {
-    this.#abandoned.add(id);
-    if (this.#abandoned.size > RECENT_IDS) {
-      const oldest = this.#abandoned.values().next().value;
-      if (oldest !== undefined) this.#abandoned.delete(oldest);
-    }
   }
 
   #onDrain(): void {
@@ -504,29 +466,30 @@ export class Link {
   }
 
   #onAnswer(message: Extract<Message, { kind: 'pong' | 'reply' | 'fail' }>): void {
-    const pending = this.#pending.get(message.id);
     const counters = this.#host.counters;
-    if (pending === undefined) {
-      if (this.#abandoned.delete(message.id)) {
-        counters.lateReplies += 1;
-        return;
-      }
-      counters.unexpectedReplies += 1;
-      const error = new ProtocolError(
-        'UNEXPECTED_REPLY',
-        `'${this.peerName}' answered call ${message.id}, which was not made to it or was already answered`,
-      );
-      this.#host.linkError(this, 'check', error);
-      this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
+    const outcome =
+      message.kind === 'fail'
+        ? this.#pending.settle(
+            message.id,
+            undefined,
+            new RemoteError(this.peerName, message.code, message.message),
+          )
+        : this.#pending.settle(message.id, message.kind === 'reply' ? message.result : 'PONG');
+    if (outcome === 'answered') {
+      if (message.kind === 'reply') counters.repliesReceived += 1;
       return;
     }
-    this.#pending.delete(message.id);
-    if (message.kind === 'fail') {
-      pending.reject(new RemoteError(this.peerName, message.code, message.message));
-    } else {
-      if (message.kind === 'reply') counters.repliesReceived += 1;
-      pending.resolve(message.kind === 'reply' ? message.result : 'PONG');
+    if (outcome === 'late') {
+      counters.lateReplies += 1;
+      return;
     }
+    counters.unexpectedReplies += 1;
+    const error = new ProtocolError(
+      'UNEXPECTED_REPLY',
+      `'${this.peerName}' answered call ${message.id}, which was not made to it or was already answered`,
+    );
+    this.#host.linkError(this, 'check', error);
+    this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
   }
 
   #onHandshakeMessage(message: Message): void {
@@ -758,8 +721,7 @@ export class Link {
       );
     }
     const closed = new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`);
-    for (const pending of this.#pending.values()) pending.reject(closed);
-    this.#pending.clear();
+    this.#pending.rejectAll(closed);
     for (const w of this.#writableWaiters) w();
     this.#writableWaiters = [];
     this.#readyReject?.(
@@ -770,52 +732,3 @@ export class Link {
     this.#resolveClosed();
   }
 }
-
-/**
- * Runs `start` (which registers resolve/reject somewhere and returns its own cleanup) under a
- * deadline and an abort signal; clears both on every path.
- */
-export function withDeadline<T>(
-  options: { timeoutMs?: number; signal?: AbortSignal },
-  what: string,
-  start: (resolve: (value: T) => void, reject: (error: Error) => void) => () => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const { signal, timeoutMs } = options;
-    if (signal?.aborted === true) {
-      reject(new CallError('ABORTED', `${what}: aborted`, { cause: signal.reason }));
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    let cancel: () => void = () => undefined;
-    const finish = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onAbort = (): void => {
-      finish();
-      cancel();
-      reject(new CallError('ABORTED', `${what}: aborted`, { cause: signal?.reason }));
-    };
-    cancel = start(
-      (value) => {
-        finish();
-        resolve(value);
-      },
-      (error) => {
-        finish();
-        reject(error);
-      },
-    );
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        finish();
-        cancel();
-        reject(new CallError('TIMEOUT', `${what}: no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-export type { ClusterErrorCode };
