@@ -10,6 +10,7 @@ import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
 import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
 import { withDeadline } from './deadline.js';
+import { Dispatcher, type ErrorReport } from './dispatch.js';
 import { Link, type LinkHost, type PeerIdentity } from './link.js';
 import {
   Listener,
@@ -20,19 +21,12 @@ import {
 import { Membership } from './membership.js';
 import {
   FrameType,
-  encodeError,
-  encodeFail,
   encodePeers,
   encodePost,
-  encodeReply,
   encodeRetracted,
-  encodeSubscribed,
-  type CallMessage,
-  type ErrorOperation,
   type HelloMessage,
   type KernelRole,
   type Message,
-  type PostMessage,
 } from './messages.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
 import {
@@ -44,10 +38,8 @@ import {
 import type { RemoteSession } from './remote-session.js';
 import {
   SessionRegistry,
-  isAllowed,
   type PublishedSession,
   type SessionOptions,
-  type StateContext,
   type StateHandler,
   type Authorization,
 } from './sessions.js';
@@ -91,7 +83,7 @@ export class Kernel implements AsyncDisposable {
   readonly #allLinks = new Set<Link>();
   readonly #listeners = new Set<Listener>();
   readonly #leaving = new WeakSet<Link>();
-  readonly #inflight = new Map<Link, number>();
+  readonly #dispatch: Dispatcher;
   readonly #membership: Membership;
   readonly #subscriptions: Subscriptions;
   readonly #specCache = new Map<string, StateSpec>();
@@ -142,6 +134,13 @@ export class Kernel implements AsyncDisposable {
       o.backoff,
       o.forgetAfterMs,
     );
+    this.#dispatch = new Dispatcher({
+      name: o.name,
+      sessions: this.#sessions,
+      counters: this.#counters,
+      monitors: this.#monitors,
+      reportError: (report) => this.#reportError(report),
+    });
     this.#subscriptions = new Subscriptions({
       links: () => this.#kernelLinks(),
       linkFor: (name) => this.#linkFor(name),
@@ -246,7 +245,7 @@ export class Kernel implements AsyncDisposable {
         );
       }
       this.call(s, args).then(
-        (result) => this.#deliverLocal(rsvp, result, s.kernel),
+        (result) => this.#dispatch.local(rsvp, result, s.kernel),
         (err: unknown) =>
           this.#reportError({
             link: undefined,
@@ -270,7 +269,7 @@ export class Kernel implements AsyncDisposable {
       return writable;
     }
     if (this.#isLocal(s.kernel)) {
-      this.#deliverLocal(s, args, this.name);
+      this.#dispatch.local(s, args, this.name);
       return true;
     }
     const link = this.#linkForOrThrow(s.kernel);
@@ -501,7 +500,7 @@ export class Kernel implements AsyncDisposable {
 
   async #waitIdle(link: Link, graceMs: number): Promise<void> {
     const until = Date.now() + graceMs;
-    while ((this.#inflight.get(link) ?? 0) > 0 && Date.now() < until) {
+    while (this.#dispatch.inflight(link) > 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -564,14 +563,7 @@ export class Kernel implements AsyncDisposable {
     };
   }
 
-  #reportError(e: {
-    link: Link | undefined;
-    kernel?: string;
-    side: 'local' | 'remote';
-    op: ErrorOperation;
-    error: ClusterError;
-    ref: string | undefined;
-  }): void {
+  #reportError(e: ErrorReport): void {
     const code = e.error.code;
     this.#errorCounts[code] = (this.#errorCounts[code] ?? 0) + 1;
     const kernel = e.kernel ?? e.link?.peer?.name;
@@ -663,7 +655,7 @@ export class Kernel implements AsyncDisposable {
 
   #linkClosed(link: Link, reason: string): void {
     this.#allLinks.delete(link);
-    this.#inflight.delete(link);
+    this.#dispatch.forget(link);
     const peer = link.peer;
     if (peer === undefined || this.#links.get(peer.name) !== link) {
       this.#monitors.emit('channel', peer?.name, {
@@ -704,53 +696,14 @@ export class Kernel implements AsyncDisposable {
     switch (message.kind) {
       case 'post':
       case 'call':
-        this.#deliverRemote(link, message);
+        this.#dispatch.remote(link, message);
         return;
-      case 'subscribe': {
-        const peer = link.peer as PeerIdentity;
-        const entry = this.#sessions.get(message.session);
-        if (entry === undefined || entry.published.size === 0) {
-          this.#counters.notPublished += 1;
-          const text = `no published session '${message.session}' on '${this.name}'`;
-          link.sendPriority(
-            FrameType.SUBSCRIBED,
-            encodeSubscribed(message.id, { code: 'NOT_PUBLISHED', message: text }),
-          );
-          this.#reportError({
-            link,
-            side: 'local',
-            op: 'subscribe',
-            error: new ClusterError('NOT_PUBLISHED', text),
-            ref: message.session,
-          });
-          return;
-        }
-        this.#sessions.addSubscriber(entry.name, peer.name);
-        const states = [...entry.published.keys()].sort();
-        link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, { states }));
-        this.#monitors.emit('subscribe', peer.name, {
-          kernel: peer.name,
-          session: entry.name,
-          states,
-          direction: 'remote',
-        });
+      case 'subscribe':
+        this.#dispatch.subscribe(link, message);
         return;
-      }
-      case 'unsubscribe': {
-        const peer = link.peer as PeerIdentity;
-        const entry = this.#sessions.get(message.session);
-        if (entry !== undefined && this.#sessions.removeSubscriber(entry.name, peer.name)) {
-          this.#monitors.emit('unsubscribe', peer.name, {
-            kernel: peer.name,
-            session: entry.name,
-            direction: 'remote',
-            cause: 'requested',
-            states: [],
-            remaining: [],
-          });
-        }
+      case 'unsubscribe':
+        this.#dispatch.unsubscribe(link, message);
         return;
-      }
       case 'subscribed':
         this.#subscriptions.onSubscribed(link, message);
         return;
@@ -781,170 +734,6 @@ export class Kernel implements AsyncDisposable {
         return;
     }
   }
-
-  #deliverLocal(s: StateSpec, args: unknown, sender: string): void {
-    const handler = this.#sessions.get(s.session)?.states.get(s.state);
-    const ref = `${s.session}/${s.state}`;
-    if (handler === undefined) {
-      this.#reportError({
-        link: undefined,
-        kernel: this.name,
-        side: 'local',
-        op: 'find',
-        error: new ClusterError('NOT_PUBLISHED', `no local state '${ref}'`),
-        ref,
-      });
-      return;
-    }
-    queueMicrotask(() =>
-      this.#invoke(undefined, handler, args, {
-        sender,
-        session: s.session,
-        state: s.state,
-        kind: 'post',
-      }),
-    );
-  }
-
-  #deliverRemote(link: Link, m: PostMessage | CallMessage): void {
-    const peer = link.peer as PeerIdentity;
-    const entry = this.#sessions.get(m.session);
-    const ref = `${m.session}/${m.state}`;
-    let refusal: ClusterError | undefined;
-    if (entry === undefined || !entry.published.has(m.state)) {
-      this.#counters.notPublished += 1;
-      refusal = new ClusterError(
-        'NOT_PUBLISHED',
-        `state '${ref}' is not published on '${this.name}'`,
-      );
-    } else if (!isAllowed(entry.published.get(m.state), peer, m.kind)) {
-      this.#counters.forbidden += 1;
-      refusal = new ClusterError(
-        'FORBIDDEN',
-        `kernel '${peer.name}' may not ${m.kind} '${ref}' on '${this.name}'`,
-      );
-    }
-    if (refusal !== undefined) {
-      this.#reportError({
-        link,
-        side: 'local',
-        op: refusal.code === 'FORBIDDEN' ? 'check' : 'find',
-        error: refusal,
-        ref,
-      });
-      if (m.kind === 'call')
-        link.sendPriority(FrameType.FAIL, encodeFail(m.id, refusal.code, refusal.message));
-      else
-        link.sendPriority(FrameType.ERROR, encodeError(refusal.code, refusal.message, 'post', ref));
-      return;
-    }
-    const handler = (entry as NonNullable<typeof entry>).states.get(m.state) as StateHandler;
-    const context: StateContext = {
-      sender: peer.name,
-      session: m.session,
-      state: m.state,
-      kind: m.kind,
-    };
-    if (m.kind === 'post') {
-      this.#counters.postsReceived += 1;
-      this.#invoke(link, handler, m.args, context);
-      return;
-    }
-    this.#counters.callsReceived += 1;
-    this.#inflight.set(link, (this.#inflight.get(link) ?? 0) + 1);
-    const done = (): void => {
-      const n = (this.#inflight.get(link) ?? 1) - 1;
-      if (n <= 0) this.#inflight.delete(link);
-      else this.#inflight.set(link, n);
-    };
-    const answer = (result: unknown): void => {
-      done();
-      if (link.state !== 'ready') return;
-      let body: string;
-      try {
-        body = encodeReply(m.id, result);
-      } catch (err) {
-        this.#handlerFailed(link, ref, err);
-        link.sendPriority(
-          FrameType.FAIL,
-          encodeFail(m.id, 'HANDLER_ERROR', `result of '${ref}' is not JSON-serialisable`),
-        );
-        return;
-      }
-      try {
-        link.send(FrameType.REPLY, body);
-      } catch (err) {
-        this.#handlerFailed(link, ref, err);
-      }
-    };
-    const fail = (err: unknown): void => {
-      done();
-      this.#handlerFailed(link, ref, err);
-      if (link.state === 'ready') {
-        link.sendPriority(
-          FrameType.FAIL,
-          encodeFail(
-            m.id,
-            'HANDLER_ERROR',
-            `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
-          ),
-        );
-      }
-    };
-    let result: unknown;
-    try {
-      result = handler(m.args, context);
-    } catch (err) {
-      fail(err);
-      return;
-    }
-    if (isThenable(result)) result.then(answer, fail);
-    else answer(result);
-  }
-
-  #invoke(
-    link: Link | undefined,
-    handler: StateHandler,
-    args: unknown,
-    context: StateContext,
-  ): void {
-    const ref = `${context.session}/${context.state}`;
-    try {
-      const result = handler(args, context);
-      if (isThenable(result))
-        result.then(undefined, (err: unknown) => this.#handlerFailed(link, ref, err));
-    } catch (err) {
-      this.#handlerFailed(link, ref, err);
-    }
-  }
-
-  #handlerFailed(link: Link | undefined, ref: string, err: unknown): void {
-    this.#counters.handlerErrors += 1;
-    const error =
-      err instanceof ClusterError
-        ? err
-        : new ClusterError(
-            'HANDLER_ERROR',
-            `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
-            { cause: err },
-          );
-    this.#reportError({
-      link,
-      kernel: link?.peer?.name ?? this.name,
-      side: 'local',
-      op: 'invoke',
-      error,
-      ref,
-    });
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 async function waitClosed(link: Link, ms: number): Promise<void> {
