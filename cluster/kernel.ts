@@ -11,6 +11,7 @@ import { parseAddress } from './address.js';
 import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
 import { withDeadline } from './deadline.js';
 import { Dispatcher, type ErrorReport } from './dispatch.js';
+import { PeerTable } from './peer-table.js';
 import { Link, type LinkHost, type PeerIdentity } from './link.js';
 import {
   Listener,
@@ -21,10 +22,8 @@ import {
 import { Membership } from './membership.js';
 import {
   FrameType,
-  encodePeers,
   encodePost,
   encodeRetracted,
-  type HelloMessage,
   type KernelRole,
   type Message,
 } from './messages.js';
@@ -76,13 +75,10 @@ export class Kernel implements AsyncDisposable {
   readonly #errorCounts: Partial<Record<ClusterErrorCode, number>> = {};
   readonly #incarnation = randomUUID();
   readonly #sessions = new SessionRegistry();
-  readonly #monitors = new MonitorRegistry((n) => this.#aliasToName.get(n) ?? n);
-  /** Ready links by peer name. */
-  readonly #links = new Map<string, Link>();
-  readonly #aliasToName = new Map<string, string>();
+  readonly #monitors = new MonitorRegistry((n) => this.#peers.resolveName(n));
+  readonly #peers: PeerTable;
   readonly #allLinks = new Set<Link>();
   readonly #listeners = new Set<Listener>();
-  readonly #leaving = new WeakSet<Link>();
   readonly #dispatch: Dispatcher;
   readonly #membership: Membership;
   readonly #subscriptions: Subscriptions;
@@ -104,12 +100,16 @@ export class Kernel implements AsyncDisposable {
       allowUnauthenticated: o.allowUnauthenticated,
       listenAddresses: () => this.listenAddresses(),
       secretFor: o.secretFor,
-      admit: (link, hello) => this.#admit(link, hello),
-      linkReady: (link) => this.#linkReady(link),
+      admit: (_link, hello) => this.#peers.admit(hello),
+      linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
       linkError: (link, op, error) =>
         this.#reportError({ link, side: 'local', op, error, ref: undefined }),
-      linkClosed: (link, reason) => this.#linkClosed(link, reason),
+      linkClosed: (link, reason) => {
+        this.#allLinks.delete(link);
+        this.#dispatch.forget(link);
+        this.#peers.closed(link, reason);
+      },
     };
     this.#listenerHost = {
       counters: this.#counters,
@@ -122,7 +122,7 @@ export class Kernel implements AsyncDisposable {
         name: o.name,
         dial: async (address) =>
           (await this.connect(address, { timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS })).name,
-        isConnected: (name) => this.#links.has(name),
+        isConnected: (name) => this.#peers.has(name),
         now: () => Date.now(),
         schedule: (fn, ms) => {
           const t = setTimeout(fn, ms);
@@ -134,6 +134,15 @@ export class Kernel implements AsyncDisposable {
       o.backoff,
       o.forgetAfterMs,
     );
+    this.#peers = new PeerTable({
+      name: o.name,
+      mesh: o.mesh,
+      monitors: this.#monitors,
+      membership: this.#membership,
+      isLocal: (name) => this.#isLocal(name),
+      isClosing: () => this.#closing !== undefined,
+      kernelGone: (name) => this.#kernelGone(name),
+    });
     this.#dispatch = new Dispatcher({
       name: o.name,
       sessions: this.#sessions,
@@ -142,8 +151,8 @@ export class Kernel implements AsyncDisposable {
       reportError: (report) => this.#reportError(report),
     });
     this.#subscriptions = new Subscriptions({
-      links: () => this.#kernelLinks(),
-      linkFor: (name) => this.#linkFor(name),
+      links: () => this.#peers.kernelLinks(),
+      linkFor: (name) => this.#peers.linkFor(name),
       proxyHost: {
         post: (spec, args) => this.post(spec, args),
         call: (spec, args, opts) => this.call(spec, args, opts),
@@ -211,8 +220,8 @@ export class Kernel implements AsyncDisposable {
     const r = this.#sessions.retract(session, states);
     if (r.retracted.length === 0) return;
     for (const subscriber of r.subscribers) {
-      this.#links
-        .get(subscriber)
+      this.#peers
+        .linkFor(subscriber)
         ?.sendPriority(FrameType.RETRACTED, encodeRetracted(r.session, r.retracted, r.remaining));
     }
   }
@@ -262,7 +271,7 @@ export class Kernel implements AsyncDisposable {
     if (s.kernel === ANY_KERNEL) {
       const body = encodePost(s.session, s.state, args);
       let writable = true;
-      for (const link of this.#kernelLinks()) {
+      for (const link of this.#peers.kernelLinks()) {
         this.#counters.postsSent += 1;
         writable = link.send(FrameType.POST, body) && writable;
       }
@@ -302,7 +311,7 @@ export class Kernel implements AsyncDisposable {
         handler(args, { sender: this.name, session: s.session, state: s.state, kind: 'call' }),
       );
     }
-    const link = this.#linkFor(s.kernel);
+    const link = this.#peers.linkFor(s.kernel);
     if (link === undefined) {
       return Promise.reject(new CallError('NO_ROUTE', `no connected kernel named '${s.kernel}'`));
     }
@@ -314,7 +323,7 @@ export class Kernel implements AsyncDisposable {
 
   /** Pings a connected kernel; resolves with `'PONG'`. */
   ping(kernel: string, options: WaitOptions = {}): Promise<'PONG'> {
-    const link = this.#linkFor(kernel);
+    const link = this.#peers.linkFor(kernel);
     if (link === undefined)
       return Promise.reject(new CallError('NO_ROUTE', `no connected kernel named '${kernel}'`));
     return link.ping({
@@ -445,18 +454,18 @@ export class Kernel implements AsyncDisposable {
 
   /** The kernels (and clients) connected now. */
   kernels(): KernelInfo[] {
-    return [...this.#links.values()].map((l) => this.#info(l));
+    return this.#peers.links().map((l) => this.#info(l));
   }
 
   /** One connected kernel by name or alias. */
   getKernel(name: string): KernelInfo | undefined {
-    const link = this.#linkFor(name);
+    const link = this.#peers.linkFor(name);
     return link === undefined ? undefined : this.#info(link);
   }
 
   /** Counters, errors by code, and the number of links. */
   stats(): KernelStats {
-    return { ...this.#counters, errors: { ...this.#errorCounts }, links: this.#links.size };
+    return { ...this.#counters, errors: { ...this.#errorCounts }, links: this.#peers.size };
   }
 
   /**
@@ -530,23 +539,11 @@ export class Kernel implements AsyncDisposable {
     return kernel === this.name || this.#options.aliases.includes(kernel);
   }
 
-  #linkFor(nameOrAlias: string): Link | undefined {
-    return (
-      this.#links.get(nameOrAlias) ?? this.#links.get(this.#aliasToName.get(nameOrAlias) ?? '')
-    );
-  }
-
   #linkForOrThrow(nameOrAlias: string): Link {
-    const link = this.#linkFor(nameOrAlias);
+    const link = this.#peers.linkFor(nameOrAlias);
     if (link === undefined)
       throw new CallError('NO_ROUTE', `no connected kernel named '${nameOrAlias}'`);
     return link;
-  }
-
-  #kernelLinks(): Link[] {
-    const out: Link[] = [];
-    for (const link of this.#links.values()) if (link.peer?.role === 'kernel') out.push(link);
-    return out;
   }
 
   #info(link: Link): KernelInfo {
@@ -587,93 +584,10 @@ export class Kernel implements AsyncDisposable {
     });
   }
 
-  #admit(_link: Link, hello: HelloMessage): ClusterError | undefined {
-    if (this.#closing !== undefined)
-      return new ClusterError('SHUTDOWN', `kernel '${this.name}' is shutting down`);
-    if (this.#isLocal(hello.name)) {
-      return new ClusterError(
-        'NAME_TAKEN',
-        `'${hello.name}' is the name of the kernel you connected to`,
-      );
-    }
-    const existing = this.#linkFor(hello.name);
-    if (existing?.peer !== undefined) {
-      if (existing.peer.incarnation === hello.incarnation) {
-        return new ClusterError('DUPLICATE_LINK', `already linked to '${hello.name}'`);
-      }
-      return new ClusterError(
-        'NAME_TAKEN',
-        `a kernel named '${hello.name}' is already connected (from ${existing.remoteAddress}); kernel names must be unique`,
-      );
-    }
-    return undefined;
-  }
-
-  #linkReady(link: Link): void {
-    const peer = link.peer as PeerIdentity;
-    if (this.#closing !== undefined) {
-      link.close('shutting down');
-      return;
-    }
-    const existing = this.#links.get(peer.name);
-    if (existing !== undefined && existing !== link) {
-      // Both kernels dialed each other at once: keep the link dialed by the smaller name, on
-      // both sides alike; the other closes without any register/unregister.
-      const initiator = (l: Link): string => (l.direction === 'outbound' ? this.name : peer.name);
-      const keepNew = initiator(link) < initiator(existing);
-      const loser = keepNew ? existing : link;
-      if (keepNew) this.#links.set(peer.name, link);
-      trace('duplicate link to %s: closing link %d', peer.name, loser.id);
-      loser.close('duplicate link', false);
-      return;
-    }
-    this.#links.set(peer.name, link);
-    for (const a of peer.aliases) this.#aliasToName.set(a, peer.name);
-    this.#monitors.emit('channel', peer.name, {
-      kernel: peer.name,
-      event: 'ready',
-      address: link.remoteAddress,
-      reason: 'handshake done',
-    });
-    this.#monitors.emit('register', peer.name, {
-      kernel: peer.name,
-      aliases: peer.aliases,
-      role: peer.role,
-      address: link.remoteAddress,
-      direction: link.direction,
-    });
-    if (peer.role !== 'kernel') return;
-    if (this.#options.mesh) this.#membership.learn(peer.name, peer.listen, true);
-    const others = this.#kernelLinks()
-      .filter((l) => l !== link && (l.peer?.listen.length ?? 0) > 0)
-      .map((l) => ({
-        name: (l.peer as PeerIdentity).name,
-        addresses: (l.peer as PeerIdentity).listen,
-      }));
-    if (others.length > 0) link.sendPriority(FrameType.PEERS, encodePeers(others));
-  }
-
-  #linkClosed(link: Link, reason: string): void {
-    this.#allLinks.delete(link);
-    this.#dispatch.forget(link);
-    const peer = link.peer;
-    if (peer === undefined || this.#links.get(peer.name) !== link) {
-      this.#monitors.emit('channel', peer?.name, {
-        kernel: peer?.name,
-        event: 'close',
-        address: link.remoteAddress,
-        reason,
-      });
-      return;
-    }
-    this.#links.delete(peer.name);
-    for (const a of peer.aliases)
-      if (this.#aliasToName.get(a) === peer.name) this.#aliasToName.delete(a);
-    const cause =
-      this.#closing !== undefined ? 'shutdown' : this.#leaving.has(link) ? 'left' : 'lost';
-    for (const session of this.#sessions.dropSubscriber(peer.name)) {
-      this.#monitors.emit('unsubscribe', peer.name, {
-        kernel: peer.name,
+  #kernelGone(name: string): void {
+    for (const session of this.#sessions.dropSubscriber(name)) {
+      this.#monitors.emit('unsubscribe', name, {
+        kernel: name,
         session,
         direction: 'remote',
         cause: 'unregistered',
@@ -681,15 +595,7 @@ export class Kernel implements AsyncDisposable {
         remaining: [],
       });
     }
-    this.#subscriptions.kernelGone(peer.name);
-    this.#monitors.emit('channel', peer.name, {
-      kernel: peer.name,
-      event: 'close',
-      address: link.remoteAddress,
-      reason,
-    });
-    this.#monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
-    if (peer.role === 'kernel' && this.#options.mesh) this.#membership.linkClosed(peer.name, cause);
+    this.#subscriptions.kernelGone(name);
   }
 
   #linkMessage(link: Link, message: Message): void {
@@ -714,7 +620,7 @@ export class Kernel implements AsyncDisposable {
         if (this.#options.mesh) {
           for (const p of message.peers) {
             if (!this.#isLocal(p.name))
-              this.#membership.learn(p.name, p.addresses, this.#links.has(p.name));
+              this.#membership.learn(p.name, p.addresses, this.#peers.has(p.name));
           }
         }
         return;
@@ -728,7 +634,7 @@ export class Kernel implements AsyncDisposable {
         });
         return;
       case 'bye':
-        this.#leaving.add(link);
+        this.#peers.markLeaving(link);
         return;
       default:
         return;

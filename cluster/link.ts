@@ -16,33 +16,22 @@ import {
 } from './errors.js';
 import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
 import { FrameWriter } from './frame-writer.js';
-import {
-  chooseVersion,
-  computeProof,
-  createNonce,
-  verifyProof,
-  type ProofInput,
-} from './handshake.js';
 import { withDeadline } from './deadline.js';
 import { Heartbeat } from './heartbeat.js';
+import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
 import {
   FrameType,
-  SUPPORTED_VERSIONS,
   decodeMessage,
-  encodeAuth,
   encodeBye,
   encodeCall,
   encodeError,
-  encodeHello,
   encodeId,
-  encodeWelcome,
   type ErrorMessage,
-  type ErrorOperation,
   type HelloMessage,
+  type ErrorOperation,
   type KernelRole,
   type Message,
-  type WelcomeMessage,
 } from './messages.js';
 import type { KernelCounters } from './stats.js';
 
@@ -114,9 +103,7 @@ export class Link {
   readonly #remote: string;
   #state: LinkState;
   #peer: PeerIdentity | undefined;
-  #hello: HelloMessage | undefined;
-  readonly #nonce = createNonce();
-  #proofInput: ProofInput | undefined;
+  readonly #handshake: LinkHandshake;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #lastRx = Date.now();
   #lastTx = Date.now();
@@ -161,6 +148,17 @@ export class Link {
     });
     // Nobody need listen to `ready`; a failed handshake is also reported through the host.
     this.ready.catch(() => undefined);
+    this.#handshake = new LinkHandshake({
+      host,
+      direction,
+      label,
+      tlsAuthorized: () => this.#tlsAuthorized(),
+      admit: (hello) => host.admit(this, hello),
+      sendControl: (frame) => this.#sendControl(frame),
+      ready: (peer) => this.#becomeReady(peer),
+      fail: (error) => this.#handshakeFailure(error),
+      refused: (message) => this.#refusedByPeer(message),
+    });
     this.#writer = new FrameWriter(socket, host.settings.highWaterBytes, (bytes) => {
       host.counters.bytesOut += bytes;
     });
@@ -214,7 +212,7 @@ export class Link {
   }
   /** The peer's name, or a description of the connection before the handshake. */
   get peerName(): string {
-    return this.#peer?.name ?? this.#hello?.name ?? `${this.direction} ${this.label}`;
+    return this.#peer?.name ?? this.#handshake.hello?.name ?? `${this.direction} ${this.label}`;
   }
   /** Where the connection comes from (inbound) or goes to (outbound). */
   get remoteAddress(): string {
@@ -235,20 +233,7 @@ export class Link {
   start(): void {
     if (this.direction !== 'outbound') return;
     this.transitionTo(['connecting'], 'handshaking', 'socket connected');
-    this.#sendControl(
-      encodeFrame(
-        FrameType.HELLO,
-        encodeHello({
-          versions: SUPPORTED_VERSIONS,
-          name: this.#host.name,
-          aliases: this.#host.aliases,
-          role: this.#host.role,
-          nonce: this.#nonce,
-          listen: this.#host.listenAddresses(),
-          incarnation: this.#host.incarnation,
-        }),
-      ),
-    );
+    this.#sendControl(this.#handshake.helloFrame());
   }
 
   /** Moves the state machine; refuses (and traces) a move that is not legal from here. */
@@ -434,7 +419,7 @@ export class Link {
       return;
     }
     if (this.#state !== 'ready') {
-      this.#onHandshakeMessage(message);
+      this.#handshake.onMessage(message);
       return;
     }
     switch (message.kind) {
@@ -492,28 +477,6 @@ export class Link {
     this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
   }
 
-  #onHandshakeMessage(message: Message): void {
-    if (this.direction === 'inbound') {
-      if (this.#hello === undefined && message.kind === 'hello') this.#onHello(message);
-      else if (this.#hello !== undefined && message.kind === 'auth') this.#onAuth(message.proof);
-      else if (message.kind === 'error') this.#refusedByPeer(message);
-      else
-        this.#handshakeFailure(
-          new ProtocolError(
-            'BAD_MESSAGE',
-            `expected ${this.#hello === undefined ? 'HELLO' : 'AUTH'}, got ${message.kind}`,
-          ),
-        );
-      return;
-    }
-    if (message.kind === 'welcome') this.#onWelcome(message);
-    else if (message.kind === 'error') this.#refusedByPeer(message);
-    else
-      this.#handshakeFailure(
-        new ProtocolError('BAD_MESSAGE', `expected WELCOME, got ${message.kind}`),
-      );
-  }
-
   /** The peer refused the handshake: keep its code (NAME_TAKEN, AUTH_FAILED, BUSY, ...). */
   #refusedByPeer(message: ErrorMessage): void {
     const who =
@@ -539,133 +502,6 @@ export class Link {
 
   #tlsAuthorized(): boolean {
     return this.#tls && (this.#socket as TLSSocket).authorized === true;
-  }
-
-  #onHello(hello: HelloMessage): void {
-    this.#hello = hello;
-    const version = chooseVersion(hello.versions, SUPPORTED_VERSIONS);
-    if (version === undefined) {
-      this.#handshakeFailure(
-        new HandshakeError(
-          'UNSUPPORTED_VERSION',
-          `peer offers versions ${hello.versions.join(', ')}; this kernel speaks ${SUPPORTED_VERSIONS.join(', ')}`,
-        ),
-      );
-      return;
-    }
-    const refusal = this.#host.admit(this, hello);
-    if (refusal !== undefined) {
-      this.#handshakeFailure(refusal);
-      return;
-    }
-    const secret = this.#host.secretFor(hello.name);
-    if (secret === undefined && !this.#host.allowUnauthenticated && !this.#tlsAuthorized()) {
-      this.#handshakeFailure(
-        new HandshakeError('AUTH_FAILED', `no secret for kernel '${hello.name}'`),
-      );
-      return;
-    }
-    this.#proofInput = {
-      version,
-      clientName: hello.name,
-      serverName: this.#host.name,
-      clientNonce: hello.nonce,
-      serverNonce: this.#nonce,
-    };
-    this.#sendControl(
-      encodeFrame(
-        FrameType.WELCOME,
-        encodeWelcome({
-          version,
-          name: this.#host.name,
-          aliases: this.#host.aliases,
-          nonce: this.#nonce,
-          proof: secret === undefined ? null : computeProof(secret, 'server', this.#proofInput),
-          listen: this.#host.listenAddresses(),
-          incarnation: this.#host.incarnation,
-        }),
-      ),
-    );
-  }
-
-  #onAuth(proof: string | null): void {
-    const hello = this.#hello as HelloMessage;
-    const input = this.#proofInput as ProofInput;
-    const secret = this.#host.secretFor(hello.name);
-    let authenticated: PeerIdentity['authenticated'];
-    if (secret !== undefined) {
-      if (proof === null || !verifyProof(secret, 'client', input, proof)) {
-        this.#handshakeFailure(
-          new HandshakeError(
-            'AUTH_FAILED',
-            `kernel '${hello.name}' failed to prove the shared secret`,
-          ),
-        );
-        return;
-      }
-      authenticated = 'hmac';
-    } else authenticated = this.#tlsAuthorized() ? 'tls' : 'none';
-    this.#becomeReady({
-      name: hello.name,
-      aliases: hello.aliases,
-      role: hello.role,
-      listen: hello.listen,
-      incarnation: hello.incarnation,
-      version: input.version,
-      authenticated,
-    });
-  }
-
-  #onWelcome(welcome: WelcomeMessage): void {
-    if (!SUPPORTED_VERSIONS.includes(welcome.version)) {
-      this.#handshakeFailure(
-        new HandshakeError('UNSUPPORTED_VERSION', `server chose version ${welcome.version}`),
-      );
-      return;
-    }
-    const input: ProofInput = {
-      version: welcome.version,
-      clientName: this.#host.name,
-      serverName: welcome.name,
-      clientNonce: this.#nonce,
-      serverNonce: welcome.nonce,
-    };
-    const secret = this.#host.secretFor(welcome.name);
-    let authenticated: PeerIdentity['authenticated'];
-    if (secret !== undefined) {
-      if (welcome.proof === null || !verifyProof(secret, 'server', input, welcome.proof)) {
-        this.#handshakeFailure(
-          new HandshakeError(
-            'AUTH_FAILED',
-            `kernel '${welcome.name}' at ${this.label} does not share our secret (wrong secret on one side)`,
-          ),
-        );
-        return;
-      }
-      authenticated = 'hmac';
-    } else if (this.#tlsAuthorized()) authenticated = 'tls';
-    else if (this.#host.allowUnauthenticated) authenticated = 'none';
-    else {
-      this.#handshakeFailure(
-        new HandshakeError('AUTH_FAILED', `no secret for kernel '${welcome.name}'`),
-      );
-      return;
-    }
-    this.#sendControl(
-      encodeFrame(
-        FrameType.AUTH,
-        encodeAuth(secret === undefined ? null : computeProof(secret, 'client', input)),
-      ),
-    );
-    this.#becomeReady({
-      name: welcome.name,
-      aliases: welcome.aliases,
-      role: 'kernel',
-      listen: welcome.listen,
-      incarnation: welcome.incarnation,
-      version: welcome.version,
-      authenticated,
-    });
   }
 
   #becomeReady(peer: PeerIdentity): void {
