@@ -42,6 +42,8 @@ interface BenchClient {
 // ------------------------------------------------------------------ servers (child processes)
 
 async function serve(mode: string, tlsDir: string | undefined): Promise<void> {
+  // Exit cleanly when the bench is done (lets --cpu-prof write its profile).
+  process.on('SIGTERM', () => process.exit(0));
   if (mode === 'baseline') {
     let count = 0;
     const server = createServer((socket) => {

@@ -10,9 +10,10 @@ import {
   FrameType,
   encodeError,
   encodeFail,
-  encodeReply,
+  encodeReplyFrame,
   encodeSubscribed,
   type CallMessage,
+  type EncodedFrame,
   type ErrorOperation,
   type PostMessage,
   type SubscribeMessage,
@@ -221,15 +222,15 @@ export class Dispatcher {
 
   #answer(link: Link, m: CallMessage, result: unknown): void {
     if (link.state !== 'ready') return;
-    let body: string;
+    let frame: EncodedFrame;
     try {
-      body = encodeReply(m.id, result);
+      frame = encodeReplyFrame(m.id, result);
     } catch (err) {
       this.#fail(link, m, new Error(`result is not JSON-serialisable (${(err as Error).message})`));
       return;
     }
     try {
-      link.send(FrameType.REPLY, body);
+      link.send(frame.type, frame.head, frame.tail);
     } catch (err) {
       this.#handlerFailed(link, `${m.session}/${m.state}`, err);
     }

@@ -60,17 +60,27 @@ export class FrameWriter {
     return !this.#sink.writableNeedDrain && this.queuedBytes < this.#highWaterBytes;
   }
 
-  /** Queues one bulk frame; returns `writable` afterwards. */
-  enqueue(type: number, body: string): boolean {
+  /**
+   * Queues one bulk frame; returns `writable` afterwards. With `tail`, the body is
+   * `body + "\n" + tail` (the *_TEXT frames), written without building the joined string.
+   */
+  enqueue(type: number, body: string, tail?: string): boolean {
     if (this.#closed) return false;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    const worst = FRAME_HEADER_BYTES + 1 + body.length * 3;
+    const worst =
+      FRAME_HEADER_BYTES + 1 + (body.length + (tail === undefined ? 0 : 1 + tail.length)) * 3;
     if (this.#buf.length - this.#off < worst) this.#grow(worst);
+    const buf = this.#buf;
     const start = this.#off;
-    const written = body.length === 0 ? 0 : this.#buf.write(body, start + FRAME_HEADER_BYTES + 1);
-    this.#buf.writeUInt32BE(written + 1, start);
-    this.#buf[start + FRAME_HEADER_BYTES] = type;
-    this.#off = start + FRAME_HEADER_BYTES + 1 + written;
+    let at = start + FRAME_HEADER_BYTES + 1;
+    if (body.length > 0) at += buf.write(body, at);
+    if (tail !== undefined) {
+      buf[at++] = 0x0a;
+      if (tail.length > 0) at += buf.write(tail, at);
+    }
+    buf.writeUInt32BE(at - start - FRAME_HEADER_BYTES, start);
+    buf[start + FRAME_HEADER_BYTES] = type;
+    this.#off = at;
     if (this.#off + this.#sealedBytes >= this.#highWaterBytes) this.flush();
     else this.#schedule();
     return this.writable;

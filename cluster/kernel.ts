@@ -22,7 +22,7 @@ import {
 import { Membership } from './membership.js';
 import {
   FrameType,
-  encodePost,
+  encodePostFrame,
   encodeRetracted,
   type KernelRole,
   type Message,
@@ -269,11 +269,11 @@ export class Kernel implements AsyncDisposable {
       return true;
     }
     if (s.kernel === ANY_KERNEL) {
-      const body = encodePost(s.session, s.state, args);
+      const frame = encodePostFrame(s.session, s.state, args);
       let writable = true;
       for (const link of this.#peers.kernelLinks()) {
         this.#counters.postsSent += 1;
-        writable = link.send(FrameType.POST, body) && writable;
+        writable = link.send(frame.type, frame.head, frame.tail) && writable;
       }
       return writable;
     }
@@ -283,7 +283,8 @@ export class Kernel implements AsyncDisposable {
     }
     const link = this.#linkForOrThrow(s.kernel);
     this.#counters.postsSent += 1;
-    return link.send(FrameType.POST, encodePost(s.session, s.state, args));
+    const frame = encodePostFrame(s.session, s.state, args);
+    return link.send(frame.type, frame.head, frame.tail);
   }
 
   /**

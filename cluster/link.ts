@@ -24,7 +24,7 @@ import {
   FrameType,
   decodeMessage,
   encodeBye,
-  encodeCall,
+  encodeCallFrame,
   encodeError,
   encodeId,
   type ErrorMessage,
@@ -251,7 +251,7 @@ export class Link {
    * Queues a bulk frame. Returns false when the queue is above its high-water mark (the frame is
    * still queued); throws `QueueFullError` above the hard bound.
    */
-  send(type: number, body: string): boolean {
+  send(type: number, body: string, tail?: string): boolean {
     if (this.#state !== 'ready') {
       throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`);
     }
@@ -261,7 +261,7 @@ export class Link {
       throw new QueueFullError(this.peerName, queued, this.#host.settings.maxQueueBytes);
     }
     this.#lastTx = Date.now();
-    return this.#writer.enqueue(type, body);
+    return this.#writer.enqueue(type, body, tail);
   }
 
   /** Sends a frame ahead of bulk traffic (heartbeat, pong, errors). */
@@ -291,10 +291,10 @@ export class Link {
     options: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<unknown> {
     const id = this.#pending.peekId();
-    const body = encodeCall(id, session, state, args);
+    const frame = encodeCallFrame(id, session, state, args);
     // Send first: a refused frame (queue full, link closing) fails the call synchronously.
     try {
-      this.send(FrameType.CALL, body);
+      this.send(frame.type, frame.head, frame.tail);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

@@ -25,6 +25,9 @@ export const FrameType = {
   PEERS: 27,
   ERROR: 28,
   BYE: 29,
+  POST_TEXT: 30,
+  CALL_TEXT: 31,
+  REPLY_TEXT: 32,
 } as const;
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
@@ -241,7 +244,53 @@ export const encodeError = (
 ): string => JSON.stringify([code, message, op, ref]);
 export const encodeBye = (reason: string): string => JSON.stringify([reason]);
 
+/**
+ * A frame ready for the writer: `head` is JSON; `tail`, when present, is a string argument or
+ * result that travels as raw UTF-8 after a newline (the *_TEXT frame types), which spares JSON's
+ * escaping on both sides — aes payloads are mostly JSON documents carried as strings.
+ */
+export interface EncodedFrame {
+  readonly type: number;
+  readonly head: string;
+  readonly tail: string | undefined;
+}
+
+export function encodePostFrame(session: string, state: string, args: unknown): EncodedFrame {
+  return typeof args === 'string'
+    ? { type: FrameType.POST_TEXT, head: JSON.stringify([session, state]), tail: args }
+    : { type: FrameType.POST, head: encodePost(session, state, args), tail: undefined };
+}
+
+export function encodeCallFrame(
+  id: number,
+  session: string,
+  state: string,
+  args: unknown,
+): EncodedFrame {
+  return typeof args === 'string'
+    ? { type: FrameType.CALL_TEXT, head: JSON.stringify([id, session, state]), tail: args }
+    : { type: FrameType.CALL, head: encodeCall(id, session, state, args), tail: undefined };
+}
+
+export function encodeReplyFrame(id: number, result: unknown): EncodedFrame {
+  return typeof result === 'string'
+    ? { type: FrameType.REPLY_TEXT, head: `[${id}]`, tail: result }
+    : { type: FrameType.REPLY, head: encodeReply(id, result), tail: undefined };
+}
+
 // ---------------------------------------------------------------- decoding and validation
+
+const NEWLINE = 0x0a;
+
+/** Splits a *_TEXT body into its JSON head (parsed, checked) and its raw UTF-8 string. */
+function textBody(type: number, body: Buffer, items: number): { head: unknown[]; text: string } {
+  const nl = body.indexOf(NEWLINE);
+  if (nl < 0) throw bad(type, 'text frame needs a newline between its head and its text');
+  return {
+    head: tuple(type, parseBody(type, body.subarray(0, nl)), items, items),
+    text: body.toString('utf8', nl + 1),
+  };
+}
 
 const PROTO_KEY = Buffer.from('"__proto__"');
 
@@ -356,6 +405,29 @@ export function decodeMessage(type: number, body: Buffer): Message {
         state: name(type, t[2], 'state'),
         args: t[3],
       };
+    }
+    case FrameType.POST_TEXT: {
+      const { head, text } = textBody(type, body, 2);
+      return {
+        kind: 'post',
+        session: name(type, head[0], 'session'),
+        state: name(type, head[1], 'state'),
+        args: text,
+      };
+    }
+    case FrameType.CALL_TEXT: {
+      const { head, text } = textBody(type, body, 3);
+      return {
+        kind: 'call',
+        id: id(type, head[0]),
+        session: name(type, head[1], 'session'),
+        state: name(type, head[2], 'state'),
+        args: text,
+      };
+    }
+    case FrameType.REPLY_TEXT: {
+      const { head, text } = textBody(type, body, 1);
+      return { kind: 'reply', id: id(type, head[0]), result: text };
     }
     case FrameType.REPLY: {
       const t = tuple(type, parseBody(type, body), 2, 2);

@@ -66,3 +66,13 @@ test('multi-byte UTF-8 bodies are framed with their byte length', async () => {
   const [frame] = new FrameDecoder().push(Buffer.concat(sink.chunks));
   assert.equal(frame?.body.toString(), '"ééé😀"');
 });
+
+test('a text frame is written as head, newline, raw tail', async () => {
+  const sink = new Sink();
+  const writer = new FrameWriter(sink, 1024);
+  writer.enqueue(30, '["s","t"]', 'raw "text"\nwith é');
+  await tick();
+  const [frame] = new FrameDecoder().push(Buffer.concat(sink.chunks));
+  assert.equal(frame?.type, 30);
+  assert.equal(frame?.body.toString(), '["s","t"]\nraw "text"\nwith é');
+});

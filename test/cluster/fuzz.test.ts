@@ -30,6 +30,8 @@ const VALID = [
   encodeFrame(FrameType.PEERS, '[["p",["tcp://127.0.0.1:1"]]]'),
   encodeFrame(FrameType.REPLY, '[99,"x"]'),
   encodeFrame(FrameType.HEARTBEAT),
+  encodeFrame(FrameType.POST_TEXT, '["svc","echo"]\nraw text'),
+  encodeFrame(FrameType.CALL_TEXT, '[8,"svc","echo"]\n{"not":"parsed"}'),
 ];
 
 function mutate(random: () => number): Buffer {

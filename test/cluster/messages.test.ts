@@ -8,6 +8,9 @@ import {
   encodeHello,
   encodePeers,
   encodePost,
+  encodePostFrame,
+  encodeCallFrame,
+  encodeReplyFrame,
   encodeSubscribed,
 } from '../../cluster/messages.js';
 import { ProtocolError } from '../../cluster/errors.js';
@@ -99,4 +102,36 @@ test('session names cannot smuggle prototype names into lookups', () => {
   // 'constructor' is a valid name: lookups use Maps, so it finds nothing rather than Object's.
   const m = decodeMessage(FrameType.POST, b('["constructor","toString",1]'));
   assert.equal(m.kind, 'post');
+});
+
+test('string arguments and results travel raw in *_TEXT frames', () => {
+  const text = 'line 1\nline 2 "quoted" é 😀 {"json":true}';
+  const post = encodePostFrame('svc', 'st', text);
+  assert.equal(post.type, FrameType.POST_TEXT);
+  const body = Buffer.from(`${post.head}\n${post.tail ?? ''}`);
+  assert.deepEqual(decodeMessage(post.type, body), {
+    kind: 'post',
+    session: 'svc',
+    state: 'st',
+    args: text,
+  });
+  const call = encodeCallFrame(5, 'svc', 'st', '');
+  assert.deepEqual(decodeMessage(call.type, Buffer.from(`${call.head}\n${call.tail ?? ''}`)), {
+    kind: 'call',
+    id: 5,
+    session: 'svc',
+    state: 'st',
+    args: '',
+  });
+  const reply = encodeReplyFrame(9, text);
+  assert.deepEqual(decodeMessage(reply.type, Buffer.from(`${reply.head}\n${reply.tail ?? ''}`)), {
+    kind: 'reply',
+    id: 9,
+    result: text,
+  });
+  // Non-strings stay JSON.
+  assert.equal(encodePostFrame('svc', 'st', { a: 1 }).type, FrameType.POST);
+  assert.equal(encodeReplyFrame(1, 42).tail, undefined);
+  rejects(FrameType.POST_TEXT, '["svc","st"]', /newline/);
+  rejects(FrameType.CALL_TEXT, '["svc","st"]\nx', /array of 3/);
 });
