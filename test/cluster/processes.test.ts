@@ -186,3 +186,21 @@ test('three node processes: mesh, post, call, broadcast, publish/retract, subscr
   await n2.exited;
   assert.ok(n2.has(is('shutdown', undefined, { reason: 'asked to' })));
 });
+
+test('a node that hangs (SIGSTOP, sockets still open) is unregistered by heartbeat within 3 s', async () => {
+  const m1 = await startNode('m1');
+  const m2 = await startNode('m2', [m1.address]);
+  await m1.waitEvent(is('register', 'm2'));
+  const stoppedAt = Date.now();
+  m2.kill('SIGSTOP');
+  try {
+    const event = await m1.waitEvent(is('unregister', 'm2'), 3_000);
+    assert.equal(event.cause, 'lost');
+    assert.ok(
+      (event.at as number) - stoppedAt < 3_000,
+      `unregistered after ${(event.at as number) - stoppedAt} ms`,
+    );
+  } finally {
+    m2.kill('SIGKILL');
+  }
+});
