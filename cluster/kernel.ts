@@ -427,30 +427,30 @@ export class Kernel implements AsyncDisposable {
     return this.#info(link);
   }
 
-  /** Keeps a link to `address` for as long as the kernel runs (dialing again with backoff). */
-  addSeed(address: string): Promise<void> {
+  /**
+   * Keeps a link to `address` for as long as the kernel runs (dialing again with backoff after
+   * every loss). Resolves after the first attempt, with its error if it failed.
+   */
+  addSeed(address: string): Promise<ClusterError | undefined> {
+    this.#assertOpen();
     parseAddress(address);
     return this.#membership.addSeed(address);
   }
 
   /**
-   * Dials the seeds from the options once each. Rejects when one refuses us for good (name
-   * taken, wrong secret); other failures are retried in the background.
+   * Dials the seeds from the options (and keeps them linked from then on). Rejects when one
+   * refuses this kernel outright — its name is taken, or the secret is wrong — with that error;
+   * the kernel keeps retrying in the background (a restarted kernel's old link may still be
+   * dying), so shut it down if the refusal is final. Other failures are only retried.
    */
-  async start(options: WaitOptions = {}): Promise<void> {
-    const results = await Promise.allSettled(
-      this.#options.seeds.map((address) => this.connect(address, options)),
+  async start(): Promise<void> {
+    this.#assertOpen();
+    for (const seed of this.#options.seeds) parseAddress(seed);
+    const errors = await Promise.all(
+      this.#options.seeds.map((seed) => this.#membership.addSeed(seed)),
     );
-    for (const r of results) {
-      if (
-        r.status === 'rejected' &&
-        r.reason instanceof ClusterError &&
-        (r.reason.code === 'NAME_TAKEN' || r.reason.code === 'AUTH_FAILED')
-      ) {
-        throw r.reason;
-      }
-    }
-    for (const seed of this.#options.seeds) void this.#membership.addSeed(seed);
+    const fatal = errors.find((e) => e?.code === 'NAME_TAKEN' || e?.code === 'AUTH_FAILED');
+    if (fatal !== undefined) throw fatal;
   }
 
   /** The kernels (and clients) connected now. */

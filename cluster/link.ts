@@ -488,7 +488,8 @@ export class Link {
     if (message.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
     if (message.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
     this.#closeError = error;
-    this.#host.linkError(this, 'handshake', error);
+    // Two kernels dialing each other at once is normal, not an error.
+    if (message.code !== 'DUPLICATE_LINK') this.#host.linkError(this, 'handshake', error);
     this.close(error.message, false);
   }
 
@@ -496,7 +497,7 @@ export class Link {
     if (error.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
     else if (error.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
     else if (error instanceof ProtocolError) this.#host.counters.protocolErrors += 1;
-    this.#host.linkError(this, 'handshake', error);
+    if (error.code !== 'DUPLICATE_LINK') this.#host.linkError(this, 'handshake', error);
     this.destroy(error, 'handshake');
   }
 

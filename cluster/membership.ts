@@ -52,8 +52,11 @@ export class Membership {
     }));
   }
 
-  /** A seed is dialed now and redialed whenever its link is lost, for as long as we run. */
-  addSeed(address: string): Promise<void> {
+  /**
+   * A seed is dialed now and redialed whenever its link is lost, for as long as we run. Resolves
+   * with the first attempt's error (undefined when it linked).
+   */
+  addSeed(address: string): Promise<ClusterError | undefined> {
     const target = this.#target(address, true, undefined);
     return this.#attempt(target);
   }
@@ -121,36 +124,42 @@ export class Membership {
     }, delay);
   }
 
-  async #attempt(t: Target): Promise<void> {
-    if (this.#closed || t.dialing || this.#targets.get(t.address) !== t) return;
-    if (t.name !== undefined && this.#host.isConnected(t.name)) return;
+  async #attempt(t: Target): Promise<ClusterError | undefined> {
+    if (this.#closed || t.dialing || this.#targets.get(t.address) !== t) return undefined;
+    if (t.name !== undefined && this.#host.isConnected(t.name)) return undefined;
     t.dialing = true;
     try {
       const name = await this.#host.dial(t.address);
       t.name = name;
       t.failingSince = undefined;
       t.backoff.reset();
+      return undefined;
     } catch (err) {
-      const error = err instanceof ClusterError ? err : undefined;
-      if (error?.code === 'DUPLICATE_LINK') {
+      const error =
+        err instanceof ClusterError
+          ? err
+          : new ClusterError('CHANNEL_CLOSED', err instanceof Error ? err.message : String(err));
+      if (error.code === 'DUPLICATE_LINK') {
         t.backoff.reset();
-        return;
+        return undefined;
       }
       trace(
         'membership: dial %s failed: %s',
         t.address,
         err instanceof Error ? err.message : String(err),
       );
-      if (error?.code === 'NAME_TAKEN' || error?.code === 'AUTH_FAILED')
+      if (error.code === 'NAME_TAKEN' || error.code === 'AUTH_FAILED') {
         this.#host.refused(t.address, error);
+      }
       const now = this.#host.now();
       t.failingSince ??= now;
       if (!t.seed && now - t.failingSince > this.#forgetAfterMs) {
         this.#forget(t);
-        return;
+        return error;
       }
       t.dialing = false;
       this.#retry(t);
+      return error;
     } finally {
       t.dialing = false;
     }

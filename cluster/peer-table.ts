@@ -163,6 +163,7 @@ export class PeerTable {
       reason,
     });
     host.monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
-    if (peer.role === 'kernel' && host.mesh) host.membership.linkClosed(peer.name, cause);
+    // Seeds are redialed even without the mesh (an endpoint redials its node).
+    if (peer.role === 'kernel') host.membership.linkClosed(peer.name, cause);
   }
 }

@@ -403,3 +403,45 @@ test('graceful shutdown lets a call being handled answer before the link closes'
   await down;
   await waitUntil('b sees a leave', () => b.kernels().length === 0);
 });
+
+test('an endpoint kernel (no mesh) keeps its node as a seed over a Unix socket and redials after a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aes-cluster-'));
+  const path = `unix:${join(dir, 'node.sock')}`;
+  const tokens = new Map([['ep-1', 'launch-token']]);
+  const startNode = async (): Promise<Kernel> => {
+    const node = new Kernel({ name: 'node', resolveSecret: (peer) => tokens.get(peer) });
+    node.addSession('ctl', { hello: () => 'hi' });
+    node.publish('ctl', ['hello']);
+    await node.listen(path);
+    return node;
+  };
+  const ep = new Kernel({
+    name: 'ep-1',
+    secret: 'launch-token',
+    mesh: false,
+    backoff: { initialMs: 20, maxMs: 200 },
+  });
+  const seen: string[] = [];
+  ep.monitor('node', {
+    register: () => seen.push('register'),
+    unregister: (e) => seen.push(`unregister:${e.cause}`),
+  });
+  try {
+    let node = await startNode();
+    assert.equal(await ep.addSeed(path), undefined);
+    assert.equal(await ep.call('poe://node/ctl/hello'), 'hi');
+    await node.shutdown('restart');
+    await waitUntil('endpoint saw the node leave', () => seen.includes('unregister:left'));
+    node = await startNode();
+    await waitUntil(
+      'endpoint linked again',
+      () => seen.filter((s) => s === 'register').length === 2,
+      5_000,
+    );
+    assert.equal(await ep.call('poe://node/ctl/hello'), 'hi');
+    await node.shutdown();
+  } finally {
+    await ep.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
