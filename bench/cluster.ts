@@ -17,9 +17,10 @@ import { Kernel } from '../cluster/index.js';
 
 const SECRET = 'bench-secret';
 const QUICK = process.argv.includes('--quick');
-const POSTS = QUICK ? 50_000 : 300_000;
-const SEQUENTIAL = QUICK ? 3_000 : 20_000;
-const PIPELINED = QUICK ? 20_000 : 150_000;
+const POSTS = QUICK ? 50_000 : 200_000;
+const SEQUENTIAL = QUICK ? 3_000 : 10_000;
+const PIPELINED = QUICK ? 20_000 : 100_000;
+const ROUNDS = QUICK ? 1 : 3;
 const IN_FLIGHT = 100;
 
 interface Row {
@@ -188,26 +189,37 @@ async function aesClient(address: string, tlsDir: string | undefined): Promise<B
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function measure(name: string, client: BenchClient, payload: string): Promise<Row> {
-  // Warm up the JIT and the connection.
-  await client.posts(2_000, payload);
-  for (let i = 0; i < 500; i++) await client.call(payload);
+const now = (): bigint => process.hrtime.bigint();
+const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
 
-  let t = process.hrtime.bigint();
+async function measurePosts(client: BenchClient, payload: string): Promise<number> {
+  const t = now();
   await client.posts(POSTS, payload);
-  const postsPerS = POSTS / (Number(process.hrtime.bigint() - t) / 1e9);
+  return POSTS / seconds(t);
+}
 
+async function measureSequential(
+  client: BenchClient,
+  payload: string,
+): Promise<{ perS: number; p50: number; p99: number }> {
   const latencies = new Float64Array(SEQUENTIAL);
-  t = process.hrtime.bigint();
+  const t = now();
   for (let i = 0; i < SEQUENTIAL; i++) {
-    const s = process.hrtime.bigint();
+    const s = now();
     await client.call(payload);
-    latencies[i] = Number(process.hrtime.bigint() - s) / 1e3;
+    latencies[i] = Number(now() - s) / 1e3;
   }
-  const callsPerS = SEQUENTIAL / (Number(process.hrtime.bigint() - t) / 1e9);
+  const perS = SEQUENTIAL / seconds(t);
   latencies.sort();
+  return {
+    perS,
+    p50: latencies[Math.floor(SEQUENTIAL * 0.5)] ?? 0,
+    p99: latencies[Math.floor(SEQUENTIAL * 0.99)] ?? 0,
+  };
+}
 
-  t = process.hrtime.bigint();
+async function measurePipelined(client: BenchClient, payload: string): Promise<number> {
+  const t = now();
   let started = 0;
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
@@ -217,13 +229,32 @@ async function measure(name: string, client: BenchClient, payload: string): Prom
       }
     }),
   );
-  const pipelined = PIPELINED / (Number(process.hrtime.bigint() - t) / 1e9);
+  return PIPELINED / seconds(t);
+}
+
+/**
+ * Each figure is the best of `ROUNDS` runs: the machine is shared, and the best run is the one
+ * least disturbed by other processes (the baseline is treated the same way).
+ */
+async function measure(name: string, client: BenchClient, payload: string): Promise<Row> {
+  // Warm up the JIT and the connection.
+  await client.posts(2_000, payload);
+  for (let i = 0; i < 500; i++) await client.call(payload);
+  let posts = 0;
+  let sequential = { perS: 0, p50: Infinity, p99: Infinity };
+  let pipelined = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    posts = Math.max(posts, await measurePosts(client, payload));
+    const s = await measureSequential(client, payload);
+    if (s.perS > sequential.perS) sequential = s;
+    pipelined = Math.max(pipelined, await measurePipelined(client, payload));
+  }
   const row: Row = {
     case: name,
-    posts_per_s: Math.round(postsPerS),
-    calls_per_s: Math.round(callsPerS),
-    call_p50_us: Math.round(latencies[Math.floor(SEQUENTIAL * 0.5)] ?? 0),
-    call_p99_us: Math.round(latencies[Math.floor(SEQUENTIAL * 0.99)] ?? 0),
+    posts_per_s: Math.round(posts),
+    calls_per_s: Math.round(sequential.perS),
+    call_p50_us: Math.round(sequential.p50),
+    call_p99_us: Math.round(sequential.p99),
     pipelined_calls_per_s: Math.round(pipelined),
   };
   console.log(
@@ -303,7 +334,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `cluster bench: ${POSTS} posts, ${SEQUENTIAL} sequential calls, ${PIPELINED} pipelined calls (${IN_FLIGHT} in flight) per case`,
+    `cluster bench: best of ${ROUNDS} rounds of ${POSTS} posts, ${SEQUENTIAL} sequential calls, ${PIPELINED} pipelined calls (${IN_FLIGHT} in flight) per case`,
   );
   const tlsDir = makeCertificates();
   const rows: Row[] = [];
