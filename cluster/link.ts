@@ -173,13 +173,14 @@ export class Link {
         lastReceivedAt: () => this.#lastRx,
         lastSentAt: () => this.#lastTx,
         sendHeartbeat: () => this.#sendControl(HEARTBEAT_FRAME),
-        onDead: (silentMs) =>
-          this.destroy(
-            new ClusterError(
-              'CHANNEL_CLOSED',
-              `peer silent for ${silentMs} ms (heartbeat timeout)`,
-            ),
-          ),
+        onDead: (silentMs) => {
+          const error = new ClusterError(
+            'CHANNEL_CLOSED',
+            `'${this.peerName}' silent for ${silentMs} ms (heartbeat timeout)`,
+          );
+          host.linkError(this, 'channel', error);
+          this.destroy(error);
+        },
       },
       host.settings.heartbeatIntervalMs,
       host.settings.heartbeatTimeoutMs,
@@ -188,11 +189,14 @@ export class Link {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#onDrain());
     socket.on('error', (err) => {
-      if (this.#closeError === undefined) {
-        this.#closeError = new ClusterError('CHANNEL_CLOSED', `socket error: ${err.message}`, {
-          cause: err,
-        });
-      }
+      if (this.#closeError !== undefined) return;
+      const target = this.direction === 'outbound' ? this.label : this.#remote;
+      this.#closeError = new ClusterError(
+        'CHANNEL_CLOSED',
+        `connection ${this.direction === 'outbound' ? 'to' : 'from'} ${target}: ${err.message}`,
+        { cause: err },
+      );
+      host.linkError(this, 'channel', this.#closeError);
     });
     socket.on('close', () => this.#onClose());
     socket.on('end', () => socket.end());
