@@ -4,12 +4,11 @@
  * routed over those links.
  */
 import { randomUUID } from 'node:crypto';
-import { createConnection, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
 import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
 import { withDeadline } from './deadline.js';
+import { dial } from './dial.js';
 import { Dispatcher, type ErrorReport } from './dispatch.js';
 import { PeerTable } from './peer-table.js';
 import { Link, type LinkHost, type PeerIdentity } from './link.js';
@@ -392,27 +391,11 @@ export class Kernel implements AsyncDisposable {
   async connect(address: string, options: WaitOptions = {}): Promise<KernelInfo> {
     this.#assertOpen();
     const parsed = parseAddress(address);
-    const tlsOptions = this.#options.tls;
-    let socket: Socket;
-    if (parsed.kind === 'unix') socket = createConnection(parsed.path);
-    else if (parsed.kind === 'tcp')
-      socket = createConnection({ host: parsed.host, port: parsed.port });
-    else {
-      socket = tlsConnect({
-        host: parsed.host,
-        port: parsed.port,
-        ...(tlsOptions?.key === undefined ? {} : { key: tlsOptions.key }),
-        ...(tlsOptions?.cert === undefined ? {} : { cert: tlsOptions.cert }),
-        ...(tlsOptions?.ca === undefined ? {} : { ca: tlsOptions.ca }),
-        servername: tlsOptions?.servername ?? parsed.host,
-        rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
-        minVersion: 'TLSv1.2',
-      });
-    }
+    const { socket, connectEvent } = dial(parsed, this.#options.tls);
     const link = this.#adopt(
       new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls'),
     );
-    socket.once(parsed.kind === 'tls' ? 'secureConnect' : 'connect', () => link.start());
+    socket.once(connectEvent, () => link.start());
     await withDeadline<PeerIdentity>(
       {
         timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
