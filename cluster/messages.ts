@@ -281,6 +281,22 @@ export function encodeReplyFrame(id: number, result: unknown): EncodedFrame {
 // ---------------------------------------------------------------- decoding and validation
 
 const NEWLINE = 0x0a;
+const HEAD_CACHE_LIMIT = 1024;
+/** Validated POST_TEXT heads (exact bytes, read as latin1) → [session, state]. */
+const POST_HEADS = new Map<string, readonly [string, string]>();
+
+/** `[digits]` before `end` as a safe integer without leading zeros, or undefined. */
+function plainId(body: Buffer, end: number): number | undefined {
+  if (body[0] !== 0x5b || body[end - 1] !== 0x5d || end - 2 > 15) return undefined;
+  if (body[1] === 0x30 && end > 3) return undefined;
+  let value = 0;
+  for (let i = 1; i < end - 1; i++) {
+    const c = body[i] as number;
+    if (c < 0x30 || c > 0x39) return undefined;
+    value = value * 10 + (c - 0x30);
+  }
+  return value;
+}
 
 /** Splits a *_TEXT body into its JSON head (parsed, checked) and its raw UTF-8 string. */
 function textBody(type: number, body: Buffer, items: number): { head: unknown[]; text: string } {
@@ -407,12 +423,22 @@ export function decodeMessage(type: number, body: Buffer): Message {
       };
     }
     case FrameType.POST_TEXT: {
-      const { head, text } = textBody(type, body, 2);
+      const nl = body.indexOf(NEWLINE);
+      if (nl < 0) throw bad(type, 'text frame needs a newline between its head and its text');
+      // Posts to one state repeat the same head: validate it once, then look it up.
+      const headText = body.toString('latin1', 0, nl);
+      let target = POST_HEADS.get(headText);
+      if (target === undefined) {
+        const head = tuple(type, parseBody(type, body.subarray(0, nl)), 2, 2);
+        target = [name(type, head[0], 'session'), name(type, head[1], 'state')];
+        if (POST_HEADS.size >= HEAD_CACHE_LIMIT) POST_HEADS.clear();
+        POST_HEADS.set(headText, target);
+      }
       return {
         kind: 'post',
-        session: name(type, head[0], 'session'),
-        state: name(type, head[1], 'state'),
-        args: text,
+        session: target[0],
+        state: target[1],
+        args: body.toString('utf8', nl + 1),
       };
     }
     case FrameType.CALL_TEXT: {
@@ -426,6 +452,10 @@ export function decodeMessage(type: number, body: Buffer): Message {
       };
     }
     case FrameType.REPLY_TEXT: {
+      const nl = body.indexOf(NEWLINE);
+      const quick = nl > 2 ? plainId(body, nl) : undefined;
+      if (quick !== undefined)
+        return { kind: 'reply', id: quick, result: body.toString('utf8', nl + 1) };
       const { head, text } = textBody(type, body, 1);
       return { kind: 'reply', id: id(type, head[0]), result: text };
     }

@@ -135,3 +135,32 @@ test('string arguments and results travel raw in *_TEXT frames', () => {
   rejects(FrameType.POST_TEXT, '["svc","st"]', /newline/);
   rejects(FrameType.CALL_TEXT, '["svc","st"]\nx', /array of 3/);
 });
+
+test('text frames: repeated heads and plain ids take the quick path with the same results', () => {
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(decodeMessage(FrameType.POST_TEXT, b('["svc","st"]\nhello')), {
+      kind: 'post',
+      session: 'svc',
+      state: 'st',
+      args: 'hello',
+    });
+    assert.deepEqual(decodeMessage(FrameType.REPLY_TEXT, b(`[${i}]\nr`)), {
+      kind: 'reply',
+      id: i,
+      result: 'r',
+    });
+  }
+  rejects(FrameType.POST_TEXT, '["svc","bad name"]\nhello', /state/);
+  rejects(
+    FrameType.POST_TEXT,
+    '["svc", "st"]\nhello'.replace('st', '__proto__').replace('"svc"', '{"__proto__":1}'),
+    /session|__proto__/,
+  );
+  rejects(FrameType.REPLY_TEXT, '[01]\nx', /not JSON/);
+  rejects(FrameType.REPLY_TEXT, '[-1]\nx', /id/);
+  assert.deepEqual(decodeMessage(FrameType.REPLY_TEXT, b('[ 7 ]\nx')), {
+    kind: 'reply',
+    id: 7,
+    result: 'x',
+  });
+});
