@@ -44,6 +44,8 @@ export interface DispatchHost {
   readonly sessions: SessionRegistry;
   readonly counters: KernelCounters;
   readonly monitors: MonitorRegistry;
+  /** Calls from one link being handled at once before more are answered BUSY. */
+  readonly maxInflightCalls: number;
   reportError(report: ErrorReport): void;
 }
 
@@ -122,6 +124,18 @@ export class Dispatcher {
       return;
     }
     host.counters.callsReceived += 1;
+    if (this.inflight(link) >= host.maxInflightCalls) {
+      const text = `'${host.name}' is already handling ${host.maxInflightCalls} calls from '${peer.name}'`;
+      host.reportError({
+        link,
+        side: 'local',
+        op: 'call',
+        error: new ClusterError('BUSY', text),
+        ref: `${m.session}/${m.state}`,
+      });
+      link.sendPriority(FrameType.FAIL, encodeFail(m.id, 'BUSY', text));
+      return;
+    }
     let result: unknown;
     try {
       result = handler(m.args, context);

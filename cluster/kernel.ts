@@ -147,6 +147,7 @@ export class Kernel implements AsyncDisposable {
       sessions: this.#sessions,
       counters: this.#counters,
       monitors: this.#monitors,
+      maxInflightCalls: o.maxInflightCalls,
       reportError: (report) => this.#reportError(report),
     });
     this.#subscriptions = new Subscriptions({

@@ -12,6 +12,7 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_INFLIGHT_CALLS = 10_000;
 /** How long a learned (non-seed) peer that cannot be reached is retried before it is forgotten. */
 export const DEFAULT_FORGET_AFTER_MS = 60_000;
 
@@ -57,6 +58,11 @@ export interface KernelOptions {
   readonly highWaterBytes?: number;
   /** Default deadline of `call()` when none is given. */
   readonly callTimeoutMs?: number;
+  /**
+   * Calls from one peer being handled at once (async handlers); more are answered `BUSY`.
+   * @defaultValue DEFAULT_MAX_INFLIGHT_CALLS
+   */
+  readonly maxInflightCalls?: number;
   readonly forgetAfterMs?: number;
   readonly backoff?: BackoffOptions;
 }
@@ -73,6 +79,7 @@ export interface ParsedKernelOptions {
   readonly mesh: boolean;
   readonly settings: LinkSettings;
   readonly callTimeoutMs: number;
+  readonly maxInflightCalls: number;
   readonly forgetAfterMs: number;
   readonly backoff: BackoffOptions;
 }
@@ -163,6 +170,11 @@ export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
       highWaterBytes: positive('highWaterBytes', input.highWaterBytes, DEFAULT_HIGH_WATER_BYTES),
     },
     callTimeoutMs: positive('callTimeoutMs', input.callTimeoutMs, DEFAULT_CALL_TIMEOUT_MS),
+    maxInflightCalls: positive(
+      'maxInflightCalls',
+      input.maxInflightCalls,
+      DEFAULT_MAX_INFLIGHT_CALLS,
+    ),
     forgetAfterMs: positive('forgetAfterMs', input.forgetAfterMs, DEFAULT_FORGET_AFTER_MS),
     backoff: input.backoff ?? {},
   };

@@ -449,3 +449,24 @@ test('an endpoint kernel (no mesh) keeps its node as a seed over a Unix socket a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a peer cannot pile up unbounded calls: over maxInflightCalls they are answered BUSY', async () => {
+  const a = kernel('a', { maxInflightCalls: 2 });
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  a.addSession('svc', { wait: () => gate.then(() => 'done') });
+  a.publish('svc', ['wait']);
+  const b = kernel('b');
+  await b.connect((await a.listen()).address);
+  const first = [b.call('poe://a/svc/wait'), b.call('poe://a/svc/wait')];
+  await assert.rejects(
+    b.call('poe://a/svc/wait'),
+    (e: unknown) => e instanceof RemoteError && e.code === 'BUSY',
+  );
+  release();
+  assert.deepEqual(await Promise.all(first), ['done', 'done']);
+  assert.equal(await b.call('poe://a/svc/wait'), 'done');
+  await Promise.all([a.shutdown(), b.shutdown()]);
+});
