@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel } from '../../cluster/index.js';
-import { makeCertificates, type TestCertificates } from './support/certs.js';
+import { makeCertificates, type TestCertificates } from '../support/certs.js';
 import { waitUntil } from './support/wait.js';
 
 let certs: TestCertificates;

@@ -1,10 +1,9 @@
 /**
- * `stomp+ssl://` and `mqtts://` through a loopback TLS terminator (a self-signed certificate from
- * test/transports/fixtures) in front of the real brokers.
+ * `stomp+ssl://` and `mqtts://` through a loopback TLS terminator (a certificate made at run time
+ * by a throwaway CA the client does not trust) in front of the real brokers.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { randomUUID } from 'node:crypto';
@@ -16,8 +15,10 @@ import {
 } from '../../transports/index.js';
 import { serviceSkipReason } from '../support/services.js';
 import { endMqttSessions } from './mqtt-sessions.js';
+import { makeCertificates } from '../support/certs.js';
 
-const fixtures = new URL('./fixtures/', import.meta.url);
+const certificates = makeCertificates();
+after(() => certificates.remove());
 const run = randomUUID().slice(0, 8);
 
 /** Terminates TLS on a random loopback port and forwards the plain bytes to `port`. */
@@ -25,8 +26,8 @@ async function tlsTerminator(port: number): Promise<{ port: number; close(): Pro
   const sockets = new Set<Socket>();
   const server: Server = createServer(
     {
-      cert: readFileSync(new URL('tls-cert.pem', fixtures)),
-      key: readFileSync(new URL('tls-key.pem', fixtures)),
+      cert: certificates.serverCert,
+      key: certificates.serverKey,
     },
     (client) => {
       const upstream = connect({ host: '127.0.0.1', port });

@@ -1,4 +1,4 @@
-/** A throwaway CA with server and client certificates, made at run time with openssl. */
+/** A throwaway CA with server and client certificates, made at run time with openssl (no key is ever committed). */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ export interface TestCertificates {
 }
 
 export function makeCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), 'aes-cluster-tls-'));
+  const dir = mkdtempSync(join(tmpdir(), 'aes-test-tls-'));
   const openssl = (args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   };
