@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import { debuglog } from 'node:util';
 import { snapshotEndpointMetrics, type EndpointMetricsMessage } from './endpoint-report.js';
 
-const trace = debuglog('aes-observe');
+const trace = debuglog('aes-runtime');
 
 /** How often an endpoint process reports its metrics; below Prometheus' usual 15 s scrape. */
 export const DEFAULT_METRICS_REPORT_INTERVAL_MS = 5_000;
