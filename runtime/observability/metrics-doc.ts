@@ -3,7 +3,14 @@
  * `npm run docs:metrics` writes it, and a test fails when the committed file differs.
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS, type MetricGroup, type MetricSpec } from './catalogue.js';
+import {
+  MAX_QUEUE_SERIES,
+  METRICS,
+  OTHER_QUEUE,
+  type MetricGroup,
+  type MetricSpec,
+} from './catalogue.js';
+import { DEFAULT_METRICS_REPORT_INTERVAL_MS } from './metrics-reporter.js';
 import { METRICS_PATH, SD_PATH } from './service-discovery.js';
 
 const GROUPS: readonly { group: MetricGroup; title: string; intro: string }[] = [
@@ -70,6 +77,21 @@ export async function renderMetricsDoc(): Promise<string> {
     'Conventions: the `aes_` prefix, base units (seconds, bytes), counters end in `_total`,',
     "durations are `_seconds` histograms. The node's name is not a metric label: service discovery",
     'adds it as the `node` target label (and `cluster` when configured).',
+    '',
+    '## How endpoint metrics reach the node',
+    '',
+    'Each endpoint process keeps its own registry (`EndpointMetrics`, `TransportMetrics`). A',
+    '`MetricsReporter` sends a full snapshot of it (`metrics-snapshot`, plain JSON) to the node over',
+    `the endpoint's link every ${DEFAULT_METRICS_REPORT_INTERVAL_MS / 1000} s, and a \`metrics-retract\` when the process stops. The node checks`,
+    'each message against this catalogue (known names and labels only, bounded sizes) and serves the',
+    'latest snapshot of every endpoint with `endpoint` set to the name the link authenticated. So a',
+    'value on the node is at most one report interval old; an endpoint that crashed keeps its last',
+    'values until its next process reports, whose counters restart from 0 (a counter reset, which',
+    '`rate()` and `increase()` handle).',
+    '',
+    'Label cardinality is bounded by configuration: `endpoint` by the endpoints folder, `operation`',
+    `by the WSDLs, \`queue\` by the broker's queues (at most ${MAX_QUEUE_SERIES} series, the rest summed as`,
+    `\`${OTHER_QUEUE}\`); every other label takes one of a fixed set of values, listed below.`,
     '',
   ];
   for (const { group, title, intro } of GROUPS) {

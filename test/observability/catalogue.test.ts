@@ -2,7 +2,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { METRICS, labelNames } from '../../runtime/observability/index.js';
+import type {
+  CALL_OUTCOMES,
+  ENDPOINT_STATES,
+  ENDPOINT_STEPS,
+  TRANSPORT_STATES,
+} from '../../runtime/observability/index.js';
+import {
+  ENDPOINT_EVENTS,
+  METRICS,
+  TRANSPORT_SCHEMES,
+  labelNames,
+} from '../../runtime/observability/index.js';
+import {
+  zeroCounters,
+  type CallOutcome,
+  type EndpointState,
+  type EndpointStep,
+} from '../../runtime/index.js';
+import { registeredSchemes, type TransportState } from '../../transports/index.js';
+
+/** True only when `A` and `B` are the same set of string literals (checked by the compiler). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameSets: [
+  Same<(typeof ENDPOINT_STATES)[number], EndpointState>,
+  Same<(typeof ENDPOINT_STEPS)[number], EndpointStep>,
+  Same<(typeof CALL_OUTCOMES)[number], CallOutcome>,
+  Same<(typeof TRANSPORT_STATES)[number], TransportState>,
+] = [true, true, true, true];
 import { METRICS_DOC_PATH, formattedMetricsDoc } from './metrics-doc.js';
 
 test('every metric follows the naming conventions and has bounded, documented labels', () => {
@@ -43,4 +70,12 @@ test('docs/metrics.md is generated from the catalogue (run `npm run docs:metrics
   const committed = readFileSync(METRICS_DOC_PATH, 'utf8');
   assert.equal(committed, await formattedMetricsDoc(), 'docs/metrics.md is out of date');
   for (const m of METRICS) assert.ok(committed.includes(`\`${m.name}\``), m.name);
+});
+
+test("fixed label values are exactly the runtime's own sets", () => {
+  assert.deepEqual(sameSets, [true, true, true, true]);
+  assert.deepEqual([...ENDPOINT_EVENTS].sort(), Object.keys(zeroCounters()).sort());
+  for (const scheme of registeredSchemes()) {
+    assert.ok((TRANSPORT_SCHEMES as readonly string[]).includes(scheme), scheme);
+  }
 });

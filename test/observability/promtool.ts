@@ -42,9 +42,16 @@ export function assertPromtoolClean(text: string): void {
   if (bad.length > 0) throw new Error(`promtool check metrics:\n${output}`);
 }
 
-/** Runs `promtool check config <file>`. */
-export function checkConfig(path: string): { ok: boolean; output: string } {
-  const r = spawnSync('promtool', ['check', 'config', '--syntax-only', path], {
+/**
+ * Runs `promtool check config <file>`; with `syntaxOnly` false it also reads the files the
+ * config refers to (file_sd target files).
+ */
+export function checkConfig(
+  path: string,
+  options: { syntaxOnly?: boolean } = {},
+): { ok: boolean; output: string } {
+  const syntax = (options.syntaxOnly ?? true) ? ['--syntax-only'] : [];
+  const r = spawnSync('promtool', ['check', 'config', ...syntax, path], {
     encoding: 'utf8',
     timeout: 30_000,
   });

@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serviceDiscoveryTargets } from '../../runtime/observability/index.js';
 import { checkConfig, promtoolSkipReason } from './promtool.js';
 
@@ -40,4 +43,36 @@ test('docs/prometheus/prometheus.yml is a valid Prometheus config', (t) => {
   const path = fileURLToPath(new URL('../../docs/prometheus/prometheus.yml', import.meta.url));
   const checked = checkConfig(path);
   assert.ok(checked.ok, checked.output);
+});
+
+test('Prometheus accepts the discovery document (same format as file_sd)', async (t) => {
+  const skip = promtoolSkipReason();
+  if (skip !== false) {
+    t.skip(skip);
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'aes-observe-sd-'));
+  try {
+    const check = async (document: unknown): Promise<{ ok: boolean; output: string }> => {
+      await writeFile(join(dir, 'targets.json'), JSON.stringify(document));
+      const config = join(dir, 'prometheus.yml');
+      await writeFile(
+        config,
+        'scrape_configs:\n  - job_name: aes\n    file_sd_configs:\n      - files: [targets.json]\n',
+      );
+      return checkConfig(config, { syntaxOnly: false });
+    };
+    const good = await check(
+      serviceDiscoveryTargets([
+        { name: 'n1', metricsUrl: 'http://127.0.0.1:9464/metrics' },
+        { name: 'n2', metricsUrl: 'https://[::1]:9465/aes/metrics' },
+      ]),
+    );
+    assert.ok(good.ok, good.output);
+    // The check can fail: a malformed document is refused.
+    const bad = await check([{ targets: 'x:1', labels: { node: 1 } }]);
+    assert.equal(bad.ok, false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
