@@ -21,6 +21,9 @@ export {
   BrokerError,
   BrokerOptionsError,
   type BrokerHandle,
+  type BrokerListener,
+  type BrokerStats,
+  type QueueStats,
   type BrokerOptions,
 } from './broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';

@@ -1,9 +1,9 @@
 /**
  * Prometheus metrics of endpoints (prom-client): an `EndpointListener` that any number of
- * endpoints attach to. The node's `/metrics` will serve its registry; every name is listed in
- * docs/endpoints.md.
+ * endpoints attach to. An endpoint process snapshots its registry to its node (see
+ * runtime/observability); every name is in the catalogue and docs/metrics.md.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Registry, type Counter, type Gauge, type Histogram } from 'prom-client';
 import type {
   CallEvent,
   CounterEvent,
@@ -11,11 +11,11 @@ import type {
   EndpointStep,
   StepEvent,
 } from '../endpoint/progress.js';
+import { CALL_BUCKETS_S } from '../observability/catalogue.js';
+import { createCounter, createGauge, createHistogram } from '../observability/metric-factory.js';
 
 /** Buckets of the web-service call histogram, in seconds (5 ms to 60 s). */
-export const CALL_DURATION_BUCKETS_S = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
-];
+export const CALL_DURATION_BUCKETS_S: readonly number[] = CALL_BUCKETS_S;
 
 export interface EndpointMetricsOptions {
   /** Where the metrics are registered. @defaultValue a new `Registry` */
@@ -26,47 +26,25 @@ export interface EndpointMetricsOptions {
 
 export class EndpointMetrics implements EndpointListener {
   readonly registry: Registry;
-  private readonly events: Counter<'endpoint' | 'event'>;
-  private readonly calls: Histogram<'endpoint' | 'operation' | 'outcome'>;
-  private readonly heartbeats: Gauge<'endpoint'>;
+  private readonly events: Counter;
+  private readonly calls: Histogram;
+  private readonly heartbeats: Gauge;
   private readonly steps = new Map<string, { step: EndpointStep; sinceMs: number }>();
 
   constructor(options: EndpointMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
     const now = options.now ?? Date.now;
-    const registers = [this.registry];
-    this.events = new Counter({
-      name: 'aes_endpoint_events_total',
-      help: 'Endpoint events by kind: popped, published, confirmed, completed, received, delivered, acked, nacked, deadLettered, deduplicated, errors.',
-      labelNames: ['endpoint', 'event'],
-      registers,
-    });
-    this.calls = new Histogram({
-      name: 'aes_endpoint_call_duration_seconds',
-      help: 'Duration of web-service calls by operation and outcome (ok, error, timeout, aborted).',
-      labelNames: ['endpoint', 'operation', 'outcome'],
-      buckets: CALL_DURATION_BUCKETS_S,
-      registers,
-    });
-    this.heartbeats = new Gauge({
-      name: 'aes_endpoint_last_heartbeat_seconds',
-      help: "Unix time of the endpoint's last heartbeat.",
-      labelNames: ['endpoint'],
-      registers,
-    });
+    // Names, help and buckets come from the catalogue (runtime/observability/catalogue.ts).
+    this.events = createCounter(this.registry, 'aes_endpoint_events_total');
+    this.calls = createHistogram(this.registry, 'aes_endpoint_call_duration_seconds');
+    this.heartbeats = createGauge(this.registry, 'aes_endpoint_last_heartbeat_seconds');
     const steps = this.steps;
-    new Gauge({
-      name: 'aes_endpoint_step_age_seconds',
-      help: 'How long the endpoint has been in its current step (the in-flight age while working).',
-      labelNames: ['endpoint', 'step'],
-      registers,
-      collect() {
-        this.reset();
-        const at = now();
-        for (const [endpoint, { step, sinceMs }] of steps) {
-          this.set({ endpoint, step }, Math.max(0, (at - sinceMs) / 1000));
-        }
-      },
+    createGauge(this.registry, 'aes_endpoint_step_age_seconds', (gauge) => {
+      gauge.reset();
+      const at = now();
+      for (const [endpoint, { step, sinceMs }] of steps) {
+        gauge.set({ endpoint, step }, Math.max(0, (at - sinceMs) / 1000));
+      }
     });
   }
 

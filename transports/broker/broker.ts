@@ -6,6 +6,7 @@ import { BrokerError } from './errors.js';
 import { encodeFrame } from './frame.js';
 import { MessageStore } from './store.js';
 import { Router } from './router.js';
+import type { QueueStats } from './queue.js';
 import { parseBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './options.js';
 
 const debug = debuglog('aes-broker');
@@ -24,8 +25,27 @@ export interface BrokerHandle extends AsyncDisposable {
   queueDepths(): Record<string, number>;
   /** fdatasync calls of the store's journal so far: with group commit, many SENDs share one. */
   storeSyncs(): number;
+  /** Depth, consumers and counters of every queue, and the store's size (for metrics). */
+  stats(): BrokerStats;
+  /** Adds a listener; returns the function that removes it. */
+  listen(listener: BrokerListener): () => void;
   /** Stops listening, drops every connection, flushes and closes the store. */
   close(): Promise<void>;
+}
+
+export interface BrokerStats {
+  readonly connections: number;
+  readonly queues: Readonly<Record<string, QueueStats>>;
+  /** LMDB pages in use plus journal segments. */
+  readonly storeBytes: number;
+  /** fdatasync calls of the journal so far. */
+  readonly storeSyncs: number;
+}
+
+/** Typed events of the broker; every member is optional and must not throw. */
+export interface BrokerListener {
+  /** The journal wrote and fdatasync'ed a group commit in `durationMs`. */
+  synced?(event: { readonly durationMs: number }): void;
 }
 
 /**
@@ -88,6 +108,16 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     return closing;
   };
   const host = resolved.host;
+  const listeners = new Set<BrokerListener>();
+  store.onSynced = (durationMs) => {
+    for (const l of listeners) {
+      try {
+        l.synced?.({ durationMs });
+      } catch {
+        // A faulty listener must not affect the others or the store.
+      }
+    }
+  };
   return {
     port,
     host,
@@ -96,6 +126,16 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     connectionCount: () => connections.size,
     queueDepths: () => router.queueDepths(),
     storeSyncs: () => store.syncCount(),
+    stats: () => ({
+      connections: connections.size,
+      queues: router.queueStats(),
+      storeBytes: store.sizeBytes(),
+      storeSyncs: store.syncCount(),
+    }),
+    listen: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -2,7 +2,8 @@
  * The embedded durable STOMP broker (STOMP 1.0/1.1/1.2) that `aes run` starts when no external
  * broker is configured, and `aes broker` runs alone. See docs/broker.md.
  */
-export { startBroker, type BrokerHandle } from './broker.js';
+export { startBroker, type BrokerHandle, type BrokerListener, type BrokerStats } from './broker.js';
+export type { QueueStats } from './queue.js';
 export {
   parseBrokerOptions,
   type BrokerOptions,

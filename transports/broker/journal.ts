@@ -155,6 +155,8 @@ export class Journal {
   #queue: Queued[] = [];
   #writing = false;
   #syncs = 0;
+  /** Called after every write+fdatasync with its duration (for metrics); must not throw. */
+  onSynced: ((durationMs: number) => void) | undefined;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
   /** Files found at open, kept until their entries are durably applied to LMDB. */
@@ -206,6 +208,13 @@ export class Journal {
   /** fdatasync calls so far (group commit: many entries share one). */
   get syncs(): number {
     return this.#syncs;
+  }
+
+  /** Bytes in the open segments. */
+  get bytes(): number {
+    let n = 0;
+    for (const s of this.#segments) n += s.bytes;
+    return n;
   }
 
   /** Deletes the segments found at open; call once their entries are durable in LMDB. */
@@ -315,6 +324,7 @@ export class Journal {
       return;
     }
     const buffers = mine.map((q) => q.data);
+    const started = performance.now();
     const expected = buffers.reduce((n, b) => n + b.length, 0);
     writev(fd, buffers, (writeErr, written) => {
       if (writeErr) {
@@ -327,6 +337,11 @@ export class Journal {
       }
       fdatasync(fd, (syncErr) => {
         this.#syncs += 1;
+        try {
+          this.onSynced?.(performance.now() - started);
+        } catch {
+          // An observer must not break the journal.
+        }
         done(syncErr);
       });
     });

@@ -30,7 +30,23 @@ export interface QueueHost {
   isDispatching(): boolean;
 }
 
+/** What a queue counted since the broker started (for metrics). */
+export interface QueueStats {
+  readonly depth: number;
+  readonly consumers: number;
+  /** New messages stored in the queue. */
+  readonly enqueued: number;
+  /** Messages acknowledged and removed. */
+  readonly dequeued: number;
+  /** Messages returned for redelivery. */
+  readonly redelivered: number;
+  /** Messages moved to the dead-letter queue. */
+  readonly deadLettered: number;
+}
+
 export class Queue {
+  /** Counters behind {@link stats}; the router counts acks in `dequeued`. */
+  readonly counts = { enqueued: 0, dequeued: 0, redelivered: 0, deadLettered: 0 };
   #pending: (QueuedMessage | undefined)[] = [];
   #head = 0;
   #consumers: Subscription[] = [];
@@ -54,8 +70,13 @@ export class Queue {
     return this.#consumers.length;
   }
 
+  stats(): QueueStats {
+    return { depth: this.depth, consumers: this.consumerCount, ...this.counts };
+  }
+
   /** Adds a stored message in sequence order; `dispatch` false while loading the store. */
   enqueue(message: QueuedMessage, dispatch = true): void {
+    if (dispatch && message.deliveries === 0) this.counts.enqueued += 1;
     const last = this.#pending[this.#pending.length - 1];
     if (last === undefined || last.seq < message.seq) {
       this.#pending.push(message);
@@ -82,9 +103,11 @@ export class Queue {
   /** A delivered message came back: redeliver it (first in line) or dead-letter it. */
   returnMessage(message: QueuedMessage, reason: ReturnReason): void {
     if (!this.isDeadLetter && message.deliveries >= this.host.maxDeliveries) {
+      this.counts.deadLettered += 1;
       this.host.deadLetter(this, message, reason);
       return;
     }
+    this.counts.redelivered += 1;
     this.host.persistDeliveries(this, message);
     this.enqueue(message);
   }

@@ -4,7 +4,13 @@
  * sequence counter and dead-lettering.
  */
 import { debuglog } from 'node:util';
-import { Queue, type QueueHost, type QueuedMessage, type ReturnReason } from './queue.js';
+import {
+  Queue,
+  type QueueHost,
+  type QueuedMessage,
+  type QueueStats,
+  type ReturnReason,
+} from './queue.js';
 import type { Delivery, Subscription } from './subscription.js';
 import type { MessageStore, StoredRecord } from './store.js';
 import type { HeaderList } from './frame.js';
@@ -90,6 +96,13 @@ export class Router implements QueueHost {
     return out;
   }
 
+  /** Depth, consumers and counters of every queue. */
+  queueStats(): Record<string, QueueStats> {
+    const out: Record<string, QueueStats> = {};
+    for (const [name, queue] of this.#queues) out[name] = queue.stats();
+    return out;
+  }
+
   /**
    * Routes one SEND. For a queue, resolves once the message is fsynced (and then makes it
    * available to consumers); for a topic, once it has been handed to current subscribers.
@@ -168,6 +181,7 @@ export class Router implements QueueHost {
       if (!subscription.untrack(d)) continue;
       if (d.queue !== undefined && d.message !== undefined) {
         removes.push({ destination: d.queue.name, seq: d.message.seq });
+        d.queue.counts.dequeued += 1;
         touched.add(d.queue);
       }
     }
@@ -245,6 +259,7 @@ export class Router implements QueueHost {
       queued: message,
     });
     if (subscription.ackMode === 'auto') {
+      queue.counts.dequeued += 1;
       this.#store.remove(queue.name, message.seq).catch((err: unknown) => {
         debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
       });

@@ -219,6 +219,25 @@ export class MessageStore {
     return this.#journal.syncs;
   }
 
+  /** Observes the duration of every journal fdatasync, in ms (one observer). */
+  set onSynced(observer: ((durationMs: number) => void) | undefined) {
+    this.#journal.onSynced = observer;
+  }
+
+  /** Bytes the store uses: LMDB pages up to the last one in use, plus journal segments. */
+  sizeBytes(): number {
+    let pages = 0;
+    try {
+      const stats = this.#db.getStats() as { pageSize?: unknown; lastPageNumber?: unknown };
+      if (typeof stats.pageSize === 'number' && typeof stats.lastPageNumber === 'number') {
+        pages = stats.pageSize * (stats.lastPageNumber + 1);
+      }
+    } catch {
+      // Closed: only the journal counts.
+    }
+    return pages + this.#journal.bytes;
+  }
+
   /** Highest sequence number in use, or 0. */
   maxSeq(): number {
     let max = 0;
