@@ -4,6 +4,7 @@ import { registerBroker } from './broker.js';
 import { registerConfig } from './config.js';
 import { registerDescribe } from './describe.js';
 import { registerGen } from './gen.js';
+import { registerMock } from './mock.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
@@ -13,4 +14,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDescribe,
   registerBroker,
   registerConfig,
+  registerMock,
 ];
