@@ -30,34 +30,30 @@ export interface ReceivedCall {
   readonly at: string;
 }
 
-/** A snapshot of what the mock saw; served as JSON at `GET /_aes/mock/state`. */
+/** A snapshot of what the mock saw; served as JSON at `GET /_aes/mock/state` (null: not scripted). */
 export interface MockState {
   /** Calls per operation, faults included. */
   readonly calls: Readonly<Record<string, number>>;
   /** Scripted faults answered per operation. */
   readonly faults: Readonly<Record<string, number>>;
-  readonly fifo:
-    | {
-        /** Ids still in the FIFO, head first. */
-        readonly remaining: readonly string[];
-        /** Ids removed by popped, in order. */
-        readonly popped: readonly string[];
-        /** Popped calls for ids not (or no longer) in the FIFO. */
-        readonly poppedUnknown: readonly string[];
-        readonly pops: number;
-        readonly builds: number;
-      }
-    | undefined;
-  readonly put:
-    | {
-        readonly received: readonly ReceivedCall[];
-        /** Distinct ids received, in first-received order. */
-        readonly ids: readonly string[];
-        /** Ids received more than once (one entry per extra delivery). */
-        readonly duplicates: readonly string[];
-        readonly failed: number;
-      }
-    | undefined;
+  readonly fifo: {
+    /** Ids still in the FIFO, head first. */
+    readonly remaining: readonly string[];
+    /** Ids removed by popped, in order. */
+    readonly popped: readonly string[];
+    /** Popped calls for ids not (or no longer) in the FIFO. */
+    readonly poppedUnknown: readonly string[];
+    readonly pops: number;
+    readonly builds: number;
+  } | null;
+  readonly put: {
+    readonly received: readonly ReceivedCall[];
+    /** Distinct ids received, in first-received order. */
+    readonly ids: readonly string[];
+    /** Ids received more than once (one entry per extra delivery). */
+    readonly duplicates: readonly string[];
+    readonly failed: number;
+  } | null;
 }
 
 const DEFAULT_FAULT: FaultSpec = { code: 'Server', string: 'mock: scripted failure' };
@@ -160,7 +156,7 @@ export class MockBehaviour {
       faults: Object.fromEntries(this.#faults),
       fifo:
         fifo === undefined
-          ? undefined
+          ? null
           : {
               remaining: this.#fifo.map((r) => r.id),
               popped: this.#popped,
@@ -170,7 +166,7 @@ export class MockBehaviour {
             },
       put:
         put === undefined
-          ? undefined
+          ? null
           : {
               received: this.#received,
               ids: [...this.#receivedIds],

@@ -31,6 +31,27 @@ export const DEFAULT_MOCK_HOST = '127.0.0.1';
 /** Largest request body accepted; a bigger one is answered 413 and the connection closed. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 export const STATE_PATH = '/_aes/mock/state';
+/** The WSDL and every local document it imports, at their paths relative to a common folder. */
+export const WSDL_PATH = '/_aes/mock/wsdl/';
+
+function isUrl(loc: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:\/\//i.test(loc);
+}
+
+/** Local documents by URL path under `WSDL_PATH` (relative imports resolve among them). */
+function documentsOf(files: readonly string[]): Map<string, string> {
+  const local = files.filter((f) => !isUrl(f)).map((f) => path.resolve(f));
+  const docs = new Map<string, string>();
+  if (local.length === 0) return docs;
+  let common = path.dirname(local[0] ?? '');
+  while (!local.every((f) => f.startsWith(common + path.sep)) && path.dirname(common) !== common)
+    common = path.dirname(common);
+  for (const f of local) {
+    const rel = path.relative(common, f).split(path.sep).map(encodeURIComponent).join('/');
+    docs.set(`${WSDL_PATH}${rel}`, f);
+  }
+  return docs;
+}
 
 export interface MockOptions extends ModelOptions {
   /** @defaultValue DEFAULT_MOCK_HOST (loopback) */
@@ -52,7 +73,10 @@ export interface MockEndpoint {
   readonly port: string;
   readonly soapVersion: '1.1' | '1.2';
   readonly url: string;
-  /** This port's WSDL, its address pointing at the mock. */
+  /**
+   * The WSDL with its addresses pointing at the mock, at `WSDL_PATH` beside the documents it imports
+   * (`<url>?wsdl` serves the root document alone, enough for a self-contained WSDL).
+   */
   readonly wsdlUrl: string;
   readonly operations: readonly string[];
 }
@@ -127,7 +151,7 @@ function importMapper(map: Readonly<Record<string, string>>): (location: string)
 }
 
 async function readRoot(root: string, options: MockOptions): Promise<string> {
-  if (!/^[a-z][a-z0-9+.-]+:\/\//i.test(root)) return readFile(root, 'utf8');
+  if (!isUrl(root)) return readFile(root, 'utf8');
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
   const res = await fetch(root, {
     signal: options.signal === undefined ? signal : AbortSignal.any([signal, options.signal]),
@@ -273,7 +297,31 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
       `${model.loaded.root}: ${model.wsdl.version === '2.0' ? 'WSDL 2.0' : 'an XML Schema'} cannot be served: node-soap's server reads WSDL 1.1 only`,
     );
   const notes: string[] = [];
-  const ports = selectPorts(model.wsdl.services, model.wsdl.bindings, options, notes);
+  const selected = selectPorts(model.wsdl.services, model.wsdl.bindings, options, notes);
+  const rootText = await readRoot(model.loaded.root, options);
+  // node-soap routes by the path of each port's address: give every port its own.
+  const internal = rewriteAddresses(rootText, selected, (r) => `http://localhost${routeOf(r)}`);
+  // A port declared in an imported WSDL keeps its address; node-soap matches it by that path.
+  const internalPathOf = (p: ServedPort): string =>
+    internal.found.has(`${p.service}/${p.port}`)
+      ? p.route
+      : new URL(
+          model.wsdl.services
+            .find((x) => x.name === p.service)
+            ?.ports.find((x) => x.name === p.port)?.address ?? 'http://localhost/',
+          'http://localhost/',
+        ).pathname.replace(/\/$/, '');
+  const ports = selected.filter((p) => {
+    if (internal.found.has(`${p.service}/${p.port}`)) return true;
+    const clash = selected.find((q) => q !== p && internalPathOf(q) === internalPathOf(p));
+    if (clash !== undefined) {
+      notes.push(
+        `port ${p.service}/${p.port} not served: declared in an imported WSDL at the same address path as ${clash.service}/${clash.port}`,
+      );
+      return false;
+    }
+    return true;
+  });
   const seed = options.seed ?? DEFAULT_SAMPLE_SEED;
   const samples = new SampleBuilder(model.schema, readFacets(model.loaded.schemas), { seed });
   const known = [...new Set(ports.flatMap((p) => [...p.binding.operations.keys()]))];
@@ -311,9 +359,6 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     seed,
   );
 
-  const rootText = await readRoot(model.loaded.root, options);
-  // node-soap routes by the path of each port's address: give every port its own.
-  const internal = rewriteAddresses(rootText, ports, (r) => `http://localhost${routeOf(r)}`);
   const mapImport = importMapper(options.map ?? {});
   const soapServers = new Map<'1.1' | '1.2', soap.Server>();
   for (const version of ['1.1', '1.2'] as const) {
@@ -358,24 +403,32 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     soapServers.set(version, server);
   }
 
-  const routes = new Map<string, ServedPort & { internalPath: string }>();
+  const routes = new Map<string, ServedPort>();
   for (const p of ports) {
-    const key = `${p.service}/${p.port}`;
-    // A port declared in an imported WSDL keeps its own address path (node-soap matches on it).
-    const declared = model.wsdl.services
-      .find((s) => s.name === p.service)
-      ?.ports.find((x) => x.name === p.port)?.address;
-    const internalPath = internal.found.has(key)
-      ? p.route
-      : new URL(declared ?? 'http://localhost/', 'http://localhost/').pathname;
-    if (!internal.found.has(key))
-      notes.push(
-        `port ${key} is declared outside the root WSDL: node-soap matches it by its original path ${internalPath}`,
-      );
-    routes.set(p.route, { ...p, internalPath });
+    const server = soapServers.get(p.binding.soapVersion ?? '1.1');
+    const known = (
+      server as unknown as
+        | {
+            wsdl?: {
+              definitions?: { services?: Record<string, { ports?: Record<string, unknown> }> };
+            };
+          }
+        | undefined
+    )?.wsdl?.definitions?.services?.[p.service]?.ports?.[p.port];
+    if (known === undefined) {
+      notes.push(`port ${p.service}/${p.port} not served: node-soap does not see it in the WSDL`);
+      continue;
+    }
+    routes.set(p.route, p);
   }
+  if (routes.size === 0)
+    throw new MockError('MOCK_UNSERVABLE', `nothing to serve: ${notes.join('; ')}`);
 
+  const documents = documentsOf(model.loaded.files);
+  const rootDocument = [...documents].find(([, f]) => f === path.resolve(model.loaded.root))?.[0];
   let url = '';
+  const servedRoot = (): string =>
+    rewriteAddresses(rootText, ports, (r) => `${url}${routeOf(r)}`).text;
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const u = new URL(req.url ?? '/', 'http://localhost');
     const pathname = u.pathname.replace(/\/$/, '') || '/';
@@ -389,6 +442,12 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
         .end(JSON.stringify(behaviour.state()));
       return;
     }
+    const doc = req.method === 'GET' ? documents.get(u.pathname) : undefined;
+    if (doc !== undefined) {
+      const body = u.pathname === rootDocument ? servedRoot() : await readFile(doc);
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+      return;
+    }
     const route = routes.get(pathname);
     if (route === undefined) {
       res
@@ -397,8 +456,8 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
       return;
     }
     if (req.method === 'GET' && u.search.toLowerCase().startsWith('?wsdl')) {
-      const served = rewriteAddresses(rootText, ports, (r) => `${url}${routeOf(r)}`);
-      res.writeHead(200, { 'content-type': 'application/xml' }).end(served.text);
+      // Self-contained WSDLs only: relative imports resolve against WSDL_PATH, not here.
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(servedRoot());
       return;
     }
     if (req.method !== 'POST') {
@@ -426,7 +485,7 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
       return;
     }
     const out = await server.processRequest(body, {
-      url: route.internalPath,
+      url: internalPathOf(route),
       method: 'POST',
       headers,
     });
@@ -456,12 +515,12 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     http_.listen(options.port ?? 0, options.host ?? DEFAULT_MOCK_HOST, () => resolve());
   });
   url = baseUrl(http_.address() as AddressInfo);
-  const endpoints: MockEndpoint[] = ports.map((p) => ({
+  const endpoints: MockEndpoint[] = [...routes.values()].map((p) => ({
     service: p.service,
     port: p.port,
     soapVersion: p.binding.soapVersion ?? '1.1',
     url: `${url}${p.route}`,
-    wsdlUrl: `${url}${p.route}?wsdl`,
+    wsdlUrl: rootDocument === undefined ? `${url}${p.route}?wsdl` : `${url}${rootDocument}`,
     operations: [...p.binding.operations.keys()],
   }));
   trace('serving %s at %s', model.loaded.root, url);
