@@ -15,6 +15,7 @@ import type { Binding, Port, Service } from '../wsdl-model.js';
 import { MockBehaviour, type Answer, type MockState } from './behaviour.js';
 import { MockError } from './errors.js';
 import { readFacets } from './facets.js';
+import { importMapper } from './imports.js';
 import { rewriteAddresses, routeOf, type PortRef } from './routes.js';
 import { DEFAULT_SAMPLE_SEED, SampleBuilder, type SoapValue } from './sample.js';
 import {
@@ -137,19 +138,6 @@ function soapFault(spec: FaultSpec, version: '1.1' | '1.2'): { Fault: Record<str
   };
 }
 
-/** Maps a remote import to a local file with `--map` (exact URL, or a prefix ending in `/`). */
-function importMapper(map: Readonly<Record<string, string>>): (location: string) => string {
-  const entries = Object.entries(map).sort((a, b) => b[0].length - a[0].length);
-  return (location) => {
-    for (const [from, to] of entries) {
-      if (location === from) return path.resolve(to);
-      if (from.endsWith('/') && location.startsWith(from))
-        return path.resolve(to, location.slice(from.length));
-    }
-    return location;
-  };
-}
-
 async function readRoot(root: string, options: MockOptions): Promise<string> {
   if (!isUrl(root)) return readFile(root, 'utf8');
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
@@ -220,6 +208,11 @@ function selectPorts(
   options: MockOptions,
   notes: string[],
 ): ServedPort[] {
+  if (services.length === 0)
+    throw new MockError(
+      'MOCK_UNSERVABLE',
+      'nothing to serve: the WSDL declares no wsdl:service (node-soap serves ports of services)',
+    );
   const chosen =
     options.service === undefined ? services : services.filter((s) => s.name === options.service);
   if (chosen.length === 0)
@@ -359,7 +352,11 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     seed,
   );
 
-  const mapImport = importMapper(options.map ?? {});
+  const mapImport = await importMapper(
+    options.map ?? {},
+    options.catalog,
+    options.allowNetwork === true,
+  );
   const soapServers = new Map<'1.1' | '1.2', soap.Server>();
   for (const version of ['1.1', '1.2'] as const) {
     const mine = ports.filter((p) => p.binding.soapVersion === version);
