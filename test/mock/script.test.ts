@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MockError, startMock } from '../../codegen/index.js';
+import { MAX_REQUEST_BYTES, MockError, startMock } from '../../codegen/index.js';
 import { REPO_ROOT } from '../support/cli.js';
-import { clientOf, corpusDir, faultOf, SOURCE_WSDL } from './support.js';
+import { clientOf, corpusDir, faultOf, FIXTURES, SOURCE_WSDL } from './support.js';
 
 const SOAP12 = (): string => path.join(corpusDir(), 'cxf-soap12/hello_world_soap12.wsdl');
 
@@ -178,5 +178,97 @@ describe('scripted answers on the wire', () => {
       mock.notes.some((n) => /not SOAP/.test(n)),
       mock.notes.join('\n'),
     );
+  });
+});
+
+describe('imports, ids inside JSON, limits', () => {
+  let dir = '';
+  before(async () => {
+    await mkdir(path.join(REPO_ROOT, '.tmp'), { recursive: true });
+    dir = await mkdtemp(path.join(REPO_ROOT, '.tmp', 'mock-map-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a remote import through --map (model and node-soap alike)', async () => {
+    await writeFile(
+      path.join(dir, 'types.xsd'),
+      `<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:remote" elementFormDefault="qualified">
+  <xsd:element name="LookupResponse"><xsd:complexType><xsd:sequence>
+    <xsd:element name="code"><xsd:simpleType><xsd:restriction base="xsd:string">
+      <xsd:enumeration value="MAPPED"/></xsd:restriction></xsd:simpleType></xsd:element>
+  </xsd:sequence></xsd:complexType></xsd:element>
+  <xsd:element name="Lookup"><xsd:complexType><xsd:sequence/></xsd:complexType></xsd:element>
+</xsd:schema>`,
+    );
+    const wsdl = path.join(dir, 'remote.wsdl');
+    await writeFile(
+      wsdl,
+      `<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:r="urn:remote" xmlns:tns="urn:svc" targetNamespace="urn:svc">
+  <types><xsd:schema targetNamespace="urn:svc">
+    <xsd:import namespace="urn:remote" schemaLocation="http://schemas.example.com/v1/types.xsd"/>
+  </xsd:schema></types>
+  <message name="In"><part name="p" element="r:Lookup"/></message>
+  <message name="Out"><part name="p" element="r:LookupResponse"/></message>
+  <portType name="PT"><operation name="Lookup"><input message="tns:In"/><output message="tns:Out"/></operation></portType>
+  <binding name="B" type="tns:PT"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="Lookup"><soap:operation soapAction="Lookup"/><input><soap:body use="literal"/></input><output><soap:body use="literal"/></output></operation>
+  </binding>
+  <service name="S"><port name="P" binding="tns:B"><soap:address location="http://localhost/x"/></port></service>
+</definitions>`,
+    );
+    await using mock = await startMock(wsdl, {
+      map: { 'http://schemas.example.com/v1/': dir + path.sep },
+    });
+    const [ep] = mock.endpoints;
+    assert.ok(ep);
+    const res = await fetch(ep.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: '"Lookup"' },
+      body: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><r:Lookup xmlns:r="urn:remote"/></s:Body></s:Envelope>',
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.match(text, /<(\w+:)?code>MAPPED<\/(\w+:)?code>/);
+    assert.match(text, /xmlns(:\w+)?="urn:remote"/);
+  });
+
+  it('finds the put id inside a JSON string part', async () => {
+    await using mock = await startMock(path.join(FIXTURES, 'target-system.wsdl'), {
+      script: { json: { put: { operation: 'Put', idField: 'record.order.id' } } },
+    });
+    const [ep] = mock.endpoints;
+    assert.ok(ep);
+    const { call } = await clientOf(ep);
+    await call('Put', { messageId: 'm1', record: JSON.stringify({ order: { id: 42 } }) });
+    await call('Put', { messageId: 'm2', record: JSON.stringify({ order: { id: 42 } }) });
+    assert.deepEqual(mock.state().put?.ids, ['42']);
+    assert.deepEqual(mock.state().put?.duplicates, ['42']);
+  });
+
+  it('answers 413 to a body over the limit and stays up', async () => {
+    await using mock = await startMock(SOURCE_WSDL);
+    const [ep] = mock.endpoints;
+    assert.ok(ep);
+    const big = Buffer.alloc(MAX_REQUEST_BYTES + 1024, 0x20);
+    const status = await fetch(ep.url, {
+      method: 'POST',
+      body: big,
+      signal: AbortSignal.timeout(30_000),
+    }).then(
+      async (r) => {
+        await r.text();
+        return r.status;
+      },
+      () => -1, // a failed request is a failure too
+    );
+    assert.equal(status, 413);
+    const after = await fetch(`${ep.url}?wsdl`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(after.status, 200);
+    await after.text();
   });
 });
