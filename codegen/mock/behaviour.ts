@@ -123,7 +123,7 @@ export class MockBehaviour {
   readonly #fifo: FifoRecord[];
   readonly #popped: string[] = [];
   readonly #poppedUnknown: string[] = [];
-  readonly #builds = { pops: 0, builds: 0 };
+  readonly #counts = { pops: 0, builds: 0 };
   readonly #received: ReceivedCall[] = [];
   readonly #receivedIds = new Set<string>();
   readonly #duplicates: string[] = [];
@@ -161,8 +161,8 @@ export class MockBehaviour {
               remaining: this.#fifo.map((r) => r.id),
               popped: this.#popped,
               poppedUnknown: this.#poppedUnknown,
-              pops: this.#builds.pops,
-              builds: this.#builds.builds,
+              pops: this.#counts.pops,
+              builds: this.#counts.builds,
             },
       put:
         put === undefined
@@ -280,7 +280,7 @@ export class MockBehaviour {
   #pop(): Answer {
     const pop = this.#script.fifo?.pop;
     if (pop === undefined) return { kind: 'response', body: {} };
-    this.#builds.pops += 1;
+    this.#counts.pops += 1;
     const head = this.#fifo[0];
     if (head === undefined) {
       if (pop.empty !== undefined) return { kind: 'response', body: pop.empty };
@@ -320,7 +320,7 @@ export class MockBehaviour {
   #build(args: unknown): Answer {
     const build = this.#script.fifo?.build;
     if (build === undefined) return { kind: 'response', body: {} };
-    this.#builds.builds += 1;
+    this.#counts.builds += 1;
     const id = idOf(getPath(args, build.idField));
     const record = id === undefined ? undefined : this.#fifo.find((r) => r.id === id);
     if (record === undefined)

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildModel, startMock } from '../../codegen/index.js';
+import { readFacets } from '../../codegen/mock/facets.js';
 import { ShapeChecker } from './shape.js';
 import { clientOf, corpusDir } from './support.js';
 
@@ -53,18 +54,15 @@ describe('mock serves corpus WSDLs', () => {
     it(rel, async () => {
       const file = path.join(corpusDir(), rel);
       const model = await buildModel(file);
+      const facets = readFacets(model.loaded.schemas);
       await using mock = await startMock(file);
       assert.ok(mock.endpoints.length > 0);
       let calls = 0;
       for (const ep of mock.endpoints) {
-        const binding = [...model.wsdl.bindings.values()].find(
-          (b) =>
-            b.name ===
-            model.wsdl.services
-              .find((s) => s.name === ep.service)
-              ?.ports.find((p) => p.name === ep.port)
-              ?.binding.replace(/^\{[^}]*\}/, ''),
-        );
+        const portKey = model.wsdl.services
+          .find((s) => s.name === ep.service)
+          ?.ports.find((p) => p.name === ep.port)?.binding;
+        const binding = portKey === undefined ? undefined : model.wsdl.bindings.get(portKey);
         const portType =
           binding === undefined ? undefined : model.wsdl.portTypes.get(binding.portType);
         const { call } = await clientOf(ep);
@@ -85,7 +83,7 @@ describe('mock serves corpus WSDLs', () => {
           });
           calls += 1;
           if (out === undefined) continue; // one-way
-          const checker = new ShapeChecker(model.schema);
+          const checker = new ShapeChecker(model.schema, facets);
           const parts = out.parts;
           const only = parts[0];
           if (style === 'document' && parts.length === 1 && only?.element !== undefined) {

@@ -106,6 +106,16 @@ describe('ShapeChecker (used by the corpus test)', () => {
       "r: required element 'status' missing",
       "r.id: 'x' is not an xsd:long",
     ]);
+    const sap = await buildModel(path.join(corpusDir(), 'nodesoap-sap-storedata/soap.wsdl'));
+    const facetBad = new ShapeChecker(sap.schema, readFacets(sap.loaded.schemas));
+    const response = [...sap.schema.elements.values()].find(
+      (e) => e.name === 'Z_STORE_TEMPLATE_GET_ALL.Response',
+    );
+    assert.ok(response);
+    facetBad.checkElement(response, { ET_ALL_STORES: { item: [{ STORE_ID: 'TOO-LONG' }] } }, 'r');
+    assert.deepEqual(facetBad.errors, [
+      "r.ET_ALL_STORES.item[0].STORE_ID: 'TOO-LONG' breaks maxLength 4",
+    ]);
     const enumBad = new ShapeChecker(model.schema);
     enumBad.checkElement(el, { status: 'MAYBE' }, 'r');
     assert.deepEqual(enumBad.errors, ["r.status: 'MAYBE' is not one of OK, EMPTY"]);

@@ -4,6 +4,7 @@
  * Independent of the mock's sample builder, so a sample that breaks the schema is caught.
  */
 import type { CodeModel } from '../../codegen/index.js';
+import { facetKey, type FacetIndex } from '../../codegen/mock/facets.js';
 
 type Set = CodeModel['schema'];
 type TypeDef = Set['types'] extends Map<string, infer T> ? T : never;
@@ -28,7 +29,37 @@ function text(v: unknown): string | undefined {
 
 export class ShapeChecker {
   readonly errors: string[] = [];
-  constructor(private readonly set: Set) {}
+  constructor(
+    private readonly set: Set,
+    private readonly facets: FacetIndex = new Map(),
+  ) {}
+
+  /** Length, bounds and pattern facets of one restriction step (checked here, not by the generator's code). */
+  #facets(def: TypeDef, value: unknown, path: string): void {
+    const f = this.facets.get(facetKey(def.loc));
+    const s = text(value);
+    if (f === undefined || s === undefined) return;
+    const len = [...s].length;
+    const fail = (what: string): void => {
+      this.errors.push(`${path}: '${s}' breaks ${what}`);
+    };
+    if (f.length !== undefined && len !== f.length) fail(`length ${f.length}`);
+    if (f.minLength !== undefined && len < f.minLength) fail(`minLength ${f.minLength}`);
+    if (f.maxLength !== undefined && len > f.maxLength) fail(`maxLength ${f.maxLength}`);
+    if (f.minInclusive !== undefined && Number(s) < Number(f.minInclusive))
+      fail(`minInclusive ${f.minInclusive}`);
+    if (f.maxInclusive !== undefined && Number(s) > Number(f.maxInclusive))
+      fail(`maxInclusive ${f.maxInclusive}`);
+    const patterns = (f.patterns ?? []).flatMap((p) => {
+      try {
+        return [new RegExp(`^(?:${p})$`, 'u')];
+      } catch {
+        return [];
+      }
+    });
+    if (patterns.length > 0 && !patterns.some((re) => re.test(s)))
+      fail(`pattern ${f.patterns?.join(' | ') ?? ''}`);
+  }
 
   checkElement(qname: { ns: string; name: string }, value: unknown, path: string): void {
     const el = this.set.elements.get(key(qname));
@@ -88,6 +119,7 @@ export class ShapeChecker {
       return;
     }
     if (def.kind === 'simple') {
+      this.#facets(def, value, path);
       if (def.variety === 'atomic' && def.base?.kind === 'named')
         this.#use(def.base, value, path, depth + 1);
       return;
