@@ -376,7 +376,7 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
       svc[p.port] = handlers;
     }
     const server = await new Promise<soap.Server>((resolve, reject) => {
-      const s: soap.Server = soap.listen(null, {
+      soap.listen(null, {
         path: '/',
         services,
         xml: internal.text,
@@ -384,7 +384,8 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
         suppressStack: true,
         forceSoap12Headers: version === '1.2',
         wsdl_options: { overrideImportLocation: (loc: string) => mapImport(loc) },
-        callback: (err: unknown) => {
+        // Called once the WSDL and its imports are read, with the server itself.
+        callback: (err: unknown, ready: soap.Server) => {
           if (err !== null && err !== undefined) {
             reject(
               new MockError(
@@ -393,7 +394,7 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
                 { cause: err },
               ),
             );
-          } else resolve(s);
+          } else resolve(ready);
         },
       });
     });
