@@ -47,6 +47,9 @@ const WSDLS = [
   'ihe-xds-iti41/iti41.wsdl',
   'zeep-recursive-import/hello_world_recursive_import.wsdl',
   'nodesoap-list-parameter/list_parameter.wsdl',
+  'nodesoap-recursive2/recursive2.wsdl',
+  'axis2-interop-rpc-encoded/InteropTest.wsdl',
+  'noaa-ndfd/ndfdXML.wsdl',
 ];
 
 describe('mock serves corpus WSDLs', () => {
