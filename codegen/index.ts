@@ -25,3 +25,4 @@ export { describeWsdl, formatDescription, type WsdlDescription } from './describ
 export { RUNTIME_MODULE } from './emit-client.js';
 export type { WsdlModel } from './wsdl-model.js';
 export type { SchemaSet } from './schema-model.js';
+export * from './mock/index.js';

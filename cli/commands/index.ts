@@ -5,6 +5,7 @@ import { registerCall } from './call.js';
 import { registerConfig } from './config.js';
 import { registerDescribe } from './describe.js';
 import { registerGen } from './gen.js';
+import { registerMock } from './mock.js';
 import { registerPing } from './ping.js';
 import { registerPost } from './post.js';
 
@@ -19,4 +20,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPost,
   registerCall,
   registerPing,
+  registerMock,
 ];

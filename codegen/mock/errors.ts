@@ -1,0 +1,26 @@
+/** Typed errors of `aes mock`: a bad script file, an unusable WSDL, a server that cannot start. */
+
+export type MockErrorCode =
+  /** The script file cannot be read or is not valid JSON. */
+  | 'MOCK_SCRIPT_READ'
+  /** The script file is JSON but says something invalid (names the JSON path). */
+  | 'MOCK_SCRIPT_INVALID'
+  /** The WSDL has nothing node-soap can serve (WSDL 2.0, HTTP-only bindings, no service). */
+  | 'MOCK_UNSERVABLE'
+  /** A `--service` / `--port-name` that the WSDL does not have. */
+  | 'MOCK_USAGE'
+  /** The HTTP server could not listen. */
+  | 'MOCK_LISTEN';
+
+export class MockError extends Error {
+  override readonly name = 'MockError';
+  readonly code: MockErrorCode;
+  /** 2 for a usage mistake, 1 otherwise. */
+  readonly exitCode: number;
+
+  constructor(code: MockErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.exitCode = code === 'MOCK_USAGE' ? 2 : 1;
+  }
+}
