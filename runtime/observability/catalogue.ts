@@ -9,6 +9,7 @@
  * The node's name is not a metric label: Prometheus adds it as the `node` target label from the
  * service discovery document (see `service-discovery.ts`).
  */
+import { ERROR_CODES } from '../../cluster/index.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -115,31 +116,8 @@ export const HANDSHAKE_FAILURE_REASONS = [
 export const FRAME_TYPES = ['post', 'call', 'reply', 'control'] as const;
 export const DIRECTIONS = ['in', 'out'] as const;
 export const CLUSTER_CALL_OUTCOMES = ['ok', 'error', 'timeout'] as const;
-/** Error codes of the cluster protocol (`ERROR_CODES` in cluster/errors.ts). */
-export const CLUSTER_ERROR_CODES = [
-  'BAD_FRAME',
-  'FRAME_TOO_LARGE',
-  'BAD_MESSAGE',
-  'UNSUPPORTED_VERSION',
-  'HANDSHAKE_TIMEOUT',
-  'AUTH_FAILED',
-  'NAME_TAKEN',
-  'DUPLICATE_LINK',
-  'BUSY',
-  'NOT_PUBLISHED',
-  'FORBIDDEN',
-  'HANDLER_ERROR',
-  'UNEXPECTED_REPLY',
-  'TIMEOUT',
-  'ABORTED',
-  'NO_ROUTE',
-  'QUEUE_FULL',
-  'CHANNEL_CLOSED',
-  'SHUTDOWN',
-  'BAD_SPECIFIER',
-  'BAD_OPTIONS',
-  'BAD_ADDRESS',
-] as const;
+/** Error codes of the cluster protocol: its own list, so the two cannot drift apart. */
+export const CLUSTER_ERROR_CODES = ERROR_CODES;
 /** At most this many queues get their own series; the rest are summed under `queue="_other"`. */
 export const MAX_QUEUE_SERIES = 200;
 export const OTHER_QUEUE = '_other';
