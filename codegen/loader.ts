@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
 import { CodegenError, formatLocation, type SourceLocation } from './errors.js';
+import { createLocationMapper, isUrl, type LocationMapper } from './location-map.js';
 import { isBuiltinNs, isWsdl20Ns, isXsdNs, WSDL11_NS } from './namespaces.js';
 import { childrenNamed, decodeXml, locationOf, parseXml, type XmlElement } from './xml.js';
 
@@ -49,56 +50,6 @@ export interface LoadedWsdl {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-function isUrl(loc: string): boolean {
-  return /^[a-z][a-z0-9+.-]+:\/\//i.test(loc);
-}
-
-type Mapper = (url: string) => string | undefined;
-
-async function loadCatalog(file: string): Promise<Mapper> {
-  const root = parseXml(await readText(file, { file }), file);
-  const dir = path.dirname(path.resolve(file));
-  const exact = new Map<string, string>();
-  const prefixes: [string, string][] = [];
-  for (const el of root.children) {
-    const target = (v: string | undefined): string | undefined =>
-      v === undefined ? undefined : isUrl(v) ? v : path.resolve(dir, v);
-    if (el.local === 'uri' || el.local === 'system') {
-      const name = el.attrs.get(el.local === 'uri' ? 'name' : 'systemId');
-      const to = target(el.attrs.get('uri'));
-      if (name !== undefined && to !== undefined) exact.set(name, to);
-    } else if (el.local === 'rewriteURI' || el.local === 'rewriteSystem') {
-      const from = el.attrs.get(
-        el.local === 'rewriteURI' ? 'uriStartString' : 'systemIdStartString',
-      );
-      const to = target(el.attrs.get('rewritePrefix'));
-      if (from !== undefined && to !== undefined) prefixes.push([from, to]);
-    }
-  }
-  prefixes.sort((a, b) => b[0].length - a[0].length);
-  return (url) => {
-    const hit = exact.get(url);
-    if (hit !== undefined) return hit;
-    for (const [from, to] of prefixes) {
-      if (url.startsWith(from))
-        return isUrl(to) ? to + url.slice(from.length) : path.join(to, url.slice(from.length));
-    }
-    return undefined;
-  };
-}
-
-function mapFromOptions(map: Readonly<Record<string, string>>): Mapper {
-  const entries = Object.entries(map).sort((a, b) => b[0].length - a[0].length);
-  return (url) => {
-    for (const [from, to] of entries) {
-      if (url === from) return path.resolve(to);
-      if (from.endsWith('/') && url.startsWith(from))
-        return path.resolve(to, url.slice(from.length));
-    }
-    return undefined;
-  };
-}
-
 async function readText(file: string, referrer: SourceLocation | undefined): Promise<string> {
   try {
     return decodeXml(await readFile(file));
@@ -116,7 +67,7 @@ async function readText(file: string, referrer: SourceLocation | undefined): Pro
 
 class Loader {
   readonly #options: LoadOptions;
-  readonly #mappers: Mapper[] = [];
+  #mapper: LocationMapper = () => undefined;
   readonly #texts = new Map<string, Promise<string>>();
   readonly #visited = new Set<string>();
   readonly wsdls: XmlElement[] = [];
@@ -130,9 +81,7 @@ class Loader {
   }
 
   async init(): Promise<void> {
-    if (this.#options.map !== undefined) this.#mappers.push(mapFromOptions(this.#options.map));
-    if (this.#options.catalog !== undefined)
-      this.#mappers.push(await loadCatalog(this.#options.catalog));
+    this.#mapper = await createLocationMapper(this.#options, (file) => readText(file, { file }));
   }
 
   /** Resolves `ref` against `base` (a path or URL), through the mappings for remote URLs. */
@@ -143,10 +92,8 @@ class Loader {
     else loc = path.resolve(base === undefined ? process.cwd() : path.dirname(base), ref);
     if (loc.startsWith('file://')) return fileURLToPath(loc);
     if (isUrl(loc)) {
-      for (const mapper of this.#mappers) {
-        const hit = mapper(loc);
-        if (hit !== undefined) return hit.startsWith('file://') ? fileURLToPath(hit) : hit;
-      }
+      const hit = this.#mapper(loc);
+      if (hit !== undefined) return hit.startsWith('file://') ? fileURLToPath(hit) : hit;
     }
     return loc;
   }
