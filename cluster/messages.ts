@@ -308,7 +308,9 @@ function textBody(type: number, body: Buffer, items: number): { head: unknown[];
   };
 }
 
-const PROTO_KEY = Buffer.from('"__proto__"');
+const PROTO_WORD = Buffer.from('__proto__');
+/** `\u`: a JSON escape can spell `__proto__` without its bytes appearing in the body. */
+const UNICODE_ESCAPE = Buffer.from('\\u');
 
 function bad(type: number, what: string): ProtocolError {
   return new ProtocolError('BAD_MESSAGE', `frame type ${type}: ${what}`);
@@ -321,9 +323,10 @@ function parseBody(type: number, body: Buffer): unknown {
   } catch (err) {
     throw new ProtocolError('BAD_MESSAGE', `frame type ${type}: body is not JSON`, { cause: err });
   }
-  // The cheap byte search keeps the common path free of a reviver; only a body that mentions
-  // the word is walked to see whether it is really used as a key.
-  if (body.includes(PROTO_KEY) && usesProtoKey(value)) {
+  // Cheap byte searches keep the common path free of a reviver: only a body that mentions the
+  // word, or that has a `\u` escape (which could spell it, e.g. `"\u005f_proto__"`), is walked to
+  // see whether a decoded key really is `__proto__`.
+  if ((body.includes(PROTO_WORD) || body.includes(UNICODE_ESCAPE)) && usesProtoKey(value)) {
     throw bad(type, "the key '__proto__' is not allowed");
   }
   return value;

@@ -93,6 +93,16 @@ test('refuses malformed bodies, naming the field', () => {
 
 test('refuses __proto__ keys anywhere, accepts the word as a value', () => {
   rejects(FrameType.POST, '["svc","st",{"a":{"__proto__":{"polluted":1}}}]', /__proto__/);
+  // JSON escapes spell the key without its bytes: JSON.parse still makes it a real key.
+  rejects(FrameType.POST, '["svc","st",{"\\u005f_proto__":{"polluted":1}}]', /__proto__/);
+  rejects(FrameType.POST, '["svc","st",[{"x":{"__prot\\u006f__":1}}]]', /__proto__/);
+  rejects(
+    FrameType.HELLO,
+    '{"protocol":"aes-ikc","\\u005F\\u005Fproto\\u005F\\u005F":{}}',
+    /__proto__/,
+  );
+  const escaped = decodeMessage(FrameType.POST, b('["svc","st",{"\\u0061":"\\u005f_proto__"}]'));
+  assert.deepEqual(escaped.kind === 'post' && escaped.args, { a: '__proto__' });
   const ok = decodeMessage(FrameType.POST, b('["svc","st",["__proto__"]]'));
   assert.equal(ok.kind, 'post');
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
