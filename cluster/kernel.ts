@@ -100,6 +100,7 @@ export class Kernel implements AsyncDisposable {
       listenAddresses: () => this.listenAddresses(),
       secretFor: o.secretFor,
       admit: (_link, hello) => this.#peers.admit(hello),
+      nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
       linkError: (link, op, error) =>
@@ -205,7 +206,8 @@ export class Kernel implements AsyncDisposable {
 
   /**
    * Makes states reachable from other kernels. `allow` restricts who may post/call them
-   * (kernel names/aliases, or a predicate); absent = every authenticated peer.
+   * (authenticated kernel names — never aliases — or a predicate); absent = every authenticated
+   * peer.
    */
   publish(
     session: string,

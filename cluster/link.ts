@@ -74,6 +74,8 @@ export interface LinkHost {
   secretFor(peer: string): string | Buffer | undefined;
   /** Inbound only: may this peer join? Returns the refusal, or undefined. */
   admit(link: Link, hello: HelloMessage): ClusterError | undefined;
+  /** Both directions, just before ready: a NAME_TAKEN refusal when the peer's aliases clash. */
+  nameClash(peer: PeerIdentity): ClusterError | undefined;
   linkReady(link: Link): void;
   linkMessage(link: Link, message: Message): void;
   linkError(link: Link, op: ErrorOperation, error: ClusterError): void;
@@ -510,6 +512,11 @@ export class Link {
   }
 
   #becomeReady(peer: PeerIdentity): void {
+    const clash = this.#host.nameClash(peer);
+    if (clash !== undefined) {
+      this.#handshakeFailure(clash);
+      return;
+    }
     if (!this.transitionTo(['handshaking'], 'ready', `handshake with '${peer.name}' done`)) return;
     clearTimeout(this.#handshakeTimer);
     this.#peer = peer;
