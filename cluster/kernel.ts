@@ -159,6 +159,7 @@ export class Kernel implements AsyncDisposable {
         call: (spec, args, opts) => this.call(spec, args, opts),
       },
       monitors: this.#monitors,
+      counters: this.#counters,
       reportError: (link, code, message, ref) =>
         this.#reportError({
           link,
