@@ -162,24 +162,22 @@ export class Subscriptions {
               // Someone else was first (or we gave up): undo this one.
               link.sendPriority(FrameType.UNSUBSCRIBE, encodeUnsubscribe(target.session));
             } else {
-              const proxy = new RemoteSession(
-                this.#host.proxyHost,
-                peer,
-                target.session,
-                message.states,
-              );
+              // The session's own name (version 2): RETRACTED uses it, not the alias asked for.
+              const session = message.session ?? target.session;
+              const proxy = new RemoteSession(this.#host.proxyHost, peer, session, message.states);
               this.#proxies.set(spec, proxy);
               this.#proxies.set(proxy.spec, proxy);
+              this.#proxies.set(`poe://${peer}/${target.session}`, proxy);
               this.#host.monitors.emit('subscribe', peer, {
                 kernel: peer,
-                session: target.session,
+                session,
                 states: message.states,
                 direction: 'local',
               });
               finish({
                 ok: true,
                 kernel: peer,
-                session: target.session,
+                session,
                 states: message.states,
                 proxy,
               });

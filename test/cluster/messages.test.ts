@@ -38,6 +38,19 @@ test('round-trips the main messages', () => {
     ),
     { kind: 'subscribed', id: 3, ok: false, code: 'NOT_PUBLISHED', message: 'no' },
   );
+  // Version 1 and version 2 (with the session's own name) positive answers.
+  assert.deepEqual(decodeMessage(FrameType.SUBSCRIBED, b(encodeSubscribed(4, { states: ['x'] }))), {
+    kind: 'subscribed',
+    id: 4,
+    ok: true,
+    states: ['x'],
+    session: undefined,
+  });
+  assert.deepEqual(
+    decodeMessage(FrameType.SUBSCRIBED, b(encodeSubscribed(5, { states: [], session: 'svc' }))),
+    { kind: 'subscribed', id: 5, ok: true, states: [], session: 'svc' },
+  );
+  assert.throws(() => decodeMessage(FrameType.SUBSCRIBED, b('[5,true,[],"bad name"]')), /session/);
   assert.deepEqual(
     decodeMessage(
       FrameType.PEERS,
