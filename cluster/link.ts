@@ -319,7 +319,7 @@ export class Link {
     const id = this.#pending.peekId();
     this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
     return this.#pending
-      .add(options, () => `ping to '${this.peerName}'`)
+      .add(options, () => `ping to '${this.peerName}'`, 'ping')
       .promise.then(() => 'PONG' as const);
   }
 
@@ -462,10 +462,13 @@ export class Link {
       message.kind === 'fail'
         ? this.#pending.settle(
             message.id,
+            'call',
             undefined,
             new RemoteError(this.peerName, message.code, message.message),
           )
-        : this.#pending.settle(message.id, message.kind === 'reply' ? message.result : 'PONG');
+        : message.kind === 'reply'
+          ? this.#pending.settle(message.id, 'call', message.result)
+          : this.#pending.settle(message.id, 'ping', 'PONG');
     if (outcome === 'answered') {
       if (message.kind === 'reply') counters.repliesReceived += 1;
       return;
@@ -477,7 +480,7 @@ export class Link {
     counters.unexpectedReplies += 1;
     const error = new ProtocolError(
       'UNEXPECTED_REPLY',
-      `'${this.peerName}' answered call ${message.id}, which was not made to it or was already answered`,
+      `'${this.peerName}' sent ${message.kind.toUpperCase()} ${message.id}, which answers no ${message.kind === 'pong' ? 'ping' : 'call'} made to it (or one already answered)`,
     );
     this.#host.linkError(this, 'check', error);
     this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
