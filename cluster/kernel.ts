@@ -57,7 +57,10 @@ export interface KernelInfo {
   /** The addresses it listens on (what membership dials). */
   readonly listen: readonly string[];
   readonly authenticated: PeerIdentity['authenticated'];
+  /** Bulk bytes waiting in the link's queue (bounded by `maxQueueBytes`). */
   readonly queuedBytes: number;
+  /** Bytes handed to the socket and not sent yet. */
+  readonly socketBytes: number;
 }
 
 /** Deadline and cancellation of a network wait. */
@@ -545,6 +548,7 @@ export class Kernel implements AsyncDisposable {
       listen: peer.listen,
       authenticated: peer.authenticated,
       queuedBytes: link.queuedBytes,
+      socketBytes: link.socketBytes,
     };
   }
 

@@ -91,6 +91,14 @@ const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
 };
 const EMPTY = Buffer.alloc(0);
 const HEARTBEAT_FRAME = encodeFrame(FrameType.HEARTBEAT);
+/**
+ * Answers to a peer's requests (PONG, FAIL, SUBSCRIBED, ERROR) are control frames, handed to the
+ * socket even while it is backed up. Past this many such bytes the peer is not reading them:
+ * the link stops reading from it until the socket drains, so a peer that floods requests and
+ * never reads cannot make this process buffer without bound. A peer that stays unread longer
+ * than the heartbeat timeout is disconnected like a silent one.
+ */
+export const MAX_CONTROL_BACKLOG_BYTES = 1024 * 1024;
 let nextLinkId = 1;
 
 export class Link {
@@ -113,6 +121,8 @@ export class Link {
   #writableWaiters: (() => void)[] = [];
   #closeReason = '';
   #ending = false;
+  /** Reading is paused because the peer does not read our answers. */
+  #readPaused = false;
   #closeError: ClusterError | undefined;
   #readyResolve: ((peer: PeerIdentity) => void) | undefined;
   #readyReject: ((err: ClusterError) => void) | undefined;
@@ -178,7 +188,9 @@ export class Link {
         onDead: (silentMs) => {
           const error = new ClusterError(
             'CHANNEL_CLOSED',
-            `'${this.peerName}' silent for ${silentMs} ms (heartbeat timeout)`,
+            this.#readPaused
+              ? `'${this.peerName}' does not read what it is sent (more than ${MAX_CONTROL_BACKLOG_BYTES} bytes of answers unread; nothing read from it for ${silentMs} ms)`
+              : `'${this.peerName}' silent for ${silentMs} ms (heartbeat timeout)`,
           );
           host.linkError(this, 'channel', error);
           this.destroy(error);
@@ -227,6 +239,10 @@ export class Link {
   /** Bulk bytes waiting for the socket. */
   get queuedBytes(): number {
     return this.#writer.queuedBytes;
+  }
+  /** Bytes handed to the socket and not sent yet. */
+  get socketBytes(): number {
+    return this.#socket.writableLength;
   }
   get writable(): boolean {
     return this.#writer.writable;
@@ -368,10 +384,22 @@ export class Link {
   #sendControl(frame: Buffer): void {
     this.#lastTx = Date.now();
     this.#writer.enqueueControl(frame);
+    if (!this.#readPaused && this.#writer.controlBacklogBytes > MAX_CONTROL_BACKLOG_BYTES) {
+      this.#readPaused = true;
+      this.#host.counters.readsPaused += 1;
+      trace('link %d (%s): peer does not read its answers; reading paused', this.id, this.peerName);
+      this.#socket.pause();
+    }
   }
 
   #onDrain(): void {
+    this.#writer.drained();
     this.#writer.flush();
+    if (this.#readPaused && this.#writer.controlBacklogBytes <= MAX_CONTROL_BACKLOG_BYTES) {
+      this.#readPaused = false;
+      trace('link %d (%s): socket drained; reading resumed', this.id, this.peerName);
+      this.#socket.resume();
+    }
     this.#endWhenFlushed();
     if (this.#writer.writable && this.#writableWaiters.length > 0) {
       const waiters = this.#writableWaiters;
