@@ -12,6 +12,7 @@ import {
   encodeFail,
   encodeReplyFrame,
   encodeSubscribed,
+  SUBSCRIBED_SESSION_VERSION,
   type CallMessage,
   type EncodedFrame,
   type ErrorOperation,
@@ -183,7 +184,10 @@ export class Dispatcher {
     }
     host.sessions.addSubscriber(entry.name, peer.name);
     const states = [...entry.published.keys()].sort();
-    link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, { states }));
+    // The subscriber may have used an alias; RETRACTED will name the session itself.
+    const answer =
+      peer.version >= SUBSCRIBED_SESSION_VERSION ? { states, session: entry.name } : { states };
+    link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, answer));
     host.monitors.emit('subscribe', peer.name, {
       kernel: peer.name,
       session: entry.name,

@@ -3,7 +3,9 @@
  * socket once per tick (or as soon as the high-water mark is passed), so a burst of posts costs
  * one syscall, not one per message. While the socket is backed up, bulk frames wait here, up to
  * the bound the link enforces; control frames (heartbeats, pongs, handshake) skip the bulk queue
- * so they never wait behind bulk traffic.
+ * so they never wait behind bulk traffic. Since control frames are handed to the socket even
+ * while it is backed up, the writer counts them (`controlBacklogBytes`) so that the link can stop
+ * reading from a peer whose requests produce answers it does not read.
  */
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
 
@@ -27,6 +29,9 @@ export class FrameWriter {
   #sealed: Buffer[] = [];
   #sealedBytes = 0;
   #control: Buffer[] = [];
+  #controlQueuedBytes = 0;
+  /** Control bytes handed to the socket while it was backed up, since it last drained. */
+  #controlBackedUpBytes = 0;
   #scheduled = false;
   #closed = false;
   #bytesWritten = 0;
@@ -48,6 +53,16 @@ export class FrameWriter {
   /** Bulk bytes waiting in this writer (not yet handed to the socket). */
   get queuedBytes(): number {
     return this.#sealedBytes + this.#off;
+  }
+
+  /** Control bytes queued here or handed to a backed-up socket since its last `drained()`. */
+  get controlBacklogBytes(): number {
+    return this.#controlQueuedBytes + this.#controlBackedUpBytes;
+  }
+
+  /** The socket drained: what it held has been sent. */
+  drained(): void {
+    this.#controlBackedUpBytes = 0;
   }
 
   /** Bytes handed to the socket so far. */
@@ -90,6 +105,7 @@ export class FrameWriter {
   enqueueControl(frame: Buffer): void {
     if (this.#closed) return;
     this.#control.push(frame);
+    this.#controlQueuedBytes += frame.length;
     this.#schedule();
   }
 
@@ -103,6 +119,8 @@ export class FrameWriter {
     try {
       if (control.length > 0) {
         this.#control = [];
+        if (backedUp) this.#controlBackedUpBytes += this.#controlQueuedBytes;
+        this.#controlQueuedBytes = 0;
         for (const frame of control) this.#write(frame);
       }
       if (!backedUp) {
@@ -130,6 +148,8 @@ export class FrameWriter {
     this.#sealed = [];
     this.#sealedBytes = 0;
     this.#control = [];
+    this.#controlQueuedBytes = 0;
+    this.#controlBackedUpBytes = 0;
     this.#off = 0;
   }
 

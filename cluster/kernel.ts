@@ -57,7 +57,10 @@ export interface KernelInfo {
   /** The addresses it listens on (what membership dials). */
   readonly listen: readonly string[];
   readonly authenticated: PeerIdentity['authenticated'];
+  /** Bulk bytes waiting in the link's queue (bounded by `maxQueueBytes`). */
   readonly queuedBytes: number;
+  /** Bytes handed to the socket and not sent yet. */
+  readonly socketBytes: number;
 }
 
 /** Deadline and cancellation of a network wait. */
@@ -100,6 +103,7 @@ export class Kernel implements AsyncDisposable {
       listenAddresses: () => this.listenAddresses(),
       secretFor: o.secretFor,
       admit: (_link, hello) => this.#peers.admit(hello),
+      nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
       linkError: (link, op, error) =>
@@ -158,6 +162,7 @@ export class Kernel implements AsyncDisposable {
         call: (spec, args, opts) => this.call(spec, args, opts),
       },
       monitors: this.#monitors,
+      counters: this.#counters,
       reportError: (link, code, message, ref) =>
         this.#reportError({
           link,
@@ -205,7 +210,8 @@ export class Kernel implements AsyncDisposable {
 
   /**
    * Makes states reachable from other kernels. `allow` restricts who may post/call them
-   * (kernel names/aliases, or a predicate); absent = every authenticated peer.
+   * (authenticated kernel names — never aliases — or a predicate); absent = every authenticated
+   * peer.
    */
   publish(
     session: string,
@@ -542,6 +548,7 @@ export class Kernel implements AsyncDisposable {
       listen: peer.listen,
       authenticated: peer.authenticated,
       queuedBytes: link.queuedBytes,
+      socketBytes: link.socketBytes,
     };
   }
 

@@ -74,6 +74,8 @@ export interface LinkHost {
   secretFor(peer: string): string | Buffer | undefined;
   /** Inbound only: may this peer join? Returns the refusal, or undefined. */
   admit(link: Link, hello: HelloMessage): ClusterError | undefined;
+  /** Both directions, just before ready: a NAME_TAKEN refusal when the peer's aliases clash. */
+  nameClash(peer: PeerIdentity): ClusterError | undefined;
   linkReady(link: Link): void;
   linkMessage(link: Link, message: Message): void;
   linkError(link: Link, op: ErrorOperation, error: ClusterError): void;
@@ -89,6 +91,14 @@ const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
 };
 const EMPTY = Buffer.alloc(0);
 const HEARTBEAT_FRAME = encodeFrame(FrameType.HEARTBEAT);
+/**
+ * Answers to a peer's requests (PONG, FAIL, SUBSCRIBED, ERROR) are control frames, handed to the
+ * socket even while it is backed up. Past this many such bytes the peer is not reading them:
+ * the link stops reading from it until the socket drains, so a peer that floods requests and
+ * never reads cannot make this process buffer without bound. A peer that stays unread longer
+ * than the heartbeat timeout is disconnected like a silent one.
+ */
+export const MAX_CONTROL_BACKLOG_BYTES = 1024 * 1024;
 let nextLinkId = 1;
 
 export class Link {
@@ -111,6 +121,8 @@ export class Link {
   #writableWaiters: (() => void)[] = [];
   #closeReason = '';
   #ending = false;
+  /** Reading is paused because the peer does not read our answers. */
+  #readPaused = false;
   #closeError: ClusterError | undefined;
   #readyResolve: ((peer: PeerIdentity) => void) | undefined;
   #readyReject: ((err: ClusterError) => void) | undefined;
@@ -176,7 +188,9 @@ export class Link {
         onDead: (silentMs) => {
           const error = new ClusterError(
             'CHANNEL_CLOSED',
-            `'${this.peerName}' silent for ${silentMs} ms (heartbeat timeout)`,
+            this.#readPaused
+              ? `'${this.peerName}' does not read what it is sent (more than ${MAX_CONTROL_BACKLOG_BYTES} bytes of answers unread; nothing read from it for ${silentMs} ms)`
+              : `'${this.peerName}' silent for ${silentMs} ms (heartbeat timeout)`,
           );
           host.linkError(this, 'channel', error);
           this.destroy(error);
@@ -225,6 +239,10 @@ export class Link {
   /** Bulk bytes waiting for the socket. */
   get queuedBytes(): number {
     return this.#writer.queuedBytes;
+  }
+  /** Bytes handed to the socket and not sent yet. */
+  get socketBytes(): number {
+    return this.#socket.writableLength;
   }
   get writable(): boolean {
     return this.#writer.writable;
@@ -317,7 +335,7 @@ export class Link {
     const id = this.#pending.peekId();
     this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
     return this.#pending
-      .add(options, () => `ping to '${this.peerName}'`)
+      .add(options, () => `ping to '${this.peerName}'`, 'ping')
       .promise.then(() => 'PONG' as const);
   }
 
@@ -366,10 +384,22 @@ export class Link {
   #sendControl(frame: Buffer): void {
     this.#lastTx = Date.now();
     this.#writer.enqueueControl(frame);
+    if (!this.#readPaused && this.#writer.controlBacklogBytes > MAX_CONTROL_BACKLOG_BYTES) {
+      this.#readPaused = true;
+      this.#host.counters.readsPaused += 1;
+      trace('link %d (%s): peer does not read its answers; reading paused', this.id, this.peerName);
+      this.#socket.pause();
+    }
   }
 
   #onDrain(): void {
+    this.#writer.drained();
     this.#writer.flush();
+    if (this.#readPaused && this.#writer.controlBacklogBytes <= MAX_CONTROL_BACKLOG_BYTES) {
+      this.#readPaused = false;
+      trace('link %d (%s): socket drained; reading resumed', this.id, this.peerName);
+      this.#socket.resume();
+    }
     this.#endWhenFlushed();
     if (this.#writer.writable && this.#writableWaiters.length > 0) {
       const waiters = this.#writableWaiters;
@@ -460,10 +490,13 @@ export class Link {
       message.kind === 'fail'
         ? this.#pending.settle(
             message.id,
+            'call',
             undefined,
             new RemoteError(this.peerName, message.code, message.message),
           )
-        : this.#pending.settle(message.id, message.kind === 'reply' ? message.result : 'PONG');
+        : message.kind === 'reply'
+          ? this.#pending.settle(message.id, 'call', message.result)
+          : this.#pending.settle(message.id, 'ping', 'PONG');
     if (outcome === 'answered') {
       if (message.kind === 'reply') counters.repliesReceived += 1;
       return;
@@ -475,7 +508,7 @@ export class Link {
     counters.unexpectedReplies += 1;
     const error = new ProtocolError(
       'UNEXPECTED_REPLY',
-      `'${this.peerName}' answered call ${message.id}, which was not made to it or was already answered`,
+      `'${this.peerName}' sent ${message.kind.toUpperCase()} ${message.id}, which answers no ${message.kind === 'pong' ? 'ping' : 'call'} made to it (or one already answered)`,
     );
     this.#host.linkError(this, 'check', error);
     this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
@@ -510,6 +543,11 @@ export class Link {
   }
 
   #becomeReady(peer: PeerIdentity): void {
+    const clash = this.#host.nameClash(peer);
+    if (clash !== undefined) {
+      this.#handshakeFailure(clash);
+      return;
+    }
     if (!this.transitionTo(['handshaking'], 'ready', `handshake with '${peer.name}' done`)) return;
     clearTimeout(this.#handshakeTimer);
     this.#peer = peer;

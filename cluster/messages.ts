@@ -31,9 +31,15 @@ export const FrameType = {
 } as const;
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
-/** The protocol identifier in HELLO, and the versions this implementation speaks. */
+/**
+ * The protocol identifier in HELLO, and the versions this implementation speaks. Version 2 adds
+ * the session's own name to a positive SUBSCRIBED (a subscriber may have used an alias, and
+ * RETRACTED always names the session itself).
+ */
 export const PROTOCOL_NAME = 'aes-ikc';
-export const SUPPORTED_VERSIONS: readonly number[] = [1];
+export const SUPPORTED_VERSIONS: readonly number[] = [1, 2];
+/** The first version whose positive SUBSCRIBED carries the session's own name. */
+export const SUBSCRIBED_SESSION_VERSION = 2;
 
 /** Kernel, alias, session and state names: 1–128 of `A-Z a-z 0-9 _ . @ + -`, not starting with `.`, `@`, `+` or `-`. */
 export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,127}$/;
@@ -127,6 +133,8 @@ export type SubscribedMessage =
       readonly id: number;
       readonly ok: true;
       readonly states: readonly string[];
+      /** The session's own name (version 2; undefined from a version 1 peer). */
+      readonly session: string | undefined;
     }
   | {
       readonly kind: 'subscribed';
@@ -223,10 +231,15 @@ export const encodeSubscribe = (id: number, session: string): string =>
   JSON.stringify([id, session]);
 export const encodeSubscribed = (
   id: number,
-  result: { states: readonly string[] } | { code: ClusterErrorCode; message: string },
+  result:
+    { states: readonly string[]; session?: string } | { code: ClusterErrorCode; message: string },
 ): string =>
   JSON.stringify(
-    'states' in result ? [id, true, result.states] : [id, false, result.code, result.message],
+    'states' in result
+      ? result.session === undefined
+        ? [id, true, result.states]
+        : [id, true, result.states, result.session]
+      : [id, false, result.code, result.message],
   );
 export const encodeUnsubscribe = (session: string): string => JSON.stringify([session]);
 export const encodeRetracted = (
@@ -308,7 +321,9 @@ function textBody(type: number, body: Buffer, items: number): { head: unknown[];
   };
 }
 
-const PROTO_KEY = Buffer.from('"__proto__"');
+const PROTO_WORD = Buffer.from('__proto__');
+/** `\u`: a JSON escape can spell `__proto__` without its bytes appearing in the body. */
+const UNICODE_ESCAPE = Buffer.from('\\u');
 
 function bad(type: number, what: string): ProtocolError {
   return new ProtocolError('BAD_MESSAGE', `frame type ${type}: ${what}`);
@@ -321,9 +336,10 @@ function parseBody(type: number, body: Buffer): unknown {
   } catch (err) {
     throw new ProtocolError('BAD_MESSAGE', `frame type ${type}: body is not JSON`, { cause: err });
   }
-  // The cheap byte search keeps the common path free of a reviver; only a body that mentions
-  // the word is walked to see whether it is really used as a key.
-  if (body.includes(PROTO_KEY) && usesProtoKey(value)) {
+  // Cheap byte searches keep the common path free of a reviver: only a body that mentions the
+  // word, or that has a `\u` escape (which could spell it, e.g. `"\u005f_proto__"`), is walked to
+  // see whether a decoded key really is `__proto__`.
+  if ((body.includes(PROTO_WORD) || body.includes(UNICODE_ESCAPE)) && usesProtoKey(value)) {
     throw bad(type, "the key '__proto__' is not allowed");
   }
   return value;
@@ -512,12 +528,13 @@ export function decodeMessage(type: number, body: Buffer): Message {
     case FrameType.SUBSCRIBED: {
       const t = tuple(type, parseBody(type, body), 3, 4);
       const subscriptionId = id(type, t[0]);
-      if (t[1] === true && t.length === 3) {
+      if (t[1] === true) {
         return {
           kind: 'subscribed',
           id: subscriptionId,
           ok: true,
           states: nameList(type, t[2], 'states'),
+          session: t.length === 4 ? name(type, t[3], 'session') : undefined,
         };
       }
       if (t[1] === false && t.length === 4) {
@@ -529,7 +546,7 @@ export function decodeMessage(type: number, body: Buffer): Message {
           message: shortString(type, t[3], 'message', MAX_TEXT),
         };
       }
-      throw bad(type, 'expected [id, true, states] or [id, false, code, message]');
+      throw bad(type, 'expected [id, true, states(, session)] or [id, false, code, message]');
     }
     case FrameType.UNSUBSCRIBE: {
       const t = tuple(type, parseBody(type, body), 1, 1);

@@ -4,7 +4,7 @@
  * mesh) and when it closes (unregister with its cause, subscriptions dropped, redial).
  */
 import { debuglog } from 'node:util';
-import { ClusterError } from './errors.js';
+import { ClusterError, HandshakeError } from './errors.js';
 import type { Link, PeerIdentity } from './link.js';
 import type { Membership } from './membership.js';
 import { FrameType, encodePeers, type HelloMessage } from './messages.js';
@@ -85,9 +85,45 @@ export class PeerTable {
       if (existing.peer.incarnation === hello.incarnation) {
         return new ClusterError('DUPLICATE_LINK', `already linked to '${hello.name}'`);
       }
+      if (existing.peer.name !== hello.name) {
+        return new HandshakeError(
+          'NAME_TAKEN',
+          `'${hello.name}' is an alias of linked kernel '${existing.peer.name}'`,
+        );
+      }
       return new ClusterError(
         'NAME_TAKEN',
         `a kernel named '${hello.name}' is already connected (from ${existing.remoteAddress}); kernel names must be unique`,
+      );
+    }
+    return this.nameClash(hello.name, hello.aliases);
+  }
+
+  /**
+   * NAME_TAKEN when one of a peer's aliases is this kernel's name or alias, or the name or alias
+   * of another linked kernel: a peer may not take over the routing of a name it does not own.
+   */
+  nameClash(peerName: string, aliases: readonly string[]): ClusterError | undefined {
+    for (const a of aliases) {
+      if (this.#host.isLocal(a)) {
+        return new HandshakeError(
+          'NAME_TAKEN',
+          `alias '${a}' of '${peerName}' is a name of kernel '${this.#host.name}'`,
+        );
+      }
+      const owner = this.#links.has(a) ? a : this.#aliasToName.get(a);
+      if (owner !== undefined && owner !== peerName) {
+        return new HandshakeError(
+          'NAME_TAKEN',
+          `alias '${a}' of '${peerName}' is already a name or alias of linked kernel '${owner}'`,
+        );
+      }
+    }
+    const owner = this.#aliasToName.get(peerName);
+    if (owner !== undefined && owner !== peerName) {
+      return new HandshakeError(
+        'NAME_TAKEN',
+        `'${peerName}' is already an alias of linked kernel '${owner}'`,
       );
     }
     return undefined;

@@ -11,7 +11,11 @@ export const SWEEP_MS = 25;
 /** How many given-up call ids are remembered (so their late answers are not "unexpected"). */
 const REMEMBERED_IDS = 4096;
 
+/** What a request was: a PONG never answers a CALL, a REPLY or FAIL never answers a PING. */
+export type PendingKind = 'call' | 'ping';
+
 interface Entry {
+  readonly kind: PendingKind;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   readonly deadline: number;
@@ -25,7 +29,7 @@ export type SettleOutcome = 'answered' | 'late' | 'unexpected';
 
 export class PendingCalls {
   readonly #entries = new Map<number, Entry>();
-  readonly #abandoned = new Set<number>();
+  readonly #abandoned = new Map<number, PendingKind>();
   #timer: NodeJS.Timeout | undefined;
   #nextId = 1;
 
@@ -38,10 +42,11 @@ export class PendingCalls {
     return this.#nextId;
   }
 
-  /** Registers a call; `describe` names it in errors (built only when needed). */
+  /** Registers a call (or ping); `describe` names it in errors (built only when needed). */
   add(
     options: { timeoutMs?: number; signal?: AbortSignal },
     describe: () => string,
+    kind: PendingKind = 'call',
   ): { id: number; promise: Promise<unknown> } {
     const id = this.#nextId++;
     const { timeoutMs, signal } = options;
@@ -54,6 +59,7 @@ export class PendingCalls {
       };
     }
     const entry: Entry = {
+      kind,
       resolve: noop,
       reject: noop,
       deadline: timeoutMs === undefined ? Infinity : Date.now() + timeoutMs,
@@ -79,20 +85,33 @@ export class PendingCalls {
     return { id, promise };
   }
 
-  /** An answer arrived: resolve (or reject with `error`) the call, if it is still waiting. */
-  settle(id: number, value: unknown, error?: Error): SettleOutcome {
+  /**
+   * An answer of `kind` arrived: resolve (or reject with `error`) the request, if it is still
+   * waiting and is of that kind; an answer of the other kind is `unexpected` and changes nothing.
+   */
+  settle(id: number, kind: PendingKind, value: unknown, error?: Error): SettleOutcome {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return this.#abandoned.delete(id) ? 'late' : 'unexpected';
+    if (entry === undefined) {
+      if (this.#abandoned.get(id) !== kind) return 'unexpected';
+      this.#abandoned.delete(id);
+      return 'late';
+    }
+    if (entry.kind !== kind) return 'unexpected';
+    this.#finish(id, entry, value, error);
+    return 'answered';
+  }
+
+  #finish(id: number, entry: Entry, value: unknown, error: Error | undefined): void {
     this.#entries.delete(id);
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (error === undefined) entry.resolve(value);
     else entry.reject(error);
-    return 'answered';
   }
 
   /** Fails one call now (e.g. its frame could not be sent). */
   fail(id: number, error: Error): void {
-    this.settle(id, undefined, error);
+    const entry = this.#entries.get(id);
+    if (entry !== undefined) this.#finish(id, entry, undefined, error);
   }
 
   /** Fails every call (the link closed). */
@@ -107,13 +126,16 @@ export class PendingCalls {
   }
 
   #giveUp(id: number, error: Error): void {
-    if (this.settle(id, undefined, error) === 'answered') this.#remember(id);
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    this.#finish(id, entry, undefined, error);
+    this.#remember(id, entry.kind);
   }
 
-  #remember(id: number): void {
-    this.#abandoned.add(id);
+  #remember(id: number, kind: PendingKind): void {
+    this.#abandoned.set(id, kind);
     if (this.#abandoned.size > REMEMBERED_IDS) {
-      const oldest = this.#abandoned.values().next().value;
+      const oldest = this.#abandoned.keys().next().value;
       if (oldest !== undefined) this.#abandoned.delete(oldest);
     }
   }

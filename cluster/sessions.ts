@@ -18,8 +18,10 @@ export interface StateContext {
 export type StateHandler = (args: unknown, context: StateContext) => unknown;
 
 /**
- * Who may post to or call a published state: a list of kernel names/aliases, or a predicate.
- * Absent = every authenticated peer.
+ * Who may post to or call a published state: a list of kernel **names**, or a predicate.
+ * Absent = every authenticated peer. Aliases never match a list: a peer declares its aliases
+ * itself and no proof covers them. A predicate receives them, and must not trust them either.
+ * With TLS alone (no secret), the name is only claimed; see docs/cluster.md.
  */
 export type Authorization =
   | readonly string[]
@@ -208,5 +210,6 @@ export function isAllowed(
       return false;
     }
   }
-  return allow.includes(peer.name) || peer.aliases.some((a) => allow.includes(a));
+  // Only the name is proven by the handshake; aliases are whatever the peer declared in HELLO.
+  return allow.includes(peer.name);
 }

@@ -27,6 +27,8 @@ export interface KernelCounters {
   forbidden: number;
   handlerErrors: number;
   queueFull: number;
+  /** Times reading from a peer was paused because it did not read the answers it was sent. */
+  readsPaused: number;
   framesIn: number;
   bytesIn: number;
   bytesOut: number;
@@ -60,6 +62,7 @@ export function createCounters(): KernelCounters {
     forbidden: 0,
     handlerErrors: 0,
     queueFull: 0,
+    readsPaused: 0,
     framesIn: 0,
     bytesIn: 0,
     bytesOut: 0,

@@ -7,6 +7,7 @@ import type { ClusterError, ClusterErrorCode } from './errors.js';
 import type { Link } from './link.js';
 import {
   FrameType,
+  encodeError,
   encodeSubscribe,
   encodeUnsubscribe,
   type RetractedMessage,
@@ -15,6 +16,7 @@ import {
 import type { MonitorRegistry } from './monitor.js';
 import { RemoteSession, type ProxyHost } from './remote-session.js';
 import { ANY_KERNEL, parseSessionSpec } from './specifier.js';
+import type { KernelCounters } from './stats.js';
 
 /** What `subscribe()` reports. */
 export interface SubscribeResult {
@@ -37,7 +39,13 @@ export interface SubscriptionsHost {
   linkFor(name: string): Link | undefined;
   readonly proxyHost: ProxyHost;
   readonly monitors: MonitorRegistry;
-  reportError(link: Link | undefined, code: ClusterErrorCode, message: string, ref: string): void;
+  readonly counters: KernelCounters;
+  reportError(
+    link: Link | undefined,
+    code: ClusterErrorCode,
+    message: string,
+    ref: string | undefined,
+  ): void;
 }
 
 type Outcome =
@@ -45,6 +53,8 @@ type Outcome =
   | { ok: false; code: ClusterErrorCode; message: string };
 
 interface PendingSubscribe {
+  /** The links the SUBSCRIBE went to that have not answered yet. */
+  readonly waiting: Set<Link>;
   onAck(link: Link, message: SubscribedMessage): void;
 }
 
@@ -121,7 +131,9 @@ export class Subscriptions {
     }
     const id = this.#nextId++;
     return new Promise<Outcome>((resolve) => {
-      let answered = 0;
+      // Ids are sequential, hence guessable: only a link the SUBSCRIBE went to may answer it,
+      // and only once.
+      const waiting = new Set<Link>();
       let settled = false;
       let lastFailure: Outcome = { ok: false, code: 'NOT_PUBLISHED', message: 'refused' };
       const finish = (outcome: Outcome): void => {
@@ -142,39 +154,37 @@ export class Subscriptions {
       }, options.timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {
+        waiting,
         onAck: (link, message) => {
-          answered += 1;
           const peer = link.peerName;
           if (message.ok) {
             if (settled) {
               // Someone else was first (or we gave up): undo this one.
               link.sendPriority(FrameType.UNSUBSCRIBE, encodeUnsubscribe(target.session));
             } else {
-              const proxy = new RemoteSession(
-                this.#host.proxyHost,
-                peer,
-                target.session,
-                message.states,
-              );
+              // The session's own name (version 2): RETRACTED uses it, not the alias asked for.
+              const session = message.session ?? target.session;
+              const proxy = new RemoteSession(this.#host.proxyHost, peer, session, message.states);
               this.#proxies.set(spec, proxy);
               this.#proxies.set(proxy.spec, proxy);
+              this.#proxies.set(`poe://${peer}/${target.session}`, proxy);
               this.#host.monitors.emit('subscribe', peer, {
                 kernel: peer,
-                session: target.session,
+                session,
                 states: message.states,
                 direction: 'local',
               });
               finish({
                 ok: true,
                 kernel: peer,
-                session: target.session,
+                session,
                 states: message.states,
                 proxy,
               });
             }
           } else
             lastFailure = { ok: false, code: message.code, message: `${peer}: ${message.message}` };
-          if (answered >= candidates.length) {
+          if (waiting.size === 0) {
             this.#pending.delete(id);
             finish(lastFailure);
           }
@@ -183,9 +193,14 @@ export class Subscriptions {
       for (const link of candidates) {
         try {
           link.sendPriority(FrameType.SUBSCRIBE, encodeSubscribe(id, target.session));
+          waiting.add(link);
         } catch {
-          answered += 1;
+          // not writable: that candidate cannot answer
         }
+      }
+      if (waiting.size === 0) {
+        this.#pending.delete(id);
+        finish({ ok: false, code: 'NO_ROUTE', message: 'no kernel could be asked' });
       }
       // Late acknowledgements after a timeout are still undone; forget the id a while later.
       setTimeout(() => this.#pending.delete(id), options.timeoutMs * 2 + 1_000).unref();
@@ -213,7 +228,16 @@ export class Subscriptions {
 
   onSubscribed(link: Link, message: SubscribedMessage): void {
     const pending = this.#pending.get(message.id);
-    if (pending !== undefined) pending.onAck(link, message);
+    if (pending?.waiting.delete(link) === true) pending.onAck(link, message);
+    else this.#unexpectedAck(link, message.id);
+  }
+
+  /** Like an answer to a call not made on that link: counted, reported, told to the peer. */
+  #unexpectedAck(link: Link, id: number): void {
+    this.#host.counters.unexpectedReplies += 1;
+    const text = `'${link.peerName}' acknowledged subscription ${id}, which was not asked of it or was already answered`;
+    this.#host.reportError(link, 'UNEXPECTED_REPLY', text, undefined);
+    link.sendPriority(FrameType.ERROR, encodeError('UNEXPECTED_REPLY', text, 'check', null));
   }
 
   onRetracted(link: Link, message: RetractedMessage): void {

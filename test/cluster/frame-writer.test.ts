@@ -58,6 +58,24 @@ test('control frames overtake queued bulk frames while the socket is backed up',
   assert.equal(writer.writable, true);
 });
 
+test('control frames handed to a backed-up socket count as backlog until it drains', async () => {
+  const sink = new Sink();
+  const writer = new FrameWriter(sink, 1024);
+  const pong = encodeFrame(21, '[1]');
+  writer.enqueueControl(pong);
+  assert.equal(writer.controlBacklogBytes, pong.length, 'queued control bytes count');
+  await tick();
+  assert.equal(writer.controlBacklogBytes, 0, 'a socket that is not backed up took them');
+  sink.writableNeedDrain = true;
+  for (let i = 0; i < 10; i++) writer.enqueueControl(pong);
+  await tick();
+  assert.equal(sink.chunks.length, 11, 'control frames still go out');
+  assert.equal(writer.controlBacklogBytes, 10 * pong.length);
+  sink.writableNeedDrain = false;
+  writer.drained();
+  assert.equal(writer.controlBacklogBytes, 0);
+});
+
 test('multi-byte UTF-8 bodies are framed with their byte length', async () => {
   const sink = new Sink();
   const writer = new FrameWriter(sink, 64);

@@ -38,6 +38,19 @@ test('round-trips the main messages', () => {
     ),
     { kind: 'subscribed', id: 3, ok: false, code: 'NOT_PUBLISHED', message: 'no' },
   );
+  // Version 1 and version 2 (with the session's own name) positive answers.
+  assert.deepEqual(decodeMessage(FrameType.SUBSCRIBED, b(encodeSubscribed(4, { states: ['x'] }))), {
+    kind: 'subscribed',
+    id: 4,
+    ok: true,
+    states: ['x'],
+    session: undefined,
+  });
+  assert.deepEqual(
+    decodeMessage(FrameType.SUBSCRIBED, b(encodeSubscribed(5, { states: [], session: 'svc' }))),
+    { kind: 'subscribed', id: 5, ok: true, states: [], session: 'svc' },
+  );
+  assert.throws(() => decodeMessage(FrameType.SUBSCRIBED, b('[5,true,[],"bad name"]')), /session/);
   assert.deepEqual(
     decodeMessage(
       FrameType.PEERS,
@@ -93,6 +106,16 @@ test('refuses malformed bodies, naming the field', () => {
 
 test('refuses __proto__ keys anywhere, accepts the word as a value', () => {
   rejects(FrameType.POST, '["svc","st",{"a":{"__proto__":{"polluted":1}}}]', /__proto__/);
+  // JSON escapes spell the key without its bytes: JSON.parse still makes it a real key.
+  rejects(FrameType.POST, '["svc","st",{"\\u005f_proto__":{"polluted":1}}]', /__proto__/);
+  rejects(FrameType.POST, '["svc","st",[{"x":{"__prot\\u006f__":1}}]]', /__proto__/);
+  rejects(
+    FrameType.HELLO,
+    '{"protocol":"aes-ikc","\\u005F\\u005Fproto\\u005F\\u005F":{}}',
+    /__proto__/,
+  );
+  const escaped = decodeMessage(FrameType.POST, b('["svc","st",{"\\u0061":"\\u005f_proto__"}]'));
+  assert.deepEqual(escaped.kind === 'post' && escaped.args, { a: '__proto__' });
   const ok = decodeMessage(FrameType.POST, b('["svc","st",["__proto__"]]'));
   assert.equal(ok.kind, 'post');
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
