@@ -298,6 +298,22 @@ describe('bad input over raw sockets', () => {
     }
   });
 
+  test('frames sent in the same packet as CONNECT are decoded with the negotiated version', async () => {
+    const dest = `/queue/pipelined-${(n += 1)}`;
+    const raw = await RawClient.open(broker.port);
+    raw.write(
+      `CONNECT\naccept-version:1.2\n\n\0SEND\ndestination:${dest}\nx-key:a\\cb\\\\c\nreceipt:1\n\nbody\0` +
+        `SUBSCRIBE\nid:s\\c1\ndestination:${dest}\n\n\0`,
+    );
+    await raw.waitForText('receipt-id:1');
+    await raw.waitForText('MESSAGE');
+    // Stored as 'a:b\c' and escaped again on the way out; taken literally, it would have come
+    // back as a\\cb\\\\c.
+    assert.match(raw.text(), /\nx-key:a\\cb\\\\c\n/);
+    assert.match(raw.text(), /\nsubscription:s\\c1\n/);
+    raw.destroy();
+  });
+
   test('a 1.2 producer cannot inject headers or a body into what a 1.0 consumer reads', async () => {
     const dest = `/queue/inject-${(n += 1)}`;
     const consumer = await RawClient.open(broker.port);

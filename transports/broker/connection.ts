@@ -55,6 +55,8 @@ const TRANSPORT_HEADERS = new Set([
   'delivery-count',
 ]);
 
+const EMPTY_CHUNK = Buffer.alloc(0);
+
 /** Characters a SEND header may not carry: see {@link Connection.#send}. */
 const LINE_BREAK_OR_NUL = /[\r\n\0]/;
 
@@ -222,22 +224,28 @@ export class Connection implements SubscriberConnection {
   #onData(chunk: Buffer): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#heartbeat?.noteRead();
-    let frames: Frame[];
-    try {
-      frames = this.#decoder.push(chunk);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    for (const frame of frames) {
-      if (!this.#isOpen()) return;
+    let input = chunk;
+    do {
+      // The decoder stops after CONNECT: what follows in the chunk is decoded with the version
+      // it negotiated (#connect sets it), by a second round.
+      let frames: Frame[];
       try {
-        this.#handle(frame);
+        frames = this.#decoder.push(input);
       } catch (err) {
-        this.fail(err, frame.headers.get('receipt'));
+        this.fail(err);
         return;
       }
-    }
+      for (const frame of frames) {
+        if (!this.#isOpen()) return;
+        try {
+          this.#handle(frame);
+        } catch (err) {
+          this.fail(err, frame.headers.get('receipt'));
+          return;
+        }
+      }
+      input = EMPTY_CHUNK;
+    } while (this.#decoder.hasHeld() && this.#isOpen());
     // Back-pressure: stop reading from a peer that does not read what we send it.
     if (this.socket.writableLength > this.options.maxPendingBytes) this.socket.pause();
   }
