@@ -11,6 +11,7 @@ import {
   HEARTBEAT,
   SUPPORTED_VERSIONS,
   encodeFrame,
+  unsafeHeader,
   type Frame,
   type StompVersion,
 } from './frame.js';
@@ -56,15 +57,6 @@ const TRANSPORT_HEADERS = new Set([
 ]);
 
 const EMPTY_CHUNK = Buffer.alloc(0);
-
-/** Characters a SEND header may not carry: see {@link Connection.#send}. */
-const LINE_BREAK_OR_NUL = /[\r\n\0]/;
-
-/** A header name for an error message: one line, at most 64 characters. */
-function printableName(name: string): string {
-  const cut = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-  return cut.replace(/[\r\n\0]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : '\\0'));
-}
 
 interface Transaction {
   readonly sends: PendingSend[];
@@ -406,14 +398,14 @@ export class Connection implements SubscriberConnection {
       );
     }
     const headers: [string, string][] = [];
+    // Carried to receivers of every version: see unsafeHeader.
+    const unsafe = unsafeHeader(frame.headers);
+    if (unsafe !== undefined) {
+      throw new ProtocolError(
+        `SEND header '${unsafe}' contains CR, LF or NUL (after unescaping), which STOMP 1.0 receivers cannot read`,
+      );
+    }
     for (const [name, value] of frame.headers) {
-      // Carried to receivers of every version: STOMP 1.0 cannot escape these, and written raw
-      // they would end the header line (or the frame) and let a sender forge headers and body.
-      if (LINE_BREAK_OR_NUL.test(name) || LINE_BREAK_OR_NUL.test(value)) {
-        throw new ProtocolError(
-          `SEND header '${printableName(name)}' contains CR, LF or NUL (after unescaping), which STOMP 1.0 receivers cannot read`,
-        );
-      }
       if (!TRANSPORT_HEADERS.has(name)) headers.push([name, value]);
     }
     const txId = frame.headers.get('transaction');
