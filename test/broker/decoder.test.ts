@@ -144,6 +144,27 @@ describe('FrameDecoder', () => {
     assert.equal(frame?.headers.get('login'), 'a\\nb');
   });
 
+  test('before a version is set, decoding stops after CONNECT and resumes with the version', () => {
+    const decoder = new FrameDecoder(LIMITS);
+    const bytes = Buffer.from(
+      'CONNECT\naccept-version:1.2\n\n\0SEND\nx:a\\cb\n\n\0\nSEND\ny:c\\nd\n',
+    );
+    const first = decoder.push(bytes);
+    assert.deepEqual(
+      first.map((f) => f.command),
+      ['CONNECT'],
+    );
+    assert.equal(decoder.hasHeld(), true);
+    decoder.setVersion('1.2');
+    const [send, ...rest] = decoder.push(Buffer.alloc(0));
+    assert.equal(send?.headers.get('x'), 'a:b', 'unescaped as 1.2');
+    assert.equal(rest.length, 0);
+    assert.equal(decoder.hasHeld(), false);
+    const [second] = decoder.push(Buffer.from('\n\0'));
+    assert.equal(second?.headers.get('y'), 'c\nd');
+    assert.equal(decoder.takeHeartbeats(), 1);
+  });
+
   test('1.0 frames are not unescaped', () => {
     const decoder = new FrameDecoder(LIMITS, '1.0');
     const [frame] = decoder.push(Buffer.from('SEND\nx:a\\cb\n\n\0'));

@@ -117,6 +117,24 @@ const CASES: ReadonlyArray<{
     message: /unsupported destination/,
   },
   {
+    name: 'SEND header value with an escaped LF (1.2)',
+    connect: true,
+    bytes: 'SEND\ndestination:/queue/a\nx:a\\nmessage-id:FORGED\n\n\0',
+    message: /SEND header 'x' contains CR, LF or NUL/,
+  },
+  {
+    name: 'SEND header name with an escaped CR (1.2)',
+    connect: true,
+    bytes: 'SEND\ndestination:/queue/a\nx\\ry:v\n\n\0',
+    message: /SEND header 'x.+ry' contains CR, LF or NUL/, // the ERROR frame escapes it again
+  },
+  {
+    name: 'SEND header value with a raw CR or NUL',
+    connect: true,
+    bytes: 'SEND\ndestination:/queue/a\nx:a\rb\ny:c\0d\n\n\0',
+    message: /SEND header 'x' contains CR, LF or NUL/,
+  },
+  {
     name: 'unsupported ack mode',
     connect: true,
     bytes: 'SUBSCRIBE\nid:1\ndestination:/queue/a\nack:sometimes\n\n\0',
@@ -257,10 +275,11 @@ describe('bad input over raw sockets', () => {
   });
 
   test('STOMP 1.1 headers are escaped and unescaped; 1.2 also escapes CR', async () => {
-    // The value sent escaped must come back escaped the same way on the MESSAGE frame.
-    for (const [version, sent] of [
-      ['1.1', 'a\\cb\\\\c\\nd'],
-      ['1.2', 'a\\cb\\r'],
+    // The values sent escaped must come back escaped the same way on the MESSAGE frame: a SEND
+    // header (CR and LF are refused there) and the subscription id.
+    for (const [version, sent, id] of [
+      ['1.1', 'a\\cb\\\\c', 's\\nt\\c'],
+      ['1.2', 'a\\cb\\\\', 's\\r\\n'],
     ] as const) {
       const dest = `/queue/escape-${version}-${(n += 1)}`;
       const raw = await RawClient.open(broker.port);
@@ -268,13 +287,54 @@ describe('bad input over raw sockets', () => {
       await raw.waitForText('CONNECTED');
       raw.write(`SEND\ndestination:${dest}\nx-key:${sent}\nreceipt:1\n\n\0`);
       await raw.waitForText('receipt-id:1');
-      raw.write(`SUBSCRIBE\nid:s\ndestination:${dest}\n\n\0`);
+      raw.write(`SUBSCRIBE\nid:${id}\ndestination:${dest}\n\n\0`);
       await raw.waitForText('MESSAGE');
-      assert.match(raw.text(), new RegExp(`\\nx-key:${sent.replace(/\\/g, '\\\\')}\\n`));
+      const escaped = (text: string): string => text.replace(/\\/g, '\\\\');
+      assert.match(raw.text(), new RegExp(`\\nx-key:${escaped(sent)}\\n`));
+      assert.match(raw.text(), new RegExp(`\\nsubscription:${escaped(id)}\\n`));
       raw.write('DISCONNECT\nreceipt:bye\n\n\0');
       await raw.waitForText('receipt-id:bye');
       await raw.waitForClose();
     }
+  });
+
+  test('frames sent in the same packet as CONNECT are decoded with the negotiated version', async () => {
+    const dest = `/queue/pipelined-${(n += 1)}`;
+    const raw = await RawClient.open(broker.port);
+    raw.write(
+      `CONNECT\naccept-version:1.2\n\n\0SEND\ndestination:${dest}\nx-key:a\\cb\\\\c\nreceipt:1\n\nbody\0` +
+        `SUBSCRIBE\nid:s\\c1\ndestination:${dest}\n\n\0`,
+    );
+    await raw.waitForText('receipt-id:1');
+    await raw.waitForText('MESSAGE');
+    // Stored as 'a:b\c' and escaped again on the way out; taken literally, it would have come
+    // back as a\\cb\\\\c.
+    assert.match(raw.text(), /\nx-key:a\\cb\\\\c\n/);
+    assert.match(raw.text(), /\nsubscription:s\\c1\n/);
+    raw.destroy();
+  });
+
+  test('a 1.2 producer cannot inject headers or a body into what a 1.0 consumer reads', async () => {
+    const dest = `/queue/inject-${(n += 1)}`;
+    const consumer = await RawClient.open(broker.port);
+    consumer.write(`CONNECT\n\n\0SUBSCRIBE\ndestination:${dest}\nack:client\n\n\0`);
+    await consumer.waitForText('CONNECTED');
+    const producer = await RawClient.connected(broker.port);
+    producer.write(
+      `SEND\ndestination:${dest}\nx:a\\nmessage-id:FORGED\\n\\nFORGED BODY\nreceipt:r1\ncontent-length:4\n\nreal\0`,
+    );
+    const error = await expectErrorAndClose(producer, /SEND header 'x' contains CR, LF or NUL/);
+    assert.match(error, /\nreceipt-id:r1\n/);
+    // Nothing was stored: a later message is the first the consumer gets.
+    const next = await RawClient.connected(broker.port);
+    next.write(`SEND\ndestination:${dest}\nx:clean\nreceipt:r2\n\nsecond\0`);
+    await next.waitForText('receipt-id:r2');
+    await consumer.waitForText('second');
+    const received = consumer.text();
+    assert.doesNotMatch(received, /FORGED/);
+    assert.equal(received.split('MESSAGE\n').length, 2, 'exactly one MESSAGE');
+    consumer.destroy();
+    next.destroy();
   });
 
   test('a topic subscriber that never reads is disconnected as a slow consumer', async () => {

@@ -127,3 +127,48 @@ test('dispatcher: nack where the protocol has one; stale deliveries are neither 
     });
     assert.deepEqual(events, ['run x', 'nack x', 'nack z']);
   }));
+
+test('dispatcher: a handler that throws or returns no promise nacks its delivery, nothing crashes', () =>
+  keptAlive(async () => {
+    const events: string[] = [];
+    // What an untyped JavaScript caller can pass: a sync handler, one returning a value, one
+    // throwing synchronously, and one returning a thenable that is not a Promise.
+    const handlers: Record<string, (m: InboundMessage) => unknown> = {
+      sync: () => undefined,
+      value: () => 42,
+      throws: () => {
+        throw new Error('sync failure');
+      },
+      thenable: () => ({ then: (ok: () => void) => ok() }),
+    };
+    const dispatcher = new Dispatcher(
+      (m) => {
+        events.push(`run ${m.body.toString()}`);
+        return handlers[m.body.toString()]?.(m) as Promise<void>;
+      },
+      4,
+      1,
+    );
+    await new Promise<void>((resolve) => {
+      let settled = 0;
+      for (const body of Object.keys(handlers)) {
+        const settle = (what: string): void => {
+          events.push(`${what} ${body}`);
+          if ((settled += 1) === 4) resolve();
+        };
+        dispatcher.push({
+          message: message(body),
+          ack: () => settle('ack'),
+          nack: () => settle('nack'),
+          stale: () => false,
+        });
+      }
+    });
+    dispatcher.close();
+    assert.deepEqual(events.filter((e) => !e.startsWith('run')).sort(), [
+      'ack thenable',
+      'nack sync',
+      'nack throws',
+      'nack value',
+    ]);
+  }));

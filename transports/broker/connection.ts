@@ -11,6 +11,7 @@ import {
   HEARTBEAT,
   SUPPORTED_VERSIONS,
   encodeFrame,
+  unsafeHeader,
   type Frame,
   type StompVersion,
 } from './frame.js';
@@ -54,6 +55,8 @@ const TRANSPORT_HEADERS = new Set([
   'redelivered',
   'delivery-count',
 ]);
+
+const EMPTY_CHUNK = Buffer.alloc(0);
 
 interface Transaction {
   readonly sends: PendingSend[];
@@ -213,22 +216,28 @@ export class Connection implements SubscriberConnection {
   #onData(chunk: Buffer): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#heartbeat?.noteRead();
-    let frames: Frame[];
-    try {
-      frames = this.#decoder.push(chunk);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    for (const frame of frames) {
-      if (!this.#isOpen()) return;
+    let input = chunk;
+    do {
+      // The decoder stops after CONNECT: what follows in the chunk is decoded with the version
+      // it negotiated (#connect sets it), by a second round.
+      let frames: Frame[];
       try {
-        this.#handle(frame);
+        frames = this.#decoder.push(input);
       } catch (err) {
-        this.fail(err, frame.headers.get('receipt'));
+        this.fail(err);
         return;
       }
-    }
+      for (const frame of frames) {
+        if (!this.#isOpen()) return;
+        try {
+          this.#handle(frame);
+        } catch (err) {
+          this.fail(err, frame.headers.get('receipt'));
+          return;
+        }
+      }
+      input = EMPTY_CHUNK;
+    } while (this.#decoder.hasHeld() && this.#isOpen());
     // Back-pressure: stop reading from a peer that does not read what we send it.
     if (this.socket.writableLength > this.options.maxPendingBytes) this.socket.pause();
   }
@@ -389,6 +398,13 @@ export class Connection implements SubscriberConnection {
       );
     }
     const headers: [string, string][] = [];
+    // Carried to receivers of every version: see unsafeHeader.
+    const unsafe = unsafeHeader(frame.headers);
+    if (unsafe !== undefined) {
+      throw new ProtocolError(
+        `SEND header '${unsafe}' contains CR, LF or NUL (after unescaping), which STOMP 1.0 receivers cannot read`,
+      );
+    }
     for (const [name, value] of frame.headers) {
       if (!TRANSPORT_HEADERS.has(name)) headers.push([name, value]);
     }

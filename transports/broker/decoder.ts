@@ -46,6 +46,8 @@ export class FrameDecoder {
   #bodyLength = 0;
   /** Heart-beat EOLs seen between frames since the last call to {@link takeHeartbeats}. */
   #heartbeats = 0;
+  /** Bytes after a CONNECT/STOMP frame, held until the next {@link push} (see there). */
+  #held: Buffer = EMPTY;
 
   constructor(limits: DecoderLimits, version?: StompVersion) {
     this.#limits = limits;
@@ -64,10 +66,18 @@ export class FrameDecoder {
     return n;
   }
 
-  /** Feeds a chunk and returns the frames it completes. Throws {@link FrameError} on bad input. */
+  /**
+   * Feeds a chunk and returns the frames it completes. Throws {@link FrameError} on bad input.
+   *
+   * Until a version is set, decoding stops after a CONNECT or STOMP frame: how the frames after
+   * it are unescaped depends on the version that CONNECT negotiates. The bytes after it are held
+   * and decoded by the next call, which may pass an empty chunk ({@link hasHeld} says whether
+   * there is anything to decode).
+   */
   push(chunk: Buffer): Frame[] {
     const frames: Frame[] = [];
-    let data = chunk;
+    let data = this.#held.length > 0 ? Buffer.concat([this.#held, chunk]) : chunk;
+    this.#held = EMPTY;
     while (data.length > 0) {
       if (this.#pending === undefined) {
         data = this.#readHead(data);
@@ -76,8 +86,19 @@ export class FrameDecoder {
       const rest = this.#readBody(data, frames);
       if (rest === undefined) break;
       data = rest;
+      const last = frames[frames.length - 1];
+      if (this.#version === undefined && last !== undefined && isUnescapedCommand(last.command)) {
+        // Copy: the caller's chunk may be large and must not stay pinned in memory.
+        this.#held = Buffer.from(data);
+        break;
+      }
     }
     return frames;
+  }
+
+  /** Whether bytes after a CONNECT/STOMP frame wait for the next {@link push}. */
+  hasHeld(): boolean {
+    return this.#held.length > 0;
   }
 
   /** Reads the header block; returns the bytes after it, or EMPTY when more is needed. */

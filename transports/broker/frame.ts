@@ -73,6 +73,24 @@ export function unescapeHeader(value: string, version: StompVersion): string {
   return out;
 }
 
+const LINE_BREAK_OR_NUL = /[\r\n\0]/;
+
+/**
+ * The first header whose name or value holds CR, LF or NUL, its name shown printable (at most 64
+ * characters); `undefined` when there is none. STOMP 1.0 cannot escape these characters: written
+ * raw to a 1.0 receiver they end the header line (or the frame), so a sender could forge headers
+ * and a body.
+ */
+export function unsafeHeader(headers: ReadonlyMap<string, string>): string | undefined {
+  for (const [name, value] of headers) {
+    if (LINE_BREAK_OR_NUL.test(name) || LINE_BREAK_OR_NUL.test(value)) {
+      const cut = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+      return cut.replace(/[\r\n\0]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : '\\0'));
+    }
+  }
+  return undefined;
+}
+
 /**
  * Encodes a frame as one buffer (head, body, NUL). `content-length` is added whenever there is a
  * body, so binary bodies with NUL bytes survive.

@@ -226,7 +226,9 @@ export class Journal {
 
   /**
    * Appends an entry; `durable` resolves once it is fsynced. The caller applies the same ops to
-   * LMDB and calls {@link applied} with `segment` when they are durable there.
+   * LMDB and calls {@link applied} with `segment` when they are durable there. When `durable`
+   * rejects, the entry does not count as journaled: the caller must neither apply it nor call
+   * {@link applied}.
    */
   append(ops: readonly JournalOp[]): { durable: Promise<void>; segment: Segment } {
     if (this.#closed) {
@@ -260,17 +262,29 @@ export class Journal {
   }
 
   /**
-   * Closes the journal. With `discard`, every segment is deleted: the caller guarantees LMDB
-   * holds all of it durably.
+   * Closes the journal. With `discard` (the caller believes LMDB holds everything durably),
+   * segments are deleted in order up to the first one with an entry that is unwritten or not
+   * yet applied to LMDB: that one and every later one are kept for replay (keeping an older
+   * segment without the newer ones could resurrect acknowledged messages).
    */
   async close(discard: boolean): Promise<void> {
     this.#closed = true;
     await this.idle();
+    let keep = !discard;
+    let removed = false;
     for (const s of this.#segments.splice(0)) {
       if (s.fd !== undefined) closeSync(s.fd);
       s.fd = undefined;
-      if (discard) unlinkSync(s.path);
+      if (!keep && (s.outstanding > 0 || s.unwritten > 0)) {
+        debug('journal: %s holds %d entries not in LMDB; kept', s.path, s.outstanding);
+        keep = true;
+      }
+      if (!keep) {
+        unlinkSync(s.path);
+        removed = true;
+      }
     }
+    if (removed) syncDir(this.#dir);
   }
 
   #openSegment(number: number): Segment {
@@ -311,7 +325,13 @@ export class Journal {
         for (const q of mine) q.resolve();
       } else {
         debug('journal: write to %s failed: %O', segment?.path, err);
-        if (segment !== undefined) segment.failed = true;
+        if (segment !== undefined) {
+          segment.failed = true;
+          // Never written to again: release the file now (it is deleted once retired).
+          closeQuietly(segment);
+        }
+        // Rejected entries are not journaled: their ops never reach LMDB (see append).
+        for (const q of mine) q.segment.outstanding -= 1;
         for (const q of mine) q.reject(err);
       }
       this.#retire();
@@ -369,6 +389,16 @@ export class Journal {
     // without the newer ones (replaying it alone could resurrect acknowledged messages).
     if (removed) syncDir(this.#dir);
   }
+}
+
+function closeQuietly(segment: Segment): void {
+  if (segment.fd === undefined) return;
+  try {
+    closeSync(segment.fd);
+  } catch (err) {
+    debug('journal: cannot close %s: %O', segment.path, err);
+  }
+  segment.fd = undefined;
 }
 
 function syncDir(dir: string): void {

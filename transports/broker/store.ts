@@ -86,8 +86,25 @@ interface Pending {
   readonly value: Buffer | undefined;
 }
 
+/** One journal entry on its way: fsync pending, then (once fsynced) waiting for LMDB. */
+interface Journaled {
+  readonly ops: readonly JournalOp[];
+  readonly segment: Segment;
+  state: 'writing' | 'durable' | 'failed';
+  marks: [string, Pending][];
+}
+
+/**
+ * A test seam around each background LMDB commit: receives the real commit and returns what it
+ * returns (or fails instead, as a full disk would). lmdb-js builds a class per `open()`, so a
+ * failure cannot be injected from outside the store.
+ */
+export type LmdbCommitHook = (commit: () => Promise<void>) => Promise<void>;
+
 /** Operations queued for LMDB that trigger a commit before the delay is up. */
 const LMDB_BATCH_OPS = 10_000;
+/** Least delay before a failed LMDB commit is tried again. */
+const LMDB_RETRY_MS = 1_000;
 
 const keyOf = (destination: string, seq: number): string => `${destination}\u0000${seq}`;
 
@@ -97,10 +114,19 @@ export class MessageStore {
   readonly #dir: string;
   readonly #pending = new Map<string, Pending>();
   readonly #commitDelayMs: number;
-  /** Journaled operations waiting to be handed to LMDB, in order. */
-  #lmdbQueue: { ops: readonly JournalOp[]; marks: [string, Pending][]; segment: Segment }[] = [];
+  readonly #commitHook: LmdbCommitHook | undefined;
+  /** Entries handed to the journal, in journal order, until their fsync has settled. */
+  readonly #journaled: Journaled[] = [];
+  /** Journaled (fsynced) entries waiting to be committed by LMDB, in order. */
+  #lmdbQueue: Journaled[] = [];
   #lmdbQueuedOps = 0;
   #lmdbTimer: NodeJS.Timeout | undefined;
+  /** The last LMDB commit started or chained: commits run one at a time, in order. */
+  #lmdbCommit: Promise<boolean> = Promise.resolve(true);
+  /** A commit chained behind the running one and not started yet (it takes the whole queue). */
+  #lmdbNext: Promise<boolean> | undefined;
+  /** The last LMDB commit failed: its entries are back at the front of the queue. */
+  #lmdbFailed = false;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -108,18 +134,24 @@ export class MessageStore {
     journal: Journal,
     dir: string,
     commitDelayMs: number,
+    commitHook: LmdbCommitHook | undefined,
   ) {
     this.#db = db;
     this.#journal = journal;
     this.#dir = dir;
     this.#commitDelayMs = commitDelayMs;
+    this.#commitHook = commitHook;
   }
 
   /**
    * Opens (creating when missing) the store in `dir`; replays the journal left by a crash into
    * LMDB, durably, before anything else.
    */
-  static async open(dir: string, commitDelayMs = 200): Promise<MessageStore> {
+  static async open(
+    dir: string,
+    commitDelayMs = 200,
+    commitHook?: LmdbCommitHook,
+  ): Promise<MessageStore> {
     try {
       mkdirSync(dir, { recursive: true });
       claimDir(dir);
@@ -146,7 +178,7 @@ export class MessageStore {
         });
         journal.retireReplayed();
       }
-      return new MessageStore(db, journal, dir, commitDelayMs);
+      return new MessageStore(db, journal, dir, commitDelayMs, commitHook);
     } catch (err) {
       await db?.close();
       releaseDir(dir);
@@ -247,17 +279,21 @@ export class MessageStore {
 
   /**
    * Waits for pending writes, makes LMDB hold everything durably, deletes the journal, closes
-   * the database. Idempotent.
+   * the database. When LMDB could not commit everything journaled (a failed commit, e.g. a full
+   * disk), the journal is kept and replayed at the next open. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       let durable = false;
       try {
         await this.#journal.idle();
-        await this.#commitToLmdb();
+        const committed = await this.#commitToLmdb();
         await this.#db.flushed;
-        durable = true;
+        durable = committed && this.#journaled.length === 0 && this.#lmdbQueue.length === 0;
+        if (!durable) debug('store: LMDB does not hold every journaled entry; keeping the journal');
       } finally {
+        clearTimeout(this.#lmdbTimer);
+        this.#lmdbTimer = undefined;
         try {
           await this.#journal.close(durable);
         } finally {
@@ -273,62 +309,122 @@ export class MessageStore {
   }
 
   /**
-   * Journals `ops` (the RECEIPT waits for that fsync) and hands them to LMDB, in the same order,
-   * to commit in the background; until LMDB has committed them, reads are served from memory.
+   * Journals `ops` (the RECEIPT waits for that fsync). Once fsynced — and only then — they are
+   * served to reads from memory and handed to LMDB, in journal order, to commit in the
+   * background. An entry whose journal write failed is dropped: its sender gets an error, so
+   * it must not be stored.
    */
   async #write(ops: readonly JournalOp[], what: string): Promise<void> {
     const { durable, segment } = this.#journal.append(ops);
-    const marks: [string, Pending][] = ops.map((op) => [
-      keyOf(op.destination, op.seq),
-      { value: op.kind === 'put' ? op.value : undefined },
-    ]);
-    for (const [key, mark] of marks) this.#pending.set(key, mark);
-    this.#lmdbQueue.push({ ops, marks, segment });
-    this.#lmdbQueuedOps += ops.length;
-    if (this.#lmdbQueuedOps >= LMDB_BATCH_OPS) {
-      void this.#commitToLmdb();
-    } else if (this.#lmdbTimer === undefined) {
-      this.#lmdbTimer = setTimeout(() => void this.#commitToLmdb(), this.#commitDelayMs);
-      this.#lmdbTimer.unref();
-    }
+    const entry: Journaled = { ops, segment, state: 'writing', marks: [] };
+    this.#journaled.push(entry);
     try {
-      await durable;
+      await durable.then(
+        () => this.#settled(entry, 'durable'),
+        (err: unknown) => {
+          this.#settled(entry, 'failed');
+          throw err;
+        },
+      );
     } catch (err) {
       throw new StoreError(`message store failed to ${what}`, err);
     }
   }
 
   /**
-   * Hands every journaled operation queued so far to LMDB (committed and synced together);
-   * once durable there, their journal entries may be retired.
+   * Records the outcome of an entry's fsync and moves the settled entries at the front of the
+   * journal order on: fsynced ones to memory and the LMDB queue, failed ones away.
    */
-  #commitToLmdb(): Promise<void> {
+  #settled(entry: Journaled, state: 'durable' | 'failed'): void {
+    entry.state = state;
+    let queued = false;
+    while (this.#journaled[0] !== undefined && this.#journaled[0].state !== 'writing') {
+      const next = this.#journaled.shift();
+      if (next === undefined || next.state === 'failed') continue;
+      next.marks = next.ops.map((op) => [
+        keyOf(op.destination, op.seq),
+        { value: op.kind === 'put' ? op.value : undefined },
+      ]);
+      for (const [key, mark] of next.marks) this.#pending.set(key, mark);
+      this.#lmdbQueue.push(next);
+      this.#lmdbQueuedOps += next.ops.length;
+      queued = true;
+    }
+    if (!queued) return;
+    if (this.#lmdbQueuedOps >= LMDB_BATCH_OPS && !this.#lmdbFailed) {
+      void this.#commitToLmdb();
+    } else {
+      this.#scheduleCommit(this.#commitDelayMs);
+    }
+  }
+
+  #scheduleCommit(delayMs: number): void {
+    if (this.#lmdbTimer !== undefined || this.#closing !== undefined) return;
+    this.#lmdbTimer = setTimeout(() => void this.#commitToLmdb(), delayMs);
+    this.#lmdbTimer.unref();
+  }
+
+  /**
+   * Commits everything queued for LMDB, after any commit already running; resolves `true` when
+   * LMDB then holds every entry queued so far, `false` when the commit failed.
+   */
+  #commitToLmdb(): Promise<boolean> {
     clearTimeout(this.#lmdbTimer);
     this.#lmdbTimer = undefined;
+    if (this.#lmdbNext === undefined) {
+      const next = this.#lmdbCommit.then(() => {
+        this.#lmdbNext = undefined;
+        return this.#commitQueued();
+      });
+      this.#lmdbNext = next;
+      this.#lmdbCommit = next;
+    }
+    return this.#lmdbNext;
+  }
+
+  /**
+   * Hands every journaled operation queued so far to LMDB (committed and synced together); once
+   * durable there, their journal entries may be retired. On failure the entries go back to the
+   * front of the queue, in order, and are tried again later; their journal segments stay.
+   */
+  async #commitQueued(): Promise<boolean> {
     const work = this.#lmdbQueue.splice(0);
+    const opCount = this.#lmdbQueuedOps;
     this.#lmdbQueuedOps = 0;
-    if (work.length === 0) return Promise.resolve();
+    if (work.length === 0) return true;
     const db = this.#db;
     // Issued in one turn, the writes share one lmdb-js transaction on its writer thread (a
     // batch() callback would run them on this thread instead), committed in order. Atomicity is
     // the journal's job: LMDB only ever holds a prefix of the history, which replay completes.
-    const writes: Promise<boolean>[] = [];
-    for (const w of work) for (const op of w.ops) writes.push(applyOp(db, op));
-    return Promise.all(writes).then(
-      () => {
-        for (const w of work) {
-          for (const [key, mark] of w.marks) {
-            if (this.#pending.get(key) === mark) this.#pending.delete(key);
-          }
-          this.#journal.applied(w.segment);
-        }
-      },
-      (err: unknown) => {
-        // Reads keep being served from memory; the journal keeps the segments and replays
-        // them at the next start.
-        debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
-      },
-    );
+    const commit = async (): Promise<void> => {
+      const writes: Promise<boolean>[] = [];
+      for (const w of work) for (const op of w.ops) writes.push(applyOp(db, op));
+      await Promise.all(writes);
+    };
+    try {
+      await (this.#commitHook === undefined ? commit() : this.#commitHook(commit));
+    } catch (err) {
+      // Nothing is lost: the entries stay in memory (reads) and in the journal (replay), and
+      // go back in front of anything queued since, so LMDB still gets the history in order.
+      debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
+      this.#lmdbQueue.unshift(...work);
+      this.#lmdbQueuedOps += opCount;
+      this.#lmdbFailed = true;
+      this.#scheduleCommit(Math.max(this.#commitDelayMs, LMDB_RETRY_MS));
+      return false;
+    }
+    this.#lmdbFailed = false;
+    for (const w of work) {
+      for (const [key, mark] of w.marks) {
+        if (this.#pending.get(key) === mark) this.#pending.delete(key);
+      }
+      try {
+        this.#journal.applied(w.segment);
+      } catch (err) {
+        debug('store: cannot retire journal segment %s: %O', w.segment.path, err);
+      }
+    }
+    return true;
   }
 }
 

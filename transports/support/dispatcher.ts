@@ -77,7 +77,16 @@ export class Dispatcher {
   private run(delivery: Delivery): void {
     let result: Promise<void>;
     try {
-      result = this.handler(delivery.message);
+      // Typed as returning a promise, but a JavaScript caller may hand in anything: a handler
+      // that throws or returns no promise fails its delivery (nack) instead of the process.
+      const returned: unknown = this.handler(delivery.message);
+      result = isThenable(returned)
+        ? Promise.resolve(returned).then(() => undefined)
+        : Promise.reject(
+            new TypeError(
+              `message handler returned ${describe(returned)}, not a promise: it must be an async function (resolve to ack, reject to nack)`,
+            ),
+          );
     } catch (err) {
       result = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -123,4 +132,16 @@ export class Dispatcher {
     this.active -= 1;
     this.pump();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : typeof value;
 }
