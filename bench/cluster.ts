@@ -1,0 +1,335 @@
+/**
+ * `npm run bench -- cluster`: the kernel-to-kernel protocol against a minimal Node JSON-over-TCP
+ * echo, each server in its own process on loopback. For 16 B and 1 KiB payloads: one-way posts
+ * per second, sequential call round trips per second with p50/p99, pipelined calls per second
+ * (100 in flight); with HMAC authentication, and again over TLS. Ends with one JSON line.
+ *
+ * Options: `--quick` (fewer messages), `--serve <baseline|aes|tls>` (internal: be the server).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, createConnection, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Kernel } from '../cluster/index.js';
+
+const SECRET = 'bench-secret';
+const QUICK = process.argv.includes('--quick');
+const POSTS = QUICK ? 50_000 : 300_000;
+const SEQUENTIAL = QUICK ? 3_000 : 20_000;
+const PIPELINED = QUICK ? 20_000 : 150_000;
+const IN_FLIGHT = 100;
+
+interface Row {
+  case: string;
+  posts_per_s: number;
+  calls_per_s: number;
+  call_p50_us: number;
+  call_p99_us: number;
+  pipelined_calls_per_s: number;
+}
+
+/** What each measured client offers. */
+interface BenchClient {
+  /** Sends `n` one-way messages and resolves when the server has counted them all. */
+  posts(n: number, payload: string): Promise<void>;
+  call(payload: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+// ------------------------------------------------------------------ servers (child processes)
+
+async function serve(mode: string, tlsDir: string | undefined): Promise<void> {
+  // Exit cleanly when the bench is done (lets --cpu-prof write its profile).
+  process.on('SIGTERM', () => process.exit(0));
+  if (mode === 'baseline') {
+    let count = 0;
+    const server = createServer((socket) => {
+      socket.setNoDelay(true);
+      const lines = createInterface({ input: socket });
+      lines.on('line', (line) => {
+        const m = JSON.parse(line) as { id?: number; op: string; data: unknown };
+        if (m.op === 'post') count += 1;
+        else if (m.op === 'count') socket.write(`${JSON.stringify({ id: m.id, data: count })}\n`);
+        else socket.write(`${JSON.stringify({ id: m.id, data: m.data })}\n`);
+      });
+      socket.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      process.stdout.write(
+        `${JSON.stringify({ address: typeof a === 'object' && a !== null ? a.port : 0 })}\n`,
+      );
+    });
+    return;
+  }
+  const tls =
+    tlsDir === undefined
+      ? undefined
+      : {
+          key: readFileSync(join(tlsDir, 'server.key')),
+          cert: readFileSync(join(tlsDir, 'server.crt')),
+          ca: readFileSync(join(tlsDir, 'ca.crt')),
+        };
+  const kernel = new Kernel({
+    name: 'server',
+    secret: SECRET,
+    ...(tls === undefined ? {} : { tls }),
+  });
+  let count = 0;
+  kernel.addSession('bench', {
+    sink: () => {
+      count += 1;
+    },
+    echo: (args) => args,
+    count: () => count,
+  });
+  kernel.publish('bench', ['sink', 'echo', 'count']);
+  const listener = await kernel.listen(mode === 'tls' ? 'tls://127.0.0.1:0' : 'tcp://127.0.0.1:0');
+  process.stdout.write(`${JSON.stringify({ address: listener.address })}\n`);
+}
+
+// ------------------------------------------------------------------ clients
+
+async function startServer(
+  mode: string,
+  tlsDir: string | undefined,
+): Promise<{ address: string | number; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--serve',
+      mode,
+      ...(tlsDir === undefined ? [] : ['--tls', tlsDir]),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    setTimeout(() => reject(new Error('bench server did not start within 20 s')), 20_000).unref();
+  });
+  const { address } = JSON.parse(line) as { address: string | number };
+  return { address, stop: () => child.kill('SIGTERM') };
+}
+
+async function baselineClient(port: number): Promise<BenchClient> {
+  const socket: Socket = createConnection({ host: '127.0.0.1', port });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  let nextId = 1;
+  const pending = new Map<number, (v: unknown) => void>();
+  createInterface({ input: socket }).on('line', (line) => {
+    const m = JSON.parse(line) as { id: number; data: unknown };
+    const resolve = pending.get(m.id);
+    pending.delete(m.id);
+    resolve?.(m.data);
+  });
+  const call = (op: string, data: unknown): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      socket.write(`${JSON.stringify({ id, op, data })}\n`);
+    });
+  let counted = 0;
+  return {
+    async posts(n, payload) {
+      for (let i = 0; i < n; i++) {
+        if (!socket.write(`${JSON.stringify({ op: 'post', data: payload })}\n`)) {
+          await new Promise((resolve) => socket.once('drain', resolve));
+        }
+      }
+      counted += n;
+      while (((await call('count', null)) as number) < counted) await sleep(1);
+    },
+    call: (payload) => call('echo', payload),
+    close: async () => {
+      socket.end();
+      await sleep(10);
+    },
+  };
+}
+
+async function aesClient(address: string, tlsDir: string | undefined): Promise<BenchClient> {
+  const kernel = new Kernel({
+    name: 'client',
+    secret: SECRET,
+    ...(tlsDir === undefined
+      ? {}
+      : {
+          tls: {
+            key: readFileSync(join(tlsDir, 'client.key')),
+            cert: readFileSync(join(tlsDir, 'client.crt')),
+            ca: readFileSync(join(tlsDir, 'ca.crt')),
+            servername: 'localhost',
+          },
+        }),
+  });
+  await kernel.connect(address);
+  let counted = 0;
+  return {
+    async posts(n, payload) {
+      for (let i = 0; i < n; i++) {
+        if (!kernel.post('poe://server/bench/sink', payload)) await kernel.waitWritable('server');
+      }
+      counted += n;
+      while (((await kernel.call('poe://server/bench/count')) as number) < counted) await sleep(1);
+    },
+    call: (payload) => kernel.call('poe://server/bench/echo', payload),
+    close: () => kernel.shutdown('bench done', { graceMs: 1_000 }),
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measure(name: string, client: BenchClient, payload: string): Promise<Row> {
+  // Warm up the JIT and the connection.
+  await client.posts(2_000, payload);
+  for (let i = 0; i < 500; i++) await client.call(payload);
+
+  let t = process.hrtime.bigint();
+  await client.posts(POSTS, payload);
+  const postsPerS = POSTS / (Number(process.hrtime.bigint() - t) / 1e9);
+
+  const latencies = new Float64Array(SEQUENTIAL);
+  t = process.hrtime.bigint();
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const s = process.hrtime.bigint();
+    await client.call(payload);
+    latencies[i] = Number(process.hrtime.bigint() - s) / 1e3;
+  }
+  const callsPerS = SEQUENTIAL / (Number(process.hrtime.bigint() - t) / 1e9);
+  latencies.sort();
+
+  t = process.hrtime.bigint();
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (started < PIPELINED) {
+        started += 1;
+        await client.call(payload);
+      }
+    }),
+  );
+  const pipelined = PIPELINED / (Number(process.hrtime.bigint() - t) / 1e9);
+  const row: Row = {
+    case: name,
+    posts_per_s: Math.round(postsPerS),
+    calls_per_s: Math.round(callsPerS),
+    call_p50_us: Math.round(latencies[Math.floor(SEQUENTIAL * 0.5)] ?? 0),
+    call_p99_us: Math.round(latencies[Math.floor(SEQUENTIAL * 0.99)] ?? 0),
+    pipelined_calls_per_s: Math.round(pipelined),
+  };
+  console.log(
+    `${name.padEnd(14)} posts/s ${String(row.posts_per_s).padStart(9)}   calls/s ${String(row.calls_per_s).padStart(7)} (p50 ${row.call_p50_us} µs, p99 ${row.call_p99_us} µs)   pipelined calls/s ${String(row.pipelined_calls_per_s).padStart(8)}`,
+  );
+  return row;
+}
+
+/** A throwaway CA, server and client certificate, made with openssl in a temp dir. */
+function makeCertificates(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aes-bench-tls-'));
+  const run = (args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=aes-bench-ca',
+  ]);
+  for (const who of ['server', 'client']) {
+    run([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.csr`,
+      '-subj',
+      `/CN=${who === 'server' ? 'localhost' : 'client'}`,
+    ]);
+    execFileSync(
+      'sh',
+      ['-c', `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ${who}.ext`],
+      { cwd: dir },
+    );
+    run([
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${who}.crt`,
+      '-days',
+      '1',
+      '-extfile',
+      `${who}.ext`,
+    ]);
+  }
+  return dir;
+}
+
+async function main(): Promise<void> {
+  const serveAt = process.argv.indexOf('--serve');
+  if (serveAt >= 0) {
+    const tlsAt = process.argv.indexOf('--tls');
+    await serve(
+      process.argv[serveAt + 1] ?? 'aes',
+      tlsAt >= 0 ? process.argv[tlsAt + 1] : undefined,
+    );
+    return;
+  }
+  console.log(
+    `cluster bench: ${POSTS} posts, ${SEQUENTIAL} sequential calls, ${PIPELINED} pipelined calls (${IN_FLIGHT} in flight) per case`,
+  );
+  const tlsDir = makeCertificates();
+  const rows: Row[] = [];
+  const payload16 = 'x'.repeat(16);
+  const payload1k = 'x'.repeat(1024);
+  try {
+    {
+      const server = await startServer('baseline', undefined);
+      const client = await baselineClient(server.address as number);
+      rows.push(await measure('baseline-16B', client, payload16));
+      await client.close();
+      server.stop();
+    }
+    for (const mode of ['aes', 'tls'] as const) {
+      const server = await startServer(mode, mode === 'tls' ? tlsDir : undefined);
+      const client = await aesClient(server.address as string, mode === 'tls' ? tlsDir : undefined);
+      const prefix = mode === 'aes' ? 'auth' : 'tls';
+      rows.push(await measure(`${prefix}-16B`, client, payload16));
+      rows.push(await measure(`${prefix}-1KiB`, client, payload1k));
+      await client.close();
+      server.stop();
+    }
+  } finally {
+    rmSync(tlsDir, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify({ suite: 'cluster', rows }));
+}
+
+await main();

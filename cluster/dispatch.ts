@@ -1,0 +1,301 @@
+/**
+ * Events addressed to this kernel's sessions: posts and calls from peers (checked against what is
+ * published and who may reach it, then handed to the handler), local posts, and peers'
+ * SUBSCRIBE/UNSUBSCRIBE of our sessions. Counts calls being handled per link so a graceful
+ * shutdown can let them answer.
+ */
+import { ClusterError } from './errors.js';
+import type { Link, PeerIdentity } from './link.js';
+import {
+  FrameType,
+  encodeError,
+  encodeFail,
+  encodeReplyFrame,
+  encodeSubscribed,
+  type CallMessage,
+  type EncodedFrame,
+  type ErrorOperation,
+  type PostMessage,
+  type SubscribeMessage,
+  type UnsubscribeMessage,
+} from './messages.js';
+import type { MonitorRegistry } from './monitor.js';
+import {
+  isAllowed,
+  type SessionRegistry,
+  type StateContext,
+  type StateHandler,
+} from './sessions.js';
+import type { StateSpec } from './specifier.js';
+import type { KernelCounters } from './stats.js';
+
+/** An error to count and hand to monitors. */
+export interface ErrorReport {
+  readonly link: Link | undefined;
+  readonly kernel?: string;
+  readonly side: 'local' | 'remote';
+  readonly op: ErrorOperation;
+  readonly error: ClusterError;
+  readonly ref: string | undefined;
+}
+
+export interface DispatchHost {
+  readonly name: string;
+  readonly sessions: SessionRegistry;
+  readonly counters: KernelCounters;
+  readonly monitors: MonitorRegistry;
+  reportError(report: ErrorReport): void;
+}
+
+export class Dispatcher {
+  readonly #host: DispatchHost;
+  readonly #inflight = new Map<Link, number>();
+
+  constructor(host: DispatchHost) {
+    this.#host = host;
+  }
+
+  /** Calls from `link` still being handled. */
+  inflight(link: Link): number {
+    return this.#inflight.get(link) ?? 0;
+  }
+
+  forget(link: Link): void {
+    this.#inflight.delete(link);
+  }
+
+  /** A post to a state of this kernel (any state, published or not). */
+  local(s: StateSpec, args: unknown, sender: string): void {
+    const handler = this.#host.sessions.get(s.session)?.states.get(s.state);
+    if (handler === undefined) {
+      const ref = `${s.session}/${s.state}`;
+      this.#host.reportError({
+        link: undefined,
+        kernel: this.#host.name,
+        side: 'local',
+        op: 'find',
+        error: new ClusterError('NOT_PUBLISHED', `no local state '${ref}'`),
+        ref,
+      });
+      return;
+    }
+    const context: StateContext = { sender, session: s.session, state: s.state, kind: 'post' };
+    queueMicrotask(() => this.#invoke(undefined, handler, args, context));
+  }
+
+  /** A post or call from a peer. */
+  remote(link: Link, m: PostMessage | CallMessage): void {
+    const host = this.#host;
+    const peer = link.peer as PeerIdentity;
+    const entry = host.sessions.get(m.session);
+    const handler = entry?.published.has(m.state) === true ? entry.states.get(m.state) : undefined;
+    if (entry === undefined || handler === undefined) {
+      host.counters.notPublished += 1;
+      this.#refuse(
+        link,
+        m,
+        'NOT_PUBLISHED',
+        `state '${m.session}/${m.state}' is not published on '${host.name}'`,
+      );
+      return;
+    }
+    const allow = entry.published.get(m.state);
+    if (allow !== undefined && !isAllowed(allow, peer, m.kind)) {
+      host.counters.forbidden += 1;
+      this.#refuse(
+        link,
+        m,
+        'FORBIDDEN',
+        `kernel '${peer.name}' may not ${m.kind} '${m.session}/${m.state}' on '${host.name}'`,
+      );
+      return;
+    }
+    const context: StateContext = {
+      sender: peer.name,
+      session: m.session,
+      state: m.state,
+      kind: m.kind,
+    };
+    if (m.kind === 'post') {
+      host.counters.postsReceived += 1;
+      this.#invoke(link, handler, m.args, context);
+      return;
+    }
+    host.counters.callsReceived += 1;
+    let result: unknown;
+    try {
+      result = handler(m.args, context);
+    } catch (err) {
+      this.#fail(link, m, err);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#answer(link, m, result);
+      return;
+    }
+    this.#inflight.set(link, this.inflight(link) + 1);
+    result.then(
+      (value) => {
+        this.#done(link);
+        this.#answer(link, m, value);
+      },
+      (err: unknown) => {
+        this.#done(link);
+        this.#fail(link, m, err);
+      },
+    );
+  }
+
+  /** A peer subscribes to one of our sessions. */
+  subscribe(link: Link, message: SubscribeMessage): void {
+    const host = this.#host;
+    const peer = link.peer as PeerIdentity;
+    const entry = host.sessions.get(message.session);
+    if (entry === undefined || entry.published.size === 0) {
+      host.counters.notPublished += 1;
+      const text = `no published session '${message.session}' on '${host.name}'`;
+      link.sendPriority(
+        FrameType.SUBSCRIBED,
+        encodeSubscribed(message.id, { code: 'NOT_PUBLISHED', message: text }),
+      );
+      host.reportError({
+        link,
+        side: 'local',
+        op: 'subscribe',
+        error: new ClusterError('NOT_PUBLISHED', text),
+        ref: message.session,
+      });
+      return;
+    }
+    host.sessions.addSubscriber(entry.name, peer.name);
+    const states = [...entry.published.keys()].sort();
+    link.sendPriority(FrameType.SUBSCRIBED, encodeSubscribed(message.id, { states }));
+    host.monitors.emit('subscribe', peer.name, {
+      kernel: peer.name,
+      session: entry.name,
+      states,
+      direction: 'remote',
+    });
+  }
+
+  /** A peer drops one subscription to one of our sessions. */
+  unsubscribe(link: Link, message: UnsubscribeMessage): void {
+    const host = this.#host;
+    const peer = link.peer as PeerIdentity;
+    const entry = host.sessions.get(message.session);
+    if (entry !== undefined && host.sessions.removeSubscriber(entry.name, peer.name)) {
+      host.monitors.emit('unsubscribe', peer.name, {
+        kernel: peer.name,
+        session: entry.name,
+        direction: 'remote',
+        cause: 'requested',
+        states: [],
+        remaining: [],
+      });
+    }
+  }
+
+  #done(link: Link): void {
+    const n = this.inflight(link) - 1;
+    if (n <= 0) this.#inflight.delete(link);
+    else this.#inflight.set(link, n);
+  }
+
+  #refuse(
+    link: Link,
+    m: PostMessage | CallMessage,
+    code: 'NOT_PUBLISHED' | 'FORBIDDEN',
+    text: string,
+  ): void {
+    const ref = `${m.session}/${m.state}`;
+    const error = new ClusterError(code, text);
+    this.#host.reportError({
+      link,
+      side: 'local',
+      op: code === 'FORBIDDEN' ? 'check' : 'find',
+      error,
+      ref,
+    });
+    if (m.kind === 'call') link.sendPriority(FrameType.FAIL, encodeFail(m.id, code, text));
+    else link.sendPriority(FrameType.ERROR, encodeError(code, text, 'post', ref));
+  }
+
+  #answer(link: Link, m: CallMessage, result: unknown): void {
+    if (link.state !== 'ready') return;
+    let frame: EncodedFrame;
+    try {
+      frame = encodeReplyFrame(m.id, result);
+    } catch (err) {
+      this.#fail(link, m, new Error(`result is not JSON-serialisable (${(err as Error).message})`));
+      return;
+    }
+    try {
+      link.send(frame.type, frame.head, frame.tail);
+    } catch (err) {
+      this.#handlerFailed(link, `${m.session}/${m.state}`, err);
+    }
+  }
+
+  #fail(link: Link, m: CallMessage, err: unknown): void {
+    const ref = `${m.session}/${m.state}`;
+    this.#handlerFailed(link, ref, err);
+    if (link.state === 'ready') {
+      link.sendPriority(
+        FrameType.FAIL,
+        encodeFail(
+          m.id,
+          'HANDLER_ERROR',
+          `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
+    }
+  }
+
+  #invoke(
+    link: Link | undefined,
+    handler: StateHandler,
+    args: unknown,
+    context: StateContext,
+  ): void {
+    try {
+      const result = handler(args, context);
+      if (isThenable(result)) {
+        result.then(undefined, (err: unknown) =>
+          this.#handlerFailed(link, `${context.session}/${context.state}`, err),
+        );
+      }
+    } catch (err) {
+      this.#handlerFailed(link, `${context.session}/${context.state}`, err);
+    }
+  }
+
+  #handlerFailed(link: Link | undefined, ref: string, err: unknown): void {
+    this.#host.counters.handlerErrors += 1;
+    const error =
+      err instanceof ClusterError
+        ? err
+        : new ClusterError(
+            'HANDLER_ERROR',
+            `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
+            {
+              cause: err,
+            },
+          );
+    this.#host.reportError({
+      link,
+      kernel: link?.peer?.name ?? this.#host.name,
+      side: 'local',
+      op: 'invoke',
+      error,
+      ref,
+    });
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

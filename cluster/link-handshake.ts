@@ -1,0 +1,215 @@
+/**
+ * The handshake of one link, both roles: version choice, the peer's admission, and the mutual
+ * HMAC challenge-response (or a verified TLS certificate). The link supplies I/O and outcomes
+ * through `HandshakeSide`.
+ */
+import { HandshakeError, ProtocolError, type ClusterError } from './errors.js';
+import { encodeFrame } from './frame-codec.js';
+import {
+  chooseVersion,
+  computeProof,
+  createNonce,
+  verifyProof,
+  type ProofInput,
+} from './handshake.js';
+import type { LinkDirection, LinkHost, PeerIdentity } from './link.js';
+import {
+  FrameType,
+  SUPPORTED_VERSIONS,
+  encodeAuth,
+  encodeHello,
+  encodeWelcome,
+  type ErrorMessage,
+  type HelloMessage,
+  type Message,
+  type WelcomeMessage,
+} from './messages.js';
+
+/** What the handshake needs from its link. */
+export interface HandshakeSide {
+  readonly host: LinkHost;
+  readonly direction: LinkDirection;
+  readonly label: string;
+  tlsAuthorized(): boolean;
+  admit(hello: HelloMessage): ClusterError | undefined;
+  sendControl(frame: Buffer): void;
+  ready(peer: PeerIdentity): void;
+  fail(error: ClusterError): void;
+  refused(message: ErrorMessage): void;
+}
+
+export class LinkHandshake {
+  readonly nonce = createNonce();
+  /** The peer's HELLO (inbound), once received. */
+  hello: HelloMessage | undefined;
+  readonly #side: HandshakeSide;
+  #proofInput: ProofInput | undefined;
+
+  constructor(side: HandshakeSide) {
+    this.#side = side;
+  }
+
+  /** The HELLO frame an outbound link opens with. */
+  helloFrame(): Buffer {
+    const host = this.#side.host;
+    return encodeFrame(
+      FrameType.HELLO,
+      encodeHello({
+        versions: SUPPORTED_VERSIONS,
+        name: host.name,
+        aliases: host.aliases,
+        role: host.role,
+        nonce: this.nonce,
+        listen: host.listenAddresses(),
+        incarnation: host.incarnation,
+      }),
+    );
+  }
+
+  /** Handles one handshake message (HELLO, AUTH or ERROR inbound; WELCOME or ERROR outbound). */
+  onMessage(message: Message): void {
+    if (this.#side.direction === 'inbound') {
+      if (this.hello === undefined && message.kind === 'hello') this.#onHello(message);
+      else if (this.hello !== undefined && message.kind === 'auth') this.#onAuth(message.proof);
+      else if (message.kind === 'error') this.#side.refused(message);
+      else
+        this.#side.fail(
+          new ProtocolError(
+            'BAD_MESSAGE',
+            `expected ${this.hello === undefined ? 'HELLO' : 'AUTH'}, got ${message.kind}`,
+          ),
+        );
+      return;
+    }
+    if (message.kind === 'welcome') this.#onWelcome(message);
+    else if (message.kind === 'error') this.#side.refused(message);
+    else this.#side.fail(new ProtocolError('BAD_MESSAGE', `expected WELCOME, got ${message.kind}`));
+  }
+
+  #onHello(hello: HelloMessage): void {
+    this.hello = hello;
+    const version = chooseVersion(hello.versions, SUPPORTED_VERSIONS);
+    if (version === undefined) {
+      this.#side.fail(
+        new HandshakeError(
+          'UNSUPPORTED_VERSION',
+          `peer offers versions ${hello.versions.join(', ')}; this kernel speaks ${SUPPORTED_VERSIONS.join(', ')}`,
+        ),
+      );
+      return;
+    }
+    const refusal = this.#side.admit(hello);
+    if (refusal !== undefined) {
+      this.#side.fail(refusal);
+      return;
+    }
+    const secret = this.#side.host.secretFor(hello.name);
+    if (
+      secret === undefined &&
+      !this.#side.host.allowUnauthenticated &&
+      !this.#side.tlsAuthorized()
+    ) {
+      this.#side.fail(new HandshakeError('AUTH_FAILED', `no secret for kernel '${hello.name}'`));
+      return;
+    }
+    this.#proofInput = {
+      version,
+      clientName: hello.name,
+      serverName: this.#side.host.name,
+      clientNonce: hello.nonce,
+      serverNonce: this.nonce,
+    };
+    this.#side.sendControl(
+      encodeFrame(
+        FrameType.WELCOME,
+        encodeWelcome({
+          version,
+          name: this.#side.host.name,
+          aliases: this.#side.host.aliases,
+          nonce: this.nonce,
+          proof: secret === undefined ? null : computeProof(secret, 'server', this.#proofInput),
+          listen: this.#side.host.listenAddresses(),
+          incarnation: this.#side.host.incarnation,
+        }),
+      ),
+    );
+  }
+
+  #onAuth(proof: string | null): void {
+    const hello = this.hello as HelloMessage;
+    const input = this.#proofInput as ProofInput;
+    const secret = this.#side.host.secretFor(hello.name);
+    let authenticated: PeerIdentity['authenticated'];
+    if (secret !== undefined) {
+      if (proof === null || !verifyProof(secret, 'client', input, proof)) {
+        this.#side.fail(
+          new HandshakeError(
+            'AUTH_FAILED',
+            `kernel '${hello.name}' failed to prove the shared secret`,
+          ),
+        );
+        return;
+      }
+      authenticated = 'hmac';
+    } else authenticated = this.#side.tlsAuthorized() ? 'tls' : 'none';
+    this.#side.ready({
+      name: hello.name,
+      aliases: hello.aliases,
+      role: hello.role,
+      listen: hello.listen,
+      incarnation: hello.incarnation,
+      version: input.version,
+      authenticated,
+    });
+  }
+
+  #onWelcome(welcome: WelcomeMessage): void {
+    if (!SUPPORTED_VERSIONS.includes(welcome.version)) {
+      this.#side.fail(
+        new HandshakeError('UNSUPPORTED_VERSION', `server chose version ${welcome.version}`),
+      );
+      return;
+    }
+    const input: ProofInput = {
+      version: welcome.version,
+      clientName: this.#side.host.name,
+      serverName: welcome.name,
+      clientNonce: this.nonce,
+      serverNonce: welcome.nonce,
+    };
+    const secret = this.#side.host.secretFor(welcome.name);
+    let authenticated: PeerIdentity['authenticated'];
+    if (secret !== undefined) {
+      if (welcome.proof === null || !verifyProof(secret, 'server', input, welcome.proof)) {
+        this.#side.fail(
+          new HandshakeError(
+            'AUTH_FAILED',
+            `kernel '${welcome.name}' at ${this.#side.label} does not share our secret (wrong secret on one side)`,
+          ),
+        );
+        return;
+      }
+      authenticated = 'hmac';
+    } else if (this.#side.tlsAuthorized()) authenticated = 'tls';
+    else if (this.#side.host.allowUnauthenticated) authenticated = 'none';
+    else {
+      this.#side.fail(new HandshakeError('AUTH_FAILED', `no secret for kernel '${welcome.name}'`));
+      return;
+    }
+    this.#side.sendControl(
+      encodeFrame(
+        FrameType.AUTH,
+        encodeAuth(secret === undefined ? null : computeProof(secret, 'client', input)),
+      ),
+    );
+    this.#side.ready({
+      name: welcome.name,
+      aliases: welcome.aliases,
+      role: 'kernel',
+      listen: welcome.listen,
+      incarnation: welcome.incarnation,
+      version: welcome.version,
+      authenticated,
+    });
+  }
+}

@@ -1,0 +1,571 @@
+/**
+ * One connection to another kernel: the handshake (both roles), frame decoding, the coalescing
+ * writer, heartbeats, outgoing calls and their replies. Its life is a guarded state machine;
+ * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { debuglog } from 'node:util';
+import {
+  CallError,
+  ClusterError,
+  HandshakeError,
+  ProtocolError,
+  QueueFullError,
+  RemoteError,
+} from './errors.js';
+import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
+import { FrameWriter } from './frame-writer.js';
+import { withDeadline } from './deadline.js';
+import { Heartbeat } from './heartbeat.js';
+import { LinkHandshake } from './link-handshake.js';
+import { PendingCalls } from './pending-calls.js';
+import {
+  FrameType,
+  decodeMessage,
+  encodeBye,
+  encodeCallFrame,
+  encodeError,
+  encodeId,
+  type ErrorMessage,
+  type HelloMessage,
+  type ErrorOperation,
+  type KernelRole,
+  type Message,
+} from './messages.js';
+import type { KernelCounters } from './stats.js';
+
+const trace = debuglog('aes-cluster');
+
+export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'closing' | 'closed';
+export type LinkDirection = 'outbound' | 'inbound';
+
+/** Tunables every link of a kernel shares. */
+export interface LinkSettings {
+  readonly handshakeTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly maxQueueBytes: number;
+  readonly highWaterBytes: number;
+}
+
+/** Who the peer turned out to be. */
+export interface PeerIdentity {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: KernelRole;
+  readonly listen: readonly string[];
+  readonly incarnation: string;
+  readonly version: number;
+  readonly authenticated: 'hmac' | 'tls' | 'none';
+}
+
+/** What a link needs from its kernel. */
+export interface LinkHost {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: KernelRole;
+  readonly incarnation: string;
+  readonly settings: LinkSettings;
+  readonly counters: KernelCounters;
+  readonly allowUnauthenticated: boolean;
+  listenAddresses(): readonly string[];
+  secretFor(peer: string): string | Buffer | undefined;
+  /** Inbound only: may this peer join? Returns the refusal, or undefined. */
+  admit(link: Link, hello: HelloMessage): ClusterError | undefined;
+  linkReady(link: Link): void;
+  linkMessage(link: Link, message: Message): void;
+  linkError(link: Link, op: ErrorOperation, error: ClusterError): void;
+  linkClosed(link: Link, reason: string, error: ClusterError | undefined): void;
+}
+
+const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
+  connecting: ['handshaking', 'closing', 'closed'],
+  handshaking: ['ready', 'closing', 'closed'],
+  ready: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
+const EMPTY = Buffer.alloc(0);
+const HEARTBEAT_FRAME = encodeFrame(FrameType.HEARTBEAT);
+let nextLinkId = 1;
+
+export class Link {
+  readonly id = nextLinkId++;
+  readonly direction: LinkDirection;
+  readonly #host: LinkHost;
+  readonly #socket: Socket;
+  readonly #decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
+  readonly #writer: FrameWriter;
+  readonly #heartbeat: Heartbeat;
+  readonly #tls: boolean;
+  readonly #remote: string;
+  #state: LinkState;
+  #peer: PeerIdentity | undefined;
+  readonly #handshake: LinkHandshake;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #lastRx = Date.now();
+  #lastTx = Date.now();
+  readonly #pending = new PendingCalls();
+  #writableWaiters: (() => void)[] = [];
+  #closeReason = '';
+  #ending = false;
+  #closeError: ClusterError | undefined;
+  #readyResolve: ((peer: PeerIdentity) => void) | undefined;
+  #readyReject: ((err: ClusterError) => void) | undefined;
+  /** Resolves when the handshake completes; rejects when the link closes before. */
+  readonly ready: Promise<PeerIdentity>;
+  /** Resolves once the connection is closed. */
+  readonly closed: Promise<void>;
+  #resolveClosed: () => void = () => undefined;
+  /** Free for the host's bookkeeping (e.g. which listener accepted it). */
+  readonly label: string;
+
+  constructor(
+    host: LinkHost,
+    socket: Socket,
+    direction: LinkDirection,
+    label: string,
+    tls: boolean,
+  ) {
+    this.#host = host;
+    this.#socket = socket;
+    this.direction = direction;
+    this.label = label;
+    this.#tls = tls;
+    this.#remote =
+      direction === 'inbound' && socket.remoteAddress !== undefined
+        ? `${socket.remoteAddress}:${socket.remotePort ?? 0}`
+        : label;
+    this.#state = direction === 'outbound' ? 'connecting' : 'handshaking';
+    this.ready = new Promise<PeerIdentity>((resolve, reject) => {
+      this.#readyResolve = resolve;
+      this.#readyReject = reject;
+    });
+    this.closed = new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    // Nobody need listen to `ready`; a failed handshake is also reported through the host.
+    this.ready.catch(() => undefined);
+    this.#handshake = new LinkHandshake({
+      host,
+      direction,
+      label,
+      tlsAuthorized: () => this.#tlsAuthorized(),
+      admit: (hello) => host.admit(this, hello),
+      sendControl: (frame) => this.#sendControl(frame),
+      ready: (peer) => this.#becomeReady(peer),
+      fail: (error) => this.#handshakeFailure(error),
+      refused: (message) => this.#refusedByPeer(message),
+    });
+    this.#writer = new FrameWriter(socket, host.settings.highWaterBytes, (bytes) => {
+      host.counters.bytesOut += bytes;
+    });
+    this.#heartbeat = new Heartbeat(
+      {
+        now: () => Date.now(),
+        schedule: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return () => clearTimeout(t);
+        },
+        lastReceivedAt: () => this.#lastRx,
+        lastSentAt: () => this.#lastTx,
+        sendHeartbeat: () => this.#sendControl(HEARTBEAT_FRAME),
+        onDead: (silentMs) =>
+          this.destroy(
+            new ClusterError(
+              'CHANNEL_CLOSED',
+              `peer silent for ${silentMs} ms (heartbeat timeout)`,
+            ),
+          ),
+      },
+      host.settings.heartbeatIntervalMs,
+      host.settings.heartbeatTimeoutMs,
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#onDrain());
+    socket.on('error', (err) => {
+      if (this.#closeError === undefined) {
+        this.#closeError = new ClusterError('CHANNEL_CLOSED', `socket error: ${err.message}`, {
+          cause: err,
+        });
+      }
+    });
+    socket.on('close', () => this.#onClose());
+    socket.on('end', () => socket.end());
+    this.#handshakeTimer = setTimeout(
+      () => this.#onHandshakeTimeout(),
+      host.settings.handshakeTimeoutMs,
+    );
+    this.#handshakeTimer.unref();
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+  /** The peer, once the handshake is done. */
+  get peer(): PeerIdentity | undefined {
+    return this.#peer;
+  }
+  /** The peer's name, or a description of the connection before the handshake. */
+  get peerName(): string {
+    return this.#peer?.name ?? this.#handshake.hello?.name ?? `${this.direction} ${this.label}`;
+  }
+  /** Where the connection comes from (inbound) or goes to (outbound). */
+  get remoteAddress(): string {
+    return this.#remote;
+  }
+  /** Bulk bytes waiting for the socket. */
+  get queuedBytes(): number {
+    return this.#writer.queuedBytes;
+  }
+  get writable(): boolean {
+    return this.#writer.writable;
+  }
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
+  /** Outbound: the socket is connected; send HELLO. */
+  start(): void {
+    if (this.direction !== 'outbound') return;
+    this.transitionTo(['connecting'], 'handshaking', 'socket connected');
+    this.#sendControl(this.#handshake.helloFrame());
+  }
+
+  /** Moves the state machine; refuses (and traces) a move that is not legal from here. */
+  transitionTo(from: readonly LinkState[], to: LinkState, reason: string): boolean {
+    if (!from.includes(this.#state) || !LEGAL[this.#state].includes(to)) {
+      trace('link %d (%s): refused %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
+      return false;
+    }
+    trace('link %d (%s): %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
+    this.#state = to;
+    return true;
+  }
+
+  /**
+   * Queues a bulk frame. Returns false when the queue is above its high-water mark (the frame is
+   * still queued); throws `QueueFullError` above the hard bound.
+   */
+  send(type: number, body: string, tail?: string): boolean {
+    if (this.#state !== 'ready') {
+      throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`);
+    }
+    const queued = this.#writer.queuedBytes;
+    if (queued >= this.#host.settings.maxQueueBytes) {
+      this.#host.counters.queueFull += 1;
+      throw new QueueFullError(this.peerName, queued, this.#host.settings.maxQueueBytes);
+    }
+    this.#lastTx = Date.now();
+    return this.#writer.enqueue(type, body, tail);
+  }
+
+  /** Sends a frame ahead of bulk traffic (heartbeat, pong, errors). */
+  sendPriority(type: number, body: string): void {
+    this.#sendControl(encodeFrame(type, body));
+  }
+
+  /** Resolves once the outbound queue is below its high-water mark again. */
+  waitWritable(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#writer.writable) return Promise.resolve();
+    if (this.#state === 'closed' || this.#state === 'closing') {
+      return Promise.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed`));
+    }
+    return withDeadline<void>(options, `waiting for '${this.peerName}' to drain`, (resolve) => {
+      this.#writableWaiters.push(resolve);
+      return () => {
+        this.#writableWaiters = this.#writableWaiters.filter((w) => w !== resolve);
+      };
+    });
+  }
+
+  /** Calls a state on the peer; the reply is accepted from this link only, once. */
+  call(
+    session: string,
+    state: string,
+    args: unknown,
+    options: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<unknown> {
+    const id = this.#pending.peekId();
+    const frame = encodeCallFrame(id, session, state, args);
+    // Send first: a refused frame (queue full, link closing) fails the call synchronously.
+    try {
+      this.send(frame.type, frame.head, frame.tail);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.#host.counters.callsSent += 1;
+    return this.#pending.add(options, () => `call to poe://${this.peerName}/${session}/${state}`)
+      .promise;
+  }
+
+  /** Pings the peer at the protocol level; resolves with 'PONG'. */
+  ping(options: { timeoutMs?: number; signal?: AbortSignal }): Promise<'PONG'> {
+    if (this.#state !== 'ready') {
+      return Promise.reject(
+        new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`),
+      );
+    }
+    const id = this.#pending.peekId();
+    this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
+    return this.#pending
+      .add(options, () => `ping to '${this.peerName}'`)
+      .promise.then(() => 'PONG' as const);
+  }
+
+  /** Graceful: say BYE (when ready), flush, end the socket; destroy after a grace period. */
+  close(reason: string, sayBye = true): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    // BYE goes behind the bulk frames already queued, so the peer handles those first.
+    if (sayBye && this.#state === 'ready') this.#writer.enqueue(FrameType.BYE, encodeBye(reason));
+    this.#closeReason ||= reason;
+    this.transitionTo([this.#state], 'closing', reason);
+    this.#ending = true;
+    this.#writer.flush();
+    this.#endWhenFlushed();
+    const t = setTimeout(() => this.#socket.destroy(), 5_000);
+    t.unref();
+  }
+
+  #endWhenFlushed(): void {
+    if (this.#ending && this.#writer.queuedBytes === 0) this.#socket.end();
+  }
+
+  /** Tells the peer what went wrong (when possible) and closes the connection now. */
+  destroy(error: ClusterError, op: ErrorOperation = 'channel'): void {
+    if (this.#state === 'closed') return;
+    this.#closeError ??= error;
+    this.#closeReason ||= error.message;
+    if (this.#state !== 'closing') {
+      this.#sendControl(
+        encodeFrame(FrameType.ERROR, encodeError(error.code, error.message, op, null)),
+      );
+      this.transitionTo([this.#state], 'closing', error.message);
+      this.#writer.flush();
+    }
+    this.#socket.end();
+    // Give the ERROR frame a moment to leave, then cut.
+    const t = setTimeout(() => this.#socket.destroy(), 200);
+    t.unref();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #isOpen(): boolean {
+    return this.#state !== 'closing' && this.#state !== 'closed';
+  }
+
+  #sendControl(frame: Buffer): void {
+    this.#lastTx = Date.now();
+    this.#writer.enqueueControl(frame);
+  }
+
+  #onDrain(): void {
+    this.#writer.flush();
+    this.#endWhenFlushed();
+    if (this.#writer.writable && this.#writableWaiters.length > 0) {
+      const waiters = this.#writableWaiters;
+      this.#writableWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#lastRx = Date.now();
+    const counters = this.#host.counters;
+    counters.bytesIn += chunk.length;
+    let input = chunk;
+    for (;;) {
+      if (this.#state === 'closed' || this.#state === 'closing') return;
+      const handshaking = this.#state !== 'ready';
+      let frames: Frame[];
+      try {
+        // During the handshake take one frame at a time: the limit rises once the peer is known.
+        frames = this.#decoder.push(input, handshaking ? 1 : Infinity);
+      } catch (err) {
+        this.#protocolFailure(err as ProtocolError);
+        return;
+      }
+      input = EMPTY;
+      counters.framesIn += frames.length;
+      for (const frame of frames) {
+        if (!this.#isOpen()) return;
+        this.#onFrame(frame);
+      }
+      if (!handshaking || frames.length === 0) return;
+    }
+  }
+
+  #protocolFailure(error: ClusterError): void {
+    const counters = this.#host.counters;
+    counters.protocolErrors += 1;
+    if (error.code === 'FRAME_TOO_LARGE') counters.framesTooLarge += 1;
+    this.#host.linkError(this, 'parse', error);
+    this.destroy(error, 'parse');
+  }
+
+  #onFrame(frame: Frame): void {
+    let message: Message;
+    try {
+      message = decodeMessage(frame.type, frame.body);
+    } catch (err) {
+      this.#protocolFailure(
+        err instanceof ClusterError ? err : new ProtocolError('BAD_MESSAGE', String(err)),
+      );
+      return;
+    }
+    if (this.#state !== 'ready') {
+      this.#handshake.onMessage(message);
+      return;
+    }
+    switch (message.kind) {
+      case 'heartbeat':
+        return;
+      case 'ping':
+        this.#sendControl(encodeFrame(FrameType.PONG, encodeId(message.id)));
+        return;
+      case 'pong':
+      case 'reply':
+      case 'fail':
+        this.#onAnswer(message);
+        return;
+      case 'hello':
+      case 'welcome':
+      case 'auth':
+        this.#protocolFailure(
+          new ProtocolError('BAD_MESSAGE', `unexpected ${message.kind} after the handshake`),
+        );
+        return;
+      case 'bye':
+        this.#closeReason = `peer left: ${message.reason}`;
+        this.#host.linkMessage(this, message);
+        this.close(this.#closeReason, false);
+        return;
+      default:
+        this.#host.linkMessage(this, message);
+    }
+  }
+
+  #onAnswer(message: Extract<Message, { kind: 'pong' | 'reply' | 'fail' }>): void {
+    const counters = this.#host.counters;
+    const outcome =
+      message.kind === 'fail'
+        ? this.#pending.settle(
+            message.id,
+            undefined,
+            new RemoteError(this.peerName, message.code, message.message),
+          )
+        : this.#pending.settle(message.id, message.kind === 'reply' ? message.result : 'PONG');
+    if (outcome === 'answered') {
+      if (message.kind === 'reply') counters.repliesReceived += 1;
+      return;
+    }
+    if (outcome === 'late') {
+      counters.lateReplies += 1;
+      return;
+    }
+    counters.unexpectedReplies += 1;
+    const error = new ProtocolError(
+      'UNEXPECTED_REPLY',
+      `'${this.peerName}' answered call ${message.id}, which was not made to it or was already answered`,
+    );
+    this.#host.linkError(this, 'check', error);
+    this.sendPriority(FrameType.ERROR, encodeError(error.code, error.message, 'check', null));
+  }
+
+  /** The peer refused the handshake: keep its code (NAME_TAKEN, AUTH_FAILED, BUSY, ...). */
+  #refusedByPeer(message: ErrorMessage): void {
+    const who =
+      this.direction === 'outbound' ? `'${this.label}'` : `${this.peerName} (${this.#remote})`;
+    const error = new HandshakeError(
+      message.code,
+      `${who} refused the handshake: ${message.message}`,
+    );
+    if (message.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
+    if (message.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
+    this.#closeError = error;
+    // Two kernels dialing each other at once is normal, not an error.
+    if (message.code !== 'DUPLICATE_LINK') this.#host.linkError(this, 'handshake', error);
+    this.close(error.message, false);
+  }
+
+  #handshakeFailure(error: ClusterError): void {
+    if (error.code === 'AUTH_FAILED') this.#host.counters.authFailures += 1;
+    else if (error.code === 'NAME_TAKEN') this.#host.counters.nameConflicts += 1;
+    else if (error instanceof ProtocolError) this.#host.counters.protocolErrors += 1;
+    if (error.code !== 'DUPLICATE_LINK') this.#host.linkError(this, 'handshake', error);
+    this.destroy(error, 'handshake');
+  }
+
+  #tlsAuthorized(): boolean {
+    return this.#tls && (this.#socket as TLSSocket).authorized === true;
+  }
+
+  #becomeReady(peer: PeerIdentity): void {
+    if (!this.transitionTo(['handshaking'], 'ready', `handshake with '${peer.name}' done`)) return;
+    clearTimeout(this.#handshakeTimer);
+    this.#peer = peer;
+    this.#decoder.setMaxFrameBytes(this.#host.settings.maxFrameBytes);
+    this.#host.counters.handshakesCompleted += 1;
+    this.#heartbeat.start();
+    this.#readyResolve?.(peer);
+    this.#host.linkReady(this);
+  }
+
+  #onHandshakeTimeout(): void {
+    if (this.#state !== 'connecting' && this.#state !== 'handshaking') return;
+    this.#host.counters.handshakeTimeouts += 1;
+    this.#handshakeFailure(
+      new HandshakeError(
+        'HANDSHAKE_TIMEOUT',
+        `handshake with ${this.remoteAddress} not done within ${this.#host.settings.handshakeTimeoutMs} ms`,
+      ),
+    );
+  }
+
+  #onClose(): void {
+    const before = this.#state;
+    if (before === 'closed') return;
+    this.#state = 'closed';
+    trace('link %d (%s): %s -> closed', this.id, this.peerName, before);
+    clearTimeout(this.#handshakeTimer);
+    this.#heartbeat.stop();
+    this.#writer.close();
+    const error =
+      this.#closeError ??
+      (this.#closeReason === ''
+        ? new ClusterError('CHANNEL_CLOSED', `connection to '${this.peerName}' closed by the peer`)
+        : undefined);
+    const reason = this.#closeReason || error?.message || 'closed';
+    if (
+      this.direction === 'inbound' &&
+      this.#peer === undefined &&
+      this.#closeError === undefined &&
+      this.#closeReason === ''
+    ) {
+      this.#host.counters.closedBeforeHandshake += 1;
+      this.#host.linkError(
+        this,
+        'handshake',
+        new HandshakeError(
+          'CHANNEL_CLOSED',
+          `connection from ${this.remoteAddress} closed before the handshake completed`,
+        ),
+      );
+    }
+    const closed = new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`);
+    this.#pending.rejectAll(closed);
+    for (const w of this.#writableWaiters) w();
+    this.#writableWaiters = [];
+    this.#readyReject?.(
+      this.#closeError ??
+        new HandshakeError('CHANNEL_CLOSED', `connection closed during the handshake: ${reason}`),
+    );
+    this.#host.linkClosed(this, reason, error);
+    this.#resolveClosed();
+  }
+}

@@ -1,0 +1,169 @@
+/** The kernel's options: one documented interface, defaults, and one parse function. */
+import type { SecureContextOptions } from 'node:tls';
+import type { BackoffOptions } from './backoff.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
+import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './heartbeat.js';
+import type { LinkSettings } from './link.js';
+import { NAME_PATTERN, type KernelRole } from './messages.js';
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
+/** How long a learned (non-seed) peer that cannot be reached is retried before it is forgotten. */
+export const DEFAULT_FORGET_AFTER_MS = 60_000;
+
+/** TLS material, used by `tls://` listeners and connections. */
+export interface ClusterTlsOptions {
+  readonly key?: SecureContextOptions['key'];
+  readonly cert?: SecureContextOptions['cert'];
+  /** Trusted CAs; on a listener, setting `ca` asks clients for certificates (mutual TLS). */
+  readonly ca?: SecureContextOptions['ca'];
+  /** Refuse peers whose certificate does not verify. @defaultValue true */
+  readonly rejectUnauthorized?: boolean;
+  /** Name checked against the server certificate (client side). */
+  readonly servername?: string;
+}
+
+export interface KernelOptions {
+  /** This kernel's unique name. */
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  /** Shared secret for every peer (HMAC-SHA256 challenge-response, never sent). */
+  readonly secret?: string | Buffer;
+  /** Per-peer secret lookup (e.g. an endpoint's launch token); overrides `secret` when it answers. */
+  readonly resolveSecret?: (peer: string) => string | Buffer | undefined;
+  /** Accept and make links with no secret and no verified TLS certificate. @defaultValue false */
+  readonly allowUnauthenticated?: boolean;
+  readonly tls?: ClusterTlsOptions;
+  /** Addresses to join at start (and keep trying). */
+  readonly seeds?: readonly string[];
+  /** Addresses told to other kernels; default: the resolved addresses of this kernel's listeners. */
+  readonly advertise?: readonly string[];
+  /** Dial the kernels that peers tell us about (full mesh). @defaultValue true */
+  readonly mesh?: boolean;
+  /** `client` for ClientLite: not part of the mesh, never receives broadcasts. */
+  readonly role?: KernelRole;
+  readonly handshakeTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Silence after which a peer is declared dead. @defaultValue DEFAULT_HEARTBEAT_TIMEOUT_MS */
+  readonly heartbeatTimeoutMs?: number;
+  readonly maxFrameBytes?: number;
+  /** Hard bound of one link's outbound queue; a post beyond it throws QueueFullError. */
+  readonly maxQueueBytes?: number;
+  /** Above this many queued bytes `post()` returns false (and the writer flushes at once). */
+  readonly highWaterBytes?: number;
+  /** Default deadline of `call()` when none is given. */
+  readonly callTimeoutMs?: number;
+  readonly forgetAfterMs?: number;
+  readonly backoff?: BackoffOptions;
+}
+
+export interface ParsedKernelOptions {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: KernelRole;
+  readonly secretFor: (peer: string) => string | Buffer | undefined;
+  readonly allowUnauthenticated: boolean;
+  readonly tls: ClusterTlsOptions | undefined;
+  readonly seeds: readonly string[];
+  readonly advertise: readonly string[] | undefined;
+  readonly mesh: boolean;
+  readonly settings: LinkSettings;
+  readonly callTimeoutMs: number;
+  readonly forgetAfterMs: number;
+  readonly backoff: BackoffOptions;
+}
+
+function positive(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError('BAD_OPTIONS', `kernel option '${field}' must be a positive number`);
+  }
+  return value;
+}
+
+/** Validates options; names the field at fault. */
+export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
+  if (typeof input !== 'object' || input === null) {
+    throw new UsageError('BAD_OPTIONS', 'kernel options must be an object');
+  }
+  const { name } = input;
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new UsageError('BAD_OPTIONS', `kernel option 'name' must match ${String(NAME_PATTERN)}`);
+  }
+  const aliases = input.aliases ?? [];
+  for (const a of aliases) {
+    if (typeof a !== 'string' || !NAME_PATTERN.test(a)) {
+      throw new UsageError(
+        'BAD_OPTIONS',
+        `kernel option 'aliases': '${String(a)}' is not a valid name`,
+      );
+    }
+  }
+  const { secret, resolveSecret } = input;
+  if (
+    secret !== undefined &&
+    (secret.length === 0 || (typeof secret !== 'string' && !Buffer.isBuffer(secret)))
+  ) {
+    throw new UsageError(
+      'BAD_OPTIONS',
+      "kernel option 'secret' must be a non-empty string or Buffer",
+    );
+  }
+  if (resolveSecret !== undefined && typeof resolveSecret !== 'function') {
+    throw new UsageError('BAD_OPTIONS', "kernel option 'resolveSecret' must be a function");
+  }
+  const secretFor = (peer: string): string | Buffer | undefined => {
+    const found = resolveSecret?.(peer);
+    return found === undefined || found.length === 0 ? secret : found;
+  };
+  const heartbeatIntervalMs = positive(
+    'heartbeatIntervalMs',
+    input.heartbeatIntervalMs,
+    DEFAULT_HEARTBEAT_INTERVAL_MS,
+  );
+  const heartbeatTimeoutMs = positive(
+    'heartbeatTimeoutMs',
+    input.heartbeatTimeoutMs,
+    DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  );
+  if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
+    throw new UsageError(
+      'BAD_OPTIONS',
+      "kernel option 'heartbeatTimeoutMs' must exceed 'heartbeatIntervalMs'",
+    );
+  }
+  const role = input.role ?? 'kernel';
+  if (role !== 'kernel' && role !== 'client') {
+    throw new UsageError('BAD_OPTIONS', "kernel option 'role' must be 'kernel' or 'client'");
+  }
+  return {
+    name,
+    aliases: [...aliases],
+    role,
+    secretFor,
+    allowUnauthenticated: input.allowUnauthenticated === true,
+    tls: input.tls,
+    seeds: [...(input.seeds ?? [])],
+    advertise: input.advertise === undefined ? undefined : [...input.advertise],
+    mesh: input.mesh ?? role === 'kernel',
+    settings: {
+      handshakeTimeoutMs: positive(
+        'handshakeTimeoutMs',
+        input.handshakeTimeoutMs,
+        DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      ),
+      heartbeatIntervalMs,
+      heartbeatTimeoutMs,
+      maxFrameBytes: positive('maxFrameBytes', input.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
+      maxQueueBytes: positive('maxQueueBytes', input.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES),
+      highWaterBytes: positive('highWaterBytes', input.highWaterBytes, DEFAULT_HIGH_WATER_BYTES),
+    },
+    callTimeoutMs: positive('callTimeoutMs', input.callTimeoutMs, DEFAULT_CALL_TIMEOUT_MS),
+    forgetAfterMs: positive('forgetAfterMs', input.forgetAfterMs, DEFAULT_FORGET_AFTER_MS),
+    backoff: input.backoff ?? {},
+  };
+}

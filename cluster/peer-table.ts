@@ -1,0 +1,169 @@
+/**
+ * The kernels this kernel is linked to, by name and alias: who may join (unique names, one link
+ * per pair of kernels), what happens when a link is ready (register, channel ready, gossip of the
+ * mesh) and when it closes (unregister with its cause, subscriptions dropped, redial).
+ */
+import { debuglog } from 'node:util';
+import { ClusterError } from './errors.js';
+import type { Link, PeerIdentity } from './link.js';
+import type { Membership } from './membership.js';
+import { FrameType, encodePeers, type HelloMessage } from './messages.js';
+import type { MonitorRegistry } from './monitor.js';
+
+const trace = debuglog('aes-cluster');
+
+export interface PeerTableHost {
+  readonly name: string;
+  readonly mesh: boolean;
+  readonly monitors: MonitorRegistry;
+  readonly membership: Membership;
+  isLocal(name: string): boolean;
+  isClosing(): boolean;
+  /** A kernel unregistered: drop what it subscribed to and what we subscribed to on it. */
+  kernelGone(name: string): void;
+}
+
+export class PeerTable {
+  readonly #host: PeerTableHost;
+  /** Ready links by peer name. */
+  readonly #links = new Map<string, Link>();
+  readonly #aliasToName = new Map<string, string>();
+  readonly #leaving = new WeakSet<Link>();
+
+  constructor(host: PeerTableHost) {
+    this.#host = host;
+  }
+
+  get size(): number {
+    return this.#links.size;
+  }
+
+  has(name: string): boolean {
+    return this.#links.has(name);
+  }
+
+  /** A kernel's name from one of its aliases (the argument itself when unknown). */
+  resolveName(nameOrAlias: string): string {
+    return this.#aliasToName.get(nameOrAlias) ?? nameOrAlias;
+  }
+
+  linkFor(nameOrAlias: string): Link | undefined {
+    return (
+      this.#links.get(nameOrAlias) ?? this.#links.get(this.#aliasToName.get(nameOrAlias) ?? '')
+    );
+  }
+
+  links(): Link[] {
+    return [...this.#links.values()];
+  }
+
+  /** Ready links to kernels (not ClientLite clients). */
+  kernelLinks(): Link[] {
+    const out: Link[] = [];
+    for (const link of this.#links.values()) if (link.peer?.role === 'kernel') out.push(link);
+    return out;
+  }
+
+  /** The peer said BYE: its unregister will have cause `left`. */
+  markLeaving(link: Link): void {
+    this.#leaving.add(link);
+  }
+
+  /** May this HELLO join? Returns the refusal, or undefined. */
+  admit(hello: HelloMessage): ClusterError | undefined {
+    const host = this.#host;
+    if (host.isClosing())
+      return new ClusterError('SHUTDOWN', `kernel '${host.name}' is shutting down`);
+    if (host.isLocal(hello.name)) {
+      return new ClusterError(
+        'NAME_TAKEN',
+        `'${hello.name}' is the name of the kernel you connected to`,
+      );
+    }
+    const existing = this.linkFor(hello.name);
+    if (existing?.peer !== undefined) {
+      if (existing.peer.incarnation === hello.incarnation) {
+        return new ClusterError('DUPLICATE_LINK', `already linked to '${hello.name}'`);
+      }
+      return new ClusterError(
+        'NAME_TAKEN',
+        `a kernel named '${hello.name}' is already connected (from ${existing.remoteAddress}); kernel names must be unique`,
+      );
+    }
+    return undefined;
+  }
+
+  ready(link: Link): void {
+    const host = this.#host;
+    const peer = link.peer as PeerIdentity;
+    if (host.isClosing()) {
+      link.close('shutting down');
+      return;
+    }
+    const existing = this.#links.get(peer.name);
+    if (existing !== undefined && existing !== link) {
+      // Both kernels dialed each other at once: keep the link dialed by the smaller name, on
+      // both sides alike; the other closes without any register/unregister.
+      const initiator = (l: Link): string => (l.direction === 'outbound' ? host.name : peer.name);
+      const keepNew = initiator(link) < initiator(existing);
+      const loser = keepNew ? existing : link;
+      if (keepNew) this.#links.set(peer.name, link);
+      trace('duplicate link to %s: closing link %d', peer.name, loser.id);
+      loser.close('duplicate link', false);
+      return;
+    }
+    this.#links.set(peer.name, link);
+    for (const a of peer.aliases) this.#aliasToName.set(a, peer.name);
+    host.monitors.emit('channel', peer.name, {
+      kernel: peer.name,
+      event: 'ready',
+      address: link.remoteAddress,
+      reason: 'handshake done',
+    });
+    host.monitors.emit('register', peer.name, {
+      kernel: peer.name,
+      aliases: peer.aliases,
+      role: peer.role,
+      address: link.remoteAddress,
+      direction: link.direction,
+    });
+    if (peer.role !== 'kernel') return;
+    if (host.mesh) host.membership.learn(peer.name, peer.listen, true);
+    // Tell the newcomer about every other kernel it can dial: that is how the mesh closes.
+    const others = this.kernelLinks()
+      .filter((l) => l !== link && (l.peer?.listen.length ?? 0) > 0)
+      .map((l) => ({
+        name: (l.peer as PeerIdentity).name,
+        addresses: (l.peer as PeerIdentity).listen,
+      }));
+    if (others.length > 0) link.sendPriority(FrameType.PEERS, encodePeers(others));
+  }
+
+  closed(link: Link, reason: string): void {
+    const host = this.#host;
+    const peer = link.peer;
+    if (peer === undefined || this.#links.get(peer.name) !== link) {
+      host.monitors.emit('channel', peer?.name, {
+        kernel: peer?.name,
+        event: 'close',
+        address: link.remoteAddress,
+        reason,
+      });
+      return;
+    }
+    this.#links.delete(peer.name);
+    for (const a of peer.aliases)
+      if (this.#aliasToName.get(a) === peer.name) this.#aliasToName.delete(a);
+    const cause = host.isClosing() ? 'shutdown' : this.#leaving.has(link) ? 'left' : 'lost';
+    host.kernelGone(peer.name);
+    host.monitors.emit('channel', peer.name, {
+      kernel: peer.name,
+      event: 'close',
+      address: link.remoteAddress,
+      reason,
+    });
+    host.monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
+    // Seeds are redialed even without the mesh (an endpoint redials its node).
+    if (peer.role === 'kernel') host.membership.linkClosed(peer.name, cause);
+  }
+}

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Backoff } from '../../cluster/backoff.js';
+import { Heartbeat, type HeartbeatHost } from '../../cluster/heartbeat.js';
+
+test('backoff grows, is capped, jitters within bounds and resets', () => {
+  const mid = new Backoff({ initialMs: 100, maxMs: 1000, multiplier: 2, jitter: 0.2 }, () => 0.5);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map(() => mid.next()),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+  mid.reset();
+  assert.equal(mid.next(), 100);
+  const low = new Backoff({ initialMs: 100, jitter: 0.2 }, () => 0);
+  const high = new Backoff({ initialMs: 100, jitter: 0.2 }, () => 0.999999);
+  assert.equal(low.next(), 80);
+  assert.equal(high.next(), 120);
+  assert.equal(low.attempts, 1);
+});
+
+class FakeClock {
+  now = 0;
+  #timers: { at: number; fn: () => void; live: boolean }[] = [];
+  schedule(fn: () => void, ms: number): () => void {
+    const timer = { at: this.now + ms, fn, live: true };
+    this.#timers.push(timer);
+    return () => {
+      timer.live = false;
+    };
+  }
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const next = this.#timers.filter((t) => t.live && t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (next === undefined) break;
+      next.live = false;
+      this.now = next.at;
+      next.fn();
+    }
+    this.now = end;
+  }
+}
+
+function fakeHost(
+  clock: FakeClock,
+): HeartbeatHost & { sent: number; dead: number[]; rx: number; tx: number } {
+  const host = {
+    sent: 0,
+    dead: [] as number[],
+    rx: 0,
+    tx: 0,
+    now: () => clock.now,
+    schedule: (fn: () => void, ms: number) => clock.schedule(fn, ms),
+    lastReceivedAt: () => host.rx,
+    lastSentAt: () => host.tx,
+    sendHeartbeat: () => {
+      host.sent += 1;
+      host.tx = clock.now;
+    },
+    onDead: (ms: number) => host.dead.push(ms),
+  };
+  return host;
+}
+
+test('heartbeat: a quiet link sends, a silent peer is declared dead once, after the timeout', () => {
+  const clock = new FakeClock();
+  const host = fakeHost(clock);
+  const hb = new Heartbeat(host, 500, 2000);
+  hb.start();
+  clock.advance(1000);
+  assert.ok(host.sent >= 1, 'sent a heartbeat while idle');
+  assert.deepEqual(host.dead, []);
+  clock.advance(1500);
+  assert.equal(host.dead.length, 1);
+  assert.ok((host.dead[0] ?? 0) >= 2000 && (host.dead[0] ?? 0) <= 2250);
+  clock.advance(5000);
+  assert.equal(host.dead.length, 1, 'onDead once');
+});
+
+test('heartbeat: traffic from the peer keeps it alive; busy sending means no heartbeat', () => {
+  const clock = new FakeClock();
+  const host = fakeHost(clock);
+  const hb = new Heartbeat(host, 500, 2000);
+  hb.start();
+  for (let i = 0; i < 20; i++) {
+    clock.advance(100);
+    host.rx = clock.now;
+    host.tx = clock.now;
+  }
+  assert.deepEqual(host.dead, []);
+  assert.equal(host.sent, 0);
+  hb.stop();
+  clock.advance(10_000);
+  assert.deepEqual(host.dead, []);
+});
