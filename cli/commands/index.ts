@@ -3,8 +3,11 @@ import type { Command } from 'commander';
 import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';
 import { registerConfig } from './config.js';
+import { registerEndpoint } from './endpoint.js';
 import { registerPing } from './ping.js';
 import { registerPost } from './post.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
@@ -15,4 +18,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPost,
   registerCall,
   registerPing,
+  registerRun,
+  registerStatus,
+  registerEndpoint,
 ];
