@@ -52,6 +52,9 @@ interface Managed {
   attached: boolean;
 }
 
+/** The embedded broker's own redelivery limit: out of the way of the endpoints' limits. */
+export const EMBEDDED_BROKER_MAX_DELIVERIES = 1_000_000;
+
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
 
 /** The program a node launches per endpoint, beside this file (`.ts` from source, `.js` built). */
@@ -141,6 +144,9 @@ export class AesNode implements AsyncDisposable {
         dataDir: config.broker.dataDir,
         host: config.broker.host,
         port: config.broker.port,
+        // Endpoints dead-letter after their own maxDeliveries, with the reason; the broker must
+        // not do it first under its smaller default.
+        maxDeliveries: EMBEDDED_BROKER_MAX_DELIVERIES,
       });
       const host = config.broker.host === '0.0.0.0' ? '127.0.0.1' : config.broker.host;
       this.brokerUrls = [`stomp://${host.includes(':') ? `[${host}]` : host}:${this.broker.port}`];
