@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../../cli/run.ts', import.meta.url));
+/** The CLI's entry, run from source. */
+export const AES_CLI = fileURLToPath(new URL('../../../cli/run.ts', import.meta.url));
 // Resolved here: `--import tsx` alone would be looked up from the project folder.
-const TSX = import.meta.resolve('tsx');
+export const TSX = import.meta.resolve('tsx');
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export interface ProjectSpec {
@@ -64,7 +65,7 @@ export function runAes(
   args: readonly string[],
   cwd: string,
 ): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
+  const r = spawnSync(process.execPath, ['--import', TSX, AES_CLI, ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 60_000,
@@ -113,7 +114,7 @@ export class RunningNode implements AsyncDisposable {
     project: Project,
     env: NodeJS.ProcessEnv = {},
   ): Promise<RunningNode> {
-    const child = spawn(process.execPath, ['--import', TSX, CLI, 'run', project.configFile], {
+    const child = spawn(process.execPath, ['--import', TSX, AES_CLI, 'run', project.configFile], {
       cwd: project.dir,
       env: { ...process.env, AES_LOG_FORMAT: 'json', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
