@@ -49,8 +49,9 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
   };
   try {
     const config = await link.fetchConfig();
+    // Stable across restarts: an MQTT endpoint's persistent session (its queue) is its client id.
     const transport = createTransport(config.brokerUrls, {
-      clientId: `${config.endpoint}-${process.pid}`,
+      clientId: `${config.endpoint}.${config.node}`,
     });
     try {
       await transport.connect();
