@@ -53,6 +53,17 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     const transport = createTransport(config.brokerUrls, {
       clientId: `${config.endpoint}.${config.node}`,
     });
+    transport.listen({
+      stateChange: (c) => {
+        if (c.to === 'reconnecting' || (c.from === 'reconnecting' && c.to === 'connected')) {
+          log.warn(`broker ${c.from} -> ${c.to}`, {
+            url: c.url,
+            ...(c.error === undefined ? {} : { error: c.error.message }),
+          });
+        }
+      },
+      warning: (w) => log.warn(w.message, { code: w.code, url: w.url }),
+    });
     try {
       await transport.connect();
       const loaded = (await import(pathToFileURL(config.module).href)) as { default?: unknown };
