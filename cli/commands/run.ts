@@ -10,6 +10,7 @@ import {
   loadConfig,
   loggerOptionsFromEnv,
 } from '../../runtime/index.js';
+import { Option } from 'commander';
 import type { RegisterCommand } from './index.js';
 
 export const registerRun: RegisterCommand = (program, setExitCode) => {
@@ -17,7 +18,12 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
     .command('run')
     .description('run a node: its broker, kernel, HTTP surface and endpoints')
     .argument('[config]', 'the node config file', DEFAULT_CONFIG_FILE)
-    .option('--log-format <format>', 'pretty or json (default: pretty on a TTY, else json)')
+    .addOption(
+      new Option('--log-format <format>', 'log lines for people or JSON lines').choices([
+        'pretty',
+        'json',
+      ]),
+    )
     .action(async (file: string, flags: { logFormat?: string }) => {
       const config = await loadConfig(file);
       const format =

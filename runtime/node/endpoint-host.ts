@@ -25,6 +25,20 @@ export interface EndpointHostOptions {
   readonly echo?: boolean;
 }
 
+/**
+ * Imports an entry module. A TypeScript one needs tsx: a launched process has it from its
+ * command line, `aes run` from source has it anyway; a built `aes endpoint run` registers it.
+ */
+async function importEntry(module: string): Promise<unknown> {
+  const tsxLoaded =
+    import.meta.url.endsWith('.ts') || process.execArgv.some((arg) => arg.includes('tsx'));
+  if (/\.[cm]?ts$/.test(module) && !tsxLoaded) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  return import(pathToFileURL(module).href);
+}
+
 /** Resolves with the process's exit code: 0 after a stop, 1 when the endpoint failed. */
 export async function runEndpointHost(options: EndpointHostOptions): Promise<number> {
   const link = await EndpointLink.connect({
@@ -66,7 +80,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     });
     try {
       await transport.connect();
-      const loaded = (await import(pathToFileURL(config.module).href)) as { default?: unknown };
+      const loaded = (await importEntry(config.module)) as { default?: unknown };
       if (typeof loaded.default !== 'function') {
         throw new SpawnError(
           `${config.module} must export default a function (context) => Endpoint, got ${typeof loaded.default}`,
