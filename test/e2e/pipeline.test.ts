@@ -40,10 +40,16 @@ test('two nodes: every record arrives exactly once, in order; status and control
     await waitDelivered(source, target, 20);
     assertExactlyOnceInOrder(source, target, 'orders-out');
 
-    // The whole cluster, from node b.
-    const listed = b.cli(['status', '--json']);
-    assert.equal(listed.status, 0, listed.stderr);
-    const status = JSON.parse(listed.stdout) as ClusterStatus;
+    // The whole cluster, from node b (counters travel with the next heartbeat).
+    let status: ClusterStatus | undefined;
+    const until = Date.now() + 30_000;
+    do {
+      const listed = b.cli(['status', '--json']);
+      assert.equal(listed.status, 0, listed.stderr);
+      status = JSON.parse(listed.stdout) as ClusterStatus;
+      const nodeA = status.nodes.find((n) => n.node === 'a');
+      if (nodeA?.error === undefined && nodeA?.endpoints[0]?.counters?.completed === 20) break;
+    } while (Date.now() < until);
     const rows = status.nodes.flatMap((n) =>
       n.error === undefined ? n.endpoints.map((e) => `${n.node}/${e.name}:${e.state}`) : [],
     );

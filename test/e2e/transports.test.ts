@@ -18,7 +18,11 @@ async function waitSubscribed(node: RunningNode, endpoint: string): Promise<void
     const status = JSON.parse(node.cli(['status', '--json']).stdout) as ClusterStatus;
     const found = status.nodes.flatMap((n) => (n.error === undefined ? n.endpoints : []));
     if (found.find((e) => e.name === endpoint)?.step === 'waiting') return;
-    if (Date.now() > until) throw new Error(`${endpoint} did not subscribe within 60 s`);
+    if (Date.now() > until) {
+      throw new Error(
+        `${endpoint} did not subscribe within 60 s: ${JSON.stringify(found)}\n${node.tail()}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -39,6 +39,7 @@ export async function makeProject(spec: ProjectSpec): Promise<Project> {
     );
   }
   const configFile = join(dir, 'aes.config.json');
+  const endpointsConfig = (spec.config?.endpoints ?? {}) as { defaults?: object };
   await writeFile(
     configFile,
     JSON.stringify(
@@ -48,6 +49,11 @@ export async function makeProject(spec: ProjectSpec): Promise<Project> {
         http: { port: 0 },
         broker: { embedded: { port: 0 } },
         ...spec.config,
+        // Loading an endpoint (tsx, WSDLs) on a loaded machine can take long; a hang is tested apart.
+        endpoints: {
+          ...endpointsConfig,
+          defaults: { startLimitMs: 120_000, ...endpointsConfig.defaults },
+        },
       },
       null,
       2,
