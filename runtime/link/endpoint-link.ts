@@ -16,6 +16,9 @@ import {
   type LogLevel,
 } from './protocol.js';
 
+/** How long the endpoint waits for a silent node before it drains and exits. */
+export const LINK_HEARTBEAT_TIMEOUT_MS = 30_000;
+
 export interface EndpointLinkOptions {
   /** The node's Unix socket, `unix:/path` (or any cluster address). */
   readonly address: string;
@@ -43,6 +46,9 @@ export class EndpointLink implements AsyncDisposable {
       name: endpointKernelName(options.endpoint, options.node),
       secret: options.secret,
       mesh: false,
+      // A node that dies closes the socket at once; silence only means a loaded machine. The
+      // node's hang detection, not this link, judges the endpoint.
+      heartbeatTimeoutMs: LINK_HEARTBEAT_TIMEOUT_MS,
     });
     const link = new EndpointLink(kernel, options);
     kernel.addSession(ENDPOINT_SESSION, {

@@ -5,7 +5,7 @@
  * Used by the process a node launches (`endpoint-main.ts`) and by `aes endpoint run NAME`.
  */
 import { pathToFileURL } from 'node:url';
-import { createTransport } from '../../transports/index.js';
+import { createTransport, redactUrl } from '../../transports/index.js';
 import { serveEndpoint } from '../endpoint/serve.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { EndpointLink } from '../link/endpoint-link.js';
@@ -79,7 +79,9 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       warning: (w) => log.warn(w.message, { code: w.code, url: w.url }),
     });
     try {
+      log.info('connecting to the broker', { urls: config.brokerUrls.map((u) => redactUrl(u)) });
       await transport.connect();
+      log.info('broker connected; loading the entry module', { module: config.module });
       const loaded = (await importEntry(config.module)) as { default?: unknown };
       if (typeof loaded.default !== 'function') {
         throw new SpawnError(

@@ -13,14 +13,14 @@ import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
 import type { ClusterStatus } from '../../runtime/index.js';
 
 async function waitSubscribed(node: RunningNode, endpoint: string): Promise<void> {
-  const until = Date.now() + 60_000;
+  const until = Date.now() + 150_000;
   for (;;) {
     const status = JSON.parse(node.cli(['status', '--json']).stdout) as ClusterStatus;
     const found = status.nodes.flatMap((n) => (n.error === undefined ? n.endpoints : []));
     if (found.find((e) => e.name === endpoint)?.step === 'waiting') return;
     if (Date.now() > until) {
       throw new Error(
-        `${endpoint} did not subscribe within 60 s: ${JSON.stringify(found)}\n${node.tail()}`,
+        `${endpoint} did not subscribe within 150 s: ${JSON.stringify(found)}\n${node.tail()}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
