@@ -3,13 +3,13 @@
  * list the whole cluster and start, stop or restart an endpoint wherever it runs; the node it
  * reached asks the others. Endpoint kernels may not use it.
  */
+import { existsSync } from 'node:fs';
 import { ClientLite, type Kernel } from '../../cluster/index.js';
 import type { NodeConfig } from '../config/config.js';
 import { RuntimeError } from '../errors.js';
 import { endpointOfKernel } from '../link/protocol.js';
 import { nodeSocketPath, readNodeSecret } from './secret.js';
 import type { ClusterStatus, NodeStatus } from './status.js';
-import { existsSync } from 'node:fs';
 
 export const CONTROL_SESSION = 'aes-control';
 /** How long a node waits for each other node's answer. */
