@@ -81,3 +81,20 @@ test('aes run refuses a bad config, naming the field', async () => {
   assert.match(result.stderr, /\/cluster\/port: must be integer/);
   assert.match(result.stderr, /\/http\/prot: is not a known field/);
 });
+
+test('aes status without a running node says so', async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, 'aes.config.json');
+  await writeFile(file, JSON.stringify({ node: 'a' }));
+  const never = runAes(['status', '-c', file], dir.path);
+  assert.equal(never.status, 1);
+  assert.match(never.stderr, /\/cluster\/secret: no secret set and .*node\.secret cannot be read/);
+  await writeFile(
+    file,
+    JSON.stringify({ node: 'a', cluster: { port: 1, secret: 'a-secret-of-16-chars-or-more' } }),
+  );
+  const down = runAes(['endpoint', 'restart', 'orders-in', '-c', file], dir.path);
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /aes: error/);
+  assert.match(down.stderr, /127\.0\.0\.1:1/);
+});
