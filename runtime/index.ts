@@ -125,3 +125,52 @@ export {
   UnknownEndpointError,
   type SupervisorOptions,
 } from './supervisor/supervisor.js';
+
+// The node behind `aes run`, its endpoint link and cluster-wide control.
+export {
+  NODE_SESSION,
+  ENDPOINT_SESSION,
+  ENV_ENDPOINT_NAME,
+  ENV_ENDPOINT_TOKEN,
+  ENV_NODE_NAME,
+  ENV_NODE_SOCKET,
+  endpointKernelName,
+  endpointOfKernel,
+  parseReport,
+  type EndpointLaunchConfig,
+  type EndpointReport,
+  type LogLevel,
+} from './link/protocol.js';
+export { EndpointLink, type EndpointLinkOptions } from './link/endpoint-link.js';
+export {
+  createLogger,
+  loggerOptionsFromEnv,
+  type LogFormat,
+  type LogRecord,
+  type Logger,
+  type LoggerOptions,
+} from './node/logger.js';
+export {
+  defineEndpoint,
+  type EndpointContext,
+  type EndpointFactory,
+} from './node/endpoint-module.js';
+export { findEndpoints, ENTRY_MODULES, type EndpointEntry } from './node/endpoint-folder.js';
+export { runEndpointHost, type EndpointHostOptions } from './node/endpoint-host.js';
+export { AesNode, type StartNodeOptions } from './node/node.js';
+export { nodeSocketPath, readNodeSecret } from './node/secret.js';
+export {
+  CONTROL_SESSION,
+  EndpointNotFoundError,
+  connectToNode,
+  controlEndpoint,
+  fetchClusterStatus,
+  type ControlClientOptions,
+  type EndpointAction,
+} from './node/control.js';
+export {
+  formatClusterStatus,
+  type ClusterStatus,
+  type EndpointStatus,
+  type NodeStatus,
+} from './node/status.js';

@@ -4,10 +4,13 @@ import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';
 import { registerConfig } from './config.js';
 import { registerDescribe } from './describe.js';
+import { registerEndpoint } from './endpoint.js';
 import { registerGen } from './gen.js';
 import { registerMock } from './mock.js';
 import { registerPing } from './ping.js';
 import { registerPost } from './post.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
 
 /** A command module registers itself on the program; `setExitCode` reports its outcome. */
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
@@ -21,4 +24,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCall,
   registerPing,
   registerMock,
+  registerRun,
+  registerStatus,
+  registerEndpoint,
 ];

@@ -1,0 +1,64 @@
+/**
+ * `aes endpoint start|stop|restart NAME`: controls an endpoint on whichever node of the cluster
+ * runs it. `aes endpoint run NAME`: runs an endpoint in this terminal, attached to its running
+ * node (stop the supervised one first), for debugging.
+ */
+import {
+  DEFAULT_CONFIG_FILE,
+  controlEndpoint,
+  createLogger,
+  loadConfig,
+  loggerOptionsFromEnv,
+  nodeSocketPath,
+  readNodeSecret,
+  runEndpointHost,
+  type EndpointAction,
+} from '../../runtime/index.js';
+import type { RegisterCommand } from './index.js';
+
+interface Flags {
+  readonly config: string;
+  readonly address?: string;
+}
+
+export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
+  const endpoint = program.command('endpoint').description('control endpoints of the cluster');
+  for (const action of ['start', 'stop', 'restart'] as const satisfies readonly EndpointAction[]) {
+    endpoint
+      .command(action)
+      .description(`${action} an endpoint, on whichever node runs it`)
+      .argument('<name>', 'the endpoint')
+      .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
+      .option('--address <address>', "another node's cluster address (tcp://host:port)")
+      .action(async (name: string, flags: Flags) => {
+        const config = await loadConfig(flags.config);
+        const node = await controlEndpoint(
+          config,
+          action,
+          name,
+          flags.address === undefined ? {} : { address: flags.address },
+        );
+        process.stdout.write(`${action}: ${name} on ${node}\n`);
+        setExitCode(0);
+      });
+  }
+  endpoint
+    .command('run')
+    .description('run an endpoint here, attached to its running node (for debugging)')
+    .argument('<name>', 'the endpoint (a folder of the endpoints folder)')
+    .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
+    .action(async (name: string, flags: Flags) => {
+      const config = await loadConfig(flags.config);
+      const log = createLogger({ ...loggerOptionsFromEnv(), bindings: { endpoint: name } });
+      setExitCode(
+        await runEndpointHost({
+          address: `unix:${nodeSocketPath(config)}`,
+          node: config.node,
+          endpoint: name,
+          secret: await readNodeSecret(config),
+          log,
+          echo: true,
+        }),
+      );
+    });
+};

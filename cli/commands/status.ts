@@ -1,0 +1,30 @@
+/** `aes status [--json]`: every node of the cluster and every endpoint on it, from any node. */
+import {
+  DEFAULT_CONFIG_FILE,
+  fetchClusterStatus,
+  formatClusterStatus,
+  loadConfig,
+} from '../../runtime/index.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerStatus: RegisterCommand = (program, setExitCode) => {
+  program
+    .command('status')
+    .description('list every node and endpoint of the cluster (state, restarts, last error, age)')
+    .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
+    .option('--address <address>', "another node's cluster address (tcp://host:port)")
+    .option('--json', 'print JSON')
+    .action(async (flags: { config: string; address?: string; json?: boolean }) => {
+      const config = await loadConfig(flags.config);
+      const status = await fetchClusterStatus(
+        config,
+        flags.address === undefined ? {} : { address: flags.address },
+      );
+      process.stdout.write(
+        flags.json === true
+          ? `${JSON.stringify(status, null, 2)}\n`
+          : `${formatClusterStatus(status)}\n`,
+      );
+      setExitCode(status.nodes.some((n) => n.error !== undefined) ? 1 : 0);
+    });
+};

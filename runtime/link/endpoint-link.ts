@@ -1,0 +1,144 @@
+/**
+ * The endpoint's end of its link: a small kernel (`<endpoint>@<node>`) connected to its node
+ * over the node's Unix socket, authenticated by the launch token (or, for an endpoint started by
+ * hand, the node's secret). It reports heartbeats with counters, progress and log lines, fetches
+ * its launch config, and publishes `stop` for the node to call.
+ */
+import { Kernel } from '../../cluster/index.js';
+import type { EndpointListener } from '../endpoint/progress.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import {
+  ENDPOINT_SESSION,
+  NODE_SESSION,
+  endpointKernelName,
+  type EndpointLaunchConfig,
+  type EndpointReport,
+  type LogLevel,
+} from './protocol.js';
+
+/** How long the endpoint waits for a silent node before it drains and exits. */
+export const LINK_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+export interface EndpointLinkOptions {
+  /** The node's Unix socket, `unix:/path` (or any cluster address). */
+  readonly address: string;
+  readonly node: string;
+  readonly endpoint: string;
+  /** The launch token, or the node's secret when attaching by hand. */
+  readonly secret: string;
+  /** @defaultValue 10 s */
+  readonly timeoutMs?: number;
+}
+
+export class EndpointLink implements AsyncDisposable {
+  private stopHandler: (() => void) | undefined;
+  private lostHandler: ((reason: string) => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly kernel: Kernel,
+    readonly options: EndpointLinkOptions,
+  ) {}
+
+  /** Connects and authenticates; rejects with the cluster's typed error. */
+  static async connect(options: EndpointLinkOptions): Promise<EndpointLink> {
+    const kernel = new Kernel({
+      name: endpointKernelName(options.endpoint, options.node),
+      secret: options.secret,
+      mesh: false,
+      // A node that dies closes the socket at once; silence only means a loaded machine. The
+      // node's hang detection, not this link, judges the endpoint.
+      heartbeatTimeoutMs: LINK_HEARTBEAT_TIMEOUT_MS,
+    });
+    const link = new EndpointLink(kernel, options);
+    kernel.addSession(ENDPOINT_SESSION, {
+      stop: () => {
+        link.stopHandler?.();
+        return 'stopping';
+      },
+    });
+    kernel.publish(ENDPOINT_SESSION, ['stop'], { allow: [options.node] });
+    kernel.monitor(options.node, {
+      unregister: (event) => {
+        // Our own close says goodbye too; only a node that went away is news.
+        if (link.closing === undefined) link.lostHandler?.(`${event.cause}: ${event.reason}`);
+      },
+    });
+    try {
+      await kernel.connect(options.address, { timeoutMs: options.timeoutMs ?? 10_000 });
+    } catch (err) {
+      await kernel.shutdown('connect failed', { graceMs: 100 });
+      throw err;
+    }
+    return link;
+  }
+
+  /** Asks the node what to run. */
+  async fetchConfig(): Promise<EndpointLaunchConfig> {
+    return (await this.kernel.call(
+      `poe://${this.options.node}/${NODE_SESSION}/config`,
+      { endpoint: this.options.endpoint },
+      { timeoutMs: this.options.timeoutMs ?? 10_000 },
+    )) as EndpointLaunchConfig;
+  }
+
+  /** Called when the node asks this endpoint to stop (drain and exit). */
+  onStop(handler: () => void): void {
+    this.stopHandler = handler;
+  }
+
+  /** Called when the link to the node is gone. */
+  onLost(handler: (reason: string) => void): void {
+    this.lostHandler = handler;
+  }
+
+  /** Sends one report; dropped when the link is down (the node sees the silence). */
+  report(report: EndpointReport): void {
+    try {
+      this.kernel.post(`poe://${this.options.node}/${NODE_SESSION}/report`, report);
+    } catch {
+      // No route or queue full: heartbeats resume with the link; a lost log line is acceptable.
+    }
+  }
+
+  log(level: LogLevel, msg: string, fields: Readonly<Record<string, unknown>> = {}): void {
+    this.report({ kind: 'log', level, msg, fields });
+  }
+
+  /** The listener that feeds this link from `endpoint`'s events. */
+  listenerFor(endpoint: Endpoint): EndpointListener {
+    return {
+      heartbeat: (event) => {
+        const snapshot = endpoint.snapshot();
+        this.report({
+          kind: 'heartbeat',
+          atMs: event.atMs,
+          counters: { ...snapshot.counters },
+          lastError: snapshot.lastError ?? null,
+        });
+      },
+      step: (event) =>
+        this.report({
+          kind: 'progress',
+          step: event.step,
+          sinceMs: event.sinceMs,
+          ids: event.ids === undefined ? null : [...event.ids],
+        }),
+      error: (event) =>
+        this.log('warn', `${event.step} failed: ${event.error.message}`, {
+          step: event.step,
+          attempt: event.attempt,
+        }),
+    };
+  }
+
+  /** Flushes, says goodbye and closes. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.kernel.shutdown('endpoint exiting', { graceMs: 1_000 });
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The endpoint link's vocabulary: what an endpoint process and its node say to each other over
+ * the cluster protocol (sessions, states, and the discriminated unions they carry), and the
+ * environment a node hands a process it launches.
+ */
+import type { EndpointCounters } from '../endpoint/progress.js';
+import type { EndpointSettings } from '../config/config.js';
+
+/** The node's session that endpoints report to (`report`, post) and ask (`config`, call). */
+export const NODE_SESSION = 'aes-node';
+/** The endpoint's session the node calls (`stop`: drain and exit; `status`). */
+export const ENDPOINT_SESSION = 'aes-endpoint';
+
+/** Environment of a launched endpoint process. The token never travels on the command line. */
+export const ENV_NODE_SOCKET = 'AES_NODE_SOCKET';
+export const ENV_NODE_NAME = 'AES_NODE_NAME';
+export const ENV_ENDPOINT_NAME = 'AES_ENDPOINT_NAME';
+export const ENV_ENDPOINT_TOKEN = 'AES_ENDPOINT_TOKEN';
+
+/** The kernel name of endpoint `endpoint` on node `node`; node names never hold `@`. */
+export function endpointKernelName(endpoint: string, node: string): string {
+  return `${endpoint}@${node}`;
+}
+
+/** The endpoint name inside an endpoint kernel name of `node`, or `undefined`. */
+export function endpointOfKernel(kernel: string, node: string): string | undefined {
+  const suffix = `@${node}`;
+  return kernel.endsWith(suffix) && kernel.length > suffix.length
+    ? kernel.slice(0, -suffix.length)
+    : undefined;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What an endpoint posts to `aes-node/report`. */
+export type EndpointReport =
+  | {
+      readonly kind: 'heartbeat';
+      readonly atMs: number;
+      readonly counters: EndpointCounters;
+      readonly lastError: string | null;
+    }
+  | {
+      readonly kind: 'progress';
+      readonly step: string;
+      readonly sinceMs: number;
+      readonly ids: readonly string[] | null;
+    }
+  | {
+      readonly kind: 'log';
+      readonly level: LogLevel;
+      readonly msg: string;
+      readonly fields: Readonly<Record<string, unknown>>;
+    };
+
+/** What the node answers to `aes-node/config`. */
+export interface EndpointLaunchConfig {
+  readonly endpoint: string;
+  readonly node: string;
+  /** The entry module (absolute path). */
+  readonly module: string;
+  /** The endpoint's own data folder (absolute). */
+  readonly dataDir: string;
+  readonly brokerUrls: readonly string[];
+  readonly settings: EndpointSettings;
+}
+
+const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks a report from the wire; `undefined` for garbage (the node drops it). */
+export function parseReport(value: unknown): EndpointReport | undefined {
+  if (!isObject(value)) return undefined;
+  switch (value.kind) {
+    case 'heartbeat':
+      if (typeof value.atMs !== 'number' || !isObject(value.counters)) return undefined;
+      return value as EndpointReport;
+    case 'progress':
+      if (typeof value.step !== 'string' || typeof value.sinceMs !== 'number') return undefined;
+      return value as EndpointReport;
+    case 'log':
+      if (typeof value.level !== 'string' || !LEVELS.has(value.level)) return undefined;
+      if (typeof value.msg !== 'string' || !isObject(value.fields)) return undefined;
+      return value as EndpointReport;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Cluster-wide control: every node publishes `aes-control`, so a tool connected to any node can
+ * list the whole cluster and start, stop or restart an endpoint wherever it runs; the node it
+ * reached asks the others. Endpoint kernels may not use it.
+ */
+import { existsSync } from 'node:fs';
+import { ClientLite, type Kernel } from '../../cluster/index.js';
+import type { NodeConfig } from '../config/config.js';
+import { RuntimeError } from '../errors.js';
+import { endpointOfKernel } from '../link/protocol.js';
+import { nodeSocketPath, readNodeSecret } from './secret.js';
+import type { ClusterStatus, NodeStatus } from './status.js';
+
+export const CONTROL_SESSION = 'aes-control';
+/** How long a node waits for each other node's answer. */
+export const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
+
+export type EndpointAction = 'start' | 'stop' | 'restart';
+const ACTIONS: ReadonlySet<string> = new Set(['start', 'stop', 'restart']);
+
+/** No node in the cluster has an endpoint of that name. */
+export class EndpointNotFoundError extends RuntimeError {
+  override readonly name = 'EndpointNotFoundError';
+  constructor(readonly endpoint: string) {
+    super('RUNTIME_BAD_STATE', `no endpoint '${endpoint}' on any node of the cluster`, false);
+  }
+}
+
+export interface ControlHost {
+  readonly node: string;
+  status(): NodeStatus;
+  /** Acts on a local endpoint; false when this node has none of that name. */
+  act(action: EndpointAction, endpoint: string): Promise<boolean>;
+}
+
+/** The other nodes this kernel is linked to (not endpoints, not clients). */
+function otherNodes(kernel: Kernel): string[] {
+  return kernel
+    .kernels()
+    .filter((k) => k.role === 'kernel' && !k.name.includes('@'))
+    .map((k) => k.name)
+    .sort();
+}
+
+function parseAction(args: unknown): { action: EndpointAction; endpoint: string } {
+  const a = args as { action?: unknown; endpoint?: unknown } | null;
+  if (typeof a?.action !== 'string' || !ACTIONS.has(a.action) || typeof a.endpoint !== 'string') {
+    throw new Error('expected {"action": "start"|"stop"|"restart", "endpoint": NAME}');
+  }
+  return { action: a.action as EndpointAction, endpoint: a.endpoint };
+}
+
+export function installControlSession(kernel: Kernel, host: ControlHost): void {
+  const timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS;
+  kernel.addSession(CONTROL_SESSION, {
+    status: () => host.status(),
+    'cluster-status': async (): Promise<ClusterStatus> => {
+      const others = await Promise.all(
+        otherNodes(kernel).map(async (node) => {
+          try {
+            return (await kernel.call(`poe://${node}/${CONTROL_SESSION}/status`, null, {
+              timeoutMs,
+            })) as NodeStatus;
+          } catch (err) {
+            return { node, error: (err as Error).message };
+          }
+        }),
+      );
+      return {
+        nodes: [host.status(), ...others].sort((a, b) => a.node.localeCompare(b.node)),
+      };
+    },
+    'endpoint-local': async (args) => {
+      const { action, endpoint } = parseAction(args);
+      return { found: await host.act(action, endpoint), node: host.node };
+    },
+    endpoint: async (args) => {
+      const { action, endpoint } = parseAction(args);
+      if (await host.act(action, endpoint)) return { node: host.node };
+      for (const node of otherNodes(kernel)) {
+        const answer = (await kernel.call(
+          `poe://${node}/${CONTROL_SESSION}/endpoint-local`,
+          { action, endpoint },
+          { timeoutMs: timeoutMs * 3 },
+        )) as { found: boolean };
+        if (answer.found) return { node };
+      }
+      throw new EndpointNotFoundError(endpoint);
+    },
+  });
+  kernel.publish(CONTROL_SESSION, ['status', 'cluster-status', 'endpoint-local', 'endpoint'], {
+    allow: (peer) => endpointOfKernel(peer.name, host.node) === undefined,
+  });
+}
+
+export interface ControlClientOptions {
+  /** Another node's address (`tcp://host:port`); default this config's node, on its socket. */
+  readonly address?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Connects to the node of `config` (its Unix socket when present, else its TCP listener). */
+export async function connectToNode(
+  config: NodeConfig,
+  options: ControlClientOptions = {},
+): Promise<ClientLite> {
+  const socket = nodeSocketPath(config);
+  const address =
+    options.address ??
+    (existsSync(socket)
+      ? `unix:${socket}`
+      : `tcp://${config.cluster.host === '0.0.0.0' ? '127.0.0.1' : config.cluster.host}:${config.cluster.port}`);
+  return ClientLite.connect({
+    address,
+    secret: await readNodeSecret(config),
+    timeoutMs: options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS,
+    callTimeoutMs: (options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS) * 4,
+  });
+}
+
+/** Every node of the cluster and every endpoint on it. */
+export async function fetchClusterStatus(
+  config: NodeConfig,
+  options: ControlClientOptions = {},
+): Promise<ClusterStatus> {
+  const client = await connectToNode(config, options);
+  try {
+    return (await client.call(
+      `poe://${client.server.name}/${CONTROL_SESSION}/cluster-status`,
+    )) as ClusterStatus;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Starts, stops or restarts endpoint `endpoint` on whichever node has it; resolves its node. */
+export async function controlEndpoint(
+  config: NodeConfig,
+  action: EndpointAction,
+  endpoint: string,
+  options: ControlClientOptions = {},
+): Promise<string> {
+  const client = await connectToNode(config, options);
+  try {
+    const answer = (await client.call(`poe://${client.server.name}/${CONTROL_SESSION}/endpoint`, {
+      action,
+      endpoint,
+    })) as { node: string };
+    return answer.node;
+  } finally {
+    await client.close();
+  }
+}

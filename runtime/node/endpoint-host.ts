@@ -1,0 +1,124 @@
+/**
+ * Runs one endpoint in this process, linked to its node: connect and authenticate, fetch the
+ * launch config, connect the transport, build the endpoint from its entry module, report over
+ * the link, and drain on SIGTERM/SIGINT, on the node's `stop`, or when the node goes away.
+ * Used by the process a node launches (`endpoint-main.ts`) and by `aes endpoint run NAME`.
+ */
+import { pathToFileURL } from 'node:url';
+import { createTransport, redactUrl } from '../../transports/index.js';
+import { serveEndpoint } from '../endpoint/serve.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import { EndpointLink } from '../link/endpoint-link.js';
+import { SpawnError } from '../errors.js';
+import { endpointContext, type EndpointFactory } from './endpoint-module.js';
+import type { Logger } from './logger.js';
+
+export interface EndpointHostOptions {
+  /** The node's socket, `unix:/path`. */
+  readonly address: string;
+  readonly node: string;
+  readonly endpoint: string;
+  readonly secret: string;
+  /** Where this process's own lines go when the link cannot take them. */
+  readonly log: Logger;
+  /** Also write every line to `log` (an endpoint run by hand, in a terminal). @defaultValue false */
+  readonly echo?: boolean;
+}
+
+/**
+ * Imports an entry module. A TypeScript one needs tsx: a launched process has it from its
+ * command line, `aes run` from source has it anyway; a built `aes endpoint run` registers it.
+ */
+async function importEntry(module: string): Promise<unknown> {
+  const tsxLoaded =
+    import.meta.url.endsWith('.ts') || process.execArgv.some((arg) => arg.includes('tsx'));
+  if (/\.[cm]?ts$/.test(module) && !tsxLoaded) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  return import(pathToFileURL(module).href);
+}
+
+/** Resolves with the process's exit code: 0 after a stop, 1 when the endpoint failed. */
+export async function runEndpointHost(options: EndpointHostOptions): Promise<number> {
+  const link = await EndpointLink.connect({
+    address: options.address,
+    node: options.node,
+    endpoint: options.endpoint,
+    secret: options.secret,
+  });
+  const linkLog = (level: 'info' | 'warn' | 'error') => (msg: string, fields?: object) => {
+    if (options.echo === true) options.log[level](msg, { ...fields });
+    link.log(level, msg, { ...fields });
+  };
+  const log: Logger = {
+    debug: (msg, fields) => {
+      if (options.echo === true) options.log.debug(msg, { ...fields });
+      link.log('debug', msg, { ...fields });
+    },
+    info: linkLog('info'),
+    warn: linkLog('warn'),
+    error: linkLog('error'),
+    child: () => log,
+  };
+  try {
+    const config = await link.fetchConfig();
+    // Stable across restarts: an MQTT endpoint's persistent session (its queue) is its client id.
+    const transport = createTransport(config.brokerUrls, {
+      clientId: `${config.endpoint}.${config.node}`,
+    });
+    transport.listen({
+      stateChange: (c) => {
+        if (c.to === 'reconnecting' || (c.from === 'reconnecting' && c.to === 'connected')) {
+          log.warn(`broker ${c.from} -> ${c.to}`, {
+            url: c.url,
+            ...(c.error === undefined ? {} : { error: c.error.message }),
+          });
+        }
+      },
+      warning: (w) => log.warn(w.message, { code: w.code, url: w.url }),
+    });
+    try {
+      log.info('connecting to the broker', { urls: config.brokerUrls.map((u) => redactUrl(u)) });
+      await transport.connect();
+      log.info('broker connected; loading the entry module', { module: config.module });
+      const loaded = (await importEntry(config.module)) as { default?: unknown };
+      if (typeof loaded.default !== 'function') {
+        throw new SpawnError(
+          `${config.module} must export default a function (context) => Endpoint, got ${typeof loaded.default}`,
+        );
+      }
+      const factory = loaded.default as EndpointFactory;
+      const endpoint: Endpoint = await factory(
+        endpointContext({
+          name: config.endpoint,
+          node: config.node,
+          transport,
+          dataDir: config.dataDir,
+          settings: config.settings,
+          log,
+        }),
+      );
+      endpoint.listen(link.listenerFor(endpoint));
+      const drainTimeoutMs = config.settings.drainTimeoutMs;
+      link.onStop(() => void endpoint.stop({ timeoutMs: drainTimeoutMs }));
+      link.onLost((reason) => {
+        options.log.warn(`lost the node (${reason}); draining`);
+        void endpoint.stop({ timeoutMs: drainTimeoutMs });
+      });
+      const code = await serveEndpoint(endpoint, {
+        drainTimeoutMs,
+        onError: (err) => log.error(`failed: ${err instanceof Error ? err.message : String(err)}`),
+      });
+      log.info(code === 0 ? 'stopped' : 'stopped after a failure');
+      return code;
+    } finally {
+      await transport.close();
+    }
+  } catch (err) {
+    log.error(`cannot run: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await link.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The contract of an endpoint folder's entry module (`endpoints/<name>/index.ts`): a default
+ * export that builds the endpoint from what the node provides. A factory rather than a class,
+ * because the endpoint's constructor also needs its SOAP clients, which the module builds.
+ */
+import type { Destination, Transport } from '../../transports/index.js';
+import type { EndpointSettings } from '../config/config.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
+import type { InboundEndpointOptions } from '../endpoint/inbound-endpoint.js';
+import type { OutboundEndpointOptions } from '../endpoint/outbound-endpoint.js';
+import type { Logger } from './logger.js';
+
+export interface EndpointContext {
+  readonly name: string;
+  readonly node: string;
+  /** Connected; closed by the host after the endpoint stopped. */
+  readonly transport: Transport;
+  /** The endpoint's own data folder (journal, de-duplication store). */
+  readonly dataDir: string;
+  /** Its settings from the node config (defaults and overrides applied). */
+  readonly settings: EndpointSettings;
+  /** Lines go to the node's log, tagged with the endpoint's name. */
+  readonly log: Logger;
+  /** Options of an outbound endpoint publishing to `destination`, from the settings. */
+  outbound(destination: Destination): OutboundEndpointOptions;
+  /** Options of an inbound endpoint consuming `source`, from the settings. */
+  inbound(source: Destination): InboundEndpointOptions;
+}
+
+/** What `export default` of an entry module must be. */
+export type EndpointFactory = (context: EndpointContext) => Endpoint | Promise<Endpoint>;
+
+/** Types an entry module's factory: `export default defineEndpoint((ctx) => new MyEndpoint(…))`. */
+export function defineEndpoint(factory: EndpointFactory): EndpointFactory {
+  return factory;
+}
+
+export function endpointContext(
+  base: Omit<EndpointContext, 'outbound' | 'inbound'>,
+): EndpointContext {
+  const common = {
+    name: base.name,
+    transport: base.transport,
+    dataDir: base.dataDir,
+    callTimeoutMs: base.settings.callTimeoutMs,
+    heartbeatIntervalMs: base.settings.heartbeatIntervalMs,
+  };
+  return {
+    ...base,
+    outbound: (destination) => ({ ...common, destination, batchSize: base.settings.batchSize }),
+    inbound: (source) => ({
+      ...common,
+      source,
+      prefetch: base.settings.prefetch,
+      batchSize: base.settings.batchSize,
+      maxDeliveries: base.settings.maxDeliveries,
+      ...(base.settings.deadLetter === undefined ? {} : { deadLetter: base.settings.deadLetter }),
+    }),
+  };
+}

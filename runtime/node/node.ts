@@ -1,0 +1,393 @@
+/**
+ * One aes node, as `aes run` starts it: the embedded broker (unless an external one is set), the
+ * kernel (a TCP listener for peers, a Unix socket for its endpoints, the seeds joined), the HTTP
+ * surface, and one supervised process per endpoint folder. `close()` drains the endpoints first
+ * and stops the broker last.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Kernel } from '../../cluster/index.js';
+import { startBroker, type BrokerHandle } from '../../transports/index.js';
+import { endpointSettings, type NodeConfig } from '../config/config.js';
+import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
+import { EndpointMetrics } from '../metrics/endpoint-metrics.js';
+import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
+import type { EndpointProcess } from '../supervisor/endpoint-process.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { installNodeSession } from '../link/node-session.js';
+import {
+  ENV_ENDPOINT_NAME,
+  ENV_ENDPOINT_TOKEN,
+  ENV_NODE_NAME,
+  ENV_NODE_SOCKET,
+  endpointOfKernel,
+  type EndpointLaunchConfig,
+  type EndpointReport,
+} from '../link/protocol.js';
+import { installControlSession, type EndpointAction } from './control.js';
+import { findEndpoints, type EndpointEntry } from './endpoint-folder.js';
+import { startHttpSurface, type HttpSurface } from './http-server.js';
+import { createLogger, type Logger, type LogLevel } from './logger.js';
+import { ensureNodeSecret, nodeSocketPath } from './secret.js';
+import type { EndpointStatus, NodeStatus } from './status.js';
+
+export interface StartNodeOptions {
+  /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
+  readonly logger?: Logger;
+  /** Extra environment for endpoint processes. */
+  readonly endpointEnv?: NodeJS.ProcessEnv;
+}
+
+interface Managed {
+  readonly entry: EndpointEntry;
+  readonly token: string;
+  readonly process: EndpointProcess;
+  readonly log: Logger;
+  counters: EndpointCounters | null;
+  lastError: string | null;
+  /** Set while an endpoint started by hand is attached (the supervised one is stopped). */
+  attached: boolean;
+}
+
+/** The embedded broker's own redelivery limit: out of the way of the endpoints' limits. */
+export const EMBEDDED_BROKER_MAX_DELIVERIES = 1_000_000;
+
+const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
+
+/** The program a node launches per endpoint, beside this file (`.ts` from source, `.js` built). */
+function endpointProgram(module: string): { command: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const main = join(dirname(here), `endpoint-main${extname(here)}`);
+  const needsTsx = /\.[cm]?ts$/.test(main) || /\.[cm]?ts$/.test(module);
+  // tsx runs TypeScript entry modules as they are; resolved from aes itself, not the project.
+  const args = needsTsx ? ['--import', import.meta.resolve('tsx'), main] : [main];
+  return { command: process.execPath, args };
+}
+
+function tcpAddress(host: string, port: number): string {
+  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export class AesNode implements AsyncDisposable {
+  readonly name: string;
+  readonly registry = new Registry();
+  private readonly endpoints = new Map<string, Managed>();
+  private readonly metrics: EndpointMetrics;
+  private readonly supervisor: Supervisor;
+  private readonly startedAt = new Date();
+  private kernel: Kernel | undefined;
+  private broker: BrokerHandle | undefined;
+  private http: HttpSurface | undefined;
+  private lock: DirLock | undefined;
+  private brokerUrls: readonly string[] = [];
+  private clusterAddress = '';
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: NodeConfig,
+    private readonly log: Logger,
+    private readonly endpointEnv: NodeJS.ProcessEnv,
+  ) {
+    this.name = config.node;
+    collectDefaultMetrics({ register: this.registry });
+    this.metrics = new EndpointMetrics({ registry: this.registry });
+    this.supervisor = new Supervisor({
+      listener: {
+        stateChange: (c) =>
+          this.managed(c.endpoint)?.log[c.to === 'failed' ? 'error' : 'info'](
+            `${c.from} -> ${c.to}`,
+            { reason: c.reason },
+          ),
+        output: (o) => this.childLine(o.endpoint, o.stream, o.line),
+        hang: (h) => this.managed(h.endpoint)?.log.warn('hung; terminating', { ...h.reason }),
+      },
+    });
+  }
+
+  /** Starts everything; on a failure, what was started is closed again and the error thrown. */
+  static async start(config: NodeConfig, options: StartNodeOptions = {}): Promise<AesNode> {
+    const log = (options.logger ?? createLogger()).child({ node: config.node });
+    const node = new AesNode(config, log, options.endpointEnv ?? {});
+    try {
+      await node.open();
+    } catch (err) {
+      await node.close();
+      throw err;
+    }
+    return node;
+  }
+
+  /** `tcp://host:port` of the cluster listener. */
+  get address(): string {
+    return this.clusterAddress;
+  }
+
+  /** `http://host:port` of `/metrics`, `/healthz` and `/readyz`. */
+  get httpUrl(): string {
+    return this.http?.url ?? '';
+  }
+
+  /** The broker URLs endpoints use. */
+  get brokers(): readonly string[] {
+    return this.brokerUrls;
+  }
+
+  private async open(): Promise<void> {
+    const config = this.config;
+    this.lock = await acquireDirLock(config.dataDir);
+    const entries = await findEndpoints(config.endpoints.folder, config.file);
+    if (config.broker.kind === 'embedded') {
+      this.broker = await startBroker({
+        dataDir: config.broker.dataDir,
+        host: config.broker.host,
+        port: config.broker.port,
+        // Endpoints dead-letter after their own maxDeliveries, with the reason; the broker must
+        // not do it first under its smaller default.
+        maxDeliveries: EMBEDDED_BROKER_MAX_DELIVERIES,
+      });
+      const host = config.broker.host === '0.0.0.0' ? '127.0.0.1' : config.broker.host;
+      this.brokerUrls = [`stomp://${host.includes(':') ? `[${host}]` : host}:${this.broker.port}`];
+      this.log.info('embedded broker listening', { url: this.brokerUrls[0] });
+    } else {
+      this.brokerUrls = config.broker.urls;
+    }
+
+    const secret = await ensureNodeSecret(config);
+    const kernel = new Kernel({
+      name: config.node,
+      secret,
+      resolveSecret: (peer) => {
+        const endpoint = endpointOfKernel(peer, config.node);
+        const managed = endpoint === undefined ? undefined : this.endpoints.get(endpoint);
+        // The launch token while the node runs that endpoint; else the node's secret (by hand).
+        return managed !== undefined && !managed.process.snapshot().state.match(/stopped|failed/)
+          ? managed.token
+          : undefined;
+      },
+      seeds: config.cluster.seeds.map((s) => tcpAddress(s.host, s.port)),
+    });
+    this.kernel = kernel;
+    installNodeSession(kernel, config.node, {
+      launchConfig: (endpoint) => this.launchConfig(endpoint),
+      report: (endpoint, report) => this.onReport(endpoint, report),
+    });
+    installControlSession(kernel, {
+      node: config.node,
+      status: () => this.status(),
+      act: (action, endpoint) => this.act(action, endpoint),
+    });
+    kernel.monitor('*', {
+      register: (e) => this.onEndpointLink(e.kernel, true),
+      unregister: (e) => this.onEndpointLink(e.kernel, false),
+    });
+    const listener = await kernel.listen(tcpAddress(config.cluster.host, config.cluster.port));
+    this.clusterAddress = listener.address;
+    const socket = nodeSocketPath(config);
+    await rm(socket, { force: true }); // left by a node that died; the data folder lock is ours
+    await kernel.listen(`unix:${socket}`);
+    await kernel.start();
+    this.log.info('kernel listening', { cluster: this.clusterAddress, socket });
+
+    this.http = await startHttpSurface(config.http.host, config.http.port, {
+      registry: this.registry,
+      notReady: () => this.notReady(),
+    });
+    this.log.info('http listening', { url: this.http.url });
+
+    for (const entry of entries) this.add(entry);
+    await this.supervisor.startAll();
+    this.log.info(`node started with ${entries.length} endpoint(s)`, {
+      endpoints: entries.map((e) => e.name),
+    });
+  }
+
+  private add(entry: EndpointEntry): void {
+    const settings = endpointSettings(this.config, entry.name);
+    const token = randomBytes(32).toString('base64url');
+    const program = endpointProgram(entry.module);
+    const process_ = this.supervisor.add({
+      name: entry.name,
+      command: program.command,
+      args: program.args,
+      cwd: dirname(this.config.file),
+      env: {
+        ...process.env,
+        ...this.endpointEnv,
+        [ENV_NODE_SOCKET]: `unix:${nodeSocketPath(this.config)}`,
+        [ENV_NODE_NAME]: this.config.node,
+        [ENV_ENDPOINT_NAME]: entry.name,
+        [ENV_ENDPOINT_TOKEN]: token,
+      },
+      settings,
+    });
+    this.endpoints.set(entry.name, {
+      entry,
+      token,
+      process: process_,
+      log: this.log.child({ endpoint: entry.name }),
+      counters: null,
+      lastError: null,
+      attached: false,
+    });
+  }
+
+  private managed(name: string): Managed | undefined {
+    return this.endpoints.get(name);
+  }
+
+  private launchConfig(endpoint: string): EndpointLaunchConfig | undefined {
+    const managed = this.endpoints.get(endpoint);
+    if (managed === undefined) return undefined;
+    return {
+      endpoint,
+      node: this.config.node,
+      module: managed.entry.module,
+      dataDir: join(this.config.dataDir, 'endpoints', endpoint),
+      brokerUrls: this.brokerUrls,
+      settings: endpointSettings(this.config, endpoint),
+    };
+  }
+
+  private onEndpointLink(kernel: string, up: boolean): void {
+    const endpoint = endpointOfKernel(kernel, this.config.node);
+    const managed = endpoint === undefined ? undefined : this.endpoints.get(endpoint);
+    if (managed === undefined) return;
+    const supervised = !/stopped|failed/.test(managed.process.state);
+    if (up && !supervised) {
+      managed.attached = true;
+      managed.log.info('attached (started by hand)');
+    } else if (!up && managed.attached) {
+      managed.attached = false;
+      managed.log.info('detached');
+    }
+  }
+
+  private onReport(endpoint: string, report: EndpointReport): void {
+    const managed = this.endpoints.get(endpoint);
+    if (managed === undefined) return;
+    switch (report.kind) {
+      case 'heartbeat': {
+        managed.process.reports.heartbeat();
+        this.metrics.heartbeat({ endpoint, atMs: report.atMs });
+        const before = managed.counters ?? zeroCounters();
+        for (const key of Object.keys(report.counters) as (keyof EndpointCounters)[]) {
+          const total = report.counters[key];
+          if (typeof total !== 'number') continue;
+          // A restarted endpoint counts from zero again.
+          const delta = total >= before[key] ? total - before[key] : total;
+          if (delta > 0) this.metrics.counter({ endpoint, counter: key, delta, total });
+        }
+        managed.counters = { ...report.counters };
+        managed.lastError = report.lastError;
+        break;
+      }
+      case 'progress':
+        managed.process.reports.progress(report.step, report.sinceMs);
+        this.metrics.step({
+          endpoint,
+          step: report.step as Parameters<EndpointMetrics['step']>[0]['step'],
+          sinceMs: report.sinceMs,
+        });
+        break;
+      case 'log':
+        managed.log[report.level](report.msg, report.fields);
+        break;
+    }
+  }
+
+  /** A line an endpoint process wrote: its JSON log records keep their level and fields. */
+  private childLine(endpoint: string, stream: 'stdout' | 'stderr', line: string): void {
+    const log = this.endpoints.get(endpoint)?.log ?? this.log.child({ endpoint });
+    if (line.startsWith('{')) {
+      try {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        const { level, msg, time: _time, endpoint: _endpoint, ...fields } = parsed;
+        if (typeof level === 'string' && LEVELS.has(level) && typeof msg === 'string') {
+          log[level as LogLevel](msg, fields);
+          return;
+        }
+      } catch {
+        // not a record: logged as it is
+      }
+    }
+    log[stream === 'stderr' ? 'warn' : 'info'](line, { stream });
+  }
+
+  private async act(action: EndpointAction, endpoint: string): Promise<boolean> {
+    if (!this.endpoints.has(endpoint)) return false;
+    this.log.info(`${action} ${endpoint} (requested)`);
+    await this.supervisor[action](endpoint);
+    return true;
+  }
+
+  /** This node and its endpoints. */
+  status(): NodeStatus {
+    const endpoints: EndpointStatus[] = this.supervisor.status().map((s) => {
+      const managed = this.endpoints.get(s.name);
+      return {
+        name: s.name,
+        node: this.config.node,
+        state: managed?.attached === true ? 'attached' : s.state,
+        pid: s.pid ?? null,
+        restarts: s.restarts,
+        lastError: s.lastError ?? managed?.lastError ?? null,
+        step: s.step ?? null,
+        stepAgeMs: s.stepAgeMs ?? null,
+        counters: managed?.counters ?? null,
+      };
+    });
+    return {
+      node: this.config.node,
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      endpoints,
+    };
+  }
+
+  private notReady(): string[] {
+    if (this.closing !== undefined) return ['shutting down'];
+    return this.status()
+      .endpoints.filter((e) => e.state !== 'running' && e.state !== 'attached')
+      .map((e) => `endpoint ${e.name} is ${e.state}`);
+  }
+
+  /** Pids of the endpoint processes alive now (for a forced stop). */
+  endpointPids(): number[] {
+    return this.supervisor
+      .status()
+      .map((s) => s.pid)
+      .filter((p): p is number => p !== undefined);
+  }
+
+  /**
+   * Drains and stops every endpoint (each within its drain and kill limits), then the HTTP
+   * surface, the kernel and the broker. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const steps: [string, () => Promise<void>][] = [
+        ['endpoints', () => this.supervisor.close()],
+        ['http', async () => this.http?.close()],
+        ['kernel', async () => this.kernel?.shutdown('node stopping')],
+        ['broker', async () => this.broker?.close()],
+        ['lock', async () => this.lock?.release()],
+      ];
+      for (const [what, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          this.log.error(`closing ${what} failed: ${(err as Error).message}`);
+        }
+      }
+      this.log.info('node stopped');
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

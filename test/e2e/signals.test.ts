@@ -1,0 +1,95 @@
+/**
+ * Signals of `aes run`: the first SIGTERM drains (an endpoint whose target never answers keeps
+ * its record in flight), the second forces: the endpoint processes are killed and the node exits
+ * at once with 130. A node killed with SIGKILL leaves no endpoint process behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SourceSystem, makeRecords } from '../runtime/support/soap-systems.js';
+import { makeProject, RunningNode } from './support/project.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (pids.some(alive)) {
+    if (Date.now() > until)
+      throw new Error(`still alive after ${timeoutMs} ms: ${pids.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A target system that takes every request and never answers. */
+async function silentTarget(): Promise<{ server: Server; url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer(() => (requests += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/target`, requests: () => requests };
+}
+
+function endpointPids(node: RunningNode): number[] {
+  return node.lines
+    .filter((l) => l.msg === 'starting -> running' && typeof l.reason === 'string')
+    .map((l) => Number(String(l.reason).replace('pid ', '')));
+}
+
+test('a second SIGTERM forces the stop; SIGKILL of the node leaves no endpoint behind', async () => {
+  const source = await SourceSystem.start(makeRecords(1));
+  const target = await silentTarget();
+  await using project = await makeProject({
+    node: 'sig',
+    endpoints: { 'orders-out': 'orders-out.ts', 'orders-in': 'orders-in.ts' },
+    config: { endpoints: { defaults: { callTimeoutMs: 120_000, drainTimeoutMs: 120_000 } } },
+  });
+  const env = {
+    E2E_SOURCE_URL: source.url,
+    E2E_TARGET_URL: target.url,
+    E2E_QUEUE: `/queue/e2e-${randomUUID()}`,
+  };
+  try {
+    const node = await RunningNode.start('sig', project, env);
+    const until = Date.now() + 60_000;
+    while (target.requests() === 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(target.requests(), 1, 'the put is in flight');
+    const pids = endpointPids(node);
+    assert.equal(pids.length, 2);
+    node.child.kill('SIGTERM');
+    await node.waitLine('the drain', (l) => l.msg.startsWith('SIGTERM: draining'));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(node.child.exitCode, null, 'still draining the put in flight');
+    const forcedAt = Date.now();
+    node.child.kill('SIGTERM');
+    assert.equal(await node.exited, 130);
+    assert.ok(Date.now() - forcedAt < 10_000);
+    await waitGone(pids, 10_000);
+
+    // SIGKILL of a node: its endpoints lose the link, drain and exit by themselves.
+    await using idle = await makeProject({
+      node: 'sig2',
+      endpoints: { 'orders-out': 'orders-out.ts' },
+    });
+    const again = await RunningNode.start('sig2', idle, env);
+    const second = endpointPids(again);
+    assert.equal(second.length, 1);
+    again.child.kill('SIGKILL');
+    await again.exited;
+    await waitGone(second, 60_000);
+  } finally {
+    await source.close();
+    target.server.closeAllConnections();
+    await new Promise((resolve) => target.server.close(resolve));
+  }
+});
