@@ -6,14 +6,14 @@
  *
  * Options: `--quick` (fewer messages), `--serve <baseline|aes|tls>` (internal: be the server).
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, createConnection, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '../cluster/index.js';
+import { makeCertificates } from '../test/support/certs.js';
 
 const SECRET = 'bench-secret';
 const QUICK = process.argv.includes('--quick');
@@ -263,66 +263,6 @@ async function measure(name: string, client: BenchClient, payload: string): Prom
   return row;
 }
 
-/** A throwaway CA, server and client certificate, made with openssl in a temp dir. */
-function makeCertificates(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'aes-bench-tls-'));
-  const run = (args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  };
-  run([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=aes-bench-ca',
-  ]);
-  for (const who of ['server', 'client']) {
-    run([
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${who}.key`,
-      '-out',
-      `${who}.csr`,
-      '-subj',
-      `/CN=${who === 'server' ? 'localhost' : 'client'}`,
-    ]);
-    execFileSync(
-      'sh',
-      ['-c', `printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ${who}.ext`],
-      { cwd: dir },
-    );
-    run([
-      'x509',
-      '-req',
-      '-in',
-      `${who}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${who}.crt`,
-      '-days',
-      '1',
-      '-extfile',
-      `${who}.ext`,
-    ]);
-  }
-  return dir;
-}
-
 async function main(): Promise<void> {
   const serveAt = process.argv.indexOf('--serve');
   if (serveAt >= 0) {
@@ -336,7 +276,8 @@ async function main(): Promise<void> {
   console.log(
     `cluster bench: best of ${ROUNDS} rounds of ${POSTS} posts, ${SEQUENTIAL} sequential calls, ${PIPELINED} pipelined calls (${IN_FLIGHT} in flight) per case`,
   );
-  const tlsDir = makeCertificates();
+  const certificates = makeCertificates();
+  const tlsDir = certificates.dir;
   const rows: Row[] = [];
   const payload16 = 'x'.repeat(16);
   const payload1k = 'x'.repeat(1024);
@@ -358,7 +299,7 @@ async function main(): Promise<void> {
       server.stop();
     }
   } finally {
-    rmSync(tlsDir, { recursive: true, force: true });
+    certificates.remove();
   }
   console.log(JSON.stringify({ suite: 'cluster', rows }));
 }
