@@ -3,8 +3,8 @@
  * broker. Query parameters choose the broker profile and override transport options.
  */
 import { redactUrl } from '../registry.js';
-import { credentials } from '../support/options.js';
-import { TransportOptionError, TransportUrlError } from '../errors.js';
+import { parseBrokerUrl } from '../support/options.js';
+import { TransportOptionError } from '../errors.js';
 import { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './brokers.js';
 
 export const DEFAULT_MQTT_PORT = 1883;
@@ -40,24 +40,12 @@ const KNOWN_PARAMS = new Set([
 ]);
 
 export function parseMqttUrl(url: URL): MqttEndpoint {
-  const scheme = url.protocol.replace(/:$/, '');
-  if (scheme !== 'mqtt' && scheme !== 'mqtts') {
-    throw new TransportUrlError('TRANSPORT_BAD_URL', `not an MQTT URL: '${redactUrl(url)}'`);
-  }
-  if (url.hostname === '') {
-    throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
-  }
-  const { user, password } = credentials(url);
-  const params = new Map<string, string>();
-  for (const [key, value] of url.searchParams) {
-    if (!KNOWN_PARAMS.has(key)) {
-      throw new TransportOptionError(
-        key,
-        `is not an MQTT URL parameter (known: ${[...KNOWN_PARAMS].join(', ')}) in '${redactUrl(url)}'`,
-      );
-    }
-    params.set(key, value);
-  }
+  const { scheme, user, password, params } = parseBrokerUrl(
+    url,
+    ['mqtt', 'mqtts'],
+    'an MQTT',
+    KNOWN_PARAMS,
+  );
   const brokerName = params.get('broker') ?? 'generic';
   if (!Object.hasOwn(MQTT_BROKERS, brokerName)) {
     throw new TransportOptionError(

@@ -3,8 +3,7 @@
  * broker. Credentials are percent-decoded; query parameters override transport options.
  */
 import { redactUrl } from '../registry.js';
-import { credentials } from '../support/options.js';
-import { TransportOptionError, TransportUrlError } from '../errors.js';
+import { parseBrokerUrl } from '../support/options.js';
 
 export const DEFAULT_STOMP_PORT = 61613;
 
@@ -35,24 +34,12 @@ const KNOWN_PARAMS = new Set([
 ]);
 
 export function parseStompUrl(url: URL): StompEndpoint {
-  const scheme = url.protocol.replace(/:$/, '');
-  if (scheme !== 'stomp' && scheme !== 'stomp+ssl') {
-    throw new TransportUrlError('TRANSPORT_BAD_URL', `not a STOMP URL: '${redactUrl(url)}'`);
-  }
-  if (url.hostname === '') {
-    throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
-  }
-  const { user, password } = credentials(url);
-  const params = new Map<string, string>();
-  for (const [key, value] of url.searchParams) {
-    if (!KNOWN_PARAMS.has(key)) {
-      throw new TransportOptionError(
-        key,
-        `is not a STOMP URL parameter (known: ${[...KNOWN_PARAMS].join(', ')}) in '${redactUrl(url)}'`,
-      );
-    }
-    params.set(key, value);
-  }
+  const { scheme, user, password, params } = parseBrokerUrl(
+    url,
+    ['stomp', 'stomp+ssl'],
+    'a STOMP',
+    KNOWN_PARAMS,
+  );
   return {
     label: redactUrl(url),
     host: url.hostname.replace(/^\[|\]$/g, ''),

@@ -78,3 +78,43 @@ export function credentials(url: URL): { user: string | undefined; password: str
   };
   return { user: decode(url.username, 'user name'), password: decode(url.password, 'password') };
 }
+
+/** What every broker URL parser starts with: scheme, host, credentials and known parameters. */
+export interface BrokerUrlParts {
+  readonly scheme: string;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+/**
+ * Checks `url` against `schemes` (else "not <protocol> URL"), requires a host, decodes the
+ * credentials and refuses query parameters outside `knownParams`, listing the known ones.
+ * `protocol` is the article and name as read in messages, e.g. `a STOMP`, `an MQTT`.
+ */
+export function parseBrokerUrl(
+  url: URL,
+  schemes: readonly string[],
+  protocol: string,
+  knownParams: ReadonlySet<string>,
+): BrokerUrlParts {
+  const scheme = url.protocol.replace(/:$/, '');
+  if (!schemes.includes(scheme)) {
+    throw new TransportUrlError('TRANSPORT_BAD_URL', `not ${protocol} URL: '${redactUrl(url)}'`);
+  }
+  if (url.hostname === '') {
+    throw new TransportUrlError('TRANSPORT_BAD_URL', `no host in '${redactUrl(url)}'`);
+  }
+  const { user, password } = credentials(url);
+  const params = new Map<string, string>();
+  for (const [key, value] of url.searchParams) {
+    if (!knownParams.has(key)) {
+      throw new TransportOptionError(
+        key,
+        `is not ${protocol} URL parameter (known: ${[...knownParams].join(', ')}) in '${redactUrl(url)}'`,
+      );
+    }
+    params.set(key, value);
+  }
+  return { scheme, user, password, params };
+}
