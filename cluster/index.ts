@@ -39,7 +39,7 @@ export type {
 } from './monitor.js';
 export { RemoteSession } from './remote-session.js';
 export type { SubscribeResult } from './subscriptions.js';
-export type { KernelStats, KernelCounters } from './stats.js';
+export { createCounters, type KernelStats, type KernelCounters } from './stats.js';
 export {
   ANY_KERNEL,
   formatSessionSpec,

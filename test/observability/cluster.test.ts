@@ -1,42 +1,17 @@
 /**
- * Cluster metrics from a kernel's counters. The kernel (branch `cluster`) is not merged here yet:
- * the source is an object of the same shape as its `KernelStats`, changed between scrapes.
+ * Cluster metrics from a kernel's counters: the source is an object of the shape of the kernel's
+ * `KernelStats` (its own zeroed counters), changed between scrapes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
+import { createCounters } from '../../cluster/index.js';
 import { collectClusterMetrics, type ClusterStatsLike } from '../../runtime/observability/index.js';
 import { assertPromtoolClean, promtoolSkipReason } from './promtool.js';
 import { maybeSample, sample } from './support.js';
 
 function zero(): ClusterStatsLike & Record<string, unknown> {
-  return {
-    connectionsAccepted: 0,
-    connectionsRefused: 0,
-    handshakesCompleted: 0,
-    closedBeforeHandshake: 0,
-    handshakeTimeouts: 0,
-    authFailures: 0,
-    nameConflicts: 0,
-    protocolErrors: 0,
-    framesTooLarge: 0,
-    postsSent: 0,
-    postsReceived: 0,
-    callsSent: 0,
-    callsReceived: 0,
-    repliesReceived: 0,
-    lateReplies: 0,
-    unexpectedReplies: 0,
-    notPublished: 0,
-    forbidden: 0,
-    handlerErrors: 0,
-    queueFull: 0,
-    framesIn: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    links: 0,
-    errors: {},
-  };
+  return { ...createCounters(), links: 0, errors: {} };
 }
 
 test('kernel counters become cluster metrics, read at every scrape', async () => {
