@@ -11,6 +11,7 @@ import {
   startBroker,
   type BrokerOptions,
 } from '../../transports/index.js';
+import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
 
 interface BrokerFlags {
@@ -35,10 +36,6 @@ interface BrokerFlags {
 function integer(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
-}
-
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
 }
 
 /** `login:passcode` flags and a JSON users file → the broker's users map. */
@@ -96,18 +93,6 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
     ...(u === undefined ? {} : { users: u }),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export const registerBroker: RegisterCommand = (program, setExitCode) => {

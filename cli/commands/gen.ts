@@ -7,6 +7,7 @@ import {
   generate,
   type WsdlSummary,
 } from '../../codegen/index.js';
+import { collect } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
 
 interface GenFlags {
@@ -20,10 +21,6 @@ interface GenFlags {
   readonly json?: boolean;
   readonly describe?: boolean;
   readonly runtime?: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `--map url=path` pairs; the URL may itself contain `=`, so split at the last one. */

@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MOCK_HOST, startMock, type MockOptions } from '../../codegen/index.js';
 import { parseMaps } from './gen.js';
+import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
 
 interface MockFlags {
@@ -24,22 +25,6 @@ interface MockFlags {
 function integer(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export const registerMock: RegisterCommand = (program, setExitCode) => {
