@@ -4,10 +4,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Journal,
+  PREALLOCATE_BYTES,
   decodeEntries,
   encodeEntry,
   type JournalOp,
@@ -152,6 +153,39 @@ describe('journal', () => {
         seqs.filter((seq) => seq !== 2),
         [1, 3],
         'the confirmed entries replay, in order',
+      );
+      await reopened.close(true);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('entries land in zero-filled room the file already has, and replay stops at the zeros', async () => {
+    const dir = tempDir('aes-journal-');
+    try {
+      const { journal } = Journal.open(dir.path);
+      const first = journal.append([put('/queue/a', 1, 'one')]);
+      await first.durable;
+      const file = join(
+        dir.path,
+        readdirSync(dir.path).find((f) => f.startsWith('journal-')) ?? '',
+      );
+      const size = statSync(file).size;
+      assert.ok(size >= PREALLOCATE_BYTES, `the segment was zero-filled ahead (${size} bytes)`);
+      await Promise.all(
+        [2, 3, 4].map((seq) => journal.append([put('/queue/a', seq, 'more')]).durable),
+      );
+      assert.equal(statSync(file).size, size, 'later entries overwrite the zeros, not append');
+      assert.equal(
+        first.segment.written,
+        encodeEntry([put('/queue/a', 1, 'one')]).length * 1 +
+          3 * encodeEntry([put('/queue/a', 2, 'more')]).length,
+      );
+      await journal.close(false);
+      const { replay, journal: reopened } = Journal.open(dir.path);
+      assert.deepEqual(
+        replay.map((ops) => ops[0]?.seq),
+        [1, 2, 3, 4],
       );
       await reopened.close(true);
     } finally {

@@ -10,6 +10,12 @@
  * On disk: `journal-<n>.log` segment files of entries `[u32 length][u32 crc32][payload]`,
  * payload `[u32 op count]` then per op `[u8 kind][u16 destination bytes][destination][f64 seq]`
  * and, for a put, `[u32 value bytes][value]`. A torn or corrupt entry ends its segment's replay.
+ *
+ * Segments are zero-filled ahead of the entries ({@link PREALLOCATE_BYTES} at a time, in the
+ * same write + sync as the entry that needs the room): an entry then overwrites blocks the file
+ * already has, and its `fdatasync` flushes only data — no file-size change for the file
+ * system's own journal to commit, which on ext4 halves the latency of a lone durable SEND.
+ * Zeros read as "no entry" (a length under 4), so replay stops where the entries end.
  */
 import {
   closeSync,
@@ -38,6 +44,10 @@ export type JournalOp =
 
 /** Size at which a new segment is started. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/** Zeros written ahead of the entries when a segment runs out of written room. */
+export const PREALLOCATE_BYTES = 1024 * 1024;
+const ZEROS = Buffer.alloc(PREALLOCATE_BYTES);
 
 const SEGMENT_PATTERN = /^journal-(\d{12})\.log$/;
 const KIND_PUT = 1;
@@ -126,6 +136,10 @@ function decodePayload(p: Buffer): JournalOp[] | undefined {
 /** One segment file; deleted once sealed and every op in it is durable in LMDB. */
 export class Segment {
   bytes = 0;
+  /** Where the next write goes (entries actually written, in order). */
+  written = 0;
+  /** Bytes of the file written so far, entries and the zeros ahead of them. */
+  allocated = 0;
   /** Entries appended whose LMDB operations are not yet durable. */
   outstanding = 0;
   /** Entries queued or being written. */
@@ -292,7 +306,8 @@ export class Journal {
       number,
       join(this.#dir, `journal-${String(number).padStart(12, '0')}.log`),
     );
-    segment.fd = openSync(segment.path, 'a');
+    // Not 'a': writes are positioned, so that they can land in the zero-filled room.
+    segment.fd = openSync(segment.path, 'w');
     // The new file's directory entry must be durable too, or a crash could lose the segment.
     syncDir(this.#dir);
     this.#segments.push(segment);
@@ -345,8 +360,16 @@ export class Journal {
     }
     const buffers = mine.map((q) => q.data);
     const started = performance.now();
+    const entryBytes = buffers.reduce((n, b) => n + b.length, 0);
+    const at = segment.written;
+    // Room for these entries (and more) is zero-filled first when the file has none left.
+    const end = at + entryBytes;
+    if (end > segment.allocated && end < this.#segmentBytes) {
+      const target = Math.min(this.#segmentBytes, end + PREALLOCATE_BYTES);
+      buffers.push(ZEROS.subarray(0, target - end));
+    }
     const expected = buffers.reduce((n, b) => n + b.length, 0);
-    writev(fd, buffers, (writeErr, written) => {
+    writev(fd, buffers, at, (writeErr, written) => {
       if (writeErr) {
         done(writeErr);
         return;
@@ -355,6 +378,8 @@ export class Journal {
         done(new Error(`short journal write: ${written} of ${expected} bytes`));
         return;
       }
+      segment.written = at + entryBytes;
+      segment.allocated = Math.max(segment.allocated, at + expected);
       fdatasync(fd, (syncErr) => {
         this.#syncs += 1;
         try {
