@@ -100,6 +100,7 @@ export class Kernel implements AsyncDisposable {
       settings: o.settings,
       counters: this.#counters,
       allowUnauthenticated: o.allowUnauthenticated,
+      tlsBindNames: o.tls?.bindNames ?? true,
       listenAddresses: () => this.listenAddresses(),
       secretFor: o.secretFor,
       admit: (_link, hello) => this.#peers.admit(hello),

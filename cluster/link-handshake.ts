@@ -30,7 +30,8 @@ export interface HandshakeSide {
   readonly host: LinkHost;
   readonly direction: LinkDirection;
   readonly label: string;
-  tlsAuthorized(): boolean;
+  /** TLS alone authenticates the peer as `name` (true), does not apply (false), or refuses it. */
+  tlsAuthenticates(name: string): boolean | ClusterError;
   admit(hello: HelloMessage): ClusterError | undefined;
   sendControl(frame: Buffer): void;
   ready(peer: PeerIdentity): void;
@@ -104,13 +105,16 @@ export class LinkHandshake {
       return;
     }
     const secret = this.#side.host.secretFor(hello.name);
-    if (
-      secret === undefined &&
-      !this.#side.host.allowUnauthenticated &&
-      !this.#side.tlsAuthorized()
-    ) {
-      this.#side.fail(new HandshakeError('AUTH_FAILED', `no secret for kernel '${hello.name}'`));
-      return;
+    if (secret === undefined && !this.#side.host.allowUnauthenticated) {
+      const tls = this.#side.tlsAuthenticates(hello.name);
+      if (tls !== true) {
+        this.#side.fail(
+          tls === false
+            ? new HandshakeError('AUTH_FAILED', `no secret for kernel '${hello.name}'`)
+            : tls,
+        );
+        return;
+      }
     }
     this.#proofInput = {
       version,
@@ -151,7 +155,7 @@ export class LinkHandshake {
         return;
       }
       authenticated = 'hmac';
-    } else authenticated = this.#side.tlsAuthorized() ? 'tls' : 'none';
+    } else authenticated = this.#side.tlsAuthenticates(hello.name) === true ? 'tls' : 'none';
     this.#side.ready({
       name: hello.name,
       aliases: hello.aliases,
@@ -190,11 +194,18 @@ export class LinkHandshake {
         return;
       }
       authenticated = 'hmac';
-    } else if (this.#side.tlsAuthorized()) authenticated = 'tls';
-    else if (this.#side.host.allowUnauthenticated) authenticated = 'none';
-    else {
-      this.#side.fail(new HandshakeError('AUTH_FAILED', `no secret for kernel '${welcome.name}'`));
-      return;
+    } else {
+      const tls = this.#side.tlsAuthenticates(welcome.name);
+      if (tls === true) authenticated = 'tls';
+      else if (this.#side.host.allowUnauthenticated) authenticated = 'none';
+      else {
+        this.#side.fail(
+          tls === false
+            ? new HandshakeError('AUTH_FAILED', `no secret for kernel '${welcome.name}'`)
+            : tls,
+        );
+        return;
+      }
     }
     this.#side.sendControl(
       encodeFrame(

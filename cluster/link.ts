@@ -20,6 +20,7 @@ import { withDeadline } from './deadline.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
+import { certificateNames } from './certificate-names.js';
 import {
   FrameType,
   decodeMessage,
@@ -70,6 +71,8 @@ export interface LinkHost {
   readonly settings: LinkSettings;
   readonly counters: KernelCounters;
   readonly allowUnauthenticated: boolean;
+  /** TLS alone authenticates only the names its certificate carries (`tls.bindNames`). */
+  readonly tlsBindNames: boolean;
   listenAddresses(): readonly string[];
   secretFor(peer: string): string | Buffer | undefined;
   /** Inbound only: may this peer join? Returns the refusal, or undefined. */
@@ -164,7 +167,7 @@ export class Link {
       host,
       direction,
       label,
-      tlsAuthorized: () => this.#tlsAuthorized(),
+      tlsAuthenticates: (name) => this.#tlsAuthenticates(name),
       admit: (hello) => host.admit(this, hello),
       sendControl: (frame) => this.#sendControl(frame),
       ready: (peer) => this.#becomeReady(peer),
@@ -538,8 +541,21 @@ export class Link {
     this.destroy(error, 'handshake');
   }
 
-  #tlsAuthorized(): boolean {
-    return this.#tls && (this.#socket as TLSSocket).authorized === true;
+  /**
+   * Whether TLS alone authenticates the peer as `name`: false without a verified certificate,
+   * an `AUTH_FAILED` error when the certificate does not carry that name (`tls.bindNames`).
+   */
+  #tlsAuthenticates(name: string): boolean | HandshakeError {
+    if (!this.#tls) return false;
+    const socket = this.#socket as TLSSocket;
+    if (socket.authorized !== true) return false;
+    if (!this.#host.tlsBindNames) return true;
+    const names = certificateNames(socket.getPeerCertificate());
+    if (names.includes(name)) return true;
+    return new HandshakeError(
+      'AUTH_FAILED',
+      `kernel '${name}' presented a certificate for ${names.length === 0 ? 'no name' : names.map((n) => `'${n}'`).join(', ')}: with TLS alone a kernel's name must be its certificate's CN or a DNS subjectAltName (or give it a secret, or set tls.bindNames: false)`,
+    );
   }
 
   #becomeReady(peer: PeerIdentity): void {

@@ -26,6 +26,12 @@ export interface ClusterTlsOptions {
   readonly rejectUnauthorized?: boolean;
   /** Name checked against the server certificate (client side). */
   readonly servername?: string;
+  /**
+   * A peer authenticated by its certificate alone (no secret for it) must carry its kernel name
+   * as the certificate's CN or a DNS subjectAltName; `false` accepts any name from a trusted
+   * certificate (membership only). @defaultValue true
+   */
+  readonly bindNames?: boolean;
 }
 
 export interface KernelOptions {

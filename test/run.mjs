@@ -31,6 +31,9 @@ if (files.length === 0) {
   process.exit(2);
 }
 const concurrency = process.env.AES_TEST_CONCURRENCY ?? '2';
+// A test file whose handles keep it alive after a failure (a kernel or broker left open) would
+// otherwise hang the run forever; this fails it instead. It bounds each file as well as each test.
+const timeoutMs = process.env.AES_TEST_TIMEOUT_MS ?? '600000';
 const result = spawnSync(
   process.execPath,
   [
@@ -38,6 +41,7 @@ const result = spawnSync(
     'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
+    `--test-timeout=${timeoutMs}`,
     '--test-reporter=spec',
     ...files.map((f) => relative(root, f)),
   ],

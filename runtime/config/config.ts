@@ -64,6 +64,17 @@ export type BrokerConfig =
       readonly dataDir: string;
     };
 
+export interface ClusterTlsConfig {
+  /** Absolute paths of the PEM files. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string | undefined;
+  /** The files' contents, read by `loadConfig`. */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly ca?: Buffer;
+}
+
 export interface NodeConfig {
   /** The file it came from (for messages). */
   readonly file: string;
@@ -77,6 +88,8 @@ export interface NodeConfig {
     readonly secret: string | undefined;
     /** Absolute; read by `loadConfig` into `secret`. */
     readonly secretFile: string | undefined;
+    /** TLS on the cluster listener and the links to seeds; undefined: plain TCP. */
+    readonly tls: ClusterTlsConfig | undefined;
   };
   readonly broker: BrokerConfig;
   readonly http: { readonly host: string; readonly port: number };
@@ -210,6 +223,7 @@ interface RawConfig {
     seeds?: string[];
     secret?: string;
     secretFile?: string;
+    tls?: { cert: string; key: string; ca?: string };
   };
   broker?: { urls?: string[]; embedded?: { host?: string; port?: number; dataDir?: string } };
   http?: { host?: string; port?: number };
@@ -314,6 +328,17 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
         raw.cluster?.secretFile === undefined
           ? undefined
           : absolute(baseDir, raw.cluster.secretFile),
+      tls:
+        raw.cluster?.tls === undefined
+          ? undefined
+          : {
+              certFile: absolute(baseDir, raw.cluster.tls.cert),
+              keyFile: absolute(baseDir, raw.cluster.tls.key),
+              caFile:
+                raw.cluster.tls.ca === undefined
+                  ? undefined
+                  : absolute(baseDir, raw.cluster.tls.ca),
+            },
     },
     broker,
     http: {
@@ -339,8 +364,9 @@ function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
 }
 
 /**
- * Reads, parses and validates a config file, and reads `cluster.secretFile` into
- * `cluster.secret`. Throws `ConfigReadError` (unreadable, not JSON) or `ConfigError`.
+ * Reads, parses and validates a config file, reads `cluster.secretFile` into `cluster.secret`
+ * and the cluster's TLS files into `cluster.tls`. Throws `ConfigReadError` (unreadable, not
+ * JSON) or `ConfigError`.
  */
 export async function loadConfig(path: string): Promise<NodeConfig> {
   let text: string;
@@ -355,7 +381,8 @@ export async function loadConfig(path: string): Promise<NodeConfig> {
   } catch (err) {
     throw new ConfigReadError(path, `not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  const config = parseConfig(input, { file: path, baseDir: dirname(resolve(path)) });
+  const parsed = parseConfig(input, { file: path, baseDir: dirname(resolve(path)) });
+  const config = await readClusterTls(parsed);
   const secretFile = config.cluster.secretFile;
   if (secretFile === undefined) return config;
   let secret: string;
@@ -378,4 +405,29 @@ export async function loadConfig(path: string): Promise<NodeConfig> {
     ]);
   }
   return { ...config, cluster: { ...config.cluster, secret } };
+}
+
+/** Reads the PEM files of `cluster.tls`; an unreadable one is a `ConfigError` naming it. */
+async function readClusterTls(config: NodeConfig): Promise<NodeConfig> {
+  const tls = config.cluster.tls;
+  if (tls === undefined) return config;
+  const read = async (field: 'cert' | 'key' | 'ca', file: string): Promise<Buffer> => {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new ConfigError(config.file, [
+        {
+          pointer: `/cluster/tls/${field}`,
+          message: `cannot read ${file}: ${(err as Error).message}`,
+        },
+      ]);
+    }
+  };
+  const cert = await read('cert', tls.certFile);
+  const key = await read('key', tls.keyFile);
+  const ca = tls.caFile === undefined ? undefined : await read('ca', tls.caFile);
+  return {
+    ...config,
+    cluster: { ...config.cluster, tls: { ...tls, cert, key, ...(ca === undefined ? {} : { ca }) } },
+  };
 }

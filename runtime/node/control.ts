@@ -9,6 +9,7 @@ import type { NodeConfig } from '../config/config.js';
 import { RuntimeError } from '../errors.js';
 import { endpointOfKernel } from '../link/protocol.js';
 import { nodeSocketPath, readNodeSecret } from './secret.js';
+import { clusterTlsOptions } from './cluster-tls.js';
 import type { ClusterStatus, NodeStatus } from './status.js';
 
 export const CONTROL_SESSION = 'aes-control';
@@ -105,13 +106,17 @@ export async function connectToNode(
   options: ControlClientOptions = {},
 ): Promise<ClientLite> {
   const socket = nodeSocketPath(config);
+  const tls = clusterTlsOptions(config);
+  const host = config.cluster.host === '0.0.0.0' ? '127.0.0.1' : config.cluster.host;
   const address =
     options.address ??
     (existsSync(socket)
       ? `unix:${socket}`
-      : `tcp://${config.cluster.host === '0.0.0.0' ? '127.0.0.1' : config.cluster.host}:${config.cluster.port}`);
+      : `${tls === undefined ? 'tcp' : 'tls'}://${host}:${config.cluster.port}`);
   return ClientLite.connect({
     address,
+    // The node's certificate, for a node that asks for one (mutual TLS) on its cluster port.
+    ...(tls === undefined || address.startsWith('unix:') ? {} : { tls }),
     secret: await readNodeSecret(config),
     timeoutMs: options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS,
     callTimeoutMs: (options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS) * 4,

@@ -12,6 +12,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../transports/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
+import { clusterTlsOptions } from './cluster-tls.js';
 import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
 import { EndpointMetrics } from '../metrics/endpoint-metrics.js';
 import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
@@ -67,8 +68,8 @@ function endpointProgram(module: string): { command: string; args: string[] } {
   return { command: process.execPath, args };
 }
 
-function tcpAddress(host: string, port: number): string {
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function tcpAddress(host: string, port: number, tls = false): string {
+  return `${tls ? 'tls' : 'tcp'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export class AesNode implements AsyncDisposable {
@@ -156,6 +157,7 @@ export class AesNode implements AsyncDisposable {
     }
 
     const secret = await ensureNodeSecret(config);
+    const tls = clusterTlsOptions(config);
     const kernel = new Kernel({
       name: config.node,
       secret,
@@ -167,7 +169,8 @@ export class AesNode implements AsyncDisposable {
           ? managed.token
           : undefined;
       },
-      seeds: config.cluster.seeds.map((s) => tcpAddress(s.host, s.port)),
+      seeds: config.cluster.seeds.map((s) => tcpAddress(s.host, s.port, tls !== undefined)),
+      ...(tls === undefined ? {} : { tls }),
     });
     this.kernel = kernel;
     installNodeSession(kernel, config.node, {
@@ -183,7 +186,9 @@ export class AesNode implements AsyncDisposable {
       register: (e) => this.onEndpointLink(e.kernel, true),
       unregister: (e) => this.onEndpointLink(e.kernel, false),
     });
-    const listener = await kernel.listen(tcpAddress(config.cluster.host, config.cluster.port));
+    const listener = await kernel.listen(
+      tcpAddress(config.cluster.host, config.cluster.port, tls !== undefined),
+    );
     this.clusterAddress = listener.address;
     const socket = nodeSocketPath(config);
     await rm(socket, { force: true }); // left by a node that died; the data folder lock is ours

@@ -76,3 +76,55 @@ test('mutual TLS alone authenticates kernels without a secret', async () => {
   await assert.rejects(anonymous.connect(plain.address), /AUTH_FAILED|no secret/);
   await Promise.all([server, client, anonymous].map((k) => k.shutdown()));
 });
+
+/** An AUTH_FAILED handshake error naming the kernel and what its certificate says instead. */
+const refusedFor =
+  (kernel: string, certified: string) =>
+  (err: unknown): boolean =>
+    err instanceof Error &&
+    (err as { code?: string }).code === 'AUTH_FAILED' &&
+    err.message.includes(`kernel '${kernel}' presented a certificate for '${certified}'`);
+
+test('with TLS alone a kernel must carry its name in its certificate, both ways', async () => {
+  const server = new Kernel({
+    name: 'server',
+    tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca },
+  });
+  const listener = await server.listen('tls://127.0.0.1:0');
+  // The client's certificate says CN=client: it may not call itself 'impostor'.
+  const impostor = new Kernel({
+    name: 'impostor',
+    tls: { key: certs.clientKey, cert: certs.clientCert, ca: certs.ca },
+  });
+  await assert.rejects(impostor.connect(listener.address), refusedFor('impostor', 'client'));
+  await waitUntil('the server counted the refusal', () => server.stats().authFailures >= 1);
+  assert.equal(server.getKernel('impostor'), undefined);
+
+  // A server whose certificate (CN=server) does not name it is refused by the client.
+  const misnamed = new Kernel({
+    name: 'misnamed',
+    tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca },
+  });
+  const misnamedListener = await misnamed.listen('tls://127.0.0.1:0');
+  const client = new Kernel({
+    name: 'client',
+    tls: { key: certs.clientKey, cert: certs.clientCert, ca: certs.ca },
+  });
+  await assert.rejects(client.connect(misnamedListener.address), refusedFor('misnamed', 'server'));
+
+  // bindNames: false on both sides accepts a trusted certificate under any name (membership).
+  const lenientServer = new Kernel({
+    name: 'lenient-server',
+    tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, bindNames: false },
+  });
+  const lenientListener = await lenientServer.listen('tls://127.0.0.1:0');
+  const member = new Kernel({
+    name: 'member',
+    tls: { key: certs.clientKey, cert: certs.clientCert, ca: certs.ca, bindNames: false },
+  });
+  const info = await member.connect(lenientListener.address);
+  assert.equal(info.authenticated, 'tls');
+  await Promise.all(
+    [server, impostor, misnamed, client, lenientServer, member].map((k) => k.shutdown()),
+  );
+});

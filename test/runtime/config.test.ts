@@ -37,6 +37,7 @@ test('a minimal config gets every default, paths resolved against the file', () 
     seeds: [],
     secret: undefined,
     secretFile: undefined,
+    tls: undefined,
   });
   assert.deepEqual(config.broker, {
     kind: 'embedded',
@@ -100,7 +101,7 @@ test('a full config: external broker, seeds, per-endpoint overrides over default
 test('errors name the exact field by JSON pointer, all of them at once', () => {
   assert.deepEqual(issuesOf({}), ['/node: is required']);
   assert.deepEqual(issuesOf({ node: 'a', cluster: { port: 70000, prot: 1 } }), [
-    '/cluster/prot: is not a known field (known: host, port, seeds, secret, secretFile)',
+    '/cluster/prot: is not a known field (known: host, port, seeds, secret, secretFile, tls)',
     '/cluster/port: must be <= 65535',
   ]);
   assert.deepEqual(issuesOf({ node: 'a b' }), [

@@ -1,0 +1,18 @@
+/** The kernel's TLS options from a node config's `cluster.tls` (files already read). */
+import type { ClusterTlsOptions } from '../../cluster/index.js';
+import type { NodeConfig } from '../config/config.js';
+
+export function clusterTlsOptions(config: NodeConfig): ClusterTlsOptions | undefined {
+  const tls = config.cluster.tls;
+  if (tls === undefined) return undefined;
+  if (tls.cert === undefined || tls.key === undefined) {
+    throw new Error(
+      `${config.file}: cluster.tls files were not read (load the config with loadConfig)`,
+    );
+  }
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+  };
+}
