@@ -207,7 +207,7 @@ async function statusPage(a: RunningNode, b: RunningNode): Promise<void> {
     assert.deepEqual(
       await page
         .locator('#members tr')
-        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['member'])),
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member'))),
       ['b', 'a', 'c'],
     );
     assert.equal(await page.locator('tr[data-endpoint="orders-in"] td.node').textContent(), 'b');
