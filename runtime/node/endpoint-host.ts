@@ -74,6 +74,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     // This process's metrics travel to the node over the link; one scrape of the node shows them.
     const registry = new Registry();
     const metrics = new EndpointMetrics({ registry });
+    metrics.add(config.endpoint);
     new TransportMetrics(registry).attach(transport, config.endpoint);
     const reporter = new MetricsReporter({
       endpoint: config.endpoint,

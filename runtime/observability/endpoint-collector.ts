@@ -12,7 +12,12 @@ import type {
   EndpointStep,
   StepEvent,
 } from '../endpoint/progress.js';
-import { CALL_BUCKETS_S, MAX_OPERATION_SERIES, OTHER_OPERATION } from './catalogue.js';
+import {
+  CALL_BUCKETS_S,
+  ENDPOINT_EVENTS,
+  MAX_OPERATION_SERIES,
+  OTHER_OPERATION,
+} from './catalogue.js';
 import { createCounter, createGauge, createHistogram } from './metric-factory.js';
 
 /** Buckets of the web-service call histogram, in seconds (5 ms to 60 s). */
@@ -48,6 +53,11 @@ export class EndpointMetrics implements EndpointListener {
         gauge.set({ endpoint, step }, Math.max(0, (at - sinceMs) / 1000));
       }
     });
+  }
+
+  /** Makes every event counter of `endpoint` exist at zero, so rate() works from the start. */
+  add(endpoint: string): void {
+    for (const event of ENDPOINT_EVENTS) this.events.inc({ endpoint, event }, 0);
   }
 
   step(event: StepEvent): void {
