@@ -207,12 +207,12 @@ async function statusPage(a: RunningNode, b: RunningNode): Promise<void> {
     await page.goto(`${b.field('http listening', 'url')}/`);
     const row = page.locator('tr[data-endpoint="orders-out"]');
     await row.locator('td.state', { hasText: 'running' }).waitFor({ timeout: 30_000 });
-    assert.deepEqual(
-      await page
-        .locator('#members tr')
-        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member'))),
-      ['b', 'a', 'c'],
-    );
+    const memberRows = page.locator('#members tr');
+    const members: (string | null)[] = [];
+    for (let i = 0; i < (await memberRows.count()); i++) {
+      members.push(await memberRows.nth(i).getAttribute('data-member'));
+    }
+    assert.deepEqual(members, ['b', 'a', 'c']);
     assert.equal(await page.locator('tr[data-endpoint="orders-in"] td.node').textContent(), 'b');
     const read = async (): Promise<EndpointRow> => ({
       pid: (await row.locator('td.pid').textContent()) ?? '',
