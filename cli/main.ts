@@ -3,32 +3,9 @@
  * library function: it declares its options, awaits the function fully and returns an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../runtime/index.js';
 import { COMMANDS } from './commands/index.js';
 import { formatError, exitCodeFor } from './errors.js';
-
-const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
-
-function packageVersion(): string {
-  // dist/cli/main.js and cli/main.ts both sit two levels below the package root.
-  for (const url of [PACKAGE_JSON, new URL('../package.json', import.meta.url)]) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(url, 'utf8'));
-      if (
-        typeof parsed === 'object' &&
-        parsed !== null &&
-        'name' in parsed &&
-        parsed.name === 'aes'
-      ) {
-        const version = (parsed as { version?: unknown }).version;
-        if (typeof version === 'string') return version;
-      }
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
-}
 
 /** Builds the program; exported so tests can inspect every command and flag. */
 export function buildProgram(setExitCode: (code: number) => void): Command {

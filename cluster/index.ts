@@ -4,6 +4,12 @@
  * The wire format is specified in docs/protocol.md.
  */
 export { Kernel, type KernelInfo, type WaitOptions } from './kernel.js';
+export type {
+  KernelCallEvent,
+  KernelCallOutcome,
+  KernelListener,
+  KernelWaitEvent,
+} from './kernel-listener.js';
 export { ClientLite, type ClientLiteOptions } from './client-lite.js';
 export {
   Listener,

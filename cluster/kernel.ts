@@ -18,6 +18,7 @@ import {
   type ListenOptions,
   type ListenerHost,
 } from './listener.js';
+import { KernelListeners, type KernelListener } from './kernel-listener.js';
 import { Membership } from './membership.js';
 import {
   FrameType,
@@ -87,6 +88,7 @@ export class Kernel implements AsyncDisposable {
   readonly #specCache = new Map<string, StateSpec>();
   readonly #linkHost: LinkHost;
   readonly #listenerHost: ListenerHost;
+  readonly #observers = new KernelListeners();
   #closing: Promise<void> | undefined;
 
   constructor(options: KernelOptions) {
@@ -323,10 +325,13 @@ export class Kernel implements AsyncDisposable {
     if (link === undefined) {
       return Promise.reject(new CallError('NO_ROUTE', `no connected kernel named '${s.kernel}'`));
     }
-    return link.call(s.session, s.state, args, {
-      timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    return this.#observers.timeCall(
+      s.kernel,
+      link.call(s.session, s.state, args, {
+        timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+    );
   }
 
   /** Pings a connected kernel; resolves with `'PONG'`. */
@@ -342,7 +347,14 @@ export class Kernel implements AsyncDisposable {
 
   /** Resolves when the outbound queue to `kernel` is below its high-water mark. */
   waitWritable(kernel: string, options: WaitOptions = {}): Promise<void> {
-    return this.#linkForOrThrow(kernel).waitWritable(options);
+    const link = this.#linkForOrThrow(kernel);
+    if (link.writable) return Promise.resolve();
+    return this.#observers.timeWait(kernel, link.waitWritable(options));
+  }
+
+  /** Follows the kernel's call and backpressure events; returns the function that stops it. */
+  observe(listener: KernelListener): () => void {
+    return this.#observers.add(listener);
   }
 
   // ---------------------------------------------------------------- subscribe, monitor
@@ -453,6 +465,17 @@ export class Kernel implements AsyncDisposable {
   getKernel(name: string): KernelInfo | undefined {
     const link = this.#peers.linkFor(name);
     return link === undefined ? undefined : this.#info(link);
+  }
+
+  /**
+   * The kernels membership keeps linked (seeds and those peers told us of), by name once known,
+   * and whether a link to each is up now. Endpoint and client kernels are not members.
+   */
+  members(): { name: string | undefined; address: string; seed: boolean; connected: boolean }[] {
+    return this.#membership.targets().map((t) => ({
+      ...t,
+      connected: t.name !== undefined && this.#peers.has(t.name),
+    }));
   }
 
   /** Counters, errors by code, and the number of links. */

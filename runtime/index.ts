@@ -113,11 +113,12 @@ export {
   type EndpointProcessSnapshot,
 } from './supervisor/endpoint-process.js';
 export { describeConfig, redactConfig } from './config/describe.js';
+export { packageVersion } from './version.js';
 export {
   EndpointMetrics,
   CALL_DURATION_BUCKETS_S,
   type EndpointMetricsOptions,
-} from './metrics/endpoint-metrics.js';
+} from './observability/endpoint-collector.js';
 export { serveEndpoint, type ServeEndpointOptions } from './endpoint/serve.js';
 export { reportTo } from './supervisor/reporter.js';
 export {

@@ -92,7 +92,12 @@ export interface NodeConfig {
     readonly tls: ClusterTlsConfig | undefined;
   };
   readonly broker: BrokerConfig;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** The base URL others reach the HTTP server at; undefined: derived from what is bound. */
+    readonly advertise: string | undefined;
+  };
   readonly endpoints: {
     /** Absolute. */
     readonly folder: string;
@@ -226,7 +231,7 @@ interface RawConfig {
     tls?: { cert: string; key: string; ca?: string };
   };
   broker?: { urls?: string[]; embedded?: { host?: string; port?: number; dataDir?: string } };
-  http?: { host?: string; port?: number };
+  http?: { host?: string; port?: number; advertise?: string };
   endpoints?: {
     folder?: string;
     defaults?: EndpointSettingsInput;
@@ -344,6 +349,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
     http: {
       host: raw.http?.host ?? D.DEFAULT_HTTP_HOST,
       port: raw.http?.port ?? D.DEFAULT_HTTP_PORT,
+      advertise: raw.http?.advertise,
     },
     endpoints: {
       folder: absolute(baseDir, raw.endpoints?.folder ?? D.DEFAULT_ENDPOINTS_FOLDER),

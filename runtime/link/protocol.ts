@@ -5,6 +5,7 @@
  */
 import type { EndpointCounters } from '../endpoint/progress.js';
 import type { EndpointSettings } from '../config/config.js';
+import type { EndpointMetricsMessage } from '../observability/endpoint-report.js';
 
 /** The node's session that endpoints report to (`report`, post) and ask (`config`, call). */
 export const NODE_SESSION = 'aes-node';
@@ -32,8 +33,12 @@ export function endpointOfKernel(kernel: string, node: string): string | undefin
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** What an endpoint posts to `aes-node/report`. */
+/**
+ * What an endpoint posts to `aes-node/report`. Metric snapshots are checked field by field by
+ * the node's `EndpointMetricsMerger`, not here.
+ */
 export type EndpointReport =
+  | EndpointMetricsMessage
   | {
       readonly kind: 'heartbeat';
       readonly atMs: number;
@@ -84,6 +89,10 @@ export function parseReport(value: unknown): EndpointReport | undefined {
     case 'log':
       if (typeof value.level !== 'string' || !LEVELS.has(value.level)) return undefined;
       if (typeof value.msg !== 'string' || !isObject(value.fields)) return undefined;
+      return value as EndpointReport;
+    case 'metrics-snapshot':
+    case 'metrics-retract':
+      if (typeof value.endpoint !== 'string') return undefined;
       return value as EndpointReport;
     default:
       return undefined;

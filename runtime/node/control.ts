@@ -10,6 +10,7 @@ import { RuntimeError } from '../errors.js';
 import { endpointOfKernel } from '../link/protocol.js';
 import { nodeSocketPath, readNodeSecret } from './secret.js';
 import { clusterTlsOptions } from './cluster-tls.js';
+import type { NodeInfo } from './members.js';
 import type { ClusterStatus, NodeStatus } from './status.js';
 
 export const CONTROL_SESSION = 'aes-control';
@@ -30,6 +31,8 @@ export class EndpointNotFoundError extends RuntimeError {
 export interface ControlHost {
   readonly node: string;
   status(): NodeStatus;
+  /** The node's name and HTTP URL (for service discovery and the status page). */
+  info(): NodeInfo;
   /** Acts on a local endpoint; false when this node has none of that name. */
   act(action: EndpointAction, endpoint: string): Promise<boolean>;
 }
@@ -55,6 +58,7 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
   const timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS;
   kernel.addSession(CONTROL_SESSION, {
     status: () => host.status(),
+    info: () => host.info(),
     'cluster-status': async (): Promise<ClusterStatus> => {
       const others = await Promise.all(
         otherNodes(kernel).map(async (node) => {
@@ -89,9 +93,13 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
       throw new EndpointNotFoundError(endpoint);
     },
   });
-  kernel.publish(CONTROL_SESSION, ['status', 'cluster-status', 'endpoint-local', 'endpoint'], {
-    allow: (peer) => endpointOfKernel(peer.name, host.node) === undefined,
-  });
+  kernel.publish(
+    CONTROL_SESSION,
+    ['status', 'info', 'cluster-status', 'endpoint-local', 'endpoint'],
+    {
+      allow: (peer) => endpointOfKernel(peer.name, host.node) === undefined,
+    },
+  );
 }
 
 export interface ControlClientOptions {

@@ -5,10 +5,14 @@
  * Used by the process a node launches (`endpoint-main.ts`) and by `aes endpoint run NAME`.
  */
 import { pathToFileURL } from 'node:url';
+import { Registry } from 'prom-client';
 import { createTransport, redactUrl } from '../../transports/index.js';
 import { serveEndpoint } from '../endpoint/serve.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { EndpointLink } from '../link/endpoint-link.js';
+import { EndpointMetrics } from '../observability/endpoint-collector.js';
+import { MetricsReporter } from '../observability/metrics-reporter.js';
+import { TransportMetrics } from '../observability/transport-collector.js';
 import { SpawnError } from '../errors.js';
 import { endpointContext, type EndpointFactory } from './endpoint-module.js';
 import type { Logger } from './logger.js';
@@ -67,6 +71,16 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     const transport = createTransport(config.brokerUrls, {
       clientId: `${config.endpoint}.${config.node}`,
     });
+    // This process's metrics travel to the node over the link; one scrape of the node shows them.
+    const registry = new Registry();
+    const metrics = new EndpointMetrics({ registry });
+    metrics.add(config.endpoint);
+    new TransportMetrics(registry).attach(transport, config.endpoint);
+    const reporter = new MetricsReporter({
+      endpoint: config.endpoint,
+      registry,
+      send: (message) => link.report(message),
+    });
     transport.listen({
       stateChange: (c) => {
         if (c.to === 'reconnecting' || (c.from === 'reconnecting' && c.to === 'connected')) {
@@ -100,6 +114,8 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
         }),
       );
       endpoint.listen(link.listenerFor(endpoint));
+      endpoint.listen(metrics);
+      void reporter.report();
       const drainTimeoutMs = config.settings.drainTimeoutMs;
       link.onStop(() => void endpoint.stop({ timeoutMs: drainTimeoutMs }));
       link.onLost((reason) => {
@@ -113,6 +129,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       log.info(code === 0 ? 'stopped' : 'stopped after a failure');
       return code;
     } finally {
+      await reporter.stop();
       await transport.close();
     }
   } catch (err) {

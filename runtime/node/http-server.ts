@@ -1,21 +1,126 @@
 /**
- * The node's HTTP surface: `/metrics` (Prometheus text from the node's registry), `/healthz`
- * (the process serves requests) and `/readyz` (every endpoint runs; 503 with the reasons
- * otherwise).
+ * The node's HTTP surface: `/metrics` (Prometheus text), `/sd/prometheus` (HTTP service
+ * discovery of every member), `/healthz`, `/readyz` (503 with the reasons when an endpoint does
+ * not run), the status page `/` with its `/status.json`, and
+ * `POST /api/endpoints/NAME/(start|stop|restart)`, which needs `Authorization: Bearer TOKEN`
+ * (401 without it, 403 with a wrong one; nothing changes either way).
  */
-import { createServer, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { METRICS_PATH, SD_PATH, type TargetGroup } from '../observability/index.js';
+import type { EndpointAction } from './control.js';
+import { STATUS_PAGE_CSP, renderStatusPage } from './status-page.js';
 
 export interface HttpSurfaceHost {
-  readonly registry: Registry;
+  readonly node: string;
+  /** The token control requests must carry. */
+  readonly token: string;
+  metrics(): Promise<{ readonly contentType: string; readonly text: string }>;
   /** Empty when ready; else why not. */
   notReady(): string[];
+  serviceDiscovery(): Promise<TargetGroup[]>;
+  /** What the status page shows (plain JSON). */
+  status(): Promise<unknown>;
+  /** Acts on an endpoint wherever it runs; resolves with its node. */
+  act(action: EndpointAction, endpoint: string): Promise<string>;
 }
 
 export interface HttpSurface {
   readonly url: string;
   close(): Promise<void>;
+}
+
+/** The answer to a request that failed for a known reason. */
+export class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ACTIONS: ReadonlySet<string> = new Set(['start', 'stop', 'restart']);
+const CONTROL_PATH = /^\/api\/endpoints\/([^/]+)\/([a-z]+)$/;
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** 401 without a bearer token, 403 with a wrong one (compared in constant time). */
+function checkToken(req: IncomingMessage, token: string): void {
+  const header = req.headers.authorization;
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) throw new HttpStatusError(401, 'a control token is required');
+  if (!timingSafeEqual(digest(match[1] ?? ''), digest(token))) {
+    throw new HttpStatusError(403, 'wrong control token');
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .end(`${JSON.stringify(body)}\n`);
+}
+
+async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerResponse) {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const control = CONTROL_PATH.exec(path);
+  if (control !== null) {
+    if (req.method !== 'POST') throw new HttpStatusError(405, 'use POST');
+    req.resume(); // the body carries nothing
+    checkToken(req, host.token);
+    const action = control[2] ?? '';
+    if (!ACTIONS.has(action)) throw new HttpStatusError(404, `no action '${action}'`);
+    let endpoint: string;
+    try {
+      endpoint = decodeURIComponent(control[1] ?? '');
+    } catch {
+      throw new HttpStatusError(400, 'bad endpoint name');
+    }
+    json(res, 200, { node: await host.act(action as EndpointAction, endpoint) });
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  switch (path) {
+    case METRICS_PATH: {
+      const { contentType, text } = await host.metrics();
+      res.writeHead(200, { 'content-type': contentType }).end(text);
+      return;
+    }
+    case SD_PATH:
+      json(res, 200, await host.serviceDiscovery());
+      return;
+    case '/healthz':
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    case '/readyz': {
+      const reasons = host.notReady();
+      json(res, reasons.length === 0 ? 200 : 503, { ready: reasons.length === 0, reasons });
+      return;
+    }
+    case '/':
+      res
+        .writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': STATUS_PAGE_CSP,
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+          'cache-control': 'no-store',
+        })
+        .end(renderStatusPage(host.node));
+      return;
+    case '/status.json':
+      json(res, 200, await host.status());
+      return;
+    default:
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  }
 }
 
 export async function startHttpSurface(
@@ -24,30 +129,12 @@ export async function startHttpSurface(
   surface: HttpSurfaceHost,
 ): Promise<HttpSurface> {
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    if (path === '/metrics') {
-      surface.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': surface.registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500).end(`${String(err)}\n`),
-      );
-      return;
-    }
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
-    if (path === '/readyz') {
-      const reasons = surface.notReady();
-      res
-        .writeHead(reasons.length === 0 ? 200 : 503, { 'content-type': 'application/json' })
-        .end(`${JSON.stringify({ ready: reasons.length === 0, reasons })}\n`);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    route(surface, req, res).catch((err: unknown) => {
+      const status = err instanceof HttpStatusError ? err.status : 500;
+      const message = err instanceof Error ? err.message : String(err);
+      if (res.headersSent) res.destroy();
+      else json(res, status, { error: message });
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,15 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../transports/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions } from './cluster-tls.js';
 import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
-import { EndpointMetrics } from '../metrics/endpoint-metrics.js';
+import { NodeMetrics } from '../observability/node-metrics.js';
+import { serviceDiscoveryTargets, METRICS_PATH } from '../observability/service-discovery.js';
+import { packageVersion } from '../version.js';
 import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
 import type { EndpointProcess } from '../supervisor/endpoint-process.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -28,12 +30,18 @@ import {
   type EndpointLaunchConfig,
   type EndpointReport,
 } from '../link/protocol.js';
-import { installControlSession, type EndpointAction } from './control.js';
+import {
+  CONTROL_SESSION,
+  EndpointNotFoundError,
+  installControlSession,
+  type EndpointAction,
+} from './control.js';
 import { findEndpoints, type EndpointEntry } from './endpoint-folder.js';
-import { startHttpSurface, type HttpSurface } from './http-server.js';
+import { HttpStatusError, startHttpSurface, type HttpSurface } from './http-server.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
-import type { EndpointStatus, NodeStatus } from './status.js';
+import { MemberDirectory, type NodeInfo } from './members.js';
+import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
 
 export interface StartNodeOptions {
   /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
@@ -72,12 +80,23 @@ function tcpAddress(host: string, port: number, tls = false): string {
   return `${tls ? 'tls' : 'tcp'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** The HTTP URL others reach: the configured one, else what is bound (a wildcard: our hostname). */
+function advertisedUrl(configured: string | undefined, bound: string): string {
+  if (configured !== undefined) return configured.replace(/\/+$/, '');
+  const url = new URL(bound);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = hostname();
+  return url.origin;
+}
+
 export class AesNode implements AsyncDisposable {
   readonly name: string;
-  readonly registry = new Registry();
+  /** Everything `/metrics` serves: the node's collectors and its endpoints' reports. */
+  readonly metrics: NodeMetrics;
   private readonly endpoints = new Map<string, Managed>();
-  private readonly metrics: EndpointMetrics;
   private readonly supervisor: Supervisor;
+  private members: MemberDirectory | undefined;
+  private secret = '';
+  private advertised = '';
   private readonly startedAt = new Date();
   private kernel: Kernel | undefined;
   private broker: BrokerHandle | undefined;
@@ -93,17 +112,23 @@ export class AesNode implements AsyncDisposable {
     private readonly endpointEnv: NodeJS.ProcessEnv,
   ) {
     this.name = config.node;
-    collectDefaultMetrics({ register: this.registry });
-    this.metrics = new EndpointMetrics({ registry: this.registry });
+    this.metrics = new NodeMetrics({ node: config.node, version: packageVersion() });
+    const watch = this.metrics.supervisor;
     this.supervisor = new Supervisor({
       listener: {
-        stateChange: (c) =>
+        stateChange: (c) => {
+          watch.stateChange(c);
           this.managed(c.endpoint)?.log[c.to === 'failed' ? 'error' : 'info'](
             `${c.from} -> ${c.to}`,
             { reason: c.reason },
-          ),
+          );
+        },
         output: (o) => this.childLine(o.endpoint, o.stream, o.line),
-        hang: (h) => this.managed(h.endpoint)?.log.warn('hung; terminating', { ...h.reason }),
+        exit: (e) => watch.exit(e),
+        hang: (h) => {
+          watch.hang(h);
+          this.managed(h.endpoint)?.log.warn('hung; terminating', { ...h.reason });
+        },
       },
     });
   }
@@ -126,9 +151,14 @@ export class AesNode implements AsyncDisposable {
     return this.clusterAddress;
   }
 
-  /** `http://host:port` of `/metrics`, `/healthz` and `/readyz`. */
+  /** `http://host:port` of `/metrics`, `/sd/prometheus`, `/healthz`, `/readyz` and `/`. */
   get httpUrl(): string {
     return this.http?.url ?? '';
+  }
+
+  /** The HTTP URL this node tells others (`http.advertise`, else {@link httpUrl}). */
+  get advertisedHttpUrl(): string {
+    return this.advertised;
   }
 
   /** The broker URLs endpoints use. */
@@ -151,6 +181,7 @@ export class AesNode implements AsyncDisposable {
       });
       const host = config.broker.host === '0.0.0.0' ? '127.0.0.1' : config.broker.host;
       this.brokerUrls = [`stomp://${host.includes(':') ? `[${host}]` : host}:${this.broker.port}`];
+      this.metrics.watchBroker(this.broker);
       this.log.info('embedded broker listening', { url: this.brokerUrls[0] });
     } else {
       this.brokerUrls = config.broker.urls;
@@ -158,6 +189,7 @@ export class AesNode implements AsyncDisposable {
 
     const secret = await ensureNodeSecret(config);
     const tls = clusterTlsOptions(config);
+    this.secret = secret;
     const kernel = new Kernel({
       name: config.node,
       secret,
@@ -173,6 +205,19 @@ export class AesNode implements AsyncDisposable {
       ...(tls === undefined ? {} : { tls }),
     });
     this.kernel = kernel;
+    const cluster = this.metrics.watchCluster({
+      stats: () => kernel.stats(),
+      peerStates: () => {
+        const members = this.members?.others() ?? [];
+        const connected = members.filter((m) => m.connected).length;
+        return { connected, reconnecting: members.length - connected };
+      },
+    });
+    kernel.observe({
+      call: (e) => cluster.call(e.durationMs, e.outcome),
+      backpressureWait: (e) => cluster.backpressureWait(e.durationMs),
+    });
+    this.members = new MemberDirectory(kernel, () => this.info());
     installNodeSession(kernel, config.node, {
       launchConfig: (endpoint) => this.launchConfig(endpoint),
       report: (endpoint, report) => this.onReport(endpoint, report),
@@ -180,6 +225,7 @@ export class AesNode implements AsyncDisposable {
     installControlSession(kernel, {
       node: config.node,
       status: () => this.status(),
+      info: () => this.info(),
       act: (action, endpoint) => this.act(action, endpoint),
     });
     kernel.monitor('*', {
@@ -197,16 +243,71 @@ export class AesNode implements AsyncDisposable {
     this.log.info('kernel listening', { cluster: this.clusterAddress, socket });
 
     this.http = await startHttpSurface(config.http.host, config.http.port, {
-      registry: this.registry,
+      node: config.node,
+      token: secret,
+      metrics: async () => ({
+        contentType: this.metrics.contentType,
+        text: await this.metrics.text(),
+      }),
       notReady: () => this.notReady(),
+      serviceDiscovery: () => this.serviceDiscovery(),
+      status: () => this.pageStatus(),
+      act: (action, endpoint) => this.actAnywhere(action, endpoint),
     });
-    this.log.info('http listening', { url: this.http.url });
+    this.advertised = advertisedUrl(config.http.advertise, this.http.url);
+    this.log.info('http listening', { url: this.http.url, advertised: this.advertised });
 
     for (const entry of entries) this.add(entry);
     await this.supervisor.startAll();
     this.log.info(`node started with ${entries.length} endpoint(s)`, {
       endpoints: entries.map((e) => e.name),
     });
+  }
+
+  /** This node's name and HTTP URL, as `aes-control/info` answers. */
+  info(): NodeInfo {
+    return { node: this.config.node, httpUrl: this.advertised };
+  }
+
+  /** The `http_sd_configs` document: every member whose HTTP URL is known. */
+  private async serviceDiscovery() {
+    const members = (await this.members?.list()) ?? [];
+    return serviceDiscoveryTargets(
+      members.flatMap((m) =>
+        m.httpUrl === undefined
+          ? []
+          : [{ name: m.name, metricsUrl: `${m.httpUrl}${METRICS_PATH}` }],
+      ),
+    );
+  }
+
+  /** What the status page shows: the members and every endpoint of the cluster. */
+  private async pageStatus(): Promise<{ node: string; members: unknown; cluster: ClusterStatus }> {
+    const kernel = this.kernel;
+    const [members, cluster] = await Promise.all([
+      this.members?.list() ?? [],
+      kernel === undefined
+        ? { nodes: [this.status()] }
+        : (kernel.call(
+            `poe://${this.name}/${CONTROL_SESSION}/cluster-status`,
+          ) as Promise<ClusterStatus>),
+    ]);
+    return { node: this.name, members, cluster };
+  }
+
+  /** Start, stop or restart an endpoint on whichever node has it (the status page's buttons). */
+  private async actAnywhere(action: EndpointAction, endpoint: string): Promise<string> {
+    if (this.kernel === undefined) throw new HttpStatusError(503, 'the node is starting');
+    try {
+      const answer = (await this.kernel.call(`poe://${this.name}/${CONTROL_SESSION}/endpoint`, {
+        action,
+        endpoint,
+      })) as { node: string };
+      return answer.node;
+    } catch (err) {
+      if (err instanceof EndpointNotFoundError) throw new HttpStatusError(404, err.message);
+      throw err;
+    }
   }
 
   private add(entry: EndpointEntry): void {
@@ -228,6 +329,7 @@ export class AesNode implements AsyncDisposable {
       },
       settings,
     });
+    this.metrics.supervisor.add(entry.name);
     this.endpoints.set(entry.name, {
       entry,
       token,
@@ -274,28 +376,21 @@ export class AesNode implements AsyncDisposable {
     const managed = this.endpoints.get(endpoint);
     if (managed === undefined) return;
     switch (report.kind) {
-      case 'heartbeat': {
+      case 'heartbeat':
         managed.process.reports.heartbeat();
-        this.metrics.heartbeat({ endpoint, atMs: report.atMs });
-        const before = managed.counters ?? zeroCounters();
-        for (const key of Object.keys(report.counters) as (keyof EndpointCounters)[]) {
-          const total = report.counters[key];
-          if (typeof total !== 'number') continue;
-          // A restarted endpoint counts from zero again.
-          const delta = total >= before[key] ? total - before[key] : total;
-          if (delta > 0) this.metrics.counter({ endpoint, counter: key, delta, total });
-        }
-        managed.counters = { ...report.counters };
+        managed.counters = { ...zeroCounters(), ...report.counters };
         managed.lastError = report.lastError;
         break;
-      }
       case 'progress':
         managed.process.reports.progress(report.step, report.sinceMs);
-        this.metrics.step({
-          endpoint,
-          step: report.step as Parameters<EndpointMetrics['step']>[0]['step'],
-          sinceMs: report.sinceMs,
-        });
+        break;
+      case 'metrics-snapshot':
+      case 'metrics-retract':
+        try {
+          this.metrics.endpoints.apply(endpoint, report);
+        } catch (err) {
+          managed.log.warn(`metrics report rejected: ${(err as Error).message}`);
+        }
         break;
       case 'log':
         managed.log[report.level](report.msg, report.fields);
@@ -378,6 +473,7 @@ export class AesNode implements AsyncDisposable {
         ['http', async () => this.http?.close()],
         ['kernel', async () => this.kernel?.shutdown('node stopping')],
         ['broker', async () => this.broker?.close()],
+        ['metrics', () => Promise.resolve(this.metrics.close())],
         ['lock', async () => this.lock?.release()],
       ];
       for (const [what, step] of steps) {

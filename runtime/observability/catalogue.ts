@@ -121,6 +121,9 @@ export const CLUSTER_ERROR_CODES = ERROR_CODES;
 /** At most this many queues get their own series; the rest are summed under `queue="_other"`. */
 export const MAX_QUEUE_SERIES = 200;
 export const OTHER_QUEUE = '_other';
+/** At most this many operations per endpoint get their own series; the rest are `_other`. */
+export const MAX_OPERATION_SERIES = 32;
+export const OTHER_OPERATION = '_other';
 
 const ENDPOINT: LabelSpec = {
   name: 'endpoint',
@@ -128,7 +131,7 @@ const ENDPOINT: LabelSpec = {
 };
 const OPERATION: LabelSpec = {
   name: 'operation',
-  help: 'the web-service operation: bounded by the WSDL (`pop`, `build`, `popped`, `put`, …)',
+  help: `the web-service operation: bounded by the WSDL (\`pop\`, \`build\`, \`popped\`, \`put\`, …); at most ${MAX_OPERATION_SERIES} per endpoint, the rest as \`${OTHER_OPERATION}\``,
 };
 const TRANSPORT: LabelSpec = {
   name: 'transport',

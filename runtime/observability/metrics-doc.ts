@@ -4,7 +4,9 @@
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import {
+  MAX_OPERATION_SERIES,
   MAX_QUEUE_SERIES,
+  OTHER_OPERATION,
   METRICS,
   OTHER_QUEUE,
   type MetricGroup,
@@ -90,8 +92,9 @@ export async function renderMetricsDoc(): Promise<string> {
     '`rate()` and `increase()` handle).',
     '',
     'Label cardinality is bounded by configuration: `endpoint` by the endpoints folder, `operation`',
-    `by the WSDLs, \`queue\` by the broker's queues (at most ${MAX_QUEUE_SERIES} series, the rest summed as`,
-    `\`${OTHER_QUEUE}\`); every other label takes one of a fixed set of values, listed below.`,
+    `by the WSDLs (at most ${MAX_OPERATION_SERIES} per endpoint, the rest as \`${OTHER_OPERATION}\`), \`queue\` by the`,
+    `broker's queues (at most ${MAX_QUEUE_SERIES} series, the rest summed as \`${OTHER_QUEUE}\`); every other`,
+    'label takes one of a fixed set of values, listed below.',
     '',
   ];
   for (const { group, title, intro } of GROUPS) {

@@ -45,7 +45,7 @@ test('a minimal config gets every default, paths resolved against the file', () 
     port: 61614,
     dataDir: '/srv/p/data/broker',
   });
-  assert.deepEqual(config.http, { host: '127.0.0.1', port: 9464 });
+  assert.deepEqual(config.http, { host: '127.0.0.1', port: 9464, advertise: undefined });
   assert.equal(config.endpoints.folder, '/srv/p/endpoints');
   assert.equal(config.endpoints.defaults.hangLimitMs, DEFAULT_HANG_LIMIT_MS);
   assert.equal(config.endpoints.defaults.maxDeliveries, DEFAULT_MAX_DELIVERIES);

@@ -1,7 +1,8 @@
 /**
- * Prometheus metrics of endpoints (prom-client): an `EndpointListener` that any number of
- * endpoints attach to. An endpoint process snapshots its registry to its node (see
- * runtime/observability); every name is in the catalogue and docs/metrics.md.
+ * Prometheus metrics of endpoints (prom-client), kept in the endpoint process: an
+ * `EndpointListener` that any number of endpoints attach to. The process's `MetricsReporter`
+ * snapshots this registry to its node, which merges it into its `/metrics`
+ * (`EndpointMetricsMerger`); every name is in the catalogue and docs/metrics.md.
  */
 import { Registry, type Counter, type Gauge, type Histogram } from 'prom-client';
 import type {
@@ -11,8 +12,13 @@ import type {
   EndpointStep,
   StepEvent,
 } from '../endpoint/progress.js';
-import { CALL_BUCKETS_S } from '../observability/catalogue.js';
-import { createCounter, createGauge, createHistogram } from '../observability/metric-factory.js';
+import {
+  CALL_BUCKETS_S,
+  ENDPOINT_EVENTS,
+  MAX_OPERATION_SERIES,
+  OTHER_OPERATION,
+} from './catalogue.js';
+import { createCounter, createGauge, createHistogram } from './metric-factory.js';
 
 /** Buckets of the web-service call histogram, in seconds (5 ms to 60 s). */
 export const CALL_DURATION_BUCKETS_S: readonly number[] = CALL_BUCKETS_S;
@@ -30,6 +36,7 @@ export class EndpointMetrics implements EndpointListener {
   private readonly calls: Histogram;
   private readonly heartbeats: Gauge;
   private readonly steps = new Map<string, { step: EndpointStep; sinceMs: number }>();
+  private readonly operations = new Map<string, Set<string>>();
 
   constructor(options: EndpointMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -48,6 +55,11 @@ export class EndpointMetrics implements EndpointListener {
     });
   }
 
+  /** Makes every event counter of `endpoint` exist at zero, so rate() works from the start. */
+  add(endpoint: string): void {
+    for (const event of ENDPOINT_EVENTS) this.events.inc({ endpoint, event }, 0);
+  }
+
   step(event: StepEvent): void {
     this.steps.set(event.endpoint, { step: event.step, sinceMs: event.sinceMs });
   }
@@ -58,9 +70,23 @@ export class EndpointMetrics implements EndpointListener {
 
   call(event: CallEvent): void {
     this.calls.observe(
-      { endpoint: event.endpoint, operation: event.operation, outcome: event.outcome },
+      {
+        endpoint: event.endpoint,
+        operation: this.operationLabel(event.endpoint, event.operation),
+        outcome: event.outcome,
+      },
       event.durationMs / 1000,
     );
+  }
+
+  /** The operation as a label: the first `MAX_OPERATION_SERIES` per endpoint, then `_other`. */
+  private operationLabel(endpoint: string, operation: string): string {
+    let seen = this.operations.get(endpoint);
+    if (seen === undefined) this.operations.set(endpoint, (seen = new Set()));
+    if (seen.has(operation)) return operation;
+    if (seen.size >= MAX_OPERATION_SERIES) return OTHER_OPERATION;
+    seen.add(operation);
+    return operation;
   }
 
   heartbeat(event: { readonly endpoint: string; readonly atMs: number }): void {

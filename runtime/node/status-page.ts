@@ -1,0 +1,187 @@
+/**
+ * The status page a node serves at `/`: plain HTML with a small inline script that polls
+ * `/status.json` and renders members and endpoints with `textContent` only (names and errors are
+ * data, never markup), and start / stop / restart buttons that POST with the node's token. No
+ * external assets; the Content-Security-Policy allows exactly this script and style.
+ */
+import { createHash } from 'node:crypto';
+
+/** How often the page asks for `/status.json`. */
+export const STATUS_REFRESH_MS = 2_000;
+
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
+table { border-collapse: collapse; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.75em; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.error { color: #a00; max-width: 30em; overflow-wrap: anywhere; }
+.state-running, .state-attached, .up { color: #070; font-weight: 600; }
+.state-failed, .state-backoff, .down { color: #a00; font-weight: 600; }
+#message { min-height: 1.4em; font-weight: 600; }
+#message.bad { color: #a00; } #message.good { color: #070; }
+button { margin-right: 0.3em; }
+`;
+
+const SCRIPT = `
+'use strict';
+const REFRESH_MS = ${STATUS_REFRESH_MS};
+const tokenInput = document.getElementById('token');
+tokenInput.value = sessionStorage.getItem('aes-token') || '';
+tokenInput.addEventListener('change', () => sessionStorage.setItem('aes-token', tokenInput.value));
+
+function cell(row, text, className) {
+  const td = document.createElement('td');
+  td.textContent = text === null || text === undefined ? '-' : String(text);
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+function age(ms) {
+  if (ms === null || ms === undefined) return '-';
+  return ms < 10000 ? ms + ' ms' : Math.round(ms / 1000) + ' s';
+}
+function say(text, good) {
+  const m = document.getElementById('message');
+  m.textContent = text;
+  m.className = good ? 'good' : 'bad';
+}
+async function act(action, endpoint) {
+  try {
+    const res = await fetch('api/endpoints/' + encodeURIComponent(endpoint) + '/' + action, {
+      method: 'POST',
+      headers: tokenInput.value ? { authorization: 'Bearer ' + tokenInput.value } : {},
+    });
+    const body = await res.json().catch(() => ({}));
+    if (res.ok) say(action + ' ' + endpoint + ': done on ' + body.node, true);
+    else say(action + ' ' + endpoint + ': refused (' + res.status + ') ' + (body.error || ''), false);
+  } catch (err) {
+    say(action + ' ' + endpoint + ': ' + err, false);
+  }
+  refresh();
+}
+function render(data) {
+  document.getElementById('updated').textContent = new Date().toLocaleTimeString();
+  const members = document.getElementById('members');
+  members.replaceChildren();
+  for (const m of data.members) {
+    const row = document.createElement('tr');
+    row.dataset.member = m.name;
+    cell(row, m.name + (m.self ? ' (this node)' : ''));
+    cell(row, m.connected ? 'connected' : 'unreachable', m.connected ? 'up' : 'down');
+    cell(row, m.httpUrl);
+    members.appendChild(row);
+  }
+  const endpoints = document.getElementById('endpoints');
+  endpoints.replaceChildren();
+  for (const node of data.cluster.nodes) {
+    if (node.error !== undefined) {
+      const row = document.createElement('tr');
+      cell(row, node.node);
+      cell(row, '-');
+      cell(row, 'unreachable', 'down');
+      for (let i = 0; i < 5; i++) cell(row, '-');
+      cell(row, node.error, 'error');
+      cell(row, '');
+      endpoints.appendChild(row);
+      continue;
+    }
+    for (const e of node.endpoints) {
+      const row = document.createElement('tr');
+      row.dataset.endpoint = e.name;
+      row.dataset.node = node.node;
+      cell(row, node.node, 'node');
+      cell(row, e.name, 'name');
+      cell(row, e.state, 'state state-' + e.state);
+      cell(row, e.pid, 'pid');
+      cell(row, e.restarts, 'restarts');
+      cell(row, e.step, 'step');
+      cell(row, age(e.stepAgeMs), 'age');
+      cell(row, e.counters ? (e.counters.completed + e.counters.delivered) : null, 'records');
+      cell(row, e.lastError, 'error');
+      const buttons = cell(row, '', 'actions');
+      for (const action of ['start', 'stop', 'restart']) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = action;
+        b.dataset.action = action;
+        b.addEventListener('click', () => act(action, e.name));
+        buttons.appendChild(b);
+      }
+      endpoints.appendChild(row);
+    }
+  }
+}
+async function refresh() {
+  try {
+    const res = await fetch('status.json', { cache: 'no-store' });
+    if (!res.ok) throw new Error('status.json: ' + res.status);
+    render(await res.json());
+  } catch (err) {
+    document.getElementById('updated').textContent = 'not refreshed: ' + err;
+  }
+}
+refresh();
+setInterval(refresh, REFRESH_MS);
+`;
+
+function hash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+}
+
+/** Allows this page's own inline script and style, requests to this server, nothing else. */
+export const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${hash(SCRIPT)}`,
+  `style-src ${hash(STYLE)}`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** The page for node `node`. */
+export function renderStatusPage(node: string): string {
+  const name = escapeHtml(node);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>aes ${name}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>aes node <span id="node">${name}</span></h1>
+<p>Updated <span id="updated">-</span>.
+<label>Control token <input id="token" type="password" autocomplete="off" size="40"></label>
+(the node's cluster secret; see docs/operations.md)</p>
+<p id="message" role="status"></p>
+<h2>Cluster members</h2>
+<table>
+<thead><tr><th>node</th><th>link</th><th>HTTP</th></tr></thead>
+<tbody id="members"></tbody>
+</table>
+<h2>Endpoints</h2>
+<table>
+<thead><tr><th>node</th><th>endpoint</th><th>state</th><th>pid</th><th>restarts</th><th>step</th><th>in-flight age</th><th>records</th><th>last error</th><th></th></tr></thead>
+<tbody id="endpoints"></tbody>
+</table>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
