@@ -4,10 +4,16 @@
  * per second, sequential call round trips per second with p50/p99, pipelined calls per second
  * (100 in flight); with HMAC authentication, and again over TLS. Ends with one JSON line.
  *
+ * When Erlang/OTP is installed (`erl`, `erlc`), the same three figures for its distribution
+ * (16 B binaries between two `erl -sname` nodes, bench/erlang/aesbench.erl) are measured in the
+ * same run as a second baseline: the issue's goal is to beat it.
+ *
  * Options: `--quick` (fewer messages), `--serve <baseline|aes|tls>` (internal: be the server).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { createServer, createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -257,10 +263,68 @@ async function measure(name: string, client: BenchClient, payload: string): Prom
     call_p99_us: Math.round(sequential.p99),
     pipelined_calls_per_s: Math.round(pipelined),
   };
-  console.log(
-    `${name.padEnd(14)} posts/s ${String(row.posts_per_s).padStart(9)}   calls/s ${String(row.calls_per_s).padStart(7)} (p50 ${row.call_p50_us} µs, p99 ${row.call_p99_us} µs)   pipelined calls/s ${String(row.pipelined_calls_per_s).padStart(8)}`,
-  );
+  printRow(row);
   return row;
+}
+
+function printRow(row: Row): void {
+  console.log(
+    `${row.case.padEnd(14)} posts/s ${String(row.posts_per_s).padStart(9)}   calls/s ${String(row.calls_per_s).padStart(7)} (p50 ${row.call_p50_us} µs, p99 ${row.call_p99_us} µs)   pipelined calls/s ${String(row.pipelined_calls_per_s).padStart(8)}`,
+  );
+}
+
+/**
+ * Erlang/OTP's distribution measured the same way: an echo process on one `erl` node, the
+ * client on another; undefined (and said) when Erlang is not installed.
+ */
+function erlangRow(): Row | undefined {
+  if (spawnSync('erlc', ['-help'], { stdio: 'ignore' }).error !== undefined) {
+    console.log('erlang-16B     skipped: erlc/erl not installed (Debian package erlang)');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'aes-bench-erlang-'));
+  const source = fileURLToPath(new URL('./erlang/aesbench.erl', import.meta.url));
+  const host = hostname().split('.')[0] ?? 'localhost';
+  const cookie = randomBytes(12).toString('hex');
+  const serverName = `aesbench-srv-${process.pid}`;
+  const erl = (name: string, evalText: string): string[] => [
+    '-sname',
+    name,
+    '-setcookie',
+    cookie,
+    '-noshell',
+    '-pa',
+    dir,
+    '-eval',
+    evalText,
+  ];
+  const compiled = spawnSync('erlc', ['-o', dir, source], { encoding: 'utf8' });
+  if (compiled.status !== 0) throw new Error(`erlc failed: ${compiled.stderr}`);
+  // A crashing node writes erl_crash.dump into the working folder by default.
+  const env = { ...process.env, ERL_CRASH_DUMP: join(dir, 'erl_crash.dump') };
+  const server = spawn('erl', erl(serverName, 'aesbench:serve(), init:stop().'), {
+    stdio: 'ignore',
+    env,
+  });
+  try {
+    const measure = `aesbench:measure('${serverName}@${host}', ${POSTS}, ${SEQUENTIAL}, ${PIPELINED}, ${ROUNDS}), init:stop().`;
+    const client = spawnSync('erl', erl(`aesbench-cli-${process.pid}`, measure), {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env,
+    });
+    const line = client.stdout.trim().split('\n').pop() ?? '';
+    if (client.status !== 0 || !line.startsWith('{')) {
+      throw new Error(`erlang bench failed (${client.status}): ${client.stdout}${client.stderr}`);
+    }
+    const figures = JSON.parse(line) as Omit<Row, 'case'>;
+    const row: Row = { case: 'erlang-16B', ...figures };
+    printRow(row);
+    return row;
+  } finally {
+    server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -289,6 +353,8 @@ async function main(): Promise<void> {
       await client.close();
       server.stop();
     }
+    const erlang = erlangRow();
+    if (erlang !== undefined) rows.push(erlang);
     for (const mode of ['aes', 'tls'] as const) {
       const server = await startServer(mode, mode === 'tls' ? tlsDir : undefined);
       const client = await aesClient(server.address as string, mode === 'tls' ? tlsDir : undefined);
@@ -300,6 +366,15 @@ async function main(): Promise<void> {
     }
   } finally {
     certificates.remove();
+  }
+  const ours = rows.find((r) => r.case === 'auth-16B');
+  const erlang = rows.find((r) => r.case === 'erlang-16B');
+  if (ours !== undefined && erlang !== undefined) {
+    const x = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+    console.log(
+      `auth-16B vs erlang-16B (goal: above 1× on all three): posts ${x(ours.posts_per_s, erlang.posts_per_s)}, ` +
+        `sequential calls ${x(ours.calls_per_s, erlang.calls_per_s)}, pipelined calls ${x(ours.pipelined_calls_per_s, erlang.pipelined_calls_per_s)}`,
+    );
   }
   console.log(JSON.stringify({ suite: 'cluster', rows }));
 }
