@@ -11,8 +11,9 @@ runConformance(
     name: 'rabbitmq-mqtt',
     capabilities: {
       network: true,
-      // RabbitMQ 3.x speaks MQTT 3.1.1 only: no user properties, no shared subscriptions.
-      headers: false,
+      // RabbitMQ 3.x speaks MQTT 3.1.1 only: no user properties (the headers travel in the aes
+      // envelope), no shared subscriptions.
+      headers: true,
       noCompetingConsumersReason:
         'declared: RabbitMQ MQTT (3.x) has no shared subscriptions; each client id is its own durable queue',
       queueNeedsSubscriber: true,

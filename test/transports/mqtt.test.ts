@@ -7,6 +7,7 @@ import {
   PublishRejectedError,
   TransportConnectError,
   TransportOptionError,
+  type InboundMessage,
   type Transport,
   type TransportWarning,
 } from '../../transports/index.js';
@@ -29,6 +30,14 @@ test('a fixed client id is required and URL parameters are checked', () => {
   );
   assert.throws(() => createTransport('mqtt://h?clientId=a&protocol=3'), /protocol' must be 4/);
   assert.throws(() => createTransport('mqtt://h?clientId=a&group=a/b'), /group' must be made of/);
+  assert.throws(
+    () => createTransport('mqtt://h?clientId=a&envelope=yes'),
+    /envelope' must be 'on'/,
+  );
+  assert.throws(
+    () => createTransport('mqtt://h?clientId=a&broker=mosquitto&envelope=on'),
+    /envelope' is for MQTT 3.1.1 only/,
+  );
 });
 
 const mosquittoSkip = await serviceSkipReason('Mosquitto', '127.0.0.1', 1883);
@@ -92,16 +101,55 @@ describe('MQTT against RabbitMQ', { skip: rabbitSkip ?? false }, () => {
   const open: Transport[] = [];
   after(async () => {
     await Promise.allSettled(open.map((t) => t.close()));
-    await endMqttSessions(RABBIT, [`aes-mqtt-${run}-rabbit-warn`], 4);
+    await endMqttSessions(
+      RABBIT,
+      ['rabbit-warn', 'rabbit-off', 'env-producer', 'env-plain'].map((n) => `aes-mqtt-${run}-${n}`),
+      4,
+    );
   });
 
-  test('warns that MQTT 3.1.1 carries no headers, and not about durability', async () => {
+  test('MQTT 3.1.1 carries headers in the aes envelope, and warns only with envelope=off', async () => {
     const { t, warnings } = tracked(open, `${RABBIT}&clientId=aes-mqtt-${run}-rabbit-warn`);
     await t.connect();
+    assert.deepEqual(warnings, [], 'no warning: the envelope carries the headers');
+    const off = tracked(open, `${RABBIT}&clientId=aes-mqtt-${run}-rabbit-off&envelope=off`);
+    await off.t.connect();
     assert.deepEqual(
-      warnings.map((w) => w.code),
+      off.warnings.map((w) => w.code),
       ['MQTT_NO_HEADERS'],
     );
+  });
+
+  test('an enveloped message keeps its id and headers; a plain publisher still gets through', async () => {
+    const queue = `/queue/aes-mqtt-${run}-envelope` as const;
+    const consumerId = `aes-mqtt-${run}-env-consumer`;
+    const consumer = tracked(open, `${RABBIT}&clientId=${consumerId}`).t;
+    await consumer.connect();
+    const got: InboundMessage[] = [];
+    await consumer.subscribe(queue, (m) => {
+      got.push(m);
+      return Promise.resolve();
+    });
+    const producer = tracked(open, `${RABBIT}&clientId=aes-mqtt-${run}-env-producer`).t;
+    await producer.connect();
+    await producer.publish(queue, 'with headers', {
+      messageId: 'ep:7',
+      headers: { 'x-kind': 'order' },
+    });
+    // A plain MQTT 3.1.1 publisher (not aes) that knows nothing of envelopes.
+    const plain = tracked(open, `${RABBIT}&clientId=aes-mqtt-${run}-env-plain&envelope=off`).t;
+    await plain.connect();
+    await plain.publish(queue, 'plain body');
+    const until = Date.now() + 20_000;
+    while (got.length < 2 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const byBody = new Map(got.map((m) => [m.body.toString(), m]));
+    assert.equal(byBody.get('with headers')?.messageId, 'ep:7');
+    assert.equal(byBody.get('with headers')?.headers['x-kind'], 'order');
+    assert.equal(byBody.get('plain body')?.messageId, undefined);
+    assert.deepEqual(byBody.get('plain body')?.headers, {});
+    await endMqttSessions(RABBIT, [consumerId], 4);
   });
 
   test('a broker that closes without CONNACK (RabbitMQ 3.x given MQTT 5) fails fast, typed', async () => {

@@ -32,6 +32,7 @@ import { DEFAULT_REDELIVERY_DELAY_MS, Dispatcher } from '../support/dispatcher.j
 import { Listeners } from '../support/listeners.js';
 import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
 import type { MqttBrokerProfile } from './brokers.js';
+import { unwrapEnvelope, wrapEnvelope } from './envelope.js';
 import { DEFAULT_SHARE_GROUP, parseMqttUrl, type MqttEndpoint } from './mqtt-url.js';
 import { MqttSession } from './mqtt-session.js';
 
@@ -152,16 +153,19 @@ export class MqttTransport implements Transport {
   ): Promise<void> {
     this.keeper.checkUsable('publish');
     const { kind, name } = parseDestination(destination);
-    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    const raw = typeof body === 'string' ? Buffer.from(body) : body;
     const properties: Record<string, string> = { ...options.headers };
     if (options.messageId !== undefined) properties[MESSAGE_ID_HEADER] = options.messageId;
+    const hasHeaders = Object.keys(properties).length > 0;
     const started = performance.now();
     await withDeadline('publish', options, this.settings.publishTimeoutMs, async (signal) => {
       const session = await this.keeper.waitForSession('publish', signal);
+      // MQTT 3.1.1: the headers ride in the payload (the endpoint of this very session decides).
+      const enveloped = session.endpoint.envelope;
       await session.publish(
         name,
-        payload,
-        Object.keys(properties).length === 0 ? undefined : properties,
+        enveloped ? wrapEnvelope(properties, raw) : raw,
+        enveloped || !hasHeaders ? undefined : properties,
         kind === 'queue',
       );
     });
@@ -286,19 +290,21 @@ export class MqttTransport implements Transport {
         message: endpoint.broker.warning,
       });
     }
-    if (endpoint.protocolVersion === 4) {
+    if (endpoint.protocolVersion === 4 && !endpoint.envelope) {
       warnings.push({
         code: 'MQTT_NO_HEADERS',
         message:
-          'MQTT 3.1.1 carries no headers: aes-message-id and other headers are not sent, so consumers cannot drop duplicates by message id.',
+          'MQTT 3.1.1 carries no headers and envelope=off: aes-message-id and other headers are not sent, so consumers cannot drop duplicates by message id.',
       });
     }
-    for (const warning of warnings) {
-      if (this.listeners.has('warning')) {
-        this.listeners.emit('warning', { ...warning, url: endpoint.label });
-      } else {
-        process.emitWarning(`${endpoint.label}: ${warning.message}`, { code: warning.code });
-      }
+    for (const warning of warnings) this.emitWarning(warning.code, warning.message, endpoint.label);
+  }
+
+  private emitWarning(code: string, message: string, url = this.keeper.endpoint.label): void {
+    if (this.listeners.has('warning')) {
+      this.listeners.emit('warning', { code, message, url });
+    } else {
+      process.emitWarning(`${url}: ${message}`, { code });
     }
   }
 
@@ -314,15 +320,26 @@ export class MqttTransport implements Transport {
   }
 
   private deliver(live: LiveSubscription, session: MqttSession, packet: IPublishPacket): void {
-    const headers: Record<string, string> = {};
+    let headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(packet.properties?.userProperties ?? {})) {
       headers[key] = Array.isArray(value) ? value.join(',') : value;
+    }
+    let body = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (session.endpoint.envelope) {
+      const unwrapped = unwrapEnvelope(body);
+      if (unwrapped.kind === 'envelope') {
+        headers = { ...unwrapped.headers, ...headers };
+        body = unwrapped.body;
+      } else if (unwrapped.kind === 'malformed') {
+        // Delivered whole, never dropped; the operator learns why it has no headers.
+        this.emitWarning('MQTT_BAD_ENVELOPE', `${packet.topic}: ${unwrapped.reason}`);
+      }
     }
     const messageId = packet.messageId;
     live.dispatcher.push({
       message: {
         destination: live.destination,
-        body: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+        body,
         headers,
         messageId: headers[MESSAGE_ID_HEADER],
         // MQTT reports only the DUP flag; later local redeliveries count up from here.

@@ -20,6 +20,11 @@ export interface MqttEndpoint {
   readonly password: string | undefined;
   readonly broker: MqttBrokerProfile;
   readonly protocolVersion: 4 | 5;
+  /**
+   * Headers travel in an aes envelope inside the payload (see envelope.ts): on by default for
+   * MQTT 3.1.1, which has no user properties.
+   */
+  readonly envelope: boolean;
   readonly params: ReadonlyMap<string, string>;
 }
 
@@ -37,6 +42,7 @@ const KNOWN_PARAMS = new Set([
   'redeliveryDelayMs',
   'receiveMaximum',
   'rejectUnauthorized',
+  'envelope',
 ]);
 
 export function parseMqttUrl(url: URL): MqttEndpoint {
@@ -58,6 +64,18 @@ export function parseMqttUrl(url: URL): MqttEndpoint {
   if (protocol !== undefined && protocol !== '4' && protocol !== '5') {
     throw new TransportOptionError('protocol', `must be 4 (MQTT 3.1.1) or 5, got '${protocol}'`);
   }
+  const protocolVersion =
+    protocol === undefined ? broker.protocolVersion : (Number(protocol) as 4 | 5);
+  const envelope = params.get('envelope');
+  if (envelope !== undefined && envelope !== 'on' && envelope !== 'off') {
+    throw new TransportOptionError('envelope', `must be 'on' or 'off', got '${envelope}'`);
+  }
+  if (envelope === 'on' && protocolVersion === 5) {
+    throw new TransportOptionError(
+      'envelope',
+      'is for MQTT 3.1.1 only: MQTT 5 carries headers as user properties',
+    );
+  }
   const tls = scheme === 'mqtts';
   return {
     label: redactUrl(url),
@@ -67,7 +85,8 @@ export function parseMqttUrl(url: URL): MqttEndpoint {
     username: user,
     password: password,
     broker,
-    protocolVersion: protocol === undefined ? broker.protocolVersion : (Number(protocol) as 4 | 5),
+    protocolVersion,
+    envelope: protocolVersion === 4 && envelope !== 'off',
     params,
   };
 }

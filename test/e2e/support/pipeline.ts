@@ -22,21 +22,16 @@ export async function waitDelivered(
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
-/** Every record reached the target exactly once, in FIFO order, with its payload. */
+/** Every record reached the target exactly once, in FIFO order, with its payload and its id. */
 export function assertExactlyOnceInOrder(
   source: SourceSystem,
   target: TargetSystem,
   endpoint: string,
-  options: { readonly withIds?: boolean } = {},
 ): void {
-  // Payloads are unique per record, so they alone show exactly once and in order; the ids too
-  // where the protocol carries headers (not MQTT 3.1.1).
-  if (options.withIds !== false) {
-    assert.deepEqual(
-      target.accepted.map((a) => a.messageId),
-      source.records.map((r) => `${endpoint}:${r.id}`),
-    );
-  }
+  assert.deepEqual(
+    target.accepted.map((a) => a.messageId),
+    source.records.map((r) => `${endpoint}:${r.id}`),
+  );
   assert.deepEqual(
     target.accepted.map((a) => a.payload),
     source.records.map((r) => r.payload),
