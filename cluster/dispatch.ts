@@ -8,18 +8,20 @@ import { ClusterError } from './errors.js';
 import type { Link, PeerIdentity } from './link.js';
 import {
   FrameType,
-  encodeError,
-  encodeFail,
-  encodeReplyFrame,
-  encodeSubscribed,
   SUBSCRIBED_SESSION_VERSION,
   type CallMessage,
-  type EncodedFrame,
   type ErrorOperation,
   type PostMessage,
   type SubscribeMessage,
   type UnsubscribeMessage,
 } from './messages.js';
+import {
+  encodeError,
+  encodeFail,
+  encodeReplyFrame,
+  encodeSubscribed,
+  type EncodedFrame,
+} from './message-encoding.js';
 import type { MonitorRegistry } from './monitor.js';
 import {
   isAllowed,

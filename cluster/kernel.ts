@@ -20,13 +20,8 @@ import {
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
 import { Membership } from './membership.js';
-import {
-  FrameType,
-  encodePostFrame,
-  encodeRetracted,
-  type KernelRole,
-  type Message,
-} from './messages.js';
+import { FrameType, type KernelRole, type Message } from './messages.js';
+import { encodePostFrame, encodeRetracted } from './message-encoding.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,

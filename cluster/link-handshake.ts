@@ -16,14 +16,12 @@ import type { LinkDirection, LinkHost, PeerIdentity } from './link.js';
 import {
   FrameType,
   SUPPORTED_VERSIONS,
-  encodeAuth,
-  encodeHello,
-  encodeWelcome,
   type ErrorMessage,
   type HelloMessage,
   type Message,
   type WelcomeMessage,
 } from './messages.js';
+import { encodeAuth, encodeHello, encodeWelcome } from './message-encoding.js';
 
 /** What the handshake needs from its link. */
 export interface HandshakeSide {

@@ -23,17 +23,14 @@ import { PendingCalls } from './pending-calls.js';
 import { certificateNames } from './certificate-names.js';
 import {
   FrameType,
-  decodeMessage,
-  encodeBye,
-  encodeCallFrame,
-  encodeError,
-  encodeId,
   type ErrorMessage,
   type HelloMessage,
   type ErrorOperation,
   type KernelRole,
   type Message,
 } from './messages.js';
+import { encodeBye, encodeCallFrame, encodeError, encodeId } from './message-encoding.js';
+import { decodeMessage } from './message-decoding.js';
 import type { KernelCounters } from './stats.js';
 
 const trace = debuglog('aes-cluster');

@@ -11,7 +11,8 @@ import { formatAddress, parseAddress, type Address } from './address.js';
 import { UsageError } from './errors.js';
 import { encodeFrame } from './frame-codec.js';
 import type { Link } from './link.js';
-import { FrameType, encodeError } from './messages.js';
+import { FrameType } from './messages.js';
+import { encodeError } from './message-encoding.js';
 import type { ClusterTlsOptions } from './options.js';
 import type { KernelCounters } from './stats.js';
 

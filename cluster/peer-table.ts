@@ -7,7 +7,8 @@ import { debuglog } from 'node:util';
 import { ClusterError, HandshakeError } from './errors.js';
 import type { Link, PeerIdentity } from './link.js';
 import type { Membership } from './membership.js';
-import { FrameType, encodePeers, type HelloMessage } from './messages.js';
+import { FrameType, type HelloMessage } from './messages.js';
+import { encodePeers } from './message-encoding.js';
 import type { MonitorRegistry } from './monitor.js';
 
 const trace = debuglog('aes-cluster');

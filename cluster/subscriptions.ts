@@ -5,14 +5,8 @@
  */
 import type { ClusterError, ClusterErrorCode } from './errors.js';
 import type { Link } from './link.js';
-import {
-  FrameType,
-  encodeError,
-  encodeSubscribe,
-  encodeUnsubscribe,
-  type RetractedMessage,
-  type SubscribedMessage,
-} from './messages.js';
+import { FrameType, type RetractedMessage, type SubscribedMessage } from './messages.js';
+import { encodeError, encodeSubscribe, encodeUnsubscribe } from './message-encoding.js';
 import type { MonitorRegistry } from './monitor.js';
 import { RemoteSession, type ProxyHost } from './remote-session.js';
 import { ANY_KERNEL, parseSessionSpec } from './specifier.js';

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeFrame } from '../../cluster/frame-codec.js';
 import { Kernel } from '../../cluster/index.js';
-import { FrameType, encodeFail, encodeId, encodeReply } from '../../cluster/messages.js';
+import { FrameType } from '../../cluster/messages.js';
+import { encodeFail, encodeId, encodeReply } from '../../cluster/message-encoding.js';
 import { RawPeer } from './support/raw-peer.js';
 import { waitUntil } from './support/wait.js';
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Kernel, type MonitorErrorEvent } from '../../cluster/index.js';
 import { encodeFrame } from '../../cluster/frame-codec.js';
-import { FrameType, encodeCall, encodeReply } from '../../cluster/messages.js';
+import { FrameType } from '../../cluster/messages.js';
+import { encodeCall, encodeReply } from '../../cluster/message-encoding.js';
 import { RawPeer } from './support/raw-peer.js';
 import { waitUntil } from './support/wait.js';
 

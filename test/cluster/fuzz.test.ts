@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel } from '../../cluster/index.js';
 import { encodeFrame } from '../../cluster/frame-codec.js';
-import { FrameType, encodeCall, encodePost } from '../../cluster/messages.js';
+import { FrameType } from '../../cluster/messages.js';
+import { encodeCall, encodePost } from '../../cluster/message-encoding.js';
 import { RawPeer } from './support/raw-peer.js';
 
 const SECRET = 'fuzz-secret';

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FrameType } from '../../cluster/messages.js';
 import {
-  FrameType,
-  decodeMessage,
   encodeCall,
   encodeError,
   encodeHello,
@@ -12,7 +11,8 @@ import {
   encodeCallFrame,
   encodeReplyFrame,
   encodeSubscribed,
-} from '../../cluster/messages.js';
+} from '../../cluster/message-encoding.js';
+import { decodeMessage } from '../../cluster/message-decoding.js';
 import { ProtocolError } from '../../cluster/errors.js';
 
 const b = (s: string): Buffer => Buffer.from(s);

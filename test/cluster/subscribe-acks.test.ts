@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeFrame } from '../../cluster/frame-codec.js';
 import { Kernel, type MonitorErrorEvent } from '../../cluster/index.js';
-import { FrameType, encodeSubscribed } from '../../cluster/messages.js';
+import { FrameType } from '../../cluster/messages.js';
+import { encodeSubscribed } from '../../cluster/message-encoding.js';
 import { RawPeer } from './support/raw-peer.js';
 import { waitUntil } from './support/wait.js';
 

@@ -2,13 +2,9 @@
 import { createConnection, type Socket } from 'node:net';
 import { FrameDecoder, encodeFrame, type Frame } from '../../../cluster/frame-codec.js';
 import { computeProof, createNonce } from '../../../cluster/handshake.js';
-import {
-  FrameType,
-  decodeMessage,
-  encodeAuth,
-  encodeHello,
-  type Message,
-} from '../../../cluster/messages.js';
+import { FrameType, type Message } from '../../../cluster/messages.js';
+import { encodeAuth, encodeHello } from '../../../cluster/message-encoding.js';
+import { decodeMessage } from '../../../cluster/message-decoding.js';
 import { parseAddress } from '../../../cluster/address.js';
 
 export class RawPeer {
