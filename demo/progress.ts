@@ -36,9 +36,10 @@ export class Progress {
     const elapsed = this.elapsedS();
     if (this.flowingAt === undefined && t.popped + t.delivered > 0) this.flowingAt = this.now();
     const flowingS = this.flowingAt === undefined ? 0 : (this.now() - this.flowingAt) / 1000;
-    const rate = flowingS > 0 ? Math.round(t.delivered / flowingS) : 0;
+    // A rate over less than a second says little.
+    const rate = flowingS >= 1 ? `, ${Math.round(t.delivered / flowingS)} records/s` : '';
     const pct = Math.floor((100 * t.delivered) / this.records);
-    return `  ${t.popped}/${this.records} popped, ${t.delivered} delivered (${pct}%), ${rate} records/s, ${elapsed.toFixed(1)} s`;
+    return `  ${t.popped}/${this.records} popped, ${t.delivered} delivered (${pct}%)${rate}, ${elapsed.toFixed(1)} s`;
   }
 
   update(t: DemoTally): void {
