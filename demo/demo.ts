@@ -13,7 +13,7 @@ import { DemoError } from './errors.js';
 import { demoPorts, resolveDemoOptions, DEMO_SETTLE_MS, type DemoOptions } from './options.js';
 import { Progress, type ProgressOutput } from './progress.js';
 import { startSystems, type DemoSystems } from './systems.js';
-import { formatSummary, isComplete, tally, type DemoTally } from './tally.js';
+import { formatInterrupted, formatSummary, isComplete, tally, type DemoTally } from './tally.js';
 
 /** How often the systems' records are counted while the demo runs. */
 export const DEMO_POLL_MS = 250;
@@ -119,6 +119,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
   w(
     `aes demo: ${o.records} records from a source system to a target system through a three-node cluster`,
   );
+  if (o.targetFaults > 0) {
+    w(`  the target system fails a share of ${o.targetFaults} of its Put calls with a SOAP fault`);
+  }
   w(
     `  folder          ${dir} (configs, data, node logs; ${o.keepRunning ? 'kept' : 'removed at the end'})`,
   );
@@ -132,7 +135,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
   };
   try {
     try {
-      systems = await startSystems(o.records, ports);
+      systems = await startSystems(o.records, o.targetFaults, ports);
       cluster = await DemoCluster.start({
         dir,
         ports,
@@ -173,7 +176,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
     await stop();
     if (kept && !o.keepRunning) w(`kept ${dir} to look into`);
     else if (!kept) w(`removed ${dir}`);
-    w(formatSummary(t));
+    w(result.outcome === 'interrupted' ? formatInterrupted(t) : formatSummary(t));
     const outcome = result.outcome === 'delivered' && !ok ? 'failed' : result.outcome;
     return {
       outcome,

@@ -28,4 +28,4 @@ export {
   type DemoOptions,
 } from './options.js';
 export { DEMO_PROGRESS_LINE_MS } from './progress.js';
-export { formatSummary, tally, type DemoTally } from './tally.js';
+export { formatInterrupted, formatSummary, tally, type DemoTally } from './tally.js';

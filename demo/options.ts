@@ -21,6 +21,8 @@ export interface DemoOptions {
   readonly stallTimeoutMs?: number;
   /** Fixed ports from this one up (DEMO_PORT_COUNT of them). @defaultValue free ports */
   readonly portBase?: number;
+  /** Share (0..1) of Put calls the target answers with a SOAP fault, seeded. @defaultValue 0 */
+  readonly targetFaults?: number;
 }
 
 export interface ResolvedDemoOptions {
@@ -28,6 +30,7 @@ export interface ResolvedDemoOptions {
   readonly keepRunning: boolean;
   readonly stallTimeoutMs: number;
   readonly portBase: number | undefined;
+  readonly targetFaults: number;
 }
 
 function wholeNumber(name: string, value: number, min: number, max: number): number {
@@ -36,6 +39,13 @@ function wholeNumber(name: string, value: number, min: number, max: number): num
       'DEMO_OPTIONS',
       `${name} must be a whole number ${min}..${max}, got ${value}`,
     );
+  }
+  return value;
+}
+
+function share(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new DemoError('DEMO_OPTIONS', `${name} must be a share 0..1, got ${value}`);
   }
   return value;
 }
@@ -55,6 +65,7 @@ export function resolveDemoOptions(options: DemoOptions = {}): ResolvedDemoOptio
       options.portBase === undefined
         ? undefined
         : wholeNumber('portBase', options.portBase, 1024, 65_536 - DEMO_PORT_COUNT),
+    targetFaults: share('targetFaults', options.targetFaults ?? 0),
   };
 }
 

@@ -38,6 +38,9 @@ export class Progress {
     const flowingS = this.flowingAt === undefined ? 0 : (this.now() - this.flowingAt) / 1000;
     // A rate over less than a second says little.
     const rate = flowingS >= 1 ? `, ${Math.round(t.delivered / flowingS)} records/s` : '';
+    if (this.flowingAt === undefined) {
+      return `  0/${this.records} popped, waiting for the endpoints to start, ${elapsed.toFixed(1)} s`;
+    }
     const pct = Math.floor((100 * t.delivered) / this.records);
     return `  ${t.popped}/${this.records} popped, ${t.delivered} delivered (${pct}%)${rate}, ${elapsed.toFixed(1)} s`;
   }

@@ -23,10 +23,22 @@ export function sourceScript(records: number): unknown {
   };
 }
 
-/** The target system's script: Put is stored and recorded under its message id. */
-export const TARGET_SCRIPT: unknown = {
-  put: { operation: 'Put', idField: 'messageId', response: { stored: true } },
-};
+/**
+ * The target system's script: Put is stored and recorded under its message id; a seeded share of
+ * calls is answered with a SOAP fault instead (the inbound endpoint retries them).
+ */
+export function targetScript(faultShare: number): unknown {
+  return {
+    put: {
+      operation: 'Put',
+      idField: 'messageId',
+      response: { stored: true },
+      ...(faultShare > 0
+        ? { fail: { share: faultShare, fault: { code: 'Server', string: 'demo: target busy' } } }
+        : {}),
+    },
+  };
+}
 
 export interface DemoSystems extends AsyncDisposable {
   readonly source: MockServer;
@@ -45,6 +57,7 @@ function portUrl(mock: MockServer): string {
 
 export async function startSystems(
   records: number,
+  targetFaults: number,
   ports: { readonly source: number; readonly target: number },
 ): Promise<DemoSystems> {
   const source = await startMock(DEMO_SOURCE_WSDL, {
@@ -55,7 +68,7 @@ export async function startSystems(
   try {
     target = await startMock(DEMO_TARGET_WSDL, {
       port: ports.target,
-      script: { json: TARGET_SCRIPT, label: 'demo target script' },
+      script: { json: targetScript(targetFaults), label: 'demo target script' },
     });
   } catch (err) {
     await source.close();

@@ -51,3 +51,11 @@ export function isComplete(t: DemoTally, records: number): boolean {
 export function formatSummary(t: DemoTally): string {
   return `${t.popped} popped, ${t.delivered} delivered, ${t.lost} lost, ${t.duplicates} duplicates`;
 }
+
+/**
+ * The closing line of a run stopped before its end: served records not delivered yet are on
+ * their way (in the durable queue), not lost.
+ */
+export function formatInterrupted(t: DemoTally): string {
+  return `interrupted after ${t.popped} popped, ${t.delivered} delivered, ${t.lost} on their way, ${t.duplicates} duplicates`;
+}

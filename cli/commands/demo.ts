@@ -28,6 +28,14 @@ interface DemoFlags {
   readonly keepRunning?: boolean;
   readonly stallTimeout: number;
   readonly portBase?: number;
+  readonly targetFaults: number;
+}
+
+function share(value: string): number {
+  const n = Number(value);
+  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(value) || n < 0 || n > 1)
+    throw new InvalidArgumentError('expected a share 0..1 (e.g. 0.2)');
+  return n;
 }
 
 export const registerDemo: RegisterCommand = (program, setExitCode) => {
@@ -53,6 +61,12 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
       '--port-base <port>',
       `fixed ports from this one up (${DEMO_PORT_COUNT} of them) instead of free ones`,
       wholeNumber(1024, 65_536 - DEMO_PORT_COUNT),
+    )
+    .option(
+      '--target-faults <share>',
+      'share of Put calls the target answers with a SOAP fault (retried by the inbound endpoint)',
+      share,
+      0,
     )
     .action(async (flags: DemoFlags) => {
       const abort = new AbortController();
@@ -83,6 +97,7 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
             records: flags.records,
             keepRunning: flags.keepRunning === true,
             stallTimeoutMs: flags.stallTimeout * 1000,
+            targetFaults: flags.targetFaults,
             ...(flags.portBase === undefined ? {} : { portBase: flags.portBase }),
           },
           {
@@ -95,7 +110,11 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
         );
         if (result.outcome === 'failed') {
           process.stderr.write(
-            `aes demo: not exactly once: ${result.tally.lost} lost, ${result.tally.duplicates} duplicates\n`,
+            `aes demo: not exactly once: ${result.tally.lost} lost, ${result.tally.duplicates} duplicates; the folder ${result.dir} is kept\n`,
+          );
+        } else if (result.outcome === 'stalled') {
+          process.stderr.write(
+            `aes demo: records stopped flowing before the end; the folder ${result.dir} is kept\n`,
           );
         }
         setExitCode(result.exitCode);

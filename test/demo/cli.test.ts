@@ -6,28 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { runCli } from '../support/cli.js';
-
-/** Pids of this user's processes whose command line or environment mentions `text`. */
-function processesMentioning(text: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    for (const file of ['cmdline', 'environ']) {
-      try {
-        if (readFileSync(`/proc/${entry}/${file}`, 'latin1').includes(text)) {
-          found.push(Number(entry));
-          break;
-        }
-      } catch {
-        // gone, or not ours
-      }
-    }
-  }
-  return found;
-}
+import { processesMentioning } from './support.js';
 
 test('the process check finds a process by its environment', async () => {
   if (process.platform !== 'linux') return;
@@ -70,11 +53,30 @@ test('aes demo --records 50: every record delivered exactly once, folder removed
   }
 });
 
+test('aes demo: records that stop flowing hit the deadline: a clear message, exit 1, folder kept', async () => {
+  // The target faults every Put: records leave the source but never arrive.
+  const out = runCli(['demo', '--records', '3', '--target-faults', '1', '--stall-timeout', '5'], {
+    timeoutMs: 240_000,
+  });
+  assert.equal(out.status, 1, `${out.stdout}\n${out.stderr}`);
+  assert.match(out.stdout, /records stopped flowing: nothing popped or delivered for 5 s/);
+  assert.match(
+    out.stdout.trimEnd().split('\n').at(-1) ?? '',
+    /^(\d+) popped, 0 delivered, \1 lost, 0 duplicates$/,
+  );
+  const dir = /folder +(\S+)/.exec(out.stdout)?.[1];
+  assert.ok(dir !== undefined, out.stdout);
+  assert.ok(existsSync(`${dir}/receiver/node.log`), 'the folder is kept to look into');
+  if (process.platform === 'linux') assert.deepEqual(processesMentioning(dir), []);
+  await rm(dir, { recursive: true, force: true });
+});
+
 test('aes demo: a bad flag is a usage error naming it, exit 2, nothing started', () => {
   for (const [flag, value] of [
     ['--records', '0'],
     ['--records', 'many'],
     ['--port-base', '80'],
+    ['--target-faults', '1.5'],
   ] as const) {
     const out = runCli(['demo', flag, value]);
     assert.equal(out.status, 2, `${flag} ${value}: ${out.stderr}`);

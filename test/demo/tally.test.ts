@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockState } from '../../codegen/index.js';
-import { DemoError, formatSummary, resolveDemoOptions, tally } from '../../demo/index.js';
+import {
+  DemoError,
+  formatInterrupted,
+  formatSummary,
+  resolveDemoOptions,
+  tally,
+} from '../../demo/index.js';
 
 function source(popped: string[], remaining: string[] = []): MockState {
   return {
@@ -55,6 +61,10 @@ test('tally: a served record never delivered is lost; a second delivery is a dup
   assert.equal(t.remaining, 1);
   assert.equal(t.unexpected, 1);
   assert.equal(formatSummary(t), '3 popped, 3 delivered, 1 lost, 2 duplicates');
+  assert.equal(
+    formatInterrupted(t),
+    'interrupted after 3 popped, 3 delivered, 1 on their way, 2 duplicates',
+  );
 });
 
 test('demo options: defaults, and a bad one named', () => {
