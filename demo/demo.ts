@@ -61,7 +61,7 @@ function count(systems: DemoSystems): DemoTally {
   return tally(systems.source.state(), systems.target.state(), DEMO_OUTBOUND);
 }
 
-function describe(out: ProgressOutput, systems: DemoSystems, cluster: DemoCluster): void {
+function printWhere(out: ProgressOutput, systems: DemoSystems, cluster: DemoCluster): void {
   const w = (line: string) => out.write(`${line}\n`);
   w(`  source system   ${systems.sourceUrl}  (records: ${systems.source.stateUrl})`);
   w(`  target system   ${systems.targetUrl}  (records: ${systems.target.stateUrl})`);
@@ -150,7 +150,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
         { cause: err },
       );
     }
-    describe(out, systems, cluster);
+    printWhere(out, systems, cluster);
     io.onStarted?.(cluster);
     const progress = new Progress(out, o.records);
     const result = await flow(systems, o.records, o.stallTimeoutMs, progress, io.signal);
