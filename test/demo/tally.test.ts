@@ -73,6 +73,7 @@ test('demo options: defaults, and a bad one named', () => {
     keepRunning: false,
     stallTimeoutMs: 30_000,
     portBase: undefined,
+    targetFaults: 0,
   });
   assert.throws(
     () => resolveDemoOptions({ records: 0 }),
@@ -84,4 +85,8 @@ test('demo options: defaults, and a bad one named', () => {
   );
   assert.throws(() => resolveDemoOptions({ portBase: 65_530 }), /portBase must be/);
   assert.throws(() => resolveDemoOptions({ stallTimeoutMs: 1.5 }), /stallTimeoutMs must be/);
+  assert.throws(
+    () => resolveDemoOptions({ targetFaults: 2 }),
+    /targetFaults must be a share 0\.\.1/,
+  );
 });
