@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_REQUEST_BYTES, MockError, startMock } from '../../codegen/index.js';
 import { REPO_ROOT } from '../support/cli.js';
-import { clientOf, corpusDir, faultOf, FIXTURES, SOURCE_WSDL } from './support.js';
+import { clientOf, corpusDir, faultOf, SOURCE_WSDL, TARGET_WSDL } from './support.js';
 
 const SOAP12 = (): string => path.join(corpusDir(), 'cxf-soap12/hello_world_soap12.wsdl');
 
@@ -238,7 +238,7 @@ describe('imports, ids inside JSON, limits', () => {
   });
 
   it('finds the put id inside a JSON string part', async () => {
-    await using mock = await startMock(path.join(FIXTURES, 'target-system.wsdl'), {
+    await using mock = await startMock(TARGET_WSDL, {
       script: { json: { put: { operation: 'Put', idField: 'record.order.id' } } },
     });
     const [ep] = mock.endpoints;

@@ -1,5 +1,4 @@
 /** Shared helpers of the mock tests: fixtures, the corpus, node-soap clients of a running mock. */
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as soap from 'soap';
 import type { MockEndpoint } from '../../codegen/index.js';
@@ -7,8 +6,11 @@ import type { MockEndpoint } from '../../codegen/index.js';
 export { corpusDir } from '../codegen/support.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-export const SOURCE_WSDL = path.join(FIXTURES, 'source-system.wsdl');
-export const TARGET_WSDL = path.join(FIXTURES, 'target-system.wsdl');
+/** The fixture systems ship with `aes demo` (demo/wsdl/); the mock tests use the same files. */
+export {
+  DEMO_SOURCE_WSDL as SOURCE_WSDL,
+  DEMO_TARGET_WSDL as TARGET_WSDL,
+} from '../../demo/assets.js';
 
 export type Call = (op: string, args: unknown) => Promise<unknown>;
 
