@@ -20,6 +20,7 @@ export const DEMO_POLL_MS = 250;
 
 /** The pages every node's HTTP server serves, as printed. */
 export const DEMO_NODE_PAGES: readonly (readonly [label: string, path: string])[] = [
+  ['status', '/'],
   ['metrics', '/metrics'],
   ['ready', '/readyz'],
 ];
