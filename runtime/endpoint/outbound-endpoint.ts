@@ -5,6 +5,7 @@
  * `poppedMany` per batch when the subclass has it) → clear the journal → next. A restart that
  * finds a journal entry resumes at `popped`.
  */
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Destination } from '../../transports/index.js';
 import { Backoff, checkBackoff } from '../backoff.js';
 import { delay } from '../delay.js';
@@ -83,6 +84,8 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
       maxMs: DEFAULT_IDLE_POLL_MAX_MS,
     };
     checkBackoff(this.idlePoll, 'idlePoll');
+    // Each publish of a batch listens on the stop signal until its confirmation: not a leak.
+    setMaxListeners(Math.max(defaultMaxListeners, this.batchSize + 10), this.hardSignal);
     this.publishTimeoutMs = positiveMs(
       'publishTimeoutMs',
       options.publishTimeoutMs,
