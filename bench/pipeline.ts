@@ -3,7 +3,7 @@
  * processes: a node-soap source system (FIFO) and target system in this process, one `aes run`
  * node running an outbound and an inbound endpoint (the test/e2e fixtures), over the node's
  * embedded broker and over RabbitMQ's STOMP plugin; single-record mode and batch mode
- * (batchSize 50: PopMany, pipelined publishes, PutMany). The clock starts when the records are
+ * (batchSize 50: PopMany, pipelined publishes, PoppedMany, PutMany). The clock starts when the records are
  * put into the idle FIFO and stops when the target holds all of them.
  * Baseline, same run: sequential SOAP round trips per second against the same target system
  * (what one record costs at least, per web-service call).

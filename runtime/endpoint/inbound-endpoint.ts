@@ -271,6 +271,11 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private async work(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        if (this.batchSize > 1 && this.queue.length < this.batchSize) {
+          // The broker's deliveries come in bursts, parsed one by one from each socket read: let
+          // this burst finish so that it makes one putMany rather than a put and a putMany.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         if (this.stopRequested) {
           // Queued behind the one in hand when stop() began: left unacked for the broker to
           // redeliver in order (nacking one by one would reverse them on some brokers).

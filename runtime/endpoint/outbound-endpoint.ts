@@ -1,9 +1,11 @@
 /**
  * Outbound endpoints: FIFO web service → broker. One record (or one batch) in flight:
  * take it (pop, and build in double phase) → publish with the stable id `<endpoint>:<fifo id>`
- * → the broker's confirmation → journal (synced) → `popped` (retried until it succeeds) →
- * clear the journal → next. A restart that finds a journal entry resumes at `popped`.
+ * → the broker's confirmation → journal (synced) → `popped` (retried until it succeeds; one
+ * `poppedMany` per batch when the subclass has it) → clear the journal → next. A restart that
+ * finds a journal entry resumes at `popped`.
  */
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Destination } from '../../transports/index.js';
 import { Backoff, checkBackoff } from '../backoff.js';
 import { delay } from '../delay.js';
@@ -70,6 +72,8 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   private readonly idlePoll: RetryOptions;
   private readonly publishTimeoutMs: number;
   private journal: OutboundJournal | undefined;
+  /** The subclass implements `poppedMany`. */
+  private hasPoppedMany = false;
 
   constructor(options: OutboundEndpointOptions) {
     super(options);
@@ -80,6 +84,8 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
       maxMs: DEFAULT_IDLE_POLL_MAX_MS,
     };
     checkBackoff(this.idlePoll, 'idlePoll');
+    // Each publish of a batch listens on the stop signal until its confirmation: not a leak.
+    setMaxListeners(Math.max(defaultMaxListeners, this.batchSize + 10), this.hardSignal);
     this.publishTimeoutMs = positiveMs(
       'publishTimeoutMs',
       options.publishTimeoutMs,
@@ -100,6 +106,17 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
    */
   protected abstract popped(fifoId: string, context: CallContext): Promise<void>;
 
+  /**
+   * Optional, batch mode: marks several records popped with one call, `fifoIds` in FIFO order.
+   * The same contract as `popped`: called only after the broker confirmed every one of them and
+   * the journal holds them, retried with backoff until it succeeds, and called again after a
+   * restart when the previous run stopped before it returned, so it must accept ids already
+   * marked (idempotent). When it is not implemented, `popped` is called for each id in order.
+   */
+  protected poppedMany(_fifoIds: readonly string[], _context: CallContext): Promise<void> {
+    return Promise.reject(new OptionError('poppedMany', `${this.name}: not implemented`));
+  }
+
   /** Takes up to `limit` records (pop, and build in double phase); `[]` when the FIFO is empty. */
   protected abstract take(limit: number): Promise<readonly FifoRecord<TPayload>[]>;
 
@@ -111,6 +128,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
       );
     }
     this.journal = await OutboundJournal.open(this.dataDir);
+    this.hasPoppedMany = overrides(this, OutboundEndpointBase.prototype, 'poppedMany');
   }
 
   /** True when the subclass implements what batch mode needs. */
@@ -253,23 +271,35 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
     }
   }
 
-  /** Marks each record popped, in order, retrying each until it succeeds. */
+  /**
+   * Marks the records popped: one `poppedMany` call when the subclass has it and there are
+   * several, else `popped` for each in order. Each call is retried until it succeeds.
+   */
   private async markPopped(fifoIds: readonly string[]): Promise<void> {
+    if (fifoIds.length > 1 && this.hasPoppedMany) {
+      await this.untilMarked(fifoIds, 'poppedMany', (context) => this.poppedMany(fifoIds, context));
+      return;
+    }
     for (const fifoId of fifoIds) {
-      const backoff = this.newRetryBackoff();
-      for (;;) {
-        try {
-          await this.call('popped', (context) => this.popped(fifoId, context), {
-            step: 'popped',
-            ids: [fifoId],
-          });
-          this.progress.count('completed');
-          break;
-        } catch (err) {
-          if (this.hardSignal.aborted) throw err;
-          this.progress.error('popped', toError(err), backoff.attempt + 1);
-          await this.retryDelay(backoff, this.hardSignal);
-        }
+      await this.untilMarked([fifoId], 'popped', (context) => this.popped(fifoId, context));
+    }
+  }
+
+  private async untilMarked(
+    fifoIds: readonly string[],
+    operation: 'popped' | 'poppedMany',
+    work: (context: CallContext) => Promise<void>,
+  ): Promise<void> {
+    const backoff = this.newRetryBackoff();
+    for (;;) {
+      try {
+        await this.call(operation, work, { step: 'popped', ids: fifoIds });
+        this.progress.count('completed', fifoIds.length);
+        return;
+      } catch (err) {
+        if (this.hardSignal.aborted) throw err;
+        this.progress.error('popped', toError(err), backoff.attempt + 1);
+        await this.retryDelay(backoff, this.hardSignal);
       }
     }
   }
@@ -283,7 +313,8 @@ function toError(reason: unknown): Error {
  * Single phase: the FIFO web service's `pop` returns a whole record.
  *
  * Subclass it and implement `pop` and `popped` with the source system's web-service client;
- * for batch mode (`batchSize` > 1) implement `popMany` as well.
+ * for batch mode (`batchSize` > 1) implement `popMany` as well, and `poppedMany` if the source
+ * can mark several records in one call.
  */
 export abstract class OutboundEndpoint<
   TPayload = JsonValue,
@@ -320,7 +351,8 @@ export abstract class OutboundEndpoint<
 /**
  * Double phase: `pop` yields the id of the next record, `build` makes its document.
  *
- * Subclass it and implement `pop`, `build` and `popped`; for batch mode, `popMany` too.
+ * Subclass it and implement `pop`, `build` and `popped`; for batch mode, `popMany` too (and
+ * `poppedMany` if the source has it).
  */
 export abstract class DoublePhaseOutboundEndpoint<
   TPayload = JsonValue,

@@ -5,7 +5,8 @@
  * its launch config, and publishes `stop` for the node to call.
  */
 import { Kernel } from '../../cluster/index.js';
-import type { EndpointListener } from '../endpoint/progress.js';
+import type { EndpointListener, StepEvent } from '../endpoint/progress.js';
+import { LatestThrottle } from './latest-throttle.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import {
   ENDPOINT_SESSION,
@@ -15,6 +16,12 @@ import {
   type EndpointReport,
   type LogLevel,
 } from './protocol.js';
+
+/**
+ * Step changes are reported at most this often (the latest one): the node's view of the step
+ * is never older than this, and a few changes per record do not each wake the node.
+ */
+export const PROGRESS_INTERVAL_MS = 20;
 
 /** How long the endpoint waits for a silent node before it drains and exits. */
 export const LINK_HEARTBEAT_TIMEOUT_MS = 30_000;
@@ -34,6 +41,17 @@ export class EndpointLink implements AsyncDisposable {
   private stopHandler: (() => void) | undefined;
   private lostHandler: ((reason: string) => void) | undefined;
   private closing: Promise<void> | undefined;
+  /** Step changes, at most one report per PROGRESS_INTERVAL_MS (the latest). */
+  private readonly progress = new LatestThrottle<StepEvent>(
+    (event) =>
+      this.report({
+        kind: 'progress',
+        step: event.step,
+        sinceMs: event.sinceMs,
+        ids: event.ids === undefined ? null : [...event.ids],
+      }),
+    PROGRESS_INTERVAL_MS,
+  );
 
   private constructor(
     private readonly kernel: Kernel,
@@ -117,13 +135,7 @@ export class EndpointLink implements AsyncDisposable {
           lastError: snapshot.lastError ?? null,
         });
       },
-      step: (event) =>
-        this.report({
-          kind: 'progress',
-          step: event.step,
-          sinceMs: event.sinceMs,
-          ids: event.ids === undefined ? null : [...event.ids],
-        }),
+      step: (event) => this.progress.push(event),
       error: (event) =>
         this.log('warn', `${event.step} failed: ${event.error.message}`, {
           step: event.step,
@@ -134,6 +146,7 @@ export class EndpointLink implements AsyncDisposable {
 
   /** Flushes, says goodbye and closes. Idempotent. */
   close(): Promise<void> {
+    if (this.closing === undefined) this.progress.flush();
     this.closing ??= this.kernel.shutdown('endpoint exiting', { graceMs: 1_000 });
     return this.closing;
   }

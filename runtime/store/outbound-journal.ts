@@ -1,13 +1,15 @@
 /**
  * The outbound endpoint's journal: which FIFO records the broker has confirmed and the source has
  * not yet marked popped. Written (synced) after the confirmation and before `popped`, cleared
- * (synced) after `popped` succeeded; a restart that finds an entry resumes at `popped` instead
- * of publishing the records again.
+ * after `popped` succeeded; a restart that finds an entry resumes at `popped` instead of
+ * publishing the records again. The clear is written but not synced: losing it (power loss)
+ * only brings back an entry whose ids are all marked popped already, and `popped` accepts those
+ * (it is idempotent by contract). That saves one fdatasync per record (per batch in batch mode).
  *
  * Two slot files written in turn, each record `magic | length | sequence | crc32 | JSON`, and
  * fdatasync before a write resolves. A torn write (power loss mid-write) fails its checksum and
- * the other slot, one step older, is used: the journal never reads garbage and never loses a
- * completed step. One pwrite+fdatasync costs well under a millisecond here, an LMDB commit
+ * the other slot, older, is used: the journal never reads garbage and never loses a synced
+ * entry (what the other slot brings back is an unsynced clear or an entry already popped). One pwrite+fdatasync costs well under a millisecond here, an LMDB commit
  * several, and this file is on every record's path.
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
@@ -124,12 +126,15 @@ export class OutboundJournal {
 
   /** Stores the entry; resolves once it is synced to disk. */
   write(entry: JournalEntry): Promise<void> {
-    return this.append(entry);
+    return this.append(entry, true);
   }
 
-  /** Removes the entry; resolves once that is synced. */
+  /**
+   * Removes the entry; resolves once written, without waiting for the disk. After a power loss
+   * the removed entry (or an older one) may come back: its ids were marked popped already.
+   */
   clear(): Promise<void> {
-    return this.append(null);
+    return this.append(null, false);
   }
 
   close(): Promise<void> {
@@ -143,7 +148,7 @@ export class OutboundJournal {
     return this.closing;
   }
 
-  private append(entry: JournalEntry | null): Promise<void> {
+  private append(entry: JournalEntry | null, sync: boolean): Promise<void> {
     if (this.closing !== undefined) {
       return Promise.reject(new StoreError(this.path, 'the journal is closed'));
     }
@@ -153,7 +158,7 @@ export class OutboundJournal {
       const handle = this.handles[this.slot];
       try {
         await handle.write(buffer, 0, buffer.length, 0);
-        await handle.datasync();
+        if (sync) await handle.datasync();
       } catch (err) {
         throw new StoreError(this.path, `journal write failed: ${(err as Error).message}`, {
           cause: err,

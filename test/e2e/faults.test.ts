@@ -23,6 +23,8 @@ async function scenario(
     readonly env?: Readonly<Record<string, string>>;
     readonly source?: SourceHooks;
     readonly target?: TargetOptions;
+    /** Batch mode (PopMany, PoppedMany, PutMany) with this batch size. */
+    readonly batchSize?: number;
   },
   check: (context: {
     source: SourceSystem;
@@ -37,7 +39,13 @@ async function scenario(
     endpoints: { 'orders-out': 'orders-out.ts', 'orders-in': 'orders-in.ts' },
     config: {
       endpoints: {
-        defaults: { restartBackoff: { initialMs: 100, maxMs: 500 }, maxDeliveries: 50 },
+        defaults: {
+          restartBackoff: { initialMs: 100, maxMs: 500 },
+          maxDeliveries: 50,
+          ...(options.batchSize === undefined
+            ? {}
+            : { batchSize: options.batchSize, prefetch: options.batchSize }),
+        },
       },
     },
   });
@@ -68,6 +76,17 @@ test('kill -9 of the outbound endpoint between the confirmation and popped', asy
     assert.equal(restartsOf(node, 'orders-out'), 1);
     // The journal made the restart resume at `popped`: record 5 was never popped again.
     assert.equal(source.repops, 0);
+  });
+});
+
+test('batch mode: kill -9 of the outbound endpoint between the confirmation and poppedMany', async () => {
+  await scenario({ batchSize: 5, env: { E2E_OUT_DIE_AT: '5' } }, ({ source, node }) => {
+    assert.equal(restartsOf(node, 'orders-out'), 1);
+    // Records 1..5 were confirmed and journaled as one batch; the restart marked them popped
+    // with PoppedMany and never popped or published them again.
+    assert.equal(source.repops, 0);
+    assert.ok(source.calls.poppedMany >= 3, `PoppedMany calls: ${source.calls.poppedMany}`);
+    assert.equal(source.calls.popped, 0, 'no Popped per record in batch mode');
   });
 });
 

@@ -136,8 +136,11 @@ test('double phase in batch mode: pop ids, build documents, all once and in orde
   assertExactlyOnceInOrder(p.target, 95);
   assert.equal(p.source.calls.build, 95);
   assert.equal(p.source.repops, 0);
-  // 9 full batches and one of 5 (plus polls of the empty FIFO).
+  // 9 full batches and one of 5 (plus polls of the empty FIFO), each marked by one PoppedMany.
   assert.ok(p.source.calls.pop >= 10);
+  await waitFor('95 completed', () => p.outbound.snapshot().counters.completed === 95);
+  assert.equal(p.source.calls.poppedMany, 10);
+  assert.equal(p.source.calls.popped, 0);
 });
 
 test('the target failing 30% of calls still gets every record once, in order', async () => {

@@ -167,6 +167,7 @@ export class Journal {
   readonly #segments: Segment[] = [];
   #current: Segment;
   #queue: Queued[] = [];
+  /** A write + sync runs or is scheduled. */
   #writing = false;
   #syncs = 0;
   /** Called after every write+fdatasync with its duration (for metrics); must not throw. */
@@ -259,7 +260,12 @@ export class Journal {
     const durable = new Promise<void>((resolve, reject) => {
       this.#queue.push({ segment, data, resolve, reject });
     });
-    if (!this.#writing) this.#flush();
+    if (!this.#writing) {
+      // Start the group commit once this turn's frames are parsed: a burst of SENDs from one
+      // socket read makes one write + fdatasync, not one for its first frame and one for the rest.
+      this.#writing = true;
+      setImmediate(() => this.#flush());
+    }
     return { durable, segment };
   }
 

@@ -4,6 +4,7 @@
  *   otherwise every SEND→RECEIPT waits ~44 ms for delayed ACKs);
  * - every MESSAGE body is read as soon as it arrives (stompit reads frames strictly in order, so
  *   an unread body would hold back every later frame, RECEIPTs included);
+ * - frames are written through a `CoalescingSink`: one socket write per burst, not three per frame;
  * - SEND carries `content-length` (stompit never sets it; a NUL in the body would end the frame);
  * - receipts are tracked here and every waiter is rejected when the connection ends, instead of
  *   stompit's per-send `onError`, which adds an `error` listener per send;
@@ -23,6 +24,7 @@ import {
   isTlsTrustError,
 } from '../errors.js';
 import type { StompEndpoint } from './stomp-url.js';
+import { CoalescingSink } from './coalescing-sink.js';
 
 const trace = debuglog('aes-transport');
 
@@ -111,7 +113,12 @@ export class StompSession {
         : netConnect({ host: endpoint.host, port: endpoint.port });
       socket.setNoDelay(true);
       const beat = options.heartbeatMs;
+      // The d.ts asks for a Duplex; stompit only writes to it and listens for close/error.
+      const sink = new CoalescingSink(socket) as unknown as ConstructorParameters<
+        typeof stompit.OutgoingFrameStream
+      >[0];
       const client = new stompit.Client(socket, {
+        outgoingFrameStream: new stompit.OutgoingFrameStream(sink),
         heartbeat: [beat, beat],
         // Incoming beats may arrive late under load; allow half an interval before giving up.
         heartbeatDelayMargin: Math.max(100, Math.round(beat / 2)),

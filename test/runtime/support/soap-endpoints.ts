@@ -32,6 +32,7 @@ interface WireRecord {
 export interface SourceClient {
   PopAsync: SoapCall<{ max: number; idsOnly: boolean }, { record?: WireRecord | WireRecord[] }>;
   PoppedAsync: SoapCall<{ id: string }, { ok: boolean }>;
+  PoppedManyAsync: SoapCall<{ id: readonly string[] }, { ok: boolean }>;
   BuildAsync: SoapCall<{ id: string }, { document: string }>;
 }
 
@@ -85,7 +86,24 @@ export class SoapOutbound extends OutboundEndpoint {
   }
 }
 
-/** Double phase: Pop returns ids only, Build makes the document. */
+/** Batch mode's PoppedMany besides: one call marks a whole batch popped. */
+export class SoapBatchOutbound extends SoapOutbound {
+  constructor(
+    options: OutboundEndpointOptions,
+    private readonly batchClient: SourceClient,
+  ) {
+    super(options, batchClient);
+  }
+
+  protected override async poppedMany(
+    fifoIds: readonly string[],
+    context: CallContext,
+  ): Promise<void> {
+    await this.batchClient.PoppedManyAsync({ id: fifoIds }, { timeout: context.timeoutMs });
+  }
+}
+
+/** Double phase: Pop returns ids only, Build makes the document; PoppedMany in batch mode. */
 export class SoapDoublePhaseOutbound extends DoublePhaseOutboundEndpoint {
   constructor(
     options: OutboundEndpointOptions,
@@ -114,6 +132,13 @@ export class SoapDoublePhaseOutbound extends DoublePhaseOutboundEndpoint {
 
   protected override async popped(fifoId: string, context: CallContext): Promise<void> {
     await this.client.PoppedAsync({ id: fifoId }, { timeout: context.timeoutMs });
+  }
+
+  protected override async poppedMany(
+    fifoIds: readonly string[],
+    context: CallContext,
+  ): Promise<void> {
+    await this.client.PoppedManyAsync({ id: fifoIds }, { timeout: context.timeoutMs });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Real SOAP systems on loopback (node-soap servers, port 0) for the runtime tests: a source
- * system with a FIFO (Pop / Popped / Build) and a target system (Put) that can fail a share of
+ * system with a FIFO (Pop / Popped / PoppedMany / Build) and a target system (Put) that can fail a share of
  * calls. They record every call so tests can check what reached them and in which order.
  */
 import { createServer, type Server } from 'node:http';
@@ -59,20 +59,26 @@ export function makeRecords(count: number, from = 1): SourceRecord[] {
 
 export interface SourceHooks {
   /**
-   * Called on every Popped before it takes effect; a rejection (or a thrown error) becomes a
-   * SOAP fault, a promise that does not settle keeps the call hanging.
+   * Called for every id a Popped or PoppedMany call marks, before it takes effect, with the
+   * running count of such ids (1 for the first); a rejection (or a thrown error) becomes a SOAP
+   * fault, a promise that does not settle keeps the call hanging.
    */
   popped?(id: string, call: number): Promise<void> | void;
 }
 
-/** The source system: a FIFO of records, oldest first; Popped removes the head. */
+/**
+ * The source system: a FIFO of records, oldest first; Popped removes the head, PoppedMany
+ * several records from the head, in order (idempotent: ids already popped are accepted).
+ */
 export class SourceSystem {
   readonly records: SourceRecord[];
   /** Index of the oldest record not yet popped. */
   head = 0;
-  readonly calls = { pop: 0, popped: 0, build: 0 };
+  readonly calls = { pop: 0, popped: 0, poppedMany: 0, build: 0 };
   /** Ids handed out by Pop more than once (a re-pop after the record was handed out before). */
   repops = 0;
+  /** Ids marked by Popped and PoppedMany so far (each call of the `popped` hook counts one). */
+  private marks = 0;
   private readonly handedOut = new Set<string>();
 
   private constructor(
@@ -114,17 +120,15 @@ export class SourceSystem {
       Popped: async (args: { id: string }) => {
         const self = holder.system as SourceSystem;
         self.calls.popped += 1;
-        try {
-          await self.hooks.popped?.(args.id, self.calls.popped);
-        } catch (err) {
-          throw fault((err as Error).message);
-        }
-        const index = self.records.findIndex((r) => r.id === args.id);
-        if (index === self.head) self.head += 1;
-        else if (index < 0 || index > self.head) {
-          throw fault(`record ${args.id} is not at the head of the FIFO`);
-        }
-        // index < head: already popped; Popped is idempotent.
+        await self.mark(args.id);
+        return { ok: true };
+      },
+      // In order, stopping at the first id that fails: those before it stay popped.
+      PoppedMany: async (args: { id?: string | string[] }) => {
+        const self = holder.system as SourceSystem;
+        self.calls.poppedMany += 1;
+        const ids = args.id === undefined ? [] : Array.isArray(args.id) ? args.id : [args.id];
+        for (const id of ids) await self.mark(id);
         return { ok: true };
       },
     };
@@ -133,6 +137,23 @@ export class SourceSystem {
     });
     holder.system = new SourceSystem(records, server, url, hooks);
     return holder.system;
+  }
+
+  /** Marks `id` popped: it must be the head of the FIFO, or popped before (idempotent). */
+  private async mark(id: string): Promise<void> {
+    this.marks += 1;
+    try {
+      await this.hooks.popped?.(id, this.marks);
+    } catch (err) {
+      throw fault((err as Error).message);
+    }
+    const index =
+      this.records[this.head]?.id === id ? this.head : this.records.findIndex((r) => r.id === id);
+    if (index === this.head) this.head += 1;
+    else if (index < 0 || index > this.head) {
+      throw fault(`record ${id} is not at the head of the FIFO`);
+    }
+    // index < head: already popped.
   }
 
   /** Records not popped yet. */
