@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';
 import { registerConfig } from './config.js';
+import { registerCreate } from './create.js';
 import { registerDescribe } from './describe.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerGen } from './gen.js';
@@ -27,4 +28,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRun,
   registerStatus,
   registerEndpoint,
+  registerCreate,
 ];
