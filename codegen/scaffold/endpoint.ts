@@ -100,7 +100,7 @@ export function rolesOf(
 } {
   if (kind === 'inbound') return { required: ['put'], optional: ['putMany'] };
   return phase === 'double'
-    ? { required: ['pop', 'build', 'popped'], optional: ['popMany'] }
+    ? { required: ['pop', 'popped', 'build'], optional: ['popMany'] }
     : { required: ['pop', 'popped'], optional: ['popMany'] };
 }
 
