@@ -103,7 +103,8 @@ async function answers(flags: Flags, interactive: boolean): Promise<EndpointAnsw
     const wsdl = flags.wsdl ?? (await ask.ask(`WSDL of the ${system} system (path or URL)`));
     const { required, optional } = rolesOf(kind, phase);
     const picked: Partial<Record<Role, string>> = {};
-    for (const r of [...required, ...optional]) {
+    // Every operation flag is passed on, so that one that does not apply is refused, not ignored.
+    for (const r of ['pop', 'popped', 'build', 'popMany', 'put', 'putMany'] as const) {
       const v = flags[r];
       if (v !== undefined) picked[r] = v;
     }
