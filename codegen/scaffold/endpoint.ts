@@ -393,7 +393,7 @@ function endpointData(
           [buildId.path, buildId.field.type.kind === 'number' ? 'Number(fifoId)' : 'fifoId'],
         ]),
       }),
-      document: `decodePayload(${access('response', doc.chain, buildOut.nullable)})`,
+      document: `decodePayload(${access('response', doc.chain, true)})`,
     };
   }
   script.fifo = fifo;
@@ -409,7 +409,7 @@ function endpointData(
         values: new Map(),
         limit: 'limit',
       }),
-      items: itemsStatement(manyRecord.holder, manyOut.nullable),
+      items: itemsStatement(manyRecord.holder, true),
       id: idExpression(manyRecord.id),
       idRaw: access('item', [manyRecord.id]),
       idOptional: manyRecord.id.optional,
@@ -426,7 +426,7 @@ function endpointData(
         values: new Map(),
         limit: '1',
       }),
-      items: itemsStatement(record.holder, popOut.nullable),
+      items: itemsStatement(record.holder, true),
       id: idExpression(record.id),
       idRaw: access('item', [record.id]),
       idOptional: record.id.optional,
