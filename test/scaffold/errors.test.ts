@@ -7,7 +7,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createProject, ScaffoldError } from '../../codegen/index.js';
+import {
+  createProject,
+  loadScript,
+  operationNames,
+  ScaffoldError,
+  wsdlOperations,
+} from '../../codegen/index.js';
 import {
   aesOk,
   ENDPOINT_FLAGS,
@@ -15,6 +21,7 @@ import {
   runCli,
   snapshot,
   SOURCE_WSDL,
+  TARGET_WSDL,
   tempDir,
 } from './support.js';
 
@@ -176,5 +183,17 @@ describe('aes endpoint create', () => {
       /\[SCAFFOLD_PROJECT\].*aes\.config\.json: not an aes project.*aes create/,
     );
     assert.deepEqual([...(await snapshot(path.join(tmp.path, 'empty'))).keys()], []);
+  });
+});
+
+describe('the shipped examples', () => {
+  it('mock scripts of docs/getting-started.md are valid for the example WSDLs', async () => {
+    for (const [wsdl, script] of [
+      [SOURCE_WSDL, 'source-script.json'],
+      [TARGET_WSDL, 'target-script.json'],
+    ] as const) {
+      const ops = operationNames(await wsdlOperations(wsdl));
+      await loadScript(path.join(path.dirname(wsdl), script), ops);
+    }
   });
 });

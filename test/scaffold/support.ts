@@ -7,7 +7,8 @@ import { REPO_ROOT, runCli } from '../support/cli.js';
 
 export { REPO_ROOT, runCli };
 
-const FIXTURES = fileURLToPath(new URL('../runtime/fixtures/', import.meta.url));
+// The examples aes ships (templates/examples/), which docs/getting-started.md uses too.
+const FIXTURES = fileURLToPath(new URL('../../templates/examples/', import.meta.url));
 /** A FIFO source system (Pop, Popped, Build). */
 export const SOURCE_WSDL = path.join(FIXTURES, 'source.wsdl');
 /** A target system (Put, PutMany). */
