@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { aesOk, ENDPOINT_FLAGS, REPO_ROOT, tempDir } from './support.js';
+import { createEndpoint } from '../../codegen/index.js';
+import { aesOk, ENDPOINT_FLAGS, FLAT_ENDPOINTS, REPO_ROOT, tempDir } from './support.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -37,6 +38,8 @@ test('a scaffolded project installs, compiles strictly and passes its generated 
   for (const flags of Object.values(ENDPOINT_FLAGS)) {
     aesOk(['endpoint', 'create', '--project', dir, ...flags]);
   }
+  // Three more over differently shaped messages, through the library to keep the test short.
+  for (const answers of FLAT_ENDPOINTS) await createEndpoint({ ...answers, project: dir });
   run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, 300_000);
   run(
     path.join(dir, 'node_modules', '.bin', 'tsc'),
@@ -46,8 +49,8 @@ test('a scaffolded project installs, compiles strictly and passes its generated 
   );
   const out = run(NPM, ['test'], dir, 180_000);
   // The config test and one test per endpoint, every one passed.
-  assert.match(out, /^# tests 4$/m, out);
-  assert.match(out, /^# pass 4$/m, out);
-  for (const name of Object.keys(ENDPOINT_FLAGS))
+  assert.match(out, /^# tests 7$/m, out);
+  assert.match(out, /^# pass 7$/m, out);
+  for (const name of [...Object.keys(ENDPOINT_FLAGS), ...FLAT_ENDPOINTS.map((e) => e.name)])
     assert.match(out, new RegExp(`^ok \\d+ - ${name} `, 'm'));
 });

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EndpointAnswers } from '../../codegen/index.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 
 export { REPO_ROOT, runCli };
@@ -21,6 +22,38 @@ export async function tempDir(
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { path: dir, [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) };
 }
+
+const OWN = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** Endpoints over WSDLs shaped otherwise (record at the top of the response, numeric ids). */
+export const FLAT_ENDPOINTS: readonly EndpointAnswers[] = [
+  {
+    kind: 'outbound',
+    phase: 'single',
+    name: 'flat-out',
+    wsdl: path.join(OWN, 'flat-source.wsdl'),
+    pop: 'Pop',
+    popped: 'Popped',
+    destination: '/queue/flat',
+  },
+  {
+    kind: 'outbound',
+    phase: 'double',
+    name: 'flat-docs',
+    wsdl: path.join(OWN, 'flat-source.wsdl'),
+    pop: 'Pop',
+    popped: 'Popped',
+    build: 'Build',
+    destination: '/topic/flat-docs',
+  },
+  {
+    kind: 'inbound',
+    name: 'flat-in',
+    wsdl: path.join(OWN, 'flat-target.wsdl'),
+    put: 'Put',
+    destination: '/queue/flat',
+  },
+];
 
 /** The flags that add one endpoint of each kind to a project. */
 export const ENDPOINT_FLAGS: Readonly<Record<string, readonly string[]>> = {
