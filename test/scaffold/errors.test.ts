@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   createProject,
@@ -108,6 +109,24 @@ describe('aes endpoint create', () => {
     aesOk(['endpoint', 'create', '--project', dir, ...OUT_FLAGS]);
     const stderr = await failsCleanly(dir, OUT_FLAGS);
     assert.match(stderr, /\[SCAFFOLD_EXISTS\]: endpoint 'orders-out' exists already .*--force/);
+  });
+
+  it('refuses a different WSDL of the same file name unless --force', async () => {
+    await using tmp = await tempDir('aes-scaffold-err-');
+    const dir = await project(tmp.path);
+    aesOk(['endpoint', 'create', '--project', dir, ...OUT_FLAGS]);
+    const other = path.join(tmp.path, 'other', 'source.wsdl');
+    await mkdir(path.dirname(other));
+    await copyFile(
+      path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'flat-source.wsdl'),
+      other,
+    );
+    const flags = withFlag(withFlag(OUT_FLAGS, '--wsdl', other), '--name', 'other-out');
+    const stderr = await failsCleanly(dir, flags);
+    assert.match(
+      stderr,
+      /\[SCAFFOLD_EXISTS\]: wsdl\/source\.wsdl exists with other content; --force replaces it/,
+    );
   });
 
   it('names a WSDL file that does not exist', async () => {
