@@ -55,7 +55,7 @@ const RESERVED_CLASS_NAMES = [
   'DESERIALIZERS',
   'SoapFaultError',
 ];
-const RESERVED_MEMBERS = ['constructor', 'soapClient', 'invokeOperation'];
+export const RESERVED_MEMBERS = ['constructor', 'soapClient', 'invokeOperation'];
 
 /** `wsdl` is the expression of the runtime WSDL location (a `new URL(...)` or a string literal). */
 export function emitClients(

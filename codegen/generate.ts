@@ -208,7 +208,7 @@ export interface GenerateOptions extends SourceOptions {
 }
 
 /** Folder name for a WSDL: its base name, lower-case, safe on every file system. */
-function folderName(location: string): string {
+export function wsdlFolderName(location: string): string {
   const base = path.basename(location.replace(/[?#].*$/, '')).replace(/\.(wsdl|xml|xsd)$/i, '');
   const clean = base
     .replace(/[^A-Za-z0-9._-]+/g, '-')
@@ -232,7 +232,7 @@ export async function generate(
   }[] = [];
   for (const [i, location] of locations.entries()) {
     options.onProgress?.({ done: i, total: locations.length, source: location });
-    const folder = folders.allocate(folderName(location));
+    const folder = folders.allocate(wsdlFolderName(location));
     const { files, summary } = await generateSources(location, path.join(out, folder), options);
     results.push({ folder, files, summary });
   }

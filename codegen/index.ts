@@ -26,3 +26,4 @@ export { RUNTIME_MODULE } from './emit-client.js';
 export type { WsdlModel } from './wsdl-model.js';
 export type { SchemaSet } from './schema-model.js';
 export * from './mock/index.js';
+export * from './scaffold/index.js';

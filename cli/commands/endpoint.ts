@@ -14,6 +14,7 @@ import {
   runEndpointHost,
   type EndpointAction,
 } from '../../runtime/index.js';
+import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './index.js';
 
 interface Flags {
@@ -22,7 +23,10 @@ interface Flags {
 }
 
 export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
-  const endpoint = program.command('endpoint').description('control endpoints of the cluster');
+  const endpoint = program
+    .command('endpoint')
+    .description('create endpoints, and control those of the cluster');
+  registerEndpointCreate(endpoint, setExitCode);
   for (const action of ['start', 'stop', 'restart'] as const satisfies readonly EndpointAction[]) {
     endpoint
       .command(action)

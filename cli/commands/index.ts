@@ -4,6 +4,7 @@ import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
+import { registerCreate } from './create.js';
 import { registerDescribe } from './describe.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerGen } from './gen.js';
@@ -29,4 +30,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerEndpoint,
   registerDemo,
+  registerCreate,
 ];

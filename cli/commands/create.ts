@@ -1,0 +1,36 @@
+/** `aes create [dir]`: a ready aes project, from the package's templates. */
+import { createProject } from '../../codegen/index.js';
+import type { RegisterCommand } from './index.js';
+
+interface Flags {
+  readonly force?: boolean;
+  readonly name?: string;
+  readonly aes?: string;
+}
+
+export const registerCreate: RegisterCommand = (program, setExitCode) => {
+  program
+    .command('create')
+    .description('create an aes project: config, endpoints/, wsdl/, package.json, tsconfig, README')
+    .argument('[dir]', 'the project folder (created when missing)', '.')
+    .option('--force', 'write into a folder that is not empty (files are rewritten whole)')
+    .option('--name <name>', "the node's and the package's name (default: the folder's name)")
+    .option(
+      '--aes <spec>',
+      'how the project depends on aes, an npm spec (default: ^<this version>)',
+    )
+    .action(async (dir: string, flags: Flags) => {
+      const created = await createProject({
+        dir,
+        force: flags.force === true,
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...(flags.aes === undefined ? {} : { aes: flags.aes }),
+      });
+      process.stdout.write(
+        `created aes project '${created.name}' in ${created.dir}\n` +
+          created.files.map((f) => `  ${f}\n`).join('') +
+          `next:\n  cd ${dir}\n  npm install\n  npx aes endpoint create\n`,
+      );
+      setExitCode(0);
+    });
+};

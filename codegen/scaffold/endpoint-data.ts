@@ -1,0 +1,240 @@
+/**
+ * The answers of `aes endpoint create`, and what its templates print for them: the names, the
+ * imports, and the request builders and response readers of the chosen operations.
+ */
+import path from 'node:path';
+import { toPascal } from '../names.js';
+import type { OperationShape } from '../operations.js';
+import { ScaffoldError } from './errors.js';
+import type { FieldResolver, FieldType } from './fields.js';
+import {
+  access,
+  dotPath,
+  findDocument,
+  findIdField,
+  findPutFields,
+  findPutList,
+  findRecord,
+  idExpression,
+  itemsStatement,
+  payloadExpression,
+  requestLiteral,
+} from './mapping.js';
+import type { PortOperations } from './wsdl-operations.js';
+
+export const URL_LIKE = /^[a-z][a-z0-9+.-]+:\/\//i;
+
+export type EndpointKind = 'outbound' | 'inbound';
+export type EndpointPhase = 'single' | 'double';
+
+/** The answers of `aes endpoint create` (each a prompt and a flag). */
+export interface EndpointAnswers {
+  /** The project folder. @defaultValue '.' */
+  readonly project?: string;
+  readonly kind: EndpointKind;
+  /** Outbound only. */
+  readonly phase?: EndpointPhase;
+  readonly name: string;
+  /** Path or URL of the WSDL of the system the endpoint talks to. */
+  readonly wsdl: string;
+  readonly pop?: string;
+  readonly popped?: string;
+  readonly build?: string;
+  readonly popMany?: string;
+  readonly put?: string;
+  readonly putMany?: string;
+  /** Outbound: where records go; inbound: the queue consumed. */
+  readonly destination: string;
+  /** Re-create an existing endpoint. */
+  readonly force?: boolean;
+  /** Fetch a WSDL given as URL. */
+  readonly allowNetwork?: boolean;
+}
+
+function envName(name: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
+}
+
+type Op = OperationShape & { readonly method: string };
+
+function op(port: PortOperations, name: string | undefined): Op | undefined {
+  return name === undefined ? undefined : port.operations.find((o) => o.name === name);
+}
+
+function shape(
+  resolver: FieldResolver,
+  expr: OperationShape['input'],
+): { type: FieldType; nullable: boolean } {
+  if (expr === undefined) return { type: { kind: 'object', fields: [] }, nullable: false };
+  const r = resolver.resolve(expr);
+  return { type: r.type, nullable: r.nullable };
+}
+
+/** Everything the endpoint templates print. */
+export function endpointData(
+  a: EndpointAnswers,
+  resolver: FieldResolver,
+  port: PortOperations,
+  clientClass: string,
+  genFolder: string,
+  endpointsFolder: string,
+) {
+  const depth = endpointsFolder.split(/[\\/]/).filter((s) => s !== '' && s !== '.').length + 1;
+  const up = '../'.repeat(depth);
+  const script: Record<string, unknown> = {};
+  const common = {
+    name: a.name,
+    className: toPascal(a.name),
+    clientClass,
+    clientModule: `${up}generated/${genFolder}/index.generated.js`,
+    testClientModule: `../generated/${genFolder}/index.generated.js`,
+    testEndpointModule: `../${endpointsFolder.replace(/\\/g, '/').replace(/^\.\/|\/$/g, '')}/${a.name}/${a.name}.js`,
+    wsdlLocation: URL_LIKE.test(a.wsdl)
+      ? `'${a.wsdl}'`
+      : `fileURLToPath(new URL('../wsdl/${path.basename(a.wsdl)}', import.meta.url))`,
+    kind: a.kind,
+    system: a.kind === 'inbound' ? 'target' : 'source',
+    wsdlShown: URL_LIKE.test(a.wsdl) ? a.wsdl : `wsdl/${path.basename(a.wsdl)}`,
+    wsdlUrl: URL_LIKE.test(a.wsdl) ? a.wsdl : undefined,
+    destination: a.destination,
+    env: envName(a.name),
+    service: port.service,
+    port: port.port,
+  };
+  if (a.kind === 'inbound') {
+    const put = op(port, a.put);
+    if (put === undefined) throw new ScaffoldError('SCAFFOLD_USAGE', 'missing --put');
+    const req = shape(resolver, put.input).type;
+    const fields = findPutFields(put.name, req);
+    const values = new Map<string, string>([[fields.payload, 'JSON.stringify(delivery.payload)']]);
+    if (fields.messageId !== undefined) values.set(fields.messageId, "delivery.messageId ?? ''");
+    script.put = {
+      operation: put.name,
+      ...(fields.messageId === undefined ? {} : { idField: fields.messageId }),
+      response: {},
+    };
+    const putMany = op(port, a.putMany);
+    let putManyData;
+    if (putMany !== undefined) {
+      const manyReq = shape(resolver, putMany.input).type;
+      const list = findPutList(putMany.name, manyReq);
+      const itemValues = new Map<string, string>([
+        [list.fields.payload, 'JSON.stringify(delivery.payload)'],
+      ]);
+      if (list.fields.messageId !== undefined)
+        itemValues.set(list.fields.messageId, "delivery.messageId ?? ''");
+      const item = requestLiteral(putMany.name, list.item, { values: itemValues }, '      ');
+      putManyData = {
+        op: putMany.name,
+        method: putMany.method,
+        request: requestLiteral(putMany.name, manyReq, {
+          values: new Map(),
+          lists: new Map([[list.path, () => `deliveries.map((delivery) => (${item}))`]]),
+        }),
+      };
+    }
+    return {
+      ...common,
+      template: 'inbound',
+      put: { op: put.name, method: put.method, request: requestLiteral(put.name, req, { values }) },
+      putMany: putManyData,
+      messageIdField: fields.messageId,
+      payloadPath: JSON.stringify(fields.payload.split('.')),
+      script: JSON.stringify(script, null, 2),
+    };
+  }
+  const double = a.phase === 'double';
+  const pop = op(port, a.pop);
+  const popped = op(port, a.popped);
+  if (pop === undefined || popped === undefined)
+    throw new ScaffoldError('SCAFFOLD_USAGE', 'missing --pop or --popped');
+  const popOut = shape(resolver, pop.output);
+  const record = findRecord(pop.name, popOut.type, !double);
+  const poppedId = findIdField(popped.name, shape(resolver, popped.input).type);
+  const poppedValue = poppedId.field.type.kind === 'number' ? 'Number(fifoId)' : 'fifoId';
+  const fifo: Record<string, unknown> = {
+    generate: 3,
+    pop: {
+      operation: pop.name,
+      idField: dotPath({ fields: [...record.holder.fields, record.id] }),
+      ...(double || record.payload === undefined
+        ? {}
+        : { payloadField: dotPath({ fields: [...record.holder.fields, record.payload] }) }),
+      response: {},
+      empty: {},
+    },
+    popped: { operation: popped.name, idField: poppedId.path, response: {} },
+  };
+  let buildData;
+  if (double) {
+    const build = op(port, a.build);
+    if (build === undefined) throw new ScaffoldError('SCAFFOLD_USAGE', 'missing --build');
+    const buildId = findIdField(build.name, shape(resolver, build.input).type);
+    const buildOut = shape(resolver, build.output);
+    const doc = findDocument(build.name, buildOut.type);
+    fifo.build = {
+      operation: build.name,
+      idField: buildId.path,
+      payloadField: doc.path,
+      response: {},
+    };
+    buildData = {
+      op: build.name,
+      method: build.method,
+      request: requestLiteral(build.name, shape(resolver, build.input).type, {
+        values: new Map([
+          [buildId.path, buildId.field.type.kind === 'number' ? 'Number(fifoId)' : 'fifoId'],
+        ]),
+      }),
+      document: `decodePayload(${access('response', doc.chain, true)})`,
+    };
+  }
+  script.fifo = fifo;
+  const popMany = op(port, a.popMany);
+  let popManyData;
+  if (popMany !== undefined) {
+    const manyOut = shape(resolver, popMany.output);
+    const manyRecord = findRecord(popMany.name, manyOut.type, !double);
+    popManyData = {
+      op: popMany.name,
+      method: popMany.method,
+      request: requestLiteral(popMany.name, shape(resolver, popMany.input).type, {
+        values: new Map(),
+        limit: 'limit',
+      }),
+      items: itemsStatement(manyRecord.holder, true),
+      id: idExpression(manyRecord.id),
+      idRaw: access('item', [manyRecord.id]),
+      idOptional: manyRecord.id.optional,
+      payload: manyRecord.payload === undefined ? 'null' : payloadExpression(manyRecord.payload),
+    };
+  }
+  return {
+    ...common,
+    template: double ? 'double-phase' : 'outbound',
+    pop: {
+      op: pop.name,
+      method: pop.method,
+      request: requestLiteral(pop.name, shape(resolver, pop.input).type, {
+        values: new Map(),
+        limit: '1',
+      }),
+      items: itemsStatement(record.holder, true),
+      id: idExpression(record.id),
+      idRaw: access('item', [record.id]),
+      idOptional: record.id.optional,
+      payload: record.payload === undefined ? 'null' : payloadExpression(record.payload),
+    },
+    popped: {
+      op: popped.name,
+      method: popped.method,
+      request: requestLiteral(popped.name, shape(resolver, popped.input).type, {
+        values: new Map([[poppedId.path, poppedValue]]),
+      }),
+    },
+    build: buildData,
+    popMany: popManyData,
+    batchSize: popMany === undefined ? 1 : 2,
+    script: JSON.stringify(script, null, 2),
+  };
+}

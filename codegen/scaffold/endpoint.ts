@@ -1,0 +1,238 @@
+/**
+ * `aes endpoint create`: an endpoint in an aes project: the typed client of the system it talks to
+ * (as `aes gen` makes it), an endpoint class with the chosen operations wired in, its entry module,
+ * its settings in aes.config.json and a test against `aes mock` and the embedded broker. All or
+ * nothing: every answer is checked and every file rendered before the first one is written.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDestination } from '../../transports/index.js';
+import { generateSources, wsdlFolderName } from '../generate.js';
+import { ScaffoldError } from './errors.js';
+import {
+  endpointData,
+  URL_LIKE,
+  type EndpointAnswers,
+  type EndpointKind,
+  type EndpointPhase,
+} from './endpoint-data.js';
+import { FieldResolver } from './fields.js';
+import { writeFiles, type PlannedFile } from './file-set.js';
+import { readProjectConfig, CONFIG_FILE } from './project-config.js';
+import { render } from './templates.js';
+import { operationNames, wsdlOperations, type PortOperations } from './wsdl-operations.js';
+
+export type { EndpointAnswers, EndpointKind, EndpointPhase } from './endpoint-data.js';
+
+export interface CreatedEndpoint {
+  readonly name: string;
+  /** Written files, relative to the project. */
+  readonly files: readonly string[];
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/** Checks an endpoint name (the folder's name, prefix of message ids). */
+export function checkEndpointName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new ScaffoldError(
+      'SCAFFOLD_USAGE',
+      `--name '${name}' is not an endpoint name: letters, digits, '_', '.', '-', starting with a letter or digit, at most 100 characters`,
+    );
+  }
+}
+
+/** Checks a destination (`/queue/<name>` or `/topic/<name>`). */
+export function checkDestination(destination: string): void {
+  try {
+    parseDestination(destination);
+  } catch (err) {
+    throw new ScaffoldError(
+      'SCAFFOLD_USAGE',
+      `--destination '${destination}' is not a destination: /queue/<name> or /topic/<name>`,
+      { cause: err },
+    );
+  }
+}
+
+/** The roles an endpoint of this kind and phase fills, required ones first. */
+export function rolesOf(
+  kind: EndpointKind,
+  phase: EndpointPhase | undefined,
+): {
+  readonly required: readonly Role[];
+  readonly optional: readonly Role[];
+} {
+  if (kind === 'inbound') return { required: ['put'], optional: ['putMany'] };
+  return phase === 'double'
+    ? { required: ['pop', 'popped', 'build'], optional: ['popMany'] }
+    : { required: ['pop', 'popped'], optional: ['popMany'] };
+}
+
+export type Role = 'pop' | 'popped' | 'build' | 'popMany' | 'put' | 'putMany';
+
+/** The flag of a role: `--pop-many` for popMany. */
+export function roleFlag(role: Role): string {
+  return `--${role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Picks the port that has every chosen operation. */
+function portFor(
+  ports: readonly PortOperations[],
+  chosen: readonly string[],
+  wsdl: string,
+  all: string[],
+): PortOperations {
+  for (const name of chosen) {
+    if (!all.includes(name)) {
+      throw new ScaffoldError(
+        'SCAFFOLD_OPERATION',
+        `${wsdl}: there is no operation '${name}' (available: ${all.join(', ') || 'none'})`,
+      );
+    }
+  }
+  const port = ports.find((p) => chosen.every((c) => p.operations.some((o) => o.name === c)));
+  if (port === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `${wsdl}: no single SOAP port has all of ${chosen.join(', ')}`,
+    );
+  }
+  return port;
+}
+
+export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedEndpoint> {
+  const project = path.resolve(answers.project ?? '.');
+  checkEndpointName(answers.name);
+  checkDestination(answers.destination);
+  if (answers.kind === 'outbound' && answers.phase === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_USAGE',
+      'an outbound endpoint needs --phase single or double',
+    );
+  }
+  const { required, optional } = rolesOf(answers.kind, answers.phase);
+  const missing = required.filter((r) => answers[r] === undefined || answers[r] === '');
+  if (missing.length > 0) {
+    throw new ScaffoldError('SCAFFOLD_USAGE', `missing ${missing.map(roleFlag).join(', ')}`);
+  }
+  const stray = (['pop', 'popped', 'build', 'popMany', 'put', 'putMany'] as const).filter(
+    (r) => answers[r] !== undefined && !required.includes(r) && !optional.includes(r),
+  );
+  if (stray.length > 0) {
+    throw new ScaffoldError(
+      'SCAFFOLD_USAGE',
+      `${stray.map(roleFlag).join(', ')} do not apply to ${answers.kind === 'inbound' ? 'an inbound' : `a ${answers.phase ?? ''} phase outbound`} endpoint`,
+    );
+  }
+  const config = await readProjectConfig(project);
+  const folder = path.join(project, config.endpointsFolder, answers.name);
+  if (existsSync(folder) && answers.force !== true) {
+    throw new ScaffoldError(
+      'SCAFFOLD_EXISTS',
+      `endpoint '${answers.name}' exists already (${path.relative(process.cwd(), folder) || folder}); --force re-creates it`,
+    );
+  }
+
+  // The WSDL: a local one is copied into wsdl/ (with the local files it imports), a URL is used as is.
+  const remote = URL_LIKE.test(answers.wsdl);
+  const source = remote ? answers.wsdl : path.resolve(answers.wsdl);
+  if (!remote && !existsSync(source)) {
+    throw new ScaffoldError('SCAFFOLD_USAGE', `--wsdl: no such file '${answers.wsdl}'`);
+  }
+  const loadOptions = { allowNetwork: answers.allowNetwork === true };
+  const original = await wsdlOperations(source, loadOptions);
+  const all = operationNames(original);
+  const chosen = [...required, ...optional].flatMap((r) => {
+    const v = answers[r];
+    return v === undefined ? [] : [v];
+  });
+  portFor(original.ports, chosen, answers.wsdl, all);
+
+  const files: PlannedFile[] = [];
+  let location = source;
+  const staging = await mkdtemp(path.join(project, '.aes-endpoint-'));
+  try {
+    if (!remote) {
+      const rootDir = path.dirname(source);
+      for (const file of original.model.loaded.files) {
+        if (URL_LIKE.test(file)) continue;
+        const rel = path.relative(rootDir, file);
+        if (rel.startsWith('..') || path.isAbsolute(rel)) continue; // outside the WSDL's folder: read in place
+        const text = original.model.loaded.sources.get(file) ?? (await readFile(file, 'utf8'));
+        const target = path.join(project, 'wsdl', rel);
+        if (
+          existsSync(target) &&
+          (await readFile(target, 'utf8')) !== text &&
+          answers.force !== true
+        ) {
+          throw new ScaffoldError(
+            'SCAFFOLD_EXISTS',
+            `wsdl/${rel} exists with other content; --force replaces it`,
+          );
+        }
+        files.push({ path: target, text });
+        const staged = path.join(staging, 'wsdl', rel);
+        await mkdir(path.dirname(staged), { recursive: true });
+        await writeFile(staged, text);
+      }
+      location = path.join(staging, 'wsdl', path.basename(source));
+    }
+    const genFolder = wsdlFolderName(source);
+    const { files: generated, summary } = await generateSources(
+      location,
+      path.join(staging, 'generated', genFolder),
+      loadOptions,
+    );
+    for (const f of generated) {
+      const target = path.join(project, 'generated', genFolder, f.name);
+      if (
+        existsSync(target) &&
+        (await readFile(target, 'utf8')) !== f.text &&
+        answers.force !== true
+      ) {
+        // Another endpoint's client, made from another WSDL of the same file name (or an older copy).
+        throw new ScaffoldError(
+          'SCAFFOLD_EXISTS',
+          `generated/${genFolder}/ holds a client made from another WSDL (or another version of it); --force replaces it`,
+        );
+      }
+      files.push({ path: target, text: f.text });
+    }
+    const w = remote ? original : await wsdlOperations(location, loadOptions);
+    const port = portFor(w.ports, chosen, answers.wsdl, all);
+    const client = summary.clients.find((c) => c.service === port.service && c.port === port.port);
+    if (client === undefined)
+      throw new ScaffoldError(
+        'SCAFFOLD_OPERATION',
+        `${answers.wsdl}: no client for port ${port.port}`,
+      );
+    const data = endpointData(
+      answers,
+      new FieldResolver(w.model.mapper),
+      port,
+      client.className,
+      genFolder,
+      config.endpointsFolder,
+    );
+    const base = path.join(project, config.endpointsFolder, answers.name);
+    files.push({ path: path.join(base, 'index.ts'), text: render('endpoint/index.ts', data) });
+    files.push({
+      path: path.join(base, `${answers.name}.ts`),
+      text: render(`endpoint/${data.template}.ts`, data),
+    });
+    files.push({
+      path: path.join(project, 'test', `${answers.name}.test.ts`),
+      text: render(`endpoint/${answers.kind}.test.ts`, data),
+    });
+    files.push({
+      path: path.join(project, CONFIG_FILE),
+      text: config.withEndpoint(answers.name, answers.kind),
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  await writeFiles(files);
+  return { name: answers.name, files: files.map((f) => path.relative(project, f.path)) };
+}

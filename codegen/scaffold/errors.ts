@@ -1,0 +1,28 @@
+/** Typed errors of `aes create` and `aes endpoint create`. */
+
+export type ScaffoldErrorCode =
+  /** A missing or malformed answer (flag or prompt): names the flag. */
+  | 'SCAFFOLD_USAGE'
+  /** The target folder is not empty (`aes create` without `--force`). */
+  | 'SCAFFOLD_NOT_EMPTY'
+  /** The endpoint exists already (`aes endpoint create` without `--force`). */
+  | 'SCAFFOLD_EXISTS'
+  /** The folder is not an aes project (no readable aes.config.json). */
+  | 'SCAFFOLD_PROJECT'
+  /** An operation the WSDL does not have, or one whose messages cannot be mapped. */
+  | 'SCAFFOLD_OPERATION'
+  /** Writing the files failed (nothing was left half-written). */
+  | 'SCAFFOLD_WRITE';
+
+export class ScaffoldError extends Error {
+  override readonly name = 'ScaffoldError';
+  readonly code: ScaffoldErrorCode;
+  /** 2 for a usage mistake, 1 otherwise. */
+  readonly exitCode: number;
+
+  constructor(code: ScaffoldErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.exitCode = code === 'SCAFFOLD_USAGE' ? 2 : 1;
+  }
+}

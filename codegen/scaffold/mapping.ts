@@ -1,0 +1,299 @@
+/**
+ * Where a record's id and payload sit in an operation's messages, and the TypeScript that reads and
+ * builds them. The result is plain, typed code in the scaffolded endpoint that a person edits when
+ * the guess is wrong; the same paths script the `aes mock` source or target of the endpoint's test.
+ */
+import { propertyName } from '../type-expr.js';
+import { ScaffoldError } from './errors.js';
+import type { Field, FieldType } from './fields.js';
+
+const ID = /^id$/i;
+const ID_LIKE = /(^|[^a-z])id$|Id$|ID$/;
+const MESSAGE_ID = /^(message|msg)[-_]?id$/i;
+const PAYLOAD = /payload|document|doc$|data|body|content|message|json|xml|text|record/i;
+const LIMIT = /^(max|limit|count|size|batch|maxRecords|maxCount|batchSize)$/i;
+
+/** A path from the message root to a field; `array` marks repeated elements. */
+export interface FieldPath {
+  readonly fields: readonly Field[];
+}
+
+/** Dot path, as `aes mock` scripts name fields. */
+export function dotPath(path: FieldPath): string {
+  return path.fields.map((f) => f.name).join('.');
+}
+
+function describeFields(type: FieldType, prefix = '', depth = 0): string[] {
+  if (type.kind !== 'object' || depth > 4) return [];
+  return type.fields.flatMap((f) => {
+    const name = `${prefix}${f.name}${f.array ? '[]' : ''}`;
+    return [`${name}: ${f.type.kind}`, ...describeFields(f.type, `${name}.`, depth + 1)];
+  });
+}
+
+function isLeaf(f: Field): boolean {
+  return !f.array && (f.type.kind === 'string' || f.type.kind === 'number');
+}
+
+/** Every object node reachable without passing through more than one list, breadth first. */
+function objectNodes(root: FieldType): { path: Field[]; fields: readonly Field[] }[] {
+  const out: { path: Field[]; fields: readonly Field[] }[] = [];
+  const queue: { path: Field[]; type: FieldType }[] = [{ path: [], type: root }];
+  while (queue.length > 0 && out.length < 500) {
+    const { path, type } = queue.shift() ?? { path: [], type: root };
+    if (type.kind !== 'object') continue;
+    out.push({ path, fields: type.fields });
+    // A list ends the walk: the record is the list's item, never something deeper inside it.
+    if (path.some((f) => f.array)) continue;
+    for (const f of type.fields)
+      if (f.type.kind === 'object') queue.push({ path: [...path, f], type: f.type });
+  }
+  return out;
+}
+
+/** A record inside a response: the object holding it (maybe a list's item), its id and payload. */
+export interface RecordLocation {
+  readonly holder: FieldPath;
+  readonly id: Field;
+  readonly payload: Field | undefined;
+}
+
+/** Finds the record in `operation`'s response; `needPayload` false for a double-phase pop. */
+export function findRecord(
+  operation: string,
+  response: FieldType,
+  needPayload: boolean,
+): RecordLocation {
+  const nodes = objectNodes(response);
+  const pick = (
+    test: (f: Field) => boolean,
+  ): { node: (typeof nodes)[number]; field: Field } | undefined => {
+    for (const node of nodes) {
+      const field = node.fields.find((f) => isLeaf(f) && test(f));
+      if (field !== undefined) return { node, field };
+    }
+    return undefined;
+  };
+  const found = pick((f) => ID.test(f.name)) ?? pick((f) => ID_LIKE.test(f.name));
+  if (found === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `the response of '${operation}' has no field that looks like a record id (a string or number named id or ...Id); its fields: ${describeFields(response).join(', ') || 'none'}`,
+    );
+  }
+  const siblings = found.node.fields.filter(
+    (f) => f !== found.field && !f.array && f.type.kind === 'string',
+  );
+  const payload = siblings.find((f) => PAYLOAD.test(f.name)) ?? siblings[0];
+  if (needPayload && payload === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `the response of '${operation}' has no string field beside '${found.field.name}' to carry the record's payload; its fields: ${describeFields(response).join(', ')}`,
+    );
+  }
+  return { holder: { fields: found.node.path }, id: found.field, payload };
+}
+
+/** `base.a?.b`: optional fields (and a nullable root) are read with `?.`. */
+export function access(base: string, fields: readonly Field[], nullableBase = false): string {
+  let out = base;
+  let optional = nullableBase;
+  for (const f of fields) {
+    const name = propertyName(f.name);
+    const quoted = name !== f.name;
+    out += quoted ? `${optional ? '?.' : ''}[${name}]` : `${optional ? '?.' : '.'}${name}`;
+    optional = optional || f.optional;
+  }
+  return out;
+}
+
+function chainOptional(fields: readonly Field[], nullableBase: boolean): boolean {
+  return nullableBase || fields.some((f) => f.optional);
+}
+
+/** Statements that set `items` to the record holders of `response`. */
+export function itemsStatement(holder: FieldPath, nullableRoot: boolean): string {
+  const fields = holder.fields;
+  const last = fields[fields.length - 1];
+  if (last === undefined)
+    return `const items = ${nullableRoot ? 'response === null ? [] : [response]' : '[response]'};`;
+  const expr = access('response', fields, nullableRoot);
+  if (last.array) return `const items = ${expr} ?? [];`;
+  if (!chainOptional(fields, nullableRoot)) return `const items = [${expr}];`;
+  return `const item = ${expr};\n    const items = item === undefined ? [] : [item];`;
+}
+
+/** The expression of a record id read from `item`. */
+export function idExpression(id: Field): string {
+  const read = access('item', [id]);
+  return id.type.kind === 'number' ? `String(${read})` : read;
+}
+
+/** The expression of a payload read from `item` (a JSON string decoded, a number as it is). */
+export function payloadExpression(payload: Field): string {
+  const read = access('item', [payload]);
+  return payload.type.kind === 'string'
+    ? `decodePayload(${read})`
+    : `${read}${payload.optional ? ' ?? null' : ''}`;
+}
+
+/** What goes into a request: values for chosen paths, defaults for the other required fields. */
+export interface RequestValues {
+  /** Dot path → expression. */
+  readonly values: ReadonlyMap<string, string>;
+  /** Dot path of a list → a function of the item literal giving the list's expression. */
+  readonly lists?: ReadonlyMap<string, (item: string) => string>;
+  /** Expression for a number field named like max/limit/count. */
+  readonly limit?: string;
+}
+
+function literalOf(
+  type: FieldType,
+  path: string,
+  req: RequestValues,
+  operation: string,
+  indent: string,
+): string {
+  const set = req.values.get(path);
+  if (set !== undefined) return set;
+  switch (type.kind) {
+    case 'string':
+      return "''";
+    case 'number':
+      return req.limit !== undefined && LIMIT.test(path.split('.').pop() ?? '') ? req.limit : '0';
+    case 'boolean':
+      return 'false';
+    case 'literal':
+      return JSON.stringify(type.value).replace(/^"|"$/g, "'");
+    case 'other':
+      throw new ScaffoldError(
+        'SCAFFOLD_OPERATION',
+        `cannot fill the required field '${path}' of the '${operation}' request (its type is not a plain value); write that request by hand`,
+      );
+    case 'object': {
+      const wanted = (f: Field): boolean => {
+        const p = path === '' ? f.name : `${path}.${f.name}`;
+        if (!f.optional) return true;
+        const under = (k: string): boolean => k === p || k.startsWith(`${p}.`);
+        return [...req.values.keys()].some(under) || [...(req.lists?.keys() ?? [])].some(under);
+      };
+      const inner = `${indent}  `;
+      const parts = type.fields.filter(wanted).map((f) => {
+        const p = path === '' ? f.name : `${path}.${f.name}`;
+        const item = literalOf(f.type, p, req, operation, inner);
+        const list = req.lists?.get(p);
+        const value = list !== undefined ? list(item) : f.array ? `[${item}]` : item;
+        return `${inner}${propertyName(f.name)}: ${value},`;
+      });
+      return parts.length === 0 ? '{}' : `{\n${parts.join('\n')}\n${indent}}`;
+    }
+  }
+}
+
+/** An object literal for `operation`'s request. */
+export function requestLiteral(
+  operation: string,
+  request: FieldType,
+  req: RequestValues,
+  indent = '  ',
+): string {
+  return literalOf(request, '', req, operation, indent);
+}
+
+/** Breadth-first leaves (outside lists) of a request, with their dot paths. */
+export function leaves(type: FieldType): { path: string; field: Field; chain: Field[] }[] {
+  const out: { path: string; field: Field; chain: Field[] }[] = [];
+  const queue: { prefix: string; chain: Field[]; type: FieldType }[] = [
+    { prefix: '', chain: [], type },
+  ];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (next === undefined || next.type.kind !== 'object') continue;
+    for (const f of next.type.fields) {
+      const path = `${next.prefix}${f.name}`;
+      const chain = [...next.chain, f];
+      if (f.array) continue;
+      if (isLeaf(f)) out.push({ path, field: f, chain });
+      else if (f.type.kind === 'object') queue.push({ prefix: `${path}.`, chain, type: f.type });
+    }
+  }
+  return out;
+}
+
+/** Where a build response carries the document: a payload-like string, else the first string. */
+export function findDocument(
+  operation: string,
+  response: FieldType,
+): { path: string; chain: Field[] } {
+  const all = leaves(response).filter((l) => l.field.type.kind === 'string');
+  const found = all.find((l) => PAYLOAD.test(l.field.name)) ?? all[0];
+  if (found === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `the response of '${operation}' has no string field to carry the document; its fields: ${describeFields(response).join(', ') || 'none'}`,
+    );
+  }
+  return found;
+}
+
+/** Where a request carries the record id (popped, build): the id-like field, else the first string. */
+export function findIdField(operation: string, request: FieldType): { path: string; field: Field } {
+  const all = leaves(request);
+  const found =
+    all.find((l) => ID.test(l.field.name)) ??
+    all.find((l) => ID_LIKE.test(l.field.name)) ??
+    all.find((l) => l.field.type.kind === 'string');
+  if (found === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `the request of '${operation}' has no field to carry the record id; its fields: ${describeFields(request).join(', ') || 'none'}`,
+    );
+  }
+  return found;
+}
+
+/** Where a put request carries the message id (optional) and the payload. */
+export function findPutFields(
+  operation: string,
+  request: FieldType,
+): { messageId: string | undefined; payload: string } {
+  const all = leaves(request).filter((l) => l.field.type.kind === 'string');
+  const messageId =
+    all.find((l) => MESSAGE_ID.test(l.field.name)) ?? all.find((l) => ID_LIKE.test(l.field.name));
+  const rest = all.filter((l) => l !== messageId);
+  const payload = rest.find((l) => PAYLOAD.test(l.field.name)) ?? rest[0];
+  if (payload === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `the request of '${operation}' has no string field to carry the message's payload; its fields: ${describeFields(request).join(', ') || 'none'}`,
+    );
+  }
+  return { messageId: messageId?.path, payload: payload.path };
+}
+
+/** The list of a putMany request whose items carry the messages. */
+export function findPutList(
+  operation: string,
+  request: FieldType,
+): { path: string; item: FieldType; fields: { messageId: string | undefined; payload: string } } {
+  const queue: { prefix: string; type: FieldType }[] = [{ prefix: '', type: request }];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (next === undefined || next.type.kind !== 'object') continue;
+    for (const f of next.type.fields) {
+      const path = `${next.prefix}${f.name}`;
+      if (f.array && f.type.kind === 'object') {
+        try {
+          return { path, item: f.type, fields: findPutFields(operation, f.type) };
+        } catch {
+          // not a list of messages: look further
+        }
+      } else if (!f.array && f.type.kind === 'object')
+        queue.push({ prefix: `${path}.`, type: f.type });
+    }
+  }
+  throw new ScaffoldError(
+    'SCAFFOLD_OPERATION',
+    `the request of '${operation}' has no list of items with a payload field, so it cannot take several messages; its fields: ${describeFields(request).join(', ') || 'none'}`,
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * `aes endpoint create` on a terminal: a pseudo-terminal (util-linux `script`, no native module)
+ * answers its questions, and the files it writes match, byte for byte, those of the same answers
+ * given as flags.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  aesOk,
+  ENDPOINT_FLAGS,
+  REPO_ROOT,
+  snapshot,
+  SOURCE_WSDL,
+  TARGET_WSDL,
+  tempDir,
+} from './support.js';
+
+const ENTRY = fileURLToPath(new URL('../../cli/run.ts', import.meta.url));
+const SCRIPT_MISSING =
+  spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0
+    ? undefined
+    : 'util-linux `script` is not installed (it provides the pseudo-terminal)';
+
+/** A question the command must print, and what the user types. */
+type Exchange = readonly [prompt: string, answer: string];
+
+function quote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Runs `aes <args>` on a pseudo-terminal, typing each answer once its prompt appeared. */
+async function onTerminal(
+  args: readonly string[],
+  exchanges: readonly Exchange[],
+): Promise<string> {
+  const command = [process.execPath, '--import', 'tsx', ENTRY, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TERM: 'dumb' },
+  });
+  let output = '';
+  let seen = 0; // where the next prompt is looked for
+  let next = 0;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const onData = (d: Buffer): void => {
+    output += d.toString('utf8');
+    for (;;) {
+      const exchange = exchanges[next];
+      if (exchange === undefined) return;
+      const at = output.indexOf(exchange[0], seen);
+      if (at < 0) return;
+      seen = at + exchange[0].length;
+      next += 1;
+      child.stdin.write(`${exchange[1]}\n`);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const code = await exited;
+  clearTimeout(killer);
+  child.stdin.end();
+  assert.equal(next, exchanges.length, `not every question was asked; output:\n${output}`);
+  assert.equal(code, 0, `exited ${String(code)}; output:\n${output}`);
+  return output;
+}
+
+test(
+  'answers typed on a terminal make the same files as flags',
+  { skip: SCRIPT_MISSING },
+  async () => {
+    await using tmp = await tempDir('aes-scaffold-pty-');
+    const byFlags = path.join(tmp.path, 'flags');
+    const byPrompts = path.join(tmp.path, 'prompts');
+    for (const dir of [byFlags, byPrompts])
+      aesOk(['create', dir, '--name', 'shop', '--aes', `file:${REPO_ROOT}`]);
+    for (const name of ['docs-out', 'orders-in']) {
+      aesOk(['endpoint', 'create', '--project', byFlags, ...(ENDPOINT_FLAGS[name] ?? [])]);
+    }
+
+    const out = await onTerminal(
+      ['endpoint', 'create', '--project', byPrompts],
+      [
+        ['Inbound or outbound?', 'sideways'], // not a choice: asked again
+        ['is not one of the choices', 'outbound'],
+        ['Single or double phase?', '2'],
+        ['Endpoint name: ', 'docs out'], // not a name: asked again
+        ['is not an endpoint name', 'docs-out'],
+        ['WSDL of the source system (path or URL): ', SOURCE_WSDL],
+        ['Operation for pop:', '2'], // Build, Pop, Popped
+        ['Operation for popped:', 'Popped'],
+        ['Operation for build:', '1'],
+        ['Operation for popMany (batch mode, optional):', ''],
+        ['Destination to publish to [/queue/docs-out]: ', '/queue/docs'],
+      ],
+    );
+    assert.match(out, /created endpoint 'docs-out'/);
+    await onTerminal(
+      ['endpoint', 'create', '--project', byPrompts, '--kind', 'inbound'], // a flag skips its question
+      [
+        ['Endpoint name: ', 'orders-in'],
+        ['WSDL of the target system (path or URL): ', TARGET_WSDL],
+        ['Operation for put:', 'Put'],
+        ['Operation for putMany (batch mode, optional):', 'PutMany'],
+        ['Queue to consume [/queue/orders-in]: ', '/queue/orders'],
+      ],
+    );
+
+    const expected = await snapshot(byFlags);
+    const actual = await snapshot(byPrompts);
+    assert.deepEqual([...actual.keys()], [...expected.keys()]);
+    for (const [file, text] of expected) assert.equal(actual.get(file), text, `${file} differs`);
+  },
+);

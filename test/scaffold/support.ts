@@ -1,0 +1,134 @@
+/** Shared pieces of the scaffolding tests: the fixture WSDLs, temp folders, the CLI from source. */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EndpointAnswers } from '../../codegen/index.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
+
+export { REPO_ROOT, runCli };
+
+// The examples aes ships (templates/examples/), which docs/getting-started.md uses too.
+const FIXTURES = fileURLToPath(new URL('../../templates/examples/', import.meta.url));
+/** A FIFO source system (Pop, Popped, Build). */
+export const SOURCE_WSDL = path.join(FIXTURES, 'source.wsdl');
+/** A target system (Put, PutMany). */
+export const TARGET_WSDL = path.join(FIXTURES, 'target.wsdl');
+
+/** A fresh folder under the OS temp dir, removed on dispose. */
+export async function tempDir(
+  prefix: string,
+): Promise<AsyncDisposable & { readonly path: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  return { path: dir, [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const OWN = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** Endpoints over WSDLs shaped otherwise (record at the top of the response, numeric ids). */
+export const FLAT_ENDPOINTS: readonly EndpointAnswers[] = [
+  {
+    kind: 'outbound',
+    phase: 'single',
+    name: 'flat-out',
+    wsdl: path.join(OWN, 'flat-source.wsdl'),
+    pop: 'Pop',
+    popped: 'Popped',
+    destination: '/queue/flat',
+  },
+  {
+    kind: 'outbound',
+    phase: 'double',
+    name: 'flat-docs',
+    wsdl: path.join(OWN, 'flat-source.wsdl'),
+    pop: 'Pop',
+    popped: 'Popped',
+    build: 'Build',
+    destination: '/topic/flat-docs',
+  },
+  {
+    kind: 'inbound',
+    name: 'flat-in',
+    wsdl: path.join(OWN, 'flat-target.wsdl'),
+    put: 'Put',
+    destination: '/queue/flat',
+  },
+];
+
+/** The flags that add one endpoint of each kind to a project. */
+export const ENDPOINT_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  'orders-out': [
+    '--kind',
+    'outbound',
+    '--phase',
+    'single',
+    '--name',
+    'orders-out',
+    '--wsdl',
+    SOURCE_WSDL,
+    '--pop',
+    'Pop',
+    '--popped',
+    'Popped',
+    '--pop-many',
+    'Pop',
+    '--destination',
+    '/queue/orders',
+  ],
+  'docs-out': [
+    '--kind',
+    'outbound',
+    '--phase',
+    'double',
+    '--name',
+    'docs-out',
+    '--wsdl',
+    SOURCE_WSDL,
+    '--pop',
+    'Pop',
+    '--popped',
+    'Popped',
+    '--build',
+    'Build',
+    '--destination',
+    '/queue/docs',
+  ],
+  'orders-in': [
+    '--kind',
+    'inbound',
+    '--name',
+    'orders-in',
+    '--wsdl',
+    TARGET_WSDL,
+    '--put',
+    'Put',
+    '--put-many',
+    'PutMany',
+    '--destination',
+    '/queue/orders',
+  ],
+};
+
+/** Runs `aes <args>` and fails with its output unless it exits 0. */
+export function aesOk(args: readonly string[]): string {
+  const r = runCli(args);
+  if (r.status !== 0) {
+    throw new Error(`aes ${args.join(' ')} exited ${String(r.status)}:\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+/** Every file under `dir` (relative path → content), skipping node_modules and data. */
+export async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const child = path.join(rel, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'data') await walk(child);
+      } else out.set(child, await readFile(path.join(dir, child), 'utf8'));
+    }
+  };
+  await walk('');
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
