@@ -199,7 +199,9 @@ export abstract class GeneratedSoapClient {
       }
       throw err;
     }
-    return coerce(result, output, table);
+    // node-soap parses an empty response element (`<PopResponse/>`) as null: its declared type
+    // is an object with none of its fields, which is `{}`.
+    return coerce(result ?? {}, output, table);
   }
 
   #call(operation: string, input: unknown, options: CallOptions): Promise<unknown> {

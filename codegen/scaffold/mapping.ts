@@ -94,10 +94,13 @@ export function findRecord(
   return { holder: { fields: found.node.path }, id: found.field, payload };
 }
 
-/** `base.a?.b`: optional fields (and a nullable root) are read with `?.`. */
-export function access(base: string, fields: readonly Field[], nullableBase = false): string {
+/**
+ * `base.a?.b`: optional fields are read with `?.`, and every field with `emptyBase` — a response
+ * may come as an empty element (`{}`) even where its schema requires children (an empty FIFO).
+ */
+export function access(base: string, fields: readonly Field[], emptyBase = false): string {
   let out = base;
-  let optional = nullableBase;
+  let optional = emptyBase;
   for (const f of fields) {
     const name = propertyName(f.name);
     const quoted = name !== f.name;
@@ -107,19 +110,18 @@ export function access(base: string, fields: readonly Field[], nullableBase = fa
   return out;
 }
 
-function chainOptional(fields: readonly Field[], nullableBase: boolean): boolean {
-  return nullableBase || fields.some((f) => f.optional);
-}
-
-/** Statements that set `items` to the record holders of `response`. */
-export function itemsStatement(holder: FieldPath, nullableRoot: boolean): string {
+/**
+ * Statements that set `items` to the record holders of `response`; an empty response (`{}`,
+ * an empty FIFO) gives none.
+ */
+export function itemsStatement(holder: FieldPath): string {
   const fields = holder.fields;
   const last = fields[fields.length - 1];
-  if (last === undefined)
-    return `const items = ${nullableRoot ? 'response === null ? [] : [response]' : '[response]'};`;
-  const expr = access('response', fields, nullableRoot);
+  if (last === undefined) {
+    return 'const items = Object.keys(response).length === 0 ? [] : [response];';
+  }
+  const expr = access('response', fields, true);
   if (last.array) return `const items = ${expr} ?? [];`;
-  if (!chainOptional(fields, nullableRoot)) return `const items = [${expr}];`;
   return `const item = ${expr};\n    const items = item === undefined ? [] : [item];`;
 }
 

@@ -176,6 +176,19 @@ test('rpc/literal (CXF): struct with an int part round trips as a number', async
   }
 });
 
+test('an empty response element arrives as {} (node-soap parses it as null), never null', async () => {
+  const served = await serve(WSDLS.vies, '/vies-empty', {
+    checkVatService: { checkVatPort: { checkVat: () => ({}) } },
+  });
+  try {
+    const mod = await load<ClientModule<'CheckVatPortClient', 'checkVat'>>('checkvatservice');
+    const client = await mod.CheckVatPortClient.create({ endpoint: served.url });
+    assert.deepEqual(await client.checkVat({ countryCode: 'DE', vatNumber: '1' }), {});
+  } finally {
+    await served.close();
+  }
+});
+
 test('attributes and a numeric simple type (restriction of xsd:int) arrive typed', async () => {
   const person = {
     attributes: { id: 'p-1' },
