@@ -177,7 +177,7 @@ export function renderStatusPage(node: string): string {
 </table>
 <h2>Endpoints</h2>
 <table>
-<thead><tr><th>node</th><th>endpoint</th><th>state</th><th>pid</th><th>restarts</th><th>step</th><th>in-flight age</th><th>records</th><th>last error</th><th></th></tr></thead>
+<thead><tr><th>node</th><th>endpoint</th><th>state</th><th>pid</th><th>restarts</th><th>step</th><th title="how long it has been in this step: the in-flight age while it works on a record">in step for</th><th>records</th><th>last error</th><th></th></tr></thead>
 <tbody id="endpoints"></tbody>
 </table>
 <script>${SCRIPT}</script>
