@@ -1,4 +1,5 @@
 /** Typed errors of `aes demo`. Check with `instanceof` or `code`, never by message text. */
+import { CodedError } from '../codegen/coded-error.js';
 
 export type DemoErrorCode =
   /** An option is out of range (names the option). */
@@ -8,15 +9,10 @@ export type DemoErrorCode =
   /** A part of the demo (a system, a node) could not start. */
   | 'DEMO_START';
 
-export class DemoError extends Error {
+export class DemoError extends CodedError<DemoErrorCode> {
   override readonly name = 'DemoError';
-  readonly code: DemoErrorCode;
-  /** 2 for a usage mistake, 1 otherwise. */
-  readonly exitCode: number;
 
   constructor(code: DemoErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.exitCode = code === 'DEMO_OPTIONS' ? 2 : 1;
+    super(code, 'DEMO_OPTIONS', message, options);
   }
 }

@@ -1,4 +1,5 @@
 /** Typed errors of `aes mock`: a bad script file, an unusable WSDL, a server that cannot start. */
+import { CodedError } from '../coded-error.js';
 
 export type MockErrorCode =
   /** The script file cannot be read or is not valid JSON. */
@@ -12,15 +13,10 @@ export type MockErrorCode =
   /** The HTTP server could not listen. */
   | 'MOCK_LISTEN';
 
-export class MockError extends Error {
+export class MockError extends CodedError<MockErrorCode> {
   override readonly name = 'MockError';
-  readonly code: MockErrorCode;
-  /** 2 for a usage mistake, 1 otherwise. */
-  readonly exitCode: number;
 
   constructor(code: MockErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.exitCode = code === 'MOCK_USAGE' ? 2 : 1;
+    super(code, 'MOCK_USAGE', message, options);
   }
 }

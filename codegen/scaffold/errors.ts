@@ -1,4 +1,5 @@
 /** Typed errors of `aes create` and `aes endpoint create`. */
+import { CodedError } from '../coded-error.js';
 
 export type ScaffoldErrorCode =
   /** A missing or malformed answer (flag or prompt): names the flag. */
@@ -14,15 +15,10 @@ export type ScaffoldErrorCode =
   /** Writing the files failed (nothing was left half-written). */
   | 'SCAFFOLD_WRITE';
 
-export class ScaffoldError extends Error {
+export class ScaffoldError extends CodedError<ScaffoldErrorCode> {
   override readonly name = 'ScaffoldError';
-  readonly code: ScaffoldErrorCode;
-  /** 2 for a usage mistake, 1 otherwise. */
-  readonly exitCode: number;
 
   constructor(code: ScaffoldErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.exitCode = code === 'SCAFFOLD_USAGE' ? 2 : 1;
+    super(code, 'SCAFFOLD_USAGE', message, options);
   }
 }
