@@ -1,22 +1,22 @@
 /**
  * `npm run bench -- broker [--messages N]`: the embedded broker (run as `aes broker`, a child
  * process) against RabbitMQ's STOMP plugin (127.0.0.1:61613, guest/guest, persistent messages on
- * durable queues), with the same client, stompit (no-delay on, content-length set):
+ * durable queues), with the same client (bench/stomp-bench-client.ts: lean, so that the client's
+ * CPU is not what is measured):
  *   1. durable SEND-with-RECEIPT one at a time (msg/s, p50, p99 latency),
  *   2. pipelined SENDs, 1000 receipts outstanding,
  *   3. draining with client-individual ACKs (prefetch 1000).
- * 1 KiB bodies. The client's socket writes are coalesced per tick (see coalesceWrites).
+ * 1 KiB bodies. The client's frames of one event-loop turn leave in one socket write.
  * Ends with one JSON line {"suite":"broker","rows":[...]}.
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import stompit from 'stompit';
+import { StompBenchClient } from './stomp-bench-client.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RABBIT = { host: '127.0.0.1', port: 61613, login: 'guest', passcode: 'guest' };
@@ -49,68 +49,16 @@ function withDeadline<T>(what: string, p: Promise<T>, ms = PHASE_DEADLINE_MS): P
   ]).finally(() => clearTimeout(timer));
 }
 
-async function openClient(
+function openClient(
   host: string,
   port: number,
   credentials: { login?: string; passcode?: string },
-): Promise<stompit.Client> {
-  const socket = netConnect(port, host);
-  // stompit leaves Nagle on: every SEND→RECEIPT would wait for delayed ACKs.
-  socket.setNoDelay(true);
-  coalesceWrites(socket);
-  const client = new stompit.Client(socket);
-  client.setMaxListeners(0);
-  client.on('error', (err: Error) => console.error(`bench: ${host}:${port}: ${err.message}`));
-  await withDeadline(
-    `CONNECT to ${host}:${port}`,
-    new Promise<void>((resolve, reject) => {
-      client.connect(
-        { host: '/', 'accept-version': '1.2', 'heart-beat': '0,0', ...credentials },
-        (err) => (err ? reject(err) : resolve()),
-      );
-    }),
-    15_000,
-  );
-  return client;
+): Promise<StompBenchClient> {
+  return StompBenchClient.open(host, port, credentials, 15_000);
 }
 
-/**
- * stompit writes each frame in several socket writes (headers, body, NUL), one syscall each;
- * on this 2-core machine that client CPU, not the broker, caps throughput. Coalescing the
- * socket's writes per tick (cork, uncork on the next tick) keeps the client out of the way.
- * Applied identically to both brokers; it changes no frame on the wire.
- */
-function coalesceWrites(socket: Socket): void {
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  let corked = false;
-  (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    return write(...args);
-  };
-}
-
-function sendHeaders(destination: string): Record<string, string> {
-  // content-length set by us: stompit never sets it. persistent:true for RabbitMQ durability.
-  return {
-    destination,
-    persistent: 'true',
-    'content-type': 'application/octet-stream',
-    'content-length': String(BODY.length),
-  };
-}
-
-function sendOne(client: stompit.Client, destination: string): Promise<void> {
-  return new Promise((resolve) => {
-    const frame = client.send(sendHeaders(destination), { onReceipt: () => resolve() } as never);
-    frame.end(BODY);
-  });
+function sendOne(client: StompBenchClient, destination: string): Promise<void> {
+  return new Promise((resolve) => client.send(destination, BODY, resolve));
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -119,7 +67,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function oneAtATime(
-  client: stompit.Client,
+  client: StompBenchClient,
   destination: string,
 ): Promise<{ perS: number; p50: number; p99: number }> {
   const latencies: number[] = [];
@@ -138,7 +86,7 @@ async function oneAtATime(
   };
 }
 
-async function pipelined(client: stompit.Client, destination: string): Promise<number> {
+async function pipelined(client: StompBenchClient, destination: string): Promise<number> {
   const start = performance.now();
   await new Promise<void>((resolve) => {
     let sent = 0;
@@ -146,14 +94,11 @@ async function pipelined(client: stompit.Client, destination: string): Promise<n
     const pump = (): void => {
       while (sent < MESSAGES && sent - confirmed < WINDOW) {
         sent += 1;
-        const frame = client.send(sendHeaders(destination), {
-          onReceipt: () => {
-            confirmed += 1;
-            if (confirmed === MESSAGES) resolve();
-            else pump();
-          },
-        } as never);
-        frame.end(BODY);
+        client.send(destination, BODY, () => {
+          confirmed += 1;
+          if (confirmed === MESSAGES) resolve();
+          else pump();
+        });
       }
     };
     pump();
@@ -162,51 +107,33 @@ async function pipelined(client: stompit.Client, destination: string): Promise<n
 }
 
 /** Receives and ACKs (client-individual) `count` messages; the last ACK waits for its receipt. */
-async function drain(client: stompit.Client, destination: string, count: number): Promise<number> {
+async function drain(
+  client: StompBenchClient,
+  destination: string,
+  count: number,
+): Promise<number> {
   const start = performance.now();
-  await new Promise<void>((resolve, reject) => {
+  const id = `drain-${destination}`;
+  await new Promise<void>((resolve) => {
     let received = 0;
-    const subscription = client.subscribe(
-      { destination, ack: 'client-individual', 'prefetch-count': String(PREFETCH) },
-      (err, message) => {
-        if (err) {
-          reject(err);
-          return;
-        }
-        message.readString('utf8', (readErr) => {
-          if (readErr) {
-            reject(readErr);
-            return;
-          }
-          received += 1;
-          if (received < count) {
-            client.ack(message);
-            return;
-          }
-          client.ack(message, {}, {
-            onReceipt: () => {
-              subscription.unsubscribe();
-              resolve();
-            },
-          } as never);
-        });
-      },
-    );
+    client.subscribe(destination, id, PREFETCH, (message) => {
+      received += 1;
+      if (received < count) {
+        client.ack(message);
+        return;
+      }
+      client.ack(message, () => {
+        client.unsubscribe(id);
+        resolve();
+      });
+    });
   });
   return (count / (performance.now() - start)) * 1000;
 }
 
-function disconnect(client: stompit.Client): Promise<void> {
-  return withDeadline(
-    'DISCONNECT',
-    new Promise<void>((resolve) => client.disconnect(() => resolve())),
-    15_000,
-  ).catch(() => client.destroy(new Error('DISCONNECT receipt did not arrive')));
-}
-
 interface Target {
   readonly name: Row['case'];
-  readonly client: stompit.Client;
+  readonly client: StompBenchClient;
   readonly one: string;
   readonly pipe: string;
 }
@@ -322,7 +249,7 @@ async function flushLatencyMs(dir: string): Promise<{ p50: number; p99: number }
 async function main(): Promise<void> {
   const runId = `aes-bench-${process.pid}-${Date.now().toString(36)}`;
   console.log(
-    `broker bench: ${MESSAGES} messages of ${BODY.length} bytes per case, stompit client (no-delay, content-length)`,
+    `broker bench: ${MESSAGES} messages of ${BODY.length} bytes per case, one STOMP 1.2 bench client for both brokers`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'aes-bench-broker-'));
   const flush = await flushLatencyMs(dataDir);
@@ -330,7 +257,7 @@ async function main(): Promise<void> {
     `disk flush (append 1 KiB + fdatasync) now: p50 ${flush.p50.toFixed(3)} ms  p99 ${flush.p99.toFixed(3)} ms`,
   );
   const embedded = await startEmbedded(dataDir);
-  const clients: stompit.Client[] = [];
+  const clients: StompBenchClient[] = [];
   let rows: Row[] = [];
   try {
     const own = await openClient('127.0.0.1', embedded.port, {});
@@ -355,7 +282,7 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    for (const c of clients) await disconnect(c);
+    for (const c of clients) await c.close(15_000);
     const exited = new Promise<void>((resolve) => embedded.child.once('exit', () => resolve()));
     embedded.child.kill('SIGTERM');
     await withDeadline('aes broker to stop', exited, 15_000).catch(() =>
