@@ -54,30 +54,51 @@ const KIND_PUT = 1;
 const KIND_REMOVE = 2;
 const ENTRY_HEADER_BYTES = 8;
 
-/** Encodes one entry (its ops are replayed together or not at all). */
-export function encodeEntry(ops: readonly JournalOp[]): Buffer {
-  let size = 4;
+/**
+ * Encodes one entry (its ops are replayed together or not at all) as the chunks to write: the
+ * framing in small buffers of its own, each put's value as it is — a message body is not copied
+ * again — with the CRC chained over the chunks.
+ */
+export function encodeEntryChunks(ops: readonly JournalOp[]): Buffer[] {
   const names = ops.map((op) => Buffer.from(op.destination, 'utf8'));
+  let framing = ENTRY_HEADER_BYTES + 4;
   ops.forEach((op, i) => {
-    size += 1 + 2 + (names[i]?.length ?? 0) + 8 + (op.kind === 'put' ? 4 + op.value.length : 0);
+    framing += 1 + 2 + (names[i]?.length ?? 0) + 8 + (op.kind === 'put' ? 4 : 0);
   });
-  const out = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + size);
+  // One buffer holds all the framing; the chunks are views of it between the values.
+  const head = Buffer.allocUnsafe(framing);
+  const chunks: Buffer[] = [];
+  let from = 0;
   let at = ENTRY_HEADER_BYTES;
-  at = out.writeUInt32BE(ops.length, at);
+  let size = 4;
+  at = head.writeUInt32BE(ops.length, at);
   ops.forEach((op, i) => {
     const name = names[i] ?? Buffer.alloc(0);
-    at = out.writeUInt8(op.kind === 'put' ? KIND_PUT : KIND_REMOVE, at);
-    at = out.writeUInt16BE(name.length, at);
-    at += name.copy(out, at);
-    at = out.writeDoubleBE(op.seq, at);
+    at = head.writeUInt8(op.kind === 'put' ? KIND_PUT : KIND_REMOVE, at);
+    at = head.writeUInt16BE(name.length, at);
+    at += name.copy(head, at);
+    at = head.writeDoubleBE(op.seq, at);
+    size += 1 + 2 + name.length + 8;
     if (op.kind === 'put') {
-      at = out.writeUInt32BE(op.value.length, at);
-      at += op.value.copy(out, at);
+      at = head.writeUInt32BE(op.value.length, at);
+      size += 4 + op.value.length;
+      chunks.push(head.subarray(from, at), op.value);
+      from = at;
     }
   });
-  out.writeUInt32BE(size, 0);
-  out.writeUInt32BE(crc32(out.subarray(ENTRY_HEADER_BYTES)), 4);
-  return out;
+  if (from < at) chunks.push(head.subarray(from, at));
+  head.writeUInt32BE(size, 0);
+  let crc = 0;
+  chunks.forEach((chunk, i) => {
+    crc = crc32(i === 0 ? chunk.subarray(ENTRY_HEADER_BYTES) : chunk, crc);
+  });
+  head.writeUInt32BE(crc, 4);
+  return chunks;
+}
+
+/** One entry as a single buffer (see {@link encodeEntryChunks}). */
+export function encodeEntry(ops: readonly JournalOp[]): Buffer {
+  return Buffer.concat(encodeEntryChunks(ops));
 }
 
 /** Decodes a segment's entries up to the first torn or corrupt one. */
@@ -156,7 +177,8 @@ export class Segment {
 
 interface Queued {
   readonly segment: Segment;
-  readonly data: Buffer;
+  readonly chunks: Buffer[];
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -249,16 +271,17 @@ export class Journal {
     if (this.#closed) {
       return { durable: Promise.reject(new Error('journal is closed')), segment: this.#current };
     }
-    const data = encodeEntry(ops);
-    if (this.#current.failed || this.#current.bytes + data.length > this.#segmentBytes) {
+    const chunks = encodeEntryChunks(ops);
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    if (this.#current.failed || this.#current.bytes + bytes > this.#segmentBytes) {
       this.#rotate();
     }
     const segment = this.#current;
-    segment.bytes += data.length;
+    segment.bytes += bytes;
     segment.outstanding += 1;
     segment.unwritten += 1;
     const durable = new Promise<void>((resolve, reject) => {
-      this.#queue.push({ segment, data, resolve, reject });
+      this.#queue.push({ segment, chunks, bytes, resolve, reject });
     });
     if (!this.#writing) {
       // Start the group commit once this turn's frames are parsed: a burst of SENDs from one
@@ -364,7 +387,7 @@ export class Journal {
       done(new Error('journal segment failed or closed; entry not written'));
       return;
     }
-    const buffers = mine.map((q) => q.data);
+    const buffers = mine.flatMap((q) => q.chunks);
     const started = performance.now();
     const entryBytes = buffers.reduce((n, b) => n + b.length, 0);
     const at = segment.written;
