@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { Client, Versions, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
+import { pollUntil } from '../support/wait.js';
 import {
   startBroker,
   type BrokerHandle,
@@ -35,17 +36,12 @@ export async function testBroker(
 }
 
 /** Resolves when `check()` is true; rejects after `timeoutMs` naming `what`. */
-export async function waitFor(
+export function waitFor(
   what: string,
   check: () => boolean,
   timeoutMs = DEADLINE_MS,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
+  return pollUntil(what, check, timeoutMs);
 }
 
 export function sleep(ms: number): Promise<void> {

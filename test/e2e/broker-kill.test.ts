@@ -7,20 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { AES_CLI, TSX, makeProject, RunningNode } from './support/project.js';
+import { freePort } from '../support/ports.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 async function startBrokerProcess(port: number, dataDir: string): Promise<ChildProcess> {
   const child = spawn(

@@ -4,7 +4,6 @@
  * (`CI=true` or `AES_REQUIRE_SERVICES=1`, where .ci/run installs them) the absence fails.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { SERVICES_REQUIRED } from './services.js';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
@@ -17,17 +16,4 @@ export function binarySkipReason(path: string, debianPackage: string): string | 
   if (SERVICES_REQUIRED) throw new Error(`${reason}: required under CI`);
   console.log(`# SKIP: ${reason}`);
   return reason;
-}
-
-/** A TCP port free right now on 127.0.0.1 (for programs that cannot report the port they got). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

@@ -6,10 +6,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 import { isListening, SERVICES_REQUIRED } from './services.js';
+import { pollUntil } from './wait.js';
 
 const BINARY = '/usr/sbin/mosquitto';
 const PASSWD = '/usr/bin/mosquitto_passwd';
@@ -34,26 +35,6 @@ export function privateMosquittoSkipReason(): string | undefined {
   if (SERVICES_REQUIRED) throw new Error(`${reason} (required under CI)`);
   console.log(`# SKIP: ${reason}`);
   return reason;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`private mosquitto: ${what} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export async function startPrivateMosquitto(): Promise<PrivateMosquitto> {
@@ -93,8 +74,8 @@ export async function startPrivateMosquitto(): Promise<PrivateMosquitto> {
       log = (log + chunk.toString()).slice(-4000);
     });
     child = started;
-    await waitFor(
-      `did not listen on 127.0.0.1:${port}${log === '' ? '' : ` (${log.trim()})`}`,
+    await pollUntil(
+      `private mosquitto to listen on 127.0.0.1:${port}`,
       async () => {
         if (started.exitCode !== null) {
           throw new Error(`private mosquitto exited with ${started.exitCode}: ${log.trim()}`);
@@ -102,7 +83,9 @@ export async function startPrivateMosquitto(): Promise<PrivateMosquitto> {
         return isListening('127.0.0.1', port, 200);
       },
       START_DEADLINE_MS,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}${log === '' ? '' : ` (${log.trim()})`}`);
+    });
   };
   const stop = async (): Promise<void> => {
     const running = child;

@@ -25,6 +25,7 @@ import {
   type TransportState,
 } from '../../transports/index.js';
 import { FaultProxy } from './fault-proxy.js';
+import { pollUntil } from '../support/wait.js';
 
 export interface ConformanceCapabilities {
   /** The transport talks to a broker over TCP (reconnect, auth and deadline cases apply). */
@@ -84,12 +85,8 @@ function deferred<T = void>() {
 }
 
 /** Resolves when `check()` is true; fails after `ms` with `what` in the message. */
-async function until(what: string, check: () => boolean, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function until(what: string, check: () => boolean, ms = WAIT_MS): Promise<void> {
+  return pollUntil(what, check, ms);
 }
 
 export function runConformance(target: ConformanceTarget, skipReason: string | undefined): void {

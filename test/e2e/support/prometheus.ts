@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, PROMETHEUS_BIN } from '../../support/binaries.js';
+import { PROMETHEUS_BIN } from '../../support/binaries.js';
+import { freePort } from '../../support/ports.js';
 
 const SHIPPED_CONFIG = new URL('../../../docs/prometheus/prometheus.yml', import.meta.url);
 const SHIPPED_SD_URL = 'http://127.0.0.1:9464/sd/prometheus';

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from '../../support/wait.js';
 import { randomUUID } from 'node:crypto';
 import {
   createTransport,
@@ -24,17 +25,8 @@ export async function memoryTransport(hub: string = randomUUID()): Promise<Trans
 }
 
 /** Polls `condition` every 10 ms until it holds; fails after `timeoutMs` with `what`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  return pollUntil(what, condition, timeoutMs);
 }
 
 /** Collects every message of a queue (acking each) until `count` arrived or the deadline passes. */
