@@ -1,4 +1,4 @@
-/** The kernel's TLS options from a node config's `cluster.tls` (files already read). */
+/** The cluster listener's TLS options and addresses from a node config. */
 import type { ClusterTlsOptions } from '../../cluster/index.js';
 import type { NodeConfig } from '../config/config.js';
 
@@ -15,4 +15,9 @@ export function clusterTlsOptions(config: NodeConfig): ClusterTlsOptions | undef
     key: tls.key,
     ...(tls.ca === undefined ? {} : { ca: tls.ca }),
   };
+}
+
+/** A kernel address: `tcp://host:port`, or `tls://` when the cluster runs over TLS. */
+export function kernelAddress(host: string, port: number, tls: boolean): string {
+  return `${tls ? 'tls' : 'tcp'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -9,7 +9,7 @@ import type { NodeConfig } from '../config/config.js';
 import { RuntimeError } from '../errors.js';
 import { endpointOfKernel } from '../link/protocol.js';
 import { nodeSocketPath, readNodeSecret } from './secret.js';
-import { clusterTlsOptions } from './cluster-tls.js';
+import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import type { NodeInfo } from './members.js';
 import type { ClusterStatus, NodeStatus } from './status.js';
 
@@ -120,7 +120,7 @@ export async function connectToNode(
     options.address ??
     (existsSync(socket)
       ? `unix:${socket}`
-      : `${tls === undefined ? 'tcp' : 'tls'}://${host}:${config.cluster.port}`);
+      : kernelAddress(host, config.cluster.port, tls !== undefined));
   return ClientLite.connect({
     address,
     // The node's certificate, for a node that asks for one (mutual TLS) on its cluster port.

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../transports/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
-import { clusterTlsOptions } from './cluster-tls.js';
+import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
 import { NodeMetrics } from '../observability/node-metrics.js';
 import { serviceDiscoveryTargets, METRICS_PATH } from '../observability/service-discovery.js';
@@ -74,10 +74,6 @@ function endpointProgram(module: string): { command: string; args: string[] } {
   // tsx runs TypeScript entry modules as they are; resolved from aes itself, not the project.
   const args = needsTsx ? ['--import', import.meta.resolve('tsx'), main] : [main];
   return { command: process.execPath, args };
-}
-
-function tcpAddress(host: string, port: number, tls = false): string {
-  return `${tls ? 'tls' : 'tcp'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The HTTP URL others reach: the configured one, else what is bound (a wildcard: our hostname). */
@@ -201,7 +197,7 @@ export class AesNode implements AsyncDisposable {
           ? managed.token
           : undefined;
       },
-      seeds: config.cluster.seeds.map((s) => tcpAddress(s.host, s.port, tls !== undefined)),
+      seeds: config.cluster.seeds.map((s) => kernelAddress(s.host, s.port, tls !== undefined)),
       ...(tls === undefined ? {} : { tls }),
     });
     this.kernel = kernel;
@@ -233,7 +229,7 @@ export class AesNode implements AsyncDisposable {
       unregister: (e) => this.onEndpointLink(e.kernel, false),
     });
     const listener = await kernel.listen(
-      tcpAddress(config.cluster.host, config.cluster.port, tls !== undefined),
+      kernelAddress(config.cluster.host, config.cluster.port, tls !== undefined),
     );
     this.clusterAddress = listener.address;
     const socket = nodeSocketPath(config);
