@@ -4,30 +4,7 @@
  */
 import { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from './namespaces.js';
 import { BOOLEAN, NUMBER, STRING, UNKNOWN, type TypeExpr } from './type-expr.js';
-
-/** Fit exactly in a JavaScript number: arrive as `number`. */
-export const NUMBER_BUILTINS: readonly string[] = [
-  'int',
-  'short',
-  'byte',
-  'unsignedInt',
-  'unsignedShort',
-  'unsignedByte',
-  'float',
-  'double',
-];
-
-/**
- * Would lose precision or information as a number or a `Date` (node-soap's defaults): kept as the
- * lexical string.
- */
-export const LEXICAL_BUILTINS: readonly string[] = [
-  'long',
-  'integer',
-  'decimal',
-  'dateTime',
-  'date',
-];
+import { NUMBER_BUILTINS } from './client-runtime/xsd-builtins.js';
 
 export type ValueKind = 'number' | 'boolean' | 'string' | 'unknown';
 

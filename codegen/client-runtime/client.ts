@@ -15,6 +15,7 @@ import {
 } from 'soap';
 import { coerce, type Coercion, type CoercionTable } from './coerce.js';
 import { faultOf, SoapCallError, SoapFaultError } from './errors.js';
+import { LEXICAL_BUILTINS, NUMBER_BUILTINS } from './xsd-builtins.js';
 
 /** Default deadline of one call. */
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
@@ -68,18 +69,6 @@ export interface PortInfo {
   readonly coercions?: CoercionTable;
 }
 
-const NUMBER_TYPES = [
-  'int',
-  'short',
-  'byte',
-  'unsignedInt',
-  'unsignedShort',
-  'unsignedByte',
-  'float',
-  'double',
-];
-const LEXICAL_TYPES = ['long', 'integer', 'decimal', 'dateTime', 'date'];
-
 function toNumber(text: string): number {
   if (text === 'INF') return Number.POSITIVE_INFINITY;
   if (text === '-INF') return Number.NEGATIVE_INFINITY;
@@ -97,9 +86,9 @@ export function deserializers(
   const out: Record<string, (text: string) => unknown> = {};
   for (const [name, kind] of Object.entries(extra))
     out[name] = kind === 'number' ? toNumber : toBoolean;
-  for (const name of NUMBER_TYPES) out[name] = toNumber;
+  for (const name of NUMBER_BUILTINS) out[name] = toNumber;
   out.boolean = toBoolean;
-  for (const name of LEXICAL_TYPES) out[name] = (text: string) => text;
+  for (const name of LEXICAL_BUILTINS) out[name] = (text: string) => text;
   return out;
 }
 
