@@ -389,15 +389,16 @@ export class Journal {
     }
     const buffers = mine.flatMap((q) => q.chunks);
     const started = performance.now();
-    const entryBytes = buffers.reduce((n, b) => n + b.length, 0);
+    const entryBytes = mine.reduce((n, q) => n + q.bytes, 0);
     const at = segment.written;
     // Room for these entries (and more) is zero-filled first when the file has none left.
     const end = at + entryBytes;
+    let zeroBytes = 0;
     if (end > segment.allocated && end < this.#segmentBytes) {
-      const target = Math.min(this.#segmentBytes, end + PREALLOCATE_BYTES);
-      buffers.push(ZEROS.subarray(0, target - end));
+      zeroBytes = Math.min(this.#segmentBytes, end + PREALLOCATE_BYTES) - end;
+      buffers.push(ZEROS.subarray(0, zeroBytes));
     }
-    const expected = buffers.reduce((n, b) => n + b.length, 0);
+    const expected = entryBytes + zeroBytes;
     // The write goes to the page cache at once, on this thread (microseconds; a threadpool round
     // trip would cost more than the copy); only the fdatasync waits on the disk, off the thread.
     let written: number;
