@@ -272,6 +272,15 @@ export class Connection implements SubscriberConnection {
 
   /** Runs a store-backed step; its receipt (or ERROR) follows its outcome. */
   #track(frame: Frame, work: Promise<void>): void {
+    const done = this.#tracked(frame);
+    work.then(() => done(undefined), done);
+  }
+
+  /**
+   * Counts a store-backed step as started and returns its completion callback: the receipt (or
+   * an ERROR) follows the outcome it is given, once.
+   */
+  #tracked(frame: Frame): (err: unknown) => void {
     this.#pendingOps += 1;
     if (this.#pendingOps >= MAX_STORE_OPS_IN_FLIGHT && !this.#storeThrottled) {
       // A producer faster than the disk (SENDs without receipts) must not queue without bound.
@@ -279,16 +288,14 @@ export class Connection implements SubscriberConnection {
       this.socket.pause();
       debug('%s: %d store writes in flight, reading paused', this.id, this.#pendingOps);
     }
-    work.then(
-      () => {
+    return (err) => {
+      if (err === undefined) {
         if (this.#state === 'connected') this.#receipt(frame);
-        this.#opSettled();
-      },
-      (err: unknown) => {
+      } else {
         this.fail(err, frame.headers.get('receipt'));
-        this.#opSettled();
-      },
-    );
+      }
+      this.#opSettled();
+    };
   }
 
   #opSettled(): void {
@@ -421,7 +428,7 @@ export class Connection implements SubscriberConnection {
       this.#receipt(frame);
       return;
     }
-    this.#track(frame, this.router.send(destination, headers, frame.body));
+    this.router.send(destination, headers, frame.body, this.#tracked(frame));
   }
 
   #subscribe(frame: Frame): void {
@@ -486,7 +493,7 @@ export class Connection implements SubscriberConnection {
     }
     for (const d of deliveries) this.#ackOwners.delete(d.ackId);
     if (frame.command === 'ACK') {
-      this.#track(frame, this.router.ack(subscription, deliveries));
+      this.router.ack(subscription, deliveries, this.#tracked(frame));
     } else {
       this.router.nack(subscription, deliveries);
       this.#receipt(frame);

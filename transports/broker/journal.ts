@@ -28,7 +28,7 @@ import {
   writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { debuglog } from 'node:util';
+import { debuglog, inspect } from 'node:util';
 import { crc32 } from 'node:zlib';
 
 const debug = debuglog('aes-broker');
@@ -60,38 +60,39 @@ const ENTRY_HEADER_BYTES = 8;
  * again — with the CRC chained over the chunks.
  */
 export function encodeEntryChunks(ops: readonly JournalOp[]): Buffer[] {
-  const names = ops.map((op) => Buffer.from(op.destination, 'utf8'));
+  // Runs for every message: plain loops, no intermediate buffers for the destination names.
   let framing = ENTRY_HEADER_BYTES + 4;
-  ops.forEach((op, i) => {
-    framing += 1 + 2 + (names[i]?.length ?? 0) + 8 + (op.kind === 'put' ? 4 : 0);
-  });
+  for (const op of ops) {
+    framing += 1 + 2 + Buffer.byteLength(op.destination, 'utf8') + 8;
+    if (op.kind === 'put') framing += 4;
+  }
   // One buffer holds all the framing; the chunks are views of it between the values.
   const head = Buffer.allocUnsafe(framing);
   const chunks: Buffer[] = [];
   let from = 0;
-  let at = ENTRY_HEADER_BYTES;
+  let at = head.writeUInt32BE(ops.length, ENTRY_HEADER_BYTES);
   let size = 4;
-  at = head.writeUInt32BE(ops.length, at);
-  ops.forEach((op, i) => {
-    const name = names[i] ?? Buffer.alloc(0);
+  for (const op of ops) {
     at = head.writeUInt8(op.kind === 'put' ? KIND_PUT : KIND_REMOVE, at);
-    at = head.writeUInt16BE(name.length, at);
-    at += name.copy(head, at);
+    const nameLength = head.write(op.destination, at + 2, 'utf8');
+    head.writeUInt16BE(nameLength, at);
+    at += 2 + nameLength;
     at = head.writeDoubleBE(op.seq, at);
-    size += 1 + 2 + name.length + 8;
+    size += 1 + 2 + nameLength + 8;
     if (op.kind === 'put') {
       at = head.writeUInt32BE(op.value.length, at);
       size += 4 + op.value.length;
       chunks.push(head.subarray(from, at), op.value);
       from = at;
     }
-  });
+  }
   if (from < at) chunks.push(head.subarray(from, at));
   head.writeUInt32BE(size, 0);
   let crc = 0;
-  chunks.forEach((chunk, i) => {
+  for (let i = 0; i < chunks.length; i += 1) {
+    const chunk = chunks[i] as Buffer;
     crc = crc32(i === 0 ? chunk.subarray(ENTRY_HEADER_BYTES) : chunk, crc);
-  });
+  }
   head.writeUInt32BE(crc, 4);
   return chunks;
 }
@@ -175,12 +176,14 @@ export class Segment {
   ) {}
 }
 
+/** Called once an entry's write + fdatasync settled: `undefined` on success, else the error. */
+export type JournalDone = (err: Error | undefined) => void;
+
 interface Queued {
   readonly segment: Segment;
   readonly chunks: Buffer[];
   readonly bytes: number;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
+  readonly done: JournalDone;
 }
 
 export class Journal {
@@ -268,11 +271,27 @@ export class Journal {
    * {@link applied}.
    */
   append(ops: readonly JournalOp[]): { durable: Promise<void>; segment: Segment } {
+    let settle: JournalDone = () => undefined;
+    const durable = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    return { durable, segment: this.write(ops, (err) => settle(err)) };
+  }
+
+  /**
+   * {@link append} without a promise per entry (the broker's hot path): `done` is called once
+   * the entry is fsynced (`undefined`) or failed (the error), in journal order, never
+   * synchronously. Returns the entry's segment.
+   */
+  write(ops: readonly JournalOp[], done: JournalDone): Segment {
     if (this.#closed) {
-      return { durable: Promise.reject(new Error('journal is closed')), segment: this.#current };
+      const segment = this.#current;
+      queueMicrotask(() => done(new Error('journal is closed')));
+      return segment;
     }
     const chunks = encodeEntryChunks(ops);
-    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
     if (this.#current.failed || this.#current.bytes + bytes > this.#segmentBytes) {
       this.#rotate();
     }
@@ -280,16 +299,14 @@ export class Journal {
     segment.bytes += bytes;
     segment.outstanding += 1;
     segment.unwritten += 1;
-    const durable = new Promise<void>((resolve, reject) => {
-      this.#queue.push({ segment, chunks, bytes, resolve, reject });
-    });
+    this.#queue.push({ segment, chunks, bytes, done });
     if (!this.#writing) {
       // Start the group commit once this turn's frames are parsed: a burst of SENDs from one
       // socket read makes one write + fdatasync, not one for its first frame and one for the rest.
       this.#writing = true;
       setImmediate(() => this.#flush());
     }
-    return { durable, segment };
+    return segment;
   }
 
   /** One entry of `segment` is durable in LMDB. */
@@ -366,7 +383,7 @@ export class Journal {
     const done = (err: unknown): void => {
       for (const q of mine) q.segment.unwritten -= 1;
       if (err === null || err === undefined) {
-        for (const q of mine) q.resolve();
+        for (const q of mine) settle(q.done, undefined);
       } else {
         debug('journal: write to %s failed: %O', segment?.path, err);
         if (segment !== undefined) {
@@ -376,7 +393,9 @@ export class Journal {
         }
         // Rejected entries are not journaled: their ops never reach LMDB (see append).
         for (const q of mine) q.segment.outstanding -= 1;
-        for (const q of mine) q.reject(err);
+        const error =
+          err instanceof Error ? err : new Error(`journal write failed: ${inspect(err)}`);
+        for (const q of mine) settle(q.done, error);
       }
       this.#retire();
       this.#flush();
@@ -446,6 +465,15 @@ export class Journal {
     // Make the deletions durable in order: a retired segment must not come back after a crash
     // without the newer ones (replaying it alone could resurrect acknowledged messages).
     if (removed) syncDir(this.#dir);
+  }
+}
+
+/** Runs one entry's callback; a throwing callback must not keep the others from theirs. */
+function settle(done: JournalDone, err: Error | undefined): void {
+  try {
+    done(err);
+  } catch (thrown) {
+    debug('journal: a completion callback threw: %O', thrown);
   }
 }
 

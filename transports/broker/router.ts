@@ -11,8 +11,10 @@ import {
   type QueueStats,
   type ReturnReason,
 } from './queue.js';
+import { RecordCache } from './record-cache.js';
 import type { Delivery, Subscription } from './subscription.js';
 import type { MessageStore, StoredRecord } from './store.js';
+import type { JournalDone as StoreDone } from './journal.js';
 import type { HeaderList } from './frame.js';
 
 const debug = debuglog('aes-broker');
@@ -48,6 +50,8 @@ export function destinationKind(destination: string): 'queue' | 'topic' | undefi
 export interface RouterOptions {
   readonly maxDeliveries: number;
   readonly deadLetterSuffix: string;
+  /** Budget of the in-memory {@link RecordCache}. */
+  readonly maxCachedBytes: number;
 }
 
 export class Router implements QueueHost {
@@ -55,6 +59,7 @@ export class Router implements QueueHost {
   readonly #options: RouterOptions;
   readonly #queues = new Map<string, Queue>();
   readonly #topics = new Map<string, Set<Subscription>>();
+  readonly #cache: RecordCache;
   /** Distinguishes message ids minted by this run from those of earlier runs. */
   readonly #runId = Date.now().toString(36);
   #seq: number;
@@ -64,6 +69,7 @@ export class Router implements QueueHost {
   constructor(store: MessageStore, options: RouterOptions) {
     this.#store = store;
     this.#options = options;
+    this.#cache = new RecordCache(options.maxCachedBytes);
     let loaded = 0;
     for (const { destination, seq, record } of store.load()) {
       this.#queue(destination).enqueue(
@@ -104,18 +110,34 @@ export class Router implements QueueHost {
   }
 
   /**
-   * Routes one SEND. For a queue, resolves once the message is fsynced (and then makes it
-   * available to consumers); for a topic, once it has been handed to current subscribers.
+   * Routes one SEND; `done` follows its outcome. For a queue, `done(undefined)` comes once the
+   * message is fsynced (and it is then available to consumers); for a topic, once it has been
+   * handed to current subscribers. Callbacks, not promises: this runs for every message.
    */
-  async send(destination: string, headers: HeaderList, body: Buffer): Promise<void> {
+  send(destination: string, headers: HeaderList, body: Buffer, done: StoreDone): void {
     if (destinationKind(destination) === 'topic') {
       this.#publishTopic(destination, headers, body);
+      done(undefined);
       return;
     }
     const seq = this.#nextSeq();
-    const record: StoredRecord = { messageId: this.#messageId(seq), deliveries: 0, headers, body };
-    await this.#store.append(destination, seq, record);
-    this.#queue(destination).enqueue({ seq, messageId: record.messageId, deliveries: 0 });
+    const messageId = this.#messageId(seq);
+    const record: StoredRecord = { messageId, deliveries: 0, headers, body };
+    this.#store.put(destination, seq, record, (err) => {
+      if (err !== undefined) {
+        done(err);
+        return;
+      }
+      try {
+        const message: QueuedMessage = { seq, messageId, deliveries: 0 };
+        this.#cache.keep(message, record);
+        this.#queue(destination).enqueue(message);
+      } catch (dispatchErr) {
+        // Stored: a dispatch failure (a consumer's write) must not lose the sender's receipt.
+        debug('router: dispatching %s#%d failed: %O', destination, seq, dispatchErr);
+      }
+      done(undefined);
+    });
   }
 
   /**
@@ -149,6 +171,7 @@ export class Router implements QueueHost {
         if (!subscription.untrack(d)) continue;
         if (d.queue !== undefined && d.message !== undefined) {
           removes.push({ destination: d.queue.name, seq: d.message.seq });
+          this.#cache.release(d.message);
           touched.add(d.queue);
         }
       }
@@ -159,11 +182,9 @@ export class Router implements QueueHost {
       for (const queue of touched) queue.dispatch();
     }
     for (const p of puts) {
-      this.#queue(p.destination).enqueue({
-        seq: p.seq,
-        messageId: p.record.messageId,
-        deliveries: 0,
-      });
+      const message: QueuedMessage = { seq: p.seq, messageId: p.record.messageId, deliveries: 0 };
+      this.#cache.keep(message, p.record);
+      this.#queue(p.destination).enqueue(message);
     }
     for (const s of sends) {
       if (destinationKind(s.destination) === 'topic') {
@@ -173,24 +194,28 @@ export class Router implements QueueHost {
     for (const { subscription, deliveries } of nacks) this.nack(subscription, deliveries);
   }
 
-  /** Acknowledges deliveries; resolves once their deletion is fsynced. */
-  async ack(subscription: Subscription, deliveries: readonly Delivery[]): Promise<void> {
+  /** Acknowledges deliveries; `done` follows the fsync of their deletion. */
+  ack(subscription: Subscription, deliveries: readonly Delivery[], done: StoreDone): void {
     const removes: { destination: string; seq: number }[] = [];
     const touched = new Set<Queue>();
     for (const d of deliveries) {
       if (!subscription.untrack(d)) continue;
       if (d.queue !== undefined && d.message !== undefined) {
         removes.push({ destination: d.queue.name, seq: d.message.seq });
+        this.#cache.release(d.message);
         d.queue.counts.dequeued += 1;
         touched.add(d.queue);
       }
     }
     // The window opened now; a crash before the delete is synced means a redelivery.
     for (const queue of touched) queue.dispatch();
-    if (removes.length === 1 && removes[0] !== undefined) {
-      await this.#store.remove(removes[0].destination, removes[0].seq);
+    const [only] = removes;
+    if (removes.length === 1 && only !== undefined) {
+      this.#store.delete(only.destination, only.seq, done);
     } else if (removes.length > 0) {
-      await this.#store.batch([], removes);
+      this.#store.batch([], removes).then(() => done(undefined), done);
+    } else {
+      done(undefined);
     }
   }
 
@@ -235,9 +260,9 @@ export class Router implements QueueHost {
   // QueueHost
 
   deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void {
-    let record: StoredRecord | undefined;
+    let record = this.#cache.get(message);
     try {
-      record = this.#store.read(queue.name, message.seq);
+      record ??= this.#store.read(queue.name, message.seq);
     } catch (err) {
       // A corrupt record must not fail whichever connection triggered this dispatch. It stays
       // in the store (and is retried after a restart) but leaves the in-memory queue.
@@ -260,14 +285,17 @@ export class Router implements QueueHost {
     });
     if (subscription.ackMode === 'auto') {
       queue.counts.dequeued += 1;
-      this.#store.remove(queue.name, message.seq).catch((err: unknown) => {
-        debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
+      this.#cache.release(message);
+      this.#store.delete(queue.name, message.seq, (err) => {
+        if (err !== undefined) {
+          debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
+        }
       });
     }
   }
 
   deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void {
-    const record = this.#store.read(queue.name, message.seq);
+    const record = this.#cache.get(message) ?? this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     const target = `${queue.name}${this.#options.deadLetterSuffix}`;
     const seq = this.#nextSeq();
@@ -298,7 +326,12 @@ export class Router implements QueueHost {
         [{ destination: queue.name, seq: message.seq }],
       )
       .then(
-        () => this.#queue(target).enqueue({ seq, messageId: moved.messageId, deliveries: 0 }),
+        () => {
+          this.#cache.release(message);
+          const movedMessage: QueuedMessage = { seq, messageId: moved.messageId, deliveries: 0 };
+          this.#cache.keep(movedMessage, moved);
+          this.#queue(target).enqueue(movedMessage);
+        },
         (err: unknown) => {
           // Not moved: keep it where it was, still redeliverable.
           debug('router: dead-lettering %s#%d failed: %O', queue.name, message.seq, err);
@@ -308,7 +341,7 @@ export class Router implements QueueHost {
   }
 
   persistDeliveries(queue: Queue, message: QueuedMessage): void {
-    const record = this.#store.read(queue.name, message.seq);
+    const record = this.#cache.get(message) ?? this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     this.#store
       .append(queue.name, message.seq, { ...record, deliveries: message.deliveries })

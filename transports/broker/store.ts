@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
-import { Journal, type JournalOp, type Segment } from './journal.js';
+import { Journal, type JournalDone, type JournalOp, type Segment } from './journal.js';
 import type { HeaderList } from './frame.js';
 
 /** A stored message. `headers` are the sender's headers (minus transport ones). */
@@ -37,7 +37,7 @@ export interface LoadedMessage {
 type Key = [string, number];
 
 const debug = debuglog('aes-broker');
-const RECORD_VERSION = 1;
+const RECORD_VERSION = 2;
 const LOCK_FILE = 'broker.pid';
 
 /** Directories opened by this process (a second broker on one directory would double-deliver). */
@@ -89,7 +89,8 @@ interface Pending {
 /** One journal entry on its way: fsync pending, then (once fsynced) waiting for LMDB. */
 interface Journaled {
   readonly ops: readonly JournalOp[];
-  readonly segment: Segment;
+  /** Set as soon as the journal took the entry (before any outcome). */
+  segment: Segment | undefined;
   state: 'writing' | 'durable' | 'failed';
   marks: [string, Pending][];
 }
@@ -210,15 +211,29 @@ export class MessageStore {
 
   /** Stores a message; resolves once it is fsynced. */
   append(destination: string, seq: number, record: StoredRecord): Promise<void> {
-    return this.#write(
+    return promised((done) => this.put(destination, seq, record, done));
+  }
+
+  /**
+   * {@link append} without a promise (the broker's hot path): `done` gets `undefined` once the
+   * message is fsynced, or a {@link StoreError}; never synchronously.
+   */
+  put(destination: string, seq: number, record: StoredRecord, done: JournalDone): void {
+    this.#write(
       [{ kind: 'put', destination, seq, value: encodeRecord(record) }],
       'store message',
+      done,
     );
   }
 
   /** Deletes a message (acked); resolves once the deletion is fsynced. */
   remove(destination: string, seq: number): Promise<void> {
-    return this.#write([{ kind: 'remove', destination, seq }], 'delete message');
+    return promised((done) => this.delete(destination, seq, done));
+  }
+
+  /** {@link remove} without a promise; `done` as for {@link put}. */
+  delete(destination: string, seq: number, done: JournalDone): void {
+    this.#write([{ kind: 'remove', destination, seq }], 'delete message', done);
   }
 
   /**
@@ -243,7 +258,7 @@ export class MessageStore {
       })),
     ];
     if (ops.length === 0) return Promise.resolve();
-    return this.#write(ops, 'commit batch');
+    return promised((done) => this.#write(ops, 'commit batch', done));
   }
 
   /** fdatasync calls of the journal so far: group commit makes many writes share one. */
@@ -314,21 +329,18 @@ export class MessageStore {
    * background. An entry whose journal write failed is dropped: its sender gets an error, so
    * it must not be stored.
    */
-  async #write(ops: readonly JournalOp[], what: string): Promise<void> {
-    const { durable, segment } = this.#journal.append(ops);
-    const entry: Journaled = { ops, segment, state: 'writing', marks: [] };
+  #write(ops: readonly JournalOp[], what: string, done: JournalDone): void {
+    const entry: Journaled = { ops, segment: undefined, state: 'writing', marks: [] };
     this.#journaled.push(entry);
-    try {
-      await durable.then(
-        () => this.#settled(entry, 'durable'),
-        (err: unknown) => {
-          this.#settled(entry, 'failed');
-          throw err;
-        },
-      );
-    } catch (err) {
-      throw new StoreError(`message store failed to ${what}`, err);
-    }
+    entry.segment = this.#journal.write(ops, (err) => {
+      if (err === undefined) {
+        this.#settled(entry, 'durable');
+        done(undefined);
+      } else {
+        this.#settled(entry, 'failed');
+        done(new StoreError(`message store failed to ${what}`, err));
+      }
+    });
   }
 
   /**
@@ -419,13 +431,20 @@ export class MessageStore {
         if (this.#pending.get(key) === mark) this.#pending.delete(key);
       }
       try {
-        this.#journal.applied(w.segment);
+        if (w.segment !== undefined) this.#journal.applied(w.segment);
       } catch (err) {
-        debug('store: cannot retire journal segment %s: %O', w.segment.path, err);
+        debug('store: cannot retire journal segment %s: %O', w.segment?.path, err);
       }
     }
     return true;
   }
+}
+
+/** Adapts a callback-style store operation to a promise. */
+function promised(start: (done: JournalDone) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    start((err) => (err === undefined ? resolve() : reject(err)));
+  });
 }
 
 function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean> {
@@ -434,16 +453,43 @@ function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean>
     : db.remove([op.destination, op.seq]);
 }
 
-/** `[u8 version][u32 deliveries][u32 meta length][meta JSON][body]`. */
+/**
+ * A record is `[u8 version][u32 deliveries][u32 meta length][meta][body]`. Version 2 (written
+ * now) has a binary meta: `[u16 id bytes][id][u32 header count]` then per header
+ * `[u32 name bytes][name][u32 value bytes][value]`, all UTF-8. Version 1 (read still) has the
+ * JSON text of `[messageId, headers]`.
+ */
+const RECORD_HEADER_BYTES = 9;
+
+/** Encodes a record into one buffer (LMDB's value; the journal writes the same buffer). */
 export function encodeRecord(record: StoredRecord): Buffer {
-  const meta = Buffer.from(JSON.stringify([record.messageId, record.headers]), 'utf8');
-  const out = Buffer.allocUnsafe(9 + meta.length + record.body.length);
-  out.writeUInt8(RECORD_VERSION, 0);
+  const { messageId, headers, body } = record;
+  // Runs for every message: strings are written straight into the record, no JSON in between.
+  let metaLength = 2 + Buffer.byteLength(messageId, 'utf8') + 4;
+  for (const [name, value] of headers) {
+    metaLength += 8 + Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
+  }
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + metaLength + body.length);
+  out[0] = RECORD_VERSION;
   out.writeUInt32BE(record.deliveries, 1);
-  out.writeUInt32BE(meta.length, 5);
-  meta.copy(out, 9);
-  record.body.copy(out, 9 + meta.length);
+  out.writeUInt32BE(metaLength, 5);
+  let at = RECORD_HEADER_BYTES;
+  at = writeString(out, at, messageId, 2);
+  at = out.writeUInt32BE(headers.length, at);
+  for (const [name, value] of headers) {
+    at = writeString(out, at, name, 4);
+    at = writeString(out, at, value, 4);
+  }
+  body.copy(out, at);
   return out;
+}
+
+/** Writes `[length][utf8]` with a `width`-byte length; returns the next offset. */
+function writeString(out: Buffer, at: number, text: string, width: 2 | 4): number {
+  const length = out.write(text, at + width, 'utf8');
+  if (width === 2) out.writeUInt16BE(length, at);
+  else out.writeUInt32BE(length, at);
+  return at + width + length;
 }
 
 export function decodeRecord(
@@ -453,23 +499,56 @@ export function decodeRecord(
   copyBody: boolean,
 ): StoredRecord {
   try {
-    if (value.readUInt8(0) !== RECORD_VERSION) throw new Error(`record version ${value[0]}`);
+    const version = value.readUInt8(0);
     const deliveries = value.readUInt32BE(1);
     const metaLength = value.readUInt32BE(5);
-    const meta: unknown = JSON.parse(value.toString('utf8', 9, 9 + metaLength));
-    if (!Array.isArray(meta) || typeof meta[0] !== 'string' || !Array.isArray(meta[1])) {
-      throw new Error('bad record metadata');
-    }
-    const headers = (meta[1] as unknown[]).map((h) => {
-      if (!Array.isArray(h) || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
-        throw new Error('bad header in record');
-      }
-      return [h[0], h[1]] as const;
-    });
-    const view = value.subarray(9 + metaLength);
+    const metaEnd = RECORD_HEADER_BYTES + metaLength;
+    if (metaEnd > value.length) throw new Error('record metadata runs past its end');
+    let meta: { messageId: string; headers: HeaderList };
+    if (version === RECORD_VERSION) meta = decodeMeta(value, metaEnd);
+    else if (version === 1)
+      meta = decodeJsonMeta(value.toString('utf8', RECORD_HEADER_BYTES, metaEnd));
+    else throw new Error(`record version ${version}`);
+    const view = value.subarray(metaEnd);
     const body = copyBody ? Buffer.from(view) : view;
-    return { messageId: meta[0], deliveries, headers, body };
+    return { messageId: meta.messageId, deliveries, headers: meta.headers, body };
   } catch (err) {
     throw new StoreError(`corrupt record ${destination}#${seq} in message store`, err);
   }
+}
+
+function decodeMeta(value: Buffer, end: number): { messageId: string; headers: HeaderList } {
+  let at = RECORD_HEADER_BYTES;
+  const read = (width: 2 | 4): string => {
+    const length = width === 2 ? value.readUInt16BE(at) : value.readUInt32BE(at);
+    const from = at + width;
+    if (from + length > end) throw new Error('record metadata string runs past its end');
+    at = from + length;
+    return value.toString('utf8', from, at);
+  };
+  const messageId = read(2);
+  const count = value.readUInt32BE(at);
+  at += 4;
+  const headers: (readonly [string, string])[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const name = read(4);
+    headers.push([name, read(4)]);
+  }
+  if (at !== end) throw new Error('record metadata has trailing bytes');
+  return { messageId, headers };
+}
+
+/** Version 1 metadata: the JSON text of `[messageId, headers]`. */
+function decodeJsonMeta(text: string): { messageId: string; headers: HeaderList } {
+  const meta: unknown = JSON.parse(text);
+  if (!Array.isArray(meta) || typeof meta[0] !== 'string' || !Array.isArray(meta[1])) {
+    throw new Error('bad record metadata');
+  }
+  const headers = (meta[1] as unknown[]).map((h) => {
+    if (!Array.isArray(h) || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
+      throw new Error('bad header in record');
+    }
+    return [h[0], h[1]] as const;
+  });
+  return { messageId: meta[0], headers };
 }
