@@ -81,18 +81,12 @@ function releaseDir(dir: string): void {
   }
 }
 
-/** An operation written to the journal and not yet committed by LMDB: reads must see it. */
-interface Pending {
-  readonly value: Buffer | undefined;
-}
-
 /** One journal entry on its way: fsync pending, then (once fsynced) waiting for LMDB. */
 interface Journaled {
   readonly ops: readonly JournalOp[];
   /** Set as soon as the journal took the entry (before any outcome). */
   segment: Segment | undefined;
   state: 'writing' | 'durable' | 'failed';
-  marks: [string, Pending][];
 }
 
 /**
@@ -113,11 +107,17 @@ export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
   readonly #journal: Journal;
   readonly #dir: string;
-  readonly #pending = new Map<string, Pending>();
+  /**
+   * Operations fsynced in the journal and not yet committed by LMDB, by key: reads must see them.
+   * The op itself marks its entry (a later op on the same key replaces it).
+   */
+  readonly #pending = new Map<string, JournalOp>();
   readonly #commitDelayMs: number;
   readonly #commitHook: LmdbCommitHook | undefined;
   /** Entries handed to the journal, in journal order, until their fsync has settled. */
   readonly #journaled: Journaled[] = [];
+  /** Index of the first entry of #journaled still in it (shift() would copy the array). */
+  #journaledHead = 0;
   /** Journaled (fsynced) entries waiting to be committed by LMDB, in order. */
   #lmdbQueue: Journaled[] = [];
   #lmdbQueuedOps = 0;
@@ -200,7 +200,7 @@ export class MessageStore {
   read(destination: string, seq: number): StoredRecord | undefined {
     const pending = this.#pending.get(keyOf(destination, seq));
     if (pending !== undefined) {
-      return pending.value === undefined
+      return pending.kind === 'remove'
         ? undefined
         : decodeRecord(pending.value, destination, seq, false);
     }
@@ -304,7 +304,10 @@ export class MessageStore {
         await this.#journal.idle();
         const committed = await this.#commitToLmdb();
         await this.#db.flushed;
-        durable = committed && this.#journaled.length === 0 && this.#lmdbQueue.length === 0;
+        durable =
+          committed &&
+          this.#journaled.length === this.#journaledHead &&
+          this.#lmdbQueue.length === 0;
         if (!durable) debug('store: LMDB does not hold every journaled entry; keeping the journal');
       } finally {
         clearTimeout(this.#lmdbTimer);
@@ -330,7 +333,7 @@ export class MessageStore {
    * it must not be stored.
    */
   #write(ops: readonly JournalOp[], what: string, done: JournalDone): void {
-    const entry: Journaled = { ops, segment: undefined, state: 'writing', marks: [] };
+    const entry: Journaled = { ops, segment: undefined, state: 'writing' };
     this.#journaled.push(entry);
     entry.segment = this.#journal.write(ops, (err) => {
       if (err === undefined) {
@@ -350,18 +353,26 @@ export class MessageStore {
   #settled(entry: Journaled, state: 'durable' | 'failed'): void {
     entry.state = state;
     let queued = false;
-    while (this.#journaled[0] !== undefined && this.#journaled[0].state !== 'writing') {
-      const next = this.#journaled.shift();
-      if (next === undefined || next.state === 'failed') continue;
-      next.marks = next.ops.map((op) => [
-        keyOf(op.destination, op.seq),
-        { value: op.kind === 'put' ? op.value : undefined },
-      ]);
-      for (const [key, mark] of next.marks) this.#pending.set(key, mark);
-      this.#lmdbQueue.push(next);
-      this.#lmdbQueuedOps += next.ops.length;
-      queued = true;
+    const journaled = this.#journaled;
+    let head = this.#journaledHead;
+    for (let next = journaled[head]; next !== undefined && next.state !== 'writing';) {
+      head += 1;
+      if (next.state === 'durable') {
+        for (const op of next.ops) this.#pending.set(keyOf(op.destination, op.seq), op);
+        this.#lmdbQueue.push(next);
+        this.#lmdbQueuedOps += next.ops.length;
+        queued = true;
+      }
+      next = journaled[head];
     }
+    if (head === journaled.length) {
+      journaled.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > journaled.length) {
+      journaled.splice(0, head);
+      head = 0;
+    }
+    this.#journaledHead = head;
     if (!queued) return;
     if (this.#lmdbQueuedOps >= LMDB_BATCH_OPS && !this.#lmdbFailed) {
       void this.#commitToLmdb();
@@ -427,8 +438,9 @@ export class MessageStore {
     }
     this.#lmdbFailed = false;
     for (const w of work) {
-      for (const [key, mark] of w.marks) {
-        if (this.#pending.get(key) === mark) this.#pending.delete(key);
+      for (const op of w.ops) {
+        const key = keyOf(op.destination, op.seq);
+        if (this.#pending.get(key) === op) this.#pending.delete(key);
       }
       try {
         if (w.segment !== undefined) this.#journal.applied(w.segment);
