@@ -3,19 +3,23 @@ import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Address } from './address.js';
 import type { ClusterTlsOptions } from './options.js';
+import { ReadBuffer } from './read-buffer.js';
 
-/** The socket, and the event after which the link may start its handshake. */
+/**
+ * The socket, the event after which the link may start its handshake, and (TCP and Unix) the
+ * buffer the socket reads into, whose chunks the link takes instead of `data` events.
+ */
 export function dial(
   address: Address,
   tls: ClusterTlsOptions | undefined,
-): { socket: Socket; connectEvent: 'connect' | 'secureConnect' } {
-  if (address.kind === 'unix')
-    return { socket: createConnection(address.path), connectEvent: 'connect' };
-  if (address.kind === 'tcp') {
-    return {
-      socket: createConnection({ host: address.host, port: address.port }),
-      connectEvent: 'connect',
-    };
+): { socket: Socket; connectEvent: 'connect' | 'secureConnect'; reads?: ReadBuffer } {
+  if (address.kind === 'unix' || address.kind === 'tcp') {
+    const reads = new ReadBuffer();
+    const socket =
+      address.kind === 'unix'
+        ? createConnection({ path: address.path, onread: reads.option })
+        : createConnection({ host: address.host, port: address.port, onread: reads.option });
+    return { socket, connectEvent: 'connect', reads };
   }
   const socket = tlsConnect({
     host: address.host,

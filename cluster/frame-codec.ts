@@ -54,11 +54,13 @@ export class FrameDecoder {
 
   /**
    * Takes the next chunk and returns every frame it completes (at most `maxFrames`; the rest stays
-   * buffered for the next call, which may pass an empty chunk).
+   * buffered for the next call, which may pass an empty chunk). With `reused`, the chunk's memory
+   * is overwritten after the call (a socket's reused read buffer): what the decoder keeps of it is
+   * copied, and the returned frames are valid only until the next read.
    * @throws ProtocolError `FRAME_TOO_LARGE` when a declared length exceeds the limit, `BAD_FRAME`
    * when a frame declares length 0. The decoder is unusable afterwards.
    */
-  push(chunk: Buffer, maxFrames: number = Infinity): Frame[] {
+  push(chunk: Buffer, maxFrames: number = Infinity, reused = false): Frame[] {
     let data = chunk;
     if (this.#chunkBytes > 0) {
       if (chunk.length === 0 && this.#chunks.length === 1) {
@@ -66,7 +68,7 @@ export class FrameDecoder {
         this.#chunks = [];
         this.#chunkBytes = 0;
       } else {
-        this.#chunks.push(chunk);
+        this.#chunks.push(reused ? Buffer.from(chunk) : chunk);
         this.#chunkBytes += chunk.length;
         // A large body arrives in many chunks: join them once, when the frame is complete.
         if (this.#chunkBytes < this.#need) return [];
@@ -101,9 +103,10 @@ export class FrameDecoder {
     }
     if (offset < end) {
       // Keep only the unfinished tail; copy it when it is a small part of a large chunk so the
-      // chunk itself can be freed.
+      // chunk itself can be freed, or when the chunk's memory is about to be reused.
       const tail = data.subarray(offset);
-      this.#chunks = [tail.length * 4 < data.length ? Buffer.from(tail) : tail];
+      const copy = (reused && data === chunk) || tail.length * 4 < data.length;
+      this.#chunks = [copy ? Buffer.from(tail) : tail];
       this.#chunkBytes = tail.length;
       this.#need = need;
     }

@@ -24,6 +24,8 @@ export class FrameWriter {
   readonly #sink: WriterSink;
   readonly #highWaterBytes: number;
   #buf: Buffer;
+  /** Frames not yet handed to the socket are `#buf[#start, #off)`; the socket keeps the bytes before. */
+  #start = 0;
   #off = 0;
   /** Sealed bulk chunks waiting for the socket to drain. */
   #sealed: Buffer[] = [];
@@ -52,7 +54,7 @@ export class FrameWriter {
 
   /** Bulk bytes waiting in this writer (not yet handed to the socket). */
   get queuedBytes(): number {
-    return this.#sealedBytes + this.#off;
+    return this.#sealedBytes + this.#off - this.#start;
   }
 
   /** Control bytes queued here or handed to a backed-up socket since its last `drained()`. */
@@ -96,7 +98,7 @@ export class FrameWriter {
     buf.writeUInt32BE(at - start - FRAME_HEADER_BYTES, start);
     buf[start + FRAME_HEADER_BYTES] = type;
     this.#off = at;
-    if (this.#off + this.#sealedBytes >= this.#highWaterBytes) this.flush();
+    if (this.#off - this.#start + this.#sealedBytes >= this.#highWaterBytes) this.flush();
     else this.#schedule();
     return this.writable;
   }
@@ -114,8 +116,13 @@ export class FrameWriter {
     if (this.#closed) return;
     const control = this.#control;
     const backedUp = this.#sink.writableNeedDrain;
-    if (control.length === 0 && (backedUp || this.queuedBytes === 0)) return;
-    this.#sink.cork();
+    const chunks =
+      control.length + (backedUp ? 0 : this.#sealed.length + (this.#off > this.#start ? 1 : 0));
+    if (chunks === 0) return;
+    // A lone chunk (a quiet link's usual case: one call or one answer) goes to the socket as it
+    // is; corking would only send it through the socket's list of buffered writes.
+    const cork = chunks > 1;
+    if (cork) this.#sink.cork();
     try {
       if (control.length > 0) {
         this.#control = [];
@@ -127,18 +134,20 @@ export class FrameWriter {
         for (const chunk of this.#sealed) this.#write(chunk);
         this.#sealed = [];
         this.#sealedBytes = 0;
-        if (this.#off > 0) {
-          this.#write(this.#buf.subarray(0, this.#off));
-          // The socket keeps the written bytes; carry on in the rest of the buffer.
-          this.#buf =
-            this.#buf.length - this.#off >= MIN_SPARE_BYTES
-              ? this.#buf.subarray(this.#off)
-              : Buffer.allocUnsafe(this.#highWaterBytes);
-          this.#off = 0;
+        if (this.#off > this.#start) {
+          this.#write(this.#buf.subarray(this.#start, this.#off));
+          // Carry on in the rest of the buffer, or in a new one.
+          if (this.#buf.length - this.#off >= MIN_SPARE_BYTES) {
+            this.#start = this.#off;
+          } else {
+            this.#buf = Buffer.allocUnsafe(this.#highWaterBytes);
+            this.#start = 0;
+            this.#off = 0;
+          }
         }
       }
     } finally {
-      this.#sink.uncork();
+      if (cork) this.#sink.uncork();
     }
   }
 
@@ -150,6 +159,7 @@ export class FrameWriter {
     this.#control = [];
     this.#controlQueuedBytes = 0;
     this.#controlBackedUpBytes = 0;
+    this.#start = 0;
     this.#off = 0;
   }
 
@@ -160,13 +170,14 @@ export class FrameWriter {
   }
 
   #grow(worst: number): void {
-    if (this.#off > 0) {
-      const chunk = this.#buf.subarray(0, this.#off);
+    if (this.#off > this.#start) {
+      const chunk = this.#buf.subarray(this.#start, this.#off);
       this.#sealed.push(chunk);
       this.#sealedBytes += chunk.length;
-      this.#off = 0;
     }
     this.#buf = Buffer.allocUnsafe(Math.max(this.#highWaterBytes, worst));
+    this.#start = 0;
+    this.#off = 0;
   }
 
   #schedule(): void {

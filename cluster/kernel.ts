@@ -406,9 +406,9 @@ export class Kernel implements AsyncDisposable {
   async connect(address: string, options: WaitOptions = {}): Promise<KernelInfo> {
     this.#assertOpen();
     const parsed = parseAddress(address);
-    const { socket, connectEvent } = dial(parsed, this.#options.tls);
+    const { socket, connectEvent, reads } = dial(parsed, this.#options.tls);
     const link = this.#adopt(
-      new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls'),
+      new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls', reads),
     );
     socket.once(connectEvent, () => link.start());
     await withDeadline<PeerIdentity>(

@@ -20,6 +20,7 @@ import { withDeadline } from './deadline.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
+import type { ReadBuffer } from './read-buffer.js';
 import { certificateNames } from './certificate-names.js';
 import {
   FrameType,
@@ -140,6 +141,7 @@ export class Link {
     direction: LinkDirection,
     label: string,
     tls: boolean,
+    reads?: ReadBuffer,
   ) {
     this.#host = host;
     this.#socket = socket;
@@ -200,7 +202,8 @@ export class Link {
       host.settings.heartbeatTimeoutMs,
     );
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (reads === undefined) socket.on('data', (chunk: Buffer) => this.#onData(chunk, false));
+    else reads.attach((chunk) => this.#onData(chunk, true));
     socket.on('drain', () => this.#onDrain());
     socket.on('error', (err) => {
       if (this.#closeError !== undefined) return;
@@ -408,7 +411,8 @@ export class Link {
     }
   }
 
-  #onData(chunk: Buffer): void {
+  /** `reused`: the chunk's bytes are overwritten by the next read (see ReadBuffer). */
+  #onData(chunk: Buffer, reused: boolean): void {
     this.#lastRx = Date.now();
     const counters = this.#host.counters;
     counters.bytesIn += chunk.length;
@@ -419,7 +423,7 @@ export class Link {
       let frames: Frame[];
       try {
         // During the handshake take one frame at a time: the limit rises once the peer is known.
-        frames = this.#decoder.push(input, handshaking ? 1 : Infinity);
+        frames = this.#decoder.push(input, handshaking ? 1 : Infinity, reused);
       } catch (err) {
         this.#protocolFailure(err as ProtocolError);
         return;

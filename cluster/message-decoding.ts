@@ -28,21 +28,57 @@ const OPERATIONS: ReadonlySet<string> = new Set([
 ]);
 
 const NEWLINE = 0x0a;
+const COMMA = 0x2c;
 const HEAD_CACHE_LIMIT = 1024;
 /** Validated POST_TEXT heads (exact bytes, read as latin1) → [session, state]. */
 const POST_HEADS = new Map<string, readonly [string, string]>();
+/** Validated CALL_TEXT heads after their id (exact bytes, read as latin1) → [session, state]. */
+const CALL_HEADS = new Map<string, readonly [string, string]>();
+
+/**
+ * The digits of a `[digits` prefix up to `end` as a safe integer without leading zeros (what
+ * JSON.parse would accept and `id()` allow), with the index after them; undefined otherwise.
+ */
+function leadingId(body: Buffer, end: number): { id: number; after: number } | undefined {
+  if (body[0] !== 0x5b) return undefined;
+  let value = 0;
+  let i = 1;
+  for (; i < end && i <= 15; i++) {
+    const c = body[i] as number;
+    if (c < 0x30 || c > 0x39) break;
+    value = value * 10 + (c - 0x30);
+  }
+  if (i === 1 || (body[1] === 0x30 && i > 2)) return undefined;
+  return { id: value, after: i };
+}
 
 /** `[digits]` before `end` as a safe integer without leading zeros, or undefined. */
 function plainId(body: Buffer, end: number): number | undefined {
-  if (body[0] !== 0x5b || body[end - 1] !== 0x5d || end - 2 > 15) return undefined;
-  if (body[1] === 0x30 && end > 3) return undefined;
-  let value = 0;
-  for (let i = 1; i < end - 1; i++) {
-    const c = body[i] as number;
-    if (c < 0x30 || c > 0x39) return undefined;
-    value = value * 10 + (c - 0x30);
+  const lead = leadingId(body, end);
+  return lead !== undefined && lead.after === end - 1 && body[end - 1] === 0x5d
+    ? lead.id
+    : undefined;
+}
+
+/**
+ * Calls and posts to one state repeat the same head (after the id, for a call): look up the
+ * target a head's exact bytes were validated as, or validate them (`parse`) and remember.
+ */
+function cachedTarget(
+  cache: Map<string, readonly [string, string]>,
+  body: Buffer,
+  from: number,
+  to: number,
+  parse: () => readonly [string, string],
+): readonly [string, string] {
+  const key = body.toString('latin1', from, to);
+  let target = cache.get(key);
+  if (target === undefined) {
+    target = parse();
+    if (cache.size >= HEAD_CACHE_LIMIT) cache.clear();
+    cache.set(key, target);
   }
-  return value;
+  return target;
 }
 
 /** Splits a *_TEXT body into its JSON head (parsed, checked) and its raw UTF-8 string. */
@@ -175,15 +211,10 @@ export function decodeMessage(type: number, body: Buffer): Message {
     case FrameType.POST_TEXT: {
       const nl = body.indexOf(NEWLINE);
       if (nl < 0) throw bad(type, 'text frame needs a newline between its head and its text');
-      // Posts to one state repeat the same head: validate it once, then look it up.
-      const headText = body.toString('latin1', 0, nl);
-      let target = POST_HEADS.get(headText);
-      if (target === undefined) {
+      const target = cachedTarget(POST_HEADS, body, 0, nl, () => {
         const head = tuple(type, parseBody(type, body.subarray(0, nl)), 2, 2);
-        target = [name(type, head[0], 'session'), name(type, head[1], 'state')];
-        if (POST_HEADS.size >= HEAD_CACHE_LIMIT) POST_HEADS.clear();
-        POST_HEADS.set(headText, target);
-      }
+        return [name(type, head[0], 'session'), name(type, head[1], 'state')];
+      });
       return {
         kind: 'post',
         session: target[0],
@@ -192,6 +223,22 @@ export function decodeMessage(type: number, body: Buffer): Message {
       };
     }
     case FrameType.CALL_TEXT: {
+      const nl = body.indexOf(NEWLINE);
+      const lead = nl > 2 ? leadingId(body, nl) : undefined;
+      if (lead !== undefined && body[lead.after] === COMMA) {
+        // `[id` then `,"session","state"]`: JSON reads the rest the same whatever the id.
+        const target = cachedTarget(CALL_HEADS, body, lead.after, nl, () => {
+          const head = tuple(type, parseBody(type, body.subarray(0, nl)), 3, 3);
+          return [name(type, head[1], 'session'), name(type, head[2], 'state')];
+        });
+        return {
+          kind: 'call',
+          id: lead.id,
+          session: target[0],
+          state: target[1],
+          args: body.toString('utf8', nl + 1),
+        };
+      }
       const { head, text } = textBody(type, body, 3);
       return {
         kind: 'call',

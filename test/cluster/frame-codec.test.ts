@@ -43,6 +43,20 @@ test('decodes a stream cut at random places (200 runs)', () => {
   }
 });
 
+test('a reused chunk (a socket read buffer): what is kept of it is copied', () => {
+  const decoder = new FrameDecoder(1024);
+  const scratch = Buffer.alloc(64);
+  const out: { type: number; body: string }[] = [];
+  for (let at = 0; at < STREAM.length; at += 7) {
+    const piece = STREAM.subarray(at, at + 7);
+    piece.copy(scratch);
+    // Frames are read before the next chunk overwrites them, as a link does.
+    out.push(...simplify(decoder.push(scratch.subarray(0, piece.length), Infinity, true)));
+    scratch.fill(0xff);
+  }
+  assert.deepEqual(out, EXPECTED);
+});
+
 test('a declared length over the limit fails before the body is buffered', () => {
   const decoder = new FrameDecoder(100);
   const header = Buffer.alloc(4);

@@ -94,3 +94,22 @@ test('a text frame is written as head, newline, raw tail', async () => {
   assert.equal(frame?.type, 30);
   assert.equal(frame?.body.toString(), '["s","t"]\nraw "text"\nwith é');
 });
+
+test('frames flushed one by one through several buffers, some too big to fit, arrive intact', () => {
+  const sink = new Sink();
+  const writer = new FrameWriter(sink, 64 * 1024);
+  const sent: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const body = i % 500 === 499 ? `${i}:${'y'.repeat(70_000)}` : `${i}:${'x'.repeat(i % 200)}`;
+    sent.push(body);
+    writer.enqueue(16, body);
+    if (i % 3 !== 0) writer.flush();
+  }
+  writer.flush();
+  assert.equal(writer.queuedBytes, 0);
+  const frames = new FrameDecoder().push(Buffer.concat(sink.chunks));
+  assert.deepEqual(
+    frames.map((f) => f.body.toString()),
+    sent,
+  );
+});

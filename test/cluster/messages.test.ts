@@ -187,3 +187,34 @@ test('text frames: repeated heads and plain ids take the quick path with the sam
     result: 'x',
   });
 });
+
+test('call heads: the part after the id is validated once, ids are checked every time', () => {
+  for (const id of [0, 5, 123_456_789_012_345]) {
+    assert.deepEqual(decodeMessage(FrameType.CALL_TEXT, b(`[${id},"svc","st"]\nhi`)), {
+      kind: 'call',
+      id,
+      session: 'svc',
+      state: 'st',
+      args: 'hi',
+    });
+  }
+  // Past 15 digits, with spaces or signs: the full parse decides, as before.
+  assert.equal(
+    (decodeMessage(FrameType.CALL_TEXT, b('[1234567890123456,"svc","st"]\nx')) as { id: number })
+      .id,
+    1234567890123456,
+  );
+  rejects(FrameType.CALL_TEXT, '[12345678901234567890,"svc","st"]\nx', /id/);
+  rejects(FrameType.CALL_TEXT, '[01,"svc","st"]\nx', /not JSON/);
+  rejects(FrameType.CALL_TEXT, '[-1,"svc","st"]\nx', /id/);
+  assert.equal(
+    (decodeMessage(FrameType.CALL_TEXT, b('[ 8 ,"svc","st"]\nx')) as { id: number }).id,
+    8,
+  );
+  // A cached tail does not make a bad one acceptable, nor a bad tail poison the cache.
+  rejects(FrameType.CALL_TEXT, '[1,"svc","bad name"]\nx', /state/);
+  rejects(FrameType.CALL_TEXT, '[2,"svc","bad name"]\nx', /state/);
+  rejects(FrameType.CALL_TEXT, '[3,"svc","st"\nx', /not JSON/);
+  rejects(FrameType.CALL_TEXT, '[4,"svc","st",1]\nx', /array of 3/);
+  rejects(FrameType.CALL_TEXT, '[5]\nx', /array of 3/);
+});
