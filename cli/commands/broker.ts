@@ -31,7 +31,6 @@ interface BrokerFlags {
   readonly maxDeliveries?: number;
   readonly deadLetterSuffix?: string;
   readonly prefetch?: number;
-  readonly maxCachedBytes?: number;
 }
 
 function integer(value: string): number {
@@ -86,7 +85,6 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
     maxDeliveries: flags.maxDeliveries,
     deadLetterSuffix: flags.deadLetterSuffix,
     defaultPrefetch: flags.prefetch,
-    maxCachedBytes: flags.maxCachedBytes,
   };
   return {
     dataDir: flags.dataDir,
@@ -142,11 +140,6 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
     .option('--max-deliveries <n>', 'deliveries before dead-lettering (default 5)', integer)
     .option('--dead-letter-suffix <suffix>', "dead-letter queue name suffix (default '.dlq')")
     .option('--prefetch <n>', 'unacked messages per subscription by default (default 100)', integer)
-    .option(
-      '--max-cached-bytes <n>',
-      'queued messages kept in memory until acked, 0 none (default 64 MiB)',
-      integer,
-    )
     .action(async (flags: BrokerFlags) => {
       const options = toOptions(flags);
       const loopback = ['127.0.0.1', '::1', 'localhost'].includes(options.host ?? '');

@@ -60,7 +60,6 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     router = new Router(store, {
       maxDeliveries: resolved.maxDeliveries,
       deadLetterSuffix: resolved.deadLetterSuffix,
-      maxCachedBytes: resolved.maxCachedBytes,
     });
   } catch (err) {
     await store.close();

@@ -383,7 +383,12 @@ export class Journal {
     const done = (err: unknown): void => {
       for (const q of mine) q.segment.unwritten -= 1;
       if (err === null || err === undefined) {
+        // The next group commit goes to the disk first: the disk then works while this one's
+        // callbacks (receipts, dispatch) run, instead of waiting for them.
+        this.#retire();
+        this.#flush();
         for (const q of mine) settle(q.done, undefined);
+        return;
       } else {
         debug('journal: write to %s failed: %O', segment?.path, err);
         if (segment !== undefined) {

@@ -18,7 +18,6 @@ export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
 export const DEFAULT_STORE_COMMIT_DELAY_MS = 200;
-export const DEFAULT_MAX_CACHED_BYTES = 64 * 1024 * 1024;
 
 /** How `startBroker` is configured. Durations are milliseconds. */
 export interface BrokerOptions {
@@ -68,12 +67,6 @@ export interface BrokerOptions {
    * wait for it. @defaultValue 200
    */
   readonly storeCommitDelayMs?: number;
-  /**
-   * Bytes of queued messages (bodies and headers) kept in memory from SEND to acknowledgement,
-   * so that delivering them does not read them back from the store; messages beyond this are
-   * read from the store when delivered. 0 keeps none. @defaultValue 64 MiB
-   */
-  readonly maxCachedBytes?: number;
 }
 
 export type ResolvedBrokerOptions = Required<Omit<BrokerOptions, 'users'>> & {
@@ -105,7 +98,6 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     'deadLetterSuffix',
     'defaultPrefetch',
     'storeCommitDelayMs',
-    'maxCachedBytes',
   ]);
   for (const key of Object.keys(o)) {
     if (!known.has(key)) throw new BrokerOptionsError(key, 'is not a broker option');
@@ -144,7 +136,6 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     deadLetterSuffix: suffix,
     defaultPrefetch: int(o, 'defaultPrefetch', DEFAULT_PREFETCH, 1, 1_000_000),
     storeCommitDelayMs: int(o, 'storeCommitDelayMs', DEFAULT_STORE_COMMIT_DELAY_MS, 0, 60_000),
-    maxCachedBytes: int(o, 'maxCachedBytes', DEFAULT_MAX_CACHED_BYTES, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -3,7 +3,6 @@
  * order, and its consumers. Each message goes to one consumer, chosen round robin among those
  * that can take it (prefetch window open, output under the limit). Bodies stay in the store.
  */
-import type { StoredRecord } from './store.js';
 import type { Subscription } from './subscription.js';
 
 /** A message of a queue, as the index knows it. */
@@ -12,8 +11,6 @@ export interface QueuedMessage {
   readonly messageId: string;
   /** Deliveries so far (1 after the first). */
   deliveries: number;
-  /** The stored record, kept in memory by the router's RecordCache while it has room. */
-  cached?: { readonly record: StoredRecord; readonly cost: number } | undefined;
 }
 
 /** Why a delivered message comes back to its queue. */

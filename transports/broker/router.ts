@@ -11,7 +11,6 @@ import {
   type QueueStats,
   type ReturnReason,
 } from './queue.js';
-import { RecordCache } from './record-cache.js';
 import type { Delivery, Subscription } from './subscription.js';
 import type { MessageStore, StoredRecord } from './store.js';
 import type { JournalDone as StoreDone } from './journal.js';
@@ -50,8 +49,6 @@ export function destinationKind(destination: string): 'queue' | 'topic' | undefi
 export interface RouterOptions {
   readonly maxDeliveries: number;
   readonly deadLetterSuffix: string;
-  /** Budget of the in-memory {@link RecordCache}. */
-  readonly maxCachedBytes: number;
 }
 
 export class Router implements QueueHost {
@@ -59,7 +56,6 @@ export class Router implements QueueHost {
   readonly #options: RouterOptions;
   readonly #queues = new Map<string, Queue>();
   readonly #topics = new Map<string, Set<Subscription>>();
-  readonly #cache: RecordCache;
   /** Distinguishes message ids minted by this run from those of earlier runs. */
   readonly #runId = Date.now().toString(36);
   #seq: number;
@@ -69,7 +65,6 @@ export class Router implements QueueHost {
   constructor(store: MessageStore, options: RouterOptions) {
     this.#store = store;
     this.#options = options;
-    this.#cache = new RecordCache(options.maxCachedBytes);
     let loaded = 0;
     for (const { destination, seq, record } of store.load()) {
       this.#queue(destination).enqueue(
@@ -129,9 +124,7 @@ export class Router implements QueueHost {
         return;
       }
       try {
-        const message: QueuedMessage = { seq, messageId, deliveries: 0 };
-        this.#cache.keep(message, record);
-        this.#queue(destination).enqueue(message);
+        this.#queue(destination).enqueue({ seq, messageId, deliveries: 0 });
       } catch (dispatchErr) {
         // Stored: a dispatch failure (a consumer's write) must not lose the sender's receipt.
         debug('router: dispatching %s#%d failed: %O', destination, seq, dispatchErr);
@@ -171,7 +164,6 @@ export class Router implements QueueHost {
         if (!subscription.untrack(d)) continue;
         if (d.queue !== undefined && d.message !== undefined) {
           removes.push({ destination: d.queue.name, seq: d.message.seq });
-          this.#cache.release(d.message);
           touched.add(d.queue);
         }
       }
@@ -182,9 +174,11 @@ export class Router implements QueueHost {
       for (const queue of touched) queue.dispatch();
     }
     for (const p of puts) {
-      const message: QueuedMessage = { seq: p.seq, messageId: p.record.messageId, deliveries: 0 };
-      this.#cache.keep(message, p.record);
-      this.#queue(p.destination).enqueue(message);
+      this.#queue(p.destination).enqueue({
+        seq: p.seq,
+        messageId: p.record.messageId,
+        deliveries: 0,
+      });
     }
     for (const s of sends) {
       if (destinationKind(s.destination) === 'topic') {
@@ -202,7 +196,6 @@ export class Router implements QueueHost {
       if (!subscription.untrack(d)) continue;
       if (d.queue !== undefined && d.message !== undefined) {
         removes.push({ destination: d.queue.name, seq: d.message.seq });
-        this.#cache.release(d.message);
         d.queue.counts.dequeued += 1;
         touched.add(d.queue);
       }
@@ -260,9 +253,9 @@ export class Router implements QueueHost {
   // QueueHost
 
   deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void {
-    let record = this.#cache.get(message);
+    let record: StoredRecord | undefined;
     try {
-      record ??= this.#store.read(queue.name, message.seq);
+      record = this.#store.read(queue.name, message.seq);
     } catch (err) {
       // A corrupt record must not fail whichever connection triggered this dispatch. It stays
       // in the store (and is retried after a restart) but leaves the in-memory queue.
@@ -285,7 +278,6 @@ export class Router implements QueueHost {
     });
     if (subscription.ackMode === 'auto') {
       queue.counts.dequeued += 1;
-      this.#cache.release(message);
       this.#store.delete(queue.name, message.seq, (err) => {
         if (err !== undefined) {
           debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
@@ -295,7 +287,7 @@ export class Router implements QueueHost {
   }
 
   deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void {
-    const record = this.#cache.get(message) ?? this.#store.read(queue.name, message.seq);
+    const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     const target = `${queue.name}${this.#options.deadLetterSuffix}`;
     const seq = this.#nextSeq();
@@ -326,12 +318,7 @@ export class Router implements QueueHost {
         [{ destination: queue.name, seq: message.seq }],
       )
       .then(
-        () => {
-          this.#cache.release(message);
-          const movedMessage: QueuedMessage = { seq, messageId: moved.messageId, deliveries: 0 };
-          this.#cache.keep(movedMessage, moved);
-          this.#queue(target).enqueue(movedMessage);
-        },
+        () => this.#queue(target).enqueue({ seq, messageId: moved.messageId, deliveries: 0 }),
         (err: unknown) => {
           // Not moved: keep it where it was, still redeliverable.
           debug('router: dead-lettering %s#%d failed: %O', queue.name, message.seq, err);
@@ -341,7 +328,7 @@ export class Router implements QueueHost {
   }
 
   persistDeliveries(queue: Queue, message: QueuedMessage): void {
-    const record = this.#cache.get(message) ?? this.#store.read(queue.name, message.seq);
+    const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     this.#store
       .append(queue.name, message.seq, { ...record, deliveries: message.deliveries })
