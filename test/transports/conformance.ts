@@ -522,7 +522,24 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
         await producer.publish(queue, 'one');
         await until('the first message', () => seen.length === 1);
         await target.restart?.();
-        await producer.publish(queue, 'two');
+        // Until the consumer is back and subscribed again, a broker may refuse the publish:
+        // Mosquitto (2.0) restores an offline session's shared subscription only when its
+        // client reconnects, and answers "no matching subscribers" meanwhile. A sender retries
+        // such a refusal (the outbound endpoint does); re-subscription must make it succeed.
+        await pollUntil(
+          'a publish after the restart to be accepted',
+          () =>
+            producer.publish(queue, 'two').then(
+              () => true,
+              (err: unknown) => {
+                if (err instanceof TransportError && err.code === 'TRANSPORT_PUBLISH_REJECTED') {
+                  return false;
+                }
+                throw err;
+              },
+            ),
+          WAIT_MS,
+        );
         await until('the message published after the restart', () =>
           seen.some((m) => m.body.toString() === 'two'),
         );
