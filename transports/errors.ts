@@ -89,7 +89,10 @@ export class TransportConnectError extends TransportError {
   }
 }
 
-/** Node's codes for a TLS peer certificate that cannot be trusted: retrying will not help. */
+/**
+ * Node's codes for a TLS handshake refused over a certificate — the broker's, which we do not
+ * trust, or ours, which the broker does not accept: retrying will not help.
+ */
 const TLS_TRUST_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -99,9 +102,14 @@ const TLS_TRUST_CODES = new Set([
   'CERT_NOT_YET_VALID',
   'CERT_UNTRUSTED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
+  // The broker refused our client certificate (mutual TLS): missing, or not signed by its CA.
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
 ]);
 
-/** True when `error` (or its cause) says the broker's TLS certificate is not trusted. */
+/** True when `error` (or its cause) says a TLS certificate was refused, on either side. */
 export function isTlsTrustError(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = e.cause) {
     const code = (e as { code?: unknown }).code;

@@ -25,6 +25,7 @@ export {
   type BrokerStats,
   type QueueStats,
   type BrokerOptions,
+  type BrokerTlsOptions,
 } from './broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
 

@@ -10,6 +10,7 @@ import {
   DEFAULT_BROKER_PORT,
   startBroker,
   type BrokerOptions,
+  type BrokerTlsOptions,
 } from '../../transports/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
@@ -31,6 +32,9 @@ interface BrokerFlags {
   readonly maxDeliveries?: number;
   readonly deadLetterSuffix?: string;
   readonly prefetch?: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsClientCa?: string;
 }
 
 function integer(value: string): number {
@@ -70,8 +74,40 @@ function users(flags: BrokerFlags): Record<string, string> | undefined {
   return out;
 }
 
+/** Reads a PEM file named by `flag`; an unreadable file is an error naming both. */
+function pemFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new BrokerOptionsError(flag, `cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** `--tls-cert`, `--tls-key` and `--tls-client-ca` → the broker's `tls` option. */
+function tls(flags: BrokerFlags): BrokerTlsOptions | undefined {
+  const { tlsCert, tlsKey, tlsClientCa } = flags;
+  if (tlsCert === undefined && tlsKey === undefined) {
+    if (tlsClientCa !== undefined) {
+      throw new BrokerOptionsError('--tls-client-ca', 'needs --tls-cert and --tls-key');
+    }
+    return undefined;
+  }
+  if (tlsCert === undefined || tlsKey === undefined) {
+    throw new BrokerOptionsError(
+      tlsCert === undefined ? '--tls-key' : '--tls-cert',
+      'needs --tls-cert and --tls-key together',
+    );
+  }
+  const cert = pemFile('--tls-cert', tlsCert);
+  const key = pemFile('--tls-key', tlsKey);
+  return tlsClientCa === undefined
+    ? { cert, key }
+    : { cert, key, clientCa: pemFile('--tls-client-ca', tlsClientCa) };
+}
+
 function toOptions(flags: BrokerFlags): BrokerOptions {
   const u = users(flags);
+  const t = tls(flags);
   const optional = {
     maxFrameBytes: flags.maxFrameBytes,
     maxHeaders: flags.maxHeaders,
@@ -91,6 +127,7 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
     port: flags.port,
     host: flags.bind,
     ...(u === undefined ? {} : { users: u }),
+    ...(t === undefined ? {} : { tls: t }),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
 }
@@ -140,6 +177,12 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
     .option('--max-deliveries <n>', 'deliveries before dead-lettering (default 5)', integer)
     .option('--dead-letter-suffix <suffix>', "dead-letter queue name suffix (default '.dlq')")
     .option('--prefetch <n>', 'unacked messages per subscription by default (default 100)', integer)
+    .option('--tls-cert <file>', 'serve stomp+ssl:// with this PEM certificate (chain)')
+    .option('--tls-key <file>', "the certificate's PEM private key")
+    .option(
+      '--tls-client-ca <file>',
+      'require client certificates signed by this PEM CA (mutual TLS)',
+    )
     .action(async (flags: BrokerFlags) => {
       const options = toOptions(flags);
       const loopback = ['127.0.0.1', '::1', 'localhost'].includes(options.host ?? '');

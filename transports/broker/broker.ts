@@ -1,5 +1,6 @@
 /** The embedded broker: a TCP listener, its connections, the router and the message store. */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { debuglog } from 'node:util';
 import { Connection } from './connection.js';
 import { BrokerError } from './errors.js';
@@ -16,7 +17,7 @@ export interface BrokerHandle extends AsyncDisposable {
   /** The port it listens on (the real one when started with port 0). */
   readonly port: number;
   readonly host: string;
-  /** `stomp://host:port`. */
+  /** `stomp://host:port`, or `stomp+ssl://host:port` with the `tls` option. */
   readonly url: string;
   readonly options: ResolvedBrokerOptions;
   /** Open client connections. */
@@ -66,9 +67,30 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     throw err;
   }
   const connections = new Set<Connection>();
-  const server = createServer({ noDelay: true }, (socket) =>
-    accept(socket, router, resolved, connections),
-  );
+  const onSocket = (socket: Socket): void => accept(socket, router, resolved, connections);
+  const tls = resolved.tls;
+  let server: Server;
+  if (tls === undefined) {
+    server = createServer({ noDelay: true }, onSocket);
+  } else {
+    const mutual = tls.clientCa !== undefined;
+    const tlsServer = createTlsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ...(mutual ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        // A handshake that never completes holds a socket: it gets the CONNECT deadline.
+        handshakeTimeout: resolved.connectTimeoutMs,
+      },
+      onSocket,
+    );
+    tlsServer.on('tlsClientError', (err, socket) => {
+      // Refused before any STOMP byte was read (untrusted client certificate, plain text on
+      // the TLS port, a handshake timeout): this peer only; Node destroys its socket.
+      debug('broker: TLS handshake from %s failed: %s', socket.remoteAddress, err.message);
+    });
+    server = tlsServer;
+  }
   try {
     await listen(server, resolved.port, resolved.host);
   } catch (err) {
@@ -121,7 +143,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   return {
     port,
     host,
-    url: `stomp://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls === undefined ? 'stomp' : 'stomp+ssl'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     options: resolved,
     connectionCount: () => connections.size,
     queueDepths: () => router.queueDepths(),

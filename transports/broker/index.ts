@@ -4,6 +4,7 @@
  */
 export { startBroker, type BrokerHandle, type BrokerListener, type BrokerStats } from './broker.js';
 export type { QueueStats } from './queue.js';
+export type { BrokerTlsOptions } from './tls-options.js';
 export {
   parseBrokerOptions,
   type BrokerOptions,

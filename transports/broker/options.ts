@@ -1,5 +1,6 @@
 /** Options of the embedded broker: one documented interface, defaults, one parse function. */
 import { BrokerOptionsError } from './errors.js';
+import { parseBrokerTls, type BrokerTlsOptions } from './tls-options.js';
 
 /** Port of the original AES's embedded broker. */
 export const DEFAULT_BROKER_PORT = 61614;
@@ -67,10 +68,13 @@ export interface BrokerOptions {
    * wait for it. @defaultValue 200
    */
   readonly storeCommitDelayMs?: number;
+  /** Serve `stomp+ssl://` (TLS) instead of plain `stomp://`; see {@link BrokerTlsOptions}. */
+  readonly tls?: BrokerTlsOptions;
 }
 
-export type ResolvedBrokerOptions = Required<Omit<BrokerOptions, 'users'>> & {
+export type ResolvedBrokerOptions = Required<Omit<BrokerOptions, 'users' | 'tls'>> & {
   readonly users: Readonly<Record<string, string>> | undefined;
+  readonly tls: BrokerTlsOptions | undefined;
 };
 
 /** Validates `input` (for example parsed from flags or a config file) and fills defaults. */
@@ -98,6 +102,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     'deadLetterSuffix',
     'defaultPrefetch',
     'storeCommitDelayMs',
+    'tls',
   ]);
   for (const key of Object.keys(o)) {
     if (!known.has(key)) throw new BrokerOptionsError(key, 'is not a broker option');
@@ -121,6 +126,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     dataDir,
     host,
     users: parseUsers(o.users),
+    tls: parseBrokerTls(o.tls),
     port: int(o, 'port', DEFAULT_BROKER_PORT, 0, 65535),
     maxFrameBytes: int(o, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, 1024, 2 ** 31),
     maxHeaders: int(o, 'maxHeaders', DEFAULT_MAX_HEADERS, 4, 100_000),

@@ -89,6 +89,7 @@ export class MqttSession {
         resubscribe: false,
         manualConnect: true,
         rejectUnauthorized: options.rejectUnauthorized,
+        ...endpoint.tlsFiles,
       };
       // SNI takes host names only; an IP address there is deprecated.
       if (endpoint.tls && isIP(endpoint.host) === 0) clientOptions.servername = endpoint.host;

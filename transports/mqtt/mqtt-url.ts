@@ -4,6 +4,7 @@
  */
 import { redactUrl } from '../registry.js';
 import { parseBrokerUrl } from '../support/options.js';
+import { readTlsFiles, TLS_FILE_PARAMS, type ClientTlsFiles } from '../support/tls-files.js';
 import { TransportOptionError } from '../errors.js';
 import { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './brokers.js';
 
@@ -26,6 +27,8 @@ export interface MqttEndpoint {
    */
   readonly envelope: boolean;
   readonly params: ReadonlyMap<string, string>;
+  /** The `ca`, `cert` and `key` files the URL names, read (TLS only). */
+  readonly tlsFiles: ClientTlsFiles;
 }
 
 const KNOWN_PARAMS = new Set([
@@ -42,6 +45,7 @@ const KNOWN_PARAMS = new Set([
   'redeliveryDelayMs',
   'receiveMaximum',
   'rejectUnauthorized',
+  ...TLS_FILE_PARAMS,
   'envelope',
 ]);
 
@@ -88,5 +92,6 @@ export function parseMqttUrl(url: URL): MqttEndpoint {
     protocolVersion,
     envelope: protocolVersion === 4 && envelope !== 'off',
     params,
+    tlsFiles: readTlsFiles(params, tls),
   };
 }

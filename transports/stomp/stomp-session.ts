@@ -109,6 +109,7 @@ export class StompSession {
             // SNI takes host names only; an IP address there is deprecated.
             ...(isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
             rejectUnauthorized: options.rejectUnauthorized,
+            ...endpoint.tlsFiles,
           })
         : netConnect({ host: endpoint.host, port: endpoint.port });
       socket.setNoDelay(true);

@@ -4,6 +4,7 @@
  */
 import { redactUrl } from '../registry.js';
 import { parseBrokerUrl } from '../support/options.js';
+import { readTlsFiles, TLS_FILE_PARAMS, type ClientTlsFiles } from '../support/tls-files.js';
 
 export const DEFAULT_STOMP_PORT = 61613;
 
@@ -19,6 +20,8 @@ export interface StompEndpoint {
   readonly vhost: string;
   /** Query parameters naming transport options (`heartbeatMs`, …), as given. */
   readonly params: ReadonlyMap<string, string>;
+  /** The `ca`, `cert` and `key` files the URL names, read (TLS only). */
+  readonly tlsFiles: ClientTlsFiles;
 }
 
 const KNOWN_PARAMS = new Set([
@@ -31,6 +34,7 @@ const KNOWN_PARAMS = new Set([
   'redeliveryDelayMs',
   'queueExpiresMs',
   'rejectUnauthorized',
+  ...TLS_FILE_PARAMS,
 ]);
 
 export function parseStompUrl(url: URL): StompEndpoint {
@@ -49,5 +53,6 @@ export function parseStompUrl(url: URL): StompEndpoint {
     passcode: password,
     vhost: params.get('vhost') ?? '/',
     params,
+    tlsFiles: readTlsFiles(params, scheme === 'stomp+ssl'),
   };
 }
