@@ -179,6 +179,12 @@ export class AesNode implements AsyncDisposable {
       this.brokerUrls = [`stomp://${host.includes(':') ? `[${host}]` : host}:${this.broker.port}`];
       this.metrics.watchBroker(this.broker);
       this.log.info('embedded broker listening', { url: this.brokerUrls[0] });
+      if (!['127.0.0.1', '::1', 'localhost'].includes(config.broker.host)) {
+        this.log.warn(
+          `embedded broker bound to ${config.broker.host}: it takes no logins and no TLS, so anyone who reaches that address can read and write every queue; bind it to loopback, or run 'aes broker' with --user and --tls-cert (or an external broker) and point broker.urls at it`,
+          { host: config.broker.host },
+        );
+      }
     } else {
       this.brokerUrls = config.broker.urls;
     }
