@@ -3,7 +3,7 @@
  * library function: it declares its options, awaits the function fully and returns an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { packageVersion } from '../runtime/index.js';
+import { packageVersion } from '../runtime/version.js';
 import { COMMANDS } from './commands/index.js';
 import { formatError, exitCodeFor } from './errors.js';
 

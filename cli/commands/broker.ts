@@ -4,14 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
-import {
-  BrokerOptionsError,
-  DEFAULT_BROKER_HOST,
-  DEFAULT_BROKER_PORT,
-  startBroker,
-  type BrokerOptions,
-  type BrokerTlsOptions,
-} from '../../transports/index.js';
+import { BrokerOptionsError } from '../../transports/broker/errors.js';
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT } from '../../transports/broker/options.js';
+import type { BrokerOptions, BrokerTlsOptions } from '../../transports/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
 
@@ -191,6 +186,7 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
           `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
         );
       }
+      const { startBroker } = await import('../../transports/index.js');
       const broker = await startBroker(options);
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,

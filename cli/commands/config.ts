@@ -1,11 +1,6 @@
 /** `aes config check [file]`: validates a node config and says what the node would run. */
 import type { RegisterCommand } from './index.js';
-import {
-  DEFAULT_CONFIG_FILE,
-  describeConfig,
-  loadConfig,
-  redactConfig,
-} from '../../runtime/index.js';
+import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 
 export const registerConfig: RegisterCommand = (program, setExitCode) => {
   const config = program.command('config').description('work with the node config file');
@@ -15,6 +10,7 @@ export const registerConfig: RegisterCommand = (program, setExitCode) => {
     .argument('[file]', 'the config file', DEFAULT_CONFIG_FILE)
     .option('--json', 'print the resolved config (defaults applied, secrets redacted) as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
+      const { describeConfig, loadConfig, redactConfig } = await import('../../runtime/index.js');
       const loaded = await loadConfig(file);
       process.stdout.write(
         options.json === true

@@ -1,5 +1,4 @@
 /** `aes create [dir]`: a ready aes project, from the package's templates. */
-import { createProject } from '../../codegen/index.js';
 import type { RegisterCommand } from './index.js';
 
 interface Flags {
@@ -20,6 +19,7 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
       'how the project depends on aes, an npm spec (default: ^<this version>)',
     )
     .action(async (dir: string, flags: Flags) => {
+      const { createProject } = await import('../../codegen/index.js');
       const created = await createProject({
         dir,
         force: flags.force === true,

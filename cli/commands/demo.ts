@@ -10,8 +10,7 @@ import {
   DEMO_PORT_COUNT,
   MAX_DEMO_RECORDS,
   MAX_DEMO_STALL_TIMEOUT_MS,
-  runDemo,
-} from '../../demo/index.js';
+} from '../../demo/options.js';
 import type { RegisterCommand } from './index.js';
 
 function wholeNumber(min: number, max: number): (value: string) => number {
@@ -69,6 +68,7 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
       0,
     )
     .action(async (flags: DemoFlags) => {
+      const { runDemo } = await import('../../demo/index.js');
       const abort = new AbortController();
       let pids: () => number[] = () => [];
       let signals = 0;

@@ -1,6 +1,5 @@
 /** `aes describe <wsdl>`: what a WSDL offers, for a person reading an unknown service. */
 import type { Command } from 'commander';
-import { describeWsdl, formatDescription } from '../../codegen/index.js';
 import { parseMaps } from './gen.js';
 import type { RegisterCommand } from './index.js';
 
@@ -30,6 +29,7 @@ export const registerDescribe: RegisterCommand = (program: Command, setExitCode)
     .option('--strict', 'treat dangling references as errors')
     .option('--json', 'print JSON instead of text')
     .action(async (wsdl: string, flags: DescribeFlags) => {
+      const { describeWsdl, formatDescription } = await import('../../codegen/index.js');
       const d = await describeWsdl(wsdl, {
         map: parseMaps(flags.map),
         ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),

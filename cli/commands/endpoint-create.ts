@@ -5,144 +5,7 @@
  * terminal a missing one is an error naming the flags.
  */
 import type { Command } from 'commander';
-import {
-  checkDestination,
-  checkEndpointName,
-  createEndpoint,
-  operationNames,
-  roleFlag,
-  rolesOf,
-  ScaffoldError,
-  wsdlOperations,
-  type EndpointAnswers,
-  type EndpointKind,
-  type EndpointPhase,
-  type Role,
-} from '../../codegen/index.js';
-import { Prompter } from '../prompt.js';
-
-interface Flags {
-  readonly project: string;
-  readonly kind?: string;
-  readonly phase?: string;
-  readonly name?: string;
-  readonly wsdl?: string;
-  readonly pop?: string;
-  readonly popped?: string;
-  readonly build?: string;
-  readonly popMany?: string;
-  readonly put?: string;
-  readonly putMany?: string;
-  readonly destination?: string;
-  readonly force?: boolean;
-  readonly allowNetwork?: boolean;
-}
-
-const KINDS = ['outbound', 'inbound'] as const;
-const PHASES = ['single', 'double'] as const;
-
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  const found = allowed.find((a) => a === value);
-  if (found === undefined) {
-    throw new ScaffoldError(
-      'SCAFFOLD_USAGE',
-      `${flag} '${value}' is not one of ${allowed.join(', ')}`,
-    );
-  }
-  return found;
-}
-
-/** The flags still missing for a non-interactive run. */
-function missingFlags(f: Flags): string[] {
-  const missing: string[] = [];
-  if (f.kind === undefined) missing.push('--kind');
-  if (f.kind === 'outbound' && f.phase === undefined) missing.push('--phase');
-  if (f.name === undefined) missing.push('--name');
-  if (f.wsdl === undefined) missing.push('--wsdl');
-  if (f.kind !== undefined && KINDS.includes(f.kind as EndpointKind)) {
-    const phase = f.phase === 'double' ? 'double' : 'single';
-    for (const r of rolesOf(f.kind as EndpointKind, phase).required) {
-      if (f[r] === undefined) missing.push(roleFlag(r));
-    }
-  } else {
-    missing.push('the operation flags (--pop, --popped, --build or --put)');
-  }
-  if (f.destination === undefined) missing.push('--destination');
-  return missing;
-}
-
-async function answers(flags: Flags, interactive: boolean): Promise<EndpointAnswers> {
-  if (!interactive) {
-    const missing = missingFlags(flags);
-    if (missing.length > 0) {
-      throw new ScaffoldError(
-        'SCAFFOLD_USAGE',
-        `not a terminal, so nothing can be asked: give ${missing.join(', ')} (see aes endpoint create --help)`,
-      );
-    }
-  }
-  const prompt = interactive ? new Prompter(process.stdin, process.stdout) : undefined;
-  try {
-    const ask = prompt as Prompter; // only reached when a flag is missing, hence interactive
-    const kind =
-      flags.kind !== undefined
-        ? oneOf('--kind', flags.kind, KINDS)
-        : ((await ask.choose('Inbound or outbound?', ['outbound', 'inbound'])) as EndpointKind);
-    let phase: EndpointPhase | undefined;
-    if (kind === 'outbound') {
-      phase =
-        flags.phase !== undefined
-          ? oneOf('--phase', flags.phase, PHASES)
-          : ((await ask.choose('Single or double phase?', ['single', 'double'])) as EndpointPhase);
-    } else if (flags.phase !== undefined) {
-      throw new ScaffoldError('SCAFFOLD_USAGE', '--phase applies to outbound endpoints only');
-    }
-    const name = flags.name ?? (await ask.ask('Endpoint name', undefined, checkEndpointName));
-    checkEndpointName(name);
-    const system = kind === 'inbound' ? 'target' : 'source';
-    const wsdl = flags.wsdl ?? (await ask.ask(`WSDL of the ${system} system (path or URL)`));
-    const { required, optional } = rolesOf(kind, phase);
-    const picked: Partial<Record<Role, string>> = {};
-    // Every operation flag is passed on, so that one that does not apply is refused, not ignored.
-    for (const r of ['pop', 'popped', 'build', 'popMany', 'put', 'putMany'] as const) {
-      const v = flags[r];
-      if (v !== undefined) picked[r] = v;
-    }
-    if (required.some((r) => picked[r] === undefined)) {
-      const ops = operationNames(
-        await wsdlOperations(wsdl, { allowNetwork: flags.allowNetwork === true }),
-      );
-      for (const r of required) {
-        picked[r] ??= (await ask.choose(`Operation for ${r}:`, ops)) ?? '';
-      }
-      for (const r of optional) {
-        if (picked[r] !== undefined) continue;
-        const v = await ask.choose(`Operation for ${r} (batch mode, optional):`, ops, true);
-        if (v !== undefined) picked[r] = v;
-      }
-    }
-    const destination =
-      flags.destination ??
-      (await ask.ask(
-        kind === 'inbound' ? 'Queue to consume' : 'Destination to publish to',
-        `/queue/${name}`,
-        checkDestination,
-      ));
-    return {
-      project: flags.project,
-      kind,
-      ...(phase === undefined ? {} : { phase }),
-      name,
-      wsdl,
-      ...picked,
-      destination,
-      force: flags.force === true,
-      allowNetwork: flags.allowNetwork === true,
-    };
-  } finally {
-    prompt?.close();
-  }
-}
+import type { EndpointCreateFlags } from './endpoint-create-answers.js';
 
 export function registerEndpointCreate(
   endpoint: Command,
@@ -183,8 +46,12 @@ export function registerEndpointCreate(
       're-create an existing endpoint (its files are rewritten; its config entry is kept)',
     )
     .option('--allow-network', 'fetch a WSDL given as URL, and its imports')
-    .action(async (flags: Flags) => {
+    .action(async (flags: EndpointCreateFlags) => {
       const interactive = process.stdin.isTTY && process.stdout.isTTY;
+      const [{ createEndpoint }, { answers }] = await Promise.all([
+        import('../../codegen/index.js'),
+        import('./endpoint-create-answers.js'),
+      ]);
       const created = await createEndpoint(await answers(flags, interactive));
       process.stdout.write(
         `created endpoint '${created.name}'\n${created.files.map((f) => `  ${f}\n`).join('')}`,

@@ -3,17 +3,8 @@
  * runs it. `aes endpoint run NAME`: runs an endpoint in this terminal, attached to its running
  * node (stop the supervised one first), for debugging.
  */
-import {
-  DEFAULT_CONFIG_FILE,
-  controlEndpoint,
-  createLogger,
-  loadConfig,
-  loggerOptionsFromEnv,
-  nodeSocketPath,
-  readNodeSecret,
-  runEndpointHost,
-  type EndpointAction,
-} from '../../runtime/index.js';
+import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
+import type { EndpointAction } from '../../runtime/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './index.js';
 
@@ -35,6 +26,7 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
       .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
       .option('--address <address>', "another node's cluster address (tcp://host:port)")
       .action(async (name: string, flags: Flags) => {
+        const { controlEndpoint, loadConfig } = await import('../../runtime/index.js');
         const config = await loadConfig(flags.config);
         const node = await controlEndpoint(
           config,
@@ -52,6 +44,14 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
     .argument('<name>', 'the endpoint (a folder of the endpoints folder)')
     .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
     .action(async (name: string, flags: Flags) => {
+      const {
+        createLogger,
+        loadConfig,
+        loggerOptionsFromEnv,
+        nodeSocketPath,
+        readNodeSecret,
+        runEndpointHost,
+      } = await import('../../runtime/index.js');
       const config = await loadConfig(flags.config);
       const log = createLogger({ ...loggerOptionsFromEnv(), bindings: { endpoint: name } });
       setExitCode(

@@ -1,12 +1,7 @@
 /** `aes gen --wsdl <file|url>... [--out dir]`: typed TypeScript clients from WSDLs. */
 import type { Command } from 'commander';
-import {
-  CodegenError,
-  describeWsdl,
-  formatDescription,
-  generate,
-  type WsdlSummary,
-} from '../../codegen/index.js';
+import { CodegenError } from '../../codegen/errors.js';
+import type { WsdlSummary } from '../../codegen/index.js';
 import { collect } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
 
@@ -71,6 +66,7 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (flags: GenFlags) => {
+      const { describeWsdl, formatDescription, generate } = await import('../../codegen/index.js');
       const options = {
         map: parseMaps(flags.map),
         ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),

@@ -1,4 +1,11 @@
-/** Every CLI command, registered explicitly. Add a command by adding its module here. */
+/**
+ * Every CLI command, registered explicitly. Add a command by adding its module here.
+ *
+ * A command module imports at its top only what declaring the command needs (commander, its
+ * defaults from small leaf modules, types); its action `await import()`s the library it runs. So
+ * `aes post`, `aes broker` or `aes --help` never load the code generator (ts-morph, TypeScript):
+ * every command module is loaded for every command (test/cli/lazy-load.test.ts checks this).
+ */
 import type { Command } from 'commander';
 import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';

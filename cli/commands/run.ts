@@ -3,13 +3,7 @@
  * (the record in flight finishes) and stops the node; a second one forces: endpoint processes
  * are killed and the node exits at once (what was journaled resumes on the next start).
  */
-import {
-  AesNode,
-  DEFAULT_CONFIG_FILE,
-  createLogger,
-  loadConfig,
-  loggerOptionsFromEnv,
-} from '../../runtime/index.js';
+import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import { Option } from 'commander';
 import type { RegisterCommand } from './index.js';
 
@@ -25,6 +19,8 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
       ]),
     )
     .action(async (file: string, flags: { logFormat?: string }) => {
+      const { AesNode, createLogger, loadConfig, loggerOptionsFromEnv } =
+        await import('../../runtime/index.js');
       const config = await loadConfig(file);
       const format =
         flags.logFormat === 'json' || flags.logFormat === 'pretty' ? flags.logFormat : undefined;

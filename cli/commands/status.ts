@@ -1,10 +1,5 @@
 /** `aes status [--json]`: every node of the cluster and every endpoint on it, from any node. */
-import {
-  DEFAULT_CONFIG_FILE,
-  fetchClusterStatus,
-  formatClusterStatus,
-  loadConfig,
-} from '../../runtime/index.js';
+import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerStatus: RegisterCommand = (program, setExitCode) => {
@@ -15,6 +10,8 @@ export const registerStatus: RegisterCommand = (program, setExitCode) => {
     .option('--address <address>', "another node's cluster address (tcp://host:port)")
     .option('--json', 'print JSON')
     .action(async (flags: { config: string; address?: string; json?: boolean }) => {
+      const { fetchClusterStatus, formatClusterStatus, loadConfig } =
+        await import('../../runtime/index.js');
       const config = await loadConfig(flags.config);
       const status = await fetchClusterStatus(
         config,

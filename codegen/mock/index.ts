@@ -1,6 +1,6 @@
 /** `aes mock`: a SOAP server from any WSDL 1.1 with sample or scripted answers (docs/mock.md). */
+export { DEFAULT_MOCK_HOST } from './defaults.js';
 export {
-  DEFAULT_MOCK_HOST,
   MAX_REQUEST_BYTES,
   MockServer,
   startMock,

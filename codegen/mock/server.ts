@@ -12,6 +12,7 @@ import * as soap from 'soap';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../loader.js';
 import { buildModel, type ModelOptions } from '../generate.js';
 import type { Binding, Port, Service } from '../wsdl-model.js';
+import { DEFAULT_MOCK_HOST } from './defaults.js';
 import { MockBehaviour, type Answer, type MockState } from './behaviour.js';
 import { MockError } from './errors.js';
 import { readFacets } from './facets.js';
@@ -28,7 +29,6 @@ import {
 
 const trace = debuglog('aes-mock');
 
-export const DEFAULT_MOCK_HOST = '127.0.0.1';
 /** Largest request body accepted; a bigger one is answered 413 and the connection closed. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 export const STATE_PATH = '/_aes/mock/state';

@@ -1,19 +1,48 @@
 /** Runs the `aes` CLI from source as a real child process. */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import {
+  spawn,
+  spawnSync,
+  type ChildProcessByStdio,
+  type SpawnSyncReturns,
+} from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../cli/run.ts', import.meta.url));
 
+interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Node flags after `--import tsx`, e.g. another `--import` preload. */
+  nodeArgs?: readonly string[];
+}
+
+function argv(args: readonly string[], options: CliOptions): string[] {
+  return ['--import', 'tsx', ...(options.nodeArgs ?? []), ENTRY, ...args];
+}
+
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  options: CliOptions & { input?: string; timeoutMs?: number } = {},
 ): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  return spawnSync(process.execPath, argv(args, options), {
     encoding: 'utf8',
     cwd: options.cwd ?? REPO_ROOT,
     env: options.env ?? process.env,
     timeout: options.timeoutMs ?? 120_000,
     ...(options.input === undefined ? {} : { input: options.input }),
+  });
+}
+
+/** Starts the CLI and returns at once, stdout and stderr piped (a long-running command). */
+export function spawnCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, argv(args, options), {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
