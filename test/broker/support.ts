@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { Client, Versions, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
-import { pollUntil } from '../support/wait.js';
+import { pollUntil, within as withinDeadline } from '../support/wait.js';
 import {
   startBroker,
   type BrokerHandle,
@@ -49,18 +49,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Rejects after `ms` unless `p` settles first. */
-export async function within<T>(what: string, p: Promise<T>, ms = DEADLINE_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(what: string, p: Promise<T>, ms = DEADLINE_MS): Promise<T> {
+  return withinDeadline(what, p, ms);
 }
 
 export interface StompjsOptions {

@@ -1,4 +1,7 @@
-/** Polling for test conditions: the one loop behind every suite's `waitFor` / `waitUntil`. */
+/**
+ * Waiting in tests, always with a deadline: the one polling loop behind every suite's `waitFor` /
+ * `waitUntil`, and `within` for a promise.
+ */
 
 /**
  * Resolves once `check()` holds (polled every 10 ms); rejects after `timeoutMs` with
@@ -15,5 +18,26 @@ export async function pollUntil(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Resolves or rejects as `p` does, unless `timeoutMs` passes first: then rejects with
+ * `timed out after <ms> ms: <what>` (a test must never wait on a promise without a deadline).
+ */
+export async function within<T>(what: string, p: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

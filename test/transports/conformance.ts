@@ -25,7 +25,7 @@ import {
   type TransportState,
 } from '../../transports/index.js';
 import { FaultProxy } from './fault-proxy.js';
-import { pollUntil } from '../support/wait.js';
+import { pollUntil, within } from '../support/wait.js';
 
 export interface ConformanceCapabilities {
   /** The transport talks to a broker over TCP (reconnect, auth and deadline cases apply). */
@@ -142,13 +142,20 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
 
   function collector(limit: number) {
     const seen: InboundMessage[] = [];
-    const done = deferred();
+    const arrived = deferred();
     const handler: MessageHandler = (message) => {
       seen.push(message);
-      if (seen.length === limit) done.resolve();
+      if (seen.length === limit) arrived.resolve();
       return Promise.resolve();
     };
-    return { seen, done: done.promise, handler };
+    return {
+      seen,
+      handler,
+      /** Resolves once `limit` messages arrived; a lost one fails the test at the deadline. */
+      get done(): Promise<void> {
+        return within(`${limit} message(s) to arrive`, arrived.promise, WAIT_MS);
+      },
+    };
   }
 
   describe(`transport conformance: ${target.name}`, { skip: skipReason ?? false }, () => {
@@ -235,7 +242,7 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
         if (handled.length === 4) done.resolve();
         return Promise.resolve();
       });
-      await done.promise;
+      await within('the four messages handled', done.promise, WAIT_MS);
       assert.deepEqual(handled, ['m0#1', 'm1#2r', 'm2#1', 'm3#1']);
     });
 
@@ -380,7 +387,7 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
           });
         }
         for (let i = 0; i < 10; i += 1) await producer.publish(queue, `c${i}`);
-        await all.promise;
+        await within('the ten messages handled', all.promise, WAIT_MS);
         assert.ok((seen.get('a')?.length ?? 0) > 0, 'consumer a got nothing');
         assert.ok((seen.get('b')?.length ?? 0) > 0, 'consumer b got nothing');
         assert.equal((seen.get('a')?.length ?? 0) + (seen.get('b')?.length ?? 0), 10);
@@ -433,7 +440,7 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
         });
         const producer = await transport('reconnect-producer', { url });
         await producer.publish(queue, 'before');
-        await holding.promise;
+        await within('the first message in its handler', holding.promise, WAIT_MS);
         proxy.refuseFor(300);
         proxy.sever();
         release.resolve(); // its ack goes nowhere: the broker must redeliver it
