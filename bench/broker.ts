@@ -9,16 +9,13 @@
  * 1 KiB bodies. The client's frames of one event-loop turn leave in one socket write.
  * Ends with one JSON line {"suite":"broker","rows":[...]}.
  */
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { startBrokerProcess, type BrokerProcess } from '../test/support/broker-process.js';
 import { StompBenchClient } from './stomp-bench-client.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RABBIT = { host: '127.0.0.1', port: 61613, login: 'guest', passcode: 'guest' };
 const WINDOW = 1000;
 const PREFETCH = 1000;
@@ -224,37 +221,11 @@ function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-async function startEmbedded(
-  dataDir: string,
-): Promise<{ child: ChildProcessByStdio<null, Readable, null>; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/run.ts',
-      'broker',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--prefetch',
-      String(PREFETCH),
-    ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const line = await withDeadline(
-    'aes broker to start',
-    new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`aes broker exited (${code})`)));
-    }),
+function startEmbedded(dataDir: string): Promise<BrokerProcess> {
+  return startBrokerProcess(
+    ['--port', '0', '--data-dir', dataDir, '--prefetch', String(PREFETCH)],
     30_000,
   );
-  const port = Number(/:(\d+),/.exec(line)?.[1]);
-  if (!(port > 0)) throw new Error(`bench: unexpected aes broker output: ${line}`);
-  return { child, port };
 }
 
 /**

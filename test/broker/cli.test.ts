@@ -1,9 +1,8 @@
 /** `aes broker` as a real child process: flags, credentials, clean stop on SIGTERM. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { runCli, REPO_ROOT } from '../support/cli.js';
+import { startBrokerProcess } from '../support/broker-process.js';
+import { runCli } from '../support/cli.js';
 import { StompjsClient, tempDir, within } from './support.js';
 
 test('aes broker --help lists every flag', () => {
@@ -47,31 +46,12 @@ test('aes broker rejects a bad flag value naming it', () => {
 
 test('aes broker serves STOMP with credentials and stops cleanly on SIGTERM', async () => {
   const dir = tempDir();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/run.ts',
-      'broker',
-      '--port',
-      '0',
-      '--data-dir',
-      dir.path,
-      '--user',
-      'ops:s3cret',
-    ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  const { child, port, url } = await startBrokerProcess(
+    ['--port', '0', '--data-dir', dir.path, '--user', 'ops:s3cret'],
+    30_000,
   );
   try {
-    const lines = createInterface({ input: child.stdout });
-    const line = await within(
-      'aes broker to listen',
-      new Promise<string>((resolve) => lines.once('line', resolve)),
-      30_000,
-    );
-    const port = Number(/stomp:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
-    assert.ok(port > 0, line);
+    assert.equal(url, `stomp://127.0.0.1:${port}`);
     await assert.rejects(
       StompjsClient.connect(port, { login: 'ops', passcode: 'nope' }),
       /bad credentials/,

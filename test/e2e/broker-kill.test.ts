@@ -5,49 +5,25 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
-import { AES_CLI, TSX, makeProject, RunningNode } from './support/project.js';
+import { makeProject, RunningNode } from './support/project.js';
+import { startBrokerProcess } from '../support/broker-process.js';
 import { freePort } from '../support/ports.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
 
-async function startBrokerProcess(port: number, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      TSX,
-      AES_CLI,
-      'broker',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      '--max-deliveries',
-      '1000000',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('aes broker did not start within 60 s')),
-      60_000,
-    );
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      if (line.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`aes broker exited with ${code}`));
-    });
-  });
-  return child;
+async function startBroker(port: number, dataDir: string): Promise<ChildProcess> {
+  const started = await startBrokerProcess([
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--max-deliveries',
+    '1000000',
+  ]);
+  return started.child;
 }
 
 async function kill9(child: ChildProcess): Promise<void> {
@@ -71,7 +47,7 @@ test('kill -9 of the broker (aes broker, an external broker of the node)', async
     },
   });
   const brokerData = join(project.dir, 'broker-data');
-  let broker = await startBrokerProcess(port, brokerData);
+  let broker = await startBroker(port, brokerData);
   try {
     await using node = await RunningNode.start('bk', project, {
       E2E_SOURCE_URL: source.url,
@@ -86,7 +62,7 @@ test('kill -9 of the broker (aes broker, an external broker of the node)', async
     await kill9(broker);
     const atKill = target.accepted.length;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    broker = await startBrokerProcess(port, brokerData);
+    broker = await startBroker(port, brokerData);
     await waitDelivered(source, target, count, 120_000);
     assertExactlyOnceInOrder(source, target, 'orders-out');
     assert.ok(atKill < count, 'the broker died in the middle of the run');
