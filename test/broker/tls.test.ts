@@ -10,17 +10,17 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
   createTransport,
-  startBroker,
   TransportConnectError,
   TransportError,
-  type BrokerHandle,
   type InboundMessage,
   type Transport,
 } from '../../transports/index.js';
 import { makeCertificates } from '../support/certs.js';
 import { runCli } from '../support/cli.js';
 import { pollUntil } from '../support/wait.js';
-import { tempDir } from './support.js';
+import { tempDir, testBroker } from './support.js';
+
+type TestBroker = Awaited<ReturnType<typeof testBroker>>;
 
 const certificates = makeCertificates();
 after(() => certificates.remove());
@@ -50,19 +50,13 @@ async function roundTrip(t: Transport, queue: `/queue/${string}`): Promise<void>
 }
 
 describe('embedded broker over TLS', () => {
-  const dir = tempDir();
-  let broker: BrokerHandle;
+  let broker: TestBroker;
   before(async () => {
-    broker = await startBroker({
-      dataDir: dir.path,
-      port: 0,
+    broker = await testBroker({
       tls: { cert: certificates.serverCert, key: certificates.serverKey },
     });
   });
-  after(async () => {
-    await broker.close();
-    dir.remove();
-  });
+  after(() => broker.stop());
 
   test('its URL says stomp+ssl and a client trusting its CA (ca=) stores and receives', async () => {
     assert.match(broker.url, /^stomp\+ssl:\/\/127\.0\.0\.1:\d+$/);
@@ -99,12 +93,9 @@ describe('embedded broker over TLS', () => {
 });
 
 describe('embedded broker with mutual TLS (clientCa)', () => {
-  const dir = tempDir();
-  let broker: BrokerHandle;
+  let broker: TestBroker;
   before(async () => {
-    broker = await startBroker({
-      dataDir: dir.path,
-      port: 0,
+    broker = await testBroker({
       tls: {
         cert: certificates.serverCert,
         key: certificates.serverKey,
@@ -112,10 +103,7 @@ describe('embedded broker with mutual TLS (clientCa)', () => {
       },
     });
   });
-  after(async () => {
-    await broker.close();
-    dir.remove();
-  });
+  after(() => broker.stop());
 
   test('a client certificate signed by the CA (cert= key=) gets in', async () => {
     const t = transport(
