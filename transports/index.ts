@@ -18,6 +18,7 @@ export {
   parseBrokerOptions,
   DEFAULT_BROKER_PORT,
   DEFAULT_BROKER_HOST,
+  isLoopbackHost,
   BrokerError,
   BrokerOptionsError,
   type BrokerHandle,

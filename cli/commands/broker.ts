@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { BrokerOptionsError } from '../../transports/broker/errors.js';
-import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT } from '../../transports/broker/options.js';
+import {
+  DEFAULT_BROKER_HOST,
+  DEFAULT_BROKER_PORT,
+  isLoopbackHost,
+} from '../../transports/broker/options.js';
 import type { BrokerOptions, BrokerTlsOptions } from '../../transports/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
@@ -180,7 +184,7 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
     )
     .action(async (flags: BrokerFlags) => {
       const options = toOptions(flags);
-      const loopback = ['127.0.0.1', '::1', 'localhost'].includes(options.host ?? '');
+      const loopback = isLoopbackHost(options.host ?? '');
       if (!loopback && options.users === undefined) {
         process.stderr.write(
           `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,

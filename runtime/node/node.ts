@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../cluster/index.js';
-import { startBroker, type BrokerHandle } from '../../transports/index.js';
+import { isLoopbackHost, startBroker, type BrokerHandle } from '../../transports/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
@@ -179,7 +179,7 @@ export class AesNode implements AsyncDisposable {
       this.brokerUrls = [`stomp://${host.includes(':') ? `[${host}]` : host}:${this.broker.port}`];
       this.metrics.watchBroker(this.broker);
       this.log.info('embedded broker listening', { url: this.brokerUrls[0] });
-      if (!['127.0.0.1', '::1', 'localhost'].includes(config.broker.host)) {
+      if (!isLoopbackHost(config.broker.host)) {
         this.log.warn(
           `embedded broker bound to ${config.broker.host}: it takes no logins and no TLS, so anyone who reaches that address can read and write every queue; bind it to loopback, or run 'aes broker' with --user and --tls-cert (or an external broker) and point broker.urls at it`,
           { host: config.broker.host },

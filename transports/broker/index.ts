@@ -11,6 +11,7 @@ export {
   type ResolvedBrokerOptions,
   DEFAULT_BROKER_PORT,
   DEFAULT_BROKER_HOST,
+  isLoopbackHost,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_HEADERS,
   DEFAULT_MAX_HEADER_BYTES,

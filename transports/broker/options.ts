@@ -20,6 +20,14 @@ export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
 export const DEFAULT_STORE_COMMIT_DELAY_MS = 200;
 
+/**
+ * Whether the broker's bind address `host` keeps it to this machine: anywhere else, a broker
+ * without logins (or TLS) is open to whoever reaches the address, which start-up warns about.
+ */
+export function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
 /** How `startBroker` is configured. Durations are milliseconds. */
 export interface BrokerOptions {
   /** Directory of the message store; created when missing. */
