@@ -61,6 +61,31 @@ function op(port: PortOperations, name: string | undefined): Op | undefined {
   return name === undefined ? undefined : port.operations.find((o) => o.name === name);
 }
 
+/**
+ * What the templates need to call a pop operation (`pop`, or `popMany` with `limit` records)
+ * and read the records of its response.
+ */
+function popCall(
+  resolver: FieldResolver,
+  pop: Op,
+  record: ReturnType<typeof findRecord>,
+  limit: string,
+) {
+  return {
+    op: pop.name,
+    method: pop.method,
+    request: requestLiteral(pop.name, shape(resolver, pop.input).type, {
+      values: new Map(),
+      limit,
+    }),
+    items: itemsStatement(record.holder),
+    id: idExpression(record.id),
+    idRaw: access('item', [record.id]),
+    idOptional: record.id.optional,
+    payload: record.payload === undefined ? 'null' : payloadExpression(record.payload),
+  };
+}
+
 function shape(
   resolver: FieldResolver,
   expr: OperationShape['input'],
@@ -191,40 +216,19 @@ export function endpointData(
   }
   script.fifo = fifo;
   const popMany = op(port, a.popMany);
-  let popManyData;
-  if (popMany !== undefined) {
-    const manyOut = shape(resolver, popMany.output);
-    const manyRecord = findRecord(popMany.name, manyOut.type, !double);
-    popManyData = {
-      op: popMany.name,
-      method: popMany.method,
-      request: requestLiteral(popMany.name, shape(resolver, popMany.input).type, {
-        values: new Map(),
-        limit: 'limit',
-      }),
-      items: itemsStatement(manyRecord.holder),
-      id: idExpression(manyRecord.id),
-      idRaw: access('item', [manyRecord.id]),
-      idOptional: manyRecord.id.optional,
-      payload: manyRecord.payload === undefined ? 'null' : payloadExpression(manyRecord.payload),
-    };
-  }
+  const popManyData =
+    popMany === undefined
+      ? undefined
+      : popCall(
+          resolver,
+          popMany,
+          findRecord(popMany.name, shape(resolver, popMany.output).type, !double),
+          'limit',
+        );
   return {
     ...common,
     template: double ? 'double-phase' : 'outbound',
-    pop: {
-      op: pop.name,
-      method: pop.method,
-      request: requestLiteral(pop.name, shape(resolver, pop.input).type, {
-        values: new Map(),
-        limit: '1',
-      }),
-      items: itemsStatement(record.holder),
-      id: idExpression(record.id),
-      idRaw: access('item', [record.id]),
-      idOptional: record.id.optional,
-      payload: record.payload === undefined ? 'null' : payloadExpression(record.payload),
-    },
+    pop: popCall(resolver, pop, record, '1'),
     popped: {
       op: popped.name,
       method: popped.method,
