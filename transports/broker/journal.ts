@@ -271,11 +271,12 @@ export class Journal {
    * {@link applied}.
    */
   append(ops: readonly JournalOp[]): { durable: Promise<void>; segment: Segment } {
-    let settle: JournalDone = () => undefined;
-    const durable = new Promise<void>((resolve, reject) => {
-      settle = (err) => (err === undefined ? resolve() : reject(err));
+    let segment: Segment | undefined;
+    const durable = promised((done) => {
+      segment = this.write(ops, done);
     });
-    return { durable, segment: this.write(ops, (err) => settle(err)) };
+    // A promise's executor runs at once: `segment` is set here (the fallback is for the types).
+    return { durable, segment: segment ?? this.#current };
   }
 
   /**
@@ -471,6 +472,13 @@ export class Journal {
     // without the newer ones (replaying it alone could resurrect acknowledged messages).
     if (removed) syncDir(this.#dir);
   }
+}
+
+/** Adapts a callback-style operation (a {@link JournalDone} completion) to a promise. */
+export function promised(start: (done: JournalDone) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    start((err) => (err === undefined ? resolve() : reject(err)));
+  });
 }
 
 /** Runs one entry's callback; a throwing callback must not keep the others from theirs. */

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
-import { Journal, type JournalDone, type JournalOp, type Segment } from './journal.js';
+import { Journal, promised, type JournalDone, type JournalOp, type Segment } from './journal.js';
 import type { HeaderList } from './frame.js';
 
 /** A stored message. `headers` are the sender's headers (minus transport ones). */
@@ -450,13 +450,6 @@ export class MessageStore {
     }
     return true;
   }
-}
-
-/** Adapts a callback-style store operation to a promise. */
-function promised(start: (done: JournalDone) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    start((err) => (err === undefined ? resolve() : reject(err)));
-  });
 }
 
 function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean> {
