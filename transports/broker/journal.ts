@@ -1,6 +1,7 @@
 /**
- * The write-ahead journal in front of LMDB. A RECEIPT waits for one append + `fdatasync` here
- * (group commit: every entry queued while a sync runs goes out in the next writev + sync),
+ * The write-ahead journal in front of LMDB. A RECEIPT waits for one durable append here (group
+ * commit: every entry queued while a write runs goes out in the next one; segments are opened
+ * with O_DSYNC, so a write returns once its data is on disk, as write + `fdatasync` would),
  * instead of for an LMDB commit, which costs several page writes and two flushes. LMDB gets
  * the same operations, in the same order, and commits them in the background; a journal
  * segment is deleted once every operation written to it is durable in LMDB. After a crash the
@@ -19,13 +20,13 @@
  */
 import {
   closeSync,
-  fdatasync,
+  constants,
   fsyncSync,
   openSync,
   readFileSync,
   readdirSync,
   unlinkSync,
-  writevSync,
+  writev,
 } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog, inspect } from 'node:util';
@@ -353,8 +354,15 @@ export class Journal {
       number,
       join(this.#dir, `journal-${String(number).padStart(12, '0')}.log`),
     );
-    // Not 'a': writes are positioned, so that they can land in the zero-filled room.
-    segment.fd = openSync(segment.path, 'w');
+    // Not 'a': writes are positioned, so that they can land in the zero-filled room. O_DSYNC:
+    // a write returns once its data is durable (as write + fdatasync would), so a group commit
+    // is one call on the threadpool and this thread never waits on the disk. (A write here
+    // followed by fdatasync there blocked this thread whenever the page it appended to was
+    // still being written back by the previous sync.)
+    segment.fd = openSync(
+      segment.path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC,
+    );
     // The new file's directory entry must be durable too, or a crash could lose the segment.
     syncDir(this.#dir);
     this.#segments.push(segment);
@@ -424,29 +432,22 @@ export class Journal {
       buffers.push(ZEROS.subarray(0, zeroBytes));
     }
     const expected = entryBytes + zeroBytes;
-    // The write goes to the page cache at once, on this thread (microseconds; a threadpool round
-    // trip would cost more than the copy); only the fdatasync waits on the disk, off the thread.
-    let written: number;
-    try {
-      written = writevSync(fd, buffers, at);
-    } catch (writeErr) {
-      done(writeErr);
-      return;
-    }
-    if (written !== expected) {
-      done(new Error(`short journal write: ${written} of ${expected} bytes`));
-      return;
-    }
+    // Claimed now: the next batch is written only after this one settles, and after a failure
+    // the segment takes no more writes.
     segment.written = at + entryBytes;
     segment.allocated = Math.max(segment.allocated, at + expected);
-    fdatasync(fd, (syncErr) => {
+    writev(fd, buffers, at, (writeErr, written) => {
       this.#syncs += 1;
       try {
         this.onSynced?.(performance.now() - started);
       } catch {
         // An observer must not break the journal.
       }
-      done(syncErr);
+      if (writeErr === null && written !== expected) {
+        done(new Error(`short journal write: ${written} of ${expected} bytes`));
+      } else {
+        done(writeErr);
+      }
     });
   }
 
