@@ -64,7 +64,10 @@ describe('store failures', () => {
     const dir = tempDir('aes-store-fail-');
     try {
       const commits = failingCommits(() => true);
-      const store = await MessageStore.open(dir.path, 20, commits.hook);
+      const store = await MessageStore.open(dir.path, {
+        commitDelayMs: 20,
+        commitHook: commits.hook,
+      });
       await store.append('/queue/q', 1, message('m1'));
       await store.append('/queue/q', 2, message('m2'));
       await store.append('/queue/q', 3, message('m3'));
@@ -85,7 +88,10 @@ describe('store failures', () => {
     try {
       let failing = false;
       const commits = failingCommits(() => failing);
-      const store = await MessageStore.open(dir.path, 20, commits.hook);
+      const store = await MessageStore.open(dir.path, {
+        commitDelayMs: 20,
+        commitHook: commits.hook,
+      });
       await store.append('/queue/q', 0, message('m0'));
       await waitFor('the first LMDB commit', () => commits.attempts() >= 1);
       await sleep(50);
@@ -112,7 +118,7 @@ describe('store failures', () => {
     }
     const dir = tempDir('aes-store-fail-');
     try {
-      const store = await MessageStore.open(dir.path, 20);
+      const store = await MessageStore.open(dir.path, { commitDelayMs: 20 });
       await store.append('/queue/q', 1, message('m1'));
       const segment = journalFiles(dir.path)[0] ?? '';
       const fd = fdOf(join(dir.path, segment));

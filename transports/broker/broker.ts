@@ -55,7 +55,9 @@ export interface BrokerListener {
  */
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   const resolved = parseBrokerOptions(options);
-  const store = await MessageStore.open(resolved.dataDir, resolved.storeCommitDelayMs);
+  const store = await MessageStore.open(resolved.dataDir, {
+    commitDelayMs: resolved.storeCommitDelayMs,
+  });
   let router: Router;
   try {
     router = new Router(store, {

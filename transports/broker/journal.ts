@@ -3,10 +3,11 @@
  * commit: every entry queued while a write runs goes out in the next one; segments are opened
  * with O_DSYNC, so a write returns once its data is on disk, as write + `fdatasync` would),
  * instead of for an LMDB commit, which costs several page writes and two flushes. LMDB gets
- * the same operations, in the same order, and commits them in the background; a journal
- * segment is deleted once every operation written to it is durable in LMDB. After a crash the
- * retained segments are replayed into LMDB: operations are idempotent puts and removes of
- * whole keys, so replaying a suffix of the history over LMDB's durable state restores it.
+ * the same operations, in the same order, and commits them in the background (less the puts a
+ * later durable delete undoes: see store.ts); a journal segment is deleted once every operation
+ * written to it has been through an LMDB commit. After a crash the retained segments are
+ * replayed into LMDB: operations are idempotent puts and removes of whole keys, so replaying a
+ * suffix of the history over LMDB's durable state restores it.
  *
  * On disk: `journal-<n>.log` segment files of entries `[u32 length][u32 crc32][payload]`,
  * payload `[u32 op count]` then per op `[u8 kind][u16 destination bytes][destination][f64 seq]`
@@ -40,6 +41,11 @@ export type JournalOp =
       readonly destination: string;
       readonly seq: number;
       readonly value: Buffer;
+      /**
+       * In memory only (not journaled): the key's first put, a new message that nothing in
+       * LMDB holds yet (the store then need not delete it there when its put was skipped).
+       */
+      readonly fresh?: boolean;
     }
   | { readonly kind: 'remove'; readonly destination: string; readonly seq: number };
 

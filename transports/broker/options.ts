@@ -18,7 +18,7 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
-export const DEFAULT_STORE_COMMIT_DELAY_MS = 200;
+export const DEFAULT_STORE_COMMIT_DELAY_MS = 5000;
 
 /**
  * Whether the broker's bind address `host` keeps it to this machine: anywhere else, a broker
@@ -71,9 +71,10 @@ export interface BrokerOptions {
   /** Unacknowledged messages per subscription when SUBSCRIBE names none. @defaultValue 100 */
   readonly defaultPrefetch?: number;
   /**
-   * How long LMDB gathers journaled writes before committing them in the background. Longer
-   * means fewer LMDB commits and a longer journal to replay after a crash; receipts do not
-   * wait for it. @defaultValue 200
+   * How long a journaled write waits in memory before LMDB commits it in the background (sooner
+   * when 64 MiB of records wait). A message deleted within that time never reaches LMDB. Longer
+   * means fewer LMDB writes, more memory and a longer journal to replay after a crash; receipts
+   * do not wait for it. @defaultValue 5000
    */
   readonly storeCommitDelayMs?: number;
   /** Serve `stomp+ssl://` (TLS) instead of plain `stomp://`; see {@link BrokerTlsOptions}. */

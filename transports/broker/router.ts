@@ -331,7 +331,7 @@ export class Router implements QueueHost {
     const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     this.#store
-      .append(queue.name, message.seq, { ...record, deliveries: message.deliveries })
+      .update(queue.name, message.seq, { ...record, deliveries: message.deliveries })
       .catch((err: unknown) => {
         debug(
           'router: persisting delivery count of %s#%d failed: %O',

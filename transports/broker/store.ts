@@ -9,12 +9,20 @@
  * `noSync`); a journal segment is deleted only when LMDB holds all of it durably. After a
  * crash, the remaining segments are replayed into LMDB before the broker starts. A promise
  * returned here resolving means "on disk".
+ *
+ * Write-behind: an operation reaches LMDB only once it is `commitDelayMs` old (or sooner, when
+ * the operations waiting in memory exceed {@link LMDB_QUEUE_BYTES}); until then reads are
+ * served from memory. A message deleted before its put reaches LMDB is never written there:
+ * the put is skipped (its durable delete is applied, harmlessly). Most messages are consumed
+ * within moments of arriving, so LMDB mostly holds the backlog, and each such message costs
+ * one journal append instead of a journal append plus an LMDB write and delete.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
+import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { Journal, promised, type JournalDone, type JournalOp, type Segment } from './journal.js';
 import type { HeaderList } from './frame.js';
 
@@ -87,6 +95,8 @@ interface Journaled {
   /** Set as soon as the journal took the entry (before any outcome). */
   segment: Segment | undefined;
   state: 'writing' | 'durable' | 'failed';
+  /** When its fsync completed (`performance.now()`); its LMDB commit is due `commitDelayMs` later. */
+  durableAt: number;
 }
 
 /**
@@ -96,8 +106,23 @@ interface Journaled {
  */
 export type LmdbCommitHook = (commit: () => Promise<void>) => Promise<void>;
 
-/** Operations queued for LMDB that trigger a commit before the delay is up. */
-const LMDB_BATCH_OPS = 10_000;
+/** How {@link MessageStore.open} sets up the store; every field has a default. */
+export interface MessageStoreOptions {
+  /** How long a journaled operation waits in memory before LMDB commits it. @defaultValue 5000 */
+  readonly commitDelayMs?: number;
+  /** Record bytes waiting for LMDB that make it commit them all at once. @defaultValue 64 MiB */
+  readonly queueBytes?: number;
+  /** Test seam: see {@link LmdbCommitHook}. */
+  readonly commitHook?: LmdbCommitHook;
+}
+
+/**
+ * Bytes of message records waiting in memory for LMDB that trigger a commit of all of them
+ * before their delay is up: bounds the memory (and the journal) a backlog takes.
+ */
+export const LMDB_QUEUE_BYTES = 64 * 1024 * 1024;
+/** Operations waiting for LMDB that trigger a commit before the delay is up (small records). */
+const LMDB_QUEUE_OPS = 200_000;
 /** Least delay before a failed LMDB commit is tried again. */
 const LMDB_RETRY_MS = 1_000;
 
@@ -113,19 +138,29 @@ export class MessageStore {
    */
   readonly #pending = new Map<string, JournalOp>();
   readonly #commitDelayMs: number;
+  readonly #queueBytes: number;
   readonly #commitHook: LmdbCommitHook | undefined;
   /** Entries handed to the journal, in journal order, until their fsync has settled. */
   readonly #journaled: Journaled[] = [];
+  /**
+   * Keys of new messages whose put was skipped because a durable delete followed it: LMDB never
+   * holds them, so their delete is skipped too (and the key leaves this set).
+   */
+  readonly #unwritten = new Set<string>();
   /** Index of the first entry of #journaled still in it (shift() would copy the array). */
   #journaledHead = 0;
   /** Journaled (fsynced) entries waiting to be committed by LMDB, in order. */
   #lmdbQueue: Journaled[] = [];
   #lmdbQueuedOps = 0;
+  /** Bytes of the records of the put operations in {@link #lmdbQueue}. */
+  #lmdbQueuedBytes = 0;
   #lmdbTimer: NodeJS.Timeout | undefined;
   /** The last LMDB commit started or chained: commits run one at a time, in order. */
   #lmdbCommit: Promise<boolean> = Promise.resolve(true);
-  /** A commit chained behind the running one and not started yet (it takes the whole queue). */
+  /** A commit chained behind the running one and not started yet. */
   #lmdbNext: Promise<boolean> | undefined;
+  /** That chained commit takes the whole queue, not only the entries that are due. */
+  #lmdbNextAll = false;
   /** The last LMDB commit failed: its entries are back at the front of the queue. */
   #lmdbFailed = false;
   #closing: Promise<void> | undefined;
@@ -134,25 +169,21 @@ export class MessageStore {
     db: RootDatabase<Buffer, Key>,
     journal: Journal,
     dir: string,
-    commitDelayMs: number,
-    commitHook: LmdbCommitHook | undefined,
+    options: MessageStoreOptions,
   ) {
     this.#db = db;
     this.#journal = journal;
     this.#dir = dir;
-    this.#commitDelayMs = commitDelayMs;
-    this.#commitHook = commitHook;
+    this.#commitDelayMs = options.commitDelayMs ?? DEFAULT_STORE_COMMIT_DELAY_MS;
+    this.#queueBytes = options.queueBytes ?? LMDB_QUEUE_BYTES;
+    this.#commitHook = options.commitHook;
   }
 
   /**
    * Opens (creating when missing) the store in `dir`; replays the journal left by a crash into
    * LMDB, durably, before anything else.
    */
-  static async open(
-    dir: string,
-    commitDelayMs = 200,
-    commitHook?: LmdbCommitHook,
-  ): Promise<MessageStore> {
+  static async open(dir: string, options: MessageStoreOptions = {}): Promise<MessageStore> {
     try {
       mkdirSync(dir, { recursive: true });
       claimDir(dir);
@@ -179,7 +210,7 @@ export class MessageStore {
         });
         journal.retireReplayed();
       }
-      return new MessageStore(db, journal, dir, commitDelayMs, commitHook);
+      return new MessageStore(db, journal, dir, options);
     } catch (err) {
       await db?.close();
       releaseDir(dir);
@@ -209,7 +240,7 @@ export class MessageStore {
     return value === undefined ? undefined : decodeRecord(value, destination, seq, false);
   }
 
-  /** Stores a message; resolves once it is fsynced. */
+  /** Stores a new message (`seq` never used before); resolves once it is fsynced. */
   append(destination: string, seq: number, record: StoredRecord): Promise<void> {
     return promised((done) => this.put(destination, seq, record, done));
   }
@@ -220,9 +251,20 @@ export class MessageStore {
    */
   put(destination: string, seq: number, record: StoredRecord, done: JournalDone): void {
     this.#write(
-      [{ kind: 'put', destination, seq, value: encodeRecord(record) }],
+      [{ kind: 'put', destination, seq, value: encodeRecord(record), fresh: true }],
       'store message',
       done,
+    );
+  }
+
+  /** Replaces a stored message's record (its delivery count); resolves once it is fsynced. */
+  update(destination: string, seq: number, record: StoredRecord): Promise<void> {
+    return promised((done) =>
+      this.#write(
+        [{ kind: 'put', destination, seq, value: encodeRecord(record) }],
+        'update message',
+        done,
+      ),
     );
   }
 
@@ -237,7 +279,7 @@ export class MessageStore {
   }
 
   /**
-   * Applies removes and puts atomically (COMMIT of a STOMP transaction, moving a message to its
+   * Applies removes and puts of new messages atomically (COMMIT of a STOMP transaction, moving a message to its
    * dead-letter queue): one journal entry, one LMDB batch; resolves once fsynced.
    */
   batch(
@@ -255,6 +297,7 @@ export class MessageStore {
         destination: p.destination,
         seq: p.seq,
         value: encodeRecord(p.record),
+        fresh: true,
       })),
     ];
     if (ops.length === 0) return Promise.resolve();
@@ -302,7 +345,7 @@ export class MessageStore {
       let durable = false;
       try {
         await this.#journal.idle();
-        const committed = await this.#commitToLmdb();
+        const committed = await this.#commitToLmdb(true);
         await this.#db.flushed;
         durable =
           committed &&
@@ -333,7 +376,7 @@ export class MessageStore {
    * it must not be stored.
    */
   #write(ops: readonly JournalOp[], what: string, done: JournalDone): void {
-    const entry: Journaled = { ops, segment: undefined, state: 'writing' };
+    const entry: Journaled = { ops, segment: undefined, state: 'writing', durableAt: 0 };
     this.#journaled.push(entry);
     entry.segment = this.#journal.write(ops, (err) => {
       if (err === undefined) {
@@ -355,10 +398,16 @@ export class MessageStore {
     let queued = false;
     const journaled = this.#journaled;
     let head = this.#journaledHead;
+    let now = 0;
     for (let next = journaled[head]; next !== undefined && next.state !== 'writing';) {
       head += 1;
       if (next.state === 'durable') {
-        for (const op of next.ops) this.#pending.set(keyOf(op.destination, op.seq), op);
+        if (!queued) now = performance.now();
+        next.durableAt = now;
+        for (const op of next.ops) {
+          this.#pending.set(keyOf(op.destination, op.seq), op);
+          if (op.kind === 'put') this.#lmdbQueuedBytes += op.value.length;
+        }
         this.#lmdbQueue.push(next);
         this.#lmdbQueuedOps += next.ops.length;
         queued = true;
@@ -374,8 +423,11 @@ export class MessageStore {
     }
     this.#journaledHead = head;
     if (!queued) return;
-    if (this.#lmdbQueuedOps >= LMDB_BATCH_OPS && !this.#lmdbFailed) {
-      void this.#commitToLmdb();
+    if (
+      (this.#lmdbQueuedBytes >= this.#queueBytes || this.#lmdbQueuedOps >= LMDB_QUEUE_OPS) &&
+      !this.#lmdbFailed
+    ) {
+      void this.#commitToLmdb(true);
     } else {
       this.#scheduleCommit(this.#commitDelayMs);
     }
@@ -383,21 +435,25 @@ export class MessageStore {
 
   #scheduleCommit(delayMs: number): void {
     if (this.#lmdbTimer !== undefined || this.#closing !== undefined) return;
-    this.#lmdbTimer = setTimeout(() => void this.#commitToLmdb(), delayMs);
+    this.#lmdbTimer = setTimeout(() => void this.#commitToLmdb(false), delayMs);
     this.#lmdbTimer.unref();
   }
 
   /**
-   * Commits everything queued for LMDB, after any commit already running; resolves `true` when
-   * LMDB then holds every entry queued so far, `false` when the commit failed.
+   * Commits what is queued for LMDB — everything with `all`, else the entries that are due —
+   * after any commit already running; resolves `true` when LMDB then holds every entry it took,
+   * `false` when the commit failed.
    */
-  #commitToLmdb(): Promise<boolean> {
+  #commitToLmdb(all: boolean): Promise<boolean> {
     clearTimeout(this.#lmdbTimer);
     this.#lmdbTimer = undefined;
+    this.#lmdbNextAll ||= all;
     if (this.#lmdbNext === undefined) {
       const next = this.#lmdbCommit.then(() => {
         this.#lmdbNext = undefined;
-        return this.#commitQueued();
+        const takeAll = this.#lmdbNextAll;
+        this.#lmdbNextAll = false;
+        return this.#commitQueued(takeAll);
       });
       this.#lmdbNext = next;
       this.#lmdbCommit = next;
@@ -405,23 +461,68 @@ export class MessageStore {
     return this.#lmdbNext;
   }
 
+  /** Entries at the front of the LMDB queue that are due (all of them with `all`). */
+  #takeDue(all: boolean): Journaled[] {
+    const queue = this.#lmdbQueue;
+    let count = queue.length;
+    if (!all) {
+      const cutoff = performance.now() - this.#commitDelayMs;
+      count = 0;
+      while (count < queue.length && (queue[count]?.durableAt ?? Infinity) <= cutoff) count += 1;
+    }
+    const work = queue.splice(0, count);
+    for (const w of work) {
+      this.#lmdbQueuedOps -= w.ops.length;
+      for (const op of w.ops) if (op.kind === 'put') this.#lmdbQueuedBytes -= op.value.length;
+    }
+    return work;
+  }
+
+  /** Arms the timer for the entry now at the front of the LMDB queue, if any. */
+  #scheduleNext(): void {
+    const head = this.#lmdbQueue[0];
+    if (head === undefined) return;
+    const wait = head.durableAt + this.#commitDelayMs - performance.now();
+    this.#scheduleCommit(Math.max(0, Math.ceil(wait)));
+  }
+
   /**
-   * Hands every journaled operation queued so far to LMDB (committed and synced together); once
-   * durable there, their journal entries may be retired. On failure the entries go back to the
-   * front of the queue, in order, and are tried again later; their journal segments stay.
+   * Hands the journaled operations taken from the queue to LMDB (committed and synced together);
+   * once durable there, their journal entries may be retired. A put whose message has since
+   * been deleted durably (its delete is in memory, so in this batch or a later one) is skipped,
+   * and so is the delete of a new message whose put was skipped.
+   * On failure the entries go back to the front of the queue, in order, and are tried again
+   * later; their journal segments stay.
    */
-  async #commitQueued(): Promise<boolean> {
-    const work = this.#lmdbQueue.splice(0);
-    const opCount = this.#lmdbQueuedOps;
-    this.#lmdbQueuedOps = 0;
-    if (work.length === 0) return true;
+  async #commitQueued(all: boolean): Promise<boolean> {
+    const work = this.#takeDue(all);
+    if (work.length === 0) {
+      this.#scheduleNext();
+      return true;
+    }
     const db = this.#db;
+    const pending = this.#pending;
+    const unwritten = this.#unwritten;
     // Issued in one turn, the writes share one lmdb-js transaction on its writer thread (a
     // batch() callback would run them on this thread instead), committed in order. Atomicity is
-    // the journal's job: LMDB only ever holds a prefix of the history, which replay completes.
+    // the journal's job: LMDB only ever holds a prefix of the history (less puts that a later,
+    // durable delete undoes), which replay completes.
     const commit = async (): Promise<void> => {
       const writes: Promise<boolean>[] = [];
-      for (const w of work) for (const op of w.ops) writes.push(applyOp(db, op));
+      for (const w of work) {
+        for (const op of w.ops) {
+          if (op.kind === 'put') {
+            const key = keyOf(op.destination, op.seq);
+            if (pending.get(key)?.kind === 'remove') {
+              if (op.fresh === true) unwritten.add(key);
+              continue;
+            }
+            writes.push(db.put([op.destination, op.seq], op.value));
+          } else if (!unwritten.delete(keyOf(op.destination, op.seq))) {
+            writes.push(db.remove([op.destination, op.seq]));
+          }
+        }
+      }
       await Promise.all(writes);
     };
     try {
@@ -431,7 +532,10 @@ export class MessageStore {
       // go back in front of anything queued since, so LMDB still gets the history in order.
       debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
       this.#lmdbQueue.unshift(...work);
-      this.#lmdbQueuedOps += opCount;
+      for (const w of work) {
+        this.#lmdbQueuedOps += w.ops.length;
+        for (const op of w.ops) if (op.kind === 'put') this.#lmdbQueuedBytes += op.value.length;
+      }
       this.#lmdbFailed = true;
       this.#scheduleCommit(Math.max(this.#commitDelayMs, LMDB_RETRY_MS));
       return false;
@@ -448,6 +552,7 @@ export class MessageStore {
         debug('store: cannot retire journal segment %s: %O', w.segment?.path, err);
       }
     }
+    this.#scheduleNext();
     return true;
   }
 }
