@@ -11,6 +11,8 @@ import {
   HEARTBEAT,
   SUPPORTED_VERSIONS,
   encodeFrame,
+  escapeHeader,
+  frameFromHead,
   unsafeHeader,
   type Frame,
   type StompVersion,
@@ -88,6 +90,8 @@ export class Connection implements SubscriberConnection {
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #corked = false;
+  /** Per subscription: the start of its MESSAGE frames (see {@link #messageHead}). */
+  readonly #messageHeads = new WeakMap<Subscription, string>();
   /** Reading is paused until the event loop's next turn (see {@link #yieldReading}). */
   #yielding = false;
   #deliveryTag = 0;
@@ -137,15 +141,18 @@ export class Connection implements SubscriberConnection {
     subscription: Subscription,
     message: Parameters<SubscriberConnection['sendMessage']>[1],
   ): void {
-    const headers: [string, string][] = [
-      ['subscription', subscription.id],
-      ['message-id', message.messageId],
-      ['destination', message.destination],
-    ];
+    // Built as text: the header names are constants, and what is the same for every message
+    // of the subscription is escaped once (this runs for every delivery).
+    const version = this.#version;
+    let head =
+      message.destination === subscription.destination
+        ? this.#messageHead(subscription)
+        : `MESSAGE\nsubscription:${escapeHeader(subscription.id, version)}\ndestination:${escapeHeader(message.destination, version)}\n`;
+    head += `message-id:${escapeHeader(message.messageId, version)}\n`;
     if (subscription.ackMode !== 'auto') {
       this.#deliveryTag += 1;
       const ackId = `${this.id}-${this.#deliveryTag}`;
-      if (this.#version === '1.2') headers.push(['ack', ackId]);
+      if (version === '1.2') head += `ack:${escapeHeader(ackId, version)}\n`;
       subscription.track({
         ackId,
         messageId: message.messageId,
@@ -159,12 +166,22 @@ export class Connection implements SubscriberConnection {
         if (oldest !== undefined) this.#forget(subscription, oldest);
       }
     }
-    headers.push(
-      ['redelivered', message.deliveries > 1 ? 'true' : 'false'],
-      ['delivery-count', String(message.deliveries)],
-    );
-    for (const h of message.headers) headers.push([h[0], h[1]]);
-    this.#write(encodeFrame('MESSAGE', headers, message.body, this.#version));
+    head += `redelivered:${message.deliveries > 1 ? 'true' : 'false'}\ndelivery-count:${message.deliveries}\n`;
+    for (const [name, value] of message.headers) {
+      head += `${escapeHeader(name, version)}:${escapeHeader(value, version)}\n`;
+    }
+    this.#write(frameFromHead(head, message.body));
+  }
+
+  /** The start of a subscription's MESSAGE frames: command, subscription id, destination. */
+  #messageHead(subscription: Subscription): string {
+    let head = this.#messageHeads.get(subscription);
+    if (head === undefined) {
+      const version = this.#version;
+      head = `MESSAGE\nsubscription:${escapeHeader(subscription.id, version)}\ndestination:${escapeHeader(subscription.destination, version)}\n`;
+      this.#messageHeads.set(subscription, head);
+    }
+    return head;
   }
 
   failSlowConsumer(subscription: Subscription): void {
@@ -451,7 +468,8 @@ export class Connection implements SubscriberConnection {
           `transaction '${firstLine(txId)}' buffers over ${this.options.maxTransactionBytes} bytes`,
         );
       }
-      tx.sends.push({ destination, headers, body: frame.body });
+      // Copied: the decoded body is a view of the socket's chunk, which must not stay pinned.
+      tx.sends.push({ destination, headers, body: Buffer.from(frame.body) });
       this.#receipt(frame);
       return;
     }

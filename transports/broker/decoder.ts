@@ -68,6 +68,8 @@ export class FrameDecoder {
 
   /**
    * Feeds a chunk and returns the frames it completes. Throws {@link FrameError} on bad input.
+   * A body that lies whole in `chunk` is a view of it (no copy): whoever keeps a body longer
+   * than the chunk is kept, or reuses the chunk's memory, copies it.
    *
    * Until a version is set, decoding stops after a CONNECT or STOMP frame: how the frames after
    * it are unescaped depends on the version that CONNECT negotiates. The bytes after it are held
@@ -226,9 +228,12 @@ export class FrameDecoder {
       end = nul;
     }
     const last = data.subarray(0, end);
+    // A body read whole from one chunk is a view of it, not a copy: the broker copies a body
+    // into the record it stores or the frame it forwards before it returns to the event loop,
+    // and copies it only where it keeps it (a transaction's SENDs).
     const body =
       this.#bodyChunks.length === 0
-        ? Buffer.from(last)
+        ? last
         : Buffer.concat([...this.#bodyChunks, last], this.#bodyLength + end);
     frames.push({ command: pending.command, headers: pending.headers, body });
     this.#pending = undefined;

@@ -108,6 +108,14 @@ export function encodeFrame(
       ? `${escapeHeader(name, version)}:${escapeHeader(value, version)}\n`
       : `${name}:${value}\n`;
   }
+  return frameFromHead(head, body);
+}
+
+/**
+ * A frame from its command and header lines (`head`, each line ending in LF, already escaped)
+ * and its body: adds `content-length` whenever there is a body, the blank line and the NUL.
+ */
+export function frameFromHead(head: string, body: Buffer | undefined): Buffer {
   const bodyLength = body?.length ?? 0;
   if (bodyLength > 0) head += `content-length:${bodyLength}\n`;
   head += '\n';
