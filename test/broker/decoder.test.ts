@@ -165,6 +165,22 @@ describe('FrameDecoder', () => {
     assert.equal(decoder.takeHeartbeats(), 1);
   });
 
+  test('a frame is marked plain only when no header can hold CR, LF or NUL', () => {
+    const plain = (head: string, version: '1.0' | '1.2' = '1.2'): boolean | undefined => {
+      const decoder = new FrameDecoder(LIMITS, version);
+      const [frame] = decoder.push(Buffer.from(`${head}\n\nbody\0`, 'latin1'));
+      assert.ok(frame, head);
+      return frame.plainHeaders;
+    };
+    assert.equal(plain('SEND\ndestination:/queue/a\nreceipt:7'), true);
+    assert.equal(plain('SEND\ndestination:/queue/a\nx:a\\nb'), false, 'an escaped LF');
+    assert.equal(plain('SEND\r\ndestination:/queue/a\r\nx:1'), false, 'CRLF lines');
+    assert.equal(plain('SEND\ndestination:/queue/a\nx:a\rb'), false, 'a CR inside a value');
+    assert.equal(plain('SEND\ndestination:/queue/a\nx:a\u0000b'), false, 'a NUL in a value');
+    // STOMP 1.0 has no escapes: a backslash is a backslash.
+    assert.equal(plain('SEND\ndestination:/queue/a\nx:a\\nb', '1.0'), true);
+  });
+
   test('1.0 frames are not unescaped', () => {
     const decoder = new FrameDecoder(LIMITS, '1.0');
     const [frame] = decoder.push(Buffer.from('SEND\nx:a\\cb\n\n\0'));

@@ -450,7 +450,7 @@ export class Connection implements SubscriberConnection {
     }
     const headers: [string, string][] = [];
     // Carried to receivers of every version: see unsafeHeader.
-    const unsafe = unsafeHeader(frame.headers);
+    const unsafe = frame.plainHeaders === true ? undefined : unsafeHeader(frame.headers);
     if (unsafe !== undefined) {
       throw new ProtocolError(
         `SEND header '${unsafe}' contains CR, LF or NUL (after unescaping), which STOMP 1.0 receivers cannot read`,

@@ -27,6 +27,7 @@ export interface DecoderLimits {
 interface PendingHead {
   readonly command: string;
   readonly headers: Map<string, string>;
+  readonly plainHeaders: boolean;
   readonly headBytes: number;
   readonly contentLength: number | undefined;
 }
@@ -144,15 +145,23 @@ export class FrameDecoder {
   }
 
   #parseHead(text: string, headBytes: number): PendingHead {
-    const lines = text.split('\n');
-    const command = stripCr(lines[0] ?? '');
+    // Walks the lines in place (no array of lines); escapes and CRs are handled only when the
+    // block holds any, which a frame from a well-behaved client rarely does.
+    const hasCr = text.includes('\r');
+    let lineEnd = text.indexOf('\n');
+    if (lineEnd < 0) lineEnd = text.length;
+    const command = hasCr ? stripCr(text.slice(0, lineEnd)) : text.slice(0, lineEnd);
     if (!COMMAND_PATTERN.test(command)) {
       throw new FrameError(
         'FRAME_MALFORMED',
         `malformed command line '${printable(command)}': expected an upper-case STOMP command`,
       );
     }
-    const headerLines = lines.length - 1;
+    let headerLines = 0;
+    for (let at = text.indexOf('\n', lineEnd + 1); at >= 0; at = text.indexOf('\n', at + 1)) {
+      headerLines += 1;
+    }
+    if (lineEnd < text.length) headerLines += 1;
     if (headerLines > this.#limits.maxHeaders) {
       throw new FrameError(
         'FRAME_TOO_MANY_HEADERS',
@@ -161,9 +170,15 @@ export class FrameDecoder {
     }
     const version =
       this.#version !== undefined && !isUnescapedCommand(command) ? this.#version : '1.0';
+    const escaped = version !== '1.0' && text.includes('\\');
     const headers = new Map<string, string>();
-    for (let i = 1; i < lines.length; i += 1) {
-      const line = stripCr(lines[i] ?? '');
+    let start = lineEnd + 1;
+    while (start <= text.length && lineEnd < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = hasCr ? stripCr(text.slice(start, end)) : text.slice(start, end);
+      start = end + 1;
+      lineEnd = end;
       const colon = line.indexOf(':');
       if (colon <= 0) {
         throw new FrameError(
@@ -171,8 +186,13 @@ export class FrameDecoder {
           `malformed header line '${printable(line)}' in ${command} frame: expected name:value`,
         );
       }
-      const name = unescapeHeader(line.slice(0, colon), version);
-      if (!headers.has(name)) headers.set(name, unescapeHeader(line.slice(colon + 1), version));
+      if (escaped) {
+        const name = unescapeHeader(line.slice(0, colon), version);
+        if (!headers.has(name)) headers.set(name, unescapeHeader(line.slice(colon + 1), version));
+      } else {
+        const name = line.slice(0, colon);
+        if (!headers.has(name)) headers.set(name, line.slice(colon + 1));
+      }
     }
     const declared = headers.get('content-length');
     let contentLength: number | undefined;
@@ -191,7 +211,8 @@ export class FrameDecoder {
         );
       }
     }
-    return { command, headers, headBytes, contentLength };
+    const plainHeaders = !hasCr && !escaped && !text.includes('\u0000');
+    return { command, headers, plainHeaders, headBytes, contentLength };
   }
 
   /** Reads body bytes; returns what follows the frame, or undefined when more is needed. */
@@ -235,7 +256,12 @@ export class FrameDecoder {
       this.#bodyChunks.length === 0
         ? last
         : Buffer.concat([...this.#bodyChunks, last], this.#bodyLength + end);
-    frames.push({ command: pending.command, headers: pending.headers, body });
+    frames.push({
+      command: pending.command,
+      headers: pending.headers,
+      body,
+      plainHeaders: pending.plainHeaders,
+    });
     this.#pending = undefined;
     this.#bodyChunks = [];
     this.#bodyLength = 0;

@@ -15,6 +15,11 @@ export interface Frame {
   readonly command: string;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;
+  /**
+   * Set by the decoder when no header name or value can hold CR, LF or NUL (the block had none
+   * of CR, NUL or an escape sequence), so {@link unsafeHeader} need not look.
+   */
+  readonly plainHeaders?: boolean;
 }
 
 /** Headers of an outgoing frame, in order. */
