@@ -4,7 +4,14 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   Journal,
@@ -221,6 +228,43 @@ describe('journal', () => {
       assert.equal(segments().length, 1, 'the current segment stays');
       await journal.close(true);
       assert.equal(segments().length, 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("one turn's deletes are one journal entry, journaled before a later write", async () => {
+    const dir = tempDir('aes-journal-');
+    try {
+      const store = await MessageStore.open(dir.path);
+      const stored = (seq: number) => ({
+        messageId: `m${seq}`,
+        deliveries: 0,
+        headers: [],
+        body: Buffer.from(`body ${seq}`),
+      });
+      for (const seq of [1, 2, 3]) await store.append('/queue/a', seq, stored(seq));
+      // Three ACKs read from one chunk, then a SEND in the same turn.
+      const acked = [1, 2, 3].map((seq) => store.remove('/queue/a', seq));
+      const sent = store.append('/queue/a', 4, stored(4));
+      const removedLater = store.remove('/queue/a', 4);
+      await Promise.all([...acked, sent, removedLater]);
+      const [segment] = readdirSync(dir.path).filter((f) => f.startsWith('journal-'));
+      assert.ok(segment);
+      const { entries } = decodeEntries(readFileSync(join(dir.path, segment)));
+      const shape = entries.map((ops) => ops.map((op) => `${op.kind} ${op.seq}`).join(', '));
+      assert.deepEqual(shape, [
+        'put 1',
+        'put 2',
+        'put 3',
+        'remove 1, remove 2, remove 3',
+        'put 4',
+        'remove 4',
+      ]);
+      await store.close();
+      const again = await MessageStore.open(dir.path);
+      assert.deepEqual([...again.load()], [], 'every delete reached LMDB');
+      await again.close();
     } finally {
       dir.remove();
     }

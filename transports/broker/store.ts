@@ -164,6 +164,9 @@ export class MessageStore {
   /** The last LMDB commit failed: its entries are back at the front of the queue. */
   #lmdbFailed = false;
   #closing: Promise<void> | undefined;
+  /** Deletes asked for in this turn, journaled together (see {@link delete}). */
+  #removes: JournalOp[] = [];
+  #removeDones: JournalDone[] = [];
 
   private constructor(
     db: RootDatabase<Buffer, Key>,
@@ -273,9 +276,33 @@ export class MessageStore {
     return promised((done) => this.delete(destination, seq, done));
   }
 
-  /** {@link remove} without a promise; `done` as for {@link put}. */
+  /**
+   * {@link remove} without a promise; `done` as for {@link put}. The deletes of one turn of the
+   * event loop (a consumer's ACKs read from one socket chunk) are journaled as one entry, in
+   * the order they were asked for; any other write first journals those asked for before it.
+   */
   delete(destination: string, seq: number, done: JournalDone): void {
-    this.#write([{ kind: 'remove', destination, seq }], 'delete message', done);
+    this.#removes.push({ kind: 'remove', destination, seq });
+    this.#removeDones.push(done);
+    if (this.#removes.length === 1) process.nextTick(() => this.#journalRemoves());
+  }
+
+  /** Journals the deletes gathered by {@link delete} as one entry. */
+  #journalRemoves(): void {
+    const ops = this.#removes;
+    if (ops.length === 0) return;
+    const dones = this.#removeDones;
+    this.#removes = [];
+    this.#removeDones = [];
+    this.#append(ops, ops.length === 1 ? 'delete message' : 'delete messages', (err) => {
+      for (const done of dones) {
+        try {
+          done(err);
+        } catch (thrown) {
+          debug('store: a delete callback threw: %O', thrown);
+        }
+      }
+    });
   }
 
   /**
@@ -344,6 +371,7 @@ export class MessageStore {
     this.#closing ??= (async () => {
       let durable = false;
       try {
+        this.#journalRemoves();
         await this.#journal.idle();
         const committed = await this.#commitToLmdb(true);
         await this.#db.flushed;
@@ -376,6 +404,12 @@ export class MessageStore {
    * it must not be stored.
    */
   #write(ops: readonly JournalOp[], what: string, done: JournalDone): void {
+    // Journal order is call order: deletes gathered before this write go first.
+    if (this.#removes.length > 0) this.#journalRemoves();
+    this.#append(ops, what, done);
+  }
+
+  #append(ops: readonly JournalOp[], what: string, done: JournalDone): void {
     const entry: Journaled = { ops, segment: undefined, state: 'writing', durableAt: 0 };
     this.#journaled.push(entry);
     entry.segment = this.#journal.write(ops, (err) => {
