@@ -310,7 +310,10 @@ export class Connection implements SubscriberConnection {
   #receipt(frame: Frame): void {
     const receipt = frame.headers.get('receipt');
     if (receipt !== undefined) {
-      this.#write(encodeFrame('RECEIPT', [['receipt-id', receipt]], undefined, this.#version));
+      // One per receipted frame: built as text, only the id escaped.
+      this.#write(
+        frameFromHead(`RECEIPT\nreceipt-id:${escapeHeader(receipt, this.#version)}\n`, undefined),
+      );
     }
   }
 

@@ -164,9 +164,11 @@ export class MessageStore {
   /** The last LMDB commit failed: its entries are back at the front of the queue. */
   #lmdbFailed = false;
   #closing: Promise<void> | undefined;
-  /** Deletes asked for in this turn, journaled together (see {@link delete}). */
-  #removes: JournalOp[] = [];
-  #removeDones: JournalDone[] = [];
+  /** Operations asked for in this turn of the event loop, journaled together (see #write). */
+  #turnOps: JournalOp[] = [];
+  /** Per write of this turn: its completion callback and what it does (for its error). */
+  #turnDones: JournalDone[] = [];
+  #turnWhats: string[] = [];
 
   private constructor(
     db: RootDatabase<Buffer, Key>,
@@ -276,33 +278,9 @@ export class MessageStore {
     return promised((done) => this.delete(destination, seq, done));
   }
 
-  /**
-   * {@link remove} without a promise; `done` as for {@link put}. The deletes of one turn of the
-   * event loop (a consumer's ACKs read from one socket chunk) are journaled as one entry, in
-   * the order they were asked for; any other write first journals those asked for before it.
-   */
+  /** {@link remove} without a promise; `done` as for {@link put}. */
   delete(destination: string, seq: number, done: JournalDone): void {
-    this.#removes.push({ kind: 'remove', destination, seq });
-    this.#removeDones.push(done);
-    if (this.#removes.length === 1) process.nextTick(() => this.#journalRemoves());
-  }
-
-  /** Journals the deletes gathered by {@link delete} as one entry. */
-  #journalRemoves(): void {
-    const ops = this.#removes;
-    if (ops.length === 0) return;
-    const dones = this.#removeDones;
-    this.#removes = [];
-    this.#removeDones = [];
-    this.#append(ops, ops.length === 1 ? 'delete message' : 'delete messages', (err) => {
-      for (const done of dones) {
-        try {
-          done(err);
-        } catch (thrown) {
-          debug('store: a delete callback threw: %O', thrown);
-        }
-      }
-    });
+    this.#write([{ kind: 'remove', destination, seq }], 'delete message', done);
   }
 
   /**
@@ -371,7 +349,7 @@ export class MessageStore {
     this.#closing ??= (async () => {
       let durable = false;
       try {
-        this.#journalRemoves();
+        this.#journalTurn();
         await this.#journal.idle();
         const committed = await this.#commitToLmdb(true);
         await this.#db.flushed;
@@ -398,30 +376,52 @@ export class MessageStore {
   }
 
   /**
-   * Journals `ops` (the RECEIPT waits for that fsync). Once fsynced — and only then — they are
-   * served to reads from memory and handed to LMDB, in journal order, to commit in the
+   * Journals `ops` (the RECEIPT waits for that fsync), atomically. Once fsynced — and only then —
+   * they are served to reads from memory and handed to LMDB, in journal order, to commit in the
    * background. An entry whose journal write failed is dropped: its sender gets an error, so
    * it must not be stored.
+   *
+   * The writes of one turn of the event loop (the SENDs and ACKs read from one socket chunk)
+   * become one journal entry, in call order, on process.nextTick: before the journal's group
+   * commit starts, which they would have shared anyway. That saves an entry's framing, CRC and
+   * bookkeeping per message; replay is then all or nothing for the turn, and a torn entry was
+   * never receipted.
    */
   #write(ops: readonly JournalOp[], what: string, done: JournalDone): void {
-    // Journal order is call order: deletes gathered before this write go first.
-    if (this.#removes.length > 0) this.#journalRemoves();
-    this.#append(ops, what, done);
+    const turn = this.#turnOps;
+    for (const op of ops) turn.push(op);
+    this.#turnDones.push(done);
+    this.#turnWhats.push(what);
+    if (this.#turnDones.length === 1) process.nextTick(this.#journalTurn);
   }
 
-  #append(ops: readonly JournalOp[], what: string, done: JournalDone): void {
+  /** Journals the writes gathered by {@link #write} as one entry. */
+  readonly #journalTurn = (): void => {
+    const dones = this.#turnDones;
+    if (dones.length === 0) return;
+    const ops = this.#turnOps;
+    const whats = this.#turnWhats;
+    this.#turnOps = [];
+    this.#turnDones = [];
+    this.#turnWhats = [];
     const entry: Journaled = { ops, segment: undefined, state: 'writing', durableAt: 0 };
     this.#journaled.push(entry);
     entry.segment = this.#journal.write(ops, (err) => {
-      if (err === undefined) {
-        this.#settled(entry, 'durable');
-        done(undefined);
-      } else {
-        this.#settled(entry, 'failed');
-        done(new StoreError(`message store failed to ${what}`, err));
+      this.#settled(entry, err === undefined ? 'durable' : 'failed');
+      for (let i = 0; i < dones.length; i += 1) {
+        const done = dones[i] as JournalDone;
+        try {
+          done(
+            err === undefined
+              ? undefined
+              : new StoreError(`message store failed to ${whats[i] ?? 'write'}`, err),
+          );
+        } catch (thrown) {
+          debug('store: a write callback threw: %O', thrown);
+        }
       }
     });
-  }
+  };
 
   /**
    * Records the outcome of an entry's fsync and moves the settled entries at the front of the
