@@ -120,7 +120,7 @@ export class FrameDecoder {
         start += 2;
       } else break;
     }
-    buf = buf.subarray(start);
+    if (start > 0) buf = buf.subarray(start);
     const end = findHeadEnd(buf, this.#limits.maxHeaderBytes + 4);
     if (end === undefined) {
       if (buf.length > this.#limits.maxHeaderBytes) {

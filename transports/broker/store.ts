@@ -23,6 +23,7 @@ import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
+import { SeqMap } from './seq-map.js';
 import { Journal, promised, type JournalDone, type JournalOp, type Segment } from './journal.js';
 import type { HeaderList } from './frame.js';
 
@@ -126,8 +127,6 @@ const LMDB_QUEUE_OPS = 200_000;
 /** Least delay before a failed LMDB commit is tried again. */
 const LMDB_RETRY_MS = 1_000;
 
-const keyOf = (destination: string, seq: number): string => `${destination}\u0000${seq}`;
-
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
   readonly #journal: Journal;
@@ -136,7 +135,7 @@ export class MessageStore {
    * Operations fsynced in the journal and not yet committed by LMDB, by key: reads must see them.
    * The op itself marks its entry (a later op on the same key replaces it).
    */
-  readonly #pending = new Map<string, JournalOp>();
+  readonly #pending = new SeqMap<JournalOp>();
   readonly #commitDelayMs: number;
   readonly #queueBytes: number;
   readonly #commitHook: LmdbCommitHook | undefined;
@@ -146,7 +145,7 @@ export class MessageStore {
    * Keys of new messages whose put was skipped because a durable delete followed it: LMDB never
    * holds them, so their delete is skipped too (and the key leaves this set).
    */
-  readonly #unwritten = new Set<string>();
+  readonly #unwritten = new SeqMap<true>();
   /** Index of the first entry of #journaled still in it (shift() would copy the array). */
   #journaledHead = 0;
   /** Journaled (fsynced) entries waiting to be committed by LMDB, in order. */
@@ -234,7 +233,7 @@ export class MessageStore {
 
   /** Reads one message; `undefined` when it is gone. */
   read(destination: string, seq: number): StoredRecord | undefined {
-    const pending = this.#pending.get(keyOf(destination, seq));
+    const pending = this.#pending.get(destination, seq);
     if (pending !== undefined) {
       return pending.kind === 'remove'
         ? undefined
@@ -439,7 +438,7 @@ export class MessageStore {
         if (!queued) now = performance.now();
         next.durableAt = now;
         for (const op of next.ops) {
-          this.#pending.set(keyOf(op.destination, op.seq), op);
+          this.#pending.set(op.destination, op.seq, op);
           if (op.kind === 'put') this.#lmdbQueuedBytes += op.value.length;
         }
         this.#lmdbQueue.push(next);
@@ -546,13 +545,12 @@ export class MessageStore {
       for (const w of work) {
         for (const op of w.ops) {
           if (op.kind === 'put') {
-            const key = keyOf(op.destination, op.seq);
-            if (pending.get(key)?.kind === 'remove') {
-              if (op.fresh === true) unwritten.add(key);
+            if (pending.get(op.destination, op.seq)?.kind === 'remove') {
+              if (op.fresh === true) unwritten.set(op.destination, op.seq, true);
               continue;
             }
             writes.push(db.put([op.destination, op.seq], op.value));
-          } else if (!unwritten.delete(keyOf(op.destination, op.seq))) {
+          } else if (!unwritten.delete(op.destination, op.seq)) {
             writes.push(db.remove([op.destination, op.seq]));
           }
         }
@@ -577,8 +575,7 @@ export class MessageStore {
     this.#lmdbFailed = false;
     for (const w of work) {
       for (const op of w.ops) {
-        const key = keyOf(op.destination, op.seq);
-        if (this.#pending.get(key) === op) this.#pending.delete(key);
+        this.#pending.deleteIf(op.destination, op.seq, op);
       }
       try {
         if (w.segment !== undefined) this.#journal.applied(w.segment);
