@@ -394,7 +394,8 @@ export class Journal {
     const segment = batch[0]?.segment;
     const mine = batch.filter((q) => q.segment === segment);
     const rest = batch.filter((q) => q.segment !== segment);
-    this.#queue.unshift(...rest);
+    // Not unshift(...rest): a spread of a long array overflows the call stack.
+    if (rest.length > 0) this.#queue = rest.concat(this.#queue);
     const done = (err: unknown): void => {
       for (const q of mine) q.segment.unwritten -= 1;
       if (err === null || err === undefined) {

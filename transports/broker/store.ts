@@ -563,7 +563,8 @@ export class MessageStore {
       // Nothing is lost: the entries stay in memory (reads) and in the journal (replay), and
       // go back in front of anything queued since, so LMDB still gets the history in order.
       debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
-      this.#lmdbQueue.unshift(...work);
+      // Not unshift(...work): a spread of a long array (200,000 entries) overflows the stack.
+      this.#lmdbQueue = work.concat(this.#lmdbQueue);
       for (const w of work) {
         this.#lmdbQueuedOps += w.ops.length;
         for (const op of w.ops) if (op.kind === 'put') this.#lmdbQueuedBytes += op.value.length;
