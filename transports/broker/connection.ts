@@ -67,6 +67,9 @@ interface Transaction {
   bytes: number;
 }
 
+/** Bytes of frames written in one tick after which they are sent without waiting for its end. */
+const FLUSH_BYTES = 64 * 1024;
+
 /** Store writes one connection may have in flight before the broker stops reading from it. */
 const MAX_STORE_OPS_IN_FLIGHT = 1024;
 
@@ -90,6 +93,8 @@ export class Connection implements SubscriberConnection {
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #corked = false;
+  /** Bytes written since the socket was last corked or flushed (see {@link #write}). */
+  #corkedBytes = 0;
   /** Per subscription: the start of its MESSAGE frames (see {@link #messageHead}). */
   readonly #messageHeads = new WeakMap<Subscription, string>();
   /** Reading is paused until the event loop's next turn (see {@link #yieldReading}). */
@@ -297,6 +302,7 @@ export class Connection implements SubscriberConnection {
     if (!this.#corked) {
       // Coalesce every frame written in this tick into one writev.
       this.#corked = true;
+      this.#corkedBytes = 0;
       this.socket.cork();
       process.nextTick(() => {
         this.#corked = false;
@@ -304,6 +310,15 @@ export class Connection implements SubscriberConnection {
       });
     }
     this.socket.write(frame);
+    this.#corkedBytes += frame.length;
+    if (this.#corkedBytes >= FLUSH_BYTES) {
+      // A long tick (a chunk of a thousand ACKs, each dispatching the next message) sends what
+      // it has so far: the consumer starts on it while the rest is encoded, instead of getting
+      // a megabyte at the end of the tick after waiting through all of it.
+      this.#corkedBytes = 0;
+      this.socket.uncork();
+      this.socket.cork();
+    }
     this.#heartbeat?.noteWrite();
   }
 
