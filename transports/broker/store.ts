@@ -231,7 +231,11 @@ export class MessageStore {
     }
   }
 
-  /** Reads one message; `undefined` when it is gone. */
+  /**
+   * Reads one message; `undefined` when it is gone. The body may be a view of a buffer the
+   * store reuses for its next read: use it at once (the broker copies it into the frame it
+   * writes, or the record it stores), or copy it.
+   */
   read(destination: string, seq: number): StoredRecord | undefined {
     const pending = this.#pending.get(destination, seq);
     if (pending !== undefined) {
@@ -239,8 +243,8 @@ export class MessageStore {
         ? undefined
         : decodeRecord(pending.value, destination, seq, false);
     }
-    // getBinary returns a buffer of its own (unlike getBinaryFast): the body can be a view of it.
-    const value = this.#db.getBinary([destination, seq]);
+    // getBinaryFast: lmdb-js's own buffer, no copy per delivery (see above).
+    const value = this.#db.getBinaryFast([destination, seq]);
     return value === undefined ? undefined : decodeRecord(value, destination, seq, false);
   }
 
