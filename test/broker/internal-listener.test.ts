@@ -9,13 +9,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   BrokerOptionsError,
-  createTransport,
   startBroker,
   TransportError,
   type InboundMessage,
-  type Transport,
 } from '../../transports/index.js';
 import { makeCertificates } from '../support/certs.js';
+import { clientsClosedAfter } from '../support/stomp-clients.js';
 import { pollUntil } from '../support/wait.js';
 import { tempDir, testBroker } from './support.js';
 
@@ -26,16 +25,7 @@ after(() => certificates.remove());
 const file = (name: string): string => join(certificates.dir, name);
 const CLIENT_TLS = `ca=${file('ca.crt')}&cert=${file('client.crt')}&key=${file('client.key')}`;
 
-const open: Transport[] = [];
-function transport(url: string): Transport {
-  const t = createTransport(url, { connectTimeoutMs: 3000, reconnectMaxMs: 200 });
-  t.listen({ warning: () => undefined });
-  open.push(t);
-  return t;
-}
-after(async () => {
-  await Promise.allSettled(open.map((t) => t.close()));
-});
+const transport = clientsClosedAfter();
 
 /** The broker refuses `url`'s login (not, say, the connection limit). */
 async function refused(url: string): Promise<void> {

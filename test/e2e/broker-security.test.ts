@@ -10,15 +10,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createTransport,
-  TransportError,
-  type InboundMessage,
-  type Transport,
-} from '../../transports/index.js';
+import { TransportError } from '../../transports/index.js';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { makeCertificates } from '../support/certs.js';
-import { pollUntil } from '../support/wait.js';
+import { clientsClosedAfter, roundTrip } from '../support/stomp-clients.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
 import { makeProject, RunningNode, runAes, type Project } from './support/project.js';
 
@@ -28,18 +23,8 @@ const pem = (name: string): string => join(certificates.dir, name);
 const USERS_FILE = 'broker-users.json';
 const EXPOSURE = /^embedded broker bound to /;
 
-const open: Transport[] = [];
-after(async () => {
-  await Promise.allSettled(open.map((t) => t.close()));
-});
-
 /** An outside STOMP client of the node's broker, as another tool on another machine would be. */
-function outside(url: string): Transport {
-  const t = createTransport(url, { connectTimeoutMs: 5000, reconnectMaxMs: 200 });
-  t.listen({ warning: () => undefined });
-  open.push(t);
-  return t;
-}
+const outside = clientsClosedAfter(5000);
 
 function withLogin(url: string, login: string, passcode: string): string {
   const u = new URL(url);
@@ -59,19 +44,6 @@ async function refused(url: string, check: (err: TransportError) => void): Promi
 
 const loginRefused = (err: TransportError): void =>
   assert.equal(err.code, 'TRANSPORT_AUTH_FAILED', err.message);
-
-/** Publishes through `t` and reads the message back with a subscription of `t`. */
-async function roundTrip(t: Transport): Promise<void> {
-  const queue = `/queue/outside-${randomUUID()}` as const;
-  const seen: InboundMessage[] = [];
-  await t.subscribe(queue, (m) => {
-    seen.push(m);
-    return Promise.resolve();
-  });
-  await t.publish(queue, 'from outside');
-  await pollUntil('the outside message', () => seen.length === 1, 10_000);
-  assert.equal(seen[0]?.body.toString(), 'from outside');
-}
 
 /**
  * Runs a node with an outbound and an inbound endpoint through its own embedded broker
@@ -131,7 +103,7 @@ test('with logins: the endpoints deliver; an outside client needs a right login'
     await refused(withLogin(broker.internal, 'app', 'app-pass'), loginRefused);
     const app = outside(withLogin(broker.url, 'app', 'app-pass'));
     await app.connect({ timeoutMs: 5000 });
-    await roundTrip(app);
+    await roundTrip(app, `/queue/outside-${randomUUID()}`);
     assert.equal(
       node.lines.some((l) => EXPOSURE.test(l.msg)),
       false,
@@ -153,7 +125,7 @@ test('with mutual TLS and logins on every interface: the endpoints deliver; outs
     const clientTls = `ca=${pem('ca.crt')}&cert=${pem('client.crt')}&key=${pem('client.key')}`;
     const app = outside(`stomp+ssl://app:app-pass@localhost:${port}?${clientTls}`);
     await app.connect({ timeoutMs: 5000 });
-    await roundTrip(app);
+    await roundTrip(app, `/queue/outside-${randomUUID()}`);
 
     await refused(`stomp+ssl://app:wrong@localhost:${port}?${clientTls}`, loginRefused);
     await refused(`stomp+ssl://app:app-pass@localhost:${port}?ca=${pem('ca.crt')}`, (err) =>
