@@ -86,6 +86,7 @@ export {
   parseConfig,
   type BackoffSettings,
   type BrokerConfig,
+  type EmbeddedBrokerTlsConfig,
   type EndpointSettings,
   type EndpointSettingsInput,
   type NodeConfig,

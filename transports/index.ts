@@ -27,6 +27,8 @@ export {
   type QueueStats,
   type BrokerOptions,
   type BrokerTlsOptions,
+  type InternalListenerOptions,
+  INTERNAL_LISTENER_HOST,
 } from './broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
 

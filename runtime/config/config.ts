@@ -17,6 +17,14 @@ import {
 } from '../endpoint/inbound-endpoint.js';
 import schema from '../../schema/aes.config.schema.json' with { type: 'json' };
 import * as D from './defaults.js';
+import {
+  readEmbeddedBrokerTls,
+  readUsersFile,
+  type EmbeddedBrokerTlsConfig,
+} from './embedded-broker.js';
+import { readNamedFile } from './named-file.js';
+
+export type { EmbeddedBrokerTlsConfig } from './embedded-broker.js';
 
 /** The config schema as shipped (for tools that want it as an object). */
 export const CONFIG_SCHEMA: unknown = schema;
@@ -62,6 +70,12 @@ export type BrokerConfig =
       readonly host: string;
       readonly port: number;
       readonly dataDir: string;
+      /** Absolute; read by `loadConfig` into `users`. Undefined: any client is accepted. */
+      readonly usersFile: string | undefined;
+      /** Login → passcode, from `usersFile` (read by `loadConfig`). */
+      readonly users?: Readonly<Record<string, string>>;
+      /** TLS for clients (`stomp+ssl://`); undefined: plain STOMP. */
+      readonly tls: EmbeddedBrokerTlsConfig | undefined;
     };
 
 export interface ClusterTlsConfig {
@@ -230,7 +244,16 @@ interface RawConfig {
     secretFile?: string;
     tls?: { cert: string; key: string; ca?: string };
   };
-  broker?: { urls?: string[]; embedded?: { host?: string; port?: number; dataDir?: string } };
+  broker?: {
+    urls?: string[];
+    embedded?: {
+      host?: string;
+      port?: number;
+      dataDir?: string;
+      usersFile?: string;
+      tls?: { cert: string; key: string; clientCa?: string };
+    };
+  };
   http?: { host?: string; port?: number; advertise?: string };
   endpoints?: {
     folder?: string;
@@ -311,14 +334,28 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
   if (issues.length > 0) throw new ConfigError(file, issues);
 
   const dataDir = absolute(baseDir, raw.dataDir ?? D.DEFAULT_DATA_DIR);
+  const embedded = raw.broker?.embedded;
   const broker: BrokerConfig =
     raw.broker?.urls !== undefined
       ? { kind: 'external', urls: raw.broker.urls }
       : {
           kind: 'embedded',
-          host: raw.broker?.embedded?.host ?? D.DEFAULT_BROKER_HOST,
-          port: raw.broker?.embedded?.port ?? D.DEFAULT_BROKER_PORT,
-          dataDir: absolute(baseDir, raw.broker?.embedded?.dataDir ?? resolve(dataDir, 'broker')),
+          host: embedded?.host ?? D.DEFAULT_BROKER_HOST,
+          port: embedded?.port ?? D.DEFAULT_BROKER_PORT,
+          dataDir: absolute(baseDir, embedded?.dataDir ?? resolve(dataDir, 'broker')),
+          usersFile:
+            embedded?.usersFile === undefined ? undefined : absolute(baseDir, embedded.usersFile),
+          tls:
+            embedded?.tls === undefined
+              ? undefined
+              : {
+                  certFile: absolute(baseDir, embedded.tls.cert),
+                  keyFile: absolute(baseDir, embedded.tls.key),
+                  clientCaFile:
+                    embedded.tls.clientCa === undefined
+                      ? undefined
+                      : absolute(baseDir, embedded.tls.clientCa),
+                },
         };
   return {
     file,
@@ -370,9 +407,10 @@ function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {
 }
 
 /**
- * Reads, parses and validates a config file, reads `cluster.secretFile` into `cluster.secret`
- * and the cluster's TLS files into `cluster.tls`. Throws `ConfigReadError` (unreadable, not
- * JSON) or `ConfigError`.
+ * Reads, parses and validates a config file, reads `cluster.secretFile` into `cluster.secret`,
+ * the cluster's TLS files into `cluster.tls`, and the embedded broker's users file and TLS files
+ * into `broker.users` and `broker.tls`. Throws `ConfigReadError` (unreadable, not JSON) or
+ * `ConfigError`.
  */
 export async function loadConfig(path: string): Promise<NodeConfig> {
   let text: string;
@@ -388,20 +426,12 @@ export async function loadConfig(path: string): Promise<NodeConfig> {
     throw new ConfigReadError(path, `not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = parseConfig(input, { file: path, baseDir: dirname(resolve(path)) });
-  const config = await readClusterTls(parsed);
+  const config = await readEmbeddedBrokerFiles(await readClusterTls(parsed));
   const secretFile = config.cluster.secretFile;
   if (secretFile === undefined) return config;
-  let secret: string;
-  try {
-    secret = (await readFile(secretFile, 'utf8')).trim();
-  } catch (err) {
-    throw new ConfigError(path, [
-      {
-        pointer: '/cluster/secretFile',
-        message: `cannot read ${secretFile}: ${(err as Error).message}`,
-      },
-    ]);
-  }
+  const secret = (await readNamedFile(path, '/cluster/secretFile', secretFile))
+    .toString('utf8')
+    .trim();
   if (secret.length < D.MIN_SECRET_LENGTH) {
     throw new ConfigError(path, [
       {
@@ -417,18 +447,8 @@ export async function loadConfig(path: string): Promise<NodeConfig> {
 async function readClusterTls(config: NodeConfig): Promise<NodeConfig> {
   const tls = config.cluster.tls;
   if (tls === undefined) return config;
-  const read = async (field: 'cert' | 'key' | 'ca', file: string): Promise<Buffer> => {
-    try {
-      return await readFile(file);
-    } catch (err) {
-      throw new ConfigError(config.file, [
-        {
-          pointer: `/cluster/tls/${field}`,
-          message: `cannot read ${file}: ${(err as Error).message}`,
-        },
-      ]);
-    }
-  };
+  const read = (field: 'cert' | 'key' | 'ca', file: string): Promise<Buffer> =>
+    readNamedFile(config.file, `/cluster/tls/${field}`, file);
   const cert = await read('cert', tls.certFile);
   const key = await read('key', tls.keyFile);
   const ca = tls.caFile === undefined ? undefined : await read('ca', tls.caFile);
@@ -436,4 +456,15 @@ async function readClusterTls(config: NodeConfig): Promise<NodeConfig> {
     ...config,
     cluster: { ...config.cluster, tls: { ...tls, cert, key, ...(ca === undefined ? {} : { ca }) } },
   };
+}
+
+/** Reads the embedded broker's users file and TLS files; each bad one is a `ConfigError` naming it. */
+async function readEmbeddedBrokerFiles(config: NodeConfig): Promise<NodeConfig> {
+  const broker = config.broker;
+  if (broker.kind !== 'embedded') return config;
+  const users =
+    broker.usersFile === undefined ? undefined : await readUsersFile(config.file, broker.usersFile);
+  const tls =
+    broker.tls === undefined ? undefined : await readEmbeddedBrokerTls(config.file, broker.tls);
+  return { ...config, broker: { ...broker, tls, ...(users === undefined ? {} : { users }) } };
 }

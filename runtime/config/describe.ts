@@ -1,18 +1,46 @@
 /** A node config as an operator wants to read it: one summary, secrets never shown. */
-import type { NodeConfig } from './config.js';
+import type { BrokerConfig, NodeConfig } from './config.js';
 
-/** The config as JSON-ready data with the secret replaced by `"<redacted>"`. */
+const REDACTED = '<redacted>';
+
+/**
+ * The config as JSON-ready data: the secret and passcodes replaced by `"<redacted>"`, and the
+ * contents of TLS files (a private key among them) left out; their paths stay.
+ */
 export function redactConfig(config: NodeConfig): NodeConfig {
+  const clusterTls = config.cluster.tls;
   return {
     ...config,
     cluster: {
       ...config.cluster,
-      secret: config.cluster.secret === undefined ? undefined : '<redacted>',
+      secret: config.cluster.secret === undefined ? undefined : REDACTED,
+      tls:
+        clusterTls === undefined
+          ? undefined
+          : {
+              certFile: clusterTls.certFile,
+              keyFile: clusterTls.keyFile,
+              caFile: clusterTls.caFile,
+            },
     },
-    broker:
-      config.broker.kind === 'external'
-        ? { kind: 'external', urls: config.broker.urls.map(redactUrlPassword) }
-        : config.broker,
+    broker: redactBroker(config.broker),
+  };
+}
+
+function redactBroker(broker: BrokerConfig): BrokerConfig {
+  if (broker.kind === 'external') {
+    return { kind: 'external', urls: broker.urls.map(redactUrlPassword) };
+  }
+  const { users, tls, ...rest } = broker;
+  return {
+    ...rest,
+    ...(users === undefined
+      ? {}
+      : { users: Object.fromEntries(Object.keys(users).map((login) => [login, REDACTED])) }),
+    tls:
+      tls === undefined
+        ? undefined
+        : { certFile: tls.certFile, keyFile: tls.keyFile, clientCaFile: tls.clientCaFile },
   };
 }
 
@@ -26,6 +54,21 @@ function redactUrlPassword(text: string): string {
   }
 }
 
+/** What protects the embedded broker, for the summary: `, 2 logins, TLS (mutual)`. */
+function brokerProtection(broker: Extract<BrokerConfig, { kind: 'embedded' }>): string {
+  const parts: string[] = [];
+  if (broker.usersFile !== undefined) {
+    const n = broker.users === undefined ? undefined : Object.keys(broker.users).length;
+    parts.push(
+      n === undefined ? `logins from ${broker.usersFile}` : `${n} login${n === 1 ? '' : 's'}`,
+    );
+  }
+  if (broker.tls !== undefined) {
+    parts.push(broker.tls.clientCaFile === undefined ? 'TLS' : 'TLS (mutual)');
+  }
+  return parts.length === 0 ? ', no logins, no TLS' : `, ${parts.join(', ')}`;
+}
+
 /** A few lines naming what the node would run, for `aes config check`. */
 export function describeConfig(config: NodeConfig): string {
   const { cluster, broker, http, endpoints } = config;
@@ -36,7 +79,7 @@ export function describeConfig(config: NodeConfig): string {
     `  cluster    ${cluster.host}:${cluster.port}${seeds === '' ? ', no seeds' : `, seeds ${seeds}`}${cluster.secret !== undefined || cluster.secretFile !== undefined ? ', secret set' : ''}`,
     broker.kind === 'external'
       ? `  broker     ${broker.urls.map(redactUrlPassword).join(', ')}`
-      : `  broker     embedded on ${broker.host}:${broker.port} (data in ${broker.dataDir})`,
+      : `  broker     embedded on ${broker.host}:${broker.port} (data in ${broker.dataDir})${brokerProtection(broker)}`,
     `  http       ${http.host}:${http.port}`,
     `  endpoints  ${endpoints.folder}${Object.keys(endpoints.overrides).length > 0 ? ` (overrides: ${Object.keys(endpoints.overrides).sort().join(', ')})` : ''}`,
   ].join('\n');

@@ -10,9 +10,18 @@ import { hostname } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../cluster/index.js';
-import { isLoopbackHost, startBroker, type BrokerHandle } from '../../transports/index.js';
+import { startBroker, type BrokerHandle } from '../../transports/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
+import {
+  embeddedBrokerOptions,
+  endpointBrokerUrl,
+  exposureWarning,
+  internalBrokerUrl,
+  nodeBrokerLogin,
+  publicBrokerUrl,
+  tlsMode,
+} from './embedded-broker.js';
 import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
 import { NodeMetrics } from '../observability/node-metrics.js';
 import { serviceDiscoveryTargets, METRICS_PATH } from '../observability/service-discovery.js';
@@ -61,9 +70,6 @@ interface Managed {
   attached: boolean;
 }
 
-/** The embedded broker's own redelivery limit: out of the way of the endpoints' limits. */
-export const EMBEDDED_BROKER_MAX_DELIVERIES = 1_000_000;
-
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
 
 /** The program a node launches per endpoint, beside this file (`.ts` from source, `.js` built). */
@@ -99,6 +105,8 @@ export class AesNode implements AsyncDisposable {
   private http: HttpSurface | undefined;
   private lock: DirLock | undefined;
   private brokerUrls: readonly string[] = [];
+  /** What the node's endpoints get: the embedded broker's internal URL carries a login. */
+  private endpointBrokerUrls: readonly string[] = [];
   private clusterAddress = '';
   private closing: Promise<void> | undefined;
 
@@ -157,7 +165,7 @@ export class AesNode implements AsyncDisposable {
     return this.advertised;
   }
 
-  /** The broker URLs endpoints use. */
+  /** The broker URLs (without the node's own login on a protected embedded broker). */
   get brokers(): readonly string[] {
     return this.brokerUrls;
   }
@@ -167,26 +175,25 @@ export class AesNode implements AsyncDisposable {
     this.lock = await acquireDirLock(config.dataDir);
     const entries = await findEndpoints(config.endpoints.folder, config.file);
     if (config.broker.kind === 'embedded') {
-      this.broker = await startBroker({
-        dataDir: config.broker.dataDir,
-        host: config.broker.host,
-        port: config.broker.port,
-        // Endpoints dead-letter after their own maxDeliveries, with the reason; the broker must
-        // not do it first under its smaller default.
-        maxDeliveries: EMBEDDED_BROKER_MAX_DELIVERIES,
-      });
-      const host = config.broker.host === '0.0.0.0' ? '127.0.0.1' : config.broker.host;
-      this.brokerUrls = [`stomp://${host.includes(':') ? `[${host}]` : host}:${this.broker.port}`];
+      const embedded = config.broker;
+      // Made per start and held in memory only: handed to endpoints over their link.
+      const own = nodeBrokerLogin(embedded);
+      this.broker = await startBroker(embeddedBrokerOptions(config, embedded, own));
+      this.brokerUrls = [publicBrokerUrl(embedded, this.broker)];
+      this.endpointBrokerUrls = [endpointBrokerUrl(embedded, this.broker, own)];
       this.metrics.watchBroker(this.broker);
-      this.log.info('embedded broker listening', { url: this.brokerUrls[0] });
-      if (!isLoopbackHost(config.broker.host)) {
-        this.log.warn(
-          `embedded broker bound to ${config.broker.host}: it takes no logins and no TLS, so anyone who reaches that address can read and write every queue; bind it to loopback, or run 'aes broker' with --user and --tls-cert (or an external broker) and point broker.urls at it`,
-          { host: config.broker.host },
-        );
-      }
+      const internal = internalBrokerUrl(this.broker);
+      this.log.info('embedded broker listening', {
+        url: this.brokerUrls[0],
+        ...(internal === undefined ? {} : { internal }),
+        logins: embedded.usersFile !== undefined,
+        tls: tlsMode(embedded),
+      });
+      const warning = exposureWarning(embedded);
+      if (warning !== undefined) this.log.warn(warning, { host: embedded.host });
     } else {
       this.brokerUrls = config.broker.urls;
+      this.endpointBrokerUrls = config.broker.urls;
     }
 
     const secret = await ensureNodeSecret(config);
@@ -355,7 +362,7 @@ export class AesNode implements AsyncDisposable {
       node: this.config.node,
       module: managed.entry.module,
       dataDir: join(this.config.dataDir, 'endpoints', endpoint),
-      brokerUrls: this.brokerUrls,
+      brokerUrls: this.endpointBrokerUrls,
       settings: endpointSettings(this.config, endpoint),
     };
   }

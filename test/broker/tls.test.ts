@@ -8,16 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import {
-  createTransport,
-  TransportConnectError,
-  TransportError,
-  type InboundMessage,
-  type Transport,
-} from '../../transports/index.js';
+import { createTransport, TransportConnectError, TransportError } from '../../transports/index.js';
 import { makeCertificates } from '../support/certs.js';
 import { runCli } from '../support/cli.js';
-import { pollUntil } from '../support/wait.js';
+import { clientsClosedAfter, roundTrip } from '../support/stomp-clients.js';
 import { tempDir, testBroker } from './support.js';
 
 type TestBroker = Awaited<ReturnType<typeof testBroker>>;
@@ -26,28 +20,7 @@ const certificates = makeCertificates();
 after(() => certificates.remove());
 const file = (name: string): string => join(certificates.dir, name);
 
-const open: Transport[] = [];
-function transport(url: string): Transport {
-  const t = createTransport(url, { connectTimeoutMs: 3000, reconnectMaxMs: 200 });
-  t.listen({ warning: () => undefined });
-  open.push(t);
-  return t;
-}
-after(async () => {
-  await Promise.allSettled(open.map((t) => t.close()));
-});
-
-/** Publishes one message through `t` and reads it back with a subscription of `t`. */
-async function roundTrip(t: Transport, queue: `/queue/${string}`): Promise<void> {
-  const seen: InboundMessage[] = [];
-  await t.subscribe(queue, (m) => {
-    seen.push(m);
-    return Promise.resolve();
-  });
-  await t.publish(queue, 'over TLS');
-  await pollUntil('the message over TLS', () => seen.length === 1, 10_000);
-  assert.equal(seen[0]?.body.toString(), 'over TLS');
-}
+const transport = clientsClosedAfter();
 
 describe('embedded broker over TLS', () => {
   let broker: TestBroker;

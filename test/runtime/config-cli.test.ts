@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeCertificates } from '../support/certs.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from './support/helpers.js';
 
@@ -42,4 +43,45 @@ test('aes config check: an invalid file fails naming the file and each field', a
       '  /extra: is not a known field (known: node, dataDir, cluster, broker, http, endpoints)\n' +
       '  /http/port: must be >= 0\n',
   );
+});
+
+test('aes config check: TLS files and broker logins are checked; --json prints no key or passcode', async () => {
+  await using dir = await tempDir();
+  const certificates = makeCertificates();
+  try {
+    const pem = (name: string): string => join(certificates.dir, name);
+    const users = join(dir.path, 'broker-users.json');
+    const file = join(dir.path, 'aes.config.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        node: 'node-a',
+        cluster: { tls: { cert: pem('server.crt'), key: pem('server.key') } },
+        broker: {
+          embedded: {
+            usersFile: 'broker-users.json',
+            tls: { cert: pem('server.crt'), key: pem('server.key') },
+          },
+        },
+      }),
+    );
+    const missing = runCli(['config', 'check', file]);
+    assert.equal(missing.status, 1);
+    assert.match(
+      missing.stderr,
+      new RegExp(
+        `^aes: error \\[RUNTIME_CONFIG_INVALID\\]: ${file}: invalid config\\n  /broker/embedded/usersFile: cannot read ${users}: ENOENT`,
+      ),
+    );
+    await writeFile(users, JSON.stringify({ app: 'broker-passcode' }));
+    const out = runCli(['config', 'check', file]);
+    assert.equal(out.status, 0, out.stderr);
+    assert.match(out.stdout, /broker {5}embedded on 127\.0\.0\.1:61614 .*, 1 login, TLS$/m);
+    const json = runCli(['config', 'check', '--json', file]);
+    assert.equal(json.status, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, /broker-passcode|PRIVATE KEY|"data"/);
+    assert.ok(json.stdout.includes(pem('server.key')), 'the key file is named');
+  } finally {
+    certificates.remove();
+  }
 });

@@ -44,6 +44,8 @@ test('a minimal config gets every default, paths resolved against the file', () 
     host: '127.0.0.1',
     port: 61614,
     dataDir: '/srv/p/data/broker',
+    usersFile: undefined,
+    tls: undefined,
   });
   assert.deepEqual(config.http, { host: '127.0.0.1', port: 9464, advertise: undefined });
   assert.equal(config.endpoints.folder, '/srv/p/endpoints');

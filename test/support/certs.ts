@@ -11,6 +11,12 @@ export interface TestCertificates {
   readonly serverCert: Buffer;
   readonly clientKey: Buffer;
   readonly clientCert: Buffer;
+  /**
+   * A server certificate from `ca` naming only `DNS:localhost`, no IP address: like a public
+   * certificate, which names a host but never 127.0.0.1.
+   */
+  readonly localhostKey: Buffer;
+  readonly localhostCert: Buffer;
   /** A certificate from another CA, which the cluster must not trust. */
   readonly strangerKey: Buffer;
   readonly strangerCert: Buffer;
@@ -43,10 +49,12 @@ export function makeCertificates(): TestCertificates {
   ca('ca');
   ca('other-ca');
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n');
-  for (const [who, issuer] of [
-    ['server', 'ca'],
-    ['client', 'ca'],
-    ['stranger', 'other-ca'],
+  writeFileSync(join(dir, 'localhost.ext'), 'subjectAltName=DNS:localhost\n');
+  for (const [who, issuer, ext] of [
+    ['server', 'ca', 'san.ext'],
+    ['client', 'ca', 'san.ext'],
+    ['localhost', 'ca', 'localhost.ext'],
+    ['stranger', 'other-ca', 'san.ext'],
   ] as const) {
     openssl([
       'req',
@@ -77,7 +85,7 @@ export function makeCertificates(): TestCertificates {
       '-days',
       '1',
       '-extfile',
-      'san.ext',
+      ext,
     ]);
   }
   const read = (name: string): Buffer => readFileSync(join(dir, name));
@@ -88,6 +96,8 @@ export function makeCertificates(): TestCertificates {
     serverCert: read('server.crt'),
     clientKey: read('client.key'),
     clientCert: read('client.crt'),
+    localhostKey: read('localhost.key'),
+    localhostCert: read('localhost.crt'),
     strangerKey: read('stranger.key'),
     strangerCert: read('stranger.crt'),
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -3,12 +3,17 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { debuglog } from 'node:util';
 import { Connection } from './connection.js';
-import { BrokerError } from './errors.js';
+import { BrokerError, BrokerOptionsError } from './errors.js';
 import { encodeFrame } from './frame.js';
 import { MessageStore } from './store.js';
 import { Router } from './router.js';
 import type { QueueStats } from './queue.js';
-import { parseBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from './options.js';
+import {
+  INTERNAL_LISTENER_HOST,
+  parseBrokerOptions,
+  type BrokerOptions,
+  type ResolvedBrokerOptions,
+} from './options.js';
 
 const debug = debuglog('aes-broker');
 
@@ -19,6 +24,8 @@ export interface BrokerHandle extends AsyncDisposable {
   readonly host: string;
   /** `stomp://host:port`, or `stomp+ssl://host:port` with the `tls` option. */
   readonly url: string;
+  /** The internal listener's port on 127.0.0.1 (with the `internal` option), else undefined. */
+  readonly internalPort: number | undefined;
   readonly options: ResolvedBrokerOptions;
   /** Open client connections. */
   connectionCount(): number;
@@ -69,56 +76,65 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     throw err;
   }
   const connections = new Set<Connection>();
-  const onSocket = (socket: Socket): void => accept(socket, router, resolved, connections);
-  const tls = resolved.tls;
+  const internalConnections = new Set<Connection>();
   let server: Server;
-  if (tls === undefined) {
-    server = createServer({ noDelay: true }, onSocket);
-  } else {
-    const mutual = tls.clientCa !== undefined;
-    const tlsServer = createTlsServer(
-      {
-        cert: tls.cert,
-        key: tls.key,
-        ...(mutual ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-        // A handshake that never completes holds a socket: it gets the CONNECT deadline.
-        handshakeTimeout: resolved.connectTimeoutMs,
-      },
-      onSocket,
-    );
-    tlsServer.on('tlsClientError', (err, socket) => {
-      // Refused before any STOMP byte was read (untrusted client certificate, plain text on
-      // the TLS port, a handshake timeout): this peer only; Node destroys its socket.
-      debug('broker: TLS handshake from %s failed: %s', socket.remoteAddress, err.message);
-    });
-    server = tlsServer;
-  }
+  let internalServer: Server | undefined;
   try {
-    await listen(server, resolved.port, resolved.host);
+    server = createMainServer(resolved, (socket) => accept(socket, router, resolved, connections));
+    const internal = resolved.internal;
+    if (internal !== undefined) {
+      // Its own logins only: the main listener's users may not skip TLS through it.
+      const own: ResolvedBrokerOptions = { ...resolved, users: internal.users };
+      internalServer = createServer({ noDelay: true }, (socket) =>
+        accept(socket, router, own, internalConnections, Number.POSITIVE_INFINITY),
+      );
+    }
   } catch (err) {
+    // A certificate or key that does not parse.
     router.stop();
     await store.close();
-    throw new BrokerError('BROKER_LISTEN', `cannot listen on ${resolved.host}:${resolved.port}`, {
-      cause: err,
-    });
+    throw new BrokerOptionsError('tls', `is not usable: ${(err as Error).message}`);
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : resolved.port;
+  const servers = internalServer === undefined ? [server] : [server, internalServer];
+  const closeServers = (): Promise<unknown> =>
+    Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  const binds: [Server, number, string][] = [[server, resolved.port, resolved.host]];
+  if (internalServer !== undefined) {
+    binds.push([internalServer, resolved.internal?.port ?? 0, INTERNAL_LISTENER_HOST]);
+  }
+  for (const [s, port, host] of binds) {
+    try {
+      await listen(s, port, host);
+    } catch (err) {
+      await closeServers();
+      router.stop();
+      await store.close();
+      const what = s === server ? '' : ' (internal listener)';
+      throw new BrokerError('BROKER_LISTEN', `cannot listen on ${host}:${port}${what}`, {
+        cause: err,
+      });
+    }
+  }
+  const port = boundPort(server, resolved.port);
+  const internalPort = internalServer === undefined ? undefined : boundPort(internalServer, 0);
   debug('broker: listening on %s:%d, data in %s', resolved.host, port, resolved.dataDir);
+  if (internalPort !== undefined) {
+    debug('broker: internal listener on %s:%d', INTERNAL_LISTENER_HOST, internalPort);
+  }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       router.stop();
       const errors: unknown[] = [];
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const c of [...connections]) {
+      const serversClosed = closeServers();
+      for (const c of [...connections, ...internalConnections]) {
         try {
           c.destroy();
         } catch (err) {
           errors.push(err);
         }
       }
-      await serverClosed;
+      await serversClosed;
       try {
         await store.close();
       } catch (err) {
@@ -132,6 +148,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     return closing;
   };
   const host = resolved.host;
+  const tls = resolved.tls;
   const listeners = new Set<BrokerListener>();
   store.onSynced = (durationMs) => {
     for (const l of listeners) {
@@ -146,12 +163,13 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     port,
     host,
     url: `${tls === undefined ? 'stomp' : 'stomp+ssl'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    internalPort,
     options: resolved,
-    connectionCount: () => connections.size,
+    connectionCount: () => connections.size + internalConnections.size,
     queueDepths: () => router.queueDepths(),
     storeSyncs: () => store.syncCount(),
     stats: () => ({
-      connections: connections.size,
+      connections: connections.size + internalConnections.size,
       queues: router.queueStats(),
       storeBytes: store.sizeBytes(),
       storeSyncs: store.syncCount(),
@@ -165,26 +183,49 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
 }
 
+/** The listener everyone uses: plain TCP, or TLS with the `tls` option. Throws on unusable PEM. */
+function createMainServer(
+  resolved: ResolvedBrokerOptions,
+  onSocket: (socket: Socket) => void,
+): Server {
+  const tls = resolved.tls;
+  if (tls === undefined) return createServer({ noDelay: true }, onSocket);
+  const mutual = tls.clientCa !== undefined;
+  const tlsServer = createTlsServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ...(mutual ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      // A handshake that never completes holds a socket: it gets the CONNECT deadline.
+      handshakeTimeout: resolved.connectTimeoutMs,
+    },
+    onSocket,
+  );
+  tlsServer.on('tlsClientError', (err, socket) => {
+    // Refused before any STOMP byte was read (untrusted client certificate, plain text on
+    // the TLS port, a handshake timeout): this peer only; Node destroys its socket.
+    debug('broker: TLS handshake from %s failed: %s', socket.remoteAddress, err.message);
+  });
+  return tlsServer;
+}
+
+function boundPort(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : fallback;
+}
+
 function accept(
   socket: Socket,
   router: Router,
   options: ResolvedBrokerOptions,
   connections: Set<Connection>,
+  limit = options.maxConnections,
 ): void {
-  if (connections.size >= options.maxConnections) {
-    debug(
-      'broker: refusing connection from %s: limit %d',
-      socket.remoteAddress,
-      options.maxConnections,
-    );
+  if (connections.size >= limit) {
+    debug('broker: refusing connection from %s: limit %d', socket.remoteAddress, limit);
     socket.on('error', () => undefined);
     socket.end(
-      encodeFrame(
-        'ERROR',
-        [['message', `connection limit of ${options.maxConnections} reached`]],
-        undefined,
-        '1.0',
-      ),
+      encodeFrame('ERROR', [['message', `connection limit of ${limit} reached`]], undefined, '1.0'),
     );
     setTimeout(() => socket.destroy(), options.closeTimeoutMs).unref();
     return;

@@ -9,6 +9,8 @@ export {
   parseBrokerOptions,
   type BrokerOptions,
   type ResolvedBrokerOptions,
+  type InternalListenerOptions,
+  INTERNAL_LISTENER_HOST,
   DEFAULT_BROKER_PORT,
   DEFAULT_BROKER_HOST,
   isLoopbackHost,

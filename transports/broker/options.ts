@@ -79,11 +79,32 @@ export interface BrokerOptions {
   readonly storeCommitDelayMs?: number;
   /** Serve `stomp+ssl://` (TLS) instead of plain `stomp://`; see {@link BrokerTlsOptions}. */
   readonly tls?: BrokerTlsOptions;
+  /** A second, private listener for the embedding process's own clients; see {@link InternalListenerOptions}. */
+  readonly internal?: InternalListenerOptions;
 }
 
-export type ResolvedBrokerOptions = Required<Omit<BrokerOptions, 'users' | 'tls'>> & {
+/**
+ * A second listener for the clients of the process that embeds the broker (an aes node's own
+ * endpoints): plain TCP on 127.0.0.1, whatever `host` and `tls` say, accepting only its own
+ * `users` (not the main listener's, which in turn never accept these). Its clients need no
+ * certificate naming 127.0.0.1 and no client certificate, while everyone else still meets the
+ * main listener's logins and TLS. Its connections do not count against `maxConnections`, so
+ * outside clients cannot crowd the embedding process's own out.
+ */
+export interface InternalListenerOptions {
+  /** TCP port on 127.0.0.1. @defaultValue 0 (a free port; `BrokerHandle.internalPort` says which) */
+  readonly port?: number;
+  /** Accepted login → passcode pairs: at least one, every passcode non-empty. */
+  readonly users: Readonly<Record<string, string>>;
+}
+
+/** The address the internal listener binds: loopback only, by design. */
+export const INTERNAL_LISTENER_HOST = '127.0.0.1';
+
+export type ResolvedBrokerOptions = Required<Omit<BrokerOptions, 'users' | 'tls' | 'internal'>> & {
   readonly users: Readonly<Record<string, string>> | undefined;
   readonly tls: BrokerTlsOptions | undefined;
+  readonly internal: Required<InternalListenerOptions> | undefined;
 };
 
 /** Validates `input` (for example parsed from flags or a config file) and fills defaults. */
@@ -112,6 +133,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     'defaultPrefetch',
     'storeCommitDelayMs',
     'tls',
+    'internal',
   ]);
   for (const key of Object.keys(o)) {
     if (!known.has(key)) throw new BrokerOptionsError(key, 'is not a broker option');
@@ -134,8 +156,9 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
   return {
     dataDir,
     host,
-    users: parseUsers(o.users),
+    users: parseUsers('users', o.users),
     tls: parseBrokerTls(o.tls),
+    internal: parseInternal(o.internal),
     port: int(o, 'port', DEFAULT_BROKER_PORT, 0, 65535),
     maxFrameBytes: int(o, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, 1024, 2 ** 31),
     maxHeaders: int(o, 'maxHeaders', DEFAULT_MAX_HEADERS, 4, 100_000),
@@ -160,28 +183,52 @@ function int(
   fallback: number,
   min: number,
   max: number,
+  /** The field as errors name it. */
+  name = field,
 ): number {
   const value = o[field] ?? fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new BrokerOptionsError(
-      field,
+      name,
       `must be an integer from ${min} to ${max} (got ${JSON.stringify(value) ?? typeof value})`,
     );
   }
   return value;
 }
 
-function parseUsers(value: unknown): Readonly<Record<string, string>> | undefined {
+function parseUsers(field: string, value: unknown): Readonly<Record<string, string>> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BrokerOptionsError('users', 'must map each login to its passcode');
+    throw new BrokerOptionsError(field, 'must map each login to its passcode');
   }
   const users: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [login, passcode] of Object.entries(value)) {
     if (typeof passcode !== 'string') {
-      throw new BrokerOptionsError(`users.${login}`, 'must be a passcode string');
+      throw new BrokerOptionsError(`${field}.${login}`, 'must be a passcode string');
     }
     users[login] = passcode;
   }
   return users;
+}
+
+function parseInternal(value: unknown): Required<InternalListenerOptions> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BrokerOptionsError('internal', 'must be an object with users (and a port)');
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (key !== 'port' && key !== 'users') {
+      throw new BrokerOptionsError(`internal.${key}`, 'is not an option of the internal listener');
+    }
+  }
+  const users = parseUsers('internal.users', o.users);
+  // Without logins the private listener would be open to every local process.
+  if (users === undefined || Object.keys(users).length === 0) {
+    throw new BrokerOptionsError('internal.users', 'must name at least one login');
+  }
+  for (const [login, passcode] of Object.entries(users)) {
+    if (passcode === '') throw new BrokerOptionsError(`internal.users.${login}`, 'is empty');
+  }
+  return { port: int(o, 'port', 0, 0, 65535, 'internal.port'), users };
 }
