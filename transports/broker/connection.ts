@@ -525,7 +525,14 @@ export class Connection implements SubscriberConnection {
         );
       }
     }
-    const subscription = new Subscription(id, destination, ack as AckMode, prefetch, this);
+    const subscription = new Subscription(
+      id,
+      destination,
+      ack as AckMode,
+      prefetch,
+      this,
+      this.#version !== '1.2',
+    );
     this.#subscriptions.set(id, subscription);
     this.#receipt(frame);
     this.router.subscribe(subscription);

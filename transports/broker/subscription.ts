@@ -39,7 +39,10 @@ export interface SubscriberConnection {
 export class Subscription {
   /** Unacknowledged deliveries in delivery order (Map keeps insertion order). */
   readonly unacked = new Map<string, Delivery>();
-  /** message-id → ack id, for STOMP 1.0/1.1 ACK frames that name the message. */
+  /**
+   * message-id → ack id, for STOMP 1.0/1.1 ACK frames that name the message; kept only when
+   * `byMessageId` (a 1.2 ACK names its delivery's `ack` id, so the map would be dead weight).
+   */
   readonly ackIdByMessageId = new Map<string, string>();
 
   constructor(
@@ -48,6 +51,8 @@ export class Subscription {
     readonly ackMode: AckMode,
     readonly prefetch: number,
     readonly connection: SubscriberConnection,
+    /** Whether ACK/NACK frames name messages by `message-id` (STOMP 1.0 and 1.1). */
+    readonly byMessageId = true,
   ) {}
 
   /** Whether a queue may hand this subscription another message now. */
@@ -59,13 +64,13 @@ export class Subscription {
   /** Records a delivery awaiting ACK/NACK. */
   track(delivery: Delivery): void {
     this.unacked.set(delivery.ackId, delivery);
-    this.ackIdByMessageId.set(delivery.messageId, delivery.ackId);
+    if (this.byMessageId) this.ackIdByMessageId.set(delivery.messageId, delivery.ackId);
   }
 
   /** Forgets a delivery (acked, nacked or abandoned); returns whether it was pending. */
   untrack(delivery: Delivery): boolean {
     if (!this.unacked.delete(delivery.ackId)) return false;
-    if (this.ackIdByMessageId.get(delivery.messageId) === delivery.ackId) {
+    if (this.byMessageId && this.ackIdByMessageId.get(delivery.messageId) === delivery.ackId) {
       this.ackIdByMessageId.delete(delivery.messageId);
     }
     return true;
