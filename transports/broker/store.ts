@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
-import { StoreError } from './errors.js';
+import { ProtocolError, StoreError } from './errors.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
 import { Journal, promised, type JournalDone, type JournalOp, type Segment } from './journal.js';
@@ -46,7 +46,7 @@ export interface LoadedMessage {
 type Key = [string, number];
 
 const debug = debuglog('aes-broker');
-const RECORD_VERSION = 2;
+const RECORD_VERSION = 3;
 const LOCK_FILE = 'broker.pid';
 
 /** Directories opened by this process (a second broker on one directory would double-deliver). */
@@ -600,42 +600,37 @@ function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean>
 }
 
 /**
- * A record is `[u8 version][u32 deliveries][u32 meta length][meta][body]`. Version 2 (written
- * now) has a binary meta: `[u16 id bytes][id][u32 header count]` then per header
- * `[u32 name bytes][name][u32 value bytes][value]`, all UTF-8. Version 1 (read still) has the
- * JSON text of `[messageId, headers]`.
+ * A record is `[u8 version][u32 deliveries][u32 meta length][meta][body]`. Version 3 (written
+ * now) has as meta the UTF-8 text of the message id and each header's name and value, joined
+ * by NULs (none of them can hold one: a SEND header with a NUL is refused). Read still:
+ * version 2, a binary meta `[u16 id bytes][id][u32 header count]` then per header
+ * `[u32 name bytes][name][u32 value bytes][value]`, and version 1, the JSON text of
+ * `[messageId, headers]`. Version 3 encodes a record with one string write and decodes it with
+ * one string read (version 2 took two writes or reads per header).
  */
 const RECORD_HEADER_BYTES = 9;
 
 /** Encodes a record into one buffer (LMDB's value; the journal writes the same buffer). */
 export function encodeRecord(record: StoredRecord): Buffer {
   const { messageId, headers, body } = record;
-  // Runs for every message: strings are written straight into the record, no JSON in between.
-  let metaLength = 2 + Buffer.byteLength(messageId, 'utf8') + 4;
-  for (const [name, value] of headers) {
-    metaLength += 8 + Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
+  let meta = messageId;
+  for (const [name, value] of headers) meta += `\u0000${name}\u0000${value}`;
+  // Exactly the separators: a NUL inside a field would shift every field after it.
+  let nuls = 0;
+  for (let at = meta.indexOf('\u0000'); at >= 0; at = meta.indexOf('\u0000', at + 1)) nuls += 1;
+  if (nuls !== headers.length * 2) {
+    throw new ProtocolError(
+      `message ${messageId.slice(0, 64)}: a header holding NUL cannot be stored`,
+    );
   }
+  const metaLength = Buffer.byteLength(meta, 'utf8');
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + metaLength + body.length);
   out[0] = RECORD_VERSION;
   out.writeUInt32BE(record.deliveries, 1);
   out.writeUInt32BE(metaLength, 5);
-  let at = RECORD_HEADER_BYTES;
-  at = writeString(out, at, messageId, 2);
-  at = out.writeUInt32BE(headers.length, at);
-  for (const [name, value] of headers) {
-    at = writeString(out, at, name, 4);
-    at = writeString(out, at, value, 4);
-  }
-  body.copy(out, at);
+  out.write(meta, RECORD_HEADER_BYTES, 'utf8');
+  body.copy(out, RECORD_HEADER_BYTES + metaLength);
   return out;
-}
-
-/** Writes `[length][utf8]` with a `width`-byte length; returns the next offset. */
-function writeString(out: Buffer, at: number, text: string, width: 2 | 4): number {
-  const length = out.write(text, at + width, 'utf8');
-  if (width === 2) out.writeUInt16BE(length, at);
-  else out.writeUInt32BE(length, at);
-  return at + width + length;
 }
 
 export function decodeRecord(
@@ -651,7 +646,8 @@ export function decodeRecord(
     const metaEnd = RECORD_HEADER_BYTES + metaLength;
     if (metaEnd > value.length) throw new Error('record metadata runs past its end');
     let meta: { messageId: string; headers: HeaderList };
-    if (version === RECORD_VERSION) meta = decodeMeta(value, metaEnd);
+    if (version === RECORD_VERSION) meta = decodeTextMeta(value, metaEnd);
+    else if (version === 2) meta = decodeMeta(value, metaEnd);
     else if (version === 1)
       meta = decodeJsonMeta(value.toString('utf8', RECORD_HEADER_BYTES, metaEnd));
     else throw new Error(`record version ${version}`);
@@ -663,6 +659,18 @@ export function decodeRecord(
   }
 }
 
+/** Version 3 metadata: id and header fields joined by NULs. */
+function decodeTextMeta(value: Buffer, end: number): { messageId: string; headers: HeaderList } {
+  const fields = value.toString('utf8', RECORD_HEADER_BYTES, end).split('\u0000');
+  if (fields.length % 2 !== 1) throw new Error('record metadata has a header without a value');
+  const headers: (readonly [string, string])[] = [];
+  for (let i = 1; i < fields.length; i += 2) {
+    headers.push([fields[i] as string, fields[i + 1] as string]);
+  }
+  return { messageId: fields[0] as string, headers };
+}
+
+/** Version 2 metadata: length-prefixed UTF-8 strings. */
 function decodeMeta(value: Buffer, end: number): { messageId: string; headers: HeaderList } {
   let at = RECORD_HEADER_BYTES;
   const read = (width: 2 | 4): string => {
