@@ -10,6 +10,7 @@ import { open } from 'lmdb';
 import {
   MessageStore,
   type LmdbCommitHook,
+  type MessageStoreOptions,
   type StoredRecord,
 } from '../../transports/broker/store.js';
 import { tempDir, waitFor } from './support.js';
@@ -58,16 +59,30 @@ function lmdbView(dir: string): {
   };
 }
 
+/**
+ * Opens a store in a fresh directory and a second handle on its LMDB, runs `body`, then closes
+ * both (the store's close is idempotent: `body` may close it itself) and removes the directory.
+ */
+async function withStore(
+  options: MessageStoreOptions,
+  body: (store: MessageStore, view: ReturnType<typeof lmdbView>, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = tempDir('aes-write-behind-');
+  const store = await MessageStore.open(dir.path, options);
+  const view = lmdbView(dir.path);
+  try {
+    await body(store, view, dir.path);
+  } finally {
+    await view.close();
+    await store.close();
+    dir.remove();
+  }
+}
+
 describe('store write-behind', () => {
   test('a message deleted before its commit is due never reaches LMDB', async () => {
-    const dir = tempDir('aes-write-behind-');
     const commits = countingCommits();
-    const store = await MessageStore.open(dir.path, {
-      commitDelayMs: 100,
-      commitHook: commits.hook,
-    });
-    const view = lmdbView(dir.path);
-    try {
+    await withStore({ commitDelayMs: 100, commitHook: commits.hook }, async (store, view) => {
       const before = view.lastTxnId();
       await store.append('/queue/a', 1, message('m1'));
       await store.remove('/queue/a', 1);
@@ -81,19 +96,12 @@ describe('store write-behind', () => {
         'one LMDB transaction, for m2: none wrote the put its delete undid',
       );
       assert.ok(commits.done() >= 1);
-    } finally {
-      await view.close();
-      await store.close();
-      dir.remove();
-    }
+    });
   });
 
   test('a delete after an update LMDB never saw removes the version LMDB holds', async () => {
-    const dir = tempDir('aes-write-behind-');
     const commits = countingCommits();
-    let store = await MessageStore.open(dir.path, { commitDelayMs: 50, commitHook: commits.hook });
-    const view = lmdbView(dir.path);
-    try {
+    await withStore({ commitDelayMs: 50, commitHook: commits.hook }, async (store, view, dir) => {
       await store.append('/queue/a', 1, message('m1'));
       await waitFor('m1 to reach LMDB', () => view.has('/queue/a', 1));
       assert.equal(view.deliveries('/queue/a', 1), 0);
@@ -106,38 +114,28 @@ describe('store write-behind', () => {
       await store.close();
       assert.ok(commits.done() >= 2);
       assert.equal(view.has('/queue/a', 1), false, 'LMDB no longer holds the acknowledged message');
-      store = await MessageStore.open(dir.path, { commitDelayMs: 50 });
-      assert.deepEqual([...store.load()], [], 'nothing comes back after a restart');
-    } finally {
-      await view.close();
-      await store.close();
-      dir.remove();
-    }
+      const again = await MessageStore.open(dir, { commitDelayMs: 50 });
+      try {
+        assert.deepEqual([...again.load()], [], 'nothing comes back after a restart');
+      } finally {
+        await again.close();
+      }
+    });
   });
 
   test('an update that stays goes to LMDB over the version it replaces', async () => {
-    const dir = tempDir('aes-write-behind-');
-    const store = await MessageStore.open(dir.path, { commitDelayMs: 50 });
-    const view = lmdbView(dir.path);
-    try {
+    await withStore({ commitDelayMs: 50 }, async (store, view) => {
       await store.append('/queue/a', 1, message('m1'));
       await waitFor('m1 to reach LMDB', () => view.has('/queue/a', 1));
       await store.update('/queue/a', 1, message('m1', 2));
       assert.equal(store.read('/queue/a', 1)?.deliveries, 2, 'read from memory before LMDB has it');
       await waitFor('the update to reach LMDB', () => view.deliveries('/queue/a', 1) === 2);
-    } finally {
-      await view.close();
-      await store.close();
-      dir.remove();
-    }
+    });
   });
 
   test('a backlog over the memory budget is committed before its delay is up', async () => {
-    const dir = tempDir('aes-write-behind-');
     // A delay no test waits for: only the budget (8 KiB of records) can start this commit.
-    const store = await MessageStore.open(dir.path, { commitDelayMs: 60_000, queueBytes: 8192 });
-    const view = lmdbView(dir.path);
-    try {
+    await withStore({ commitDelayMs: 60_000, queueBytes: 8192 }, async (store, view) => {
       for (let seq = 1; seq <= 4; seq += 1) {
         await store.append('/queue/a', seq, message(`m${seq}`, 0, 1024));
       }
@@ -147,10 +145,6 @@ describe('store write-behind', () => {
       }
       await waitFor('the backlog to reach LMDB', () => view.has('/queue/a', 8));
       assert.ok(view.has('/queue/a', 1), 'the whole backlog is committed, oldest first');
-    } finally {
-      await view.close();
-      await store.close();
-      dir.remove();
-    }
+    });
   });
 });
