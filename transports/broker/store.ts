@@ -287,8 +287,8 @@ export class MessageStore {
   }
 
   /**
-   * Applies removes and puts of new messages atomically (COMMIT of a STOMP transaction, moving a message to its
-   * dead-letter queue): one journal entry, one LMDB batch; resolves once fsynced.
+   * Applies removes and puts of new messages atomically (COMMIT of a STOMP transaction, moving a
+   * message to its dead-letter queue): one journal entry, one LMDB batch; resolves once fsynced.
    */
   batch(
     puts: ReadonlyArray<{ destination: string; seq: number; record: StoredRecord }>,
@@ -441,12 +441,9 @@ export class MessageStore {
       if (next.state === 'durable') {
         if (!queued) now = performance.now();
         next.durableAt = now;
-        for (const op of next.ops) {
-          this.#pending.set(op.destination, op.seq, op);
-          if (op.kind === 'put') this.#lmdbQueuedBytes += op.value.length;
-        }
+        for (const op of next.ops) this.#pending.set(op.destination, op.seq, op);
         this.#lmdbQueue.push(next);
-        this.#lmdbQueuedOps += next.ops.length;
+        this.#countQueued(next, 1);
         queued = true;
       }
       next = journaled[head];
@@ -508,11 +505,16 @@ export class MessageStore {
       while (count < queue.length && (queue[count]?.durableAt ?? Infinity) <= cutoff) count += 1;
     }
     const work = queue.splice(0, count);
-    for (const w of work) {
-      this.#lmdbQueuedOps -= w.ops.length;
-      for (const op of w.ops) if (op.kind === 'put') this.#lmdbQueuedBytes -= op.value.length;
-    }
+    for (const w of work) this.#countQueued(w, -1);
     return work;
+  }
+
+  /** Adds an entry's operations and record bytes to the LMDB queue's counts, or (-1) takes them off. */
+  #countQueued(entry: Journaled, sign: 1 | -1): void {
+    let bytes = 0;
+    for (const op of entry.ops) if (op.kind === 'put') bytes += op.value.length;
+    this.#lmdbQueuedOps += sign * entry.ops.length;
+    this.#lmdbQueuedBytes += sign * bytes;
   }
 
   /** Arms the timer for the entry now at the front of the LMDB queue, if any. */
@@ -569,10 +571,7 @@ export class MessageStore {
       debug('store: LMDB failed to commit %d journaled entries: %O', work.length, err);
       // Not unshift(...work): a spread of a long array (200,000 entries) overflows the stack.
       this.#lmdbQueue = work.concat(this.#lmdbQueue);
-      for (const w of work) {
-        this.#lmdbQueuedOps += w.ops.length;
-        for (const op of w.ops) if (op.kind === 'put') this.#lmdbQueuedBytes += op.value.length;
-      }
+      for (const w of work) this.#countQueued(w, 1);
       this.#lmdbFailed = true;
       this.#scheduleCommit(Math.max(this.#commitDelayMs, LMDB_RETRY_MS));
       return false;
