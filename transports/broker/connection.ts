@@ -70,6 +70,11 @@ interface Transaction {
 /** Bytes of frames written in one tick after which they are sent without waiting for its end. */
 const FLUSH_BYTES = 64 * 1024;
 
+/** The first lines of a MESSAGE frame: command, subscription id and destination, escaped. */
+function messageHead(subscriptionId: string, destination: string, version: StompVersion): string {
+  return `MESSAGE\nsubscription:${escapeHeader(subscriptionId, version)}\ndestination:${escapeHeader(destination, version)}\n`;
+}
+
 /** Store writes one connection may have in flight before the broker stops reading from it. */
 const MAX_STORE_OPS_IN_FLIGHT = 1024;
 
@@ -152,7 +157,7 @@ export class Connection implements SubscriberConnection {
     let head =
       message.destination === subscription.destination
         ? this.#messageHead(subscription)
-        : `MESSAGE\nsubscription:${escapeHeader(subscription.id, version)}\ndestination:${escapeHeader(message.destination, version)}\n`;
+        : messageHead(subscription.id, message.destination, version);
     head += `message-id:${escapeHeader(message.messageId, version)}\n`;
     if (subscription.ackMode !== 'auto') {
       this.#deliveryTag += 1;
@@ -182,8 +187,7 @@ export class Connection implements SubscriberConnection {
   #messageHead(subscription: Subscription): string {
     let head = this.#messageHeads.get(subscription);
     if (head === undefined) {
-      const version = this.#version;
-      head = `MESSAGE\nsubscription:${escapeHeader(subscription.id, version)}\ndestination:${escapeHeader(subscription.destination, version)}\n`;
+      head = messageHead(subscription.id, subscription.destination, this.#version);
       this.#messageHeads.set(subscription, head);
     }
     return head;
@@ -281,14 +285,19 @@ export class Connection implements SubscriberConnection {
     this.socket.pause();
     setImmediate(() => {
       this.#yielding = false;
-      if (
-        this.#isOpen() &&
-        !this.#storeThrottled &&
-        this.socket.writableLength <= this.options.maxPendingBytes
-      ) {
-        this.socket.resume();
-      }
+      this.#resumeReading();
     });
+  }
+
+  /** Reads again unless closing, throttled by the store, or held back by unread output. */
+  #resumeReading(): void {
+    if (
+      this.#isOpen() &&
+      !this.#storeThrottled &&
+      this.socket.writableLength <= this.options.maxPendingBytes
+    ) {
+      this.socket.resume();
+    }
   }
 
   #onDrain(): void {
@@ -364,12 +373,7 @@ export class Connection implements SubscriberConnection {
     this.#pendingOps -= 1;
     if (this.#storeThrottled && this.#pendingOps <= MAX_STORE_OPS_IN_FLIGHT / 2) {
       this.#storeThrottled = false;
-      if (
-        this.#state === 'connected' &&
-        this.socket.writableLength <= this.options.maxPendingBytes
-      ) {
-        this.socket.resume();
-      }
+      this.#resumeReading();
     }
     if (this.#pendingOps === 0) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
