@@ -31,6 +31,7 @@ interface BrokerFlags {
   readonly maxDeliveries?: number;
   readonly deadLetterSuffix?: string;
   readonly prefetch?: number;
+  readonly heapHeadroomMb?: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsClientCa?: string;
@@ -120,6 +121,7 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
     maxDeliveries: flags.maxDeliveries,
     deadLetterSuffix: flags.deadLetterSuffix,
     defaultPrefetch: flags.prefetch,
+    heapHeadroomMb: flags.heapHeadroomMb,
   };
   return {
     dataDir: flags.dataDir,
@@ -176,6 +178,11 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
     .option('--max-deliveries <n>', 'deliveries before dead-lettering (default 5)', integer)
     .option('--dead-letter-suffix <suffix>', "dead-letter queue name suffix (default '.dlq')")
     .option('--prefetch <n>', 'unacked messages per subscription by default (default 100)', integer)
+    .option(
+      '--heap-headroom-mb <n>',
+      'MiB the V8 heap may grow between full collections, 0 for V8 defaults (default 128)',
+      integer,
+    )
     .option('--tls-cert <file>', 'serve stomp+ssl:// with this PEM certificate (chain)')
     .option('--tls-key <file>', "the certificate's PEM private key")
     .option(

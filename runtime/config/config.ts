@@ -76,6 +76,8 @@ export type BrokerConfig =
       readonly users?: Readonly<Record<string, string>>;
       /** TLS for clients (`stomp+ssl://`); undefined: plain STOMP. */
       readonly tls: EmbeddedBrokerTlsConfig | undefined;
+      /** `heapHeadroomMb` of the broker's options; undefined: its default. */
+      readonly heapHeadroomMb: number | undefined;
     };
 
 export interface ClusterTlsConfig {
@@ -251,6 +253,7 @@ interface RawConfig {
       port?: number;
       dataDir?: string;
       usersFile?: string;
+      heapHeadroomMb?: number;
       tls?: { cert: string; key: string; clientCa?: string };
     };
   };
@@ -345,6 +348,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
           dataDir: absolute(baseDir, embedded?.dataDir ?? resolve(dataDir, 'broker')),
           usersFile:
             embedded?.usersFile === undefined ? undefined : absolute(baseDir, embedded.usersFile),
+          heapHeadroomMb: embedded?.heapHeadroomMb,
           tls:
             embedded?.tls === undefined
               ? undefined

@@ -59,6 +59,7 @@ export function embeddedBrokerOptions(
     // Endpoints dead-letter after their own maxDeliveries, with the reason; the broker must
     // not do it first under its smaller default.
     maxDeliveries: EMBEDDED_BROKER_MAX_DELIVERIES,
+    ...(broker.heapHeadroomMb === undefined ? {} : { heapHeadroomMb: broker.heapHeadroomMb }),
     ...(users === undefined ? {} : { users }),
     ...(tls?.cert === undefined || tls.key === undefined
       ? {}

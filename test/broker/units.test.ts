@@ -71,6 +71,7 @@ describe('parseBrokerOptions', () => {
     assert.equal(o.port, DEFAULT_BROKER_PORT);
     assert.equal(o.host, '127.0.0.1');
     assert.equal(o.users, undefined);
+    assert.equal(o.heapHeadroomMb, 128);
   });
 
   for (const [input, field] of [
@@ -78,6 +79,8 @@ describe('parseBrokerOptions', () => {
     [{ dataDir: '/x', port: 70000 }, 'port'],
     [{ dataDir: '/x', maxPendingBytes: 10 }, 'maxPendingBytes'],
     [{ dataDir: '/x', maxDeliveries: 0 }, 'maxDeliveries'],
+    [{ dataDir: '/x', heapHeadroomMb: -1 }, 'heapHeadroomMb'],
+    [{ dataDir: '/x', heapHeadroomMb: 1.5 }, 'heapHeadroomMb'],
     [{ dataDir: '/x', users: { a: 1 } }, 'users.a'],
     [{ dataDir: '/x', colour: 'blue' }, 'colour'],
   ] as const) {

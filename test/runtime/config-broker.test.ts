@@ -15,6 +15,7 @@ import {
   redactConfig,
 } from '../../runtime/index.js';
 import { makeCertificates } from '../support/certs.js';
+import { embeddedBrokerOptions } from '../../runtime/node/embedded-broker.js';
 import { tempDir } from './support/helpers.js';
 
 const certificates = makeCertificates();
@@ -80,6 +81,24 @@ test('usersFile and tls paths resolve against the config folder; the schema chec
   assert.deepEqual(issues({ usersFile: '' }), [
     '/broker/embedded/usersFile: must NOT have fewer than 1 characters',
   ]);
+  assert.deepEqual(issues({ heapHeadroomMb: -1 }), [
+    '/broker/embedded/heapHeadroomMb: must be >= 0',
+  ]);
+});
+
+test('heapHeadroomMb reaches the embedded broker; absent, the broker keeps its default', () => {
+  const at = (embedded: object) => {
+    const config = parseConfig(
+      { node: 'n', broker: { embedded } },
+      { file: 'c.json', baseDir: '/' },
+    );
+    assert.equal(config.broker.kind, 'embedded');
+    if (config.broker.kind !== 'embedded') throw new Error('unreachable');
+    return embeddedBrokerOptions(config, config.broker, undefined);
+  };
+  assert.equal(at({ heapHeadroomMb: 0 }).heapHeadroomMb, 0);
+  assert.equal(at({ heapHeadroomMb: 512 }).heapHeadroomMb, 512);
+  assert.equal('heapHeadroomMb' in at({}), false);
 });
 
 test('loadConfig reads the users file and the TLS files', async () => {

@@ -45,6 +45,7 @@ test('a minimal config gets every default, paths resolved against the file', () 
     port: 61614,
     dataDir: '/srv/p/data/broker',
     usersFile: undefined,
+    heapHeadroomMb: undefined,
     tls: undefined,
   });
   assert.deepEqual(config.http, { host: '127.0.0.1', port: 9464, advertise: undefined });

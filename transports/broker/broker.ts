@@ -5,6 +5,7 @@ import { debuglog } from 'node:util';
 import { Connection } from './connection.js';
 import { BrokerError, BrokerOptionsError } from './errors.js';
 import { encodeFrame } from './frame.js';
+import { holdHeapHeadroom } from './heap-headroom.js';
 import { MessageStore } from './store.js';
 import { Router } from './router.js';
 import type { QueueStats } from './queue.js';
@@ -121,9 +122,12 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   if (internalPort !== undefined) {
     debug('broker: internal listener on %s:%d', INTERNAL_LISTENER_HOST, internalPort);
   }
+  // Only once listening: a broker that failed to start holds nothing to release.
+  const releaseHeadroom = holdHeapHeadroom(resolved.heapHeadroomMb);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      releaseHeadroom();
       router.stop();
       const errors: unknown[] = [];
       const serversClosed = closeServers();

@@ -1,5 +1,6 @@
 /** Options of the embedded broker: one documented interface, defaults, one parse function. */
 import { BrokerOptionsError } from './errors.js';
+import { DEFAULT_HEAP_HEADROOM_MB } from './heap-headroom.js';
 import { parseBrokerTls, type BrokerTlsOptions } from './tls-options.js';
 
 /** Port of the original AES's embedded broker. */
@@ -77,6 +78,14 @@ export interface BrokerOptions {
    * do not wait for it. @defaultValue 5000
    */
   readonly storeCommitDelayMs?: number;
+  /**
+   * MiB by which this process's V8 heap may grow between full collections while the broker
+   * runs (see heap-headroom.ts): a busy broker's small heap otherwise gets a full collection
+   * every few thousand messages. Costs up to that much memory under load; 0 leaves V8's
+   * defaults. Process-wide: the largest of the running brokers' values applies.
+   * @defaultValue 128
+   */
+  readonly heapHeadroomMb?: number;
   /** Serve `stomp+ssl://` (TLS) instead of plain `stomp://`; see {@link BrokerTlsOptions}. */
   readonly tls?: BrokerTlsOptions;
   /** A second, private listener for the embedding process's own clients; see {@link InternalListenerOptions}. */
@@ -132,6 +141,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     'deadLetterSuffix',
     'defaultPrefetch',
     'storeCommitDelayMs',
+    'heapHeadroomMb',
     'tls',
     'internal',
   ]);
@@ -174,6 +184,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     deadLetterSuffix: suffix,
     defaultPrefetch: int(o, 'defaultPrefetch', DEFAULT_PREFETCH, 1, 1_000_000),
     storeCommitDelayMs: int(o, 'storeCommitDelayMs', DEFAULT_STORE_COMMIT_DELAY_MS, 0, 60_000),
+    heapHeadroomMb: int(o, 'heapHeadroomMb', DEFAULT_HEAP_HEADROOM_MB, 0, 65_536),
   };
 }
 

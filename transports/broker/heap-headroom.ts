@@ -1,0 +1,94 @@
+/**
+ * Heap headroom for a busy broker: lets V8's old generation grow by up to a set number of bytes
+ * before its next full (mark-compact) collection, instead of by V8's default for a small heap.
+ *
+ * Why: a broker's live heap is small (its queued records are buffers outside the V8 heap), and
+ * a busy one allocates fast, so V8's young generation grows to its maximum. V8 starts marking
+ * the old generation as soon as the room left below its limit is less than the young
+ * generation's capacity; with a small heap and V8's default growth factor (1.1–2 there) that is
+ * always the case, and a pipelined burst ran a full collection every ~40 ms: a third of the
+ * broker's CPU (measured with `--trace-gc`; docs/broker.md, Performance).
+ *
+ * How: after each full collection, the growth factor is set to `1 + headroom / live` (capped at
+ * 4, V8's own maximum), through V8's `--heap-growing-percent` flag, which V8 reads at every full
+ * collection. When the live heap reaches twice the headroom, the flag goes back to 0 (V8's own
+ * factor), which then leaves room enough. The extra memory is bounded by the headroom.
+ *
+ * The flag is process-wide: brokers in one process share it, and the largest headroom any of
+ * them asked for wins until they have all stopped.
+ */
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+
+/** The default headroom: 128 MiB. */
+export const DEFAULT_HEAP_HEADROOM_MB = 128;
+
+/** V8's largest growth factor is 4: 300 %. */
+const MAX_GROWING_PERCENT = 300;
+/** Under 50 % V8's own factor (1.1 to 4, from its GC and allocation speeds) is left alone. */
+const MIN_GROWING_PERCENT = 50;
+
+/**
+ * The `--heap-growing-percent` that lets a heap of `liveBytes` grow by `headroomBytes` before
+ * its next full collection; 0 (V8 decides) for no headroom or a heap large enough to need none.
+ */
+export function growingPercent(liveBytes: number, headroomBytes: number): number {
+  if (headroomBytes <= 0) return 0;
+  const percent = Math.floor((100 * headroomBytes) / Math.max(liveBytes, 1024 * 1024));
+  if (percent < MIN_GROWING_PERCENT) return 0;
+  return Math.min(percent, MAX_GROWING_PERCENT);
+}
+
+/** Headrooms asked for by the brokers running in this process, in bytes. */
+const active: number[] = [];
+let observer: PerformanceObserver | undefined;
+/** The flag's value as last set (0: V8's default). */
+let applied = 0;
+
+/** The headroom in force, in MiB: the largest one held (0: none, V8's defaults). */
+export function heldHeapHeadroomMb(): number {
+  return active.length === 0 ? 0 : Math.max(...active) / (1024 * 1024);
+}
+
+function apply(): void {
+  const headroom = heldHeapHeadroomMb() * 1024 * 1024;
+  const percent = growingPercent(getHeapStatistics().used_heap_size, headroom);
+  if (percent === applied) return;
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+  applied = percent;
+}
+
+/**
+ * Gives the process's V8 heap `headroomMb` MiB of room to grow between full collections, until
+ * the returned function is called (idempotent). 0 changes nothing.
+ */
+export function holdHeapHeadroom(headroomMb: number): () => void {
+  if (headroomMb <= 0) return () => undefined;
+  const bytes = headroomMb * 1024 * 1024;
+  active.push(bytes);
+  if (observer === undefined) {
+    observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        // A 'gc' entry's detail says which collection it was.
+        const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+        if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+          apply();
+          return;
+        }
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+  }
+  apply();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    active.splice(active.indexOf(bytes), 1);
+    if (active.length === 0) {
+      observer?.disconnect();
+      observer = undefined;
+    }
+    apply();
+  };
+}
