@@ -146,34 +146,41 @@ describe('journal', () => {
     }
   });
 
-  test('a failed write rejects its entries, and the journal carries on in a new segment', async () => {
-    const dir = tempDir('aes-journal-');
-    try {
-      const { journal } = Journal.open(dir.path);
-      await journal.append([put('/queue/a', 1, 'one')]).durable;
-      const broken = journal.append([put('/queue/a', 2, 'two')]);
-      // Pull the file out from under the write, as an I/O error would.
-      closeSync(broken.segment.fd ?? -1);
-      await assert.rejects(broken.durable, /EBADF|bad file/i);
-      broken.segment.fd = undefined;
-      const next = journal.append([put('/queue/a', 3, 'three')]);
-      assert.notEqual(next.segment, broken.segment);
-      await next.durable;
-      await journal.close(false);
-      const { replay, journal: reopened } = Journal.open(dir.path);
-      // Entry 2 was never confirmed: depending on whether the write or only the sync failed, it
-      // may or may not be there. The confirmed ones must be, in order.
-      const seqs = replay.map((ops) => ops[0]?.seq);
-      assert.deepEqual(
-        seqs.filter((seq) => seq !== 2),
-        [1, 3],
-        'the confirmed entries replay, in order',
-      );
-      await reopened.close(true);
-    } finally {
-      dir.remove();
-    }
-  });
+  // Lone entries are written on the calling thread after a fast write (syncWriteMaxMs), on the
+  // threadpool otherwise: a failure must be handled alike on both paths.
+  for (const [path, syncWriteMaxMs] of [
+    ['on the calling thread', Number.POSITIVE_INFINITY],
+    ['on the threadpool', 0],
+  ] as const) {
+    test(`a failed write ${path} rejects its entries, and the journal carries on in a new segment`, async () => {
+      const dir = tempDir('aes-journal-');
+      try {
+        const { journal } = Journal.open(dir.path, undefined, { syncWriteMaxMs });
+        await journal.append([put('/queue/a', 1, 'one')]).durable;
+        const broken = journal.append([put('/queue/a', 2, 'two')]);
+        // Pull the file out from under the write, as an I/O error would.
+        closeSync(broken.segment.fd ?? -1);
+        await assert.rejects(broken.durable, /EBADF|bad file/i);
+        broken.segment.fd = undefined;
+        const next = journal.append([put('/queue/a', 3, 'three')]);
+        assert.notEqual(next.segment, broken.segment);
+        await next.durable;
+        await journal.close(false);
+        const { replay, journal: reopened } = Journal.open(dir.path);
+        // Entry 2 was never confirmed: depending on whether the write or only the sync failed, it
+        // may or may not be there. The confirmed ones must be, in order.
+        const seqs = replay.map((ops) => ops[0]?.seq);
+        assert.deepEqual(
+          seqs.filter((seq) => seq !== 2),
+          [1, 3],
+          'the confirmed entries replay, in order',
+        );
+        await reopened.close(true);
+      } finally {
+        dir.remove();
+      }
+    });
+  }
 
   test('entries land in zero-filled room the file already has, and replay stops at the zeros', async () => {
     const dir = tempDir('aes-journal-');
