@@ -23,7 +23,7 @@ export interface HeartbeatHost {
 export class Heartbeat {
   readonly #host: HeartbeatHost;
   readonly #intervalMs: number;
-  readonly #timeoutMs: number;
+  #timeoutMs: number;
   #cancel: (() => void) | undefined;
   #stopped = false;
 
@@ -33,8 +33,10 @@ export class Heartbeat {
     this.#timeoutMs = timeoutMs;
   }
 
-  start(): void {
+  /** Starts watching; `timeoutMs` replaces the constructor's (a limit of this peer's own). */
+  start(timeoutMs: number = this.#timeoutMs): void {
     if (this.#stopped || this.#cancel !== undefined) return;
+    this.#timeoutMs = timeoutMs;
     this.#arm();
   }
 

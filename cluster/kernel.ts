@@ -100,6 +100,7 @@ export class Kernel implements AsyncDisposable {
       tlsBindNames: o.tls?.bindNames ?? true,
       listenAddresses: () => this.listenAddresses(),
       secretFor: o.secretFor,
+      heartbeatTimeoutFor: o.heartbeatTimeoutFor,
       admit: (_link, hello) => this.#peers.admit(hello),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),

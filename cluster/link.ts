@@ -73,6 +73,8 @@ export interface LinkHost {
   readonly tlsBindNames: boolean;
   listenAddresses(): readonly string[];
   secretFor(peer: string): string | Buffer | undefined;
+  /** The silence after which `peer` is declared dead (`settings.heartbeatTimeoutMs` or its own). */
+  heartbeatTimeoutFor(peer: string): number;
   /** Inbound only: may this peer join? Returns the refusal, or undefined. */
   admit(link: Link, hello: HelloMessage): ClusterError | undefined;
   /** Both directions, just before ready: a NAME_TAKEN refusal when the peer's aliases clash. */
@@ -570,7 +572,7 @@ export class Link {
     this.#peer = peer;
     this.#decoder.setMaxFrameBytes(this.#host.settings.maxFrameBytes);
     this.#host.counters.handshakesCompleted += 1;
-    this.#heartbeat.start();
+    this.#heartbeat.start(this.#host.heartbeatTimeoutFor(peer.name));
     this.#readyResolve?.(peer);
     this.#host.linkReady(this);
   }

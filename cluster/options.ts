@@ -1,5 +1,6 @@
 /** The kernel's options: one documented interface, defaults, and one parse function. */
 import type { SecureContextOptions } from 'node:tls';
+import { debuglog } from 'node:util';
 import type { BackoffOptions } from './backoff.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
@@ -7,6 +8,8 @@ import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './heartbeat.js';
 import type { LinkSettings } from './link.js';
 import { NAME_PATTERN, type KernelRole } from './messages.js';
+
+const trace = debuglog('aes-cluster');
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -57,6 +60,12 @@ export interface KernelOptions {
   readonly heartbeatIntervalMs?: number;
   /** Silence after which a peer is declared dead. @defaultValue DEFAULT_HEARTBEAT_TIMEOUT_MS */
   readonly heartbeatTimeoutMs?: number;
+  /**
+   * Per-peer silence limit, asked once the peer's name is known (e.g. a node's own endpoint
+   * processes, which its supervisor judges by longer limits of its own); when it returns
+   * `undefined` (or anything not above `heartbeatIntervalMs`), `heartbeatTimeoutMs` applies.
+   */
+  readonly resolveHeartbeatTimeout?: (peer: string) => number | undefined;
   readonly maxFrameBytes?: number;
   /** Hard bound of one link's outbound queue; a post beyond it throws QueueFullError. */
   readonly maxQueueBytes?: number;
@@ -78,6 +87,8 @@ export interface ParsedKernelOptions {
   readonly aliases: readonly string[];
   readonly role: KernelRole;
   readonly secretFor: (peer: string) => string | Buffer | undefined;
+  /** The silence limit of the link to `peer`. */
+  readonly heartbeatTimeoutFor: (peer: string) => number;
   readonly allowUnauthenticated: boolean;
   readonly tls: ClusterTlsOptions | undefined;
   readonly seeds: readonly string[];
@@ -149,6 +160,23 @@ export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
       "kernel option 'heartbeatTimeoutMs' must exceed 'heartbeatIntervalMs'",
     );
   }
+  const { resolveHeartbeatTimeout } = input;
+  if (resolveHeartbeatTimeout !== undefined && typeof resolveHeartbeatTimeout !== 'function') {
+    throw new UsageError(
+      'BAD_OPTIONS',
+      "kernel option 'resolveHeartbeatTimeout' must be a function",
+    );
+  }
+  const heartbeatTimeoutFor = (peer: string): number => {
+    const found = resolveHeartbeatTimeout?.(peer);
+    if (found === undefined) return heartbeatTimeoutMs;
+    if (typeof found === 'number' && Number.isFinite(found) && found > heartbeatIntervalMs) {
+      return found;
+    }
+    // Asked while a handshake completes, where throwing would only fail that link.
+    trace('resolveHeartbeatTimeout(%s) answered %O; using heartbeatTimeoutMs', peer, found);
+    return heartbeatTimeoutMs;
+  };
   const role = input.role ?? 'kernel';
   if (role !== 'kernel' && role !== 'client') {
     throw new UsageError('BAD_OPTIONS', "kernel option 'role' must be 'kernel' or 'client'");
@@ -158,6 +186,7 @@ export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
     aliases: [...aliases],
     role,
     secretFor,
+    heartbeatTimeoutFor,
     allowUnauthenticated: input.allowUnauthenticated === true,
     tls: input.tls,
     seeds: [...(input.seeds ?? [])],

@@ -10,6 +10,7 @@ import { LatestThrottle } from './latest-throttle.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import {
   ENDPOINT_SESSION,
+  LINK_HEARTBEAT_TIMEOUT_MS,
   NODE_SESSION,
   endpointKernelName,
   type EndpointLaunchConfig,
@@ -22,9 +23,6 @@ import {
  * is never older than this, and a few changes per record do not each wake the node.
  */
 export const PROGRESS_INTERVAL_MS = 20;
-
-/** How long the endpoint waits for a silent node before it drains and exits. */
-export const LINK_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export interface EndpointLinkOptions {
   /** The node's Unix socket, `unix:/path` (or any cluster address). */
@@ -40,6 +38,7 @@ export interface EndpointLinkOptions {
 export class EndpointLink implements AsyncDisposable {
   private stopHandler: (() => void) | undefined;
   private lostHandler: ((reason: string) => void) | undefined;
+  private lostReason: string | undefined;
   private closing: Promise<void> | undefined;
   /** Step changes, at most one report per PROGRESS_INTERVAL_MS (the latest). */
   private readonly progress = new LatestThrottle<StepEvent>(
@@ -64,8 +63,7 @@ export class EndpointLink implements AsyncDisposable {
       name: endpointKernelName(options.endpoint, options.node),
       secret: options.secret,
       mesh: false,
-      // A node that dies closes the socket at once; silence only means a loaded machine. The
-      // node's hang detection, not this link, judges the endpoint.
+      // The node's hang detection, not this link, judges the endpoint.
       heartbeatTimeoutMs: LINK_HEARTBEAT_TIMEOUT_MS,
     });
     const link = new EndpointLink(kernel, options);
@@ -79,7 +77,9 @@ export class EndpointLink implements AsyncDisposable {
     kernel.monitor(options.node, {
       unregister: (event) => {
         // Our own close says goodbye too; only a node that went away is news.
-        if (link.closing === undefined) link.lostHandler?.(`${event.cause}: ${event.reason}`);
+        if (link.closing !== undefined) return;
+        link.lostReason ??= `${event.cause}: ${event.reason}`;
+        link.lostHandler?.(link.lostReason);
       },
     });
     try {
@@ -105,9 +105,17 @@ export class EndpointLink implements AsyncDisposable {
     this.stopHandler = handler;
   }
 
-  /** Called when the link to the node is gone. */
+  /** Called when the link to the node is gone (from then on; see `lost` for earlier). */
   onLost(handler: (reason: string) => void): void {
     this.lostHandler = handler;
+  }
+
+  /**
+   * Why the link to the node is gone, or `undefined` while it is up. A loss is remembered, so a
+   * link lost before `onLost` was given (while the endpoint was loading) is not missed.
+   */
+  get lost(): string | undefined {
+    return this.lostReason;
   }
 
   /** Sends one report; dropped when the link is down (the node sees the silence). */

@@ -18,6 +18,25 @@ export const ENV_NODE_NAME = 'AES_NODE_NAME';
 export const ENV_ENDPOINT_NAME = 'AES_ENDPOINT_NAME';
 export const ENV_ENDPOINT_TOKEN = 'AES_ENDPOINT_TOKEN';
 
+/**
+ * How long an endpoint waits for a silent node before it drains and exits. A node that dies
+ * closes the socket at once; silence only means a loaded machine.
+ */
+export const LINK_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a node lets an endpoint's link be silent before closing it: as long as the endpoint
+ * waits for its node, and never less than the node's own supervision waits for the endpoint
+ * (its start and hang limits). An endpoint that is busy for seconds (a large entry module
+ * loading, a long synchronous step, a loaded machine) is judged by its hang detection, which
+ * restarts it visibly, not cut off by the cluster's 2 s heartbeat timeout.
+ */
+export function nodeLinkTimeoutMs(
+  settings: Pick<EndpointSettings, 'hangLimitMs' | 'startLimitMs'>,
+): number {
+  return Math.max(LINK_HEARTBEAT_TIMEOUT_MS, settings.hangLimitMs, settings.startLimitMs);
+}
+
 /** The kernel name of endpoint `endpoint` on node `node`; node names never hold `@`. */
 export function endpointKernelName(endpoint: string, node: string): string {
   return `${endpoint}@${node}`;

@@ -15,7 +15,7 @@ import { MetricsReporter } from '../observability/metrics-reporter.js';
 import { TransportMetrics } from '../observability/transport-collector.js';
 import { SpawnError } from '../errors.js';
 import { endpointContext, type EndpointFactory } from './endpoint-module.js';
-import type { Logger } from './logger.js';
+import type { Logger, LogLevel } from './logger.js';
 
 export interface EndpointHostOptions {
   /** The node's socket, `unix:/path`. */
@@ -51,15 +51,14 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     endpoint: options.endpoint,
     secret: options.secret,
   });
-  const linkLog = (level: 'info' | 'warn' | 'error') => (msg: string, fields?: object) => {
-    if (options.echo === true) options.log[level](msg, { ...fields });
+  // Lines travel over the link; once it is gone, the process's own output carries them (a
+  // launched process's output is read by its node too).
+  const linkLog = (level: LogLevel) => (msg: string, fields?: object) => {
+    if (options.echo === true || link.lost !== undefined) options.log[level](msg, { ...fields });
     link.log(level, msg, { ...fields });
   };
   const log: Logger = {
-    debug: (msg, fields) => {
-      if (options.echo === true) options.log.debug(msg, { ...fields });
-      link.log('debug', msg, { ...fields });
-    },
+    debug: linkLog('debug'),
     info: linkLog('info'),
     warn: linkLog('warn'),
     error: linkLog('error'),
@@ -113,6 +112,12 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
           log,
         }),
       );
+      // A link lost while the module loaded was not seen by `onLost`: without its node, the
+      // endpoint must not run (its reports would go nowhere and nothing would supervise it).
+      if (link.lost !== undefined) {
+        log.error(`lost the node while loading (${link.lost}); exiting`);
+        return 1;
+      }
       endpoint.listen(link.listenerFor(endpoint));
       endpoint.listen(metrics);
       void reporter.report();

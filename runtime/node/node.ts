@@ -36,6 +36,7 @@ import {
   ENV_NODE_NAME,
   ENV_NODE_SOCKET,
   endpointOfKernel,
+  nodeLinkTimeoutMs,
   type EndpointLaunchConfig,
   type EndpointReport,
 } from '../link/protocol.js';
@@ -210,6 +211,13 @@ export class AesNode implements AsyncDisposable {
           ? managed.token
           : undefined;
       },
+      // Its endpoints may be busy for longer than the cluster's 2 s: their own limits apply.
+      resolveHeartbeatTimeout: (peer) => {
+        const endpoint = endpointOfKernel(peer, config.node);
+        return endpoint === undefined || !this.endpoints.has(endpoint)
+          ? undefined
+          : nodeLinkTimeoutMs(endpointSettings(config, endpoint));
+      },
       seeds: config.cluster.seeds.map((s) => kernelAddress(s.host, s.port, tls !== undefined)),
       ...(tls === undefined ? {} : { tls }),
     });
@@ -239,7 +247,10 @@ export class AesNode implements AsyncDisposable {
     });
     kernel.monitor('*', {
       register: (e) => this.onEndpointLink(e.kernel, true),
-      unregister: (e) => this.onEndpointLink(e.kernel, false),
+      unregister: (e) => {
+        this.onEndpointLink(e.kernel, false);
+        if (e.cause === 'lost') this.onEndpointLinkLost(e.kernel, e.reason);
+      },
     });
     const listener = await kernel.listen(
       kernelAddress(config.cluster.host, config.cluster.port, tls !== undefined),
@@ -379,6 +390,13 @@ export class AesNode implements AsyncDisposable {
       managed.attached = false;
       managed.log.info('detached');
     }
+  }
+
+  /** A link that died (not a goodbye): say so, its reports stop with it. */
+  private onEndpointLinkLost(kernel: string, reason: string): void {
+    const endpoint = endpointOfKernel(kernel, this.config.node);
+    const managed = endpoint === undefined ? undefined : this.endpoints.get(endpoint);
+    managed?.log.warn('link lost', { reason });
   }
 
   private onReport(endpoint: string, report: EndpointReport): void {

@@ -18,10 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { binarySkipReason, CHROMIUM_BIN, PROMETHEUS_BIN } from '../support/binaries.js';
 import { assertPromtoolClean, promtoolSkipReason } from '../observability/promtool.js';
-import { families, sample } from '../observability/support.js';
+import { families, maybeSample, sample } from '../observability/support.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { waitDelivered } from './support/pipeline.js';
 import { Prometheus } from './support/prometheus.js';
+import { pollWhileProgressing } from '../support/wait.js';
 
 const SECRET = 'e2e-observability-secret-0123456789';
 const DASHBOARD = new URL('../../docs/grafana/aes.json', import.meta.url);
@@ -87,11 +88,20 @@ test('three nodes moving records: promtool, dashboard metrics, Prometheus, statu
   const nodes = [a, b, c];
   try {
     await waitDelivered(source, target, 20);
-    // The endpoints' metrics travel with their next report.
-    await eventually('orders-out reported 20 completed', async () =>
-      (await metricsOf(a)).includes(
-        'aes_endpoint_events_total{endpoint="orders-out",event="completed"} 20',
-      ),
+    // The endpoints' metrics travel with their next report (every 5 s).
+    await pollWhileProgressing(
+      "orders-out's 20 completed records in node a's /metrics",
+      async () =>
+        maybeSample(
+          await metricsOf(a),
+          'aes_endpoint_events_total{endpoint="orders-out",event="completed"}',
+        ) ?? null,
+      (completed) => completed === 20,
+      {
+        stallMs: 60_000,
+        intervalMs: 250,
+        describe: (completed) => `${String(completed)} completed; node a's log:\n${a.tail(20)}`,
+      },
     );
 
     await t.test('every node discovers all three through /sd/prometheus', async () => {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
+import { pollWhileProgressing } from '../support/wait.js';
 import type { ClusterStatus } from '../../runtime/index.js';
 
 const SECRET = 'e2e-cluster-secret-0123456789';
@@ -40,16 +41,27 @@ test('two nodes: every record arrives exactly once, in order; status and control
     await waitDelivered(source, target, 20);
     assertExactlyOnceInOrder(source, target, 'orders-out');
 
-    // The whole cluster, from node b (counters travel with the next heartbeat).
-    let status: ClusterStatus | undefined;
-    const until = Date.now() + 30_000;
-    do {
-      const listed = b.cli(['status', '--json']);
-      assert.equal(listed.status, 0, listed.stderr);
-      status = JSON.parse(listed.stdout) as ClusterStatus;
-      const nodeA = status.nodes.find((n) => n.node === 'a');
-      if (nodeA?.error === undefined && nodeA?.endpoints[0]?.counters?.completed === 20) break;
-    } while (Date.now() < until);
+    // The whole cluster, from node b. Node a's counters travel with its endpoint's heartbeats:
+    // the last records' count arrives with the heartbeat after them.
+    const outOf = (s: ClusterStatus) => {
+      const nodeA = s.nodes.find((n) => n.node === 'a');
+      return nodeA?.error === undefined ? nodeA?.endpoints[0] : undefined;
+    };
+    const status = await pollWhileProgressing(
+      "node a's orders-out counters showing 20 completed, seen from node b",
+      () => {
+        const listed = b.cli(['status', '--json']);
+        assert.equal(listed.status, 0, listed.stderr);
+        return JSON.parse(listed.stdout) as ClusterStatus;
+      },
+      (s) => outOf(s)?.counters?.completed === 20,
+      {
+        progress: (s) => outOf(s)?.counters ?? null,
+        stallMs: 60_000,
+        intervalMs: 250,
+        describe: (s) => `${JSON.stringify(s)}\nnode a's log:\n${a.tail(20)}`,
+      },
+    );
     const rows = status.nodes.flatMap((n) =>
       n.error === undefined ? n.endpoints.map((e) => `${n.node}/${e.name}:${e.state}`) : [],
     );
