@@ -182,6 +182,36 @@ describe('journal', () => {
     });
   }
 
+  test("an entry queued behind a write completes after that write's entries, never before", async () => {
+    // A lone entry may be written on the calling thread (syncWriteMaxMs: Infinity makes that
+    // always allowed), but not from inside the completion of the write before it: its callback
+    // then ran before those of the earlier entries, and the store made its message visible to
+    // consumers before the message was readable ("vanished from the store before delivery").
+    const dir = tempDir('aes-journal-');
+    try {
+      const { journal } = Journal.open(dir.path, undefined, {
+        syncWriteMaxMs: Number.POSITIVE_INFINITY,
+      });
+      await journal.append([put('/queue/a', 1, 'warm-up')]).durable;
+      const order: number[] = [];
+      const entry = (seq: number): Promise<void> =>
+        journal.append([put('/queue/a', seq, `entry ${seq}`)]).durable.then(() => {
+          order.push(seq);
+        });
+      // Two entries of one turn: one write on the threadpool.
+      const first = [entry(2), entry(3)];
+      // Queued once that write is under way (this immediate runs after the journal's own).
+      const late = await new Promise<{ done: Promise<void> }>((resolve) =>
+        setImmediate(() => resolve({ done: entry(4) })),
+      );
+      await Promise.all([...first, late.done]);
+      assert.deepEqual(order, [2, 3, 4]);
+      await journal.close(true);
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('entries land in zero-filled room the file already has, and replay stops at the zeros', async () => {
     const dir = tempDir('aes-journal-');
     try {

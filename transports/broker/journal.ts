@@ -322,7 +322,7 @@ export class Journal {
       // Start the group commit once this turn's frames are parsed: a burst of SENDs from one
       // socket read makes one write + fdatasync, not one for its first frame and one for the rest.
       this.#writing = true;
-      setImmediate(() => this.#flush());
+      setImmediate(() => this.#flush(true));
     }
     return segment;
   }
@@ -392,8 +392,14 @@ export class Journal {
     this.#retire();
   }
 
-  /** Writes and syncs everything queued, batch after batch (group commit). */
-  #flush(): void {
+  /**
+   * Writes and syncs everything queued, batch after batch (group commit). `idle`: called by
+   * {@link write} with no write in flight, the only case where a lone entry may be written on
+   * this thread. Called from a completion, the completed batch's callbacks have not run yet: an
+   * entry written and settled here would complete before them, out of journal order (the store
+   * would then make its message visible before the message can be read).
+   */
+  #flush(idle = false): void {
     const batch = this.#queue.splice(0);
     if (batch.length === 0) {
       this.#writing = false;
@@ -477,6 +483,7 @@ export class Journal {
     // (a busy or slow disk) sends every write to the threadpool until one is fast again, so
     // this thread never stalls for long on the disk.
     if (
+      idle &&
       mine.length === 1 &&
       this.#queue.length === 0 &&
       zeroBytes === 0 &&
