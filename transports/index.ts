@@ -24,6 +24,7 @@ export {
   type BrokerHandle,
   type BrokerListener,
   type BrokerStats,
+  type UnreadableMessage,
   type QueueStats,
   type BrokerOptions,
   type BrokerTlsOptions,

@@ -183,6 +183,13 @@ export class AesNode implements AsyncDisposable {
       this.brokerUrls = [publicBrokerUrl(embedded, this.broker)];
       this.endpointBrokerUrls = [endpointBrokerUrl(embedded, this.broker, own)];
       this.metrics.watchBroker(this.broker);
+      this.broker.listen({
+        unreadable: (e) =>
+          this.log.error(
+            'embedded broker: a queued message could not be read for delivery; it stays stored and is loaded again at the next start',
+            { queue: e.destination, seq: e.seq, messageId: e.messageId, reason: e.reason },
+          ),
+      });
       const internal = internalBrokerUrl(this.broker);
       this.log.info('embedded broker listening', {
         url: this.brokerUrls[0],

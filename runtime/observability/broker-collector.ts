@@ -82,7 +82,11 @@ export function collectBrokerMetrics(
     });
   }
   const fsync = createHistogram(registry, 'aes_broker_fsync_duration_seconds');
-  return broker.listen({ synced: ({ durationMs }) => fsync.observe(durationMs / 1000) });
+  const unreadable = createCounter(registry, 'aes_broker_unreadable_messages_total');
+  return broker.listen({
+    synced: ({ durationMs }) => fsync.observe(durationMs / 1000),
+    unreadable: ({ destination }) => unreadable.inc({ queue: destination }),
+  });
 }
 
 function cmp(a: string, b: string): number {

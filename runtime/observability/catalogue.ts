@@ -483,6 +483,14 @@ export const METRICS: readonly MetricSpec[] = [
     labels: [QUEUE],
   }),
   spec({
+    name: 'aes_broker_unreadable_messages_total',
+    type: 'counter',
+    group: 'broker',
+    source: 'node',
+    help: 'Queued messages that could not be read for delivery (a corrupt or missing record) and left the queue until the next start; should stay 0 (the node logs each as an error).',
+    labels: [QUEUE],
+  }),
+  spec({
     name: 'aes_broker_store_bytes',
     type: 'gauge',
     group: 'broker',

@@ -7,7 +7,7 @@ import { BrokerError, BrokerOptionsError } from './errors.js';
 import { encodeFrame } from './frame.js';
 import { holdHeapHeadroom } from './heap-headroom.js';
 import { MessageStore } from './store.js';
-import { Router } from './router.js';
+import { Router, type UnreadableMessage } from './router.js';
 import type { QueueStats } from './queue.js';
 import {
   INTERNAL_LISTENER_HOST,
@@ -55,6 +55,12 @@ export interface BrokerStats {
 export interface BrokerListener {
   /** The journal wrote and fdatasync'ed a group commit in `durationMs`. */
   synced?(event: { readonly durationMs: number }): void;
+  /**
+   * A queued message could not be read for delivery (a corrupt record, or one missing from the
+   * store) and left its queue's memory; a stored record stays stored and is loaded again at the
+   * next start. It should never happen: log it as an error.
+   */
+  unreadable?(event: UnreadableMessage): void;
 }
 
 /**
@@ -66,11 +72,21 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const store = await MessageStore.open(resolved.dataDir, {
     commitDelayMs: resolved.storeCommitDelayMs,
   });
+  const listeners = new Set<BrokerListener>();
   let router: Router;
   try {
     router = new Router(store, {
       maxDeliveries: resolved.maxDeliveries,
       deadLetterSuffix: resolved.deadLetterSuffix,
+      onUnreadable: (event) => {
+        for (const l of listeners) {
+          try {
+            l.unreadable?.(event);
+          } catch {
+            // A faulty listener must not affect the others or delivery.
+          }
+        }
+      },
     });
   } catch (err) {
     await store.close();
@@ -153,7 +169,6 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
   const host = resolved.host;
   const tls = resolved.tls;
-  const listeners = new Set<BrokerListener>();
   store.onSynced = (durationMs) => {
     for (const l of listeners) {
       try {

@@ -3,6 +3,7 @@
  * broker is configured, and `aes broker` runs alone. See docs/broker.md.
  */
 export { startBroker, type BrokerHandle, type BrokerListener, type BrokerStats } from './broker.js';
+export type { UnreadableMessage } from './router.js';
 export type { QueueStats } from './queue.js';
 export type { BrokerTlsOptions } from './tls-options.js';
 export {

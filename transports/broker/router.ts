@@ -49,6 +49,21 @@ export function destinationKind(destination: string): 'queue' | 'topic' | undefi
 export interface RouterOptions {
   readonly maxDeliveries: number;
   readonly deadLetterSuffix: string;
+  /** Told of every queued message that could not be read for delivery; must not throw. */
+  readonly onUnreadable?: (event: UnreadableMessage) => void;
+}
+
+/**
+ * A queued message the store could not give back for delivery: a corrupt record, or one that
+ * is not there. It leaves the queue's memory (it would fail again at every dispatch); a stored
+ * record stays stored, and a restart loads it again.
+ */
+export interface UnreadableMessage {
+  readonly destination: string;
+  readonly seq: number;
+  readonly messageId: string;
+  /** What went wrong, for the log. */
+  readonly reason: string;
 }
 
 export class Router implements QueueHost {
@@ -260,10 +275,12 @@ export class Router implements QueueHost {
       // A corrupt record must not fail whichever connection triggered this dispatch. It stays
       // in the store (and is retried after a restart) but leaves the in-memory queue.
       debug('router: cannot read %s#%d, skipping it: %O', queue.name, message.seq, err);
+      this.#unreadable(queue, message, `cannot be read: ${(err as Error).message}`);
       return;
     }
     if (record === undefined) {
       debug('router: %s#%d vanished from the store before delivery', queue.name, message.seq);
+      this.#unreadable(queue, message, 'is not in the store');
       return;
     }
     message.deliveries += 1;
@@ -283,6 +300,19 @@ export class Router implements QueueHost {
           debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
         }
       });
+    }
+  }
+
+  #unreadable(queue: Queue, message: QueuedMessage, reason: string): void {
+    try {
+      this.#options.onUnreadable?.({
+        destination: queue.name,
+        seq: message.seq,
+        messageId: message.messageId,
+        reason,
+      });
+    } catch {
+      // An observer must not break delivery.
     }
   }
 
