@@ -73,20 +73,22 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     commitDelayMs: resolved.storeCommitDelayMs,
   });
   const listeners = new Set<BrokerListener>();
+  /** Tells every listener; a faulty one must not affect the others, the store or delivery. */
+  const emit = (tell: (l: BrokerListener) => void): void => {
+    for (const l of listeners) {
+      try {
+        tell(l);
+      } catch {
+        // Ignored: see above.
+      }
+    }
+  };
   let router: Router;
   try {
     router = new Router(store, {
       maxDeliveries: resolved.maxDeliveries,
       deadLetterSuffix: resolved.deadLetterSuffix,
-      onUnreadable: (event) => {
-        for (const l of listeners) {
-          try {
-            l.unreadable?.(event);
-          } catch {
-            // A faulty listener must not affect the others or delivery.
-          }
-        }
-      },
+      onUnreadable: (event) => emit((l) => l.unreadable?.(event)),
     });
   } catch (err) {
     await store.close();
@@ -169,15 +171,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
   const host = resolved.host;
   const tls = resolved.tls;
-  store.onSynced = (durationMs) => {
-    for (const l of listeners) {
-      try {
-        l.synced?.({ durationMs });
-      } catch {
-        // A faulty listener must not affect the others or the store.
-      }
-    }
-  };
+  store.onSynced = (durationMs) => emit((l) => l.synced?.({ durationMs }));
   return {
     port,
     host,

@@ -39,7 +39,7 @@ export function growingPercent(liveBytes: number, headroomBytes: number): number
   return Math.min(percent, MAX_GROWING_PERCENT);
 }
 
-/** Headrooms asked for by the brokers running in this process, in bytes. */
+/** Headrooms asked for by the brokers running in this process, in MiB. */
 const active: number[] = [];
 let observer: PerformanceObserver | undefined;
 /** The flag's value as last set (0: V8's default). */
@@ -47,7 +47,7 @@ let applied = 0;
 
 /** The headroom in force, in MiB: the largest one held (0: none, V8's defaults). */
 export function heldHeapHeadroomMb(): number {
-  return active.length === 0 ? 0 : Math.max(...active) / (1024 * 1024);
+  return active.length === 0 ? 0 : Math.max(...active);
 }
 
 function apply(): void {
@@ -64,8 +64,7 @@ function apply(): void {
  */
 export function holdHeapHeadroom(headroomMb: number): () => void {
   if (headroomMb <= 0) return () => undefined;
-  const bytes = headroomMb * 1024 * 1024;
-  active.push(bytes);
+  active.push(headroomMb);
   if (observer === undefined) {
     observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
@@ -84,7 +83,7 @@ export function holdHeapHeadroom(headroomMb: number): () => void {
   return () => {
     if (released) return;
     released = true;
-    active.splice(active.indexOf(bytes), 1);
+    active.splice(active.indexOf(headroomMb), 1);
     if (active.length === 0) {
       observer?.disconnect();
       observer = undefined;

@@ -304,16 +304,13 @@ export class Router implements QueueHost {
   }
 
   #unreadable(queue: Queue, message: QueuedMessage, reason: string): void {
-    try {
-      this.#options.onUnreadable?.({
-        destination: queue.name,
-        seq: message.seq,
-        messageId: message.messageId,
-        reason,
-      });
-    } catch {
-      // An observer must not break delivery.
-    }
+    // `onUnreadable` must not throw (the broker's fan-out catches its listeners' errors).
+    this.#options.onUnreadable?.({
+      destination: queue.name,
+      seq: message.seq,
+      messageId: message.messageId,
+      reason,
+    });
   }
 
   deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void {
