@@ -38,7 +38,7 @@ async function child(mode: string, wsdl: string): Promise<void> {
   const started = performance.now();
   let types: number | undefined;
   if (mode === 'sax') {
-    const { parseXml } = await import('../codegen/xml.js');
+    const { parseXml } = await import('../wsdl/xml.js');
     parseXml(readFileSync(wsdl, 'utf8'), wsdl);
   } else if (mode === 'node-soap') {
     const { createClientAsync } = await import('soap');

@@ -4,7 +4,7 @@
  * typed ahead (or pasted) are never lost between two questions.
  */
 import { createInterface, type Interface } from 'node:readline';
-import { ScaffoldError } from '../codegen/index.js';
+import { ScaffoldError } from '../scaffold/index.js';
 
 export class Prompter {
   readonly #rl: Interface;

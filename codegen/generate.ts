@@ -9,16 +9,16 @@ import { debuglog } from 'node:util';
 import { printStructure, StructureKind, type StatementStructures } from 'ts-morph';
 import { emitClients } from './emit-client.js';
 import { emitTypes } from './emit-types.js';
-import { CodegenError } from './errors.js';
-import { loadWsdl, type LoadedWsdl, type LoadOptions } from './loader.js';
+import { CodegenError } from '../wsdl/errors.js';
+import type { LoadedWsdl } from '../wsdl/loader.js';
+import { readWsdlDocument, type ModelOptions } from '../wsdl/model.js';
+export type { ModelOptions } from '../wsdl/model.js';
 import { NameAllocator } from './names.js';
-import type { SchemaSet } from './schema-model.js';
-import { readSchemas } from './schema-parse.js';
+import type { SchemaSet } from '../wsdl/schema-model.js';
 import { TypeMapper } from './type-mapper.js';
-import type { WsdlModel } from './wsdl-model.js';
-import { readWsdlModel } from './wsdl-parse.js';
+import type { WsdlModel } from '../wsdl/wsdl-model.js';
 import { fixIndentation, quote } from './type-expr.js';
-import { wsdl11Equivalent } from './wsdl20-to-11.js';
+import { wsdl11Equivalent } from '../wsdl/wsdl20-to-11.js';
 
 /** The WSDL 1.1 equivalent written beside a WSDL 2.0 document's client. */
 const WSDL11_FILE = 'wsdl11.generated.wsdl';
@@ -32,14 +32,10 @@ export interface CodeModel {
   readonly mapper: TypeMapper;
 }
 
-/** Loads a WSDL and everything it imports into the normalised model. */
+/** Loads a WSDL and everything it imports into the normalised model, with its type mapper. */
 export async function buildModel(location: string, options: ModelOptions = {}): Promise<CodeModel> {
-  const loaded = await loadWsdl(location, options);
-  const schema = readSchemas(loaded.schemas);
-  const strict = options.strict ?? false;
-  const warnings: string[] = [...loaded.warnings];
-  const wsdl = readWsdlModel(loaded, strict, warnings);
-  const mapper = new TypeMapper(schema, wsdl.targetNamespace, strict);
+  const { loaded, schema, wsdl, warnings } = await readWsdlDocument(location, options);
+  const mapper = new TypeMapper(schema, wsdl.targetNamespace, options.strict ?? false);
   mapper.warnings.push(...warnings);
   return { loaded, schema, wsdl, mapper };
 }
@@ -47,11 +43,6 @@ export async function buildModel(location: string, options: ModelOptions = {}): 
 export interface SourceOptions extends ModelOptions {
   /** Module generated clients import their runtime from. @defaultValue RUNTIME_MODULE ('aes/soap-client') */
   readonly runtimeModule?: string;
-}
-
-export interface ModelOptions extends LoadOptions {
-  /** Dangling references (unknown type, element, message, binding) are errors, not warnings. */
-  readonly strict?: boolean;
 }
 
 export interface GeneratedFile {

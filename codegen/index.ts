@@ -8,8 +8,13 @@ export {
   formatLocation,
   type CodegenErrorCode,
   type SourceLocation,
-} from './errors.js';
-export { DEFAULT_FETCH_TIMEOUT_MS, loadWsdl, type LoadedWsdl, type LoadOptions } from './loader.js';
+} from '../wsdl/errors.js';
+export {
+  DEFAULT_FETCH_TIMEOUT_MS,
+  loadWsdl,
+  type LoadedWsdl,
+  type LoadOptions,
+} from '../wsdl/loader.js';
 export {
   buildModel,
   generate,
@@ -23,7 +28,5 @@ export {
 } from './generate.js';
 export { describeWsdl, formatDescription, type WsdlDescription } from './describe.js';
 export { RUNTIME_MODULE } from './emit-client.js';
-export type { WsdlModel } from './wsdl-model.js';
-export type { SchemaSet } from './schema-model.js';
-export * from './mock/index.js';
-export * from './scaffold/index.js';
+export type { WsdlModel } from '../wsdl/wsdl-model.js';
+export type { SchemaSet } from '../wsdl/schema-model.js';

@@ -7,8 +7,8 @@ import type {
   Message,
   MessagePart,
   WsdlModel,
-} from './wsdl-model.js';
-import { qnameKey } from './xml.js';
+} from '../wsdl/wsdl-model.js';
+import { qnameKey } from '../wsdl/xml.js';
 
 export interface OperationShape {
   readonly name: string;

@@ -4,9 +4,9 @@
  * index signature. Decides per type whether it can be an `interface` (optionally `extends` its
  * base) or must be an alias (unions, conflicting redeclarations, simple content).
  */
-import { SOAP11_ENC_NS, SOAP12_ENC_NS } from './namespaces.js';
-import type { SourceLocation } from './errors.js';
-import type { AttributeItem, ComplexTypeDef, ElementDecl, Particle } from './schema-model.js';
+import { SOAP11_ENC_NS, SOAP12_ENC_NS } from '../wsdl/namespaces.js';
+import type { SourceLocation } from '../wsdl/errors.js';
+import type { AttributeItem, ComplexTypeDef, ElementDecl, Particle } from '../wsdl/schema-model.js';
 import {
   intersection,
   NULL,
@@ -17,7 +17,7 @@ import {
   type TypeExpr,
 } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
-import { qnameKey } from './xml.js';
+import { qnameKey } from '../wsdl/xml.js';
 
 interface MutableProp {
   name: string;

@@ -4,7 +4,7 @@
  * any type use. Unknown references are `WSDL_UNKNOWN_REF` errors naming file, line and construct.
  */
 import { builtinKind, kindExpr, type ValueKind } from './builtins.js';
-import { CodegenError, type SourceLocation } from './errors.js';
+import { CodegenError, type SourceLocation } from '../wsdl/errors.js';
 import { namespaceSuffix, NameAllocator, toIdentifier } from './names.js';
 import type {
   ComplexTypeDef,
@@ -13,9 +13,9 @@ import type {
   SimpleTypeDef,
   TypeDef,
   TypeUse,
-} from './schema-model.js';
+} from '../wsdl/schema-model.js';
 import { STRING, UNKNOWN, union, type TypeExpr } from './type-expr.js';
-import { qnameKey, type QName } from './xml.js';
+import { qnameKey, type QName } from '../wsdl/xml.js';
 
 export interface NamedEntry {
   readonly kind: 'type' | 'element';

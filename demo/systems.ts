@@ -3,7 +3,7 @@
  * source system whose FIFO holds `records` records (Pop answers the head until Popped names it)
  * and a target system that records every Put with its message id.
  */
-import { startMock, type MockServer } from '../codegen/index.js';
+import { startMock, type MockServer } from '../mock/index.js';
 import { DEMO_SOURCE_WSDL, DEMO_TARGET_WSDL } from './assets.js';
 
 /** The source system's script: a FIFO of generated records, ids "1".."N" (docs/mock.md). */

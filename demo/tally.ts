@@ -2,7 +2,7 @@
  * What the demo counts, from what the real systems recorded: the ids the source system served
  * (marked popped) against the message ids the target system accepted. Pure, so it is tested apart.
  */
-import type { MockState } from '../codegen/index.js';
+import type { MockState } from '../mock/index.js';
 
 export interface DemoTally {
   /** Records the source served and saw marked popped. */

@@ -30,7 +30,7 @@ export {
   type BrokerTlsOptions,
   type InternalListenerOptions,
   INTERNAL_LISTENER_HOST,
-} from './broker/index.js';
+} from '../broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
 
 registerTransport('memory', createMemoryTransport);

@@ -4,13 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
-import { BrokerOptionsError } from '../../transports/broker/errors.js';
-import {
-  DEFAULT_BROKER_HOST,
-  DEFAULT_BROKER_PORT,
-  isLoopbackHost,
-} from '../../transports/broker/options.js';
-import type { BrokerOptions, BrokerTlsOptions } from '../../transports/index.js';
+import { BrokerOptionsError } from '../../broker/errors.js';
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, isLoopbackHost } from '../../broker/options.js';
+import type { BrokerOptions, BrokerTlsOptions } from '../../broker/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
 

@@ -19,7 +19,7 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
       'how the project depends on aes, an npm spec (default: ^<this version>)',
     )
     .action(async (dir: string, flags: Flags) => {
-      const { createProject } = await import('../../codegen/index.js');
+      const { createProject } = await import('../../scaffold/index.js');
       const created = await createProject({
         dir,
         force: flags.force === true,

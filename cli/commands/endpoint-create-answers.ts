@@ -14,7 +14,7 @@ import {
   type EndpointKind,
   type EndpointPhase,
   type Role,
-} from '../../codegen/index.js';
+} from '../../scaffold/index.js';
 import { Prompter } from '../prompt.js';
 
 /** The flags of `aes endpoint create`, as commander parses them. */

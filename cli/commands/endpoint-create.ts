@@ -49,7 +49,7 @@ export function registerEndpointCreate(
     .action(async (flags: EndpointCreateFlags) => {
       const interactive = process.stdin.isTTY && process.stdout.isTTY;
       const [{ createEndpoint }, { answers }] = await Promise.all([
-        import('../../codegen/index.js'),
+        import('../../scaffold/index.js'),
         import('./endpoint-create-answers.js'),
       ]);
       const created = await createEndpoint(await answers(flags, interactive));

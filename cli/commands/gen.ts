@@ -1,6 +1,6 @@
 /** `aes gen --wsdl <file|url>... [--out dir]`: typed TypeScript clients from WSDLs. */
 import type { Command } from 'commander';
-import { CodegenError } from '../../codegen/errors.js';
+import { CodegenError } from '../../wsdl/errors.js';
 import type { WsdlSummary } from '../../codegen/index.js';
 import { collect } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';

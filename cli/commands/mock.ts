@@ -3,8 +3,8 @@
  * SIGINT or SIGTERM. A thin shell over `startMock` from codegen/.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_MOCK_HOST } from '../../codegen/mock/defaults.js';
-import type { MockOptions } from '../../codegen/index.js';
+import { DEFAULT_MOCK_HOST } from '../../mock/defaults.js';
+import type { MockOptions } from '../../mock/index.js';
 import { parseMaps } from './gen.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';
@@ -67,7 +67,7 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
         ...(flags.portName === undefined ? {} : { portName: flags.portName }),
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       };
-      const { startMock } = await import('../../codegen/index.js');
+      const { startMock } = await import('../../mock/index.js');
       const mock = await startMock(flags.wsdl, options);
       if (flags.json === true) {
         process.stdout.write(

@@ -12,7 +12,7 @@ import {
   isLoopbackHost,
   type BrokerHandle,
   type BrokerOptions,
-} from '../../transports/index.js';
+} from '../../broker/index.js';
 import type { BrokerConfig, NodeConfig } from '../config/config.js';
 
 export type EmbeddedBrokerConfig = Extract<BrokerConfig, { kind: 'embedded' }>;

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../cluster/index.js';
-import { startBroker, type BrokerHandle } from '../../transports/index.js';
+import { startBroker, type BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import {

@@ -4,7 +4,7 @@
  * their own series (the deepest first); the rest are summed under `queue="_other"`.
  */
 import type { Registry } from 'prom-client';
-import type { BrokerListener, BrokerStats, QueueStats } from '../../transports/index.js';
+import type { BrokerListener, BrokerStats, QueueStats } from '../../broker/index.js';
 import { MAX_QUEUE_SERIES, OTHER_QUEUE } from './catalogue.js';
 import { createCounter, createGauge, createHistogram } from './metric-factory.js';
 

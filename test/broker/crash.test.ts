@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { FrameDecoder, type Frame } from '../../transports/broker/index.js';
+import { FrameDecoder, type Frame } from '../../broker/index.js';
 import { RawClient, tempDir, waitFor, within } from './support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/broker-process.ts', import.meta.url));

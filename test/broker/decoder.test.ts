@@ -8,7 +8,7 @@ import {
   escapeHeader,
   unescapeHeader,
   type Frame,
-} from '../../transports/broker/index.js';
+} from '../../broker/index.js';
 
 const LIMITS = { maxFrameBytes: 4096, maxHeaders: 8, maxHeaderBytes: 512 };
 

@@ -1,5 +1,5 @@
 /**
- * The broker's heap headroom (transports/broker/heap-headroom.ts): the growth factor chosen for
+ * The broker's heap headroom (broker/heap-headroom.ts): the growth factor chosen for
  * a live heap, and the process-wide hold that brokers take and release.
  */
 import { describe, test } from 'node:test';
@@ -8,7 +8,7 @@ import {
   growingPercent,
   heldHeapHeadroomMb,
   holdHeapHeadroom,
-} from '../../transports/broker/heap-headroom.js';
+} from '../../broker/heap-headroom.js';
 import { testBroker } from './support.js';
 
 const MiB = 1024 * 1024;

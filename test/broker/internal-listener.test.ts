@@ -7,12 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  BrokerOptionsError,
-  startBroker,
-  TransportError,
-  type InboundMessage,
-} from '../../transports/index.js';
+import { TransportError, type InboundMessage } from '../../transports/index.js';
+import { BrokerOptionsError, startBroker } from '../../broker/index.js';
 import { makeCertificates } from '../support/certs.js';
 import { clientsClosedAfter } from '../support/stomp-clients.js';
 import { pollUntil } from '../support/wait.js';

@@ -19,8 +19,8 @@ import {
   decodeEntries,
   encodeEntry,
   type JournalOp,
-} from '../../transports/broker/journal.js';
-import { MessageStore, encodeRecord } from '../../transports/broker/store.js';
+} from '../../broker/journal.js';
+import { MessageStore, encodeRecord } from '../../broker/store.js';
 import { tempDir } from './support.js';
 
 const record = (id: string, body: string): Buffer =>

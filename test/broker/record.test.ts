@@ -5,8 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProtocolError, StoreError } from '../../transports/broker/errors.js';
-import { decodeRecord, encodeRecord, type StoredRecord } from '../../transports/broker/store.js';
+import { ProtocolError, StoreError } from '../../broker/errors.js';
+import { decodeRecord, encodeRecord, type StoredRecord } from '../../broker/store.js';
 
 /** `[u8 version][u32 deliveries][u32 meta length][meta][body]`, as every version frames it. */
 function frame(version: number, deliveries: number, meta: Buffer, body: Buffer): Buffer {

@@ -6,13 +6,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Journal, type JournalOp } from '../../transports/broker/journal.js';
+import { Journal, type JournalOp } from '../../broker/journal.js';
 import {
   MessageStore,
   encodeRecord,
   type LmdbCommitHook,
   type StoredRecord,
-} from '../../transports/broker/store.js';
+} from '../../broker/store.js';
 import { sleep, tempDir, waitFor } from './support.js';
 
 const message = (id: string): StoredRecord => ({

@@ -6,11 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { Client, Versions, type IFrame, type IMessage, type StompHeaders } from '@stomp/stompjs';
 import { TCPWrapper } from '@stomp/tcp-wrapper';
 import { pollUntil, within as withinDeadline } from '../support/wait.js';
-import {
-  startBroker,
-  type BrokerHandle,
-  type BrokerOptions,
-} from '../../transports/broker/index.js';
+import { startBroker, type BrokerHandle, type BrokerOptions } from '../../broker/index.js';
 
 export const DEADLINE_MS = 10_000;
 

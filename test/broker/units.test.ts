@@ -1,14 +1,14 @@
 /** Small parts alone: heart-beat negotiation and timing (fake clock), options parsing. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Heartbeat, negotiateHeartbeat } from '../../transports/broker/heartbeat.js';
+import { Heartbeat, negotiateHeartbeat } from '../../broker/heartbeat.js';
 import {
   BrokerOptionsError,
   DEFAULT_BROKER_PORT,
   StoreError,
   parseBrokerOptions,
   startBroker,
-} from '../../transports/broker/index.js';
+} from '../../broker/index.js';
 import { testBroker } from './support.js';
 
 describe('heart-beat negotiation', () => {

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { MessageStore } from '../../transports/broker/store.js';
-import { Router, type UnreadableMessage } from '../../transports/broker/router.js';
-import { Subscription, type SubscriberConnection } from '../../transports/broker/subscription.js';
+import { MessageStore } from '../../broker/store.js';
+import { Router, type UnreadableMessage } from '../../broker/router.js';
+import { Subscription, type SubscriberConnection } from '../../broker/subscription.js';
 import { collectBrokerMetrics } from '../../runtime/observability/broker-collector.js';
-import type { BrokerListener, BrokerStats } from '../../transports/index.js';
+import type { BrokerListener, BrokerStats } from '../../broker/index.js';
 import { sample } from '../observability/support.js';
 import { tempDir } from './support.js';
 

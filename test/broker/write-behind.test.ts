@@ -12,7 +12,7 @@ import {
   type LmdbCommitHook,
   type MessageStoreOptions,
   type StoredRecord,
-} from '../../transports/broker/store.js';
+} from '../../broker/store.js';
 import { tempDir, waitFor } from './support.js';
 
 const message = (id: string, deliveries = 0, bytes = 16): StoredRecord => ({

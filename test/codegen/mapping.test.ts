@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CodegenError, describeWsdl, generateSources } from '../../codegen/index.js';
-import { coerce } from '../../codegen/client-runtime/index.js';
+import { coerce } from '../../soap-client/index.js';
 import { NameAllocator, toIdentifier, toMethodName } from '../../codegen/names.js';
-import { decodeXml, parseXml } from '../../codegen/xml.js';
+import { decodeXml, parseXml } from '../../wsdl/xml.js';
 import { corpusDir, tempDir, typeCheck } from './support.js';
 
 const SCHEMA = `<?xml version="1.0"?>

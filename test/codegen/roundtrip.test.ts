@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { listen, type IServices } from 'soap';
 import { generate } from '../../codegen/index.js';
-import { SoapCallError, SoapFaultError } from '../../codegen/client-runtime/index.js';
+import { SoapCallError, SoapFaultError } from '../../soap-client/index.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { corpusDir, tempDir, typeCheck } from './support.js';
 
@@ -32,7 +32,7 @@ before(async () => {
   // Generated code imports its runtime from the source tree here (a consumer uses `aes/soap-client`).
   const runtime = path.relative(
     path.join(dir, 'x'),
-    path.join(REPO_ROOT, 'codegen', 'client-runtime', 'index.js'),
+    path.join(REPO_ROOT, 'soap-client', 'index.js'),
   );
   writeFileSync(path.join(dir, 'lists.wsdl'), LISTS_WSDL);
   await generate(

@@ -73,7 +73,7 @@ export function strictOptions(): ts.CompilerOptions {
     verbatimModuleSyntax: true,
     isolatedModules: true,
     // Generated clients import `aes/soap-client`; point it at the source so no build is needed.
-    paths: { 'aes/soap-client': [path.join(REPO_ROOT, 'codegen', 'client-runtime', 'index.ts')] },
+    paths: { 'aes/soap-client': [path.join(REPO_ROOT, 'soap-client', 'index.ts')] },
     allowImportingTsExtensions: true,
   };
 }

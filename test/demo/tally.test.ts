@@ -1,7 +1,7 @@
 /** The demo's counting over what the systems recorded, and its options, without the systems. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MockState } from '../../codegen/index.js';
+import type { MockState } from '../../mock/index.js';
 import {
   DemoError,
   formatInterrupted,

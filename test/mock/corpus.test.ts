@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildModel, startMock } from '../../codegen/index.js';
-import { readFacets } from '../../codegen/mock/facets.js';
+import { buildModel } from '../../codegen/index.js';
+import { startMock } from '../../mock/index.js';
+import { readFacets } from '../../mock/facets.js';
 import { ShapeChecker } from './shape.js';
 import { clientOf, corpusDir } from './support.js';
 

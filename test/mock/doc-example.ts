@@ -1,4 +1,4 @@
-import { startMock } from '../../codegen/index.js';
+import { startMock } from '../../mock/index.js';
 
 /** Pops every record of a scripted source system, as an outbound endpoint would. */
 export async function drain(wsdl: string, script: string): Promise<string[]> {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { startMock, type MockState } from '../../codegen/index.js';
+import { startMock, type MockState } from '../../mock/index.js';
 import { clientOf, faultOf, FIXTURES, SOURCE_WSDL, TARGET_WSDL } from './support.js';
 
 async function stateOver(url: string): Promise<MockState> {

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { generate, startMock } from '../../codegen/index.js';
-import { SoapFaultError } from '../../codegen/client-runtime/index.js';
+import { generate } from '../../codegen/index.js';
+import { startMock } from '../../mock/index.js';
+import { SoapFaultError } from '../../soap-client/index.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { tempDir } from '../codegen/support.js';
 import { FIXTURES, SOURCE_WSDL, TARGET_WSDL } from './support.js';
@@ -20,7 +21,7 @@ before(async () => {
   ({ dir, cleanup } = await tempDir('mock-gen'));
   const runtime = path.relative(
     path.join(dir, 'x'),
-    path.join(REPO_ROOT, 'codegen', 'client-runtime', 'index.js'),
+    path.join(REPO_ROOT, 'soap-client', 'index.js'),
   );
   await generate([SOURCE_WSDL, TARGET_WSDL], {
     out: dir,

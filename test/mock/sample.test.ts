@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildModel, SampleBuilder } from '../../codegen/index.js';
-import { readFacets } from '../../codegen/mock/facets.js';
-import { lexicalSample, satisfies } from '../../codegen/mock/lexical.js';
-import { createRng } from '../../codegen/mock/rng.js';
+import { buildModel } from '../../codegen/index.js';
+import { SampleBuilder } from '../../mock/index.js';
+import { readFacets } from '../../mock/facets.js';
+import { lexicalSample, satisfies } from '../../mock/lexical.js';
+import { createRng } from '../../mock/rng.js';
 import { ShapeChecker } from './shape.js';
 import { corpusDir, SOURCE_WSDL } from './support.js';
 

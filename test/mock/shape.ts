@@ -4,7 +4,7 @@
  * Independent of the mock's sample builder, so a sample that breaks the schema is caught.
  */
 import type { CodeModel } from '../../codegen/index.js';
-import { facetKey, type FacetIndex } from '../../codegen/mock/facets.js';
+import { facetKey, type FacetIndex } from '../../mock/facets.js';
 
 type Set = CodeModel['schema'];
 type TypeDef = Set['types'] extends Map<string, infer T> ? T : never;

@@ -1,7 +1,7 @@
 /** Shared helpers of the mock tests: fixtures, the corpus, node-soap clients of a running mock. */
 import { fileURLToPath } from 'node:url';
 import * as soap from 'soap';
-import type { MockEndpoint } from '../../codegen/index.js';
+import type { MockEndpoint } from '../../mock/index.js';
 
 export { corpusDir } from '../codegen/support.js';
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { createTransport, startBroker, type Destination } from '../../transports/index.js';
+import { createTransport, type Destination } from '../../transports/index.js';
+import { startBroker } from '../../broker/index.js';
 import {
   NodeMetrics,
   TransportMetrics,

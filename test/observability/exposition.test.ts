@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { EndpointMetrics } from '../../runtime/index.js';
-import { createTransport, startBroker } from '../../transports/index.js';
+import { createTransport } from '../../transports/index.js';
+import { startBroker } from '../../broker/index.js';
 import {
   METRICS,
   NodeMetrics,

@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   createProject,
-  loadScript,
   operationNames,
   ScaffoldError,
   wsdlOperations,
-} from '../../codegen/index.js';
+} from '../../scaffold/index.js';
+import { loadScript } from '../../mock/index.js';
 import {
   aesOk,
   ENDPOINT_FLAGS,

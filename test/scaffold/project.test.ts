@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createEndpoint } from '../../codegen/index.js';
+import { createEndpoint } from '../../scaffold/index.js';
 import { aesOk, ENDPOINT_FLAGS, FLAT_ENDPOINTS, REPO_ROOT, tempDir } from './support.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';

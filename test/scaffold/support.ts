@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EndpointAnswers } from '../../codegen/index.js';
+import type { EndpointAnswers } from '../../scaffold/index.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 
 export { REPO_ROOT, runCli };

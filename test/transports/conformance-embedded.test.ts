@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker, type BrokerHandle } from '../../transports/index.js';
+import { startBroker, type BrokerHandle } from '../../broker/index.js';
 import { BAD_PASSWORD, runConformance } from './conformance.js';
 
 const USER = 'aes';

@@ -1,8 +1,8 @@
 /** The SOAP ports of a WSDL with their operations and client names, as `aes gen` emits them. */
-import { RESERVED_MEMBERS } from '../emit-client.js';
-import { buildModel, type CodeModel, type ModelOptions } from '../generate.js';
-import { NameAllocator, toMethodName } from '../names.js';
-import { operationsOf, type OperationShape } from '../operations.js';
+import { RESERVED_MEMBERS } from '../codegen/emit-client.js';
+import { buildModel, type CodeModel, type ModelOptions } from '../codegen/generate.js';
+import { NameAllocator, toMethodName } from '../codegen/names.js';
+import { operationsOf, type OperationShape } from '../codegen/operations.js';
 
 export interface PortOperations {
   readonly service: string;

@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 
-// codegen/scaffold/ (source) and dist/codegen/scaffold/ (built) sit two and three levels below.
+// scaffold/ (source) and dist/scaffold/ (built) sit one and two levels below.
 const CANDIDATES = [
+  new URL('../templates/', import.meta.url),
   new URL('../../templates/', import.meta.url),
-  new URL('../../../templates/', import.meta.url),
 ];
 
 /** The package's templates folder. */

@@ -4,10 +4,10 @@
  * is the position of its `xsd:simpleType` (or simpleContent `xsd:restriction`) element, so facets
  * are indexed by that position.
  */
-import type { SourceLocation } from '../errors.js';
-import type { SchemaDocument } from '../loader.js';
-import { isXsdNs } from '../namespaces.js';
-import type { XmlElement } from '../xml.js';
+import type { SourceLocation } from '../wsdl/errors.js';
+import type { SchemaDocument } from '../wsdl/loader.js';
+import { isXsdNs } from '../wsdl/namespaces.js';
+import type { XmlElement } from '../wsdl/xml.js';
 
 export interface Facets {
   readonly length?: number;

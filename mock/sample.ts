@@ -4,7 +4,7 @@
  * beside attributes as `$value`, and `attributes.xsi_type` where an abstract type is replaced by a
  * concrete subtype. Deterministic: every message is built from its own seeded generator.
  */
-import { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from '../namespaces.js';
+import { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from '../wsdl/namespaces.js';
 import type {
   AttributeItem,
   ComplexTypeDef,
@@ -14,9 +14,9 @@ import type {
   SimpleTypeDef,
   TypeDef,
   TypeUse,
-} from '../schema-model.js';
-import type { BodyBinding, Message } from '../wsdl-model.js';
-import { qnameKey, type QName } from '../xml.js';
+} from '../wsdl/schema-model.js';
+import type { BodyBinding, Message } from '../wsdl/wsdl-model.js';
+import { qnameKey, type QName } from '../wsdl/xml.js';
 import { facetKey, type FacetIndex, type Facets } from './facets.js';
 import { lexicalSample } from './lexical.js';
 import { createRng, hashSeed, type Rng } from './rng.js';

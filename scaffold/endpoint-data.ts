@@ -3,8 +3,8 @@
  * imports, and the request builders and response readers of the chosen operations.
  */
 import path from 'node:path';
-import { toPascal } from '../names.js';
-import type { OperationShape } from '../operations.js';
+import { toPascal } from '../codegen/names.js';
+import type { OperationShape } from '../codegen/operations.js';
 import { ScaffoldError } from './errors.js';
 import type { FieldResolver, FieldType } from './fields.js';
 import {

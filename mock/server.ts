@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import * as soap from 'soap';
-import { DEFAULT_FETCH_TIMEOUT_MS } from '../loader.js';
-import { buildModel, type ModelOptions } from '../generate.js';
-import type { Binding, Port, Service } from '../wsdl-model.js';
+import { DEFAULT_FETCH_TIMEOUT_MS } from '../wsdl/loader.js';
+import { readWsdlDocument, type ModelOptions } from '../wsdl/model.js';
+import type { Binding, Port, Service } from '../wsdl/wsdl-model.js';
 import { DEFAULT_MOCK_HOST } from './defaults.js';
 import { MockBehaviour, type Answer, type MockState } from './behaviour.js';
 import { MockError } from './errors.js';
@@ -283,7 +283,7 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
  * refused with `MOCK_UNSERVABLE`: node-soap serves WSDL 1.1 SOAP 1.1/1.2 bindings only.
  */
 export async function startMock(location: string, options: MockOptions = {}): Promise<MockServer> {
-  const model = await buildModel(location, options);
+  const model = await readWsdlDocument(location, options);
   if (model.wsdl.version !== '1.1')
     throw new MockError(
       'MOCK_UNSERVABLE',
