@@ -5,8 +5,8 @@
  */
 import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
-import { FrameDecoder } from './decoder.js';
-import { BrokerError, ProtocolError } from './errors.js';
+import { StompFrameDecoder } from './decoder.js';
+import { BrokerError, StompProtocolError } from './errors.js';
 import {
   HEARTBEAT,
   SUPPORTED_VERSIONS,
@@ -14,10 +14,10 @@ import {
   escapeHeader,
   frameFromHead,
   unsafeHeader,
-  type Frame,
+  type StompFrame,
   type StompVersion,
 } from './frame.js';
-import { Heartbeat, negotiateHeartbeat } from './heartbeat.js';
+import { StompHeartbeat, negotiateHeartbeat } from './heartbeat.js';
 import { authenticate, firstLine, negotiateVersion, requireHeader } from './handshake.js';
 import {
   MAX_DESTINATION_LENGTH,
@@ -27,18 +27,18 @@ import {
 } from './router.js';
 import {
   ACK_MODES,
-  Subscription,
+  BrokerSubscription,
   type AckMode,
-  type Delivery,
+  type BrokerDelivery,
   type SubscriberConnection,
 } from './subscription.js';
 import type { ResolvedBrokerOptions } from './options.js';
 
 const debug = debuglog('aes-broker');
 
-export type ConnectionState = 'awaiting-connect' | 'connected' | 'closing' | 'closed';
+export type BrokerConnectionState = 'awaiting-connect' | 'connected' | 'closing' | 'closed';
 
-const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+const TRANSITIONS: Readonly<Record<BrokerConnectionState, readonly BrokerConnectionState[]>> = {
   'awaiting-connect': ['connected', 'closing', 'closed'],
   connected: ['closing', 'closed'],
   closing: ['closed'],
@@ -62,8 +62,8 @@ const EMPTY_CHUNK = Buffer.alloc(0);
 
 interface Transaction {
   readonly sends: PendingSend[];
-  readonly acks: { subscription: Subscription; deliveries: Delivery[] }[];
-  readonly nacks: { subscription: Subscription; deliveries: Delivery[] }[];
+  readonly acks: { subscription: BrokerSubscription; deliveries: BrokerDelivery[] }[];
+  readonly nacks: { subscription: BrokerSubscription; deliveries: BrokerDelivery[] }[];
   bytes: number;
 }
 
@@ -82,26 +82,26 @@ let nextConnectionId = 0;
 
 export class Connection implements SubscriberConnection {
   readonly id: string;
-  #state: ConnectionState = 'awaiting-connect';
+  #state: BrokerConnectionState = 'awaiting-connect';
   #version: StompVersion = '1.0';
-  readonly #decoder: FrameDecoder;
-  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #decoder: StompFrameDecoder;
+  readonly #subscriptions = new Map<string, BrokerSubscription>();
   readonly #transactions = new Map<string, Transaction>();
   /** Ack id → subscription, for ACK/NACK frames that carry only an `id`. */
-  readonly #ackOwners = new Map<string, Subscription>();
+  readonly #ackOwners = new Map<string, BrokerSubscription>();
   /** Store-backed steps not yet settled; DISCONNECT waits for them before its receipt. */
   #pendingOps = 0;
   /** Reading is paused because too many of this connection's store writes are in flight. */
   #storeThrottled = false;
   readonly #idleWaiters: (() => void)[] = [];
-  #heartbeat: Heartbeat | undefined;
+  #heartbeat: StompHeartbeat | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #corked = false;
   /** Bytes written since the socket was last corked or flushed (see {@link #write}). */
   #corkedBytes = 0;
   /** Per subscription: the start of its MESSAGE frames (see {@link #messageHead}). */
-  readonly #messageHeads = new WeakMap<Subscription, string>();
+  readonly #messageHeads = new WeakMap<BrokerSubscription, string>();
   /** Reading is paused until the event loop's next turn (see {@link #yieldReading}). */
   #yielding = false;
   #deliveryTag = 0;
@@ -114,7 +114,7 @@ export class Connection implements SubscriberConnection {
   ) {
     nextConnectionId += 1;
     this.id = `c${nextConnectionId}`;
-    this.#decoder = new FrameDecoder(options);
+    this.#decoder = new StompFrameDecoder(options);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#onDrain());
@@ -135,7 +135,7 @@ export class Connection implements SubscriberConnection {
     debug('%s: accepted from %s:%d', this.id, socket.remoteAddress, socket.remotePort);
   }
 
-  get state(): ConnectionState {
+  get state(): BrokerConnectionState {
     return this.#state;
   }
 
@@ -148,7 +148,7 @@ export class Connection implements SubscriberConnection {
   }
 
   sendMessage(
-    subscription: Subscription,
+    subscription: BrokerSubscription,
     message: Parameters<SubscriberConnection['sendMessage']>[1],
   ): void {
     // Built as text: the header names are constants, and what is the same for every message
@@ -184,7 +184,7 @@ export class Connection implements SubscriberConnection {
   }
 
   /** The start of a subscription's MESSAGE frames: command, subscription id, destination. */
-  #messageHead(subscription: Subscription): string {
+  #messageHead(subscription: BrokerSubscription): string {
     let head = this.#messageHeads.get(subscription);
     if (head === undefined) {
       head = messageHead(subscription.id, subscription.destination, this.#version);
@@ -193,7 +193,7 @@ export class Connection implements SubscriberConnection {
     return head;
   }
 
-  failSlowConsumer(subscription: Subscription): void {
+  failSlowConsumer(subscription: BrokerSubscription): void {
     this.fail(
       new BrokerError(
         'STOMP_SLOW_CONSUMER',
@@ -231,7 +231,11 @@ export class Connection implements SubscriberConnection {
     return this.#state === 'awaiting-connect' || this.#state === 'connected';
   }
 
-  #transitionTo(from: readonly ConnectionState[], to: ConnectionState, reason: string): boolean {
+  #transitionTo(
+    from: readonly BrokerConnectionState[],
+    to: BrokerConnectionState,
+    reason: string,
+  ): boolean {
     if (!from.includes(this.#state) || !TRANSITIONS[this.#state].includes(to)) {
       debug('%s: refused transition %s → %s (%s)', this.id, this.#state, to, reason);
       return false;
@@ -248,7 +252,7 @@ export class Connection implements SubscriberConnection {
     do {
       // The decoder stops after CONNECT: what follows in the chunk is decoded with the version
       // it negotiated (#connect sets it), by a second round.
-      let frames: Frame[];
+      let frames: StompFrame[];
       try {
         frames = this.#decoder.push(input);
       } catch (err) {
@@ -331,7 +335,7 @@ export class Connection implements SubscriberConnection {
     this.#heartbeat?.noteWrite();
   }
 
-  #receipt(frame: Frame): void {
+  #receipt(frame: StompFrame): void {
     const receipt = frame.headers.get('receipt');
     if (receipt !== undefined) {
       // One per receipted frame: built as text, only the id escaped.
@@ -342,7 +346,7 @@ export class Connection implements SubscriberConnection {
   }
 
   /** Runs a store-backed step; its receipt (or ERROR) follows its outcome. */
-  #track(frame: Frame, work: Promise<void>): void {
+  #track(frame: StompFrame, work: Promise<void>): void {
     const done = this.#tracked(frame);
     work.then(() => done(undefined), done);
   }
@@ -351,7 +355,7 @@ export class Connection implements SubscriberConnection {
    * Counts a store-backed step as started and returns its completion callback: the receipt (or
    * an ERROR) follows the outcome it is given, once.
    */
-  #tracked(frame: Frame): (err: unknown) => void {
+  #tracked(frame: StompFrame): (err: unknown) => void {
     this.#pendingOps += 1;
     if (this.#pendingOps >= MAX_STORE_OPS_IN_FLIGHT && !this.#storeThrottled) {
       // A producer faster than the disk (SENDs without receipts) must not queue without bound.
@@ -386,10 +390,10 @@ export class Connection implements SubscriberConnection {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #handle(frame: Frame): void {
+  #handle(frame: StompFrame): void {
     if (this.#state === 'awaiting-connect') {
       if (frame.command !== 'CONNECT' && frame.command !== 'STOMP') {
-        throw new ProtocolError(
+        throw new StompProtocolError(
           `${frame.command} before CONNECT: the first frame must be CONNECT or STOMP`,
         );
       }
@@ -416,13 +420,13 @@ export class Connection implements SubscriberConnection {
         return this.#disconnect(frame);
       case 'CONNECT':
       case 'STOMP':
-        throw new ProtocolError(`${frame.command} on a connection that is already connected`);
+        throw new StompProtocolError(`${frame.command} on a connection that is already connected`);
       default:
-        throw new ProtocolError(`unknown command '${frame.command}'`);
+        throw new StompProtocolError(`unknown command '${frame.command}'`);
     }
   }
 
-  #connect(frame: Frame): void {
+  #connect(frame: StompFrame): void {
     const version = negotiateVersion(frame.headers.get('accept-version'));
     authenticate(this.options.users, frame.headers.get('login'), frame.headers.get('passcode'));
     const intervals = negotiateHeartbeat(
@@ -446,7 +450,7 @@ export class Connection implements SubscriberConnection {
       ]);
     }
     this.#write(encodeFrame('CONNECTED', headers, undefined, version));
-    this.#heartbeat = new Heartbeat(
+    this.#heartbeat = new StompHeartbeat(
       {
         sendHeartbeat: () => this.#write(HEARTBEAT),
         isReadPaused: () => this.socket.isPaused(),
@@ -463,10 +467,10 @@ export class Connection implements SubscriberConnection {
     this.#heartbeat.start();
   }
 
-  #send(frame: Frame): void {
+  #send(frame: StompFrame): void {
     const destination = requireHeader(frame, 'destination');
     if (destinationKind(destination) === undefined) {
-      throw new ProtocolError(
+      throw new StompProtocolError(
         `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
       );
     }
@@ -474,7 +478,7 @@ export class Connection implements SubscriberConnection {
     // Carried to receivers of every version: see unsafeHeader.
     const unsafe = frame.plainHeaders === true ? undefined : unsafeHeader(frame.headers);
     if (unsafe !== undefined) {
-      throw new ProtocolError(
+      throw new StompProtocolError(
         `SEND header '${unsafe}' contains CR, LF or NUL (after unescaping), which STOMP 1.0 receivers cannot read`,
       );
     }
@@ -486,7 +490,7 @@ export class Connection implements SubscriberConnection {
       const tx = this.#transaction(txId, frame);
       tx.bytes += frame.body.length;
       if (tx.bytes > this.options.maxTransactionBytes) {
-        throw new ProtocolError(
+        throw new StompProtocolError(
           `transaction '${firstLine(txId)}' buffers over ${this.options.maxTransactionBytes} bytes`,
         );
       }
@@ -498,10 +502,10 @@ export class Connection implements SubscriberConnection {
     this.router.send(destination, headers, frame.body, this.#tracked(frame));
   }
 
-  #subscribe(frame: Frame): void {
+  #subscribe(frame: StompFrame): void {
     const destination = requireHeader(frame, 'destination');
     if (destinationKind(destination) === undefined) {
-      throw new ProtocolError(
+      throw new StompProtocolError(
         `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
       );
     }
@@ -510,11 +514,11 @@ export class Connection implements SubscriberConnection {
         ? (frame.headers.get('id') ?? destination)
         : requireHeader(frame, 'id');
     if (this.#subscriptions.has(id)) {
-      throw new ProtocolError(`subscription id '${firstLine(id)}' is already in use`);
+      throw new StompProtocolError(`subscription id '${firstLine(id)}' is already in use`);
     }
     const ack = frame.headers.get('ack') ?? 'auto';
     if (!(ACK_MODES as readonly string[]).includes(ack)) {
-      throw new ProtocolError(
+      throw new StompProtocolError(
         `unsupported ack mode '${firstLine(ack)}' (known: ${ACK_MODES.join(', ')})`,
       );
     }
@@ -524,12 +528,12 @@ export class Connection implements SubscriberConnection {
     if (prefetchHeader !== undefined) {
       prefetch = Number(prefetchHeader);
       if (!/^\d{1,9}$/.test(prefetchHeader) || prefetch < 1) {
-        throw new ProtocolError(
+        throw new StompProtocolError(
           `prefetch-count '${firstLine(prefetchHeader)}' is not a positive integer`,
         );
       }
     }
-    const subscription = new Subscription(
+    const subscription = new BrokerSubscription(
       id,
       destination,
       ack as AckMode,
@@ -542,20 +546,20 @@ export class Connection implements SubscriberConnection {
     this.router.subscribe(subscription);
   }
 
-  #unsubscribe(frame: Frame): void {
+  #unsubscribe(frame: StompFrame): void {
     const id =
       this.#version === '1.0'
         ? (frame.headers.get('id') ?? requireHeader(frame, 'destination'))
         : requireHeader(frame, 'id');
     const subscription = this.#subscriptions.get(id);
     if (subscription === undefined) {
-      throw new ProtocolError(`UNSUBSCRIBE of unknown subscription '${firstLine(id)}'`);
+      throw new StompProtocolError(`UNSUBSCRIBE of unknown subscription '${firstLine(id)}'`);
     }
     this.#dropSubscription(subscription);
     this.#receipt(frame);
   }
 
-  #ackOrNack(frame: Frame): void {
+  #ackOrNack(frame: StompFrame): void {
     const { subscription, ackId } = this.#findDelivery(frame);
     const deliveries = subscription.covered(ackId);
     const txId = frame.headers.get('transaction');
@@ -575,8 +579,8 @@ export class Connection implements SubscriberConnection {
   }
 
   /** Finds the delivery an ACK/NACK names: `id` (1.2), `message-id` + `subscription` (1.1), `message-id` (1.0). */
-  #findDelivery(frame: Frame): { subscription: Subscription; ackId: string } {
-    let subscription: Subscription | undefined;
+  #findDelivery(frame: StompFrame): { subscription: BrokerSubscription; ackId: string } {
+    let subscription: BrokerSubscription | undefined;
     let ackId: string | undefined;
     if (this.#version === '1.2') {
       ackId = requireHeader(frame, 'id');
@@ -598,23 +602,23 @@ export class Connection implements SubscriberConnection {
     }
     if (subscription === undefined || ackId === undefined || !subscription.unacked.has(ackId)) {
       const named = frame.headers.get('id') ?? frame.headers.get('message-id') ?? '';
-      throw new ProtocolError(
+      throw new StompProtocolError(
         `${frame.command} of '${firstLine(named)}': no unacknowledged message with that id on this connection`,
       );
     }
     return { subscription, ackId };
   }
 
-  #begin(frame: Frame): void {
+  #begin(frame: StompFrame): void {
     const txId = requireHeader(frame, 'transaction');
     if (this.#transactions.has(txId)) {
-      throw new ProtocolError(`transaction '${firstLine(txId)}' is already open`);
+      throw new StompProtocolError(`transaction '${firstLine(txId)}' is already open`);
     }
     this.#transactions.set(txId, { sends: [], acks: [], nacks: [], bytes: 0 });
     this.#receipt(frame);
   }
 
-  #commit(frame: Frame): void {
+  #commit(frame: StompFrame): void {
     const txId = requireHeader(frame, 'transaction');
     const tx = this.#transaction(txId, frame);
     this.#transactions.delete(txId);
@@ -624,14 +628,14 @@ export class Connection implements SubscriberConnection {
     this.#track(frame, this.router.commit(tx.sends, tx.acks, tx.nacks));
   }
 
-  #abort(frame: Frame): void {
+  #abort(frame: StompFrame): void {
     const txId = requireHeader(frame, 'transaction');
     this.#transaction(txId, frame);
     this.#transactions.delete(txId);
     this.#receipt(frame);
   }
 
-  #disconnect(frame: Frame): void {
+  #disconnect(frame: StompFrame): void {
     if (!this.#transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
     this.socket.pause();
     void this.#idle().then(() => {
@@ -646,20 +650,22 @@ export class Connection implements SubscriberConnection {
     this.#releaseResources();
   }
 
-  #transaction(txId: string, frame: Frame): Transaction {
+  #transaction(txId: string, frame: StompFrame): Transaction {
     const tx = this.#transactions.get(txId);
     if (tx === undefined) {
-      throw new ProtocolError(`${frame.command} names unknown transaction '${firstLine(txId)}'`);
+      throw new StompProtocolError(
+        `${frame.command} names unknown transaction '${firstLine(txId)}'`,
+      );
     }
     return tx;
   }
 
-  #forget(subscription: Subscription, delivery: Delivery): void {
+  #forget(subscription: BrokerSubscription, delivery: BrokerDelivery): void {
     subscription.untrack(delivery);
     this.#ackOwners.delete(delivery.ackId);
   }
 
-  #dropSubscription(subscription: Subscription): void {
+  #dropSubscription(subscription: BrokerSubscription): void {
     this.#subscriptions.delete(subscription.id);
     for (const ackId of subscription.unacked.keys()) this.#ackOwners.delete(ackId);
     this.router.unsubscribe(subscription);

@@ -11,7 +11,7 @@ import {
   NUL,
   isUnescapedCommand,
   unescapeHeader,
-  type Frame,
+  type StompFrame,
   type StompVersion,
 } from './frame.js';
 
@@ -35,7 +35,7 @@ interface PendingHead {
 const EMPTY = Buffer.alloc(0);
 const COMMAND_PATTERN = /^[A-Z]{1,32}$/;
 
-export class FrameDecoder {
+export class StompFrameDecoder {
   readonly #limits: DecoderLimits;
   /** Negotiated version; `undefined` until CONNECT, when frames are taken unescaped. */
   #version: StompVersion | undefined;
@@ -77,8 +77,8 @@ export class FrameDecoder {
    * and decoded by the next call, which may pass an empty chunk ({@link hasHeld} says whether
    * there is anything to decode).
    */
-  push(chunk: Buffer): Frame[] {
-    const frames: Frame[] = [];
+  push(chunk: Buffer): StompFrame[] {
+    const frames: StompFrame[] = [];
     let data = this.#held.length > 0 ? Buffer.concat([this.#held, chunk]) : chunk;
     this.#held = EMPTY;
     while (data.length > 0) {
@@ -216,7 +216,7 @@ export class FrameDecoder {
   }
 
   /** Reads body bytes; returns what follows the frame, or undefined when more is needed. */
-  #readBody(data: Buffer, frames: Frame[]): Buffer | undefined {
+  #readBody(data: Buffer, frames: StompFrame[]): Buffer | undefined {
     const pending = this.#pending;
     if (pending === undefined) return data;
     let end: number;

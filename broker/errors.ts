@@ -43,8 +43,8 @@ export class FrameError extends BrokerError {
 }
 
 /** A well-formed frame that breaks the protocol (unknown command, missing header, bad ack id). */
-export class ProtocolError extends BrokerError {
-  override readonly name = 'ProtocolError';
+export class StompProtocolError extends BrokerError {
+  override readonly name = 'StompProtocolError';
   constructor(message: string, code: BrokerErrorCode = 'STOMP_PROTOCOL') {
     super(code, message);
   }
@@ -59,8 +59,8 @@ export class BrokerOptionsError extends BrokerError {
 }
 
 /** The message store failed (disk full, permissions, corruption). */
-export class StoreError extends BrokerError {
-  override readonly name = 'StoreError';
+export class BrokerStoreError extends BrokerError {
+  override readonly name = 'BrokerStoreError';
   constructor(message: string, cause: unknown) {
     super('BROKER_STORE', message, { cause, retryable: true });
   }

@@ -11,7 +11,7 @@ export type StompVersion = '1.0' | '1.1' | '1.2';
 export const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.0', '1.1', '1.2'];
 
 /** A decoded frame. Repeated headers keep their first value, as the specification requires. */
-export interface Frame {
+export interface StompFrame {
   readonly command: string;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;

@@ -1,7 +1,7 @@
 /** CONNECT-time checks (version negotiation, credentials) and small header helpers. */
 import { timingSafeEqual } from 'node:crypto';
-import { BrokerError, ProtocolError } from './errors.js';
-import { SUPPORTED_VERSIONS, type Frame, type StompVersion } from './frame.js';
+import { BrokerError, StompProtocolError } from './errors.js';
+import { SUPPORTED_VERSIONS, type StompFrame, type StompVersion } from './frame.js';
 
 /** The highest version both sides speak; no `accept-version` means 1.0 (STOMP 1.1 "Protocol Negotiation"). */
 export function negotiateVersion(header: string | undefined): StompVersion {
@@ -35,10 +35,10 @@ export function authenticate(
 }
 
 /** A header the command requires, non-empty. */
-export function requireHeader(frame: Frame, name: string): string {
+export function requireHeader(frame: StompFrame, name: string): string {
   const value = frame.headers.get(name);
   if (value === undefined || value.length === 0) {
-    throw new ProtocolError(`${frame.command} frame is missing the required '${name}' header`);
+    throw new StompProtocolError(`${frame.command} frame is missing the required '${name}' header`);
   }
   return value;
 }

@@ -2,9 +2,9 @@
  * STOMP heart-beating for one connection: negotiation, and a small class over a narrow host
  * that sends an EOL when the connection has been quiet and reports a peer gone silent.
  */
-import { ProtocolError } from './errors.js';
+import { StompProtocolError } from './errors.js';
 
-export interface HeartbeatHost {
+export interface StompHeartbeatHost {
   /** Writes one heart-beat EOL. */
   sendHeartbeat(): void;
   /** The peer sent nothing for `silentMs`: drop it. */
@@ -33,7 +33,9 @@ export function negotiateHeartbeat(
   if (header === undefined) return { sendMs: 0, receiveMs: 0 };
   const match = /^\s*(\d{1,9})\s*,\s*(\d{1,9})\s*$/.exec(header);
   if (match === null) {
-    throw new ProtocolError(`malformed heart-beat header '${header.slice(0, 40)}': expected cx,cy`);
+    throw new StompProtocolError(
+      `malformed heart-beat header '${header.slice(0, 40)}': expected cx,cy`,
+    );
   }
   const cx = Number(match[1]);
   const cy = Number(match[2]);
@@ -46,14 +48,14 @@ export function negotiateHeartbeat(
 /** Read silence tolerated, as a multiple of the promised interval (network jitter, GC). */
 export const HEARTBEAT_GRACE_FACTOR = 2;
 
-export class Heartbeat {
+export class StompHeartbeat {
   #lastRead: number;
   #lastWrite: number;
   #sendTimer: NodeJS.Timeout | undefined;
   #receiveTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly host: HeartbeatHost,
+    private readonly host: StompHeartbeatHost,
     private readonly intervals: HeartbeatIntervals,
     private readonly now: () => number = Date.now,
   ) {

@@ -34,17 +34,17 @@ export {
   BrokerError,
   BrokerOptionsError,
   FrameError,
-  ProtocolError,
-  StoreError,
+  StompProtocolError,
+  BrokerStoreError,
   type BrokerErrorCode,
 } from './errors.js';
-export { FrameDecoder, type DecoderLimits } from './decoder.js';
+export { StompFrameDecoder, type DecoderLimits } from './decoder.js';
 export {
   encodeFrame,
   escapeHeader,
   unescapeHeader,
   SUPPORTED_VERSIONS,
-  type Frame,
+  type StompFrame,
   type HeaderList,
   type StompVersion,
 } from './frame.js';

@@ -65,7 +65,7 @@ const SYNC_WRITE_MAX_BYTES = 64 * 1024;
 /** The last write's duration under which a lone entry is written on this thread. */
 export const SYNC_WRITE_MAX_MS = 1;
 
-/** Tuning of {@link Journal.open}; every field has a default. */
+/** Tuning of {@link BrokerJournal.open}; every field has a default. */
 export interface JournalOptions {
   /**
    * A lone small entry is written on the calling thread when the last write took less than
@@ -192,7 +192,7 @@ interface Queued {
   readonly done: JournalDone;
 }
 
-export class Journal {
+export class BrokerJournal {
   readonly #dir: string;
   readonly #segmentBytes: number;
   readonly #segments: Segment[] = [];
@@ -233,7 +233,7 @@ export class Journal {
     dir: string,
     segmentBytes = DEFAULT_SEGMENT_BYTES,
     options: JournalOptions = {},
-  ): { journal: Journal; replay: JournalOp[][] } {
+  ): { journal: BrokerJournal; replay: JournalOp[][] } {
     const files = readdirSync(dir)
       .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
       .filter((f) => f.match !== null)
@@ -253,7 +253,7 @@ export class Journal {
       replay.push(...entries);
     }
     const next = (files[files.length - 1]?.number ?? 0) + 1;
-    const journal = new Journal(
+    const journal = new BrokerJournal(
       dir,
       segmentBytes,
       next,

@@ -3,7 +3,7 @@
  * order, and its consumers. Each message goes to one consumer, chosen round robin among those
  * that can take it (prefetch window open, output under the limit). Bodies stay in the store.
  */
-import type { Subscription } from './subscription.js';
+import type { BrokerSubscription } from './subscription.js';
 
 /** A message of a queue, as the index knows it. */
 export interface QueuedMessage {
@@ -19,7 +19,7 @@ export type ReturnReason = 'nack' | 'consumer-gone';
 /** What a queue needs from the broker around it. */
 export interface QueueHost {
   /** Hands `message` to `subscription` (reads the body from the store, writes MESSAGE). */
-  deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void;
+  deliver(subscription: BrokerSubscription, queue: Queue, message: QueuedMessage): void;
   /** Moves a message that reached its delivery limit to the dead-letter queue. */
   deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void;
   /** Persists a returned message's delivery count. */
@@ -49,7 +49,7 @@ export class Queue {
   readonly counts = { enqueued: 0, dequeued: 0, redelivered: 0, deadLettered: 0 };
   #pending: (QueuedMessage | undefined)[] = [];
   #head = 0;
-  #consumers: Subscription[] = [];
+  #consumers: BrokerSubscription[] = [];
   #next = 0;
   #dispatching = false;
   #again = false;
@@ -112,12 +112,12 @@ export class Queue {
     this.enqueue(message);
   }
 
-  addConsumer(subscription: Subscription): void {
+  addConsumer(subscription: BrokerSubscription): void {
     this.#consumers.push(subscription);
     this.dispatch();
   }
 
-  removeConsumer(subscription: Subscription): void {
+  removeConsumer(subscription: BrokerSubscription): void {
     const i = this.#consumers.indexOf(subscription);
     if (i < 0) return;
     this.#consumers.splice(i, 1);
@@ -147,7 +147,7 @@ export class Queue {
     if (!this.host.isDispatching()) return;
     while (this.#head < this.#pending.length && this.#consumers.length > 0) {
       const n = this.#consumers.length;
-      let chosen: Subscription | undefined;
+      let chosen: BrokerSubscription | undefined;
       for (let k = 0; k < n; k += 1) {
         const idx = (this.#next + k) % n;
         const candidate = this.#consumers[idx];

@@ -11,7 +11,7 @@ import {
   type QueueStats,
   type ReturnReason,
 } from './queue.js';
-import type { Delivery, Subscription } from './subscription.js';
+import type { BrokerDelivery, BrokerSubscription } from './subscription.js';
 import type { MessageStore, StoredRecord } from './store.js';
 import type { JournalDone as StoreDone } from './journal.js';
 import type { HeaderList } from './frame.js';
@@ -70,7 +70,7 @@ export class Router implements QueueHost {
   readonly #store: MessageStore;
   readonly #options: RouterOptions;
   readonly #queues = new Map<string, Queue>();
-  readonly #topics = new Map<string, Set<Subscription>>();
+  readonly #topics = new Map<string, Set<BrokerSubscription>>();
   /** Distinguishes message ids minted by this run from those of earlier runs. */
   readonly #runId = Date.now().toString(36);
   #seq: number;
@@ -154,8 +154,14 @@ export class Router implements QueueHost {
    */
   async commit(
     sends: readonly PendingSend[],
-    acks: ReadonlyArray<{ subscription: Subscription; deliveries: readonly Delivery[] }>,
-    nacks: ReadonlyArray<{ subscription: Subscription; deliveries: readonly Delivery[] }>,
+    acks: ReadonlyArray<{
+      subscription: BrokerSubscription;
+      deliveries: readonly BrokerDelivery[];
+    }>,
+    nacks: ReadonlyArray<{
+      subscription: BrokerSubscription;
+      deliveries: readonly BrokerDelivery[];
+    }>,
   ): Promise<void> {
     const puts: { destination: string; seq: number; record: StoredRecord }[] = [];
     for (const s of sends) {
@@ -204,7 +210,11 @@ export class Router implements QueueHost {
   }
 
   /** Acknowledges deliveries; `done` follows the fsync of their deletion. */
-  ack(subscription: Subscription, deliveries: readonly Delivery[], done: StoreDone): void {
+  ack(
+    subscription: BrokerSubscription,
+    deliveries: readonly BrokerDelivery[],
+    done: StoreDone,
+  ): void {
     const removes: { destination: string; seq: number }[] = [];
     const touched = new Set<Queue>();
     for (const d of deliveries) {
@@ -228,11 +238,11 @@ export class Router implements QueueHost {
   }
 
   /** Returns deliveries to their queues (redelivery or dead-lettering); topic ones are dropped. */
-  nack(subscription: Subscription, deliveries: readonly Delivery[]): void {
+  nack(subscription: BrokerSubscription, deliveries: readonly BrokerDelivery[]): void {
     this.#returnAll(subscription, deliveries, 'nack');
   }
 
-  subscribe(subscription: Subscription): void {
+  subscribe(subscription: BrokerSubscription): void {
     if (destinationKind(subscription.destination) === 'topic') {
       let subs = this.#topics.get(subscription.destination);
       if (subs === undefined) {
@@ -246,7 +256,7 @@ export class Router implements QueueHost {
   }
 
   /** Removes a subscription; its unacked queue messages go back for redelivery. */
-  unsubscribe(subscription: Subscription): void {
+  unsubscribe(subscription: BrokerSubscription): void {
     if (destinationKind(subscription.destination) === 'topic') {
       const subs = this.#topics.get(subscription.destination);
       subs?.delete(subscription);
@@ -261,13 +271,13 @@ export class Router implements QueueHost {
   }
 
   /** A connection's output drained: let its queues dispatch to it again. */
-  writable(subscriptions: Iterable<Subscription>): void {
+  writable(subscriptions: Iterable<BrokerSubscription>): void {
     for (const s of subscriptions) this.#queues.get(s.destination)?.dispatch();
   }
 
   // QueueHost
 
-  deliver(subscription: Subscription, queue: Queue, message: QueuedMessage): void {
+  deliver(subscription: BrokerSubscription, queue: Queue, message: QueuedMessage): void {
     let record: StoredRecord | undefined;
     try {
       record = this.#store.read(queue.name, message.seq);
@@ -370,8 +380,8 @@ export class Router implements QueueHost {
   }
 
   #returnAll(
-    subscription: Subscription,
-    deliveries: readonly Delivery[],
+    subscription: BrokerSubscription,
+    deliveries: readonly BrokerDelivery[],
     reason: ReturnReason,
   ): void {
     for (const d of deliveries) {

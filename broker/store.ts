@@ -21,10 +21,16 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
-import { ProtocolError, StoreError } from './errors.js';
+import { StompProtocolError, BrokerStoreError } from './errors.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
-import { Journal, promised, type JournalDone, type JournalOp, type Segment } from './journal.js';
+import {
+  BrokerJournal,
+  promised,
+  type JournalDone,
+  type JournalOp,
+  type Segment,
+} from './journal.js';
 import type { HeaderList } from './frame.js';
 
 /** A stored message. `headers` are the sender's headers (minus transport ones). */
@@ -129,7 +135,7 @@ const LMDB_RETRY_MS = 1_000;
 
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
-  readonly #journal: Journal;
+  readonly #journal: BrokerJournal;
   readonly #dir: string;
   /**
    * Operations fsynced in the journal and not yet committed by LMDB, by key: reads must see them.
@@ -171,7 +177,7 @@ export class MessageStore {
 
   private constructor(
     db: RootDatabase<Buffer, Key>,
-    journal: Journal,
+    journal: BrokerJournal,
     dir: string,
     options: MessageStoreOptions,
   ) {
@@ -192,7 +198,7 @@ export class MessageStore {
       mkdirSync(dir, { recursive: true });
       claimDir(dir);
     } catch (err) {
-      throw new StoreError(`cannot open message store in ${dir}`, err);
+      throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
     let db: RootDatabase<Buffer, Key> | undefined;
     try {
@@ -205,7 +211,7 @@ export class MessageStore {
         overlappingSync: false,
         noSync: false,
       });
-      const { journal, replay } = Journal.open(dir);
+      const { journal, replay } = BrokerJournal.open(dir);
       if (replay.length > 0) {
         const target = db;
         // With overlappingSync off, this promise resolves once the transaction is synced.
@@ -218,7 +224,7 @@ export class MessageStore {
     } catch (err) {
       await db?.close();
       releaseDir(dir);
-      throw new StoreError(`cannot open message store in ${dir}`, err);
+      throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
   }
 
@@ -255,7 +261,7 @@ export class MessageStore {
 
   /**
    * {@link append} without a promise (the broker's hot path): `done` gets `undefined` once the
-   * message is fsynced, or a {@link StoreError}; never synchronously.
+   * message is fsynced, or a {@link BrokerStoreError}; never synchronously.
    */
   put(destination: string, seq: number, record: StoredRecord, done: JournalDone): void {
     this.#write(
@@ -417,7 +423,7 @@ export class MessageStore {
           done(
             err === undefined
               ? undefined
-              : new StoreError(`message store failed to ${whats[i] ?? 'write'}`, err),
+              : new BrokerStoreError(`message store failed to ${whats[i] ?? 'write'}`, err),
           );
         } catch (thrown) {
           debug('store: a write callback threw: %O', thrown);
@@ -618,7 +624,7 @@ export function encodeRecord(record: StoredRecord): Buffer {
   let nuls = 0;
   for (let at = meta.indexOf('\u0000'); at >= 0; at = meta.indexOf('\u0000', at + 1)) nuls += 1;
   if (nuls !== headers.length * 2) {
-    throw new ProtocolError(
+    throw new StompProtocolError(
       `message ${messageId.slice(0, 64)}: a header holding NUL cannot be stored`,
     );
   }
@@ -654,7 +660,7 @@ export function decodeRecord(
     const body = copyBody ? Buffer.from(view) : view;
     return { messageId: meta.messageId, deliveries, headers: meta.headers, body };
   } catch (err) {
-    throw new StoreError(`corrupt record ${destination}#${seq} in message store`, err);
+    throw new BrokerStoreError(`corrupt record ${destination}#${seq} in message store`, err);
   }
 }
 

@@ -6,7 +6,7 @@ export type AckMode = 'auto' | 'client' | 'client-individual';
 export const ACK_MODES: readonly AckMode[] = ['auto', 'client', 'client-individual'];
 
 /** One message handed to a subscription and not yet acknowledged. */
-export interface Delivery {
+export interface BrokerDelivery {
   /** The `ack` header value (STOMP 1.2), unique per delivery on the connection. */
   readonly ackId: string;
   readonly messageId: string;
@@ -21,7 +21,7 @@ export interface SubscriberConnection {
   isWritable(): boolean;
   /** Writes a MESSAGE frame to the subscriber. */
   sendMessage(
-    subscription: Subscription,
+    subscription: BrokerSubscription,
     message: {
       readonly messageId: string;
       readonly destination: string;
@@ -33,12 +33,12 @@ export interface SubscriberConnection {
     },
   ): void;
   /** Disconnects a topic subscriber that cannot keep up. */
-  failSlowConsumer(subscription: Subscription): void;
+  failSlowConsumer(subscription: BrokerSubscription): void;
 }
 
-export class Subscription {
+export class BrokerSubscription {
   /** Unacknowledged deliveries in delivery order (Map keeps insertion order). */
-  readonly unacked = new Map<string, Delivery>();
+  readonly unacked = new Map<string, BrokerDelivery>();
   /**
    * message-id → ack id, for STOMP 1.0/1.1 ACK frames that name the message; kept only when
    * `byMessageId` (a 1.2 ACK names its delivery's `ack` id, so the map would be dead weight).
@@ -62,13 +62,13 @@ export class Subscription {
   }
 
   /** Records a delivery awaiting ACK/NACK. */
-  track(delivery: Delivery): void {
+  track(delivery: BrokerDelivery): void {
     this.unacked.set(delivery.ackId, delivery);
     if (this.byMessageId) this.ackIdByMessageId.set(delivery.messageId, delivery.ackId);
   }
 
   /** Forgets a delivery (acked, nacked or abandoned); returns whether it was pending. */
-  untrack(delivery: Delivery): boolean {
+  untrack(delivery: BrokerDelivery): boolean {
     if (!this.unacked.delete(delivery.ackId)) return false;
     if (this.byMessageId && this.ackIdByMessageId.get(delivery.messageId) === delivery.ackId) {
       this.ackIdByMessageId.delete(delivery.messageId);
@@ -80,11 +80,11 @@ export class Subscription {
    * The deliveries an ACK/NACK of `ackId` covers: just that one for `client-individual`, it and
    * every earlier one for `client` (cumulative). Empty when `ackId` is not pending.
    */
-  covered(ackId: string): Delivery[] {
+  covered(ackId: string): BrokerDelivery[] {
     const target = this.unacked.get(ackId);
     if (target === undefined) return [];
     if (this.ackMode !== 'client') return [target];
-    const out: Delivery[] = [];
+    const out: BrokerDelivery[] = [];
     for (const delivery of this.unacked.values()) {
       out.push(delivery);
       if (delivery === target) break;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CallError } from './errors.js';
-import { Kernel, type KernelInfo, type WaitOptions } from './kernel.js';
+import { Kernel, type KernelInfo, type KernelWaitOptions } from './kernel.js';
 import type { MonitorCallbacks } from './monitor.js';
 import type { ClusterTlsOptions } from './options.js';
 import type { StateSpec } from './specifier.js';
@@ -68,7 +68,11 @@ export class ClientLite implements AsyncDisposable {
     return this.#kernel.post(spec, args);
   }
 
-  call(spec: string | StateSpec, args?: unknown, options: WaitOptions = {}): Promise<unknown> {
+  call(
+    spec: string | StateSpec,
+    args?: unknown,
+    options: KernelWaitOptions = {},
+  ): Promise<unknown> {
     return this.#kernel.call(spec, args, options);
   }
 
@@ -77,12 +81,12 @@ export class ClientLite implements AsyncDisposable {
     return this.#kernel.monitor(this.#server.name, callbacks);
   }
 
-  ping(options: WaitOptions = {}): Promise<'PONG'> {
+  ping(options: KernelWaitOptions = {}): Promise<'PONG'> {
     return this.#kernel.ping(this.#server.name, options);
   }
 
   /** Resolves once queued posts are below the high-water mark. */
-  waitWritable(options: WaitOptions = {}): Promise<void> {
+  waitWritable(options: KernelWaitOptions = {}): Promise<void> {
     if (this.#kernel.getKernel(this.#server.name) === undefined) {
       return Promise.reject(
         new CallError('CHANNEL_CLOSED', `not connected to '${this.#server.name}'`),

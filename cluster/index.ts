@@ -3,7 +3,7 @@
  * publish/retract, post/call/subscribe/monitor/ping, listeners, membership, and ClientLite.
  * The wire format is specified in docs/protocol.md.
  */
-export { Kernel, type KernelInfo, type WaitOptions } from './kernel.js';
+export { Kernel, type KernelInfo, type KernelWaitOptions } from './kernel.js';
 export type {
   KernelCallEvent,
   KernelCallOutcome,

@@ -60,7 +60,7 @@ export interface KernelInfo {
 }
 
 /** Deadline and cancellation of a network wait. */
-export interface WaitOptions {
+export interface KernelWaitOptions {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -297,7 +297,11 @@ export class Kernel implements AsyncDisposable {
    * called kernel, once. Rejects with `CallError` (`TIMEOUT`, `ABORTED`, `CHANNEL_CLOSED`,
    * `NO_ROUTE`) or `RemoteError` (`NOT_PUBLISHED`, `FORBIDDEN`, `HANDLER_ERROR`).
    */
-  call(spec: string | StateSpec, args?: unknown, options: WaitOptions = {}): Promise<unknown> {
+  call(
+    spec: string | StateSpec,
+    args?: unknown,
+    options: KernelWaitOptions = {},
+  ): Promise<unknown> {
     let s: StateSpec;
     try {
       s = this.#spec(spec);
@@ -331,7 +335,7 @@ export class Kernel implements AsyncDisposable {
   }
 
   /** Pings a connected kernel; resolves with `'PONG'`. */
-  ping(kernel: string, options: WaitOptions = {}): Promise<'PONG'> {
+  ping(kernel: string, options: KernelWaitOptions = {}): Promise<'PONG'> {
     const link = this.#peers.linkFor(kernel);
     if (link === undefined)
       return Promise.reject(new CallError('NO_ROUTE', `no connected kernel named '${kernel}'`));
@@ -342,7 +346,7 @@ export class Kernel implements AsyncDisposable {
   }
 
   /** Resolves when the outbound queue to `kernel` is below its high-water mark. */
-  waitWritable(kernel: string, options: WaitOptions = {}): Promise<void> {
+  waitWritable(kernel: string, options: KernelWaitOptions = {}): Promise<void> {
     const link = this.#linkForOrThrow(kernel);
     if (link.writable) return Promise.resolve();
     return this.#observers.timeWait(kernel, link.waitWritable(options));
@@ -360,7 +364,7 @@ export class Kernel implements AsyncDisposable {
    * acknowledges). Resolves with which specifiers succeeded (each with its proxy) and which
    * failed, never rejects for a single failure.
    */
-  subscribe(specs: readonly string[], options: WaitOptions = {}): Promise<SubscribeResult> {
+  subscribe(specs: readonly string[], options: KernelWaitOptions = {}): Promise<SubscribeResult> {
     return this.#subscriptions.subscribe(specs, {
       timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -404,7 +408,7 @@ export class Kernel implements AsyncDisposable {
   }
 
   /** Connects to a kernel once (no redial); resolves when the handshake is done. */
-  async connect(address: string, options: WaitOptions = {}): Promise<KernelInfo> {
+  async connect(address: string, options: KernelWaitOptions = {}): Promise<KernelInfo> {
     this.#assertOpen();
     const parsed = parseAddress(address);
     const { socket, connectEvent, reads } = dial(parsed, this.#options.tls);

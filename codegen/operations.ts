@@ -4,7 +4,7 @@ import { STRING, UNKNOWN, type PropExpr, type TypeExpr } from './type-expr.js';
 import type {
   BindingOperation,
   BodyBinding,
-  Message,
+  WsdlMessage,
   MessagePart,
   WsdlModel,
 } from '../wsdl/wsdl-model.js';
@@ -19,14 +19,14 @@ export interface OperationShape {
   readonly input: TypeExpr | undefined;
   /** Undefined for a one-way operation. */
   readonly output: TypeExpr | undefined;
-  readonly inputMessage: Message | undefined;
-  readonly outputMessage: Message | undefined;
+  readonly inputMessage: WsdlMessage | undefined;
+  readonly outputMessage: WsdlMessage | undefined;
   readonly faults: readonly { readonly name: string; readonly type: TypeExpr }[];
 }
 
 const EMPTY: TypeExpr = { k: 'object', props: [], index: undefined };
 
-function partExpr(mapper: TypeMapper, part: MessagePart, msg: Message): TypeExpr {
+function partExpr(mapper: TypeMapper, part: MessagePart, msg: WsdlMessage): TypeExpr {
   if (part.element !== undefined) {
     if (
       mapper.lookupElement(
@@ -49,7 +49,7 @@ function partExpr(mapper: TypeMapper, part: MessagePart, msg: Message): TypeExpr
 
 function messageExpr(
   mapper: TypeMapper,
-  msg: Message | undefined,
+  msg: WsdlMessage | undefined,
   style: 'rpc' | 'document',
   messageKey: string | undefined,
   binding: BodyBinding | undefined,
@@ -76,7 +76,7 @@ function messageExpr(
 }
 
 /** A fault's `detail` as node-soap parses it: the fault element(s) keyed by element name. */
-function faultDetailExpr(mapper: TypeMapper, msg: Message | undefined): TypeExpr {
+function faultDetailExpr(mapper: TypeMapper, msg: WsdlMessage | undefined): TypeExpr {
   if (msg === undefined || msg.parts.length === 0) return UNKNOWN;
   return {
     k: 'object',

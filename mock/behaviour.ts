@@ -9,7 +9,7 @@ import type { SoapValue } from './sample.js';
 import type {
   FailSpec,
   FaultSpec,
-  FifoRecord,
+  ScriptedFifoRecord,
   MockScript,
   OperationScript,
   ResponseItem,
@@ -120,7 +120,7 @@ export class MockBehaviour {
   readonly #calls = new Map<string, number>();
   readonly #faults = new Map<string, number>();
   readonly #rngs = new Map<string, Rng>();
-  readonly #fifo: FifoRecord[];
+  readonly #fifo: ScriptedFifoRecord[];
   readonly #popped: string[] = [];
   readonly #poppedUnknown: string[] = [];
   readonly #counts = { pops: 0, builds: 0 };
@@ -140,7 +140,7 @@ export class MockBehaviour {
   }
 
   /** Appends records to the FIFO (ids must not be in it already). */
-  pushRecords(records: readonly FifoRecord[]): void {
+  pushRecords(records: readonly ScriptedFifoRecord[]): void {
     for (const r of records) {
       if (this.#fifo.some((x) => x.id === r.id))
         throw new Error(`record id '${r.id}' is already in the FIFO`);

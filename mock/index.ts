@@ -16,7 +16,7 @@ export {
   type BuildScript,
   type FailSpec,
   type FaultSpec,
-  type FifoRecord,
+  type ScriptedFifoRecord,
   type FifoScript,
   type MockScript,
   type OperationScript,

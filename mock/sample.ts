@@ -15,7 +15,7 @@ import type {
   TypeDef,
   TypeUse,
 } from '../wsdl/schema-model.js';
-import type { BodyBinding, Message } from '../wsdl/wsdl-model.js';
+import type { BodyBinding, WsdlMessage } from '../wsdl/wsdl-model.js';
 import { qnameKey, type QName } from '../wsdl/xml.js';
 import { facetKey, type FacetIndex, type Facets } from './facets.js';
 import { lexicalSample } from './lexical.js';
@@ -94,7 +94,7 @@ export class SampleBuilder {
    * `key` seeds the generator (use the service, port and operation name).
    */
   message(
-    msg: Message | undefined,
+    msg: WsdlMessage | undefined,
     style: 'rpc' | 'document',
     body: BodyBinding | undefined,
     messageKey: string,

@@ -40,7 +40,7 @@ export interface OperationScript extends ResponseItem {
   readonly fail?: FailSpec;
 }
 
-export interface FifoRecord {
+export interface ScriptedFifoRecord {
   readonly id: string;
   readonly payload: unknown;
 }
@@ -74,7 +74,7 @@ export interface BuildScript extends ScriptedOperation {
 
 export interface FifoScript {
   /** Records, in FIFO order; `generate` appends ids "1".."N" after them. */
-  readonly records: readonly FifoRecord[];
+  readonly records: readonly ScriptedFifoRecord[];
   readonly pop: PopScript;
   readonly popped: ScriptedOperation & { readonly idField: string };
   readonly build?: BuildScript;
@@ -257,7 +257,7 @@ function payloadFormat(c: Checker, v: Json, path: string): 'json' | 'object' | u
 
 function parseFifo(c: Checker, v: Json, known: readonly string[]): FifoScript {
   const o = c.object(v, '$.fifo', ['records', 'generate', 'pop', 'popped', 'build']);
-  const records: FifoRecord[] = [];
+  const records: ScriptedFifoRecord[] = [];
   if (o['records'] !== undefined) {
     if (!Array.isArray(o['records']))
       c.fail('$.fifo.records', `expected an array, got ${describe(o['records'])}`);

@@ -23,7 +23,7 @@ import {
   loadScript,
   parseScript,
   type FaultSpec,
-  type FifoRecord,
+  type ScriptedFifoRecord,
   type MockScript,
 } from './script.js';
 
@@ -184,7 +184,7 @@ export class MockServer {
   }
 
   /** Appends records to the script's FIFO. */
-  pushRecords(records: readonly FifoRecord[]): void {
+  pushRecords(records: readonly ScriptedFifoRecord[]): void {
     this.#behaviour.pushRecords(records);
   }
 

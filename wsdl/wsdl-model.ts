@@ -10,7 +10,7 @@ export interface MessagePart {
   readonly type: QName | undefined;
 }
 
-export interface Message {
+export interface WsdlMessage {
   readonly name: string;
   readonly parts: readonly MessagePart[];
   readonly loc: SourceLocation;
@@ -83,5 +83,5 @@ export interface WsdlModel {
   readonly services: readonly Service[];
   readonly bindings: ReadonlyMap<string, Binding>;
   readonly portTypes: ReadonlyMap<string, PortType>;
-  readonly messages: ReadonlyMap<string, Message>;
+  readonly messages: ReadonlyMap<string, WsdlMessage>;
 }

@@ -7,7 +7,7 @@ import type {
   Binding,
   BodyBinding,
   BindingOperation,
-  Message,
+  WsdlMessage,
   MessagePart,
   PortType,
   PortTypeOperation,
@@ -65,7 +65,7 @@ interface Collected {
   services: Service[];
   bindings: Map<string, Binding>;
   portTypes: Map<string, PortType>;
-  messages: Map<string, Message>;
+  messages: Map<string, WsdlMessage>;
 }
 
 function readWsdl11(def: XmlElement, out: Collected): void {

@@ -21,10 +21,10 @@ import {
   readEmbeddedBrokerTls,
   readUsersFile,
   type EmbeddedBrokerTlsConfig,
-} from './embedded-broker.js';
+} from './broker-protection.js';
 import { readNamedFile } from './named-file.js';
 
-export type { EmbeddedBrokerTlsConfig } from './embedded-broker.js';
+export type { EmbeddedBrokerTlsConfig } from './broker-protection.js';
 
 /** The config schema as shipped (for tools that want it as an object). */
 export const CONFIG_SCHEMA: unknown = schema;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { FrameDecoder, type Frame } from '../../broker/index.js';
+import { StompFrameDecoder, type StompFrame } from '../../broker/index.js';
 import { RawClient, tempDir, waitFor, within } from './support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/broker-process.ts', import.meta.url));
@@ -47,8 +47,8 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** A raw client that decodes the frames the broker sends. */
 class FrameReader {
-  readonly frames: Frame[] = [];
-  readonly #decoder = new FrameDecoder(LIMITS, '1.2');
+  readonly frames: StompFrame[] = [];
+  readonly #decoder = new StompFrameDecoder(LIMITS, '1.2');
   constructor(readonly raw: RawClient) {
     raw.socket.on('data', (chunk: Buffer) => this.frames.push(...this.#decoder.push(chunk)));
   }

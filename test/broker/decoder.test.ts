@@ -2,12 +2,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FrameDecoder,
+  StompFrameDecoder,
   FrameError,
   encodeFrame,
   escapeHeader,
   unescapeHeader,
-  type Frame,
+  type StompFrame,
 } from '../../broker/index.js';
 
 const LIMITS = { maxFrameBytes: 4096, maxHeaders: 8, maxHeaderBytes: 512 };
@@ -73,14 +73,14 @@ const FIXTURES: Fixture[] = [
   },
 ];
 
-function decodeIn(chunks: Buffer[]): { frames: Frame[]; heartbeats: number } {
-  const decoder = new FrameDecoder(LIMITS, '1.2');
-  const frames: Frame[] = [];
+function decodeIn(chunks: Buffer[]): { frames: StompFrame[]; heartbeats: number } {
+  const decoder = new StompFrameDecoder(LIMITS, '1.2');
+  const frames: StompFrame[] = [];
   for (const c of chunks) frames.push(...decoder.push(c));
   return { frames, heartbeats: decoder.takeHeartbeats() };
 }
 
-function check(fixture: Fixture, got: { frames: Frame[]; heartbeats: number }): void {
+function check(fixture: Fixture, got: { frames: StompFrame[]; heartbeats: number }): void {
   assert.equal(got.frames.length, fixture.frames.length, fixture.name);
   fixture.frames.forEach((want, i) => {
     const frame = got.frames[i];
@@ -139,13 +139,13 @@ describe('FrameDecoder', () => {
   });
 
   test('CONNECT headers are not unescaped', () => {
-    const decoder = new FrameDecoder(LIMITS, '1.2');
+    const decoder = new StompFrameDecoder(LIMITS, '1.2');
     const [frame] = decoder.push(Buffer.from('CONNECT\nlogin:a\\nb\n\n\0'));
     assert.equal(frame?.headers.get('login'), 'a\\nb');
   });
 
   test('before a version is set, decoding stops after CONNECT and resumes with the version', () => {
-    const decoder = new FrameDecoder(LIMITS);
+    const decoder = new StompFrameDecoder(LIMITS);
     const bytes = Buffer.from(
       'CONNECT\naccept-version:1.2\n\n\0SEND\nx:a\\cb\n\n\0\nSEND\ny:c\\nd\n',
     );
@@ -167,7 +167,7 @@ describe('FrameDecoder', () => {
 
   test('a frame is marked plain only when no header can hold CR, LF or NUL', () => {
     const plain = (head: string, version: '1.0' | '1.2' = '1.2'): boolean | undefined => {
-      const decoder = new FrameDecoder(LIMITS, version);
+      const decoder = new StompFrameDecoder(LIMITS, version);
       const [frame] = decoder.push(Buffer.from(`${head}\n\nbody\0`, 'latin1'));
       assert.ok(frame, head);
       return frame.plainHeaders;
@@ -182,7 +182,7 @@ describe('FrameDecoder', () => {
   });
 
   test('1.0 frames are not unescaped', () => {
-    const decoder = new FrameDecoder(LIMITS, '1.0');
+    const decoder = new StompFrameDecoder(LIMITS, '1.0');
     const [frame] = decoder.push(Buffer.from('SEND\nx:a\\cb\n\n\0'));
     assert.equal(frame?.headers.get('x'), 'a\\cb');
   });
@@ -201,7 +201,7 @@ describe('FrameDecoder', () => {
   ];
   for (const [name, input, code] of BAD) {
     test(`rejects ${name} (${code})`, () => {
-      const decoder = new FrameDecoder(LIMITS, '1.2');
+      const decoder = new StompFrameDecoder(LIMITS, '1.2');
       assert.throws(
         () => decoder.push(Buffer.isBuffer(input) ? input : Buffer.from(input)),
         (err: unknown) => err instanceof FrameError && err.code === code,
@@ -210,7 +210,7 @@ describe('FrameDecoder', () => {
   }
 
   test('a declared content-length over the limit is refused before the body arrives', () => {
-    const decoder = new FrameDecoder(LIMITS, '1.2');
+    const decoder = new StompFrameDecoder(LIMITS, '1.2');
     // Only the header block has been sent: nothing of the 1 GB body is buffered.
     assert.throws(
       () => decoder.push(Buffer.from('SEND\ncontent-length:1000000000\n\n')),
@@ -231,7 +231,7 @@ describe('header escaping', () => {
   test('encoded frames decode to the same frame, with content-length', () => {
     const body = Buffer.from([0, 1, 2, 0]);
     const bytes = encodeFrame('MESSAGE', [['k:1', 'v\nx']], body, '1.2');
-    const [frame] = new FrameDecoder(LIMITS, '1.2').push(bytes);
+    const [frame] = new StompFrameDecoder(LIMITS, '1.2').push(bytes);
     assert.equal(frame?.headers.get('k:1'), 'v\nx');
     assert.equal(frame?.headers.get('content-length'), '4');
     assert.deepEqual(frame?.body, body);

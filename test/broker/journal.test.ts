@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Journal,
+  BrokerJournal,
   PREALLOCATE_BYTES,
   decodeEntries,
   encodeEntry,
@@ -35,7 +35,7 @@ const put = (destination: string, seq: number, body: string): JournalOp => ({
 
 /** Writes entries to a journal in `dir` without LMDB, as if the broker died right after. */
 async function journalOnly(dir: string, entries: JournalOp[][]): Promise<void> {
-  const { journal } = Journal.open(dir);
+  const { journal } = BrokerJournal.open(dir);
   await Promise.all(entries.map((ops) => journal.append(ops).durable));
   await journal.close(false);
 }
@@ -155,7 +155,7 @@ describe('journal', () => {
     test(`a failed write ${path} rejects its entries, and the journal carries on in a new segment`, async () => {
       const dir = tempDir('aes-journal-');
       try {
-        const { journal } = Journal.open(dir.path, undefined, { syncWriteMaxMs });
+        const { journal } = BrokerJournal.open(dir.path, undefined, { syncWriteMaxMs });
         await journal.append([put('/queue/a', 1, 'one')]).durable;
         const broken = journal.append([put('/queue/a', 2, 'two')]);
         // Pull the file out from under the write, as an I/O error would.
@@ -166,7 +166,7 @@ describe('journal', () => {
         assert.notEqual(next.segment, broken.segment);
         await next.durable;
         await journal.close(false);
-        const { replay, journal: reopened } = Journal.open(dir.path);
+        const { replay, journal: reopened } = BrokerJournal.open(dir.path);
         // Entry 2 was never confirmed: depending on whether the write or only the sync failed, it
         // may or may not be there. The confirmed ones must be, in order.
         const seqs = replay.map((ops) => ops[0]?.seq);
@@ -189,7 +189,7 @@ describe('journal', () => {
     // consumers before the message was readable ("vanished from the store before delivery").
     const dir = tempDir('aes-journal-');
     try {
-      const { journal } = Journal.open(dir.path, undefined, {
+      const { journal } = BrokerJournal.open(dir.path, undefined, {
         syncWriteMaxMs: Number.POSITIVE_INFINITY,
       });
       await journal.append([put('/queue/a', 1, 'warm-up')]).durable;
@@ -215,7 +215,7 @@ describe('journal', () => {
   test('entries land in zero-filled room the file already has, and replay stops at the zeros', async () => {
     const dir = tempDir('aes-journal-');
     try {
-      const { journal } = Journal.open(dir.path);
+      const { journal } = BrokerJournal.open(dir.path);
       const first = journal.append([put('/queue/a', 1, 'one')]);
       await first.durable;
       const file = join(
@@ -234,7 +234,7 @@ describe('journal', () => {
           3 * encodeEntry([put('/queue/a', 2, 'more')]).length,
       );
       await journal.close(false);
-      const { replay, journal: reopened } = Journal.open(dir.path);
+      const { replay, journal: reopened } = BrokerJournal.open(dir.path);
       assert.deepEqual(
         replay.map((ops) => ops[0]?.seq),
         [1, 2, 3, 4],
@@ -248,7 +248,7 @@ describe('journal', () => {
   test('segments rotate at the size limit and are deleted once LMDB holds them', async () => {
     const dir = tempDir('aes-journal-');
     try {
-      const { journal } = Journal.open(dir.path, 200);
+      const { journal } = BrokerJournal.open(dir.path, 200);
       const appended = [1, 2, 3, 4].map((seq) =>
         journal.append([put('/queue/a', seq, 'x'.repeat(150))]),
       );

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProtocolError, StoreError } from '../../broker/errors.js';
+import { StompProtocolError, BrokerStoreError } from '../../broker/errors.js';
 import { decodeRecord, encodeRecord, type StoredRecord } from '../../broker/store.js';
 
 /** `[u8 version][u32 deliveries][u32 meta length][meta][body]`, as every version frames it. */
@@ -83,7 +83,7 @@ describe('stored records', () => {
     for (const headers of [[['a\u0000b', 'v']], [['a', 'v\u0000w']]] as const) {
       assert.throws(
         () => encodeRecord({ messageId: 'm', deliveries: 0, headers, body: Buffer.alloc(0) }),
-        ProtocolError,
+        StompProtocolError,
       );
     }
   });
@@ -100,7 +100,7 @@ describe('stored records', () => {
     for (const value of [headerWithoutValue, unknownVersion, truncated]) {
       assert.throws(
         () => decodeRecord(value, '/queue/q', 42, false),
-        (err: unknown) => err instanceof StoreError && err.message.includes('/queue/q#42'),
+        (err: unknown) => err instanceof BrokerStoreError && err.message.includes('/queue/q#42'),
       );
     }
   });

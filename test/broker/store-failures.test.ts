@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Journal, type JournalOp } from '../../broker/journal.js';
+import { BrokerJournal, type JournalOp } from '../../broker/journal.js';
 import {
   MessageStore,
   encodeRecord,
@@ -148,14 +148,14 @@ describe('store failures', () => {
       value: encodeRecord(message(`m${seq}`)),
     });
     try {
-      const { journal } = Journal.open(dir.path, 100);
+      const { journal } = BrokerJournal.open(dir.path, 100);
       const first = journal.append([put(1)]);
       const second = journal.append([put(2)]);
       await Promise.all([first.durable, second.durable]);
       assert.notEqual(first.segment, second.segment);
       journal.applied(first.segment); // LMDB holds the first entry, not the second
       await journal.close(true);
-      const { journal: reopened, replay } = Journal.open(dir.path, 100);
+      const { journal: reopened, replay } = BrokerJournal.open(dir.path, 100);
       assert.deepEqual(
         replay.map((ops) => ops[0]?.seq),
         [2],

@@ -1,11 +1,11 @@
 /** Small parts alone: heart-beat negotiation and timing (fake clock), options parsing. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Heartbeat, negotiateHeartbeat } from '../../broker/heartbeat.js';
+import { StompHeartbeat, negotiateHeartbeat } from '../../broker/heartbeat.js';
 import {
   BrokerOptionsError,
   DEFAULT_BROKER_PORT,
-  StoreError,
+  BrokerStoreError,
   parseBrokerOptions,
   startBroker,
 } from '../../broker/index.js';
@@ -26,7 +26,7 @@ describe('heart-beat negotiation', () => {
     let sent = 0;
     let timedOut: number | undefined;
     let paused = false;
-    const hb = new Heartbeat(
+    const hb = new StompHeartbeat(
       {
         sendHeartbeat: () => (sent += 1),
         timedOut: (ms) => (timedOut = ms),
@@ -103,7 +103,7 @@ describe('data directory', () => {
       await assert.rejects(
         startBroker({ dataDir: first.dataDir, port: 0 }),
         (err: unknown) =>
-          err instanceof StoreError &&
+          err instanceof BrokerStoreError &&
           err.code === 'BROKER_STORE' &&
           err.cause instanceof Error &&
           /already open/.test(err.cause.message),

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { MessageStore } from '../../broker/store.js';
 import { Router, type UnreadableMessage } from '../../broker/router.js';
-import { Subscription, type SubscriberConnection } from '../../broker/subscription.js';
+import { BrokerSubscription, type SubscriberConnection } from '../../broker/subscription.js';
 import { collectBrokerMetrics } from '../../runtime/observability/broker-collector.js';
 import type { BrokerListener, BrokerStats } from '../../broker/index.js';
 import { sample } from '../observability/support.js';
@@ -39,7 +39,7 @@ test('a queued message missing from the store is reported, not delivered', async
       sendMessage: (_subscription, message) => sent.push(message.messageId),
       failSlowConsumer: () => assert.fail('not a topic'),
     };
-    router.subscribe(new Subscription('s', '/queue/a', 'client-individual', 10, connection));
+    router.subscribe(new BrokerSubscription('s', '/queue/a', 'client-individual', 10, connection));
     assert.deepEqual(sent, ['m-2'], 'the readable message is still delivered');
     assert.deepEqual(events, [
       { destination: '/queue/a', seq: 1, messageId: 'm-1', reason: 'is not in the store' },

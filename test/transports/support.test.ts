@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backoff } from '../../transports/support/backoff.js';
 import { withDeadline } from '../../transports/support/deadline.js';
-import { Dispatcher } from '../../transports/support/dispatcher.js';
+import { DeliveryDispatcher } from '../../transports/support/dispatcher.js';
 import {
   TransportAbortedError,
   TransportTimeoutError,
@@ -70,7 +70,7 @@ test('dispatcher: prefetch bound, ack on success, local redelivery counted when 
   keptAlive(async () => {
     const events: string[] = [];
     let attempts = 0;
-    const dispatcher = new Dispatcher(
+    const dispatcher = new DeliveryDispatcher(
       async (m) => {
         events.push(`run ${m.body.toString()}#${m.deliveryCount}`);
         if (m.body.toString() === 'a' && attempts++ < 2) throw new Error('fail');
@@ -99,7 +99,7 @@ test('dispatcher: nack where the protocol has one; stale deliveries are neither 
   keptAlive(async () => {
     const events: string[] = [];
     let stale = false;
-    const dispatcher = new Dispatcher(
+    const dispatcher = new DeliveryDispatcher(
       (m) => {
         events.push(`run ${m.body.toString()}`);
         return m.body.toString() === 'x' ? Promise.reject(new Error('no')) : Promise.resolve();
@@ -141,7 +141,7 @@ test('dispatcher: a handler that throws or returns no promise nacks its delivery
       },
       thenable: () => ({ then: (ok: () => void) => ok() }),
     };
-    const dispatcher = new Dispatcher(
+    const dispatcher = new DeliveryDispatcher(
       (m) => {
         events.push(`run ${m.body.toString()}`);
         return handlers[m.body.toString()]?.(m) as Promise<void>;

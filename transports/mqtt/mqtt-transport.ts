@@ -28,7 +28,7 @@ import { parseDestination } from '../destination.js';
 import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
 import { ConnectionKeeper } from '../support/connection-keeper.js';
 import { withDeadline } from '../support/deadline.js';
-import { DEFAULT_REDELIVERY_DELAY_MS, Dispatcher } from '../support/dispatcher.js';
+import { DEFAULT_REDELIVERY_DELAY_MS, DeliveryDispatcher } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
 import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
 import type { MqttBrokerProfile } from './brokers.js';
@@ -69,7 +69,7 @@ interface LiveSubscription {
   readonly destination: Destination;
   readonly name: string;
   readonly filter: string;
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: DeliveryDispatcher;
   closed: boolean;
 }
 
@@ -197,7 +197,7 @@ export class MqttTransport implements Transport {
       destination,
       name,
       filter: shared ? `$share/${this.settings.group}/${name}` : name,
-      dispatcher: new Dispatcher(handler, prefetch, this.settings.redeliveryDelayMs),
+      dispatcher: new DeliveryDispatcher(handler, prefetch, this.settings.redeliveryDelayMs),
       closed: false,
     };
     this.subscriptions.set(name, live);

@@ -33,14 +33,14 @@ const ERROR_BODY_LIMIT = 4096;
 /** How long `close()` waits for the DISCONNECT receipt before dropping the socket. */
 const DISCONNECT_WAIT_MS = 2000;
 
-export interface StompFrame {
+export interface StompMessageFrame {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
 }
 
 export interface SessionEvents {
   /** A MESSAGE for subscription `id`, its body fully read. */
-  message(session: StompSession, id: string, frame: StompFrame): void;
+  message(session: StompSession, id: string, frame: StompMessageFrame): void;
   /** The connection ended (not through `close()`); the session is dead. */
   lost(session: StompSession, error: Error): void;
 }

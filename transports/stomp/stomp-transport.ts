@@ -25,11 +25,15 @@ import { parseDestination } from '../destination.js';
 import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
 import { ConnectionKeeper } from '../support/connection-keeper.js';
 import { withDeadline } from '../support/deadline.js';
-import { DEFAULT_REDELIVERY_DELAY_MS, Dispatcher, type Delivery } from '../support/dispatcher.js';
+import {
+  DEFAULT_REDELIVERY_DELAY_MS,
+  DeliveryDispatcher,
+  type DispatchedMessage,
+} from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
 import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
-import { StompSession, type StompFrame } from './stomp-session.js';
+import { StompSession, type StompMessageFrame } from './stomp-session.js';
 
 const trace = debuglog('aes-transport');
 
@@ -70,7 +74,7 @@ interface LiveSubscription {
   readonly id: string;
   readonly destination: Destination;
   readonly prefetch: number;
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: DeliveryDispatcher;
   closed: boolean;
 }
 
@@ -177,7 +181,7 @@ export class StompTransport implements Transport {
       id,
       destination,
       prefetch,
-      dispatcher: new Dispatcher(handler, prefetch, this.settings.redeliveryDelayMs),
+      dispatcher: new DeliveryDispatcher(handler, prefetch, this.settings.redeliveryDelayMs),
       closed: false,
     };
     this.subscriptions.set(id, live);
@@ -271,7 +275,7 @@ export class StompTransport implements Transport {
     };
   }
 
-  private onMessage(session: StompSession, id: string, frame: StompFrame): void {
+  private onMessage(session: StompSession, id: string, frame: StompMessageFrame): void {
     const live = this.subscriptions.get(id);
     const headers = frame.headers;
     const ackHeaders: Record<string, string> =
@@ -295,7 +299,7 @@ export class StompTransport implements Transport {
       deliveryCount,
       redelivered: headers.redelivered === 'true' || deliveryCount > 1,
     };
-    const delivery: Delivery = {
+    const delivery: DispatchedMessage = {
       message,
       ack: () => session.send('ACK', ackHeaders),
       // Acks name deliveries of one connection; after it ended the broker redelivers anyway.

@@ -13,7 +13,7 @@ export const DEFAULT_REDELIVERY_DELAY_MS = 500;
 /** The redelivery delay doubles per delivery up to this factor. */
 const MAX_REDELIVERY_FACTOR = 16;
 
-export interface Delivery {
+export interface DispatchedMessage {
   message: InboundMessage;
   /** Settles the message with the broker. */
   ack(): void;
@@ -23,8 +23,8 @@ export interface Delivery {
   stale(): boolean;
 }
 
-export class Dispatcher {
-  private readonly queue: Delivery[] = [];
+export class DeliveryDispatcher {
+  private readonly queue: DispatchedMessage[] = [];
   private active = 0;
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -35,7 +35,7 @@ export class Dispatcher {
     private readonly redeliveryDelayMs: number,
   ) {}
 
-  push(delivery: Delivery): void {
+  push(delivery: DispatchedMessage): void {
     if (this.closed) {
       delivery.nack?.();
       return;
@@ -47,7 +47,7 @@ export class Dispatcher {
   /** Forgets queued deliveries of a connection that ended (the broker redelivers them). */
   dropStale(): void {
     for (let i = this.queue.length - 1; i >= 0; i -= 1) {
-      if ((this.queue[i] as Delivery).stale()) this.queue.splice(i, 1);
+      if ((this.queue[i] as DispatchedMessage).stale()) this.queue.splice(i, 1);
     }
   }
 
@@ -67,14 +67,14 @@ export class Dispatcher {
 
   private pump(): void {
     while (!this.closed && this.active < this.prefetch && this.queue.length > 0) {
-      const delivery = this.queue.shift() as Delivery;
+      const delivery = this.queue.shift() as DispatchedMessage;
       if (delivery.stale()) continue;
       this.active += 1;
       this.run(delivery);
     }
   }
 
-  private run(delivery: Delivery): void {
+  private run(delivery: DispatchedMessage): void {
     let result: Promise<void>;
     try {
       // Typed as returning a promise, but a JavaScript caller may hand in anything: a handler
@@ -99,7 +99,7 @@ export class Dispatcher {
     );
   }
 
-  private failed(delivery: Delivery, err: unknown): void {
+  private failed(delivery: DispatchedMessage, err: unknown): void {
     const count = delivery.message.deliveryCount;
     trace('handler failed (delivery %d): %o', count, err);
     const factor = Math.min(MAX_REDELIVERY_FACTOR, 2 ** Math.max(0, count - 1));
