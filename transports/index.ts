@@ -1,9 +1,4 @@
 /** The public API of `transports/`: the contract, its errors, the registry and built-in transports. */
-import { registerTransport } from './registry.js';
-import { createMemoryTransport } from './memory/memory-transport.js';
-import { createStompTransport } from './stomp/stomp-transport.js';
-import { createMqttTransport } from './mqtt/mqtt-transport.js';
-
 export type * from './transport.js';
 export { MESSAGE_ID_HEADER } from './transport.js';
 export * from './errors.js';
@@ -13,28 +8,4 @@ export { MemoryTransport } from './memory/memory-transport.js';
 export { MemoryHub, memoryHub } from './memory/hub.js';
 export { StompTransport } from './stomp/stomp-transport.js';
 export { MqttTransport } from './mqtt/mqtt-transport.js';
-export {
-  startBroker,
-  parseBrokerOptions,
-  DEFAULT_BROKER_PORT,
-  DEFAULT_BROKER_HOST,
-  isLoopbackHost,
-  BrokerError,
-  BrokerOptionsError,
-  type BrokerHandle,
-  type BrokerListener,
-  type BrokerStats,
-  type UnreadableMessage,
-  type QueueStats,
-  type BrokerOptions,
-  type BrokerTlsOptions,
-  type InternalListenerOptions,
-  INTERNAL_LISTENER_HOST,
-} from '../broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
-
-registerTransport('memory', createMemoryTransport);
-registerTransport('stomp', createStompTransport);
-registerTransport('stomp+ssl', createStompTransport);
-registerTransport('mqtt', createMqttTransport);
-registerTransport('mqtts', createMqttTransport);

@@ -1,11 +1,32 @@
 /**
- * Transports register explicitly by URL scheme; `createTransport()` picks one from a URL list.
- * Several URLs (a comma-separated string or an array) name fail-over brokers of one scheme.
+ * Transports by URL scheme; `createTransport()` picks one from a URL list. Several URLs (a
+ * comma-separated string or an array) name fail-over brokers of one scheme.
+ *
+ * The built-in schemes are a table here, not registrations made as a side effect of importing
+ * `transports/index.ts`. Their factories are light: a transport checks its URL and options at
+ * once (so a wrong config fails where it is read), and loads its client library (stompit,
+ * mqtt.js) on its first connection, so a command that never connects to a broker of that kind
+ * never loads it. Other transports are added with `registerTransport()`.
  */
 import type { Transport, TransportFactory, TransportOptions } from './transport.js';
 import { TransportUrlError } from './errors.js';
+import { createMemoryTransport } from './memory/memory-transport.js';
+import { createMqttTransport } from './mqtt/mqtt-transport.js';
+import { redactUrl } from './redact-url.js';
+import { createStompTransport } from './stomp/stomp-transport.js';
 
-const factories = new Map<string, TransportFactory>();
+export { redactUrl } from './redact-url.js';
+
+/** The transports aes ships, by scheme. */
+const BUILT_IN: ReadonlyMap<string, TransportFactory> = new Map([
+  ['memory', createMemoryTransport],
+  ['stomp', createStompTransport],
+  ['stomp+ssl', createStompTransport],
+  ['mqtt', createMqttTransport],
+  ['mqtts', createMqttTransport],
+]);
+
+const factories = new Map<string, TransportFactory>(BUILT_IN);
 
 /** Registers the factory for `scheme` (as written in URLs, without `:`), replacing any other. */
 export function registerTransport(scheme: string, factory: TransportFactory): void {
@@ -14,18 +35,6 @@ export function registerTransport(scheme: string, factory: TransportFactory): vo
 
 export function registeredSchemes(): string[] {
   return [...factories.keys()].sort();
-}
-
-/** Removes credentials from a URL so it can be logged. */
-export function redactUrl(url: URL | string): string {
-  let copy: URL;
-  try {
-    copy = new URL(url.toString());
-  } catch {
-    return '<unparseable url>';
-  }
-  if (copy.password !== '') copy.password = '***';
-  return copy.toString();
 }
 
 function parseUrls(input: string | readonly string[]): URL[] {

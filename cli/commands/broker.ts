@@ -193,7 +193,7 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
           `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
         );
       }
-      const { startBroker } = await import('../../transports/index.js');
+      const { startBroker } = await import('../../broker/index.js');
       const broker = await startBroker(options);
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,

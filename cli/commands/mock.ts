@@ -1,6 +1,6 @@
 /**
  * `aes mock --wsdl <file|url>`: serves the WSDL's SOAP ports with sample or scripted answers until
- * SIGINT or SIGTERM. A thin shell over `startMock` from codegen/.
+ * SIGINT or SIGTERM. A thin shell over `startMock` from mock/.
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MOCK_HOST } from '../../mock/defaults.js';

@@ -18,6 +18,8 @@ const HOOK = fileURLToPath(new URL('fixtures/report-loaded-modules.mjs', import.
 const SOURCE_WSDL = join(REPO_ROOT, 'demo/wsdl/source-system.wsdl');
 /** The code generator's dependencies: ts-morph bundles TypeScript in @ts-morph/common. */
 const GENERATOR = /\/node_modules\/(ts-morph|@ts-morph\/common|typescript|handlebars)\//;
+/** The broker clients: a command loads one only when it connects to a broker of that kind. */
+const CLIENTS = /\/node_modules\/(stompit|mqtt)\//;
 /** What declaring the commands may load: commander, and the test's own TypeScript loader. */
 const DECLARING = new Set(['commander', 'tsx', 'esbuild']);
 
@@ -78,7 +80,7 @@ test('--version and every --help load no dependency but commander', async () => 
   }
 });
 
-test('aes post and aes run do not load the code generator', async () => {
+test('aes post and aes run do not load the code generator, nor a broker client', async () => {
   // Both fail fast (nothing listens on port 1; no such config file) after loading their library.
   for (const args of [
     ['post', 'poe://k/s/state', '--address', 'tcp://127.0.0.1:1', '--timeout-ms', '2000'],
@@ -88,6 +90,8 @@ test('aes post and aes run do not load the code generator', async () => {
     assert.equal(r.status, 1, args.join(' '));
     const heavy = r.modules.filter((m) => GENERATOR.test(m));
     assert.deepEqual(heavy, [], `aes ${args[0]} loaded the code generator`);
+    const clients = packages(r.modules.filter((m) => CLIENTS.test(m)));
+    assert.deepEqual(clients, [], `aes ${args[0]} loaded ${clients.join(', ')}`);
   }
 });
 
@@ -117,4 +121,48 @@ test('a running aes broker does not load the code generator', async () => {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+/** Runs a long-lived command until its output says `ready`, stops it, and returns what it loaded. */
+async function loadedWhileServing(
+  args: readonly string[],
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<{ code: number | null; out: string; modules: string[] }> {
+  const { result, modules } = await withReport(async (env) => {
+    const child = spawnCli(args, { env, nodeArgs: ['--import', HOOK] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      await pollUntil(`aes ${args[0]} to be ready`, () => ready.test(out), timeoutMs);
+      child.kill('SIGTERM');
+      await pollUntil(`aes ${args[0]} to exit`, () => child.exitCode !== null, 30_000);
+      return { code: child.exitCode, out };
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+  return { ...result, modules };
+}
+
+test('a serving aes mock loads neither the code generator nor a broker client', async () => {
+  const r = await loadedWhileServing(
+    ['mock', '--wsdl', SOURCE_WSDL, '--port', '0'],
+    /listening|http:\/\//,
+    30_000,
+  );
+  assert.equal(r.code, 0, r.out);
+  const heavy = packages(r.modules.filter((m) => GENERATOR.test(m) || CLIENTS.test(m)));
+  assert.deepEqual(heavy, [], `aes mock loaded ${heavy.join(', ')}`);
+});
+
+test('aes demo does not load the code generator', async () => {
+  const { result, modules } = await withReport((env) =>
+    runCli(['demo', '--records', '20'], { env, nodeArgs: ['--import', HOOK] }),
+  );
+  assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  assert.match(result.stdout, /20 popped, 20 delivered, 0 lost, 0 duplicates/);
+  const heavy = packages(modules.filter((m) => GENERATOR.test(m)));
+  assert.deepEqual(heavy, [], `aes demo loaded ${heavy.join(', ')}`);
 });

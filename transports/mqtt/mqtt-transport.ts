@@ -34,7 +34,8 @@ import { commonSettings, numberParam, type CommonSettings } from '../support/opt
 import type { MqttBrokerProfile } from './brokers.js';
 import { unwrapEnvelope, wrapEnvelope } from './envelope.js';
 import { DEFAULT_SHARE_GROUP, parseMqttUrl, type MqttEndpoint } from './mqtt-url.js';
-import { MqttSession } from './mqtt-session.js';
+// mqtt.js loads on the first connection, not with the transport (see registry.ts).
+import type { MqttSession } from './mqtt-session.js';
 
 const trace = debuglog('aes-transport');
 
@@ -242,7 +243,8 @@ export class MqttTransport implements Transport {
     return this.close();
   }
 
-  private open(endpoint: MqttEndpoint, signal: AbortSignal): Promise<MqttSession> {
+  private async open(endpoint: MqttEndpoint, signal: AbortSignal): Promise<MqttSession> {
+    const { MqttSession } = await import('./mqtt-session.js');
     return MqttSession.open(
       endpoint,
       {

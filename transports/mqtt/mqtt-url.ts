@@ -2,7 +2,7 @@
  * `mqtt://user:password@host:1883?broker=rabbitmq&clientId=ib-orders` and `mqtts://…`: one MQTT
  * broker. Query parameters choose the broker profile and override transport options.
  */
-import { redactUrl } from '../registry.js';
+import { redactUrl } from '../redact-url.js';
 import { parseBrokerUrl } from '../support/options.js';
 import { readTlsFiles, TLS_FILE_PARAMS, type ClientTlsFiles } from '../support/tls-files.js';
 import { TransportOptionError } from '../errors.js';

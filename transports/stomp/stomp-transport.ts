@@ -33,7 +33,8 @@ import {
 import { Listeners } from '../support/listeners.js';
 import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
-import { StompSession, type StompMessageFrame } from './stomp-session.js';
+// stompit loads on the first connection, not with the transport (see registry.ts).
+import type { StompSession, StompMessageFrame } from './stomp-session.js';
 
 const trace = debuglog('aes-transport');
 
@@ -225,7 +226,8 @@ export class StompTransport implements Transport {
     return this.close();
   }
 
-  private open(endpoint: StompEndpoint, signal: AbortSignal): Promise<StompSession> {
+  private async open(endpoint: StompEndpoint, signal: AbortSignal): Promise<StompSession> {
+    const { StompSession } = await import('./stomp-session.js');
     return StompSession.open(
       endpoint,
       {

@@ -2,7 +2,7 @@
  * `stomp://login:passcode@host:61613?vhost=/&heartbeatMs=10000` and `stomp+ssl://…`: one STOMP
  * broker. Credentials are percent-decoded; query parameters override transport options.
  */
-import { redactUrl } from '../registry.js';
+import { redactUrl } from '../redact-url.js';
 import { parseBrokerUrl } from '../support/options.js';
 import { readTlsFiles, TLS_FILE_PARAMS, type ClientTlsFiles } from '../support/tls-files.js';
 

@@ -1,6 +1,6 @@
 /** Validation of numeric transport options given in code or as URL parameters. */
 import { TransportOptionError, TransportUrlError } from '../errors.js';
-import { redactUrl } from '../registry.js';
+import { redactUrl } from '../redact-url.js';
 
 /** Reads a whole-number millisecond option from a URL parameter, else the given value. */
 export function numberParam(
