@@ -159,6 +159,7 @@ export {
 } from './node/endpoint-module.js';
 export { findEndpoints, ENTRY_MODULES, type EndpointEntry } from './node/endpoint-folder.js';
 export { runEndpointHost, type EndpointHostOptions } from './node/endpoint-host.js';
+export { ExitGuard, type ExitGuardOptions } from './node/exit-guard.js';
 export { AesNode, type StartNodeOptions } from './node/node.js';
 export { nodeSocketPath, readNodeSecret } from './node/secret.js';
 export {

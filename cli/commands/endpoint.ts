@@ -46,6 +46,7 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
     .action(async (name: string, flags: Flags) => {
       const {
         createLogger,
+        ExitGuard,
         loadConfig,
         loggerOptionsFromEnv,
         nodeSocketPath,
@@ -54,15 +55,18 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
       } = await import('../../runtime/index.js');
       const config = await loadConfig(flags.config);
       const log = createLogger({ ...loggerOptionsFromEnv(), bindings: { endpoint: name } });
-      setExitCode(
-        await runEndpointHost({
-          address: `unix:${nodeSocketPath(config)}`,
-          node: config.node,
-          endpoint: name,
-          secret: await readNodeSecret(config),
-          log,
-          echo: true,
-        }),
-      );
+      // As a launched endpoint: the process exits whatever fails, its stores closed first.
+      const exitGuard = ExitGuard.install({ log });
+      const code = await runEndpointHost({
+        address: `unix:${nodeSocketPath(config)}`,
+        node: config.node,
+        endpoint: name,
+        secret: await readNodeSecret(config),
+        log,
+        echo: true,
+        exitGuard,
+      });
+      setExitCode(code);
+      exitGuard.exitWithin(2_000, code, 'the endpoint stopped');
     });
 };

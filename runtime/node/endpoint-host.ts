@@ -15,6 +15,7 @@ import { MetricsReporter } from '../observability/metrics-reporter.js';
 import { TransportMetrics } from '../observability/transport-collector.js';
 import { SpawnError } from '../errors.js';
 import { endpointContext, type EndpointFactory } from './endpoint-module.js';
+import type { ExitGuard } from './exit-guard.js';
 import type { Logger, LogLevel } from './logger.js';
 
 export interface EndpointHostOptions {
@@ -27,7 +28,16 @@ export interface EndpointHostOptions {
   readonly log: Logger;
   /** Also write every line to `log` (an endpoint run by hand, in a terminal). @defaultValue false */
   readonly echo?: boolean;
+  /**
+   * The process's exit guard, when this host is the process's main work: it logs over the link,
+   * and once the node is lost it makes sure the process is gone after the drain timeout plus
+   * `LOST_NODE_GRACE_MS`, however the drain goes.
+   */
+  readonly exitGuard?: ExitGuard;
 }
+
+/** Beyond the drain timeout, how long an endpoint that lost its node may take to exit: 10 s. */
+export const LOST_NODE_GRACE_MS = 10_000;
 
 /**
  * Imports an entry module. A TypeScript one needs tsx: a launched process has it from its
@@ -64,6 +74,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     error: linkLog('error'),
     child: () => log,
   };
+  options.exitGuard?.useLog(log);
   try {
     const config = await link.fetchConfig();
     // Stable across restarts: an MQTT endpoint's persistent session (its queue) is its client id.
@@ -124,6 +135,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       const drainTimeoutMs = config.settings.drainTimeoutMs;
       link.onStop(() => void endpoint.stop({ timeoutMs: drainTimeoutMs }));
       link.onLost((reason) => {
+        options.exitGuard?.exitWithin(drainTimeoutMs + LOST_NODE_GRACE_MS, 1, 'losing the node');
         options.log.warn(`lost the node (${reason}); draining`);
         void endpoint.stop({ timeoutMs: drainTimeoutMs });
       });

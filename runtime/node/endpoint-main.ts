@@ -11,6 +11,10 @@ import {
 } from '../link/protocol.js';
 import { createLogger, loggerOptionsFromEnv } from './logger.js';
 import { runEndpointHost } from './endpoint-host.js';
+import { ExitGuard } from './exit-guard.js';
+
+/** After the endpoint stopped, how long the process may take to end by itself: 2 s. */
+const EXIT_GRACE_MS = 2_000;
 
 const address = process.env[ENV_NODE_SOCKET];
 const node = process.env[ENV_NODE_NAME];
@@ -25,9 +29,16 @@ if (address === undefined || node === undefined || endpoint === undefined || !se
 }
 // The node reads these lines as the endpoint's output: JSON, so it can re-tag them.
 const log = createLogger({ format: 'json', ...loggerOptionsFromEnv(), bindings: { endpoint } });
+// From here on the process always exits, whatever fails and whether or not its node is there.
+const exitGuard = ExitGuard.install({ log });
+let code: number;
 try {
-  process.exitCode = await runEndpointHost({ address, node, endpoint, secret, log });
+  code = await runEndpointHost({ address, node, endpoint, secret, log, exitGuard });
 } catch (err) {
   log.error(`cannot reach node ${node} at ${address}: ${(err as Error).message}`);
-  process.exitCode = 1;
+  code = 1;
 }
+process.exitCode = code;
+// The endpoint has stopped: anything still holding the event loop open (a socket, a timer in an
+// endpoint's own code) must not keep the process, and its data folder's lock, alive.
+exitGuard.exitWithin(EXIT_GRACE_MS, code, 'the endpoint stopped');

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { OptionError, StoreError } from '../errors.js';
 import { durable, openEnv } from './lmdb-env.js';
+import { trackOpenStore } from './open-stores.js';
 
 /** Ids kept at most. */
 export const DEFAULT_DEDUP_MAX_ENTRIES = 100_000;
@@ -30,6 +31,7 @@ export class DeliveredStore {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly clock: Clock;
+  private readonly untrack: () => void;
 
   private constructor(
     readonly path: string,
@@ -42,6 +44,7 @@ export class DeliveredStore {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_DEDUP_MAX_AGE_MS;
     this.clock = options.clock ?? systemClock;
     this.entries = ids.getCount();
+    this.untrack = trackOpenStore(this);
   }
 
   static open(dir: string, options: DeliveredStoreOptions = {}): DeliveredStore {
@@ -113,8 +116,9 @@ export class DeliveredStore {
     await durable(this.env);
   }
 
+  /** Closes the store once its pending commits are done. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.env.close();
+    this.closing ??= this.env.close().finally(this.untrack);
     return this.closing;
   }
 
