@@ -56,6 +56,13 @@ export type MessageHandler = (message: InboundMessage) => Promise<void>;
 export interface SubscribeOptions extends WaitOptions {
   /** Most unacknowledged messages delivered to this subscription at once. Default 1. */
   readonly prefetch?: number;
+  /**
+   * This subscription's delay before a message whose handler failed is offered again, in place
+   * of the transport's `redeliveryDelayMs` (still doubled per delivery, up to 16×). 0 offers it
+   * again at once: for a handler that waits its own delay before it fails, as aes's inbound
+   * endpoints do, so that a failing message is not held twice.
+   */
+  readonly redeliveryDelayMs?: number;
 }
 
 export interface Subscription {

@@ -150,7 +150,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private readonly pendingIds = new Set<string>();
   /** Deliveries being handled (put, or waiting for their sync). */
   private busy = 0;
-  /** Acks waiting for their id's sync. */
+  /** Acks waiting for their id's sync, and nacks waiting for their delay. */
   private readonly recording = new Set<Promise<void>>();
 
   constructor(options: InboundEndpointOptions) {
@@ -230,6 +230,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     this.subscription = await this.transport.subscribe(this.source, (m) => this.handle(m), {
       prefetch: this.prefetch,
       timeoutMs: this.callTimeoutMs,
+      // The nack delay is this endpoint's own (nackLater); the transport adds none on top.
+      redeliveryDelayMs: 0,
     });
   }
 
@@ -293,14 +295,15 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
 
   private async handleOne(pending: Pending): Promise<void> {
     this.busy += 1;
+    const deliveryCount = this.deliveryCountOf(pending.message);
     let handled: Handled;
     try {
       handled = await this.process(pending.message);
     } catch (err) {
-      this.nack(pending, err);
+      this.nackLater(pending, err, deliveryCount);
       return;
     }
-    this.ackWhenRecorded(pending, handled.recorded);
+    this.ackWhenRecorded(pending, handled.recorded, deliveryCount);
   }
 
   /** Batch mode: check each, one `putMany` for those ready, one commit for their ids. */
@@ -308,12 +311,13 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     const ready: { pending: Pending; ready: Ready<TPayload> }[] = [];
     for (const pending of batch) {
       this.busy += 1;
+      const deliveryCount = this.deliveryCountOf(pending.message);
       try {
         const checked = await this.check(pending.message);
-        if ('recorded' in checked) this.ackWhenRecorded(pending, checked.recorded);
+        if ('recorded' in checked) this.ackWhenRecorded(pending, checked.recorded, deliveryCount);
         else ready.push({ pending, ready: checked });
       } catch (err) {
-        this.nack(pending, err);
+        this.nackLater(pending, err, deliveryCount);
       }
     }
     if (ready.length === 0) return;
@@ -333,16 +337,18 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       // One by one: a bad message is nacked or dead-lettered alone.
       for (const { pending, ready: one } of ready) {
         try {
-          this.ackWhenRecorded(pending, (await this.deliver(one)).recorded);
+          this.ackWhenRecorded(pending, (await this.deliver(one)).recorded, one.deliveryCount);
         } catch (error) {
-          this.nack(pending, error);
+          this.nackLater(pending, error, one.deliveryCount);
         }
       }
       return;
     }
     this.progress.count('delivered', ready.length);
     const recorded = this.record(ids);
-    for (const { pending } of ready) this.ackWhenRecorded(pending, recorded);
+    for (const { pending, ready: one } of ready) {
+      this.ackWhenRecorded(pending, recorded, one.deliveryCount);
+    }
   }
 
   private nack(pending: Pending, error: unknown): void {
@@ -352,21 +358,44 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   }
 
   /**
-   * Acks once `recorded` resolves (nacks if it rejects). Meanwhile the worker goes on: with
-   * prefetch > 1 the next message is put while this one's id is synced, and the syncs of several
-   * messages share one commit.
+   * Nacks a failed delivery once its nack delay (by its delivery count) has passed, or at once
+   * when the endpoint stops. This delay is the only one: the subscription asks the transport for
+   * none of its own. The worker does not wait for it: with prefetch 1 nothing else is in hand
+   * (the broker sends the next message after this one is settled, so order holds); with a larger
+   * prefetch the messages behind a failing one go on to the target meanwhile.
    */
-  private ackWhenRecorded(pending: Pending, recorded: Promise<void>): void {
-    const acked = recorded.then(
-      () => {
-        this.progress.count('acked');
-        pending.settle.resolve();
-        this.settled();
-      },
-      (err: unknown) => this.nack(pending, err),
+  private nackLater(pending: Pending, error: unknown, deliveryCount: number): void {
+    const id = pending.message.messageId;
+    this.progress.enter('nack-delay', id === undefined ? undefined : [id]);
+    const waitMs = this.nackDelay.delayFor(deliveryCount);
+    const nacked = delay(this.clock, waitMs, this.drainSignal)
+      .catch(() => undefined)
+      .then(() => this.nack(pending, error));
+    this.track(nacked);
+  }
+
+  /**
+   * Acks once `recorded` resolves (nacks, after the nack delay, if it rejects). Meanwhile the
+   * worker goes on: with prefetch > 1 the next message is put while this one's id is synced, and
+   * the syncs of several messages share one commit.
+   */
+  private ackWhenRecorded(pending: Pending, recorded: Promise<void>, deliveryCount: number): void {
+    this.track(
+      recorded.then(
+        () => {
+          this.progress.count('acked');
+          pending.settle.resolve();
+          this.settled();
+        },
+        (err: unknown) => this.nackLater(pending, err, deliveryCount),
+      ),
     );
-    this.recording.add(acked);
-    void acked.finally(() => this.recording.delete(acked));
+  }
+
+  /** A settlement in progress: the drain waits for it before unsubscribing. */
+  private track(settling: Promise<void>): void {
+    this.recording.add(settling);
+    void settling.finally(() => this.recording.delete(settling));
   }
 
   /** One delivery was acked or nacked; back to `waiting` when none is left in hand. */
@@ -420,7 +449,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     return { message, delivery, id, deliveryCount };
   }
 
-  /** `put`, then the nack delay or dead-letter on failure, or the recording of its id. */
+  /** `put`, then its id recorded; a failure dead-letters it when out of deliveries, else rejects (nacked after the delay). */
   private async deliver(ready: Ready<TPayload>): Promise<Handled> {
     const { message, id, deliveryCount } = ready;
     const ids = id === undefined ? undefined : [id];
@@ -442,10 +471,6 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         return DONE;
       }
       if (id !== undefined) this.remember(id, deliveryCount);
-      this.progress.enter('nack-delay', ids);
-      await delay(this.clock, this.nackDelay.delayFor(deliveryCount), this.drainSignal).catch(
-        () => undefined,
-      );
       throw error;
     }
     this.progress.count('delivered');

@@ -109,12 +109,19 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
   /** A connected transport; `clientId` fixes an MQTT session across transports. */
   async function transport(
     label: string,
-    options: { clientId?: string; url?: string; connect?: boolean; heartbeatMs?: number } = {},
+    options: {
+      clientId?: string;
+      url?: string;
+      connect?: boolean;
+      heartbeatMs?: number;
+      redeliveryDelayMs?: number;
+    } = {},
   ): Promise<Transport> {
     const t = createTransport(options.url ?? baseUrl, {
       ...SUITE_OPTIONS,
       clientId: options.clientId ?? newClientId(label),
       heartbeatMs: options.heartbeatMs ?? SUITE_OPTIONS.heartbeatMs ?? 2000,
+      redeliveryDelayMs: options.redeliveryDelayMs ?? SUITE_OPTIONS.redeliveryDelayMs ?? 50,
     });
     t.listen({ warning: () => {} }); // start-up warnings are asserted in their own test
     open.push(t);
@@ -244,6 +251,38 @@ export function runConformance(target: ConformanceTarget, skipReason: string | u
       });
       await within('the four messages handled', done.promise, WAIT_MS);
       assert.deepEqual(handled, ['m0#1', 'm1#2r', 'm2#1', 'm3#1']);
+    });
+
+    test("a subscription's redeliveryDelayMs replaces the transport's", async () => {
+      const queue = unique('queue', 'redelivery-delay');
+      const consumerId = newClientId('redelivery-consumer');
+      await prepareQueue(queue, consumerId);
+      const producer = await transport('redelivery-producer');
+      await producer.publish(queue, 'once-failing');
+      // The transport would wait a minute, far beyond the suite's wait: only the subscription's
+      // own delay (none) brings the message back in time.
+      const consumer = await transport('redelivery-consumer', {
+        clientId: consumerId,
+        redeliveryDelayMs: 60_000,
+      });
+      await assert.rejects(
+        consumer.subscribe(queue, () => Promise.resolve(), { redeliveryDelayMs: -1 }),
+        (err: Error) =>
+          err.name === 'TransportOptionError' && /redeliveryDelayMs/.test(err.message),
+      );
+      const back = deferred<number>();
+      let attempts = 0;
+      await consumer.subscribe(
+        queue,
+        (message) => {
+          attempts += 1;
+          if (attempts === 1) return Promise.reject(new Error('target web service down'));
+          back.resolve(message.deliveryCount);
+          return Promise.resolve();
+        },
+        { redeliveryDelayMs: 0 },
+      );
+      assert.equal(await within('the failed message back', back.promise, WAIT_MS), 2);
     });
 
     test('prefetch bounds the messages in a handler at once', async () => {

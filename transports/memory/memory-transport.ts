@@ -18,6 +18,7 @@ import { MESSAGE_ID_HEADER } from '../transport.js';
 import { TransportClosedError, TransportError } from '../errors.js';
 import { parseDestination } from '../destination.js';
 import { memoryHub, type HubConsumer, type MemoryHub } from './hub.js';
+import { checkedNumber } from '../support/options.js';
 
 export class MemoryTransport implements Transport {
   readonly scheme = 'memory';
@@ -69,6 +70,12 @@ export class MemoryTransport implements Transport {
       return Promise.reject(
         new TypeError(`subscribe: prefetch must be a whole number >= 1, got ${String(prefetch)}`),
       );
+    }
+    try {
+      // The hub offers a nacked message again at once: no redelivery delay to override.
+      checkedNumber('redeliveryDelayMs', options.redeliveryDelayMs, 0);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const consumer = this.hub.addConsumer(destination, handler, prefetch);
     this.consumers.add(consumer);

@@ -30,7 +30,12 @@ import { ConnectionKeeper } from '../support/connection-keeper.js';
 import { withDeadline } from '../support/deadline.js';
 import { DEFAULT_REDELIVERY_DELAY_MS, DeliveryDispatcher } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
-import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
+import {
+  checkedNumber,
+  commonSettings,
+  numberParam,
+  type CommonSettings,
+} from '../support/options.js';
 import type { MqttBrokerProfile } from './brokers.js';
 import { unwrapEnvelope, wrapEnvelope } from './envelope.js';
 import { DEFAULT_SHARE_GROUP, parseMqttUrl, type MqttEndpoint } from './mqtt-url.js';
@@ -198,7 +203,15 @@ export class MqttTransport implements Transport {
       destination,
       name,
       filter: shared ? `$share/${this.settings.group}/${name}` : name,
-      dispatcher: new DeliveryDispatcher(handler, prefetch, this.settings.redeliveryDelayMs),
+      dispatcher: new DeliveryDispatcher(
+        handler,
+        prefetch,
+        checkedNumber(
+          'redeliveryDelayMs',
+          options.redeliveryDelayMs,
+          this.settings.redeliveryDelayMs,
+        ),
+      ),
       closed: false,
     };
     this.subscriptions.set(name, live);

@@ -31,7 +31,12 @@ import {
   type DispatchedMessage,
 } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
-import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
+import {
+  checkedNumber,
+  commonSettings,
+  numberParam,
+  type CommonSettings,
+} from '../support/options.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
 // stompit loads on the first connection, not with the transport (see registry.ts).
 import type { StompSession, StompMessageFrame } from './stomp-session.js';
@@ -182,7 +187,15 @@ export class StompTransport implements Transport {
       id,
       destination,
       prefetch,
-      dispatcher: new DeliveryDispatcher(handler, prefetch, this.settings.redeliveryDelayMs),
+      dispatcher: new DeliveryDispatcher(
+        handler,
+        prefetch,
+        checkedNumber(
+          'redeliveryDelayMs',
+          options.redeliveryDelayMs,
+          this.settings.redeliveryDelayMs,
+        ),
+      ),
       closed: false,
     };
     this.subscriptions.set(id, live);
