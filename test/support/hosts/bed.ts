@@ -5,7 +5,8 @@
  * the `ip netns` name files). Disposing it — or the process exiting — kills every process on its
  * hosts and deletes the namespaces, which takes their links and nft tables with them.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { forgetAtExit, tearDownAtExit } from './exit-fallback.js';
@@ -92,22 +93,22 @@ export class HostBed implements AsyncDisposable {
    * Sweeps leftovers of crashed runs, then builds the bed. Throws when the machine cannot run it
    * (check {@link hostsSkipReason} first) or when a step fails, after undoing what was made.
    */
-  static create(options: HostBedOptions): Promise<HostBed> {
+  static async create(options: HostBedOptions): Promise<HostBed> {
     const unavailable = bedUnavailableReason();
     if (unavailable !== undefined) {
-      return Promise.reject(new Error(`multi-host test bed unavailable: ${unavailable}`));
+      throw new Error(`multi-host test bed unavailable: ${unavailable}`);
     }
     const names = hostNames(options.hosts);
     const subnet = options.subnet ?? DEFAULT_SUBNET;
     const root = posix.normalize(options.root ?? DEFAULT_ROOT);
     if (!posix.isAbsolute(root) || posix.dirname(root) === '/') {
-      return Promise.reject(new Error(`root '${root}' must be absolute and not directly under /`));
+      throw new Error(`root '${root}' must be absolute and not directly under /`);
     }
     for (const swept of sweepLeftovers()) console.log(`# hosts: swept leftover ${swept}`);
     assertSubnetUnused(subnet);
 
     const id = nextBedId();
-    const dir = mkdtempSync(join(tmpdir(), `aes-hosts-${id.slice('aes-'.length)}-`));
+    const dir = await mkdtemp(join(tmpdir(), `aes-hosts-${id.slice('aes-'.length)}-`));
     const hostsFile = join(dir, 'etc-hosts');
     const hosts = names.map(
       (name, i) =>
@@ -122,7 +123,10 @@ export class HostBed implements AsyncDisposable {
         }),
     );
     const bed = new HostBed(id, dir, subnet, hosts);
-    tearDownAtExit(id, () => bed.#teardownSync());
+    tearDownAtExit(id, () => {
+      const problems = bed.#teardownSync();
+      if (problems.length > 0) console.error(`# hosts: tearing down ${id}: ${problems.join('; ')}`);
+    });
     try {
       bed.#build(hostsFile);
     } catch (err) {
@@ -133,7 +137,7 @@ export class HostBed implements AsyncDisposable {
         { cause: err },
       );
     }
-    return Promise.resolve(bed);
+    return bed;
   }
 
   #netns(name: string): void {

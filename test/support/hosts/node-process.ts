@@ -55,6 +55,8 @@ export class NodeProcess implements AsyncDisposable {
     readonly options: NodeProcessOptions,
     readonly child: ChildProcess,
   ) {
+    // A spawn that fails (no `ip`) emits 'error' later; without a listener it would crash the test.
+    child.on('error', (err) => this.raw.push(`spawn error: ${err.message}`));
     if (child.pid === undefined) throw new Error(`aes run on ${host.name} did not start`);
     this.pid = child.pid;
     if (child.stderr !== null) {
