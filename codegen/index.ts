@@ -1,20 +1,21 @@
 /**
- * Code generation from WSDL: loading (WSDL 1.1/2.0 with every import, offline by default), the
- * normalised model, and `aes gen` / `aes describe`. The runtime that generated clients import is
- * `codegen/client-runtime/` (package subpath `aes/soap-client`).
+ * `aes/codegen`: code generation from WSDL. Loading (WSDL 1.1/2.0 with every import, offline by
+ * default), the normalised model, and what `aes gen` / `aes describe` run. The runtime that
+ * generated clients import is `aes/soap-client` (`soap-client/`); the mock is `aes/mock`.
  */
 export {
   CodegenError,
-  formatLocation,
-  type CodegenErrorCode,
-  type SourceLocation,
-} from '../wsdl/errors.js';
-export {
   DEFAULT_FETCH_TIMEOUT_MS,
+  formatLocation,
   loadWsdl,
+  type CodegenErrorCode,
   type LoadedWsdl,
   type LoadOptions,
-} from '../wsdl/loader.js';
+  type ModelOptions,
+  type SchemaSet,
+  type SourceLocation,
+  type WsdlModel,
+} from '../wsdl/index.js';
 export {
   buildModel,
   generate,
@@ -22,11 +23,8 @@ export {
   type CodeModel,
   type GeneratedFile,
   type GenerateOptions,
-  type ModelOptions,
   type SourceOptions,
   type WsdlSummary,
 } from './generate.js';
 export { describeWsdl, formatDescription, type WsdlDescription } from './describe.js';
 export { RUNTIME_MODULE } from './emit-client.js';
-export type { WsdlModel } from '../wsdl/wsdl-model.js';
-export type { SchemaSet } from '../wsdl/schema-model.js';

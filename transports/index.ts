@@ -13,24 +13,6 @@ export { MemoryTransport } from './memory/memory-transport.js';
 export { MemoryHub, memoryHub } from './memory/hub.js';
 export { StompTransport } from './stomp/stomp-transport.js';
 export { MqttTransport } from './mqtt/mqtt-transport.js';
-export {
-  startBroker,
-  parseBrokerOptions,
-  DEFAULT_BROKER_PORT,
-  DEFAULT_BROKER_HOST,
-  isLoopbackHost,
-  BrokerError,
-  BrokerOptionsError,
-  type BrokerHandle,
-  type BrokerListener,
-  type BrokerStats,
-  type UnreadableMessage,
-  type QueueStats,
-  type BrokerOptions,
-  type BrokerTlsOptions,
-  type InternalListenerOptions,
-  INTERNAL_LISTENER_HOST,
-} from '../broker/index.js';
 export { MQTT_BROKERS, type MqttBrokerName, type MqttBrokerProfile } from './mqtt/brokers.js';
 
 registerTransport('memory', createMemoryTransport);
