@@ -23,7 +23,7 @@ export const DEFAULT_STORE_COMMIT_DELAY_MS = 5000;
 export interface BrokerOptions {
   /** Directory of the message store; created when missing. */
   readonly dataDir: string;
-  /** TCP port; 0 picks a free one. @defaultValue {@link DEFAULT_BROKER_PORT} */
+  /** TCP port; 0 picks a free one. @defaultValue 61614, the original AES's broker port */
   readonly port?: number;
   /** Address to listen on. @defaultValue `127.0.0.1` */
   readonly host?: string;

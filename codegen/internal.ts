@@ -1,9 +1,9 @@
 /**
- * What the scaffolds (`scaffold/`) use of the code generator beyond `aes/codegen`: its naming
- * rules, the operation shapes and the type mapping, so that an endpoint's code names what the
- * generated client declares.
+ * What the scaffolds (`scaffold/`) use of the code generator beyond `aes/codegen`: the code model
+ * of a WSDL, its naming rules, the operation shapes and the type mapping, so that an endpoint's
+ * code names what the generated client declares.
  */
-export { wsdlFolderName } from './generate.js';
+export { buildModel, wsdlFolderName, type CodeModel } from './generate.js';
 export { NameAllocator, toMethodName, toPascal } from './names.js';
 export { operationsOf, type OperationShape } from './operations.js';
 export { ShapeBuilder } from './shape-builder.js';

@@ -4,6 +4,8 @@
  * its error. The sample builder and the script parser stay inside.
  */
 export { MockServer, startMock, type MockEndpoint, type MockOptions } from './server.js';
+export type { LoadOptions, ModelOptions } from '../wsdl/index.js';
+export type { SoapObject, SoapValue } from './sample.js';
 export type { MockState, ReceivedCall } from './behaviour.js';
 export { MockError, type MockErrorCode } from './errors.js';
 export type {

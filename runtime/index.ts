@@ -19,7 +19,7 @@ export {
 export type { JsonPrimitive, JsonValue } from './json.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export type { Destination, MessageHeaders, Transport } from '../transports/index.js';
+export type { Destination, MessageHeaders } from '../transports/index.js';
 
 export {
   DEFAULT_CALL_TIMEOUT_MS,

@@ -12,3 +12,4 @@ export {
   type EndpointPhase,
 } from './endpoint.js';
 export { wsdlOperations, type PortOperations, type WsdlOperations } from './wsdl-operations.js';
+export type { LoadOptions, ModelOptions } from '../codegen/index.js';

@@ -1,12 +1,14 @@
 /** The SOAP ports of a WSDL with their operations and client names, as `aes gen` emits them. */
 import {
-  RESERVED_MEMBERS,
+  buildModel,
   NameAllocator,
-  toMethodName,
   operationsOf,
+  RESERVED_MEMBERS,
+  toMethodName,
+  type CodeModel,
   type OperationShape,
 } from '../codegen/internal.js';
-import { buildModel, type CodeModel, type ModelOptions } from '../codegen/index.js';
+import type { ModelOptions } from '../codegen/index.js';
 
 export interface PortOperations {
   readonly service: string;

@@ -5,6 +5,10 @@
  * Endpoint authors need none of it: their entry is `aes`.
  */
 export { AesNode, type StartNodeOptions } from './node.js';
+export type { NodeInfo } from './members.js';
+export type { EndpointState } from '../supervisor/lifecycle.js';
+export type { EndpointCounters } from '../endpoint/progress.js';
+export type { Destination } from '../../transports/index.js';
 export {
   loadConfig,
   parseConfig,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildModel } from '../../codegen/index.js';
+import { buildModel } from '../../codegen/internal.js';
 import { SampleBuilder } from '../../mock/sample.js';
 import { readFacets } from '../../mock/facets.js';
 import { lexicalSample, satisfies } from '../../mock/lexical.js';
