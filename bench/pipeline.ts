@@ -14,7 +14,7 @@ import { SourceSystem, TargetSystem, makeRecords } from '../test/runtime/support
 import { targetClient } from '../test/runtime/support/soap-endpoints.js';
 import { makeProject, RunningNode } from '../test/e2e/support/project.js';
 import { isListening } from '../test/support/services.js';
-import { fetchClusterStatus, loadConfig } from '../runtime/index.js';
+import { fetchClusterStatus, loadConfig } from '../runtime/node/index.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

@@ -1,11 +1,9 @@
 /** Options of the embedded broker: one documented interface, defaults, one parse function. */
 import { BrokerOptionsError } from './errors.js';
 import { DEFAULT_HEAP_HEADROOM_MB } from './heap-headroom.js';
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT } from './defaults.js';
 import { parseBrokerTls, type BrokerTlsOptions } from './tls-options.js';
 
-/** Port of the original AES's embedded broker. */
-export const DEFAULT_BROKER_PORT = 61614;
-export const DEFAULT_BROKER_HOST = '127.0.0.1';
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_HEADERS = 64;
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
@@ -21,19 +19,11 @@ export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
 export const DEFAULT_STORE_COMMIT_DELAY_MS = 5000;
 
-/**
- * Whether the broker's bind address `host` keeps it to this machine: anywhere else, a broker
- * without logins (or TLS) is open to whoever reaches the address, which start-up warns about.
- */
-export function isLoopbackHost(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
-}
-
 /** How `startBroker` is configured. Durations are milliseconds. */
 export interface BrokerOptions {
   /** Directory of the message store; created when missing. */
   readonly dataDir: string;
-  /** TCP port; 0 picks a free one. @defaultValue {@link DEFAULT_BROKER_PORT} */
+  /** TCP port; 0 picks a free one. @defaultValue 61614, the original AES's broker port */
   readonly port?: number;
   /** Address to listen on. @defaultValue `127.0.0.1` */
   readonly host?: string;

@@ -1,7 +1,8 @@
 /**
- * The kernel-to-kernel protocol (POE::Component::IKC's semantics): kernels, sessions and states,
- * publish/retract, post/call/subscribe/monitor/ping, listeners, membership, and ClientLite.
- * The wire format is specified in docs/protocol.md.
+ * `aes/cluster`: the kernel-to-kernel protocol (POE::Component::IKC's semantics). Kernels,
+ * sessions and states, publish/retract, post/call/subscribe/monitor/ping, listeners, membership,
+ * ClientLite, and the types and errors their callers handle. The codec, links and defaults stay
+ * inside. The wire format is specified in docs/protocol.md; the guide is docs/cluster.md.
  */
 export { Kernel, type KernelInfo, type KernelWaitOptions } from './kernel.js';
 export type {
@@ -11,21 +12,8 @@ export type {
   KernelWaitEvent,
 } from './kernel-listener.js';
 export { ClientLite, type ClientLiteOptions } from './client-lite.js';
-export {
-  Listener,
-  DEFAULT_LISTEN_ADDRESS,
-  DEFAULT_MAX_CONNECTIONS,
-  type ListenOptions,
-} from './listener.js';
-export {
-  DEFAULT_CALL_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_MAX_INFLIGHT_CALLS,
-  DEFAULT_MAX_QUEUE_BYTES,
-  type ClusterTlsOptions,
-  type KernelOptions,
-} from './options.js';
+export { Listener, type ListenOptions } from './listener.js';
+export type { ClusterTlsOptions, KernelOptions } from './options.js';
 export type {
   Authorization,
   PublishedSession,
@@ -45,7 +33,7 @@ export type {
 } from './monitor.js';
 export { RemoteSession } from './remote-session.js';
 export type { SubscribeResult } from './subscriptions.js';
-export { createCounters, type KernelStats, type KernelCounters } from './stats.js';
+export type { KernelCounters, KernelStats } from './stats.js';
 export {
   ANY_KERNEL,
   formatSessionSpec,
@@ -70,12 +58,3 @@ export {
 export type { ErrorOperation, KernelRole } from './messages.js';
 export type { PeerIdentity } from './link.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export {
-  DEFAULT_CLIENT_TIMEOUT_MS,
-  callOnce,
-  clientOptionsFrom,
-  parseJsonArgument,
-  pingOnce,
-  postOnce,
-  type ClientFlags,
-} from './client-commands.js';

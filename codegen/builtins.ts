@@ -2,9 +2,9 @@
  * The deliberate mapping of XSD built-in types to TypeScript, matched by the client runtime's
  * deserializers so that values arrive as typed (see docs/codegen.md).
  */
-import { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from '../wsdl/namespaces.js';
+import { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from '../wsdl/index.js';
 import { BOOLEAN, NUMBER, STRING, UNKNOWN, type TypeExpr } from './type-expr.js';
-import { NUMBER_BUILTINS } from '../soap-client/xsd-builtins.js';
+import { NUMBER_BUILTINS } from '../soap-client/internal.js';
 
 export type ValueKind = 'number' | 'boolean' | 'string' | 'unknown';
 

@@ -3,7 +3,7 @@
  * node-soap leaves as text (it types values only where its own schema lookup succeeds, which it
  * does not for rpc parts, element refs or xsi:type subtypes).
  */
-import type { Coercion, CoercionLeaf } from '../soap-client/coerce.js';
+import type { Coercion, CoercionLeaf } from '../soap-client/index.js';
 import type { ShapeBuilder } from './shape-builder.js';
 import type { TypeExpr } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';

@@ -1,5 +1,6 @@
 /** `aes describe`: services, ports and operations of a WSDL with their input and output shapes. */
-import { buildModel, type ModelOptions } from './generate.js';
+import type { ModelOptions } from '../wsdl/index.js';
+import { buildModel } from './generate.js';
 import { operationsOf } from './operations.js';
 import { ShapeBuilder } from './shape-builder.js';
 import { printType, type TypeExpr } from './type-expr.js';

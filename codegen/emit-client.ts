@@ -26,7 +26,7 @@ import {
   type TypeExpr,
 } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
-import type { WsdlModel } from '../wsdl/wsdl-model.js';
+import type { WsdlModel } from '../wsdl/index.js';
 
 /** The package subpath generated clients import their runtime from. */
 export const RUNTIME_MODULE = 'aes/soap-client';

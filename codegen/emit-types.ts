@@ -22,7 +22,7 @@ import {
   type TypeExpr,
 } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
-import { qnameKey } from '../wsdl/xml.js';
+import { qnameKey } from '../wsdl/index.js';
 
 export type TypeStatement = InterfaceDeclarationStructure | TypeAliasDeclarationStructure;
 

@@ -9,16 +9,18 @@ import { debuglog } from 'node:util';
 import { printStructure, StructureKind, type StatementStructures } from 'ts-morph';
 import { emitClients } from './emit-client.js';
 import { emitTypes } from './emit-types.js';
-import { CodegenError } from '../wsdl/errors.js';
-import type { LoadedWsdl } from '../wsdl/loader.js';
-import { readWsdlDocument, type ModelOptions } from '../wsdl/model.js';
-export type { ModelOptions } from '../wsdl/model.js';
+import {
+  CodegenError,
+  type LoadedWsdl,
+  readWsdlDocument,
+  type ModelOptions,
+  type SchemaSet,
+  type WsdlModel,
+  wsdl11Equivalent,
+} from '../wsdl/index.js';
 import { NameAllocator } from './names.js';
-import type { SchemaSet } from '../wsdl/schema-model.js';
 import { TypeMapper } from './type-mapper.js';
-import type { WsdlModel } from '../wsdl/wsdl-model.js';
 import { fixIndentation, quote } from './type-expr.js';
-import { wsdl11Equivalent } from '../wsdl/wsdl20-to-11.js';
 
 /** The WSDL 1.1 equivalent written beside a WSDL 2.0 document's client. */
 const WSDL11_FILE = 'wsdl11.generated.wsdl';

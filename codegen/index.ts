@@ -1,32 +1,30 @@
 /**
- * Code generation from WSDL: loading (WSDL 1.1/2.0 with every import, offline by default), the
- * normalised model, and `aes gen` / `aes describe`. The runtime that generated clients import is
- * `codegen/client-runtime/` (package subpath `aes/soap-client`).
+ * `aes/codegen`: code generation from WSDL, what `aes gen` and `aes describe` run. Generating
+ * typed clients (to files or in memory), describing a WSDL's operations, their options and the
+ * error they raise. The WSDL model and the emitters stay inside. The runtime that generated clients
+ * import is `aes/soap-client`; the mock is `aes/mock`; the scaffolds are `aes/scaffold`.
  */
 export {
   CodegenError,
   formatLocation,
   type CodegenErrorCode,
-  type SourceLocation,
-} from '../wsdl/errors.js';
-export {
-  DEFAULT_FETCH_TIMEOUT_MS,
-  loadWsdl,
-  type LoadedWsdl,
   type LoadOptions,
-} from '../wsdl/loader.js';
+  type ModelOptions,
+  type SourceLocation,
+} from '../wsdl/index.js';
 export {
-  buildModel,
   generate,
   generateSources,
-  type CodeModel,
   type GeneratedFile,
   type GenerateOptions,
-  type ModelOptions,
   type SourceOptions,
   type WsdlSummary,
 } from './generate.js';
-export { describeWsdl, formatDescription, type WsdlDescription } from './describe.js';
+export {
+  describeWsdl,
+  formatDescription,
+  type OperationDescription,
+  type PortDescription,
+  type WsdlDescription,
+} from './describe.js';
 export { RUNTIME_MODULE } from './emit-client.js';
-export type { WsdlModel } from '../wsdl/wsdl-model.js';
-export type { SchemaSet } from '../wsdl/schema-model.js';

@@ -1,14 +1,14 @@
 /** Input and output types of operations, from messages, binding style and the schema. */
 import type { TypeMapper } from './type-mapper.js';
 import { STRING, UNKNOWN, type PropExpr, type TypeExpr } from './type-expr.js';
-import type {
-  BindingOperation,
-  BodyBinding,
-  WsdlMessage,
-  MessagePart,
-  WsdlModel,
-} from '../wsdl/wsdl-model.js';
-import { qnameKey } from '../wsdl/xml.js';
+import {
+  type BindingOperation,
+  type BodyBinding,
+  type WsdlMessage,
+  type MessagePart,
+  type WsdlModel,
+  qnameKey,
+} from '../wsdl/index.js';
 
 export interface OperationShape {
   readonly name: string;

@@ -4,9 +4,16 @@
  * index signature. Decides per type whether it can be an `interface` (optionally `extends` its
  * base) or must be an alias (unions, conflicting redeclarations, simple content).
  */
-import { SOAP11_ENC_NS, SOAP12_ENC_NS } from '../wsdl/namespaces.js';
-import type { SourceLocation } from '../wsdl/errors.js';
-import type { AttributeItem, ComplexTypeDef, ElementDecl, Particle } from '../wsdl/schema-model.js';
+import {
+  SOAP11_ENC_NS,
+  SOAP12_ENC_NS,
+  type SourceLocation,
+  type AttributeItem,
+  type ComplexTypeDef,
+  type ElementDecl,
+  type Particle,
+  qnameKey,
+} from '../wsdl/index.js';
 import {
   intersection,
   NULL,
@@ -17,7 +24,6 @@ import {
   type TypeExpr,
 } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
-import { qnameKey } from '../wsdl/xml.js';
 
 interface MutableProp {
   name: string;

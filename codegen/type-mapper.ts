@@ -4,18 +4,20 @@
  * any type use. Unknown references are `WSDL_UNKNOWN_REF` errors naming file, line and construct.
  */
 import { builtinKind, kindExpr, type ValueKind } from './builtins.js';
-import { CodegenError, type SourceLocation } from '../wsdl/errors.js';
+import {
+  CodegenError,
+  type SourceLocation,
+  type ComplexTypeDef,
+  type ElementDecl,
+  type SchemaSet,
+  type SimpleTypeDef,
+  type TypeDef,
+  type TypeUse,
+  qnameKey,
+  type QName,
+} from '../wsdl/index.js';
 import { namespaceSuffix, NameAllocator, toIdentifier } from './names.js';
-import type {
-  ComplexTypeDef,
-  ElementDecl,
-  SchemaSet,
-  SimpleTypeDef,
-  TypeDef,
-  TypeUse,
-} from '../wsdl/schema-model.js';
 import { STRING, UNKNOWN, union, type TypeExpr } from './type-expr.js';
-import { qnameKey, type QName } from '../wsdl/xml.js';
 
 export interface NamedEntry {
   readonly kind: 'type' | 'element';

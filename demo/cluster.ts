@@ -20,7 +20,7 @@ import {
   loadConfig,
   loggerOptionsFromEnv,
   type Logger,
-} from '../runtime/index.js';
+} from '../runtime/node/index.js';
 import type { DemoPorts } from './options.js';
 
 export const DEMO_QUEUE = '/queue/demo';

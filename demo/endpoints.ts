@@ -14,10 +14,10 @@ import {
   type EndpointFactory,
   type FifoRecord,
   type InboundEndpointOptions,
+  type Destination,
   type JsonValue,
   type OutboundEndpointOptions,
 } from '../runtime/index.js';
-import type { Destination } from '../transports/index.js';
 import { DEMO_SOURCE_WSDL, DEMO_TARGET_WSDL } from './assets.js';
 
 /** node-soap resolves `[result, rawResponse, …]`; `result` is null for an empty response. */

@@ -1,5 +1,5 @@
 /** Typed errors of `aes demo`. Check with `instanceof` or `code`, never by message text. */
-import { CodedError } from '../util/coded-error.js';
+import { CodedError } from '../util/index.js';
 
 export type DemoErrorCode =
   /** An option is out of range (names the option). */

@@ -1,4 +1,7 @@
-/** `aes demo`: the main job on loopback in one command (docs/demo.md). */
+/**
+ * The entry of `demo/`: `aes demo`, the main job on loopback in one command (docs/demo.md). Not a
+ * package subpath: the CLI runs it.
+ */
 export { DEMO_SOURCE_WSDL, DEMO_TARGET_WSDL, DEMO_WSDL_DIR } from './assets.js';
 export { DEMO_INBOUND, DEMO_OUTBOUND, DEMO_QUEUE, DemoCluster, type DemoNode } from './cluster.js';
 export {
@@ -24,8 +27,7 @@ export {
   DEMO_PORT_COUNT,
   MAX_DEMO_RECORDS,
   MAX_DEMO_STALL_TIMEOUT_MS,
-  resolveDemoOptions,
-  type DemoOptions,
-} from './options.js';
+} from './defaults.js';
+export { resolveDemoOptions, type DemoOptions } from './options.js';
 export { DEMO_PROGRESS_LINE_MS } from './progress.js';
 export { formatInterrupted, formatSummary, tally, type DemoTally } from './tally.js';

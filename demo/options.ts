@@ -1,16 +1,15 @@
-/** Options of `aes demo`: one interface, its defaults and limits, one function that checks them. */
+/** Options of `aes demo`: one interface and one function that checks them (defaults in defaults.ts). */
+import {
+  DEFAULT_DEMO_RECORDS,
+  DEFAULT_DEMO_STALL_TIMEOUT_MS,
+  DEMO_PORT_COUNT,
+  MAX_DEMO_RECORDS,
+  MAX_DEMO_STALL_TIMEOUT_MS,
+} from './defaults.js';
 import { DemoError } from './errors.js';
 
-/** Records in the source system's FIFO. */
-export const DEFAULT_DEMO_RECORDS = 1_000;
-export const MAX_DEMO_RECORDS = 1_000_000;
-/** Nothing popped or delivered for this long: the demo gives up. */
-export const DEFAULT_DEMO_STALL_TIMEOUT_MS = 30_000;
-export const MAX_DEMO_STALL_TIMEOUT_MS = 3_600_000;
 /** After the last record arrived, how long a duplicate still counts. */
 export const DEMO_SETTLE_MS = 500;
-/** Ports a `portBase` takes: base … base + DEMO_PORT_COUNT - 1 (see `demoPorts`). */
-export const DEMO_PORT_COUNT = 9;
 
 export interface DemoOptions {
   /** @defaultValue DEFAULT_DEMO_RECORDS */

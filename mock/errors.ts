@@ -1,5 +1,5 @@
 /** Typed errors of `aes mock`: a bad script file, an unusable WSDL, a server that cannot start. */
-import { CodedError } from '../util/coded-error.js';
+import { CodedError } from '../util/index.js';
 
 export type MockErrorCode =
   /** The script file cannot be read or is not valid JSON. */

@@ -4,10 +4,12 @@
  * is the position of its `xsd:simpleType` (or simpleContent `xsd:restriction`) element, so facets
  * are indexed by that position.
  */
-import type { SourceLocation } from '../wsdl/errors.js';
-import type { SchemaDocument } from '../wsdl/loader.js';
-import { isXsdNs } from '../wsdl/namespaces.js';
-import type { XmlElement } from '../wsdl/xml.js';
+import {
+  type SourceLocation,
+  type SchemaDocument,
+  isXsdNs,
+  type XmlElement,
+} from '../wsdl/index.js';
 
 export interface Facets {
   readonly length?: number;

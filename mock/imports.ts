@@ -3,8 +3,7 @@
  * loader's `--map` and `--catalog` mapping (`../location-map.ts`) is applied here too.
  */
 import { readFile } from 'node:fs/promises';
-import { decodeXml } from '../wsdl/xml.js';
-import { createLocationMapper, isUrl } from '../wsdl/location-map.js';
+import { decodeXml, createLocationMapper, isUrl } from '../wsdl/index.js';
 
 /**
  * An empty schema, handed to node-soap (which takes XML text in place of a location) for a remote

@@ -1,32 +1,22 @@
-/** `aes mock`: a SOAP server from any WSDL 1.1 with sample or scripted answers (docs/mock.md). */
-export { DEFAULT_MOCK_HOST } from './defaults.js';
-export {
-  MAX_REQUEST_BYTES,
-  MockServer,
-  startMock,
-  STATE_PATH,
-  type MockEndpoint,
-  type MockOptions,
-} from './server.js';
+/**
+ * `aes/mock`: a SOAP server from any WSDL 1.1 with sample or scripted answers, what `aes mock`
+ * runs (docs/mock.md). The server with its options and recorded state, the script's shape, and
+ * its error. The sample builder and the script parser stay inside.
+ */
+export { MockServer, startMock, type MockEndpoint, type MockOptions } from './server.js';
+export type { LoadOptions, ModelOptions } from '../wsdl/index.js';
+export type { SoapObject, SoapValue } from './sample.js';
 export type { MockState, ReceivedCall } from './behaviour.js';
 export { MockError, type MockErrorCode } from './errors.js';
-export {
-  loadScript,
-  parseScript,
-  type BuildScript,
-  type FailSpec,
-  type FaultSpec,
-  type ScriptedFifoRecord,
-  type FifoScript,
-  type MockScript,
-  type OperationScript,
-  type PopScript,
-  type ResponseItem,
-  type ScriptedOperation,
+export type {
+  BuildScript,
+  FailSpec,
+  FaultSpec,
+  FifoScript,
+  MockScript,
+  OperationScript,
+  PopScript,
+  ResponseItem,
+  ScriptedFifoRecord,
+  ScriptedOperation,
 } from './script.js';
-export {
-  DEFAULT_SAMPLE_SEED,
-  SampleBuilder,
-  type SampleOptions,
-  type SoapValue,
-} from './sample.js';

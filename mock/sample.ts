@@ -4,19 +4,24 @@
  * beside attributes as `$value`, and `attributes.xsi_type` where an abstract type is replaced by a
  * concrete subtype. Deterministic: every message is built from its own seeded generator.
  */
-import { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from '../wsdl/namespaces.js';
-import type {
-  AttributeItem,
-  ComplexTypeDef,
-  ElementDecl,
-  Particle,
-  SchemaSet,
-  SimpleTypeDef,
-  TypeDef,
-  TypeUse,
-} from '../wsdl/schema-model.js';
-import type { BodyBinding, WsdlMessage } from '../wsdl/wsdl-model.js';
-import { qnameKey, type QName } from '../wsdl/xml.js';
+import {
+  isXsdNs,
+  SOAP11_ENC_NS,
+  SOAP12_ENC_NS,
+  XML_NS,
+  type AttributeItem,
+  type ComplexTypeDef,
+  type ElementDecl,
+  type Particle,
+  type SchemaSet,
+  type SimpleTypeDef,
+  type TypeDef,
+  type TypeUse,
+  type BodyBinding,
+  type WsdlMessage,
+  qnameKey,
+  type QName,
+} from '../wsdl/index.js';
 import { facetKey, type FacetIndex, type Facets } from './facets.js';
 import { lexicalSample } from './lexical.js';
 import { createRng, hashSeed, type Rng } from './rng.js';

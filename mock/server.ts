@@ -9,9 +9,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import * as soap from 'soap';
-import { DEFAULT_FETCH_TIMEOUT_MS } from '../wsdl/loader.js';
-import { readWsdlDocument, type ModelOptions } from '../wsdl/model.js';
-import type { Binding, Port, Service } from '../wsdl/wsdl-model.js';
+import {
+  DEFAULT_FETCH_TIMEOUT_MS,
+  readWsdlDocument,
+  type ModelOptions,
+  type Binding,
+  type Port,
+  type Service,
+} from '../wsdl/index.js';
 import { DEFAULT_MOCK_HOST } from './defaults.js';
 import { MockBehaviour, type Answer, type MockState } from './behaviour.js';
 import { MockError } from './errors.js';

@@ -3,8 +3,7 @@
  * imports, and the request builders and response readers of the chosen operations.
  */
 import path from 'node:path';
-import { toPascal } from '../codegen/names.js';
-import type { OperationShape } from '../codegen/operations.js';
+import { toPascal, type OperationShape } from '../codegen/internal.js';
 import { ScaffoldError } from './errors.js';
 import type { FieldResolver, FieldType } from './fields.js';
 import {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDestination } from '../transports/index.js';
-import { generateSources, wsdlFolderName } from '../codegen/generate.js';
+import { generateSources } from '../codegen/index.js';
+import { wsdlFolderName } from '../codegen/internal.js';
 import { ScaffoldError } from './errors.js';
 import {
   endpointData,

@@ -1,5 +1,5 @@
 /** Typed errors of `aes create` and `aes endpoint create`. */
-import { CodedError } from '../util/coded-error.js';
+import { CodedError } from '../util/index.js';
 
 export type ScaffoldErrorCode =
   /** A missing or malformed answer (flag or prompt): names the flag. */

@@ -3,9 +3,12 @@
  * resolved, unions and intersections flattened), so that the scaffolder can find where a record's
  * id and payload sit and build a request with every required field.
  */
-import { ShapeBuilder } from '../codegen/shape-builder.js';
-import type { PropExpr, TypeExpr } from '../codegen/type-expr.js';
-import type { TypeMapper } from '../codegen/type-mapper.js';
+import {
+  ShapeBuilder,
+  type PropExpr,
+  type TypeExpr,
+  type TypeMapper,
+} from '../codegen/internal.js';
 
 export type FieldType =
   | { readonly kind: 'string' | 'number' | 'boolean' }

@@ -1,22 +1,15 @@
-/** `aes create` and `aes endpoint create`: projects and endpoints from handlebars templates. */
+/**
+ * `aes/scaffold`: what `aes create` and `aes endpoint create` do, as functions: a project, and
+ * an endpoint of a project, from handlebars templates and a WSDL (docs/scaffolding.md).
+ */
 export { ScaffoldError, type ScaffoldErrorCode } from './errors.js';
 export { createProject, type CreateProjectOptions, type CreatedProject } from './project.js';
 export {
-  checkDestination,
-  checkEndpointName,
   createEndpoint,
-  roleFlag,
-  rolesOf,
   type CreatedEndpoint,
   type EndpointAnswers,
   type EndpointKind,
   type EndpointPhase,
-  type Role,
 } from './endpoint.js';
-export {
-  operationNames,
-  wsdlOperations,
-  type PortOperations,
-  type WsdlOperations,
-} from './wsdl-operations.js';
-export { templatesDir } from './templates.js';
+export { wsdlOperations, type PortOperations, type WsdlOperations } from './wsdl-operations.js';
+export type { LoadOptions, ModelOptions } from '../codegen/index.js';

@@ -3,7 +3,7 @@
  * builds them. The result is plain, typed code in the scaffolded endpoint that a person edits when
  * the guess is wrong; the same paths script the `aes mock` source or target of the endpoint's test.
  */
-import { propertyName } from '../codegen/type-expr.js';
+import { propertyName } from '../codegen/internal.js';
 import { ScaffoldError } from './errors.js';
 import type { Field, FieldType } from './fields.js';
 

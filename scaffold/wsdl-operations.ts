@@ -1,8 +1,14 @@
 /** The SOAP ports of a WSDL with their operations and client names, as `aes gen` emits them. */
-import { RESERVED_MEMBERS } from '../codegen/emit-client.js';
-import { buildModel, type CodeModel, type ModelOptions } from '../codegen/generate.js';
-import { NameAllocator, toMethodName } from '../codegen/names.js';
-import { operationsOf, type OperationShape } from '../codegen/operations.js';
+import {
+  buildModel,
+  NameAllocator,
+  operationsOf,
+  RESERVED_MEMBERS,
+  toMethodName,
+  type CodeModel,
+  type OperationShape,
+} from '../codegen/internal.js';
+import type { ModelOptions } from '../codegen/index.js';
 
 export interface PortOperations {
   readonly service: string;

@@ -13,7 +13,7 @@ export {
   type SoapClientOptions,
 } from './client.js';
 export type { Client as SoapClient } from 'soap';
-export { coerce, type Coercion, type CoercionTable } from './coerce.js';
+export { coerce, type Coercion, type CoercionLeaf, type CoercionTable } from './coerce.js';
 export {
   faultOf,
   SoapCallError,

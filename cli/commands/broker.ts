@@ -1,11 +1,11 @@
 /**
  * `aes broker`: runs the embedded durable STOMP broker alone, until SIGINT or SIGTERM.
- * A thin shell over `startBroker` from transports/.
+ * A thin shell over `startBroker` from broker/.
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, isLoopbackHost } from '../../broker/defaults.js';
 import { BrokerOptionsError } from '../../broker/errors.js';
-import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, isLoopbackHost } from '../../broker/options.js';
 import type { BrokerOptions, BrokerTlsOptions } from '../../broker/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './index.js';

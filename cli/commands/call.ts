@@ -1,5 +1,5 @@
 /** `aes call <spec> [json]`: calls a published state and prints its result as JSON. */
-import type { ClientFlags } from '../../cluster/index.js';
+import type { ClientFlags } from '../../cluster/internal.js';
 import type { RegisterCommand } from './index.js';
 import { addClientFlags } from './post.js';
 
@@ -13,7 +13,7 @@ export const registerCall: RegisterCommand = (program) => {
       .argument('<spec>', 'poe://kernel/session/state')
       .argument('[json]', 'the call arguments as JSON (default null)'),
   ).action(async (spec: string, json: string | undefined, flags: ClientFlags) => {
-    const { callOnce, parseJsonArgument } = await import('../../cluster/index.js');
+    const { callOnce, parseJsonArgument } = await import('../../cluster/internal.js');
     const result = await callOnce(spec, parseJsonArgument(json), flags);
     process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
   });

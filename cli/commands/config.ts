@@ -10,7 +10,8 @@ export const registerConfig: RegisterCommand = (program, setExitCode) => {
     .argument('[file]', 'the config file', DEFAULT_CONFIG_FILE)
     .option('--json', 'print the resolved config (defaults applied, secrets redacted) as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const { describeConfig, loadConfig, redactConfig } = await import('../../runtime/index.js');
+      const { describeConfig, loadConfig, redactConfig } =
+        await import('../../runtime/node/index.js');
       const loaded = await loadConfig(file);
       process.stdout.write(
         options.json === true

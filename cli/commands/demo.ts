@@ -10,7 +10,7 @@ import {
   DEMO_PORT_COUNT,
   MAX_DEMO_RECORDS,
   MAX_DEMO_STALL_TIMEOUT_MS,
-} from '../../demo/options.js';
+} from '../../demo/defaults.js';
 import type { RegisterCommand } from './index.js';
 
 function wholeNumber(min: number, max: number): (value: string) => number {

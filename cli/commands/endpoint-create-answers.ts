@@ -3,18 +3,20 @@
  * flags leave open. Loaded only when the command runs, since it needs the code generator.
  */
 import {
-  checkDestination,
-  checkEndpointName,
-  operationNames,
-  roleFlag,
-  rolesOf,
   ScaffoldError,
   wsdlOperations,
   type EndpointAnswers,
   type EndpointKind,
   type EndpointPhase,
-  type Role,
 } from '../../scaffold/index.js';
+import {
+  checkDestination,
+  checkEndpointName,
+  operationNames,
+  roleFlag,
+  rolesOf,
+  type Role,
+} from '../../scaffold/internal.js';
 import { Prompter } from '../prompt.js';
 
 /** The flags of `aes endpoint create`, as commander parses them. */

@@ -4,7 +4,7 @@
  * node (stop the supervised one first), for debugging.
  */
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
-import type { EndpointAction } from '../../runtime/index.js';
+import type { EndpointAction } from '../../runtime/node/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './index.js';
 
@@ -26,7 +26,7 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
       .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
       .option('--address <address>', "another node's cluster address (tcp://host:port)")
       .action(async (name: string, flags: Flags) => {
-        const { controlEndpoint, loadConfig } = await import('../../runtime/index.js');
+        const { controlEndpoint, loadConfig } = await import('../../runtime/node/index.js');
         const config = await loadConfig(flags.config);
         const node = await controlEndpoint(
           config,
@@ -44,15 +44,13 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
     .argument('<name>', 'the endpoint (a folder of the endpoints folder)')
     .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
     .action(async (name: string, flags: Flags) => {
-      const {
-        createLogger,
-        ExitGuard,
-        loadConfig,
-        loggerOptionsFromEnv,
-        nodeSocketPath,
-        readNodeSecret,
-        runEndpointHost,
-      } = await import('../../runtime/index.js');
+      const [
+        { createLogger, loadConfig, loggerOptionsFromEnv },
+        { ExitGuard, nodeSocketPath, readNodeSecret, runEndpointHost },
+      ] = await Promise.all([
+        import('../../runtime/node/index.js'),
+        import('../../runtime/internal.js'),
+      ]);
       const config = await loadConfig(flags.config);
       const log = createLogger({ ...loggerOptionsFromEnv(), bindings: { endpoint: name } });
       // As a launched endpoint: the process exits whatever fails, its stores closed first.

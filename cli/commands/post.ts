@@ -1,6 +1,6 @@
 /** `aes post <spec> [json]`: posts one event to a published state. A shell over `postOnce`. */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ClientFlags } from '../../cluster/index.js';
+import type { ClientFlags } from '../../cluster/internal.js';
 import type { RegisterCommand } from './index.js';
 
 function integer(value: string): number {
@@ -41,7 +41,7 @@ export const registerPost: RegisterCommand = (program) => {
       .argument('<spec>', 'poe://kernel/session/state')
       .argument('[json]', 'the event arguments as JSON (default null)'),
   ).action(async (spec: string, json: string | undefined, flags: ClientFlags) => {
-    const { parseJsonArgument, postOnce } = await import('../../cluster/index.js');
+    const { parseJsonArgument, postOnce } = await import('../../cluster/internal.js');
     await postOnce(spec, parseJsonArgument(json), flags);
   });
 };

@@ -20,7 +20,7 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
     )
     .action(async (file: string, flags: { logFormat?: string }) => {
       const { AesNode, createLogger, loadConfig, loggerOptionsFromEnv } =
-        await import('../../runtime/index.js');
+        await import('../../runtime/node/index.js');
       const config = await loadConfig(file);
       const format =
         flags.logFormat === 'json' || flags.logFormat === 'pretty' ? flags.logFormat : undefined;

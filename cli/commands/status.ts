@@ -11,7 +11,7 @@ export const registerStatus: RegisterCommand = (program, setExitCode) => {
     .option('--json', 'print JSON')
     .action(async (flags: { config: string; address?: string; json?: boolean }) => {
       const { fetchClusterStatus, formatClusterStatus, loadConfig } =
-        await import('../../runtime/index.js');
+        await import('../../runtime/node/index.js');
       const config = await loadConfig(flags.config);
       const status = await fetchClusterStatus(
         config,

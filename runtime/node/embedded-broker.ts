@@ -7,12 +7,8 @@
  * both encryption (TLS) and authentication (logins or client certificates).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  INTERNAL_LISTENER_HOST,
-  isLoopbackHost,
-  type BrokerHandle,
-  type BrokerOptions,
-} from '../../broker/index.js';
+import type { BrokerHandle, BrokerOptions } from '../../broker/index.js';
+import { INTERNAL_LISTENER_HOST, isLoopbackHost } from '../../broker/internal.js';
 import type { BrokerConfig, NodeConfig } from '../config/config.js';
 
 export type EmbeddedBrokerConfig = Extract<BrokerConfig, { kind: 'embedded' }>;

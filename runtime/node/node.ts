@@ -161,7 +161,7 @@ export class AesNode implements AsyncDisposable {
     return this.http?.url ?? '';
   }
 
-  /** The HTTP URL this node tells others (`http.advertise`, else {@link httpUrl}). */
+  /** The HTTP URL this node tells others (`http.advertise`, else {@link AesNode.httpUrl}). */
   get advertisedHttpUrl(): string {
     return this.advertised;
   }

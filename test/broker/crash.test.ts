@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { StompFrameDecoder, type StompFrame } from '../../broker/index.js';
+import { StompFrameDecoder } from '../../broker/decoder.js';
+import type { StompFrame } from '../../broker/frame.js';
 import { RawClient, tempDir, waitFor, within } from './support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/broker-process.ts', import.meta.url));

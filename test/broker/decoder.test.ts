@@ -1,14 +1,9 @@
 /** The frame decoder alone: fixtures fed whole, one byte at a time and in random splits. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  StompFrameDecoder,
-  FrameError,
-  encodeFrame,
-  escapeHeader,
-  unescapeHeader,
-  type StompFrame,
-} from '../../broker/index.js';
+import { StompFrameDecoder } from '../../broker/decoder.js';
+import { FrameError } from '../../broker/index.js';
+import { encodeFrame, escapeHeader, unescapeHeader, type StompFrame } from '../../broker/frame.js';
 
 const LIMITS = { maxFrameBytes: 4096, maxHeaders: 8, maxHeaderBytes: 512 };
 

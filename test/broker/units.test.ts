@@ -2,13 +2,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StompHeartbeat, negotiateHeartbeat } from '../../broker/heartbeat.js';
-import {
-  BrokerOptionsError,
-  DEFAULT_BROKER_PORT,
-  BrokerStoreError,
-  parseBrokerOptions,
-  startBroker,
-} from '../../broker/index.js';
+import { BrokerOptionsError, BrokerStoreError, startBroker } from '../../broker/index.js';
+import { DEFAULT_BROKER_PORT } from '../../broker/defaults.js';
+import { parseBrokerOptions } from '../../broker/options.js';
 import { testBroker } from './support.js';
 
 describe('heart-beat negotiation', () => {

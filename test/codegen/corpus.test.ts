@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generate, loadWsdl, type WsdlSummary } from '../../codegen/index.js';
+import { generate, type WsdlSummary } from '../../codegen/index.js';
+import { loadWsdl } from '../../wsdl/index.js';
 import { corpusDir, corpusEntries, tempDir, typeCheck } from './support.js';
 
 /** Named top-level complexType/simpleType and element declarations of every loaded schema. */

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { AES_CLI, TSX, makeProject, RunningNode } from './support/project.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
-import type { ClusterStatus } from '../../runtime/index.js';
+import type { ClusterStatus } from '../../runtime/node/index.js';
 
 test('aes endpoint run NAME attaches an endpoint by hand to its running node', async () => {
   const source = await SourceSystem.start(makeRecords(8));

@@ -14,7 +14,7 @@ import {
 } from '../runtime/support/soap-systems.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
-import type { ClusterStatus } from '../../runtime/index.js';
+import type { ClusterStatus } from '../../runtime/node/index.js';
 
 const COUNT = 12;
 

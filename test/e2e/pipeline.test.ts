@@ -11,7 +11,7 @@ import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap
 import { makeProject, RunningNode } from './support/project.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
 import { pollWhileProgressing } from '../support/wait.js';
-import type { ClusterStatus } from '../../runtime/index.js';
+import type { ClusterStatus } from '../../runtime/node/index.js';
 
 const SECRET = 'e2e-cluster-secret-0123456789';
 

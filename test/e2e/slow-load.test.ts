@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeProject, RunningNode } from './support/project.js';
 import { pollWhileProgressing } from '../support/wait.js';
-import type { ClusterStatus, EndpointStatus } from '../../runtime/index.js';
+import type { ClusterStatus, EndpointStatus } from '../../runtime/node/index.js';
 
 function slowOf(node: RunningNode): EndpointStatus | undefined {
   const listed = node.cli(['status', '--json']);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeProject, RunningNode } from './support/project.js';
-import type { ClusterStatus, EndpointStatus } from '../../runtime/index.js';
+import type { ClusterStatus, EndpointStatus } from '../../runtime/node/index.js';
 
 const HANG_LIMIT_MS = 2_000;
 

@@ -10,7 +10,7 @@ import { serviceSkipReason } from '../support/services.js';
 import { endMqttSessions } from '../transports/mqtt-sessions.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { assertExactlyOnceInOrder, waitDelivered } from './support/pipeline.js';
-import type { ClusterStatus } from '../../runtime/index.js';
+import type { ClusterStatus } from '../../runtime/node/index.js';
 
 async function waitSubscribed(node: RunningNode, endpoint: string): Promise<void> {
   const until = Date.now() + 150_000;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildModel } from '../../codegen/index.js';
+import { buildModel } from '../../codegen/internal.js';
 import { startMock } from '../../mock/index.js';
 import { readFacets } from '../../mock/facets.js';
 import { ShapeChecker } from './shape.js';

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildModel } from '../../codegen/index.js';
-import { SampleBuilder } from '../../mock/index.js';
+import { buildModel } from '../../codegen/internal.js';
+import { SampleBuilder } from '../../mock/sample.js';
 import { readFacets } from '../../mock/facets.js';
 import { lexicalSample, satisfies } from '../../mock/lexical.js';
 import { createRng } from '../../mock/rng.js';

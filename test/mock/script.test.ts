@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MAX_REQUEST_BYTES, MockError, startMock } from '../../mock/index.js';
+import { MAX_REQUEST_BYTES } from '../../mock/server.js';
+import { MockError, startMock } from '../../mock/index.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { clientOf, corpusDir, faultOf, SOURCE_WSDL, TARGET_WSDL } from './support.js';
 

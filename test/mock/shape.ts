@@ -3,7 +3,7 @@
  * elements and attributes present, enumeration values listed, built-in values of the right form.
  * Independent of the mock's sample builder, so a sample that breaks the schema is caught.
  */
-import type { CodeModel } from '../../codegen/index.js';
+import type { CodeModel } from '../../codegen/internal.js';
 import { facetKey, type FacetIndex } from '../../mock/facets.js';
 
 type Set = CodeModel['schema'];

@@ -14,12 +14,9 @@ import {
   TRANSPORT_SCHEMES,
   labelNames,
 } from '../../runtime/observability/index.js';
-import {
-  zeroCounters,
-  type CallOutcome,
-  type EndpointState,
-  type EndpointStep,
-} from '../../runtime/index.js';
+import { zeroCounters } from '../../runtime/endpoint/progress.js';
+import type { CallOutcome, EndpointStep } from '../../runtime/index.js';
+import type { EndpointState } from '../../runtime/supervisor/lifecycle.js';
 import { registeredSchemes, type TransportState } from '../../transports/index.js';
 
 /** True only when `A` and `B` are the same set of string literals (checked by the compiler). */

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { createCounters } from '../../cluster/index.js';
+import { createCounters } from '../../cluster/stats.js';
 import { collectClusterMetrics, type ClusterStatsLike } from '../../runtime/observability/index.js';
 import { assertPromtoolClean, promtoolSkipReason } from './promtool.js';
 import { maybeSample, sample } from './support.js';

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { EndpointMetrics, Supervisor } from '../../runtime/index.js';
+import { EndpointMetrics } from '../../runtime/index.js';
+import { Supervisor } from '../../runtime/supervisor/supervisor.js';
 import {
   MetricsReporter,
   NodeMetrics,

@@ -13,7 +13,7 @@ import {
   loadConfig,
   parseConfig,
   redactConfig,
-} from '../../runtime/index.js';
+} from '../../runtime/node/index.js';
 import { makeCertificates } from '../support/certs.js';
 import { embeddedBrokerOptions } from '../../runtime/node/embedded-broker.js';
 import { tempDir } from './support/helpers.js';

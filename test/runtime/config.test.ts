@@ -3,16 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  ConfigError,
-  ConfigReadError,
-  DEFAULT_HANG_LIMIT_MS,
-  DEFAULT_MAX_DELIVERIES,
-  deadLetterOf,
-  endpointSettings,
-  loadConfig,
-  parseConfig,
-} from '../../runtime/index.js';
+import { ConfigError, ConfigReadError, loadConfig, parseConfig } from '../../runtime/node/index.js';
+import { DEFAULT_HANG_LIMIT_MS } from '../../runtime/config/defaults.js';
+import { DEFAULT_MAX_DELIVERIES } from '../../runtime/endpoint/inbound-endpoint.js';
+import { deadLetterOf, endpointSettings } from '../../runtime/config/config.js';
 import { tempDir } from './support/helpers.js';
 
 function issuesOf(input: unknown): string[] {

@@ -11,11 +11,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../cluster/index.js';
-import {
-  DEFAULT_ENDPOINT_SETTINGS,
-  endpointOfKernel,
-  type EndpointReport,
-} from '../../runtime/index.js';
+import { DEFAULT_ENDPOINT_SETTINGS } from '../../runtime/config/config.js';
+import { endpointOfKernel, type EndpointReport } from '../../runtime/link/protocol.js';
 import { installNodeSession } from '../../runtime/link/node-session.js';
 import { runEndpointHost } from '../../runtime/node/endpoint-host.js';
 import type { Logger } from '../../runtime/node/logger.js';

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import {
   EndpointProcess,
   type EndpointProcessSettings,
-  type EndpointState,
-} from '../../runtime/index.js';
+} from '../../runtime/supervisor/endpoint-process.js';
+import type { EndpointState } from '../../runtime/supervisor/lifecycle.js';
 import { waitFor } from './support/helpers.js';
 
 const CHILD = new URL('./fixtures/endpoint-child.mjs', import.meta.url).pathname;

@@ -7,16 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Kernel } from '../../cluster/index.js';
+import { EndpointLink } from '../../runtime/link/endpoint-link.js';
 import {
-  EndpointLink,
   endpointKernelName,
   endpointOfKernel,
   parseReport,
-  zeroCounters,
   type EndpointLaunchConfig,
   type EndpointReport,
-  DEFAULT_ENDPOINT_SETTINGS,
-} from '../../runtime/index.js';
+} from '../../runtime/link/protocol.js';
+import { zeroCounters } from '../../runtime/endpoint/progress.js';
+import { DEFAULT_ENDPOINT_SETTINGS } from '../../runtime/config/config.js';
 import { installNodeSession } from '../../runtime/link/node-session.js';
 import { tempDir, waitFor } from './support/helpers.js';
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { ConfigError, createLogger, findEndpoints } from '../../runtime/index.js';
+import { ConfigError, createLogger } from '../../runtime/node/index.js';
+import { findEndpoints } from '../../runtime/node/endpoint-folder.js';
 import { runAes } from '../e2e/support/project.js';
 import { tempDir } from './support/helpers.js';
 

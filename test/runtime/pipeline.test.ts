@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Transport } from '../../transports/index.js';
-import { OutboundJournal, type EndpointStep } from '../../runtime/index.js';
+import { OutboundJournal } from '../../runtime/store/outbound-journal.js';
+import type { EndpointStep } from '../../runtime/index.js';
 import { makeRecords, SourceSystem, TargetSystem } from './support/soap-systems.js';
 import {
   SoapDoublePhaseOutbound,

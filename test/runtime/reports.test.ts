@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { HangDetector, reportTo, type HangReason } from '../../runtime/index.js';
-import { systemClock } from '../../runtime/index.js';
+import { HangDetector, type HangReason } from '../../runtime/supervisor/hang-detector.js';
+import { reportTo } from '../../runtime/supervisor/reporter.js';
+import { systemClock } from '../../runtime/clock.js';
 import { TargetSystem } from './support/soap-systems.js';
 import { SoapInbound, targetClient } from './support/soap-endpoints.js';
 import { deferred, memoryTransport, tempDir } from './support/helpers.js';

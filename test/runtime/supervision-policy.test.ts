@@ -1,15 +1,14 @@
 /** Unit tests of the supervision policies with a fake clock: no processes, no timers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Backoff, StateError } from '../../runtime/index.js';
+import { EndpointLifecycle } from '../../runtime/supervisor/lifecycle.js';
 import {
-  Backoff,
-  EndpointLifecycle,
   HangDetector,
-  RestartPolicy,
-  StateError,
   describeHang,
   type HangReason,
-} from '../../runtime/index.js';
+} from '../../runtime/supervisor/hang-detector.js';
+import { RestartPolicy } from '../../runtime/supervisor/restart-policy.js';
 import { FakeClock } from './support/fake-clock.js';
 
 test('backoff doubles up to its bound; jitter stays within its share', () => {

@@ -1,7 +1,8 @@
 /** A supervisor of several real endpoint processes: status, control by name, stop all. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Supervisor, UnknownEndpointError, type EndpointState } from '../../runtime/index.js';
+import { Supervisor, UnknownEndpointError } from '../../runtime/supervisor/supervisor.js';
+import type { EndpointState } from '../../runtime/supervisor/lifecycle.js';
 import { waitFor } from './support/helpers.js';
 
 const CHILD = new URL('./fixtures/endpoint-child.mjs', import.meta.url).pathname;

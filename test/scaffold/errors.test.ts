@@ -8,13 +8,9 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import {
-  createProject,
-  operationNames,
-  ScaffoldError,
-  wsdlOperations,
-} from '../../scaffold/index.js';
-import { loadScript } from '../../mock/index.js';
+import { createProject, ScaffoldError, wsdlOperations } from '../../scaffold/index.js';
+import { operationNames } from '../../scaffold/internal.js';
+import { loadScript } from '../../mock/script.js';
 import {
   aesOk,
   ENDPOINT_FLAGS,

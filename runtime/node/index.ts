@@ -1,0 +1,56 @@
+/**
+ * `aes/node`: embedding a node, as `aes run` does. `AesNode`, the node config (loading, checking,
+ * describing), the structured logger a node writes to, the cluster-wide status and endpoint
+ * control behind `aes status` and `aes endpoint start|stop|restart`, and the errors these raise.
+ * Endpoint authors need none of it: their entry is `aes`.
+ */
+export { AesNode, type StartNodeOptions } from './node.js';
+export type { NodeInfo } from './members.js';
+export type { EndpointState } from '../supervisor/lifecycle.js';
+export type { EndpointCounters } from '../endpoint/progress.js';
+export type { Destination } from '../../transports/index.js';
+export {
+  loadConfig,
+  parseConfig,
+  type BackoffSettings,
+  type BrokerConfig,
+  type ClusterTlsConfig,
+  type EmbeddedBrokerTlsConfig,
+  type EndpointSettings,
+  type EndpointSettingsInput,
+  type NodeConfig,
+  type ParseConfigOptions,
+  type PeerAddress,
+} from '../config/config.js';
+export { describeConfig, redactConfig } from '../config/describe.js';
+export {
+  ConfigError,
+  ConfigReadError,
+  LockedError,
+  RuntimeError,
+  SpawnError,
+  type ConfigIssue,
+  type RuntimeErrorCode,
+} from '../errors.js';
+export {
+  createLogger,
+  loggerOptionsFromEnv,
+  type LogFormat,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  type LogRecord,
+} from './logger.js';
+export {
+  controlEndpoint,
+  EndpointNotFoundError,
+  fetchClusterStatus,
+  type ControlClientOptions,
+  type EndpointAction,
+} from './control.js';
+export {
+  formatClusterStatus,
+  type ClusterStatus,
+  type EndpointStatus,
+  type NodeStatus,
+} from './status.js';
