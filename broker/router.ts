@@ -66,10 +66,10 @@ export interface UnreadableMessage {
   readonly reason: string;
 }
 
-export class Router implements QueueHost {
+export class Router implements QueueHost<BrokerSubscription> {
   readonly #store: MessageStore;
   readonly #options: RouterOptions;
-  readonly #queues = new Map<string, Queue>();
+  readonly #queues = new Map<string, Queue<BrokerSubscription>>();
   readonly #topics = new Map<string, Set<BrokerSubscription>>();
   /** Distinguishes message ids minted by this run from those of earlier runs. */
   readonly #runId = Date.now().toString(36);
@@ -179,7 +179,7 @@ export class Router implements QueueHost {
       });
     }
     const removes: { destination: string; seq: number }[] = [];
-    const touched = new Set<Queue>();
+    const touched = new Set<Queue<BrokerSubscription>>();
     for (const { subscription, deliveries } of acks) {
       for (const d of deliveries) {
         if (!subscription.untrack(d)) continue;
@@ -216,7 +216,7 @@ export class Router implements QueueHost {
     done: StoreDone,
   ): void {
     const removes: { destination: string; seq: number }[] = [];
-    const touched = new Set<Queue>();
+    const touched = new Set<Queue<BrokerSubscription>>();
     for (const d of deliveries) {
       if (!subscription.untrack(d)) continue;
       if (d.queue !== undefined && d.message !== undefined) {
@@ -277,7 +277,11 @@ export class Router implements QueueHost {
 
   // QueueHost
 
-  deliver(subscription: BrokerSubscription, queue: Queue, message: QueuedMessage): void {
+  deliver(
+    subscription: BrokerSubscription,
+    queue: Queue<BrokerSubscription>,
+    message: QueuedMessage,
+  ): void {
     let record: StoredRecord | undefined;
     try {
       record = this.#store.read(queue.name, message.seq);
@@ -313,7 +317,7 @@ export class Router implements QueueHost {
     }
   }
 
-  #unreadable(queue: Queue, message: QueuedMessage, reason: string): void {
+  #unreadable(queue: Queue<BrokerSubscription>, message: QueuedMessage, reason: string): void {
     // `onUnreadable` must not throw (the broker's fan-out catches its listeners' errors).
     this.#options.onUnreadable?.({
       destination: queue.name,
@@ -323,7 +327,7 @@ export class Router implements QueueHost {
     });
   }
 
-  deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void {
+  deadLetter(queue: Queue<BrokerSubscription>, message: QueuedMessage, reason: ReturnReason): void {
     const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     const target = `${queue.name}${this.#options.deadLetterSuffix}`;
@@ -364,7 +368,7 @@ export class Router implements QueueHost {
       );
   }
 
-  persistDeliveries(queue: Queue, message: QueuedMessage): void {
+  persistDeliveries(queue: Queue<BrokerSubscription>, message: QueuedMessage): void {
     const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     this.#store
@@ -413,7 +417,7 @@ export class Router implements QueueHost {
     }
   }
 
-  #queue(name: string): Queue {
+  #queue(name: string): Queue<BrokerSubscription> {
     let queue = this.#queues.get(name);
     if (queue === undefined) {
       queue = new Queue(name, this, name.endsWith(this.#options.deadLetterSuffix));

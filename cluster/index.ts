@@ -68,7 +68,7 @@ export {
   type ClusterErrorCode,
 } from './errors.js';
 export type { ErrorOperation, KernelRole } from './messages.js';
-export type { PeerIdentity } from './link.js';
+export type { PeerIdentity } from './link-types.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export {
   DEFAULT_CLIENT_TIMEOUT_MS,

@@ -11,7 +11,8 @@ import { withDeadline } from './deadline.js';
 import { dial } from './dial.js';
 import { Dispatcher, type ErrorReport } from './dispatch.js';
 import { PeerTable } from './peer-table.js';
-import { Link, type LinkHost, type PeerIdentity } from './link.js';
+import { Link, type LinkHost } from './link.js';
+import type { PeerIdentity } from './link-types.js';
 import {
   Listener,
   DEFAULT_LISTEN_ADDRESS,

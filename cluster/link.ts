@@ -27,52 +27,27 @@ import {
   type ErrorMessage,
   type HelloMessage,
   type ErrorOperation,
-  type KernelRole,
   type Message,
 } from './messages.js';
 import { encodeBye, encodeCallFrame, encodeError, encodeId } from './message-encoding.js';
 import { decodeMessage } from './message-decoding.js';
 import type { KernelCounters } from './stats.js';
+import type {
+  HandshakeHost,
+  LinkDirection,
+  LinkSettings,
+  LinkState,
+  PeerIdentity,
+} from './link-types.js';
 
 const trace = debuglog('aes-cluster');
 
-export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'closing' | 'closed';
-export type LinkDirection = 'outbound' | 'inbound';
-
-/** Tunables every link of a kernel shares. */
-export interface LinkSettings {
-  readonly handshakeTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly heartbeatTimeoutMs: number;
-  readonly maxFrameBytes: number;
-  readonly maxQueueBytes: number;
-  readonly highWaterBytes: number;
-}
-
-/** Who the peer turned out to be. */
-export interface PeerIdentity {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly role: KernelRole;
-  readonly listen: readonly string[];
-  readonly incarnation: string;
-  readonly version: number;
-  readonly authenticated: 'hmac' | 'tls' | 'none';
-}
-
-/** What a link needs from its kernel. */
-export interface LinkHost {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly role: KernelRole;
-  readonly incarnation: string;
+/** What a link needs from its kernel (the handshake's needs, and more). */
+export interface LinkHost extends HandshakeHost {
   readonly settings: LinkSettings;
   readonly counters: KernelCounters;
-  readonly allowUnauthenticated: boolean;
   /** TLS alone authenticates only the names its certificate carries (`tls.bindNames`). */
   readonly tlsBindNames: boolean;
-  listenAddresses(): readonly string[];
-  secretFor(peer: string): string | Buffer | undefined;
   /** The silence after which `peer` is declared dead (`settings.heartbeatTimeoutMs` or its own). */
   heartbeatTimeoutFor(peer: string): number;
   /** Inbound only: may this peer join? Returns the refusal, or undefined. */

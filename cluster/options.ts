@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './heartbeat.js';
-import type { LinkSettings } from './link.js';
+import type { LinkSettings } from './link-types.js';
 import { NAME_PATTERN, type KernelRole } from './messages.js';
 
 const trace = debuglog('aes-cluster');

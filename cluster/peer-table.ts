@@ -5,7 +5,8 @@
  */
 import { debuglog } from 'node:util';
 import { ClusterError, HandshakeError } from './errors.js';
-import type { Link, PeerIdentity } from './link.js';
+import type { Link } from './link.js';
+import type { PeerIdentity } from './link-types.js';
 import type { Membership } from './membership.js';
 import { FrameType, type HelloMessage } from './messages.js';
 import { encodePeers } from './message-encoding.js';

@@ -161,8 +161,8 @@ export { findEndpoints, ENTRY_MODULES, type EndpointEntry } from './node/endpoin
 export { runEndpointHost, type EndpointHostOptions } from './node/endpoint-host.js';
 export { AesNode, type StartNodeOptions } from './node/node.js';
 export { nodeSocketPath, readNodeSecret } from './node/secret.js';
+export { CONTROL_SESSION } from './node/control-session.js';
 export {
-  CONTROL_SESSION,
   EndpointNotFoundError,
   connectToNode,
   controlEndpoint,

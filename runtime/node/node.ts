@@ -40,12 +40,8 @@ import {
   type EndpointLaunchConfig,
   type EndpointReport,
 } from '../link/protocol.js';
-import {
-  CONTROL_SESSION,
-  EndpointNotFoundError,
-  installControlSession,
-  type EndpointAction,
-} from './control.js';
+import { EndpointNotFoundError, installControlSession, type EndpointAction } from './control.js';
+import { CONTROL_SESSION } from './control-session.js';
 import { findEndpoints, type EndpointEntry } from './endpoint-folder.js';
 import { HttpStatusError, startHttpSurface, type HttpSurface } from './http-server.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
