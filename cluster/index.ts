@@ -69,7 +69,7 @@ export {
 } from './errors.js';
 export type { ErrorOperation, KernelRole } from './messages.js';
 export type { PeerIdentity } from './link-types.js';
-export { Backoff, type BackoffOptions } from './backoff.js';
+export { Backoff, type BackoffOptions } from '../util/backoff.js';
 export {
   DEFAULT_CLIENT_TIMEOUT_MS,
   callOnce,

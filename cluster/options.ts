@@ -1,7 +1,7 @@
 /** The kernel's options: one documented interface, defaults, and one parse function. */
 import type { SecureContextOptions } from 'node:tls';
 import { debuglog } from 'node:util';
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from '../util/backoff.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';

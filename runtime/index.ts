@@ -7,7 +7,7 @@ export type { JsonPrimitive, JsonValue } from './json.js';
 export { encodeJson, decodeJson } from './json.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
-export { Backoff, type BackoffOptions } from './backoff.js';
+export { Backoff, type BackoffOptions } from '../util/backoff.js';
 
 export {
   Endpoint,

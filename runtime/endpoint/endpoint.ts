@@ -4,7 +4,8 @@
  * progress tracker that listeners attach to.
  */
 import type { Transport } from '../../transports/index.js';
-import { Backoff, checkBackoff } from '../backoff.js';
+import { Backoff } from '../../util/backoff.js';
+import { checkBackoff } from '../backoff-option.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { delay, withDeadline } from '../delay.js';

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../transports/support/backoff.js';
 import { withDeadline } from '../../transports/support/deadline.js';
 import { DeliveryDispatcher } from '../../transports/support/dispatcher.js';
 import {
@@ -8,20 +7,6 @@ import {
   TransportTimeoutError,
   type InboundMessage,
 } from '../../transports/index.js';
-
-test('backoff doubles to its ceiling with jitter in [0.5, 1) and resets', () => {
-  let r = 0;
-  const backoff = new Backoff(100, 1000, () => r);
-  assert.deepEqual(
-    [backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()],
-    [50, 100, 200, 400, 500],
-  );
-  r = 0.999;
-  assert.equal(backoff.next(), 1000);
-  backoff.reset();
-  assert.equal(backoff.next(), 100);
-  assert.throws(() => new Backoff(0, 10), /0 < initialMs/);
-});
 
 test('withDeadline times out, aborts, and clears its timer on success', async () => {
   await assert.rejects(

@@ -25,12 +25,17 @@ import type {
 import { MESSAGE_ID_HEADER } from '../transport.js';
 import { TransportError, TransportOptionError } from '../errors.js';
 import { parseDestination } from '../destination.js';
-import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
 import { ConnectionKeeper } from '../support/connection-keeper.js';
 import { withDeadline } from '../support/deadline.js';
 import { DEFAULT_REDELIVERY_DELAY_MS, DeliveryDispatcher } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
-import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
+import {
+  DEFAULT_RECONNECT_INITIAL_MS,
+  DEFAULT_RECONNECT_MAX_MS,
+  commonSettings,
+  numberParam,
+  type CommonSettings,
+} from '../support/options.js';
 import type { MqttBrokerProfile } from './brokers.js';
 import { unwrapEnvelope, wrapEnvelope } from './envelope.js';
 import { DEFAULT_SHARE_GROUP, parseMqttUrl, type MqttEndpoint } from './mqtt-url.js';

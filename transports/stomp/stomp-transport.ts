@@ -22,7 +22,6 @@ import type {
 import { MESSAGE_ID_HEADER } from '../transport.js';
 import { ConnectionLostError } from '../errors.js';
 import { parseDestination } from '../destination.js';
-import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
 import { ConnectionKeeper } from '../support/connection-keeper.js';
 import { withDeadline } from '../support/deadline.js';
 import {
@@ -31,7 +30,13 @@ import {
   type DispatchedMessage,
 } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
-import { commonSettings, numberParam, type CommonSettings } from '../support/options.js';
+import {
+  DEFAULT_RECONNECT_INITIAL_MS,
+  DEFAULT_RECONNECT_MAX_MS,
+  commonSettings,
+  numberParam,
+  type CommonSettings,
+} from '../support/options.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
 import { StompSession, type StompMessageFrame } from './stomp-session.js';
 

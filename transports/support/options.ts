@@ -32,6 +32,11 @@ export function checkedNumber(
   return value;
 }
 
+/** First reconnect delay of the network transports (`reconnectInitialMs`). */
+export const DEFAULT_RECONNECT_INITIAL_MS = 100;
+/** Ceiling of the reconnect delay (`reconnectMaxMs`). */
+export const DEFAULT_RECONNECT_MAX_MS = 10_000;
+
 /** The options every network transport shares, resolved. */
 export interface CommonSettings {
   readonly connectTimeoutMs: number;
