@@ -6,8 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
-import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
-import { withDeadline } from './deadline.js';
+import {
+  CALL_DEADLINE_ERRORS,
+  CallError,
+  ClusterError,
+  UsageError,
+  type ClusterErrorCode,
+} from './errors.js';
+import { withDeadline } from '../util/deadline.js';
 import { dial } from './dial.js';
 import { Dispatcher, type ErrorReport } from './dispatch.js';
 import { PeerTable } from './peer-table.js';
@@ -417,17 +423,20 @@ export class Kernel implements AsyncDisposable {
       new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls', reads),
     );
     socket.once(connectEvent, () => link.start());
-    await withDeadline<PeerIdentity>(
-      {
-        timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      `connect to ${address}`,
-      (resolve, reject) => {
-        link.ready.then(resolve, reject);
-        return () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`));
-      },
-    );
+    const deadline = {
+      operation: `connect to ${address}`,
+      timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      signal: options.signal,
+      errors: CALL_DEADLINE_ERRORS,
+    };
+    await withDeadline(deadline, (signal) => {
+      signal.addEventListener(
+        'abort',
+        () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`)),
+        { once: true },
+      );
+      return link.ready;
+    });
     return this.#info(link);
   }
 

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { debuglog } from 'node:util';
 import {
+  CALL_DEADLINE_ERRORS,
   CallError,
   ClusterError,
   HandshakeError,
@@ -16,7 +17,7 @@ import {
 } from './errors.js';
 import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
 import { FrameWriter } from './frame-writer.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../util/deadline.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
@@ -277,12 +278,26 @@ export class Link {
     if (this.#state === 'closed' || this.#state === 'closing') {
       return Promise.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed`));
     }
-    return withDeadline<void>(options, `waiting for '${this.peerName}' to drain`, (resolve) => {
-      this.#writableWaiters.push(resolve);
-      return () => {
-        this.#writableWaiters = this.#writableWaiters.filter((w) => w !== resolve);
-      };
-    });
+    const deadline = {
+      operation: `waiting for '${this.peerName}' to drain`,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      errors: CALL_DEADLINE_ERRORS,
+    };
+    return withDeadline(
+      deadline,
+      (signal) =>
+        new Promise<void>((resolve) => {
+          this.#writableWaiters.push(resolve);
+          signal.addEventListener(
+            'abort',
+            () => {
+              this.#writableWaiters = this.#writableWaiters.filter((w) => w !== resolve);
+            },
+            { once: true },
+          );
+        }),
+    );
   }
 
   /** Calls a state on the peer; the reply is accepted from this link only, once. */

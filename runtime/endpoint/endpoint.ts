@@ -8,7 +8,8 @@ import { Backoff } from '../../util/backoff.js';
 import { checkBackoff } from '../backoff-option.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { delay, withDeadline } from '../delay.js';
+import { withDeadline } from '../../util/deadline.js';
+import { RUNTIME_DEADLINE_ERRORS, delay } from '../delay.js';
 import { AbortedError, CallTimeoutError, OptionError, StateError } from '../errors.js';
 import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
 import {
@@ -260,12 +261,15 @@ export abstract class Endpoint implements AsyncDisposable {
     if (step !== undefined) this.progress.enter(step.step, step.ids);
     const started = performance.now();
     try {
-      const result = await withDeadline(
-        this.clock,
+      const deadline = {
         operation,
-        this.callTimeoutMs,
-        this.hardSignal,
-        (signal) => work({ signal, timeoutMs: this.callTimeoutMs }),
+        timeoutMs: this.callTimeoutMs,
+        signal: this.hardSignal,
+        errors: RUNTIME_DEADLINE_ERRORS,
+        timers: this.clock,
+      };
+      const result = await withDeadline(deadline, (signal) =>
+        work({ signal, timeoutMs: this.callTimeoutMs }),
       );
       this.progress.call(operation, 'ok', performance.now() - started);
       return result;

@@ -15,7 +15,8 @@ import {
   TransportError,
 } from '../errors.js';
 import { Backoff } from '../../util/backoff.js';
-import { sleep, withDeadline } from './deadline.js';
+import { sleep, withDeadline } from '../../util/deadline.js';
+import { transportDeadline } from './options.js';
 import type { Listeners } from './listeners.js';
 import { ConnectionState } from './state.js';
 
@@ -99,9 +100,7 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
     if (this.connecting === undefined) {
       this.failures = [];
       this.connecting = withDeadline(
-        'connect',
-        options,
-        this.settings.connectDeadlineMs,
+        transportDeadline('connect', options, this.settings.connectDeadlineMs),
         (signal) => this.firstConnect(signal),
       )
         .catch((err: unknown) => {
