@@ -33,12 +33,13 @@ import {
   type SubscriberConnection,
 } from './subscription.js';
 import type { ResolvedBrokerOptions } from './options.js';
+import { StateMachine, type TransitionTable } from '../util/state-machine.js';
 
 const debug = debuglog('aes-broker');
 
 export type BrokerConnectionState = 'awaiting-connect' | 'connected' | 'closing' | 'closed';
 
-const TRANSITIONS: Readonly<Record<BrokerConnectionState, readonly BrokerConnectionState[]>> = {
+const TRANSITIONS: TransitionTable<BrokerConnectionState> = {
   'awaiting-connect': ['connected', 'closing', 'closed'],
   connected: ['closing', 'closed'],
   closing: ['closed'],
@@ -82,7 +83,7 @@ let nextConnectionId = 0;
 
 export class Connection implements SubscriberConnection {
   readonly id: string;
-  #state: BrokerConnectionState = 'awaiting-connect';
+  readonly #machine: StateMachine<BrokerConnectionState>;
   #version: StompVersion = '1.0';
   readonly #decoder: StompFrameDecoder;
   readonly #subscriptions = new Map<string, BrokerSubscription>();
@@ -114,6 +115,15 @@ export class Connection implements SubscriberConnection {
   ) {
     nextConnectionId += 1;
     this.id = `c${nextConnectionId}`;
+    this.#machine = new StateMachine({
+      name: this.id,
+      initial: 'awaiting-connect',
+      legal: TRANSITIONS,
+      trace: ({ from, to, reason }, refused) => {
+        if (refused) debug('%s: refused transition %s → %s (%s)', this.id, from, to, reason);
+        else debug('%s: %s → %s (%s)', this.id, from, to, reason);
+      },
+    });
     this.#decoder = new StompFrameDecoder(options);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -136,14 +146,15 @@ export class Connection implements SubscriberConnection {
   }
 
   get state(): BrokerConnectionState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   // SubscriberConnection
 
   isWritable(): boolean {
     return (
-      this.#state === 'connected' && this.socket.writableLength <= this.options.maxPendingBytes
+      this.#machine.state === 'connected' &&
+      this.socket.writableLength <= this.options.maxPendingBytes
     );
   }
 
@@ -204,7 +215,7 @@ export class Connection implements SubscriberConnection {
 
   /** Sends an ERROR frame naming `err`, then closes. Only this connection is affected. */
   fail(err: unknown, receiptId?: string): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof BrokerError ? err.code : 'STOMP_PROTOCOL';
     debug('%s: ERROR %s: %s', this.id, code, message);
@@ -228,25 +239,11 @@ export class Connection implements SubscriberConnection {
   }
 
   #isOpen(): boolean {
-    return this.#state === 'awaiting-connect' || this.#state === 'connected';
-  }
-
-  #transitionTo(
-    from: readonly BrokerConnectionState[],
-    to: BrokerConnectionState,
-    reason: string,
-  ): boolean {
-    if (!from.includes(this.#state) || !TRANSITIONS[this.#state].includes(to)) {
-      debug('%s: refused transition %s → %s (%s)', this.id, this.#state, to, reason);
-      return false;
-    }
-    debug('%s: %s → %s (%s)', this.id, this.#state, to, reason);
-    this.#state = to;
-    return true;
+    return this.#machine.state === 'awaiting-connect' || this.#machine.state === 'connected';
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     this.#heartbeat?.noteRead();
     let input = chunk;
     do {
@@ -305,13 +302,13 @@ export class Connection implements SubscriberConnection {
   }
 
   #onDrain(): void {
-    if (this.#state !== 'connected') return;
+    if (this.#machine.state !== 'connected') return;
     if (!this.#storeThrottled) this.socket.resume();
     this.router.writable(this.#subscriptions.values());
   }
 
   #write(frame: Buffer): void {
-    if (this.#state === 'closed' || this.socket.destroyed) return;
+    if (this.#machine.state === 'closed' || this.socket.destroyed) return;
     if (!this.#corked) {
       // Coalesce every frame written in this tick into one writev.
       this.#corked = true;
@@ -365,7 +362,7 @@ export class Connection implements SubscriberConnection {
     }
     return (err) => {
       if (err === undefined) {
-        if (this.#state === 'connected') this.#receipt(frame);
+        if (this.#machine.state === 'connected') this.#receipt(frame);
       } else {
         this.fail(err, frame.headers.get('receipt'));
       }
@@ -391,7 +388,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #handle(frame: StompFrame): void {
-    if (this.#state === 'awaiting-connect') {
+    if (this.#machine.state === 'awaiting-connect') {
       if (frame.command !== 'CONNECT' && frame.command !== 'STOMP') {
         throw new StompProtocolError(
           `${frame.command} before CONNECT: the first frame must be CONNECT or STOMP`,
@@ -434,7 +431,7 @@ export class Connection implements SubscriberConnection {
       this.options.heartbeatSendMs,
       this.options.heartbeatReceiveMs,
     );
-    if (!this.#transitionTo(['awaiting-connect'], 'connected', 'CONNECT')) return;
+    if (!this.#machine.transitionTo(['awaiting-connect'], 'connected', 'CONNECT')) return;
     clearTimeout(this.#connectTimer);
     this.#version = version;
     this.#decoder.setVersion(version);
@@ -636,7 +633,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #disconnect(frame: StompFrame): void {
-    if (!this.#transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
+    if (!this.#machine.transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
     this.socket.pause();
     void this.#idle().then(() => {
       const receipt = frame.headers.get('receipt');
@@ -682,7 +679,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #closeGracefully(reason: string): void {
-    if (!this.#transitionTo(['awaiting-connect', 'connected'], 'closing', reason)) return;
+    if (!this.#machine.transitionTo(['awaiting-connect', 'connected'], 'closing', reason)) return;
     this.socket.pause();
     this.#releaseResources();
     this.#endSocket();
@@ -704,9 +701,9 @@ export class Connection implements SubscriberConnection {
   }
 
   #teardown(reason: string): void {
-    if (this.#state === 'closed') return;
-    if (this.#state !== 'closing') this.#releaseResources();
-    this.#transitionTo(['awaiting-connect', 'connected', 'closing'], 'closed', reason);
+    if (this.#machine.state === 'closed') return;
+    if (this.#machine.state !== 'closing') this.#releaseResources();
+    this.#machine.transitionTo(['awaiting-connect', 'connected', 'closing'], 'closed', reason);
     clearTimeout(this.#closeTimer);
     this.socket.destroy();
     this.onClosed(this);

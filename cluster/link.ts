@@ -18,6 +18,7 @@ import {
 import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
 import { FrameWriter } from './frame-writer.js';
 import { withDeadline } from '../util/deadline.js';
+import { StateMachine, type TransitionTable } from '../util/state-machine.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
@@ -61,7 +62,7 @@ export interface LinkHost extends HandshakeHost {
   linkClosed(link: Link, reason: string, error: ClusterError | undefined): void;
 }
 
-const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
+const LEGAL: TransitionTable<LinkState> = {
   connecting: ['handshaking', 'closing', 'closed'],
   handshaking: ['ready', 'closing', 'closed'],
   ready: ['closing', 'closed'],
@@ -90,7 +91,7 @@ export class Link {
   readonly #heartbeat: Heartbeat;
   readonly #tls: boolean;
   readonly #remote: string;
-  #state: LinkState;
+  readonly #machine: StateMachine<LinkState>;
   #peer: PeerIdentity | undefined;
   readonly #handshake: LinkHandshake;
   #handshakeTimer: NodeJS.Timeout | undefined;
@@ -130,7 +131,18 @@ export class Link {
       direction === 'inbound' && socket.remoteAddress !== undefined
         ? `${socket.remoteAddress}:${socket.remotePort ?? 0}`
         : label;
-    this.#state = direction === 'outbound' ? 'connecting' : 'handshaking';
+    this.#machine = new StateMachine({
+      name: `link ${this.id}`,
+      initial: direction === 'outbound' ? 'connecting' : 'handshaking',
+      legal: LEGAL,
+      trace: ({ from, to, reason }, refused) => {
+        const [id, peer] = [this.id, this.peerName];
+        if (refused) trace('link %d (%s): refused %s -> %s (%s)', id, peer, from, to, reason);
+        // The socket's own close has no reason to give.
+        else if (reason === '') trace('link %d (%s): %s -> %s', id, peer, from, to);
+        else trace('link %d (%s): %s -> %s (%s)', id, peer, from, to, reason);
+      },
+    });
     this.ready = new Promise<PeerIdentity>((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
@@ -203,7 +215,7 @@ export class Link {
   }
 
   get state(): LinkState {
-    return this.#state;
+    return this.#machine.state;
   }
   /** The peer, once the handshake is done. */
   get peer(): PeerIdentity | undefined {
@@ -241,13 +253,7 @@ export class Link {
 
   /** Moves the state machine; refuses (and traces) a move that is not legal from here. */
   transitionTo(from: readonly LinkState[], to: LinkState, reason: string): boolean {
-    if (!from.includes(this.#state) || !LEGAL[this.#state].includes(to)) {
-      trace('link %d (%s): refused %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
-      return false;
-    }
-    trace('link %d (%s): %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
-    this.#state = to;
-    return true;
+    return this.#machine.transitionTo(from, to, reason);
   }
 
   /**
@@ -255,8 +261,8 @@ export class Link {
    * still queued); throws `QueueFullError` above the hard bound.
    */
   send(type: number, body: string, tail?: string): boolean {
-    if (this.#state !== 'ready') {
-      throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`);
+    if (this.#machine.state !== 'ready') {
+      throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#machine.state}`);
     }
     const queued = this.#writer.queuedBytes;
     if (queued >= this.#host.settings.maxQueueBytes) {
@@ -275,7 +281,7 @@ export class Link {
   /** Resolves once the outbound queue is below its high-water mark again. */
   waitWritable(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     if (this.#writer.writable) return Promise.resolve();
-    if (this.#state === 'closed' || this.#state === 'closing') {
+    if (this.#machine.state === 'closed' || this.#machine.state === 'closing') {
       return Promise.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed`));
     }
     const deadline = {
@@ -322,9 +328,9 @@ export class Link {
 
   /** Pings the peer at the protocol level; resolves with 'PONG'. */
   ping(options: { timeoutMs?: number; signal?: AbortSignal }): Promise<'PONG'> {
-    if (this.#state !== 'ready') {
+    if (this.#machine.state !== 'ready') {
       return Promise.reject(
-        new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`),
+        new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#machine.state}`),
       );
     }
     const id = this.#pending.peekId();
@@ -336,11 +342,12 @@ export class Link {
 
   /** Graceful: say BYE (when ready), flush, end the socket; destroy after a grace period. */
   close(reason: string, sayBye = true): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     // BYE goes behind the bulk frames already queued, so the peer handles those first.
-    if (sayBye && this.#state === 'ready') this.#writer.enqueue(FrameType.BYE, encodeBye(reason));
+    if (sayBye && this.#machine.state === 'ready')
+      this.#writer.enqueue(FrameType.BYE, encodeBye(reason));
     this.#closeReason ||= reason;
-    this.transitionTo([this.#state], 'closing', reason);
+    this.transitionTo([this.#machine.state], 'closing', reason);
     this.#ending = true;
     this.#writer.flush();
     this.#endWhenFlushed();
@@ -354,14 +361,14 @@ export class Link {
 
   /** Tells the peer what went wrong (when possible) and closes the connection now. */
   destroy(error: ClusterError, op: ErrorOperation = 'channel'): void {
-    if (this.#state === 'closed') return;
+    if (this.#machine.state === 'closed') return;
     this.#closeError ??= error;
     this.#closeReason ||= error.message;
-    if (this.#state !== 'closing') {
+    if (this.#machine.state !== 'closing') {
       this.#sendControl(
         encodeFrame(FrameType.ERROR, encodeError(error.code, error.message, op, null)),
       );
-      this.transitionTo([this.#state], 'closing', error.message);
+      this.transitionTo([this.#machine.state], 'closing', error.message);
       this.#writer.flush();
     }
     this.#socket.end();
@@ -373,7 +380,7 @@ export class Link {
   // ------------------------------------------------------------------ internals
 
   #isOpen(): boolean {
-    return this.#state !== 'closing' && this.#state !== 'closed';
+    return this.#machine.state !== 'closing' && this.#machine.state !== 'closed';
   }
 
   #sendControl(frame: Buffer): void {
@@ -410,8 +417,8 @@ export class Link {
     counters.bytesIn += chunk.length;
     let input = chunk;
     for (;;) {
-      if (this.#state === 'closed' || this.#state === 'closing') return;
-      const handshaking = this.#state !== 'ready';
+      if (this.#machine.state === 'closed' || this.#machine.state === 'closing') return;
+      const handshaking = this.#machine.state !== 'ready';
       let frames: Frame[];
       try {
         // During the handshake take one frame at a time: the limit rises once the peer is known.
@@ -448,7 +455,7 @@ export class Link {
       );
       return;
     }
-    if (this.#state !== 'ready') {
+    if (this.#machine.state !== 'ready') {
       this.#handshake.onMessage(message);
       return;
     }
@@ -568,7 +575,7 @@ export class Link {
   }
 
   #onHandshakeTimeout(): void {
-    if (this.#state !== 'connecting' && this.#state !== 'handshaking') return;
+    if (this.#machine.state !== 'connecting' && this.#machine.state !== 'handshaking') return;
     this.#host.counters.handshakeTimeouts += 1;
     this.#handshakeFailure(
       new HandshakeError(
@@ -579,10 +586,9 @@ export class Link {
   }
 
   #onClose(): void {
-    const before = this.#state;
+    const before = this.#machine.state;
     if (before === 'closed') return;
-    this.#state = 'closed';
-    trace('link %d (%s): %s -> closed', this.id, this.peerName, before);
+    this.#machine.transitionTo([before], 'closed', '');
     clearTimeout(this.#handshakeTimer);
     this.#heartbeat.stop();
     this.#writer.close();
