@@ -17,10 +17,9 @@
  * within moments of arriving, so LMDB mostly holds the backlog, and each such message costs
  * one journal append instead of a journal append plus an LMDB write and delete.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
+import { acquireDirLock, type DirLock } from '../util/dir-lock.js';
 import { StompProtocolError, BrokerStoreError } from './errors.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
@@ -53,48 +52,8 @@ type Key = [string, number];
 
 const debug = debuglog('aes-broker');
 const RECORD_VERSION = 3;
+/** Names the process holding the store's directory. */
 const LOCK_FILE = 'broker.pid';
-
-/** Directories opened by this process (a second broker on one directory would double-deliver). */
-const openDirs = new Set<string>();
-
-/**
- * Claims `dir` for this process: refuses when a live process (or this one) holds it. A pid file
- * left by a killed broker is taken over.
- */
-function claimDir(dir: string): void {
-  const key = resolve(dir);
-  if (openDirs.has(key)) throw new Error(`${dir} is already open in this process`);
-  const lock = join(dir, LOCK_FILE);
-  let holder: number | undefined;
-  try {
-    holder = Number(readFileSync(lock, 'utf8').trim());
-  } catch {
-    holder = undefined;
-  }
-  if (holder !== undefined && Number.isInteger(holder) && holder > 0 && holder !== process.pid) {
-    let alive = true;
-    try {
-      process.kill(holder, 0);
-    } catch (err) {
-      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    if (alive) throw new Error(`${dir} is in use by another broker (pid ${holder})`);
-  }
-  writeFileSync(lock, `${process.pid}\n`);
-  openDirs.add(key);
-}
-
-function releaseDir(dir: string): void {
-  openDirs.delete(resolve(dir));
-  try {
-    if (readFileSync(join(dir, LOCK_FILE), 'utf8').trim() === String(process.pid)) {
-      rmSync(join(dir, LOCK_FILE), { force: true });
-    }
-  } catch {
-    // already gone
-  }
-}
 
 /** One journal entry on its way: fsync pending, then (once fsynced) waiting for LMDB. */
 interface Journaled {
@@ -136,7 +95,8 @@ const LMDB_RETRY_MS = 1_000;
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
   readonly #journal: BrokerJournal;
-  readonly #dir: string;
+  /** The store's directory, held by this process (`broker.pid`). */
+  readonly #lock: DirLock;
   /**
    * Operations fsynced in the journal and not yet committed by LMDB, by key: reads must see them.
    * The op itself marks its entry (a later op on the same key replaces it).
@@ -178,12 +138,12 @@ export class MessageStore {
   private constructor(
     db: RootDatabase<Buffer, Key>,
     journal: BrokerJournal,
-    dir: string,
+    lock: DirLock,
     options: MessageStoreOptions,
   ) {
     this.#db = db;
     this.#journal = journal;
-    this.#dir = dir;
+    this.#lock = lock;
     this.#commitDelayMs = options.commitDelayMs ?? DEFAULT_STORE_COMMIT_DELAY_MS;
     this.#queueBytes = options.queueBytes ?? LMDB_QUEUE_BYTES;
     this.#commitHook = options.commitHook;
@@ -194,9 +154,10 @@ export class MessageStore {
    * LMDB, durably, before anything else.
    */
   static async open(dir: string, options: MessageStoreOptions = {}): Promise<MessageStore> {
+    let lock: DirLock;
     try {
-      mkdirSync(dir, { recursive: true });
-      claimDir(dir);
+      // One broker per directory: a second one would deliver every message twice.
+      lock = await acquireDirLock(dir, { fileName: LOCK_FILE, holder: 'another broker' });
     } catch (err) {
       throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
@@ -220,10 +181,10 @@ export class MessageStore {
         });
         journal.retireReplayed();
       }
-      return new MessageStore(db, journal, dir, options);
+      return new MessageStore(db, journal, lock, options);
     } catch (err) {
       await db?.close();
-      releaseDir(dir);
+      await releaseQuietly(lock);
       throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
   }
@@ -376,7 +337,7 @@ export class MessageStore {
           try {
             await this.#db.close();
           } finally {
-            releaseDir(this.#dir);
+            await releaseQuietly(this.#lock);
           }
         }
       }
@@ -596,6 +557,13 @@ export class MessageStore {
     this.#scheduleNext();
     return true;
   }
+}
+
+/** Lets the directory go; a lock file that cannot be removed is left for the next start to take. */
+async function releaseQuietly(lock: DirLock): Promise<void> {
+  await lock.release().catch((err: unknown) => {
+    debug('store: cannot remove %s: %s', lock.path, err instanceof Error ? err.message : err);
+  });
 }
 
 function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean> {

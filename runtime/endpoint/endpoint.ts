@@ -11,7 +11,8 @@ import { systemClock } from '../clock.js';
 import { withDeadline } from '../../util/deadline.js';
 import { RUNTIME_DEADLINE_ERRORS, delay } from '../delay.js';
 import { AbortedError, CallTimeoutError, OptionError, StateError } from '../errors.js';
-import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
+import type { DirLock } from '../../util/dir-lock.js';
+import { lockDataDir } from '../store/data-dir-lock.js';
 import {
   ProgressTracker,
   type EndpointListener,
@@ -162,7 +163,7 @@ export abstract class Endpoint implements AsyncDisposable {
     }
     this.life = 'starting';
     this.starting = (async () => {
-      this.lock = await acquireDirLock(this.dataDir);
+      this.lock = await lockDataDir(this.dataDir);
       try {
         await this.open();
       } catch (err) {
