@@ -14,7 +14,9 @@ import {
 import type { BrokerDelivery, BrokerSubscription } from './subscription.js';
 import type { MessageStore, StoredRecord } from './store.js';
 import type { JournalDone as StoreDone } from './journal.js';
-import type { HeaderList } from './frame.js';
+import type { HeaderList, StompFrame } from './frame.js';
+import { StompProtocolError } from './errors.js';
+import { firstLine, requireHeader } from './handshake.js';
 
 const debug = debuglog('aes-broker');
 
@@ -44,6 +46,17 @@ export function destinationKind(destination: string): 'queue' | 'topic' | undefi
     return 'topic';
   }
   return undefined;
+}
+
+/** The `destination` header of a SEND or SUBSCRIBE, refused unless this broker serves it. */
+export function requireDestination(frame: StompFrame): string {
+  const destination = requireHeader(frame, 'destination');
+  if (destinationKind(destination) === undefined) {
+    throw new StompProtocolError(
+      `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
+    );
+  }
+  return destination;
 }
 
 export interface RouterOptions {
