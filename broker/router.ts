@@ -12,7 +12,8 @@ import {
   type ReturnReason,
 } from './queue.js';
 import type { BrokerDelivery, BrokerSubscription } from './subscription.js';
-import type { MessageStore, StoredRecord } from './store.js';
+import type { MessageStore } from './store.js';
+import type { StoredRecord } from './record.js';
 import type { JournalDone as StoreDone } from './journal.js';
 import type { HeaderList, StompFrame } from './frame.js';
 import { StompProtocolError } from './errors.js';
