@@ -3,7 +3,8 @@
  * publish/retract, post/call/subscribe/monitor/ping, listeners, membership, and ClientLite.
  * The wire format is specified in docs/protocol.md.
  */
-export { Kernel, type KernelInfo, type KernelWaitOptions } from './kernel.js';
+export { Kernel } from './kernel.js';
+export type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 export type {
   KernelCallEvent,
   KernelCallOutcome,

@@ -1,13 +1,13 @@
 /**
  * One connection to another kernel: the handshake (both roles), frame decoding, the coalescing
  * writer, heartbeats, outgoing calls and their replies. Its life is a guarded state machine;
- * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`.
+ * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`. The
+ * types it shares with the handshake and the kernel are in link-types.ts.
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { debuglog } from 'node:util';
 import {
-  CALL_DEADLINE_ERRORS,
   CallError,
   ClusterError,
   HandshakeError,
@@ -17,13 +17,13 @@ import {
 } from './errors.js';
 import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
 import { FrameWriter } from './frame-writer.js';
-import { withDeadline } from '../util/deadline.js';
 import { StateMachine, type TransitionTable } from '../util/state-machine.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
+import { WritableWaiters } from './writable-waiters.js';
 import type { ReadBuffer } from './read-buffer.js';
-import { certificateNames } from './certificate-names.js';
+import { tlsAuthenticates } from './certificate-names.js';
 import {
   FrameType,
   type ErrorMessage,
@@ -89,7 +89,6 @@ export class Link {
   readonly #decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
   readonly #writer: FrameWriter;
   readonly #heartbeat: Heartbeat;
-  readonly #tls: boolean;
   readonly #remote: string;
   readonly #machine: StateMachine<LinkState>;
   #peer: PeerIdentity | undefined;
@@ -98,7 +97,7 @@ export class Link {
   #lastRx = Date.now();
   #lastTx = Date.now();
   readonly #pending = new PendingCalls();
-  #writableWaiters: (() => void)[] = [];
+  readonly #writableWaiters = new WritableWaiters();
   #closeReason = '';
   #ending = false;
   /** Reading is paused because the peer does not read our answers. */
@@ -126,7 +125,6 @@ export class Link {
     this.#socket = socket;
     this.direction = direction;
     this.label = label;
-    this.#tls = tls;
     this.#remote =
       direction === 'inbound' && socket.remoteAddress !== undefined
         ? `${socket.remoteAddress}:${socket.remotePort ?? 0}`
@@ -156,7 +154,8 @@ export class Link {
       host,
       direction,
       label,
-      tlsAuthenticates: (name) => this.#tlsAuthenticates(name),
+      tlsAuthenticates: (name) =>
+        tls && tlsAuthenticates(socket as TLSSocket, name, host.tlsBindNames),
       admit: (hello) => host.admit(this, hello),
       sendControl: (frame) => this.#sendControl(frame),
       ready: (peer) => this.#becomeReady(peer),
@@ -284,26 +283,7 @@ export class Link {
     if (this.#machine.state === 'closed' || this.#machine.state === 'closing') {
       return Promise.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed`));
     }
-    const deadline = {
-      operation: `waiting for '${this.peerName}' to drain`,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      errors: CALL_DEADLINE_ERRORS,
-    };
-    return withDeadline(
-      deadline,
-      (signal) =>
-        new Promise<void>((resolve) => {
-          this.#writableWaiters.push(resolve);
-          signal.addEventListener(
-            'abort',
-            () => {
-              this.#writableWaiters = this.#writableWaiters.filter((w) => w !== resolve);
-            },
-            { once: true },
-          );
-        }),
-    );
+    return this.#writableWaiters.wait(`waiting for '${this.peerName}' to drain`, options);
   }
 
   /** Calls a state on the peer; the reply is accepted from this link only, once. */
@@ -403,11 +383,7 @@ export class Link {
       this.#socket.resume();
     }
     this.#endWhenFlushed();
-    if (this.#writer.writable && this.#writableWaiters.length > 0) {
-      const waiters = this.#writableWaiters;
-      this.#writableWaiters = [];
-      for (const w of waiters) w();
-    }
+    if (this.#writer.writable && this.#writableWaiters.size > 0) this.#writableWaiters.wakeAll();
   }
 
   /** `reused`: the chunk's bytes are overwritten by the next read (see ReadBuffer). */
@@ -541,23 +517,6 @@ export class Link {
     this.destroy(error, 'handshake');
   }
 
-  /**
-   * Whether TLS alone authenticates the peer as `name`: false without a verified certificate,
-   * an `AUTH_FAILED` error when the certificate does not carry that name (`tls.bindNames`).
-   */
-  #tlsAuthenticates(name: string): boolean | HandshakeError {
-    if (!this.#tls) return false;
-    const socket = this.#socket as TLSSocket;
-    if (socket.authorized !== true) return false;
-    if (!this.#host.tlsBindNames) return true;
-    const names = certificateNames(socket.getPeerCertificate());
-    if (names.includes(name)) return true;
-    return new HandshakeError(
-      'AUTH_FAILED',
-      `kernel '${name}' presented a certificate for ${names.length === 0 ? 'no name' : names.map((n) => `'${n}'`).join(', ')}: with TLS alone a kernel's name must be its certificate's CN or a DNS subjectAltName (or give it a secret, or set tls.bindNames: false)`,
-    );
-  }
-
   #becomeReady(peer: PeerIdentity): void {
     const clash = this.#host.nameClash(peer);
     if (clash !== undefined) {
@@ -616,8 +575,7 @@ export class Link {
     }
     const closed = new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`);
     this.#pending.rejectAll(closed);
-    for (const w of this.#writableWaiters) w();
-    this.#writableWaiters = [];
+    this.#writableWaiters.wakeAll();
     this.#readyReject?.(
       this.#closeError ??
         new HandshakeError('CHANNEL_CLOSED', `connection closed during the handshake: ${reason}`),
