@@ -1,7 +1,10 @@
 /**
  * One client connection: a guarded state machine (awaiting-connect → connected → closing →
  * closed), the frame decoder on its input, a coalescing writer on its output (one socket write
- * per tick), heart-beats, and the STOMP commands. An error on one connection ends only it.
+ * per tick, frame-writer.ts), heart-beats, and the STOMP commands. Its transactions
+ * (transactions.ts), the owners of its pending acks (ack-owners.ts) and the store's
+ * back-pressure on its reading (store-backpressure.ts) are small pieces of their own. An error on
+ * one connection ends only it.
  */
 import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
@@ -19,12 +22,7 @@ import {
 } from './frame.js';
 import { StompHeartbeat, negotiateHeartbeat } from './heartbeat.js';
 import { authenticate, firstLine, negotiateVersion, requireHeader } from './handshake.js';
-import {
-  MAX_DESTINATION_LENGTH,
-  destinationKind,
-  type PendingSend,
-  type Router,
-} from './router.js';
+import { requireDestination, type Router } from './router.js';
 import {
   ACK_MODES,
   BrokerSubscription,
@@ -33,12 +31,17 @@ import {
   type SubscriberConnection,
 } from './subscription.js';
 import type { ResolvedBrokerOptions } from './options.js';
+import { StoreBackpressure } from './store-backpressure.js';
+import { StompTransactions } from './transactions.js';
+import { StompFrameWriter } from './frame-writer.js';
+import { AckOwners } from './ack-owners.js';
+import { StateMachine, type TransitionTable } from '../util/index.js';
 
 const debug = debuglog('aes-broker');
 
 export type BrokerConnectionState = 'awaiting-connect' | 'connected' | 'closing' | 'closed';
 
-const TRANSITIONS: Readonly<Record<BrokerConnectionState, readonly BrokerConnectionState[]>> = {
+const TRANSITIONS: TransitionTable<BrokerConnectionState> = {
   'awaiting-connect': ['connected', 'closing', 'closed'],
   connected: ['closing', 'closed'],
   closing: ['closed'],
@@ -60,46 +63,27 @@ const TRANSPORT_HEADERS = new Set([
 
 const EMPTY_CHUNK = Buffer.alloc(0);
 
-interface Transaction {
-  readonly sends: PendingSend[];
-  readonly acks: { subscription: BrokerSubscription; deliveries: BrokerDelivery[] }[];
-  readonly nacks: { subscription: BrokerSubscription; deliveries: BrokerDelivery[] }[];
-  bytes: number;
-}
-
-/** Bytes of frames written in one tick after which they are sent without waiting for its end. */
-const FLUSH_BYTES = 64 * 1024;
-
 /** The first lines of a MESSAGE frame: command, subscription id and destination, escaped. */
 function messageHead(subscriptionId: string, destination: string, version: StompVersion): string {
   return `MESSAGE\nsubscription:${escapeHeader(subscriptionId, version)}\ndestination:${escapeHeader(destination, version)}\n`;
 }
 
-/** Store writes one connection may have in flight before the broker stops reading from it. */
-const MAX_STORE_OPS_IN_FLIGHT = 1024;
-
 let nextConnectionId = 0;
 
 export class Connection implements SubscriberConnection {
   readonly id: string;
-  #state: BrokerConnectionState = 'awaiting-connect';
+  readonly #machine: StateMachine<BrokerConnectionState>;
   #version: StompVersion = '1.0';
   readonly #decoder: StompFrameDecoder;
   readonly #subscriptions = new Map<string, BrokerSubscription>();
-  readonly #transactions = new Map<string, Transaction>();
-  /** Ack id → subscription, for ACK/NACK frames that carry only an `id`. */
-  readonly #ackOwners = new Map<string, BrokerSubscription>();
+  readonly #transactions: StompTransactions;
+  readonly #ackOwners = new AckOwners();
   /** Store-backed steps not yet settled; DISCONNECT waits for them before its receipt. */
-  #pendingOps = 0;
-  /** Reading is paused because too many of this connection's store writes are in flight. */
-  #storeThrottled = false;
-  readonly #idleWaiters: (() => void)[] = [];
+  readonly #storeWrites: StoreBackpressure;
   #heartbeat: StompHeartbeat | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
-  #corked = false;
-  /** Bytes written since the socket was last corked or flushed (see {@link #write}). */
-  #corkedBytes = 0;
+  readonly #writer: StompFrameWriter;
   /** Per subscription: the start of its MESSAGE frames (see {@link #messageHead}). */
   readonly #messageHeads = new WeakMap<BrokerSubscription, string>();
   /** Reading is paused until the event loop's next turn (see {@link #yieldReading}). */
@@ -114,7 +98,25 @@ export class Connection implements SubscriberConnection {
   ) {
     nextConnectionId += 1;
     this.id = `c${nextConnectionId}`;
+    this.#machine = new StateMachine({
+      name: this.id,
+      initial: 'awaiting-connect',
+      legal: TRANSITIONS,
+      trace: ({ from, to, reason }, refused) => {
+        if (refused) debug('%s: refused transition %s → %s (%s)', this.id, from, to, reason);
+        else debug('%s: %s → %s (%s)', this.id, from, to, reason);
+      },
+    });
     this.#decoder = new StompFrameDecoder(options);
+    this.#transactions = new StompTransactions(options.maxTransactionBytes);
+    this.#writer = new StompFrameWriter(socket);
+    this.#storeWrites = new StoreBackpressure({
+      pauseReading: (inFlight) => {
+        this.socket.pause();
+        debug('%s: %d store writes in flight, reading paused', this.id, inFlight);
+      },
+      resumeReading: () => this.#resumeReading(),
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#onDrain());
@@ -136,14 +138,15 @@ export class Connection implements SubscriberConnection {
   }
 
   get state(): BrokerConnectionState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   // SubscriberConnection
 
   isWritable(): boolean {
     return (
-      this.#state === 'connected' && this.socket.writableLength <= this.options.maxPendingBytes
+      this.#machine.state === 'connected' &&
+      this.socket.writableLength <= this.options.maxPendingBytes
     );
   }
 
@@ -169,7 +172,7 @@ export class Connection implements SubscriberConnection {
         queue: message.queue,
         message: message.queued,
       });
-      this.#ackOwners.set(ackId, subscription);
+      this.#ackOwners.add(ackId, subscription);
       if (message.queue === undefined && subscription.unacked.size > subscription.prefetch) {
         // Topic messages are not redelivered; keep the ack window bounded.
         const oldest = subscription.unacked.values().next().value;
@@ -204,7 +207,7 @@ export class Connection implements SubscriberConnection {
 
   /** Sends an ERROR frame naming `err`, then closes. Only this connection is affected. */
   fail(err: unknown, receiptId?: string): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof BrokerError ? err.code : 'STOMP_PROTOCOL';
     debug('%s: ERROR %s: %s', this.id, code, message);
@@ -228,25 +231,11 @@ export class Connection implements SubscriberConnection {
   }
 
   #isOpen(): boolean {
-    return this.#state === 'awaiting-connect' || this.#state === 'connected';
-  }
-
-  #transitionTo(
-    from: readonly BrokerConnectionState[],
-    to: BrokerConnectionState,
-    reason: string,
-  ): boolean {
-    if (!from.includes(this.#state) || !TRANSITIONS[this.#state].includes(to)) {
-      debug('%s: refused transition %s → %s (%s)', this.id, this.#state, to, reason);
-      return false;
-    }
-    debug('%s: %s → %s (%s)', this.id, this.#state, to, reason);
-    this.#state = to;
-    return true;
+    return this.#machine.state === 'awaiting-connect' || this.#machine.state === 'connected';
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     this.#heartbeat?.noteRead();
     let input = chunk;
     do {
@@ -297,7 +286,7 @@ export class Connection implements SubscriberConnection {
   #resumeReading(): void {
     if (
       this.#isOpen() &&
-      !this.#storeThrottled &&
+      !this.#storeWrites.throttled &&
       this.socket.writableLength <= this.options.maxPendingBytes
     ) {
       this.socket.resume();
@@ -305,33 +294,14 @@ export class Connection implements SubscriberConnection {
   }
 
   #onDrain(): void {
-    if (this.#state !== 'connected') return;
-    if (!this.#storeThrottled) this.socket.resume();
+    if (this.#machine.state !== 'connected') return;
+    if (!this.#storeWrites.throttled) this.socket.resume();
     this.router.writable(this.#subscriptions.values());
   }
 
   #write(frame: Buffer): void {
-    if (this.#state === 'closed' || this.socket.destroyed) return;
-    if (!this.#corked) {
-      // Coalesce every frame written in this tick into one writev.
-      this.#corked = true;
-      this.#corkedBytes = 0;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(frame);
-    this.#corkedBytes += frame.length;
-    if (this.#corkedBytes >= FLUSH_BYTES) {
-      // A long tick (a chunk of a thousand ACKs, each dispatching the next message) sends what
-      // it has so far: the consumer starts on it while the rest is encoded, instead of getting
-      // a megabyte at the end of the tick after waiting through all of it.
-      this.#corkedBytes = 0;
-      this.socket.uncork();
-      this.socket.cork();
-    }
+    if (this.#machine.state === 'closed' || this.socket.destroyed) return;
+    this.#writer.write(frame);
     this.#heartbeat?.noteWrite();
   }
 
@@ -356,42 +326,19 @@ export class Connection implements SubscriberConnection {
    * an ERROR) follows the outcome it is given, once.
    */
   #tracked(frame: StompFrame): (err: unknown) => void {
-    this.#pendingOps += 1;
-    if (this.#pendingOps >= MAX_STORE_OPS_IN_FLIGHT && !this.#storeThrottled) {
-      // A producer faster than the disk (SENDs without receipts) must not queue without bound.
-      this.#storeThrottled = true;
-      this.socket.pause();
-      debug('%s: %d store writes in flight, reading paused', this.id, this.#pendingOps);
-    }
+    this.#storeWrites.started();
     return (err) => {
       if (err === undefined) {
-        if (this.#state === 'connected') this.#receipt(frame);
+        if (this.#machine.state === 'connected') this.#receipt(frame);
       } else {
         this.fail(err, frame.headers.get('receipt'));
       }
-      this.#opSettled();
+      this.#storeWrites.settled();
     };
   }
 
-  #opSettled(): void {
-    this.#pendingOps -= 1;
-    if (this.#storeThrottled && this.#pendingOps <= MAX_STORE_OPS_IN_FLIGHT / 2) {
-      this.#storeThrottled = false;
-      this.#resumeReading();
-    }
-    if (this.#pendingOps === 0) {
-      for (const resolve of this.#idleWaiters.splice(0)) resolve();
-    }
-  }
-
-  /** Resolves once every store-backed step started so far has settled. */
-  #idle(): Promise<void> {
-    if (this.#pendingOps === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
-  }
-
   #handle(frame: StompFrame): void {
-    if (this.#state === 'awaiting-connect') {
+    if (this.#machine.state === 'awaiting-connect') {
       if (frame.command !== 'CONNECT' && frame.command !== 'STOMP') {
         throw new StompProtocolError(
           `${frame.command} before CONNECT: the first frame must be CONNECT or STOMP`,
@@ -434,7 +381,7 @@ export class Connection implements SubscriberConnection {
       this.options.heartbeatSendMs,
       this.options.heartbeatReceiveMs,
     );
-    if (!this.#transitionTo(['awaiting-connect'], 'connected', 'CONNECT')) return;
+    if (!this.#machine.transitionTo(['awaiting-connect'], 'connected', 'CONNECT')) return;
     clearTimeout(this.#connectTimer);
     this.#version = version;
     this.#decoder.setVersion(version);
@@ -468,12 +415,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #send(frame: StompFrame): void {
-    const destination = requireHeader(frame, 'destination');
-    if (destinationKind(destination) === undefined) {
-      throw new StompProtocolError(
-        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
-      );
-    }
+    const destination = requireDestination(frame);
     const headers: [string, string][] = [];
     // Carried to receivers of every version: see unsafeHeader.
     const unsafe = frame.plainHeaders === true ? undefined : unsafeHeader(frame.headers);
@@ -487,15 +429,7 @@ export class Connection implements SubscriberConnection {
     }
     const txId = frame.headers.get('transaction');
     if (txId !== undefined) {
-      const tx = this.#transaction(txId, frame);
-      tx.bytes += frame.body.length;
-      if (tx.bytes > this.options.maxTransactionBytes) {
-        throw new StompProtocolError(
-          `transaction '${firstLine(txId)}' buffers over ${this.options.maxTransactionBytes} bytes`,
-        );
-      }
-      // Copied: the decoded body is a view of the socket's chunk, which must not stay pinned.
-      tx.sends.push({ destination, headers, body: Buffer.from(frame.body) });
+      this.#transactions.addSend(txId, frame.command, { destination, headers, body: frame.body });
       this.#receipt(frame);
       return;
     }
@@ -503,12 +437,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #subscribe(frame: StompFrame): void {
-    const destination = requireHeader(frame, 'destination');
-    if (destinationKind(destination) === undefined) {
-      throw new StompProtocolError(
-        `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
-      );
-    }
+    const destination = requireDestination(frame);
     const id =
       this.#version === '1.0'
         ? (frame.headers.get('id') ?? destination)
@@ -560,16 +489,16 @@ export class Connection implements SubscriberConnection {
   }
 
   #ackOrNack(frame: StompFrame): void {
-    const { subscription, ackId } = this.#findDelivery(frame);
+    const { subscription, ackId } = this.#ackOwners.find(frame, this.#version, this.#subscriptions);
     const deliveries = subscription.covered(ackId);
     const txId = frame.headers.get('transaction');
     if (txId !== undefined) {
-      const tx = this.#transaction(txId, frame);
+      const tx = this.#transactions.get(txId, frame.command);
       (frame.command === 'ACK' ? tx.acks : tx.nacks).push({ subscription, deliveries });
       this.#receipt(frame);
       return;
     }
-    for (const d of deliveries) this.#ackOwners.delete(d.ackId);
+    this.#ackOwners.forget(deliveries);
     if (frame.command === 'ACK') {
       this.router.ack(subscription, deliveries, this.#tracked(frame));
     } else {
@@ -578,67 +507,28 @@ export class Connection implements SubscriberConnection {
     }
   }
 
-  /** Finds the delivery an ACK/NACK names: `id` (1.2), `message-id` + `subscription` (1.1), `message-id` (1.0). */
-  #findDelivery(frame: StompFrame): { subscription: BrokerSubscription; ackId: string } {
-    let subscription: BrokerSubscription | undefined;
-    let ackId: string | undefined;
-    if (this.#version === '1.2') {
-      ackId = requireHeader(frame, 'id');
-      subscription = this.#ackOwners.get(ackId);
-    } else {
-      const messageId = requireHeader(frame, 'message-id');
-      if (this.#version === '1.1') {
-        subscription = this.#subscriptions.get(requireHeader(frame, 'subscription'));
-        ackId = subscription?.ackIdByMessageId.get(messageId);
-      } else {
-        for (const s of this.#subscriptions.values()) {
-          ackId = s.ackIdByMessageId.get(messageId);
-          if (ackId !== undefined) {
-            subscription = s;
-            break;
-          }
-        }
-      }
-    }
-    if (subscription === undefined || ackId === undefined || !subscription.unacked.has(ackId)) {
-      const named = frame.headers.get('id') ?? frame.headers.get('message-id') ?? '';
-      throw new StompProtocolError(
-        `${frame.command} of '${firstLine(named)}': no unacknowledged message with that id on this connection`,
-      );
-    }
-    return { subscription, ackId };
-  }
-
   #begin(frame: StompFrame): void {
-    const txId = requireHeader(frame, 'transaction');
-    if (this.#transactions.has(txId)) {
-      throw new StompProtocolError(`transaction '${firstLine(txId)}' is already open`);
-    }
-    this.#transactions.set(txId, { sends: [], acks: [], nacks: [], bytes: 0 });
+    this.#transactions.begin(requireHeader(frame, 'transaction'));
     this.#receipt(frame);
   }
 
   #commit(frame: StompFrame): void {
-    const txId = requireHeader(frame, 'transaction');
-    const tx = this.#transaction(txId, frame);
-    this.#transactions.delete(txId);
+    const tx = this.#transactions.end(requireHeader(frame, 'transaction'), frame.command);
     for (const { deliveries } of [...tx.acks, ...tx.nacks]) {
-      for (const d of deliveries) this.#ackOwners.delete(d.ackId);
+      this.#ackOwners.forget(deliveries);
     }
     this.#track(frame, this.router.commit(tx.sends, tx.acks, tx.nacks));
   }
 
   #abort(frame: StompFrame): void {
-    const txId = requireHeader(frame, 'transaction');
-    this.#transaction(txId, frame);
-    this.#transactions.delete(txId);
+    this.#transactions.end(requireHeader(frame, 'transaction'), frame.command);
     this.#receipt(frame);
   }
 
   #disconnect(frame: StompFrame): void {
-    if (!this.#transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
+    if (!this.#machine.transitionTo(['connected'], 'closing', 'DISCONNECT')) return;
     this.socket.pause();
-    void this.#idle().then(() => {
+    void this.#storeWrites.idle().then(() => {
       const receipt = frame.headers.get('receipt');
       if (receipt !== undefined) {
         this.#writeWhileClosing(
@@ -650,24 +540,14 @@ export class Connection implements SubscriberConnection {
     this.#releaseResources();
   }
 
-  #transaction(txId: string, frame: StompFrame): Transaction {
-    const tx = this.#transactions.get(txId);
-    if (tx === undefined) {
-      throw new StompProtocolError(
-        `${frame.command} names unknown transaction '${firstLine(txId)}'`,
-      );
-    }
-    return tx;
-  }
-
   #forget(subscription: BrokerSubscription, delivery: BrokerDelivery): void {
     subscription.untrack(delivery);
-    this.#ackOwners.delete(delivery.ackId);
+    this.#ackOwners.forget([delivery]);
   }
 
   #dropSubscription(subscription: BrokerSubscription): void {
     this.#subscriptions.delete(subscription.id);
-    for (const ackId of subscription.unacked.keys()) this.#ackOwners.delete(ackId);
+    this.#ackOwners.forget(subscription.unacked.values());
     this.router.unsubscribe(subscription);
   }
 
@@ -682,7 +562,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #closeGracefully(reason: string): void {
-    if (!this.#transitionTo(['awaiting-connect', 'connected'], 'closing', reason)) return;
+    if (!this.#machine.transitionTo(['awaiting-connect', 'connected'], 'closing', reason)) return;
     this.socket.pause();
     this.#releaseResources();
     this.#endSocket();
@@ -693,10 +573,7 @@ export class Connection implements SubscriberConnection {
   }
 
   #endSocket(): void {
-    if (this.#corked) {
-      this.#corked = false;
-      this.socket.uncork();
-    }
+    this.#writer.flush();
     this.socket.end();
     // A peer that does not read may never let the ERROR/RECEIPT flush: deadline, then destroy.
     this.#closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs);
@@ -704,9 +581,9 @@ export class Connection implements SubscriberConnection {
   }
 
   #teardown(reason: string): void {
-    if (this.#state === 'closed') return;
-    if (this.#state !== 'closing') this.#releaseResources();
-    this.#transitionTo(['awaiting-connect', 'connected', 'closing'], 'closed', reason);
+    if (this.#machine.state === 'closed') return;
+    if (this.#machine.state !== 'closing') this.#releaseResources();
+    this.#machine.transitionTo(['awaiting-connect', 'connected', 'closing'], 'closed', reason);
     clearTimeout(this.#closeTimer);
     this.socket.destroy();
     this.onClosed(this);

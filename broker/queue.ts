@@ -3,7 +3,6 @@
  * order, and its consumers. Each message goes to one consumer, chosen round robin among those
  * that can take it (prefetch window open, output under the limit). Bodies stay in the store.
  */
-import type { BrokerSubscription } from './subscription.js';
 
 /** A message of a queue, as the index knows it. */
 export interface QueuedMessage {
@@ -16,14 +15,23 @@ export interface QueuedMessage {
 /** Why a delivered message comes back to its queue. */
 export type ReturnReason = 'nack' | 'consumer-gone';
 
+/**
+ * What a queue needs from a consumer (a subscription): whether it can take a message now. The
+ * queue is generic over its consumers' type so that it need not import the subscription, which
+ * refers to its queue.
+ */
+export interface QueueConsumer {
+  canAccept(): boolean;
+}
+
 /** What a queue needs from the broker around it. */
-export interface QueueHost {
+export interface QueueHost<C extends QueueConsumer> {
   /** Hands `message` to `subscription` (reads the body from the store, writes MESSAGE). */
-  deliver(subscription: BrokerSubscription, queue: Queue, message: QueuedMessage): void;
+  deliver(subscription: C, queue: Queue<C>, message: QueuedMessage): void;
   /** Moves a message that reached its delivery limit to the dead-letter queue. */
-  deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void;
+  deadLetter(queue: Queue<C>, message: QueuedMessage, reason: ReturnReason): void;
   /** Persists a returned message's delivery count. */
-  persistDeliveries(queue: Queue, message: QueuedMessage): void;
+  persistDeliveries(queue: Queue<C>, message: QueuedMessage): void;
   /** Whether messages coming back should go to the dead-letter queue once at the limit. */
   readonly maxDeliveries: number;
   /** False while the broker is shutting down: nothing is dispatched. */
@@ -44,19 +52,19 @@ export interface QueueStats {
   readonly deadLettered: number;
 }
 
-export class Queue {
+export class Queue<C extends QueueConsumer> {
   /** Counters behind {@link stats}; the router counts acks in `dequeued`. */
   readonly counts = { enqueued: 0, dequeued: 0, redelivered: 0, deadLettered: 0 };
   #pending: (QueuedMessage | undefined)[] = [];
   #head = 0;
-  #consumers: BrokerSubscription[] = [];
+  #consumers: C[] = [];
   #next = 0;
   #dispatching = false;
   #again = false;
 
   constructor(
     readonly name: string,
-    private readonly host: QueueHost,
+    private readonly host: QueueHost<C>,
     /** Dead-letter queues keep their messages however often they are redelivered. */
     readonly isDeadLetter: boolean,
   ) {}
@@ -112,12 +120,12 @@ export class Queue {
     this.enqueue(message);
   }
 
-  addConsumer(subscription: BrokerSubscription): void {
+  addConsumer(subscription: C): void {
     this.#consumers.push(subscription);
     this.dispatch();
   }
 
-  removeConsumer(subscription: BrokerSubscription): void {
+  removeConsumer(subscription: C): void {
     const i = this.#consumers.indexOf(subscription);
     if (i < 0) return;
     this.#consumers.splice(i, 1);
@@ -147,7 +155,7 @@ export class Queue {
     if (!this.host.isDispatching()) return;
     while (this.#head < this.#pending.length && this.#consumers.length > 0) {
       const n = this.#consumers.length;
-      let chosen: BrokerSubscription | undefined;
+      let chosen: C | undefined;
       for (let k = 0; k < n; k += 1) {
         const idx = (this.#next + k) % n;
         const candidate = this.#consumers[idx];

@@ -12,9 +12,12 @@ import {
   type ReturnReason,
 } from './queue.js';
 import type { BrokerDelivery, BrokerSubscription } from './subscription.js';
-import type { MessageStore, StoredRecord } from './store.js';
+import type { MessageStore } from './store.js';
+import type { StoredRecord } from './record.js';
 import type { JournalDone as StoreDone } from './journal.js';
-import type { HeaderList } from './frame.js';
+import type { HeaderList, StompFrame } from './frame.js';
+import { StompProtocolError } from './errors.js';
+import { firstLine, requireHeader } from './handshake.js';
 
 const debug = debuglog('aes-broker');
 
@@ -46,6 +49,17 @@ export function destinationKind(destination: string): 'queue' | 'topic' | undefi
   return undefined;
 }
 
+/** The `destination` header of a SEND or SUBSCRIBE, refused unless this broker serves it. */
+export function requireDestination(frame: StompFrame): string {
+  const destination = requireHeader(frame, 'destination');
+  if (destinationKind(destination) === undefined) {
+    throw new StompProtocolError(
+      `unsupported destination '${firstLine(destination)}': use /queue/<name> or /topic/<name> (printable, at most ${MAX_DESTINATION_LENGTH} characters)`,
+    );
+  }
+  return destination;
+}
+
 export interface RouterOptions {
   readonly maxDeliveries: number;
   readonly deadLetterSuffix: string;
@@ -66,10 +80,10 @@ export interface UnreadableMessage {
   readonly reason: string;
 }
 
-export class Router implements QueueHost {
+export class Router implements QueueHost<BrokerSubscription> {
   readonly #store: MessageStore;
   readonly #options: RouterOptions;
-  readonly #queues = new Map<string, Queue>();
+  readonly #queues = new Map<string, Queue<BrokerSubscription>>();
   readonly #topics = new Map<string, Set<BrokerSubscription>>();
   /** Distinguishes message ids minted by this run from those of earlier runs. */
   readonly #runId = Date.now().toString(36);
@@ -179,7 +193,7 @@ export class Router implements QueueHost {
       });
     }
     const removes: { destination: string; seq: number }[] = [];
-    const touched = new Set<Queue>();
+    const touched = new Set<Queue<BrokerSubscription>>();
     for (const { subscription, deliveries } of acks) {
       for (const d of deliveries) {
         if (!subscription.untrack(d)) continue;
@@ -216,7 +230,7 @@ export class Router implements QueueHost {
     done: StoreDone,
   ): void {
     const removes: { destination: string; seq: number }[] = [];
-    const touched = new Set<Queue>();
+    const touched = new Set<Queue<BrokerSubscription>>();
     for (const d of deliveries) {
       if (!subscription.untrack(d)) continue;
       if (d.queue !== undefined && d.message !== undefined) {
@@ -277,7 +291,11 @@ export class Router implements QueueHost {
 
   // QueueHost
 
-  deliver(subscription: BrokerSubscription, queue: Queue, message: QueuedMessage): void {
+  deliver(
+    subscription: BrokerSubscription,
+    queue: Queue<BrokerSubscription>,
+    message: QueuedMessage,
+  ): void {
     let record: StoredRecord | undefined;
     try {
       record = this.#store.read(queue.name, message.seq);
@@ -313,7 +331,7 @@ export class Router implements QueueHost {
     }
   }
 
-  #unreadable(queue: Queue, message: QueuedMessage, reason: string): void {
+  #unreadable(queue: Queue<BrokerSubscription>, message: QueuedMessage, reason: string): void {
     // `onUnreadable` must not throw (the broker's fan-out catches its listeners' errors).
     this.#options.onUnreadable?.({
       destination: queue.name,
@@ -323,7 +341,7 @@ export class Router implements QueueHost {
     });
   }
 
-  deadLetter(queue: Queue, message: QueuedMessage, reason: ReturnReason): void {
+  deadLetter(queue: Queue<BrokerSubscription>, message: QueuedMessage, reason: ReturnReason): void {
     const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     const target = `${queue.name}${this.#options.deadLetterSuffix}`;
@@ -364,7 +382,7 @@ export class Router implements QueueHost {
       );
   }
 
-  persistDeliveries(queue: Queue, message: QueuedMessage): void {
+  persistDeliveries(queue: Queue<BrokerSubscription>, message: QueuedMessage): void {
     const record = this.#store.read(queue.name, message.seq);
     if (record === undefined) return;
     this.#store
@@ -413,7 +431,7 @@ export class Router implements QueueHost {
     }
   }
 
-  #queue(name: string): Queue {
+  #queue(name: string): Queue<BrokerSubscription> {
     let queue = this.#queues.get(name);
     if (queue === undefined) {
       queue = new Queue(name, this, name.endsWith(this.#options.deadLetterSuffix));

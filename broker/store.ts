@@ -16,12 +16,14 @@
  * the put is skipped (its durable delete is applied, harmlessly). Most messages are consumed
  * within moments of arriving, so LMDB mostly holds the backlog, and each such message costs
  * one journal append instead of a journal append plus an LMDB write and delete.
+ *
+ * A record's bytes are record.ts's; the directory is held by this process through the package's
+ * data-folder lock (util/dir-lock.ts, file `broker.pid`).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
-import { StompProtocolError, BrokerStoreError } from './errors.js';
+import { acquireDirLock, type DirLock } from '../util/index.js';
+import { BrokerStoreError } from './errors.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
 import {
@@ -31,16 +33,7 @@ import {
   type JournalOp,
   type Segment,
 } from './journal.js';
-import type { HeaderList } from './frame.js';
-
-/** A stored message. `headers` are the sender's headers (minus transport ones). */
-export interface StoredRecord {
-  readonly messageId: string;
-  /** Times the message has been delivered (persisted when it is returned to its queue). */
-  readonly deliveries: number;
-  readonly headers: HeaderList;
-  readonly body: Buffer;
-}
+import { decodeRecord, encodeRecord, type StoredRecord } from './record.js';
 
 /** One stored message as found when opening the store. */
 export interface LoadedMessage {
@@ -52,49 +45,8 @@ export interface LoadedMessage {
 type Key = [string, number];
 
 const debug = debuglog('aes-broker');
-const RECORD_VERSION = 3;
+/** Names the process holding the store's directory. */
 const LOCK_FILE = 'broker.pid';
-
-/** Directories opened by this process (a second broker on one directory would double-deliver). */
-const openDirs = new Set<string>();
-
-/**
- * Claims `dir` for this process: refuses when a live process (or this one) holds it. A pid file
- * left by a killed broker is taken over.
- */
-function claimDir(dir: string): void {
-  const key = resolve(dir);
-  if (openDirs.has(key)) throw new Error(`${dir} is already open in this process`);
-  const lock = join(dir, LOCK_FILE);
-  let holder: number | undefined;
-  try {
-    holder = Number(readFileSync(lock, 'utf8').trim());
-  } catch {
-    holder = undefined;
-  }
-  if (holder !== undefined && Number.isInteger(holder) && holder > 0 && holder !== process.pid) {
-    let alive = true;
-    try {
-      process.kill(holder, 0);
-    } catch (err) {
-      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    if (alive) throw new Error(`${dir} is in use by another broker (pid ${holder})`);
-  }
-  writeFileSync(lock, `${process.pid}\n`);
-  openDirs.add(key);
-}
-
-function releaseDir(dir: string): void {
-  openDirs.delete(resolve(dir));
-  try {
-    if (readFileSync(join(dir, LOCK_FILE), 'utf8').trim() === String(process.pid)) {
-      rmSync(join(dir, LOCK_FILE), { force: true });
-    }
-  } catch {
-    // already gone
-  }
-}
 
 /** One journal entry on its way: fsync pending, then (once fsynced) waiting for LMDB. */
 interface Journaled {
@@ -136,7 +88,8 @@ const LMDB_RETRY_MS = 1_000;
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
   readonly #journal: BrokerJournal;
-  readonly #dir: string;
+  /** The store's directory, held by this process (`broker.pid`). */
+  readonly #lock: DirLock;
   /**
    * Operations fsynced in the journal and not yet committed by LMDB, by key: reads must see them.
    * The op itself marks its entry (a later op on the same key replaces it).
@@ -178,12 +131,12 @@ export class MessageStore {
   private constructor(
     db: RootDatabase<Buffer, Key>,
     journal: BrokerJournal,
-    dir: string,
+    lock: DirLock,
     options: MessageStoreOptions,
   ) {
     this.#db = db;
     this.#journal = journal;
-    this.#dir = dir;
+    this.#lock = lock;
     this.#commitDelayMs = options.commitDelayMs ?? DEFAULT_STORE_COMMIT_DELAY_MS;
     this.#queueBytes = options.queueBytes ?? LMDB_QUEUE_BYTES;
     this.#commitHook = options.commitHook;
@@ -194,9 +147,10 @@ export class MessageStore {
    * LMDB, durably, before anything else.
    */
   static async open(dir: string, options: MessageStoreOptions = {}): Promise<MessageStore> {
+    let lock: DirLock;
     try {
-      mkdirSync(dir, { recursive: true });
-      claimDir(dir);
+      // One broker per directory: a second one would deliver every message twice.
+      lock = await acquireDirLock(dir, { fileName: LOCK_FILE, holder: 'another broker' });
     } catch (err) {
       throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
@@ -220,10 +174,10 @@ export class MessageStore {
         });
         journal.retireReplayed();
       }
-      return new MessageStore(db, journal, dir, options);
+      return new MessageStore(db, journal, lock, options);
     } catch (err) {
       await db?.close();
-      releaseDir(dir);
+      await releaseQuietly(lock);
       throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
   }
@@ -376,7 +330,7 @@ export class MessageStore {
           try {
             await this.#db.close();
           } finally {
-            releaseDir(this.#dir);
+            await releaseQuietly(this.#lock);
           }
         }
       }
@@ -598,116 +552,15 @@ export class MessageStore {
   }
 }
 
+/** Lets the directory go; a lock file that cannot be removed is left for the next start to take. */
+async function releaseQuietly(lock: DirLock): Promise<void> {
+  await lock.release().catch((err: unknown) => {
+    debug('store: cannot remove %s: %s', lock.path, err instanceof Error ? err.message : err);
+  });
+}
+
 function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean> {
   return op.kind === 'put'
     ? db.put([op.destination, op.seq], op.value)
     : db.remove([op.destination, op.seq]);
-}
-
-/**
- * A record is `[u8 version][u32 deliveries][u32 meta length][meta][body]`. Version 3 (written
- * now) has as meta the UTF-8 text of the message id and each header's name and value, joined
- * by NULs (none of them can hold one: a SEND header with a NUL is refused). Read still:
- * version 2, a binary meta `[u16 id bytes][id][u32 header count]` then per header
- * `[u32 name bytes][name][u32 value bytes][value]`, and version 1, the JSON text of
- * `[messageId, headers]`. Version 3 encodes a record with one string write and decodes it with
- * one string read (version 2 took two writes or reads per header).
- */
-const RECORD_HEADER_BYTES = 9;
-
-/** Encodes a record into one buffer (LMDB's value; the journal writes the same buffer). */
-export function encodeRecord(record: StoredRecord): Buffer {
-  const { messageId, headers, body } = record;
-  let meta = messageId;
-  for (const [name, value] of headers) meta += `\u0000${name}\u0000${value}`;
-  // Exactly the separators: a NUL inside a field would shift every field after it.
-  let nuls = 0;
-  for (let at = meta.indexOf('\u0000'); at >= 0; at = meta.indexOf('\u0000', at + 1)) nuls += 1;
-  if (nuls !== headers.length * 2) {
-    throw new StompProtocolError(
-      `message ${messageId.slice(0, 64)}: a header holding NUL cannot be stored`,
-    );
-  }
-  const metaLength = Buffer.byteLength(meta, 'utf8');
-  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + metaLength + body.length);
-  out[0] = RECORD_VERSION;
-  out.writeUInt32BE(record.deliveries, 1);
-  out.writeUInt32BE(metaLength, 5);
-  out.write(meta, RECORD_HEADER_BYTES, 'utf8');
-  body.copy(out, RECORD_HEADER_BYTES + metaLength);
-  return out;
-}
-
-export function decodeRecord(
-  value: Buffer,
-  destination: string,
-  seq: number,
-  copyBody: boolean,
-): StoredRecord {
-  try {
-    const version = value.readUInt8(0);
-    const deliveries = value.readUInt32BE(1);
-    const metaLength = value.readUInt32BE(5);
-    const metaEnd = RECORD_HEADER_BYTES + metaLength;
-    if (metaEnd > value.length) throw new Error('record metadata runs past its end');
-    let meta: { messageId: string; headers: HeaderList };
-    if (version === RECORD_VERSION) meta = decodeTextMeta(value, metaEnd);
-    else if (version === 2) meta = decodeMeta(value, metaEnd);
-    else if (version === 1)
-      meta = decodeJsonMeta(value.toString('utf8', RECORD_HEADER_BYTES, metaEnd));
-    else throw new Error(`record version ${version}`);
-    const view = value.subarray(metaEnd);
-    const body = copyBody ? Buffer.from(view) : view;
-    return { messageId: meta.messageId, deliveries, headers: meta.headers, body };
-  } catch (err) {
-    throw new BrokerStoreError(`corrupt record ${destination}#${seq} in message store`, err);
-  }
-}
-
-/** Version 3 metadata: id and header fields joined by NULs. */
-function decodeTextMeta(value: Buffer, end: number): { messageId: string; headers: HeaderList } {
-  const fields = value.toString('utf8', RECORD_HEADER_BYTES, end).split('\u0000');
-  if (fields.length % 2 !== 1) throw new Error('record metadata has a header without a value');
-  const headers: (readonly [string, string])[] = [];
-  for (let i = 1; i < fields.length; i += 2) {
-    headers.push([fields[i] as string, fields[i + 1] as string]);
-  }
-  return { messageId: fields[0] as string, headers };
-}
-
-/** Version 2 metadata: length-prefixed UTF-8 strings. */
-function decodeMeta(value: Buffer, end: number): { messageId: string; headers: HeaderList } {
-  let at = RECORD_HEADER_BYTES;
-  const read = (width: 2 | 4): string => {
-    const length = width === 2 ? value.readUInt16BE(at) : value.readUInt32BE(at);
-    const from = at + width;
-    if (from + length > end) throw new Error('record metadata string runs past its end');
-    at = from + length;
-    return value.toString('utf8', from, at);
-  };
-  const messageId = read(2);
-  const count = value.readUInt32BE(at);
-  at += 4;
-  const headers: (readonly [string, string])[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const name = read(4);
-    headers.push([name, read(4)]);
-  }
-  if (at !== end) throw new Error('record metadata has trailing bytes');
-  return { messageId, headers };
-}
-
-/** Version 1 metadata: the JSON text of `[messageId, headers]`. */
-function decodeJsonMeta(text: string): { messageId: string; headers: HeaderList } {
-  const meta: unknown = JSON.parse(text);
-  if (!Array.isArray(meta) || typeof meta[0] !== 'string' || !Array.isArray(meta[1])) {
-    throw new Error('bad record metadata');
-  }
-  const headers = (meta[1] as unknown[]).map((h) => {
-    if (!Array.isArray(h) || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
-      throw new Error('bad header in record');
-    }
-    return [h[0], h[1]] as const;
-  });
-  return { messageId: meta[0], headers };
 }

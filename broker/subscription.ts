@@ -11,7 +11,7 @@ export interface BrokerDelivery {
   readonly ackId: string;
   readonly messageId: string;
   /** Set for queue messages: where the message returns when nacked or abandoned. */
-  readonly queue: Queue | undefined;
+  readonly queue: Queue<BrokerSubscription> | undefined;
   readonly message: QueuedMessage | undefined;
 }
 
@@ -28,7 +28,7 @@ export interface SubscriberConnection {
       readonly headers: ReadonlyArray<readonly [string, string]>;
       readonly body: Buffer;
       readonly deliveries: number;
-      readonly queue: Queue | undefined;
+      readonly queue: Queue<BrokerSubscription> | undefined;
       readonly queued: QueuedMessage | undefined;
     },
   ): void;

@@ -2,7 +2,8 @@
  * The names a peer certificate vouches for: its subject's CN and its DNS subjectAltNames. With
  * TLS as the only proof, a kernel's name must be one of them (see `ClusterTlsOptions.bindNames`).
  */
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { HandshakeError } from './errors.js';
 
 export function certificateNames(cert: PeerCertificate | Record<string, never>): string[] {
   const names: string[] = [];
@@ -19,4 +20,24 @@ export function certificateNames(cert: PeerCertificate | Record<string, never>):
     }
   }
   return [...new Set(names)];
+}
+
+/**
+ * Whether TLS alone authenticates the peer on `socket` as `name`: false without a verified
+ * certificate; with `bindNames`, an `AUTH_FAILED` error when the certificate does not carry
+ * that name.
+ */
+export function tlsAuthenticates(
+  socket: TLSSocket,
+  name: string,
+  bindNames: boolean,
+): boolean | HandshakeError {
+  if (socket.authorized !== true) return false;
+  if (!bindNames) return true;
+  const names = certificateNames(socket.getPeerCertificate());
+  if (names.includes(name)) return true;
+  return new HandshakeError(
+    'AUTH_FAILED',
+    `kernel '${name}' presented a certificate for ${names.length === 0 ? 'no name' : names.map((n) => `'${n}'`).join(', ')}: with TLS alone a kernel's name must be its certificate's CN or a DNS subjectAltName (or give it a secret, or set tls.bindNames: false)`,
+  );
 }

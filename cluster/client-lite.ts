@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CallError } from './errors.js';
-import { Kernel, type KernelInfo, type KernelWaitOptions } from './kernel.js';
+import { Kernel } from './kernel.js';
+import type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 import type { MonitorCallbacks } from './monitor.js';
 import type { ClusterTlsOptions } from './options.js';
 import type { StateSpec } from './specifier.js';

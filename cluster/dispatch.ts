@@ -5,7 +5,8 @@
  * shutdown can let them answer.
  */
 import { ClusterError } from './errors.js';
-import type { Link, PeerIdentity } from './link.js';
+import type { Link } from './link.js';
+import type { PeerIdentity } from './link-types.js';
 import {
   FrameType,
   SUBSCRIBED_SESSION_VERSION,

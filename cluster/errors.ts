@@ -2,6 +2,7 @@
  * Named errors of the cluster protocol. Errors that cross the wire carry a stable `code` (see
  * `ERROR_CODES` and docs/protocol.md) and whether retrying may help.
  */
+import type { DeadlineErrors } from '../util/index.js';
 
 /** Every error code the protocol sends or raises; stable, documented in docs/protocol.md. */
 export const ERROR_CODES = [
@@ -86,6 +87,14 @@ export class RemoteError extends ClusterError {
 export class CallError extends ClusterError {
   override readonly name = 'CallError';
 }
+
+/** The kernel's waits (`connect`, `waitWritable`) reject with `CallError` TIMEOUT / ABORTED. */
+export const CALL_DEADLINE_ERRORS: DeadlineErrors = {
+  timeout: (operation, timeoutMs) =>
+    new CallError('TIMEOUT', `${operation}: no answer within ${timeoutMs} ms`),
+  aborted: (operation, reason) =>
+    new CallError('ABORTED', `${operation}: aborted`, { cause: reason }),
+};
 
 /** The outbound queue to a kernel is full; wait for `waitWritable()` and try again. */
 export class QueueFullError extends ClusterError {

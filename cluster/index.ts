@@ -4,7 +4,8 @@
  * ClientLite, and the types and errors their callers handle. The codec, links and defaults stay
  * inside. The wire format is specified in docs/protocol.md; the guide is docs/cluster.md.
  */
-export { Kernel, type KernelInfo, type KernelWaitOptions } from './kernel.js';
+export { Kernel } from './kernel.js';
+export type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 export type {
   KernelCallEvent,
   KernelCallOutcome,
@@ -56,5 +57,5 @@ export {
   type ClusterErrorCode,
 } from './errors.js';
 export type { ErrorOperation, KernelRole } from './messages.js';
-export type { PeerIdentity } from './link.js';
-export { Backoff, type BackoffOptions } from './backoff.js';
+export type { PeerIdentity } from './link-types.js';
+export type { BackoffJitterKind, BackoffOptions } from '../util/index.js';

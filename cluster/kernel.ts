@@ -1,17 +1,22 @@
 /**
  * The local kernel: its sessions and published states, its links to other kernels (outgoing
  * connections and listeners), and IKC's operations — post, call, subscribe, monitor, ping —
- * routed over those links.
+ * routed over those links. A facade: the work is done by the pieces it wires together (peer
+ * table, dispatcher, subscriptions, membership, error reporter, shutdown); the shapes it shares
+ * with them are in kernel-types.ts, so none of them imports the kernel.
  */
 import { randomUUID } from 'node:crypto';
 import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
-import { CallError, ClusterError, UsageError, type ClusterErrorCode } from './errors.js';
-import { withDeadline } from './deadline.js';
+import { CALL_DEADLINE_ERRORS, CallError, ClusterError, UsageError } from './errors.js';
+import { withDeadline } from '../util/index.js';
 import { dial } from './dial.js';
-import { Dispatcher, type ErrorReport } from './dispatch.js';
-import { PeerTable } from './peer-table.js';
-import { Link, type LinkHost, type PeerIdentity } from './link.js';
+import { Dispatcher } from './dispatch.js';
+import { ErrorReporter } from './error-reporter.js';
+import { shutdownKernel } from './kernel-shutdown.js';
+import type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
+import { PeerTable, kernelInfo } from './peer-table.js';
+import { Link, type LinkHost } from './link.js';
 import {
   Listener,
   DEFAULT_LISTEN_ADDRESS,
@@ -20,7 +25,7 @@ import {
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
 import { Membership } from './membership.js';
-import { FrameType, type KernelRole, type Message } from './messages.js';
+import { FrameType, type Message } from './messages.js';
 import { encodePostFrame, encodeRetracted } from './message-encoding.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
 import {
@@ -43,37 +48,15 @@ import { Subscriptions, type SubscribeResult } from './subscriptions.js';
 
 const trace = debuglog('aes-cluster');
 
-/** A connected kernel as `kernels()` lists it. */
-export interface KernelInfo {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly role: KernelRole;
-  readonly direction: 'inbound' | 'outbound';
-  readonly address: string;
-  /** The addresses it listens on (what membership dials). */
-  readonly listen: readonly string[];
-  readonly authenticated: PeerIdentity['authenticated'];
-  /** Bulk bytes waiting in the link's queue (bounded by `maxQueueBytes`). */
-  readonly queuedBytes: number;
-  /** Bytes handed to the socket and not sent yet. */
-  readonly socketBytes: number;
-}
-
-/** Deadline and cancellation of a network wait. */
-export interface KernelWaitOptions {
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
-}
-
 const SPEC_CACHE_LIMIT = 1024;
 
 export class Kernel implements AsyncDisposable {
   readonly #options: ParsedKernelOptions;
   readonly #counters = createCounters();
-  readonly #errorCounts: Partial<Record<ClusterErrorCode, number>> = {};
   readonly #incarnation = randomUUID();
   readonly #sessions = new SessionRegistry();
   readonly #monitors = new MonitorRegistry((n) => this.#peers.resolveName(n));
+  readonly #errors = new ErrorReporter(this.#monitors);
   readonly #peers: PeerTable;
   readonly #allLinks = new Set<Link>();
   readonly #listeners = new Set<Listener>();
@@ -106,7 +89,7 @@ export class Kernel implements AsyncDisposable {
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
       linkError: (link, op, error) =>
-        this.#reportError({ link, side: 'local', op, error, ref: undefined }),
+        this.#errors.report({ link, side: 'local', op, error, ref: undefined }),
       linkClosed: (link, reason) => {
         this.#allLinks.delete(link);
         this.#dispatch.forget(link);
@@ -151,7 +134,7 @@ export class Kernel implements AsyncDisposable {
       counters: this.#counters,
       monitors: this.#monitors,
       maxInflightCalls: o.maxInflightCalls,
-      reportError: (report) => this.#reportError(report),
+      reportError: (report) => this.#errors.report(report),
     });
     this.#subscriptions = new Subscriptions({
       links: () => this.#peers.kernelLinks(),
@@ -163,7 +146,7 @@ export class Kernel implements AsyncDisposable {
       monitors: this.#monitors,
       counters: this.#counters,
       reportError: (link, code, message, ref) =>
-        this.#reportError({
+        this.#errors.report({
           link,
           side: 'local',
           op: 'subscribe',
@@ -261,7 +244,7 @@ export class Kernel implements AsyncDisposable {
       this.call(s, args).then(
         (result) => this.#dispatch.local(rsvp, result, s.kernel),
         (err: unknown) =>
-          this.#reportError({
+          this.#errors.report({
             link: undefined,
             kernel: s.kernel,
             side: 'local',
@@ -416,18 +399,21 @@ export class Kernel implements AsyncDisposable {
       new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls', reads),
     );
     socket.once(connectEvent, () => link.start());
-    await withDeadline<PeerIdentity>(
-      {
-        timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      `connect to ${address}`,
-      (resolve, reject) => {
-        link.ready.then(resolve, reject);
-        return () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`));
-      },
-    );
-    return this.#info(link);
+    const deadline = {
+      operation: `connect to ${address}`,
+      timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      signal: options.signal,
+      errors: CALL_DEADLINE_ERRORS,
+    };
+    await withDeadline(deadline, (signal) => {
+      signal.addEventListener(
+        'abort',
+        () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`)),
+        { once: true },
+      );
+      return link.ready;
+    });
+    return kernelInfo(link);
   }
 
   /**
@@ -458,13 +444,13 @@ export class Kernel implements AsyncDisposable {
 
   /** The kernels (and clients) connected now. */
   kernels(): KernelInfo[] {
-    return this.#peers.links().map((l) => this.#info(l));
+    return this.#peers.links().map((l) => kernelInfo(l));
   }
 
   /** One connected kernel by name or alias. */
   getKernel(name: string): KernelInfo | undefined {
     const link = this.#peers.linkFor(name);
-    return link === undefined ? undefined : this.#info(link);
+    return link === undefined ? undefined : kernelInfo(link);
   }
 
   /**
@@ -480,7 +466,7 @@ export class Kernel implements AsyncDisposable {
 
   /** Counters, errors by code, and the number of links. */
   stats(): KernelStats {
-    return { ...this.#counters, errors: { ...this.#errorCounts }, links: this.#peers.size };
+    return { ...this.#counters, errors: this.#errors.counts(), links: this.#peers.size };
   }
 
   /**
@@ -488,7 +474,18 @@ export class Kernel implements AsyncDisposable {
    * says BYE on every link and waits for them to close. Idempotent.
    */
   shutdown(reason = 'shutdown', options: { graceMs?: number } = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(reason, options.graceMs ?? 5_000);
+    this.#closing ??= shutdownKernel(
+      {
+        membership: this.#membership,
+        monitors: this.#monitors,
+        subscriptions: this.#subscriptions,
+        listeners: this.#listeners,
+        links: this.#allLinks,
+        inflight: (link) => this.#dispatch.inflight(link),
+      },
+      reason,
+      options.graceMs ?? 5_000,
+    );
     return this.#closing;
   }
 
@@ -501,33 +498,6 @@ export class Kernel implements AsyncDisposable {
   }
 
   // ---------------------------------------------------------------- internals
-
-  async #shutdown(reason: string, graceMs: number): Promise<void> {
-    this.#membership.close();
-    this.#monitors.emit('shutdown', undefined, { reason });
-    this.#subscriptions.close();
-    const waitIdle = (link: Link): Promise<void> => this.#waitIdle(link, graceMs);
-    const steps: Promise<unknown>[] = [...this.#listeners].map((l) =>
-      l.close({ graceMs, waitIdle }),
-    );
-    for (const link of [...this.#allLinks]) {
-      steps.push(
-        waitIdle(link).then(() => {
-          link.close(reason);
-          return waitClosed(link, graceMs);
-        }),
-      );
-    }
-    await Promise.allSettled(steps);
-    for (const link of this.#allLinks) link.destroy(new ClusterError('SHUTDOWN', reason));
-  }
-
-  async #waitIdle(link: Link, graceMs: number): Promise<void> {
-    const until = Date.now() + graceMs;
-    while (this.#dispatch.inflight(link) > 0 && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
 
   #assertOpen(): void {
     if (this.#closing !== undefined)
@@ -559,45 +529,6 @@ export class Kernel implements AsyncDisposable {
     if (link === undefined)
       throw new CallError('NO_ROUTE', `no connected kernel named '${nameOrAlias}'`);
     return link;
-  }
-
-  #info(link: Link): KernelInfo {
-    const peer = link.peer as PeerIdentity;
-    return {
-      name: peer.name,
-      aliases: peer.aliases,
-      role: peer.role,
-      direction: link.direction,
-      address: link.remoteAddress,
-      listen: peer.listen,
-      authenticated: peer.authenticated,
-      queuedBytes: link.queuedBytes,
-      socketBytes: link.socketBytes,
-    };
-  }
-
-  #reportError(e: ErrorReport): void {
-    const code = e.error.code;
-    this.#errorCounts[code] = (this.#errorCounts[code] ?? 0) + 1;
-    const kernel = e.kernel ?? e.link?.peer?.name;
-    trace(
-      '%s error (%s, %s) %s: %s',
-      e.side,
-      e.op,
-      code,
-      kernel ?? e.link?.remoteAddress ?? '-',
-      e.error.message,
-    );
-    this.#monitors.emit('error', kernel, {
-      kernel,
-      side: e.side,
-      op: e.op,
-      code,
-      message: e.error.message,
-      ref: e.ref,
-      address: e.link?.remoteAddress ?? '',
-      error: e.error,
-    });
   }
 
   #kernelGone(name: string): void {
@@ -641,7 +572,7 @@ export class Kernel implements AsyncDisposable {
         }
         return;
       case 'error':
-        this.#reportError({
+        this.#errors.report({
           link,
           side: 'remote',
           op: message.op,
@@ -656,15 +587,4 @@ export class Kernel implements AsyncDisposable {
         return;
     }
   }
-}
-
-async function waitClosed(link: Link, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    link.closed,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }

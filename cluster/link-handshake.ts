@@ -12,7 +12,7 @@ import {
   verifyProof,
   type ProofInput,
 } from './handshake.js';
-import type { LinkDirection, LinkHost, PeerIdentity } from './link.js';
+import type { HandshakeHost, LinkDirection, PeerIdentity } from './link-types.js';
 import {
   FrameType,
   SUPPORTED_VERSIONS,
@@ -25,7 +25,7 @@ import { encodeAuth, encodeHello, encodeWelcome } from './message-encoding.js';
 
 /** What the handshake needs from its link. */
 export interface HandshakeSide {
-  readonly host: LinkHost;
+  readonly host: HandshakeHost;
   readonly direction: LinkDirection;
   readonly label: string;
   /** TLS alone authenticates the peer as `name` (true), does not apply (false), or refuses it. */

@@ -1,7 +1,8 @@
 /**
  * One connection to another kernel: the handshake (both roles), frame decoding, the coalescing
  * writer, heartbeats, outgoing calls and their replies. Its life is a guarded state machine;
- * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`.
+ * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`. The
+ * types it shares with the handshake and the kernel are in link-types.ts.
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -16,63 +17,39 @@ import {
 } from './errors.js';
 import { FrameDecoder, HANDSHAKE_MAX_FRAME_BYTES, encodeFrame, type Frame } from './frame-codec.js';
 import { FrameWriter } from './frame-writer.js';
-import { withDeadline } from './deadline.js';
+import { StateMachine, type TransitionTable } from '../util/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
 import { PendingCalls } from './pending-calls.js';
+import { WritableWaiters } from './writable-waiters.js';
 import type { ReadBuffer } from './read-buffer.js';
-import { certificateNames } from './certificate-names.js';
+import { tlsAuthenticates } from './certificate-names.js';
 import {
   FrameType,
   type ErrorMessage,
   type HelloMessage,
   type ErrorOperation,
-  type KernelRole,
   type Message,
 } from './messages.js';
 import { encodeBye, encodeCallFrame, encodeError, encodeId } from './message-encoding.js';
 import { decodeMessage } from './message-decoding.js';
 import type { KernelCounters } from './stats.js';
+import type {
+  HandshakeHost,
+  LinkDirection,
+  LinkSettings,
+  LinkState,
+  PeerIdentity,
+} from './link-types.js';
 
 const trace = debuglog('aes-cluster');
 
-export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'closing' | 'closed';
-export type LinkDirection = 'outbound' | 'inbound';
-
-/** Tunables every link of a kernel shares. */
-export interface LinkSettings {
-  readonly handshakeTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly heartbeatTimeoutMs: number;
-  readonly maxFrameBytes: number;
-  readonly maxQueueBytes: number;
-  readonly highWaterBytes: number;
-}
-
-/** Who the peer turned out to be. */
-export interface PeerIdentity {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly role: KernelRole;
-  readonly listen: readonly string[];
-  readonly incarnation: string;
-  readonly version: number;
-  readonly authenticated: 'hmac' | 'tls' | 'none';
-}
-
-/** What a link needs from its kernel. */
-export interface LinkHost {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly role: KernelRole;
-  readonly incarnation: string;
+/** What a link needs from its kernel (the handshake's needs, and more). */
+export interface LinkHost extends HandshakeHost {
   readonly settings: LinkSettings;
   readonly counters: KernelCounters;
-  readonly allowUnauthenticated: boolean;
   /** TLS alone authenticates only the names its certificate carries (`tls.bindNames`). */
   readonly tlsBindNames: boolean;
-  listenAddresses(): readonly string[];
-  secretFor(peer: string): string | Buffer | undefined;
   /** The silence after which `peer` is declared dead (`settings.heartbeatTimeoutMs` or its own). */
   heartbeatTimeoutFor(peer: string): number;
   /** Inbound only: may this peer join? Returns the refusal, or undefined. */
@@ -85,7 +62,7 @@ export interface LinkHost {
   linkClosed(link: Link, reason: string, error: ClusterError | undefined): void;
 }
 
-const LEGAL: Readonly<Record<LinkState, readonly LinkState[]>> = {
+const LEGAL: TransitionTable<LinkState> = {
   connecting: ['handshaking', 'closing', 'closed'],
   handshaking: ['ready', 'closing', 'closed'],
   ready: ['closing', 'closed'],
@@ -112,16 +89,15 @@ export class Link {
   readonly #decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
   readonly #writer: FrameWriter;
   readonly #heartbeat: Heartbeat;
-  readonly #tls: boolean;
   readonly #remote: string;
-  #state: LinkState;
+  readonly #machine: StateMachine<LinkState>;
   #peer: PeerIdentity | undefined;
   readonly #handshake: LinkHandshake;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #lastRx = Date.now();
   #lastTx = Date.now();
   readonly #pending = new PendingCalls();
-  #writableWaiters: (() => void)[] = [];
+  readonly #writableWaiters = new WritableWaiters();
   #closeReason = '';
   #ending = false;
   /** Reading is paused because the peer does not read our answers. */
@@ -149,12 +125,22 @@ export class Link {
     this.#socket = socket;
     this.direction = direction;
     this.label = label;
-    this.#tls = tls;
     this.#remote =
       direction === 'inbound' && socket.remoteAddress !== undefined
         ? `${socket.remoteAddress}:${socket.remotePort ?? 0}`
         : label;
-    this.#state = direction === 'outbound' ? 'connecting' : 'handshaking';
+    this.#machine = new StateMachine({
+      name: `link ${this.id}`,
+      initial: direction === 'outbound' ? 'connecting' : 'handshaking',
+      legal: LEGAL,
+      trace: ({ from, to, reason }, refused) => {
+        const [id, peer] = [this.id, this.peerName];
+        if (refused) trace('link %d (%s): refused %s -> %s (%s)', id, peer, from, to, reason);
+        // The socket's own close has no reason to give.
+        else if (reason === '') trace('link %d (%s): %s -> %s', id, peer, from, to);
+        else trace('link %d (%s): %s -> %s (%s)', id, peer, from, to, reason);
+      },
+    });
     this.ready = new Promise<PeerIdentity>((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
@@ -168,7 +154,8 @@ export class Link {
       host,
       direction,
       label,
-      tlsAuthenticates: (name) => this.#tlsAuthenticates(name),
+      tlsAuthenticates: (name) =>
+        tls && tlsAuthenticates(socket as TLSSocket, name, host.tlsBindNames),
       admit: (hello) => host.admit(this, hello),
       sendControl: (frame) => this.#sendControl(frame),
       ready: (peer) => this.#becomeReady(peer),
@@ -227,7 +214,7 @@ export class Link {
   }
 
   get state(): LinkState {
-    return this.#state;
+    return this.#machine.state;
   }
   /** The peer, once the handshake is done. */
   get peer(): PeerIdentity | undefined {
@@ -265,13 +252,7 @@ export class Link {
 
   /** Moves the state machine; refuses (and traces) a move that is not legal from here. */
   transitionTo(from: readonly LinkState[], to: LinkState, reason: string): boolean {
-    if (!from.includes(this.#state) || !LEGAL[this.#state].includes(to)) {
-      trace('link %d (%s): refused %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
-      return false;
-    }
-    trace('link %d (%s): %s -> %s (%s)', this.id, this.peerName, this.#state, to, reason);
-    this.#state = to;
-    return true;
+    return this.#machine.transitionTo(from, to, reason);
   }
 
   /**
@@ -279,8 +260,8 @@ export class Link {
    * still queued); throws `QueueFullError` above the hard bound.
    */
   send(type: number, body: string, tail?: string): boolean {
-    if (this.#state !== 'ready') {
-      throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`);
+    if (this.#machine.state !== 'ready') {
+      throw new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#machine.state}`);
     }
     const queued = this.#writer.queuedBytes;
     if (queued >= this.#host.settings.maxQueueBytes) {
@@ -299,15 +280,10 @@ export class Link {
   /** Resolves once the outbound queue is below its high-water mark again. */
   waitWritable(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     if (this.#writer.writable) return Promise.resolve();
-    if (this.#state === 'closed' || this.#state === 'closing') {
+    if (this.#machine.state === 'closed' || this.#machine.state === 'closing') {
       return Promise.reject(new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed`));
     }
-    return withDeadline<void>(options, `waiting for '${this.peerName}' to drain`, (resolve) => {
-      this.#writableWaiters.push(resolve);
-      return () => {
-        this.#writableWaiters = this.#writableWaiters.filter((w) => w !== resolve);
-      };
-    });
+    return this.#writableWaiters.wait(`waiting for '${this.peerName}' to drain`, options);
   }
 
   /** Calls a state on the peer; the reply is accepted from this link only, once. */
@@ -332,9 +308,9 @@ export class Link {
 
   /** Pings the peer at the protocol level; resolves with 'PONG'. */
   ping(options: { timeoutMs?: number; signal?: AbortSignal }): Promise<'PONG'> {
-    if (this.#state !== 'ready') {
+    if (this.#machine.state !== 'ready') {
       return Promise.reject(
-        new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#state}`),
+        new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#machine.state}`),
       );
     }
     const id = this.#pending.peekId();
@@ -346,11 +322,12 @@ export class Link {
 
   /** Graceful: say BYE (when ready), flush, end the socket; destroy after a grace period. */
   close(reason: string, sayBye = true): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     // BYE goes behind the bulk frames already queued, so the peer handles those first.
-    if (sayBye && this.#state === 'ready') this.#writer.enqueue(FrameType.BYE, encodeBye(reason));
+    if (sayBye && this.#machine.state === 'ready')
+      this.#writer.enqueue(FrameType.BYE, encodeBye(reason));
     this.#closeReason ||= reason;
-    this.transitionTo([this.#state], 'closing', reason);
+    this.transitionTo([this.#machine.state], 'closing', reason);
     this.#ending = true;
     this.#writer.flush();
     this.#endWhenFlushed();
@@ -364,14 +341,14 @@ export class Link {
 
   /** Tells the peer what went wrong (when possible) and closes the connection now. */
   destroy(error: ClusterError, op: ErrorOperation = 'channel'): void {
-    if (this.#state === 'closed') return;
+    if (this.#machine.state === 'closed') return;
     this.#closeError ??= error;
     this.#closeReason ||= error.message;
-    if (this.#state !== 'closing') {
+    if (this.#machine.state !== 'closing') {
       this.#sendControl(
         encodeFrame(FrameType.ERROR, encodeError(error.code, error.message, op, null)),
       );
-      this.transitionTo([this.#state], 'closing', error.message);
+      this.transitionTo([this.#machine.state], 'closing', error.message);
       this.#writer.flush();
     }
     this.#socket.end();
@@ -383,7 +360,7 @@ export class Link {
   // ------------------------------------------------------------------ internals
 
   #isOpen(): boolean {
-    return this.#state !== 'closing' && this.#state !== 'closed';
+    return this.#machine.state !== 'closing' && this.#machine.state !== 'closed';
   }
 
   #sendControl(frame: Buffer): void {
@@ -406,11 +383,7 @@ export class Link {
       this.#socket.resume();
     }
     this.#endWhenFlushed();
-    if (this.#writer.writable && this.#writableWaiters.length > 0) {
-      const waiters = this.#writableWaiters;
-      this.#writableWaiters = [];
-      for (const w of waiters) w();
-    }
+    if (this.#writer.writable && this.#writableWaiters.size > 0) this.#writableWaiters.wakeAll();
   }
 
   /** `reused`: the chunk's bytes are overwritten by the next read (see ReadBuffer). */
@@ -420,8 +393,8 @@ export class Link {
     counters.bytesIn += chunk.length;
     let input = chunk;
     for (;;) {
-      if (this.#state === 'closed' || this.#state === 'closing') return;
-      const handshaking = this.#state !== 'ready';
+      if (this.#machine.state === 'closed' || this.#machine.state === 'closing') return;
+      const handshaking = this.#machine.state !== 'ready';
       let frames: Frame[];
       try {
         // During the handshake take one frame at a time: the limit rises once the peer is known.
@@ -458,7 +431,7 @@ export class Link {
       );
       return;
     }
-    if (this.#state !== 'ready') {
+    if (this.#machine.state !== 'ready') {
       this.#handshake.onMessage(message);
       return;
     }
@@ -544,23 +517,6 @@ export class Link {
     this.destroy(error, 'handshake');
   }
 
-  /**
-   * Whether TLS alone authenticates the peer as `name`: false without a verified certificate,
-   * an `AUTH_FAILED` error when the certificate does not carry that name (`tls.bindNames`).
-   */
-  #tlsAuthenticates(name: string): boolean | HandshakeError {
-    if (!this.#tls) return false;
-    const socket = this.#socket as TLSSocket;
-    if (socket.authorized !== true) return false;
-    if (!this.#host.tlsBindNames) return true;
-    const names = certificateNames(socket.getPeerCertificate());
-    if (names.includes(name)) return true;
-    return new HandshakeError(
-      'AUTH_FAILED',
-      `kernel '${name}' presented a certificate for ${names.length === 0 ? 'no name' : names.map((n) => `'${n}'`).join(', ')}: with TLS alone a kernel's name must be its certificate's CN or a DNS subjectAltName (or give it a secret, or set tls.bindNames: false)`,
-    );
-  }
-
   #becomeReady(peer: PeerIdentity): void {
     const clash = this.#host.nameClash(peer);
     if (clash !== undefined) {
@@ -578,7 +534,7 @@ export class Link {
   }
 
   #onHandshakeTimeout(): void {
-    if (this.#state !== 'connecting' && this.#state !== 'handshaking') return;
+    if (this.#machine.state !== 'connecting' && this.#machine.state !== 'handshaking') return;
     this.#host.counters.handshakeTimeouts += 1;
     this.#handshakeFailure(
       new HandshakeError(
@@ -589,10 +545,9 @@ export class Link {
   }
 
   #onClose(): void {
-    const before = this.#state;
+    const before = this.#machine.state;
     if (before === 'closed') return;
-    this.#state = 'closed';
-    trace('link %d (%s): %s -> closed', this.id, this.peerName, before);
+    this.#machine.transitionTo([before], 'closed', '');
     clearTimeout(this.#handshakeTimer);
     this.#heartbeat.stop();
     this.#writer.close();
@@ -620,8 +575,7 @@ export class Link {
     }
     const closed = new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`);
     this.#pending.rejectAll(closed);
-    for (const w of this.#writableWaiters) w();
-    this.#writableWaiters = [];
+    this.#writableWaiters.wakeAll();
     this.#readyReject?.(
       this.#closeError ??
         new HandshakeError('CHANNEL_CLOSED', `connection closed during the handshake: ${reason}`),

@@ -4,7 +4,7 @@
  * been unreachable for `forgetAfterMs`. Works over a narrow host interface.
  */
 import { debuglog } from 'node:util';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions } from '../util/index.js';
 import { ClusterError } from './errors.js';
 
 const trace = debuglog('aes-cluster');

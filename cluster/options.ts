@@ -1,12 +1,12 @@
 /** The kernel's options: one documented interface, defaults, and one parse function. */
 import type { SecureContextOptions } from 'node:tls';
 import { debuglog } from 'node:util';
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from '../util/index.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './heartbeat.js';
-import type { LinkSettings } from './link.js';
+import type { LinkSettings } from './link-types.js';
 import { NAME_PATTERN, type KernelRole } from './messages.js';
 
 const trace = debuglog('aes-cluster');

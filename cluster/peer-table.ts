@@ -5,7 +5,9 @@
  */
 import { debuglog } from 'node:util';
 import { ClusterError, HandshakeError } from './errors.js';
-import type { Link, PeerIdentity } from './link.js';
+import type { KernelInfo } from './kernel-types.js';
+import type { Link } from './link.js';
+import type { PeerIdentity } from './link-types.js';
 import type { Membership } from './membership.js';
 import { FrameType, type HelloMessage } from './messages.js';
 import { encodePeers } from './message-encoding.js';
@@ -22,6 +24,22 @@ export interface PeerTableHost {
   isClosing(): boolean;
   /** A kernel unregistered: drop what it subscribed to and what we subscribed to on it. */
   kernelGone(name: string): void;
+}
+
+/** A ready link's kernel, as `Kernel.kernels()` lists it. */
+export function kernelInfo(link: Link): KernelInfo {
+  const peer = link.peer as PeerIdentity;
+  return {
+    name: peer.name,
+    aliases: peer.aliases,
+    role: peer.role,
+    direction: link.direction,
+    address: link.remoteAddress,
+    listen: peer.listen,
+    authenticated: peer.authenticated,
+    queuedBytes: link.queuedBytes,
+    socketBytes: link.socketBytes,
+  };
 }
 
 export class PeerTable {

@@ -1,6 +1,16 @@
-/** Abortable waits over a `Clock`. */
+/**
+ * Abortable waits over a `Clock`. Deadlines are util/deadline.ts's `withDeadline`, given the
+ * runtime's clock and {@link RUNTIME_DEADLINE_ERRORS}.
+ */
+import type { DeadlineErrors } from '../util/index.js';
 import type { Clock } from './clock.js';
 import { AbortedError, CallTimeoutError } from './errors.js';
+
+/** The runtime's deadlines reject with `CallTimeoutError` and `AbortedError`. */
+export const RUNTIME_DEADLINE_ERRORS: DeadlineErrors = {
+  timeout: (operation, timeoutMs) => new CallTimeoutError(operation, timeoutMs),
+  aborted: (operation, reason) => new AbortedError(operation, { cause: reason }),
+};
 
 /** Resolves after `ms`; rejects with `AbortedError` as soon as `signal` aborts. */
 export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
@@ -16,44 +26,4 @@ export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/**
- * Runs `work` with a signal that aborts after `timeoutMs` or when `signal` aborts, whichever is
- * first. Rejects with `CallTimeoutError` / `AbortedError` at that moment even when `work` ignores
- * its signal (its late result is then dropped). Timers are cleared on every path.
- */
-export async function withDeadline<T>(
-  clock: Clock,
-  operation: string,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  if (signal?.aborted === true) throw new AbortedError(operation);
-  const controller = new AbortController();
-  let settle: ((error: Error) => void) | undefined;
-  const cut = new Promise<never>((_resolve, reject) => {
-    settle = reject;
-  });
-  const handle = clock.setTimeout(() => {
-    const error = new CallTimeoutError(operation, timeoutMs);
-    controller.abort(error);
-    settle?.(error);
-  }, timeoutMs);
-  const onAbort = () => {
-    const error = new AbortedError(operation, { cause: signal?.reason });
-    controller.abort(error);
-    settle?.(error);
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const running = work(controller.signal);
-    // A late rejection after the deadline must not become an unhandled rejection.
-    running.catch(() => undefined);
-    return await Promise.race([running, cut]);
-  } finally {
-    clock.clearTimeout(handle);
-    signal?.removeEventListener('abort', onAbort);
-  }
 }

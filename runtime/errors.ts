@@ -66,8 +66,8 @@ export class AbortedError extends RuntimeError {
 /** A state machine refused a move, or an object was used in the wrong state. */
 export class StateError extends RuntimeError {
   override readonly name = 'StateError';
-  constructor(message: string) {
-    super('RUNTIME_BAD_STATE', message, false);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RUNTIME_BAD_STATE', message, false, options);
   }
 }
 

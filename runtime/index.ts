@@ -18,7 +18,7 @@ export {
 } from './errors.js';
 export type { JsonPrimitive, JsonValue } from './json.js';
 export type { Clock, TimerHandle } from './clock.js';
-export { Backoff, type BackoffOptions } from './backoff.js';
+export { Backoff, type BackoffJitterKind, type BackoffOptions } from '../util/index.js';
 export type { Destination, MessageHeaders } from '../transports/index.js';
 
 export {

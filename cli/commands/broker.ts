@@ -8,7 +8,7 @@ import { DEFAULT_BROKER_HOST, DEFAULT_BROKER_PORT, isLoopbackHost } from '../../
 import { BrokerOptionsError } from '../../broker/errors.js';
 import type { BrokerOptions, BrokerTlsOptions } from '../../broker/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 interface BrokerFlags {
   readonly port: number;

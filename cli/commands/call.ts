@@ -1,6 +1,6 @@
 /** `aes call <spec> [json]`: calls a published state and prints its result as JSON. */
 import type { ClientFlags } from '../../cluster/internal.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 import { addClientFlags } from './post.js';
 
 export const registerCall: RegisterCommand = (program) => {

@@ -1,5 +1,5 @@
 /** `aes config check [file]`: validates a node config and says what the node would run. */
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 
 export const registerConfig: RegisterCommand = (program, setExitCode) => {

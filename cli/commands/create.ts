@@ -1,5 +1,5 @@
 /** `aes create [dir]`: a ready aes project, from the package's templates. */
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 interface Flags {
   readonly force?: boolean;

@@ -11,7 +11,7 @@ import {
   MAX_DEMO_RECORDS,
   MAX_DEMO_STALL_TIMEOUT_MS,
 } from '../../demo/defaults.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 function wholeNumber(min: number, max: number): (value: string) => number {
   return (value) => {

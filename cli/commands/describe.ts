@@ -1,7 +1,7 @@
 /** `aes describe <wsdl>`: what a WSDL offers, for a person reading an unknown service. */
 import type { Command } from 'commander';
 import { parseMaps } from './gen.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 interface DescribeFlags {
   readonly map: string[];

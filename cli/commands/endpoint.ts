@@ -6,7 +6,7 @@
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import type { EndpointAction } from '../../runtime/node/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 interface Flags {
   readonly config: string;

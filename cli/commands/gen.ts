@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { CodegenError } from '../../wsdl/errors.js';
 import type { WsdlSummary } from '../../codegen/index.js';
 import { collect } from '../option-helpers.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 interface GenFlags {
   readonly wsdl: string[];

@@ -6,7 +6,6 @@
  * `aes post`, `aes broker` or `aes --help` never load the code generator (ts-morph, TypeScript):
  * every command module is loaded for every command (test/cli/lazy-load.test.ts checks this).
  */
-import type { Command } from 'commander';
 import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';
 import { registerConfig } from './config.js';
@@ -20,9 +19,9 @@ import { registerPing } from './ping.js';
 import { registerPost } from './post.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
+import type { RegisterCommand } from './register-command.js';
 
-/** A command module registers itself on the program; `setExitCode` reports its outcome. */
-export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
+export type { RegisterCommand } from './register-command.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerGen,

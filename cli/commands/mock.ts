@@ -7,7 +7,7 @@ import { DEFAULT_MOCK_HOST } from '../../mock/defaults.js';
 import type { MockOptions } from '../../mock/index.js';
 import { parseMaps } from './gen.js';
 import { collect, untilSignal } from '../option-helpers.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 interface MockFlags {
   readonly wsdl: string;

@@ -1,6 +1,6 @@
 /** `aes ping`: checks that a kernel answers (prints `PONG from <kernel> in <ms> ms`). */
 import type { ClientFlags } from '../../cluster/internal.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 import { addClientFlags } from './post.js';
 
 export const registerPing: RegisterCommand = (program) => {

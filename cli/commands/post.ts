@@ -1,7 +1,7 @@
 /** `aes post <spec> [json]`: posts one event to a published state. A shell over `postOnce`. */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClientFlags } from '../../cluster/internal.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 function integer(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) === 0)

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import { Option } from 'commander';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 export const registerRun: RegisterCommand = (program, setExitCode) => {
   program

@@ -1,6 +1,6 @@
 /** `aes status [--json]`: every node of the cluster and every endpoint on it, from any node. */
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register-command.js';
 
 export const registerStatus: RegisterCommand = (program, setExitCode) => {
   program

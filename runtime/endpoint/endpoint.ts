@@ -4,12 +4,15 @@
  * progress tracker that listeners attach to.
  */
 import type { Transport } from '../../transports/index.js';
-import { Backoff, checkBackoff } from '../backoff.js';
+import { Backoff } from '../../util/index.js';
+import { checkBackoff } from '../backoff-option.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { delay, withDeadline } from '../delay.js';
+import { withDeadline } from '../../util/index.js';
+import { RUNTIME_DEADLINE_ERRORS, delay } from '../delay.js';
 import { AbortedError, CallTimeoutError, OptionError, StateError } from '../errors.js';
-import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
+import type { DirLock } from '../../util/index.js';
+import { lockDataDir } from '../store/data-dir-lock.js';
 import {
   ProgressTracker,
   type EndpointListener,
@@ -160,7 +163,7 @@ export abstract class Endpoint implements AsyncDisposable {
     }
     this.life = 'starting';
     this.starting = (async () => {
-      this.lock = await acquireDirLock(this.dataDir);
+      this.lock = await lockDataDir(this.dataDir);
       try {
         await this.open();
       } catch (err) {
@@ -259,12 +262,15 @@ export abstract class Endpoint implements AsyncDisposable {
     if (step !== undefined) this.progress.enter(step.step, step.ids);
     const started = performance.now();
     try {
-      const result = await withDeadline(
-        this.clock,
+      const deadline = {
         operation,
-        this.callTimeoutMs,
-        this.hardSignal,
-        (signal) => work({ signal, timeoutMs: this.callTimeoutMs }),
+        timeoutMs: this.callTimeoutMs,
+        signal: this.hardSignal,
+        errors: RUNTIME_DEADLINE_ERRORS,
+        timers: this.clock,
+      };
+      const result = await withDeadline(deadline, (signal) =>
+        work({ signal, timeoutMs: this.callTimeoutMs }),
       );
       this.progress.call(operation, 'ok', performance.now() - started);
       return result;

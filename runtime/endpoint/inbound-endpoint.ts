@@ -11,7 +11,8 @@ import type {
   Subscription,
 } from '../../transports/index.js';
 import { MESSAGE_ID_HEADER } from '../../transports/index.js';
-import { Backoff, checkBackoff } from '../backoff.js';
+import { Backoff } from '../../util/index.js';
+import { checkBackoff } from '../backoff-option.js';
 import { delay } from '../delay.js';
 import { AbortedError, OptionError } from '../errors.js';
 import { overrides } from './overrides.js';

@@ -7,7 +7,8 @@
  */
 import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { Destination } from '../../transports/index.js';
-import { Backoff, checkBackoff } from '../backoff.js';
+import { Backoff } from '../../util/index.js';
+import { checkBackoff } from '../backoff-option.js';
 import { delay } from '../delay.js';
 import { AbortedError, BadRecordError, OptionError } from '../errors.js';
 import { encodeJson, type JsonValue } from '../json.js';
@@ -221,7 +222,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
         return records.map((r) => this.prepare(r));
       } catch (err) {
         if (this.hardSignal.aborted) throw err;
-        this.progress.error(this.progress.step, err as Error, backoff.attempt + 1);
+        this.progress.error(this.progress.step, err as Error, backoff.attempts + 1);
         try {
           await this.retryDelay(backoff, this.drainSignal);
         } catch {
@@ -265,7 +266,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
       if (firstFailure < 0) return;
       const failure = results[firstFailure] as PromiseRejectedResult;
       if (this.hardSignal.aborted) throw new AbortedError('publish', { cause: failure.reason });
-      this.progress.error('publish', toError(failure.reason), backoff.attempt + 1);
+      this.progress.error('publish', toError(failure.reason), backoff.attempts + 1);
       pending = pending.slice(firstFailure);
       await this.retryDelay(backoff, this.hardSignal);
     }
@@ -298,7 +299,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
         return;
       } catch (err) {
         if (this.hardSignal.aborted) throw err;
-        this.progress.error('popped', toError(err), backoff.attempt + 1);
+        this.progress.error('popped', toError(err), backoff.attempts + 1);
         await this.retryDelay(backoff, this.hardSignal);
       }
     }

@@ -12,8 +12,8 @@ import { nodeSocketPath, readNodeSecret } from './secret.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import type { NodeInfo } from './members.js';
 import type { ClusterStatus, NodeStatus } from './status.js';
+import { CONTROL_SESSION } from './control-session.js';
 
-export const CONTROL_SESSION = 'aes-control';
 /** How long a node waits for each other node's answer. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
 

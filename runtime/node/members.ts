@@ -5,7 +5,7 @@
  * Prometheus reports it `up == 0` instead of forgetting it).
  */
 import type { Kernel } from '../../cluster/index.js';
-import { CONTROL_SESSION } from './control.js';
+import { CONTROL_SESSION } from './control-session.js';
 
 /** How long a node waits for another node's `info` before using what it remembers. */
 export const MEMBER_INFO_TIMEOUT_MS = 2_000;

@@ -26,7 +26,8 @@ import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
 import { NodeMetrics } from '../observability/node-metrics.js';
 import { serviceDiscoveryTargets, METRICS_PATH } from '../observability/service-discovery.js';
 import { packageVersion } from '../version.js';
-import { acquireDirLock, type DirLock } from '../store/dir-lock.js';
+import type { DirLock } from '../../util/index.js';
+import { lockDataDir } from '../store/data-dir-lock.js';
 import type { EndpointProcess } from '../supervisor/endpoint-process.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { installNodeSession } from '../link/node-session.js';
@@ -40,12 +41,8 @@ import {
   type EndpointLaunchConfig,
   type EndpointReport,
 } from '../link/protocol.js';
-import {
-  CONTROL_SESSION,
-  EndpointNotFoundError,
-  installControlSession,
-  type EndpointAction,
-} from './control.js';
+import { EndpointNotFoundError, installControlSession, type EndpointAction } from './control.js';
+import { CONTROL_SESSION } from './control-session.js';
 import { findEndpoints, type EndpointEntry } from './endpoint-folder.js';
 import { HttpStatusError, startHttpSurface, type HttpSurface } from './http-server.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
@@ -173,7 +170,7 @@ export class AesNode implements AsyncDisposable {
 
   private async open(): Promise<void> {
     const config = this.config;
-    this.lock = await acquireDirLock(config.dataDir);
+    this.lock = await lockDataDir(config.dataDir);
     const entries = await findEndpoints(config.endpoints.folder, config.file);
     if (config.broker.kind === 'embedded') {
       const embedded = config.broker;

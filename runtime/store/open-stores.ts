@@ -7,6 +7,9 @@
  * endpoint hung so, holding its data folder's lock, until killed by hand. Closing the store first
  * lets its pending commits finish or fail; then exit is safe.
  */
+import { withDeadline } from '../../util/index.js';
+import { RUNTIME_DEADLINE_ERRORS } from '../delay.js';
+
 const open = new Set<OpenStore>();
 
 /** What an open store registers: its location (for messages) and its idempotent close. */
@@ -36,17 +39,13 @@ export async function closeOpenStores(timeoutMs: number): Promise<string[]> {
   const failed: string[] = [];
   await Promise.all(
     [...open].map(async (store) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), timeoutMs);
-      });
       try {
-        const outcome = await Promise.race([store.close().then(() => 'closed' as const), late]);
-        if (outcome === 'late') failed.push(store.path);
+        await withDeadline(
+          { operation: `closing ${store.path}`, timeoutMs, errors: RUNTIME_DEADLINE_ERRORS },
+          () => store.close(),
+        );
       } catch {
         failed.push(store.path);
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

@@ -1,8 +1,9 @@
 /**
- * An endpoint's life as its supervisor sees it: an explicit state machine whose one
- * `transitionTo(from[], to, reason)` refuses illegal moves and traces each change.
+ * An endpoint's life as its supervisor sees it: an explicit state machine (util/state-machine.ts)
+ * whose one `transitionTo(from[], to, reason)` refuses illegal moves and traces each change.
  */
 import { debuglog } from 'node:util';
+import { IllegalTransitionError, StateMachine, type TransitionTable } from '../../util/index.js';
 import { StateError } from '../errors.js';
 
 const trace = debuglog('aes-runtime');
@@ -10,7 +11,7 @@ const trace = debuglog('aes-runtime');
 export type EndpointState = 'starting' | 'running' | 'stopping' | 'backoff' | 'failed' | 'stopped';
 
 /** Every legal move. `failed` is left only by hand (`start`/`restart`). */
-const LEGAL: Readonly<Record<EndpointState, readonly EndpointState[]>> = {
+const LEGAL: TransitionTable<EndpointState> = {
   stopped: ['starting'],
   failed: ['starting', 'stopped'],
   starting: ['running', 'stopping', 'backoff', 'failed'],
@@ -27,7 +28,7 @@ export interface StateChange {
 }
 
 export class EndpointLifecycle {
-  private current: EndpointState = 'stopped';
+  private readonly machine: StateMachine<EndpointState>;
   private since: number;
 
   constructor(
@@ -36,10 +37,18 @@ export class EndpointLifecycle {
     private readonly onChange: (change: StateChange) => void = () => undefined,
   ) {
     this.since = now();
+    this.machine = new StateMachine({
+      name: `endpoint ${name}`,
+      initial: 'stopped',
+      legal: LEGAL,
+      trace: ({ from, to, reason }, refused) => {
+        if (!refused) trace('%s: %s -> %s (%s)', this.name, from, to, reason);
+      },
+    });
   }
 
   get state(): EndpointState {
-    return this.current;
+    return this.machine.state;
   }
 
   /** When the current state was entered (ms since the epoch). */
@@ -49,7 +58,7 @@ export class EndpointLifecycle {
 
   /** True when the current state is one of `states`. */
   is(...states: readonly EndpointState[]): boolean {
-    return states.includes(this.current);
+    return this.machine.is(...states);
   }
 
   /**
@@ -57,15 +66,14 @@ export class EndpointLifecycle {
    * `StateError` otherwise (a bug in the caller, never an expected outcome).
    */
   transitionTo(from: readonly EndpointState[], to: EndpointState, reason: string): void {
-    const was = this.current;
-    if (!from.includes(was) || !LEGAL[was].includes(to)) {
-      throw new StateError(
-        `endpoint ${this.name}: illegal move ${was} -> ${to} (${reason}); expected from ${from.join('|')}`,
-      );
+    const was = this.machine.state;
+    try {
+      this.machine.transitionToOrThrow(from, to, reason);
+    } catch (err) {
+      if (err instanceof IllegalTransitionError) throw new StateError(err.message, { cause: err });
+      throw err;
     }
-    this.current = to;
     this.since = this.now();
-    trace('%s: %s -> %s (%s)', this.name, was, to, reason);
     this.onChange({ from: was, to, reason, atMs: this.since });
   }
 }

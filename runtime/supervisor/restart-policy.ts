@@ -2,7 +2,8 @@
  * When to restart a dead endpoint: exponential backoff with jitter, reset after a stable run;
  * and when to stop trying: N restarts within a window quarantine it (state `failed`).
  */
-import { Backoff, checkBackoff } from '../backoff.js';
+import { Backoff } from '../../util/index.js';
+import { checkBackoff } from '../backoff-option.js';
 import type { Clock } from '../clock.js';
 import { OptionError } from '../errors.js';
 

@@ -20,7 +20,8 @@ import {
   encodeEntry,
   type JournalOp,
 } from '../../broker/journal.js';
-import { MessageStore, encodeRecord } from '../../broker/store.js';
+import { MessageStore } from '../../broker/store.js';
+import { encodeRecord } from '../../broker/record.js';
 import { tempDir } from './support.js';
 
 const record = (id: string, body: string): Buffer =>

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StompProtocolError, BrokerStoreError } from '../../broker/errors.js';
-import { decodeRecord, encodeRecord, type StoredRecord } from '../../broker/store.js';
+import { decodeRecord, encodeRecord, type StoredRecord } from '../../broker/record.js';
 
 /** `[u8 version][u32 deliveries][u32 meta length][meta][body]`, as every version frames it. */
 function frame(version: number, deliveries: number, meta: Buffer, body: Buffer): Buffer {

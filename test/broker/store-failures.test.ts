@@ -7,12 +7,8 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerJournal, type JournalOp } from '../../broker/journal.js';
-import {
-  MessageStore,
-  encodeRecord,
-  type LmdbCommitHook,
-  type StoredRecord,
-} from '../../broker/store.js';
+import { MessageStore, type LmdbCommitHook } from '../../broker/store.js';
+import { encodeRecord, type StoredRecord } from '../../broker/record.js';
 import { sleep, tempDir, waitFor } from './support.js';
 
 const message = (id: string): StoredRecord => ({

@@ -7,12 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open } from 'lmdb';
-import {
-  MessageStore,
-  type LmdbCommitHook,
-  type MessageStoreOptions,
-  type StoredRecord,
-} from '../../broker/store.js';
+import { MessageStore, type LmdbCommitHook, type MessageStoreOptions } from '../../broker/store.js';
+import type { StoredRecord } from '../../broker/record.js';
 import { tempDir, waitFor } from './support.js';
 
 const message = (id: string, deliveries = 0, bytes = 16): StoredRecord => ({

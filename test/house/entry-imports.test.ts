@@ -103,6 +103,11 @@ test('the rule sees a deep import, and lets the CLI import a leaf but not a deep
   assert.ok(refusal('demo/cluster.ts', 'runtime/config/defaults.ts') !== undefined);
   assert.deepEqual(
     importsOf('cli/commands/run.ts').map((i) => i.specifier),
-    ['../../runtime/config/defaults.js', 'commander', './index.js', '../../runtime/node/index.js'],
+    [
+      '../../runtime/config/defaults.js',
+      'commander',
+      './register-command.js',
+      '../../runtime/node/index.js',
+    ],
   );
 });

@@ -1,7 +1,7 @@
 /** Unit tests of the supervision policies with a fake clock: no processes, no timers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff, StateError } from '../../runtime/index.js';
+import { StateError } from '../../runtime/index.js';
 import { EndpointLifecycle } from '../../runtime/supervisor/lifecycle.js';
 import {
   HangDetector,
@@ -10,21 +10,6 @@ import {
 } from '../../runtime/supervisor/hang-detector.js';
 import { RestartPolicy } from '../../runtime/supervisor/restart-policy.js';
 import { FakeClock } from './support/fake-clock.js';
-
-test('backoff doubles up to its bound; jitter stays within its share', () => {
-  const exact = new Backoff({ initialMs: 100, maxMs: 1_000, jitter: 0 });
-  assert.deepEqual(
-    Array.from({ length: 6 }, () => exact.next()),
-    [100, 200, 400, 800, 1_000, 1_000],
-  );
-  exact.reset();
-  assert.equal(exact.next(), 100);
-  const low = new Backoff({ initialMs: 100, maxMs: 1_000, jitter: 0.2, random: () => 0 });
-  const high = new Backoff({ initialMs: 100, maxMs: 1_000, jitter: 0.2, random: () => 0.999999 });
-  assert.equal(low.next(), 80);
-  assert.equal(high.next(), 120);
-  assert.throws(() => new Backoff({ initialMs: 10, maxMs: 5 }), { option: 'backoff.maxMs' });
-});
 
 test('restart policy: growing delays, then quarantine after N restarts within the window', () => {
   const clock = new FakeClock();

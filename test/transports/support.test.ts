@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../transports/support/backoff.js';
-import { withDeadline } from '../../transports/support/deadline.js';
+import { withDeadline } from '../../util/deadline.js';
+import { transportDeadline } from '../../transports/support/options.js';
 import { DeliveryDispatcher } from '../../transports/support/dispatcher.js';
 import {
   TransportAbortedError,
@@ -9,38 +9,27 @@ import {
   type InboundMessage,
 } from '../../transports/index.js';
 
-test('backoff doubles to its ceiling with jitter in [0.5, 1) and resets', () => {
-  let r = 0;
-  const backoff = new Backoff(100, 1000, () => r);
-  assert.deepEqual(
-    [backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()],
-    [50, 100, 200, 400, 500],
-  );
-  r = 0.999;
-  assert.equal(backoff.next(), 1000);
-  backoff.reset();
-  assert.equal(backoff.next(), 100);
-  assert.throws(() => new Backoff(0, 10), /0 < initialMs/);
-});
-
-test('withDeadline times out, aborts, and clears its timer on success', async () => {
+test("a transport call's deadline: its own timeoutMs else the default, typed errors", async () => {
   await assert.rejects(
-    withDeadline('op', { timeoutMs: 20 }, 1000, () => new Promise(() => {})),
+    withDeadline(transportDeadline('op', { timeoutMs: 20 }, 1000), () => new Promise(() => {})),
     (err: unknown) =>
       err instanceof TransportTimeoutError && /op timed out after 20 ms/.test(err.message),
   );
   const controller = new AbortController();
   let inner: AbortSignal | undefined;
-  const pending = withDeadline('op', { signal: controller.signal }, 1000, (signal) => {
-    inner = signal;
-    return new Promise(() => {});
-  });
+  const pending = withDeadline(
+    transportDeadline('op', { signal: controller.signal }, 1000),
+    (signal) => {
+      inner = signal;
+      return new Promise(() => {});
+    },
+  );
   controller.abort();
   await assert.rejects(pending, TransportAbortedError);
   assert.equal(inner?.aborted, true, 'the work was not told to stop');
-  assert.equal(await withDeadline('op', {}, 50, () => Promise.resolve(7)), 7);
+  assert.equal(await withDeadline(transportDeadline('op', {}, 50), () => Promise.resolve(7)), 7);
   await assert.rejects(
-    withDeadline('op', { timeoutMs: -1 }, 50, () => Promise.resolve(1)),
+    withDeadline(transportDeadline('op', { timeoutMs: -1 }, 50), () => Promise.resolve(1)),
     /positive/,
   );
 });

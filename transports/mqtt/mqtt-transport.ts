@@ -25,15 +25,17 @@ import type {
 import { MESSAGE_ID_HEADER } from '../transport.js';
 import { TransportError, TransportOptionError } from '../errors.js';
 import { parseDestination } from '../destination.js';
-import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
 import { ConnectionKeeper } from '../support/connection-keeper.js';
-import { withDeadline } from '../support/deadline.js';
+import { withDeadline } from '../../util/index.js';
 import { DEFAULT_REDELIVERY_DELAY_MS, DeliveryDispatcher } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
 import {
+  DEFAULT_RECONNECT_INITIAL_MS,
+  DEFAULT_RECONNECT_MAX_MS,
   checkedNumber,
   commonSettings,
   numberParam,
+  transportDeadline,
   type CommonSettings,
 } from '../support/options.js';
 import type { MqttBrokerProfile } from './brokers.js';
@@ -164,17 +166,20 @@ export class MqttTransport implements Transport {
     if (options.messageId !== undefined) properties[MESSAGE_ID_HEADER] = options.messageId;
     const hasHeaders = Object.keys(properties).length > 0;
     const started = performance.now();
-    await withDeadline('publish', options, this.settings.publishTimeoutMs, async (signal) => {
-      const session = await this.keeper.waitForSession('publish', signal);
-      // MQTT 3.1.1: the headers ride in the payload (the endpoint of this very session decides).
-      const enveloped = session.endpoint.envelope;
-      await session.publish(
-        name,
-        enveloped ? wrapEnvelope(properties, raw) : raw,
-        enveloped || !hasHeaders ? undefined : properties,
-        kind === 'queue',
-      );
-    });
+    await withDeadline(
+      transportDeadline('publish', options, this.settings.publishTimeoutMs),
+      async (signal) => {
+        const session = await this.keeper.waitForSession('publish', signal);
+        // MQTT 3.1.1: the headers ride in the payload (the endpoint of this very session decides).
+        const enveloped = session.endpoint.envelope;
+        await session.publish(
+          name,
+          enveloped ? wrapEnvelope(properties, raw) : raw,
+          enveloped || !hasHeaders ? undefined : properties,
+          kind === 'queue',
+        );
+      },
+    );
     this.listeners.emit('confirmed', { destination, latencyMs: performance.now() - started });
   }
 
@@ -218,10 +223,13 @@ export class MqttTransport implements Transport {
     // Backlog that arrived before this call goes first, in arrival order.
     this.adoptOrphans(live);
     try {
-      await withDeadline('subscribe', options, this.settings.publishTimeoutMs, async (signal) => {
-        const session = await this.keeper.waitForSession('subscribe', signal);
-        await session.subscribe(live.filter);
-      });
+      await withDeadline(
+        transportDeadline('subscribe', options, this.settings.publishTimeoutMs),
+        async (signal) => {
+          const session = await this.keeper.waitForSession('subscribe', signal);
+          await session.subscribe(live.filter);
+        },
+      );
     } catch (err) {
       // A connection lost meanwhile re-subscribes it; any other failure withdraws it.
       if (!(err instanceof TransportError && err.code === 'TRANSPORT_CONNECTION_LOST')) {
@@ -389,8 +397,9 @@ export class MqttTransport implements Transport {
     const session = this.keeper.session;
     try {
       if (session !== undefined) {
-        await withDeadline('unsubscribe', options, this.settings.publishTimeoutMs, () =>
-          session.unsubscribe(live.filter),
+        await withDeadline(
+          transportDeadline('unsubscribe', options, this.settings.publishTimeoutMs),
+          () => session.unsubscribe(live.filter),
         );
       }
     } finally {

@@ -22,9 +22,8 @@ import type {
 import { MESSAGE_ID_HEADER } from '../transport.js';
 import { ConnectionLostError } from '../errors.js';
 import { parseDestination } from '../destination.js';
-import { DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS } from '../support/backoff.js';
 import { ConnectionKeeper } from '../support/connection-keeper.js';
-import { withDeadline } from '../support/deadline.js';
+import { withDeadline } from '../../util/index.js';
 import {
   DEFAULT_REDELIVERY_DELAY_MS,
   DeliveryDispatcher,
@@ -32,9 +31,12 @@ import {
 } from '../support/dispatcher.js';
 import { Listeners } from '../support/listeners.js';
 import {
+  DEFAULT_RECONNECT_INITIAL_MS,
+  DEFAULT_RECONNECT_MAX_MS,
   checkedNumber,
   commonSettings,
   numberParam,
+  transportDeadline,
   type CommonSettings,
 } from '../support/options.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
@@ -160,12 +162,15 @@ export class StompTransport implements Transport {
       'content-type': headers['content-type'] ?? 'application/octet-stream',
     });
     const started = performance.now();
-    await withDeadline('publish', options, this.settings.publishTimeoutMs, async (signal) => {
-      const session = await this.keeper.waitForSession('publish', signal);
-      const { done, cancel } = session.request('SEND', headers, payload);
-      signal.addEventListener('abort', cancel, { once: true });
-      await done;
-    });
+    await withDeadline(
+      transportDeadline('publish', options, this.settings.publishTimeoutMs),
+      async (signal) => {
+        const session = await this.keeper.waitForSession('publish', signal);
+        const { done, cancel } = session.request('SEND', headers, payload);
+        signal.addEventListener('abort', cancel, { once: true });
+        await done;
+      },
+    );
     this.listeners.emit('confirmed', { destination, latencyMs: performance.now() - started });
   }
 
@@ -200,12 +205,15 @@ export class StompTransport implements Transport {
     };
     this.subscriptions.set(id, live);
     try {
-      await withDeadline('subscribe', options, this.settings.publishTimeoutMs, async (signal) => {
-        const session = await this.keeper.waitForSession('subscribe', signal);
-        const { done, cancel } = session.subscribe(id, this.subscribeHeaders(live));
-        signal.addEventListener('abort', cancel, { once: true });
-        await done;
-      });
+      await withDeadline(
+        transportDeadline('subscribe', options, this.settings.publishTimeoutMs),
+        async (signal) => {
+          const session = await this.keeper.waitForSession('subscribe', signal);
+          const { done, cancel } = session.subscribe(id, this.subscribeHeaders(live));
+          signal.addEventListener('abort', cancel, { once: true });
+          await done;
+        },
+      );
     } catch (err) {
       // A connection lost meanwhile re-subscribes it; any other failure withdraws it.
       if (!(err instanceof ConnectionLostError)) {
@@ -332,9 +340,7 @@ export class StompTransport implements Transport {
     try {
       if (session !== undefined) {
         await withDeadline(
-          'unsubscribe',
-          options,
-          this.settings.publishTimeoutMs,
+          transportDeadline('unsubscribe', options, this.settings.publishTimeoutMs),
           async (signal) => {
             const { done, cancel } = session.request('UNSUBSCRIBE', { id: live.id });
             signal.addEventListener('abort', cancel, { once: true });

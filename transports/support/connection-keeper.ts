@@ -14,8 +14,9 @@ import {
   TransportConnectError,
   TransportError,
 } from '../errors.js';
-import { Backoff } from './backoff.js';
-import { sleep, withDeadline } from './deadline.js';
+import { Backoff } from '../../util/index.js';
+import { sleep, withDeadline } from '../../util/index.js';
+import { transportDeadline } from './options.js';
 import type { Listeners } from './listeners.js';
 import { ConnectionState } from './state.js';
 
@@ -69,10 +70,14 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
     private readonly host: KeeperHost<E, S>,
   ) {
     this.machine = new ConnectionState(settings.scheme, listeners);
-    this.backoff = new Backoff(
-      settings.reconnectInitialMs,
-      Math.max(settings.reconnectInitialMs, settings.reconnectMaxMs),
-    );
+    // Each delay shrunk by a random factor in [0.5, 1): clients cut off together by a broker
+    // restart do not come back together.
+    this.backoff = new Backoff({
+      initialMs: settings.reconnectInitialMs,
+      maxMs: Math.max(settings.reconnectInitialMs, settings.reconnectMaxMs),
+      jitter: 0.5,
+      jitterKind: 'downward',
+    });
   }
 
   get state(): TransportState {
@@ -95,9 +100,7 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
     if (this.connecting === undefined) {
       this.failures = [];
       this.connecting = withDeadline(
-        'connect',
-        options,
-        this.settings.connectDeadlineMs,
+        transportDeadline('connect', options, this.settings.connectDeadlineMs),
         (signal) => this.firstConnect(signal),
       )
         .catch((err: unknown) => {

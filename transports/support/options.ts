@@ -1,5 +1,15 @@
-/** Validation of numeric transport options given in code or as URL parameters. */
-import { TransportOptionError, TransportUrlError } from '../errors.js';
+/**
+ * Validation of numeric transport options given in code or as URL parameters, and the deadline
+ * of a call from its `{ timeoutMs, signal }` and the transport's default.
+ */
+import type { DeadlineErrors, DeadlineOptions } from '../../util/index.js';
+import type { WaitOptions } from '../transport.js';
+import {
+  TransportAbortedError,
+  TransportOptionError,
+  TransportTimeoutError,
+  TransportUrlError,
+} from '../errors.js';
 import { redactUrl } from '../redact-url.js';
 
 /** Reads a whole-number millisecond option from a URL parameter, else the given value. */
@@ -31,6 +41,11 @@ export function checkedNumber(
   }
   return value;
 }
+
+/** First reconnect delay of the network transports (`reconnectInitialMs`). */
+export const DEFAULT_RECONNECT_INITIAL_MS = 100;
+/** Ceiling of the reconnect delay (`reconnectMaxMs`). */
+export const DEFAULT_RECONNECT_MAX_MS = 10_000;
 
 /** The options every network transport shares, resolved. */
 export interface CommonSettings {
@@ -117,4 +132,27 @@ export function parseBrokerUrl(
     params.set(key, value);
   }
   return { scheme, user, password, params };
+}
+
+/** A transport's waits reject with `TransportTimeoutError` and `TransportAbortedError`. */
+const TRANSPORT_DEADLINE_ERRORS: DeadlineErrors = {
+  timeout: (operation, timeoutMs) => new TransportTimeoutError(operation, timeoutMs),
+  aborted: (operation, reason) => new TransportAbortedError(operation, { cause: reason }),
+};
+
+/**
+ * The deadline of a transport call (`withDeadline` in util/deadline.ts): the call's own
+ * `timeoutMs`, else `defaultMs`, and its `signal`.
+ */
+export function transportDeadline(
+  operation: string,
+  options: WaitOptions | undefined,
+  defaultMs: number,
+): DeadlineOptions {
+  return {
+    operation,
+    timeoutMs: options?.timeoutMs ?? defaultMs,
+    signal: options?.signal,
+    errors: TRANSPORT_DEADLINE_ERRORS,
+  };
 }

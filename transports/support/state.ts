@@ -1,25 +1,54 @@
-/** The guarded connection state machine shared by the network transports. */
+/**
+ * The guarded connection state machine shared by the network transports, over the package's
+ * state-machine helper (util/state-machine.ts): each change is traced and emitted to the
+ * transport's listeners as `stateChange`.
+ */
 import { debuglog } from 'node:util';
+import { StateMachine, type TransitionTable } from '../../util/index.js';
 import type { TransportState } from '../transport.js';
 import type { Listeners } from './listeners.js';
 
 const trace = debuglog('aes-transport');
 
-export class ConnectionState {
-  private current: TransportState = 'idle';
+/** Every move the connection keeper makes; `closed` is final. */
+const LEGAL: TransitionTable<TransportState> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['idle', 'connected', 'closed'],
+  connected: ['reconnecting', 'closed'],
+  reconnecting: ['connected', 'closed'],
+  closed: [],
+};
 
-  constructor(
-    private readonly scheme: string,
-    private readonly listeners: Listeners,
-  ) {}
+export class ConnectionState {
+  private readonly machine: StateMachine<TransportState>;
+
+  constructor(scheme: string, listeners: Listeners) {
+    this.machine = new StateMachine({
+      name: scheme,
+      initial: 'idle',
+      legal: LEGAL,
+      trace: ({ from, to, reason, error }, refused) => {
+        if (refused) trace('%s: refused %s -> %s (%s)', scheme, from, to, reason);
+        else
+          trace('%s: %s -> %s (%s)%s', scheme, from, to, reason, error ? `: ${error.message}` : '');
+      },
+      onChange: ({ from, to, reason: url, error }) => {
+        listeners.emit(
+          'stateChange',
+          error === undefined ? { from, to, url } : { from, to, url, error },
+        );
+      },
+    });
+  }
 
   get value(): TransportState {
-    return this.current;
+    return this.machine.state;
   }
 
   /**
    * Moves to `to` when the current state is one of `from`; returns false (and changes nothing)
-   * otherwise, so a late event from a dead connection cannot undo a newer state.
+   * otherwise, so a late event from a dead connection cannot undo a newer state. Staying in the
+   * current state (when `from` allows it) is no move: true, and nothing is emitted.
    */
   transitionTo(
     from: readonly TransportState[],
@@ -27,18 +56,7 @@ export class ConnectionState {
     url: string,
     error?: Error,
   ): boolean {
-    const previous = this.current;
-    if (!from.includes(previous)) {
-      trace('%s: refused %s -> %s (%s)', this.scheme, previous, to, url);
-      return false;
-    }
-    if (previous === to) return true;
-    this.current = to;
-    trace('%s: %s -> %s (%s)%s', this.scheme, previous, to, url, error ? `: ${error.message}` : '');
-    this.listeners.emit(
-      'stateChange',
-      error === undefined ? { from: previous, to, url } : { from: previous, to, url, error },
-    );
-    return true;
+    if (to === this.machine.state && from.includes(to)) return true;
+    return this.machine.transitionTo(from, to, url, error);
   }
 }

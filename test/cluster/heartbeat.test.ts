@@ -1,22 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../cluster/backoff.js';
 import { Heartbeat, type HeartbeatHost } from '../../cluster/heartbeat.js';
-
-test('backoff grows, is capped, jitters within bounds and resets', () => {
-  const mid = new Backoff({ initialMs: 100, maxMs: 1000, multiplier: 2, jitter: 0.2 }, () => 0.5);
-  assert.deepEqual(
-    [1, 2, 3, 4, 5, 6].map(() => mid.next()),
-    [100, 200, 400, 800, 1000, 1000],
-  );
-  mid.reset();
-  assert.equal(mid.next(), 100);
-  const low = new Backoff({ initialMs: 100, jitter: 0.2 }, () => 0);
-  const high = new Backoff({ initialMs: 100, jitter: 0.2 }, () => 0.999999);
-  assert.equal(low.next(), 80);
-  assert.equal(high.next(), 120);
-  assert.equal(low.attempts, 1);
-});
 
 class FakeClock {
   now = 0;
