@@ -16,6 +16,7 @@ import { TransportMetrics } from '../observability/transport-collector.js';
 import { SpawnError } from '../errors.js';
 import { endpointContext, type EndpointFactory } from './endpoint-module.js';
 import type { ExitGuard } from './exit-guard.js';
+import { endStaleCopy } from './stale-copy.js';
 import type { Logger, LogLevel } from './logger.js';
 
 export interface EndpointHostOptions {
@@ -34,6 +35,12 @@ export interface EndpointHostOptions {
    * `LOST_NODE_GRACE_MS`, however the drain goes.
    */
   readonly exitGuard?: ExitGuard;
+  /**
+   * End a stale copy of this endpoint that holds its data folder (`stale-copy.ts`) before
+   * starting: true for a copy the node launched, which it does only when it runs none.
+   * @defaultValue false
+   */
+  readonly takeOverStaleCopy?: boolean;
 }
 
 /** Beyond the drain timeout, how long an endpoint that lost its node may take to exit: 10 s. */
@@ -77,6 +84,15 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
   options.exitGuard?.useLog(log);
   try {
     const config = await link.fetchConfig();
+    if (options.takeOverStaleCopy === true) {
+      await endStaleCopy({
+        dataDir: config.dataDir,
+        endpoint: config.endpoint,
+        node: config.node,
+        drainTimeoutMs: config.settings.drainTimeoutMs,
+        log,
+      });
+    }
     // Stable across restarts: an MQTT endpoint's persistent session (its queue) is its client id.
     const transport = createTransport(config.brokerUrls, {
       clientId: `${config.endpoint}.${config.node}`,

@@ -33,7 +33,16 @@ const log = createLogger({ format: 'json', ...loggerOptionsFromEnv(), bindings: 
 const exitGuard = ExitGuard.install({ log });
 let code: number;
 try {
-  code = await runEndpointHost({ address, node, endpoint, secret, log, exitGuard });
+  code = await runEndpointHost({
+    address,
+    node,
+    endpoint,
+    secret,
+    log,
+    exitGuard,
+    // The node launches a copy only when it runs none: a live holder of the lock is stale.
+    takeOverStaleCopy: true,
+  });
 } catch (err) {
   log.error(`cannot reach node ${node} at ${address}: ${(err as Error).message}`);
   code = 1;
