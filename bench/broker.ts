@@ -15,11 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerProcess, type BrokerProcess } from '../test/support/broker-process.js';
 import { StompBenchClient } from './stomp-bench-client.js';
+import { withDeadline, type DeadlineErrors } from '../util/index.js';
 
 const RABBIT = { host: '127.0.0.1', port: 61613, login: 'guest', passcode: 'guest' };
 const WINDOW = 1000;
 const PREFETCH = 1000;
 const PHASE_DEADLINE_MS = 300_000;
+const PHASE_ERRORS: DeadlineErrors = {
+  timeout: (what, ms) => new Error(`bench: ${what} took over ${ms} ms`),
+  aborted: (what) => new Error(`bench: ${what} aborted`),
+};
 
 const argIndex = process.argv.indexOf('--messages');
 const MESSAGES = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 20_000;
@@ -40,14 +45,9 @@ interface Row {
   drain_per_s: number;
 }
 
-function withDeadline<T>(what: string, p: Promise<T>, ms = PHASE_DEADLINE_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`bench: ${what} took over ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+/** A bench phase under a deadline (the package's one `withDeadline`): a stuck phase fails the run. */
+function phase<T>(what: string, p: Promise<T>, ms = PHASE_DEADLINE_MS): Promise<T> {
+  return withDeadline({ operation: what, timeoutMs: ms, errors: PHASE_ERRORS }, () => p);
 }
 
 function openClient(
@@ -184,25 +184,25 @@ async function runRound(targets: readonly Target[], round: number): Promise<Row[
   const piped = (t: Target): string => `${t.pipe}-r${round}`;
   console.log(`round ${round} of ${ROUNDS}`);
   for (const t of targets) {
-    const r = await withDeadline(`${t.name} one-at-a-time`, oneAtATime(t.client, one(t)));
+    const r = await phase(`${t.name} one-at-a-time`, oneAtATime(t.client, one(t)));
     single.set(t.name, r);
     console.log(
       `  ${label(t.name)} send+receipt one at a time: ${r.perS.toFixed(0)} msg/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms`,
     );
   }
   for (const t of targets) {
-    const r = await withDeadline(`${t.name} pipelined`, pipelined(t.client, piped(t)));
+    const r = await phase(`${t.name} pipelined`, pipelined(t.client, piped(t)));
     pipe.set(t.name, r);
     console.log(`  ${label(t.name)} pipelined (window ${WINDOW}):    ${r.toFixed(0)} msg/s`);
   }
   for (const t of targets) {
-    const r = await withDeadline(`${t.name} drain`, drain(t.client, one(t), MESSAGES));
+    const r = await phase(`${t.name} drain`, drain(t.client, one(t), MESSAGES));
     drained.set(t.name, r);
     console.log(`  ${label(t.name)} drain, client-individual:   ${r.toFixed(0)} msg/s`);
   }
   for (const t of targets) {
     // Empty the pipelined queue too (not measured).
-    await withDeadline(`${t.name} cleanup drain`, drain(t.client, piped(t), MESSAGES));
+    await phase(`${t.name} cleanup drain`, drain(t.client, piped(t), MESSAGES));
   }
   return targets.map((t) => {
     const s1 = single.get(t.name);
@@ -292,9 +292,7 @@ async function main(): Promise<void> {
     for (const c of clients) await c.close(15_000);
     const exited = new Promise<void>((resolve) => embedded.child.once('exit', () => resolve()));
     embedded.child.kill('SIGTERM');
-    await withDeadline('aes broker to stop', exited, 15_000).catch(() =>
-      embedded.child.kill('SIGKILL'),
-    );
+    await phase('aes broker to stop', exited, 15_000).catch(() => embedded.child.kill('SIGKILL'));
     rmSync(dataDir, { recursive: true, force: true });
     // RabbitMQ names a STOMP /queue/x queue "x"; delete what we created (already drained).
     for (let round = 1; round <= ROUNDS; round += 1) {
