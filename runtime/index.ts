@@ -39,15 +39,17 @@ export {
   type OutboundEndpointOptions,
 } from './endpoint/outbound-endpoint.js';
 export {
+  InboundEndpoint,
+  type Delivery,
+  type InboundEndpointOptions,
+} from './endpoint/inbound-endpoint.js';
+export {
   DEAD_LETTER_AT_HEADER,
   DEAD_LETTER_ENDPOINT_HEADER,
   DEAD_LETTER_FROM_HEADER,
   DEAD_LETTER_REASON_HEADER,
   DELIVERY_COUNT_HEADER,
-  InboundEndpoint,
-  type Delivery,
-  type InboundEndpointOptions,
-} from './endpoint/inbound-endpoint.js';
+} from './endpoint/dead-letter.js';
 export {
   WAITING_STEPS,
   type CallEvent,

@@ -10,11 +10,8 @@ import { toDestination, type Destination } from '../../transports/index.js';
 import { ConfigError, ConfigReadError, type ConfigIssue } from '../errors.js';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from '../endpoint/endpoint.js';
 import { DEFAULT_BATCH_SIZE } from '../endpoint/outbound-endpoint.js';
-import {
-  DEFAULT_MAX_DELIVERIES,
-  DEFAULT_PREFETCH,
-  defaultDeadLetter,
-} from '../endpoint/inbound-endpoint.js';
+import { DEFAULT_MAX_DELIVERIES, DEFAULT_PREFETCH } from '../endpoint/inbound-endpoint.js';
+import { defaultDeadLetter } from '../endpoint/dead-letter.js';
 import schema from '../../schema/aes.config.schema.json' with { type: 'json' };
 import * as D from './defaults.js';
 import {

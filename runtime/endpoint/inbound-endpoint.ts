@@ -10,7 +10,6 @@ import type {
   MessageHeaders,
   Subscription,
 } from '../../transports/index.js';
-import { MESSAGE_ID_HEADER } from '../../transports/index.js';
 import { Backoff } from '../../util/index.js';
 import { checkBackoff } from '../backoff-option.js';
 import { delay } from '../delay.js';
@@ -22,6 +21,10 @@ import {
   DEFAULT_DEDUP_MAX_ENTRIES,
   DeliveredStore,
 } from '../store/delivered-store.js';
+import { PutMarks } from '../store/put-marks.js';
+import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
+import { isRefusal } from './refusal.js';
+import { DeliveryAttempts } from './delivery-attempts.js';
 import {
   Endpoint,
   positiveInteger,
@@ -43,22 +46,6 @@ export const DEFAULT_NACK_DELAY_INITIAL_MS = 200;
 export const DEFAULT_NACK_DELAY_MAX_MS = 30_000;
 /** Deadline of one dead-letter publish confirmation. */
 export const DEFAULT_DEAD_LETTER_TIMEOUT_MS = 10_000;
-/** Delivery attempts remembered locally, for brokers that do not count deliveries. */
-const MAX_TRACKED_ATTEMPTS = 10_000;
-
-/** Headers set on a dead-lettered message (besides the original `aes-*` headers). */
-export const DEAD_LETTER_REASON_HEADER = 'aes-dead-letter-reason';
-export const DEAD_LETTER_ENDPOINT_HEADER = 'aes-dead-letter-endpoint';
-export const DEAD_LETTER_FROM_HEADER = 'aes-dead-letter-from';
-export const DEAD_LETTER_AT_HEADER = 'aes-dead-letter-at';
-export const DELIVERY_COUNT_HEADER = 'aes-delivery-count';
-/** Longest reason kept in the header. */
-const MAX_REASON_LENGTH = 1_000;
-
-/** The default dead-letter destination of an endpoint. */
-export function defaultDeadLetter(endpoint: string): Destination {
-  return `/queue/dead-letter.${endpoint}`;
-}
 
 export interface InboundEndpointOptions extends EndpointOptions {
   /** The queue (or topic) consumed. */
@@ -137,6 +124,13 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private readonly dedupMaxEntries: number;
   private readonly dedupMaxAgeMs: number;
   private delivered: DeliveredStore | undefined;
+  private marks: PutMarks | undefined;
+  /**
+   * Ids whose earlier put may have reached the target unseen: marked by the previous run when it
+   * died, or put in this run with an outcome unknown (a timeout, a lost connection). Their next
+   * put is preceded by `alreadyDelivered()` where the endpoint has it.
+   */
+  private readonly suspects = new Set<string>();
   private subscription: Subscription | undefined;
   readonly batchSize: number;
   /** Deliveries waiting for the worker, in the order the broker sent them. */
@@ -146,7 +140,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private working = false;
   /** Deliveries that arrived while stopping: nacked once unsubscribed. */
   private readonly held: ((error: Error) => void)[] = [];
-  private readonly attempts = new Map<string, number>();
+  private readonly attempts = new DeliveryAttempts();
   /** Ids put and being recorded, not yet acked. */
   private readonly pendingIds = new Set<string>();
   /** Deliveries being handled (put, or waiting for their sync). */
@@ -205,6 +199,16 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     );
   }
 
+  /**
+   * Optional: asks the target whether it already holds `messageId`, with the target's own lookup
+   * operation. It is called only for a message whose earlier put may have reached the target
+   * without the endpoint seeing the answer (the endpoint died after the call, or the answer was
+   * lost); resolving `true` records and acks it without a put — exactly once at the target —
+   * and `false` puts it. Without it, such a message is put again and counted as a possible
+   * duplicate (`possibleDuplicates`, and a log line naming the id).
+   */
+  protected alreadyDelivered?(messageId: string, context: CallContext): Promise<boolean>;
+
   /** Turns the decoded JSON body into the payload type; throw to dead-letter the message. */
   protected decode(value: JsonValue): TPayload {
     return value as TPayload;
@@ -227,6 +231,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       maxAgeMs: this.dedupMaxAgeMs,
       clock: this.clock,
     });
+    this.marks = await PutMarks.open(this.dataDir);
+    for (const id of this.marks.left) if (!this.delivered.has(id)) this.suspects.add(id);
     this.progress.enter('waiting');
     this.subscription = await this.transport.subscribe(this.source, (m) => this.handle(m), {
       prefetch: this.prefetch,
@@ -237,7 +243,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   }
 
   protected async closeStores(): Promise<void> {
-    await this.delivered?.close();
+    await Promise.all([this.delivered?.close(), this.marks?.close()]);
   }
 
   protected async run(): Promise<void> {
@@ -296,7 +302,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
 
   private async handleOne(pending: Pending): Promise<void> {
     this.busy += 1;
-    const deliveryCount = this.deliveryCountOf(pending.message);
+    const deliveryCount = this.attempts.countOf(pending.message);
     let handled: Handled;
     try {
       handled = await this.process(pending.message);
@@ -312,7 +318,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     const ready: { pending: Pending; ready: Ready<TPayload> }[] = [];
     for (const pending of batch) {
       this.busy += 1;
-      const deliveryCount = this.deliveryCountOf(pending.message);
+      const deliveryCount = this.attempts.countOf(pending.message);
       try {
         const checked = await this.check(pending.message);
         if ('recorded' in checked) this.ackWhenRecorded(pending, checked.recorded, deliveryCount);
@@ -321,9 +327,24 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         this.nackLater(pending, err, deliveryCount);
       }
     }
-    if (ready.length === 0) return;
+    // A message whose earlier put may have reached the target is checked on its own first.
+    for (const { pending, ready: one } of ready.filter((r) => this.isSuspect(r.ready.id))) {
+      try {
+        this.ackWhenRecorded(pending, (await this.deliver(one)).recorded, one.deliveryCount);
+      } catch (error) {
+        this.nackLater(pending, error, one.deliveryCount);
+      }
+    }
+    const clear = ready.filter((r) => !this.isSuspect(r.ready.id));
+    if (clear.length === 0) return;
+    await this.putBatch(clear);
+  }
+
+  /** One `putMany` for messages none of which may be at the target already. */
+  private async putBatch(ready: readonly { pending: Pending; ready: Ready<TPayload> }[]) {
     const ids = ready.flatMap((r) => (r.ready.id === undefined ? [] : [r.ready.id]));
     try {
+      if (ids.length > 0) await (this.marks as PutMarks).mark(ids);
       await this.call(
         'putMany',
         (context) =>
@@ -335,6 +356,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       );
     } catch (err) {
       this.progress.error('put', err instanceof Error ? err : new Error(String(err)), 1);
+      // Unless the target refused the batch, some of it may be there: look before putting again.
+      if (!isRefusal(err)) for (const id of ids) this.suspects.add(id);
       // One by one: a bad message is nacked or dead-lettered alone.
       for (const { pending, ready: one } of ready) {
         try {
@@ -346,6 +369,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       return;
     }
     this.progress.count('delivered', ready.length);
+    for (const id of ids) this.suspects.delete(id);
     const recorded = this.record(ids);
     for (const { pending, ready: one } of ready) {
       this.ackWhenRecorded(pending, recorded, one.deliveryCount);
@@ -417,7 +441,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
    */
   private async check(message: InboundMessage): Promise<Handled | Ready<TPayload>> {
     const id = message.messageId;
-    const deliveryCount = this.deliveryCountOf(message);
+    const deliveryCount = this.attempts.countOf(message);
     // A copy of a delivered message is dropped before anything else looks at it (also while
     // the first copy's id is still being synced).
     if (
@@ -425,7 +449,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       (this.pendingIds.has(id) || (this.delivered as DeliveredStore).has(id))
     ) {
       this.progress.count('deduplicated');
-      this.forget(id);
+      this.attempts.forget(id);
       return DONE;
     }
     let payload: TPayload;
@@ -455,12 +479,22 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     const { message, id, deliveryCount } = ready;
     const ids = id === undefined ? undefined : [id];
     try {
+      if (id !== undefined && this.suspects.has(id)) {
+        if (await this.heldByTarget(id)) {
+          this.suspects.delete(id);
+          this.progress.count('confirmedDelivered', 1, [id]);
+          return { recorded: this.record([id]) };
+        }
+      }
+      if (ids !== undefined) await (this.marks as PutMarks).mark(ids);
       await this.call(
         'put',
         (context) => this.put(ready.delivery, context),
         ids === undefined ? { step: 'put' } : { step: 'put', ids },
       );
     } catch (err) {
+      // Unless the target answered no, the put may have reached it: look before the next one.
+      if (id !== undefined && !isRefusal(err)) this.suspects.add(id);
       const error = err instanceof Error ? err : new Error(String(err));
       this.progress.error('put', error, deliveryCount);
       if (deliveryCount >= this.maxDeliveries && !this.hardSignal.aborted) {
@@ -471,11 +505,35 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         );
         return DONE;
       }
-      if (id !== undefined) this.remember(id, deliveryCount);
+      if (id !== undefined) this.attempts.remember(id, deliveryCount);
       throw error;
     }
     this.progress.count('delivered');
+    if (id !== undefined) this.suspects.delete(id);
     return { recorded: id === undefined ? Promise.resolve() : this.record([id]) };
+  }
+
+  private lookUp(id: string, context: CallContext): Promise<boolean> {
+    return this.alreadyDelivered?.(id, context) ?? Promise.resolve(false);
+  }
+
+  private isSuspect(id: string | undefined): boolean {
+    return id !== undefined && this.suspects.has(id);
+  }
+
+  /**
+   * Whether the target holds `id` already, by `alreadyDelivered()`; false without it (the
+   * message is then put again, counted as a possible duplicate).
+   */
+  private async heldByTarget(id: string): Promise<boolean> {
+    if (this.alreadyDelivered === undefined) {
+      this.progress.count('possibleDuplicates', 1, [id]);
+      return false;
+    }
+    return this.call('alreadyDelivered', (context) => this.lookUp(id, context), {
+      step: 'lookup',
+      ids: [id],
+    });
   }
 
   /** Records ids as delivered; resolves once synced (durable before the ack). */
@@ -489,7 +547,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         for (const id of ids) this.pendingIds.delete(id);
       })
       .then(() => {
-        for (const id of ids) this.forget(id);
+        for (const id of ids) this.attempts.forget(id);
         this.progress.enter('ack', ids);
       });
   }
@@ -502,17 +560,12 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   ): Promise<void> {
     const id = message.messageId;
     this.progress.enter('dead-letter', id === undefined ? undefined : [id]);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(message.headers)) {
-      if ((name.startsWith('aes-') && name !== MESSAGE_ID_HEADER) || name === 'content-type') {
-        headers[name] = value;
-      }
-    }
-    headers[DEAD_LETTER_REASON_HEADER] = oneLine(reason);
-    headers[DEAD_LETTER_ENDPOINT_HEADER] = this.name;
-    headers[DEAD_LETTER_FROM_HEADER] = message.destination;
-    headers[DEAD_LETTER_AT_HEADER] = new Date(this.clock.now()).toISOString();
-    headers[DELIVERY_COUNT_HEADER] = String(deliveryCount);
+    const headers = deadLetterHeaders(message, {
+      reason,
+      endpoint: this.name,
+      atMs: this.clock.now(),
+      deliveryCount,
+    });
     try {
       await this.transport.publish(
         this.deadLetterDestination,
@@ -529,35 +582,11 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.progress.error('dead-letter', error, deliveryCount);
-      if (id !== undefined) this.remember(id, deliveryCount);
+      if (id !== undefined) this.attempts.remember(id, deliveryCount);
       throw err instanceof AbortedError ? err : error;
     }
     this.progress.count('deadLettered');
-    if (id !== undefined) this.forget(id);
+    if (id !== undefined) this.attempts.forget(id);
     this.progress.enter('ack', id === undefined ? undefined : [id]);
   }
-
-  /** The broker's delivery count, or ours when the broker does not count (MQTT). */
-  private deliveryCountOf(message: InboundMessage): number {
-    const local = message.messageId === undefined ? 0 : (this.attempts.get(message.messageId) ?? 0);
-    return Math.max(message.deliveryCount, local + 1);
-  }
-
-  private remember(id: string, deliveryCount: number): void {
-    this.attempts.delete(id);
-    this.attempts.set(id, deliveryCount);
-    if (this.attempts.size > MAX_TRACKED_ATTEMPTS) {
-      const oldest = this.attempts.keys().next();
-      if (oldest.done !== true) this.attempts.delete(oldest.value);
-    }
-  }
-
-  private forget(id: string): void {
-    this.attempts.delete(id);
-  }
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ').trim();
-  return flat.length > MAX_REASON_LENGTH ? `${flat.slice(0, MAX_REASON_LENGTH - 1)}…` : flat;
 }

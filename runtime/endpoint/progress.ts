@@ -11,7 +11,7 @@ const trace = debuglog('aes-runtime');
 /** Steps of an outbound endpoint. */
 export type OutboundStep = 'recover' | 'pop' | 'build' | 'publish' | 'journal' | 'popped';
 /** Steps of an inbound endpoint. */
-export type InboundStep = 'put' | 'record' | 'ack' | 'nack-delay' | 'dead-letter';
+export type InboundStep = 'lookup' | 'put' | 'record' | 'ack' | 'nack-delay' | 'dead-letter';
 /** Steps where an endpoint waits by design (an empty FIFO, no message, a retry delay). */
 export type WaitingStep = 'idle' | 'waiting' | 'retry-delay';
 export type EndpointStep = 'starting' | OutboundStep | InboundStep | WaitingStep | 'stopped';
@@ -46,6 +46,16 @@ export interface EndpointCounters {
   deadLettered: number;
   /** Inbound: deliveries dropped because their id was delivered before. */
   deduplicated: number;
+  /**
+   * Inbound: redeliveries whose earlier put may have reached the target unseen (a crash or a
+   * lost answer), confirmed there by `alreadyDelivered()` and acked without a put.
+   */
+  confirmedDelivered: number;
+  /**
+   * Inbound: such redeliveries put again because the endpoint cannot ask the target (no
+   * `alreadyDelivered()`): each may be a duplicate at the target.
+   */
+  possibleDuplicates: number;
   /** Failed attempts of any step (each is retried or nacked). */
   errors: number;
 }
@@ -64,6 +74,8 @@ export function zeroCounters(): EndpointCounters {
     nacked: 0,
     deadLettered: 0,
     deduplicated: 0,
+    confirmedDelivered: 0,
+    possibleDuplicates: 0,
     errors: 0,
   };
 }
@@ -93,6 +105,8 @@ export interface CounterEvent {
   readonly delta: number;
   /** The counter's total after this change. */
   readonly total: number;
+  /** The message ids counted, where the counter is about particular ones. */
+  readonly ids?: readonly string[];
 }
 
 export interface ErrorEvent {
@@ -156,9 +170,15 @@ export class ProgressTracker {
     this.emit((l) => l.step?.(event));
   }
 
-  count(counter: EndpointCounter, delta = 1): void {
+  count(counter: EndpointCounter, delta = 1, ids?: readonly string[]): void {
     this.counts[counter] += delta;
-    const event = { endpoint: this.endpoint, counter, delta, total: this.counts[counter] };
+    const event = {
+      endpoint: this.endpoint,
+      counter,
+      delta,
+      total: this.counts[counter],
+      ...(ids === undefined ? {} : { ids }),
+    };
     this.emit((l) => l.counter?.(event));
   }
 

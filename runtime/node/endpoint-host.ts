@@ -147,6 +147,24 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       }
       endpoint.listen(link.listenerFor(endpoint));
       endpoint.listen(metrics);
+      endpoint.listen({
+        counter: (e) => {
+          const ids = e.ids?.join(', ') ?? '?';
+          if (e.counter === 'possibleDuplicates') {
+            log.warn(
+              `put ${ids} again: its earlier put may have reached the target unseen (the endpoint died, or the answer was lost), and the endpoint has no alreadyDelivered() to ask; a possible duplicate at the target`,
+              { ids: e.ids },
+            );
+          } else if (e.counter === 'confirmedDelivered') {
+            log.info(
+              `${ids}: the target already holds it (alreadyDelivered); acked without a put`,
+              {
+                ids: e.ids,
+              },
+            );
+          }
+        },
+      });
       void reporter.report();
       const drainTimeoutMs = config.settings.drainTimeoutMs;
       link.onStop(() => void endpoint.stop({ timeoutMs: drainTimeoutMs }));

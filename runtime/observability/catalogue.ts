@@ -73,6 +73,8 @@ export const ENDPOINT_EVENTS = [
   'nacked',
   'deadLettered',
   'deduplicated',
+  'confirmedDelivered',
+  'possibleDuplicates',
   'errors',
 ] as const;
 /** Steps of an endpoint (`EndpointStep`). */
@@ -84,6 +86,7 @@ export const ENDPOINT_STEPS = [
   'publish',
   'journal',
   'popped',
+  'lookup',
   'put',
   'record',
   'ack',
@@ -331,7 +334,7 @@ export const METRICS: readonly MetricSpec[] = [
     type: 'counter',
     group: 'endpoint',
     source: 'endpoint',
-    help: 'Endpoint records by event: popped, published, confirmed, completed (outbound); received, delivered, acked, nacked, deadLettered, deduplicated (inbound); errors (failed attempts).',
+    help: 'Endpoint records by event: popped, published, confirmed, completed (outbound); received, delivered, acked, nacked, deadLettered, deduplicated, confirmedDelivered (a put that may have reached the target unseen, confirmed by its lookup), possibleDuplicates (one put again without a lookup) (inbound); errors (failed attempts).',
     labels: [ENDPOINT, { name: 'event', help: 'the endpoint counter', values: ENDPOINT_EVENTS }],
   }),
   spec({

@@ -1,7 +1,9 @@
 /**
  * kill -9 of an inbound endpoint process: between the target call and the ack (after the id was
- * recorded) nothing reaches the target twice; between the target's success and the recording of
- * the id — the one window docs/endpoints.md documents — the target sees that message twice.
+ * recorded) nothing reaches the target twice. Between the target's success and the recording of
+ * the id — the put window docs/endpoints.md documents — the put was marked first: an endpoint
+ * with `alreadyDelivered()` asks the target and does not put it again (exactly once); one
+ * without puts it again and counts a possible duplicate.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,10 @@ import { runFixture } from './support/child.js';
 
 const IDS = Array.from({ length: 10 }, (_, i) => `src:${i + 1}`);
 
-async function scenario(dieStep: 'ack' | 'record'): Promise<{
+async function scenario(
+  dieStep: 'ack' | 'record',
+  lookup = false,
+): Promise<{
   accepted: string[];
   counters: EndpointCounters;
   leftInQueue: number;
@@ -35,6 +40,7 @@ async function scenario(dieStep: 'ack' | 'record'): Promise<{
         dataDir,
         dieStep,
         'src:4',
+        ...(lookup ? ['--lookup'] : []),
       ]);
       assert.equal(await first.exited, 'SIGKILL');
     }
@@ -42,7 +48,12 @@ async function scenario(dieStep: 'ack' | 'record'): Promise<{
       target.accepted.map((a) => a.messageId),
       IDS.slice(0, 4),
     );
-    await using second = runFixture('inbound-child.ts', [target.url, bridge.url, dataDir]);
+    await using second = runFixture('inbound-child.ts', [
+      target.url,
+      bridge.url,
+      dataDir,
+      ...(lookup ? ['--lookup'] : []),
+    ]);
     await second.line(/^started$/);
     await waitFor('src:10 at the target', () =>
       target.accepted.some((a) => a.messageId === 'src:10'),
@@ -75,9 +86,19 @@ test('kill -9 between the target call and the ack: every message reaches the tar
   assert.equal(leftInQueue, 0);
 });
 
-test('kill -9 after the target accepted, before the id is recorded: the documented window', async () => {
+test('kill -9 after the target accepted, before the id is recorded: put again, counted', async () => {
   const { accepted, counters, leftInQueue } = await scenario('record');
   assert.deepEqual(accepted, [...IDS.slice(0, 4), 'src:4', ...IDS.slice(4)]);
   assert.equal(counters.deduplicated, 0);
+  assert.equal(counters.possibleDuplicates, 1, 'the second put of src:4 is counted');
+  assert.equal(counters.confirmedDelivered, 0);
+  assert.equal(leftInQueue, 0);
+});
+
+test('the same window with alreadyDelivered(): the target is asked, nothing twice', async () => {
+  const { accepted, counters, leftInQueue } = await scenario('record', true);
+  assert.deepEqual(accepted, IDS);
+  assert.equal(counters.confirmedDelivered, 1, 'src:4 was found at the target');
+  assert.equal(counters.possibleDuplicates, 0);
   assert.equal(leftInQueue, 0);
 });

@@ -40,6 +40,7 @@ export interface SourceClient {
 export interface TargetClient {
   PutAsync: SoapCall<{ messageId: string; payload: string }, { ok: boolean }>;
   PutManyAsync: SoapCall<{ item: { messageId: string; payload: string }[] }, { ok: boolean }>;
+  HasAsync: SoapCall<{ messageId: string }, { found: boolean }>;
 }
 
 export async function sourceClient(url: string): Promise<SourceClient> {
@@ -146,7 +147,7 @@ export class SoapDoublePhaseOutbound extends DoublePhaseOutboundEndpoint {
 export class SoapInbound extends InboundEndpoint {
   constructor(
     options: InboundEndpointOptions,
-    private readonly client: TargetClient,
+    protected readonly client: TargetClient,
   ) {
     super(options);
   }
@@ -156,6 +157,17 @@ export class SoapInbound extends InboundEndpoint {
       { messageId: delivery.messageId ?? '', payload: JSON.stringify(delivery.payload) },
       { timeout: context.timeoutMs },
     );
+  }
+}
+
+/** With the target's lookup: a put that may have reached the target unseen is checked first. */
+export class SoapLookupInbound extends SoapInbound {
+  protected override async alreadyDelivered(
+    messageId: string,
+    context: CallContext,
+  ): Promise<boolean> {
+    const [answer] = await this.client.HasAsync({ messageId }, { timeout: context.timeoutMs });
+    return answer?.found === true;
   }
 }
 

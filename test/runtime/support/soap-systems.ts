@@ -182,7 +182,7 @@ export interface TargetOptions {
 /** The target system: accepts Put(messageId, payload) and keeps what it accepted, in order. */
 export class TargetSystem {
   readonly accepted: { messageId: string; payload: unknown }[] = [];
-  readonly calls = { put: 0, putMany: 0, failed: 0 };
+  readonly calls = { put: 0, putMany: 0, failed: 0, has: 0 };
 
   private constructor(
     private readonly server: Server,
@@ -228,6 +228,12 @@ export class TargetSystem {
           self.accepted.push({ messageId: i.messageId, payload: JSON.parse(i.payload) });
         }
         return { ok: true };
+      },
+      // The target's own lookup: does it hold this message id?
+      Has: (args: { messageId: string }) => {
+        const self = holder.system as TargetSystem;
+        self.calls.has += 1;
+        return { found: self.accepted.some((a) => a.messageId === args.messageId) };
       },
     };
     const { server, url } = await serve('/target', 'target.wsdl', {
