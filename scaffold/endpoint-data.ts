@@ -11,6 +11,7 @@ import {
   dotPath,
   findDocument,
   findIdField,
+  findLookupAnswer,
   findPutFields,
   findPutList,
   findRecord,
@@ -42,6 +43,11 @@ export interface EndpointAnswers {
   readonly popMany?: string;
   readonly put?: string;
   readonly putMany?: string;
+  /**
+   * Inbound: the target's operation that tells whether it holds a message id, for
+   * `alreadyDelivered()`; `none` for no lookup.
+   */
+  readonly lookup?: string;
   /** Outbound: where records go; inbound: the queue consumed. */
   readonly destination: string;
   /** Re-create an existing endpoint. */
@@ -157,9 +163,30 @@ export function endpointData(
         }),
       };
     }
+    const lookup = a.lookup === 'none' ? undefined : op(port, a.lookup);
+    let lookupData;
+    if (lookup !== undefined) {
+      const lookupReq = shape(resolver, lookup.input).type;
+      const lookupId = findIdField(lookup.name, lookupReq);
+      const answer = findLookupAnswer(lookup.name, shape(resolver, lookup.output).type);
+      lookupData = {
+        op: lookup.name,
+        method: lookup.method,
+        request: requestLiteral(lookup.name, lookupReq, {
+          values: new Map([
+            [
+              lookupId.path,
+              lookupId.field.type.kind === 'number' ? 'Number(messageId)' : 'messageId',
+            ],
+          ]),
+        }),
+        found: `${access('response', answer.chain, true)} === true`,
+      };
+    }
     return {
       ...common,
       template: 'inbound',
+      lookup: lookupData,
       put: { op: put.name, method: put.method, request: requestLiteral(put.name, req, { values }) },
       putMany: putManyData,
       messageIdField: fields.messageId,

@@ -18,7 +18,8 @@ import {
   type EndpointKind,
   type EndpointPhase,
 } from './endpoint-data.js';
-import { FieldResolver } from './fields.js';
+import { FieldResolver, type FieldType } from './fields.js';
+import { lookupCandidates } from './mapping.js';
 import { writeFiles, type PlannedFile } from './file-set.js';
 import { readProjectConfig, CONFIG_FILE } from './project-config.js';
 import { render } from './templates.js';
@@ -30,9 +31,13 @@ export interface CreatedEndpoint {
   readonly name: string;
   /** Written files, relative to the project. */
   readonly files: readonly string[];
+  /** What the scaffold chose on its own and the user should know (a detected lookup). */
+  readonly notes: readonly string[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** The shape of an operation without input or output. */
+const EMPTY_REQUEST: FieldType = { kind: 'object', fields: [] };
 
 /** Checks an endpoint name (the folder's name, prefix of message ids). */
 export function checkEndpointName(name: string): void {
@@ -65,13 +70,13 @@ export function rolesOf(
   readonly required: readonly Role[];
   readonly optional: readonly Role[];
 } {
-  if (kind === 'inbound') return { required: ['put'], optional: ['putMany'] };
+  if (kind === 'inbound') return { required: ['put'], optional: ['putMany', 'lookup'] };
   return phase === 'double'
     ? { required: ['pop', 'popped', 'build'], optional: ['popMany'] }
     : { required: ['pop', 'popped'], optional: ['popMany'] };
 }
 
-export type Role = 'pop' | 'popped' | 'build' | 'popMany' | 'put' | 'putMany';
+export type Role = 'pop' | 'popped' | 'build' | 'popMany' | 'put' | 'putMany' | 'lookup';
 
 /** The flag of a role: `--pop-many` for popMany. */
 export function roleFlag(role: Role): string {
@@ -118,7 +123,7 @@ export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedE
   if (missing.length > 0) {
     throw new ScaffoldError('SCAFFOLD_USAGE', `missing ${missing.map(roleFlag).join(', ')}`);
   }
-  const stray = (['pop', 'popped', 'build', 'popMany', 'put', 'putMany'] as const).filter(
+  const stray = (['pop', 'popped', 'build', 'popMany', 'put', 'putMany', 'lookup'] as const).filter(
     (r) => answers[r] !== undefined && !required.includes(r) && !optional.includes(r),
   );
   if (stray.length > 0) {
@@ -147,11 +152,12 @@ export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedE
   const all = operationNames(original);
   const chosen = [...required, ...optional].flatMap((r) => {
     const v = answers[r];
-    return v === undefined ? [] : [v];
+    return v === undefined || (r === 'lookup' && v === 'none') ? [] : [v];
   });
   portFor(original.ports, chosen, answers.wsdl, all);
 
   const files: PlannedFile[] = [];
+  const notes: string[] = [];
   let location = source;
   const staging = await mkdtemp(path.join(project, '.aes-endpoint-'));
   try {
@@ -209,9 +215,26 @@ export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedE
         'SCAFFOLD_OPERATION',
         `${answers.wsdl}: no client for port ${port.port}`,
       );
+    const resolver = new FieldResolver(w.model.mapper);
+    let chosenAnswers = answers;
+    if (answers.kind === 'inbound' && answers.lookup === undefined) {
+      const typeOf = (expr: (typeof port.operations)[number]['input']) =>
+        expr === undefined ? EMPTY_REQUEST : resolver.resolve(expr).type;
+      const [found] = lookupCandidates(
+        port.operations
+          .filter((o) => o.name !== answers.put && o.name !== answers.putMany)
+          .map((o) => ({ name: o.name, request: typeOf(o.input), response: typeOf(o.output) })),
+      );
+      if (found !== undefined) {
+        chosenAnswers = { ...answers, lookup: found };
+        notes.push(
+          `alreadyDelivered() asks the target with '${found}' (found by its name and shape): check it, or re-create with --lookup none`,
+        );
+      }
+    }
     const data = endpointData(
-      answers,
-      new FieldResolver(w.model.mapper),
+      chosenAnswers,
+      resolver,
       port,
       client.className,
       genFolder,
@@ -235,5 +258,5 @@ export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedE
     await rm(staging, { recursive: true, force: true });
   }
   await writeFiles(files);
-  return { name: answers.name, files: files.map((f) => path.relative(project, f.path)) };
+  return { name: answers.name, files: files.map((f) => path.relative(project, f.path)), notes };
 }

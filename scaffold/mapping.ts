@@ -11,6 +11,7 @@ const ID = /^id$/i;
 const ID_LIKE = /(^|[^a-z])id$|Id$|ID$/;
 const MESSAGE_ID = /^(message|msg)[-_]?id$/i;
 const PAYLOAD = /payload|document|doc$|data|body|content|message|json|xml|text|record/i;
+const FOUND = /found|exists?|present|known|delivered|has/i;
 const LIMIT = /^(max|limit|count|size|batch|maxRecords|maxCount|batchSize)$/i;
 
 /** A path from the message root to a field; `array` marks repeated elements. */
@@ -33,6 +34,10 @@ function describeFields(type: FieldType, prefix = '', depth = 0): string[] {
 
 function isLeaf(f: Field): boolean {
   return !f.array && (f.type.kind === 'string' || f.type.kind === 'number');
+}
+
+function isBoolean(f: Field): boolean {
+  return !f.array && f.type.kind === 'boolean';
 }
 
 /** Every object node reachable without passing through more than one list, breadth first. */
@@ -203,7 +208,10 @@ export function requestLiteral(
 }
 
 /** Breadth-first leaves (outside lists) of a request, with their dot paths. */
-export function leaves(type: FieldType): { path: string; field: Field; chain: Field[] }[] {
+export function leaves(
+  type: FieldType,
+  accept: (f: Field) => boolean = isLeaf,
+): { path: string; field: Field; chain: Field[] }[] {
   const out: { path: string; field: Field; chain: Field[] }[] = [];
   const queue: { prefix: string; chain: Field[]; type: FieldType }[] = [
     { prefix: '', chain: [], type },
@@ -215,7 +223,7 @@ export function leaves(type: FieldType): { path: string; field: Field; chain: Fi
       const path = `${next.prefix}${f.name}`;
       const chain = [...next.chain, f];
       if (f.array) continue;
-      if (isLeaf(f)) out.push({ path, field: f, chain });
+      if (accept(f)) out.push({ path, field: f, chain });
       else if (f.type.kind === 'object') queue.push({ prefix: `${path}.`, chain, type: f.type });
     }
   }
@@ -298,4 +306,51 @@ export function findPutList(
     'SCAFFOLD_OPERATION',
     `the request of '${operation}' has no list of items with a payload field, so it cannot take several messages; its fields: ${describeFields(request).join(', ') || 'none'}`,
   );
+}
+
+/**
+ * Where a lookup's response says whether the target holds the message: its boolean field (one
+ * named like found/exists/present first). A lookup without one cannot be read safely.
+ */
+export function findLookupAnswer(
+  operation: string,
+  response: FieldType,
+): { path: string; chain: Field[] } {
+  const all = leaves(response, isBoolean);
+  const found = all.find((l) => FOUND.test(l.field.name)) ?? all[0];
+  if (found === undefined) {
+    throw new ScaffoldError(
+      'SCAFFOLD_OPERATION',
+      `the response of '${operation}' has no boolean field saying whether the target holds the message; its fields: ${describeFields(response).join(', ') || 'none'}. Choose another --lookup, or none and write alreadyDelivered() by hand`,
+    );
+  }
+  return found;
+}
+
+/** Operation names that read as "does the target hold this id?". */
+const LOOKUP_NAME = /has|exist|contain|lookup|find|get|check|^is[A-Z_]/i;
+
+/**
+ * The operations that could tell whether the target holds a message: a name that reads so, a
+ * request with an id-like string field, and a boolean in the response. Best first.
+ */
+export function lookupCandidates(
+  operations: readonly { name: string; request: FieldType; response: FieldType }[],
+): string[] {
+  const scored = operations.flatMap((o) => {
+    const ids = leaves(o.request).filter(
+      (l) =>
+        l.field.type.kind === 'string' &&
+        (MESSAGE_ID.test(l.field.name) || ID_LIKE.test(l.field.name) || ID.test(l.field.name)),
+    );
+    const booleans = leaves(o.response, isBoolean);
+    if (ids.length === 0 || booleans.length === 0 || !LOOKUP_NAME.test(o.name)) return [];
+    const score =
+      (/has|exist|contain/i.test(o.name) ? 2 : 0) +
+      (booleans.some((b) => FOUND.test(b.field.name)) ? 1 : 0);
+    return [{ name: o.name, score }];
+  });
+  return scored
+    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name))
+    .map((c) => c.name);
 }

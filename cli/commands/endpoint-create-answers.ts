@@ -101,7 +101,7 @@ export async function answers(
     const { required, optional } = rolesOf(kind, phase);
     const picked: Partial<Record<Role, string>> = {};
     // Every operation flag is passed on, so that one that does not apply is refused, not ignored.
-    for (const r of ['pop', 'popped', 'build', 'popMany', 'put', 'putMany'] as const) {
+    for (const r of ['pop', 'popped', 'build', 'popMany', 'put', 'putMany', 'lookup'] as const) {
       const v = flags[r];
       if (v !== undefined) picked[r] = v;
     }
@@ -114,8 +114,14 @@ export async function answers(
       }
       for (const r of optional) {
         if (picked[r] !== undefined) continue;
-        const v = await ask.choose(`Operation for ${r} (batch mode, optional):`, ops, true);
+        const question =
+          r === 'lookup'
+            ? 'Operation telling whether the target already holds a message id (for alreadyDelivered(), optional):'
+            : `Operation for ${r} (batch mode, optional):`;
+        const v = await ask.choose(question, ops, true);
+        // A lookup left out on purpose is not looked for by name later.
         if (v !== undefined) picked[r] = v;
+        else if (r === 'lookup') picked[r] = 'none';
       }
     }
     const destination =

@@ -1,6 +1,6 @@
 /**
  * `aes endpoint create`: asks, in order, inbound or outbound; single or double phase; the name; the
- * WSDL; its operations for pop / popped / build / put (and the optional batch ones); the
+ * WSDL; its operations for pop / popped / build / put (and the optional batch and lookup ones); the
  * destination. Every answer is also a flag; with all of them given it asks nothing, and without a
  * terminal a missing one is an error naming the flags.
  */
@@ -38,6 +38,10 @@ export function registerEndpointCreate(
       'inbound, optional: the operation taking several messages (batch mode)',
     )
     .option(
+      '--lookup <operation>',
+      "inbound, optional: the target's operation telling whether it holds a message id, for alreadyDelivered() (default: one found by its name and shape; 'none' for no lookup)",
+    )
+    .option(
       '--destination <destination>',
       'outbound: where records go; inbound: the queue consumed (/queue/<name> or /topic/<name>)',
     )
@@ -54,7 +58,7 @@ export function registerEndpointCreate(
       ]);
       const created = await createEndpoint(await answers(flags, interactive));
       process.stdout.write(
-        `created endpoint '${created.name}'\n${created.files.map((f) => `  ${f}\n`).join('')}`,
+        `created endpoint '${created.name}'\n${created.files.map((f) => `  ${f}\n`).join('')}${created.notes.map((n) => `note: ${n}\n`).join('')}`,
       );
       setExitCode(0);
     });

@@ -106,6 +106,7 @@ test(
         ['WSDL of the target system (path or URL): ', TARGET_WSDL],
         ['Operation for put:', 'Put'],
         ['Operation for putMany (batch mode, optional):', 'PutMany'],
+        ['already holds a message id (for alreadyDelivered(), optional):', ''],
         ['Queue to consume [/queue/orders-in]: ', '/queue/orders'],
       ],
     );
