@@ -5,11 +5,20 @@
  * putting again.
  */
 
-/** True when `error`, or an error in its `cause` chain, is a SOAP fault (`code: 'SOAP_FAULT'`). */
+/**
+ * True when `error`, or an error in its `cause` chain, is a SOAP fault: a generated client's
+ * `SoapFaultError` (`code: 'SOAP_FAULT'`), or node-soap's own fault error, used directly, which
+ * carries the parsed envelope with its `Body.Fault` as `root`.
+ */
 export function isRefusal(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth += 1) {
-    if ((e as { code?: unknown }).code === 'SOAP_FAULT') return true;
+    if ((e as { code?: unknown }).code === 'SOAP_FAULT' || isNodeSoapFault(e)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+function isNodeSoapFault(error: unknown): boolean {
+  const root = (error as { root?: { Envelope?: { Body?: { Fault?: unknown } } } }).root;
+  return typeof root === 'object' && root?.Envelope?.Body?.Fault !== undefined;
 }
