@@ -33,7 +33,7 @@ test(
     const v = result.verdict;
     const kills = Object.entries(result.kills).map(([k, n]) => `${k} ${n}`);
     t.diagnostic(
-      `${v.delivered} of ${RECORDS} in ${v.seconds.toFixed(1)} s; kills: ${kills.join(', ')}; confirmed by lookup ${result.confirmedDelivered}, possible duplicates ${result.possibleDuplicates}`,
+      `${v.delivered} of ${RECORDS} in ${v.seconds.toFixed(1)} s; kills: ${kills.join(', ')}; lookups at the target ${result.lookups} (confirmed ${result.confirmedDelivered}), possible duplicates ${result.possibleDuplicates}`,
     );
     const why = `seed ${seed}; node logs and histories in ${logDir}`;
     assert.deepEqual(v.lost, [], `lost (${why})`);

@@ -34,8 +34,10 @@ export interface ChaosResult {
   readonly kills: Record<string, number>;
   /** From the inbound node's log lines (extra information; lines of orphans are not seen). */
   readonly possibleDuplicates: number;
-  /** Puts skipped because the target's lookup said it held the message already. */
+  /** Puts skipped because the target's lookup said it held the message already (log lines). */
   readonly confirmedDelivered: number;
+  /** `Has` calls the target answered (its own count: how often the lookup was needed). */
+  readonly lookups: number;
   /** Whether every record reached the target before the run gave up. */
   readonly complete: boolean;
 }
@@ -133,6 +135,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     kills: nemesis?.kills() ?? {},
     possibleDuplicates: idsOf('a possible duplicate at the target'),
     confirmedDelivered: idsOf('the target already holds it'),
+    lookups: rig.target.calls.has,
     complete: verdict.delivered >= options.records,
   };
 }
