@@ -77,6 +77,12 @@ export class SourceSystem {
   readonly calls = { pop: 0, popped: 0, poppedMany: 0, build: 0 };
   /** Ids handed out by Pop more than once (a re-pop after the record was handed out before). */
   repops = 0;
+  /**
+   * The source's own record of what it handed out (`pop`, once per record a Pop call returned)
+   * and saw popped (`popped`, when the mark took effect: the first time only), with times.
+   */
+  readonly history: { readonly at: number; readonly op: 'pop' | 'popped'; readonly id: string }[] =
+    [];
   /** Ids marked by Popped and PoppedMany so far (each call of the `popped` hook counts one). */
   private marks = 0;
   private readonly handedOut = new Set<string>();
@@ -102,6 +108,7 @@ export class SourceSystem {
         for (const r of slice) {
           if (self.handedOut.has(r.id)) self.repops += 1;
           self.handedOut.add(r.id);
+          self.history.push({ at: Date.now(), op: 'pop', id: r.id });
         }
         return {
           record: slice.map((r) => ({
@@ -149,8 +156,10 @@ export class SourceSystem {
     }
     const index =
       this.records[this.head]?.id === id ? this.head : this.records.findIndex((r) => r.id === id);
-    if (index === this.head) this.head += 1;
-    else if (index < 0 || index > this.head) {
+    if (index === this.head) {
+      this.head += 1;
+      this.history.push({ at: Date.now(), op: 'popped', id });
+    } else if (index < 0 || index > this.head) {
       throw fault(`record ${id} is not at the head of the FIFO`);
     }
     // index < head: already popped.
@@ -179,9 +188,12 @@ export interface TargetOptions {
   readonly alwaysFail?: ReadonlySet<string>;
 }
 
-/** The target system: accepts Put(messageId, payload) and keeps what it accepted, in order. */
+/**
+ * The target system: accepts Put(messageId, payload) and keeps what it accepted, in order, with
+ * the time (`at`, `Date.now()`) it accepted it.
+ */
 export class TargetSystem {
-  readonly accepted: { messageId: string; payload: unknown }[] = [];
+  readonly accepted: { messageId: string; payload: unknown; at: number }[] = [];
   readonly calls = { put: 0, putMany: 0, failed: 0, has: 0 };
 
   private constructor(
@@ -210,7 +222,11 @@ export class TargetSystem {
           self.calls.failed += 1;
           throw fault(`target refused ${args.messageId}`);
         }
-        self.accepted.push({ messageId: args.messageId, payload: JSON.parse(args.payload) });
+        self.accepted.push({
+          messageId: args.messageId,
+          payload: JSON.parse(args.payload),
+          at: Date.now(),
+        });
         return { ok: true };
       },
       // All or nothing: one refused item refuses the whole call.
@@ -225,7 +241,11 @@ export class TargetSystem {
           throw fault(`target refused ${refused.messageId}`);
         }
         for (const i of items) {
-          self.accepted.push({ messageId: i.messageId, payload: JSON.parse(i.payload) });
+          self.accepted.push({
+            messageId: i.messageId,
+            payload: JSON.parse(i.payload),
+            at: Date.now(),
+          });
         }
         return { ok: true };
       },
