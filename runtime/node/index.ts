@@ -5,6 +5,8 @@
  * Endpoint authors need none of it: their entry is `aes`.
  */
 export { AesNode, type StartNodeOptions } from './node.js';
+export { checkConfigFile, checkNodeConfig, type CheckedConfig } from './check-config.js';
+export type { EndpointEntry } from './endpoint-folder.js';
 export type { NodeInfo } from './members.js';
 export type { EndpointState } from '../supervisor/lifecycle.js';
 export type { EndpointCounters } from '../endpoint/progress.js';

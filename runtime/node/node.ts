@@ -43,7 +43,8 @@ import {
 } from '../link/protocol.js';
 import { EndpointNotFoundError, installControlSession, type EndpointAction } from './control.js';
 import { CONTROL_SESSION } from './control-session.js';
-import { findEndpoints, type EndpointEntry } from './endpoint-folder.js';
+import type { EndpointEntry } from './endpoint-folder.js';
+import { checkNodeConfig } from './check-config.js';
 import { HttpStatusError, startHttpSurface, type HttpSurface } from './http-server.js';
 import { createLogger, type Logger, type LogLevel } from './logger.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
@@ -170,8 +171,9 @@ export class AesNode implements AsyncDisposable {
 
   private async open(): Promise<void> {
     const config = this.config;
+    // What `aes config check` checks too, before anything is held or started.
+    const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
-    const entries = await findEndpoints(config.endpoints.folder, config.file);
     if (config.broker.kind === 'embedded') {
       const embedded = config.broker;
       // Made per start and held in memory only: handed to endpoints over their link.
