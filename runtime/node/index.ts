@@ -53,6 +53,7 @@ export {
 export {
   formatClusterStatus,
   type ClusterStatus,
+  type EndpointBrokerStatus,
   type EndpointStatus,
   type NodeStatus,
 } from './status.js';

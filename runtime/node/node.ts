@@ -50,6 +50,15 @@ import { createLogger, type Logger, type LogLevel } from './logger.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
+import {
+  brokerReason,
+  brokerStatus,
+  embeddedBrokerHealth,
+  ExternalBrokerProbe,
+  nextBrokerView,
+  type BrokerHealth,
+  type EndpointBrokerView,
+} from './broker-health.js';
 
 export interface StartNodeOptions {
   /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
@@ -67,6 +76,8 @@ interface Managed {
   lastError: string | null;
   /** Set while an endpoint started by hand is attached (the supervised one is stopped). */
   attached: boolean;
+  /** Its broker connection, as its running process last reported it. */
+  broker: EndpointBrokerView | null;
 }
 
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
@@ -107,6 +118,8 @@ export class AesNode implements AsyncDisposable {
   /** What the node's endpoints get: the embedded broker's internal URL carries a login. */
   private endpointBrokerUrls: readonly string[] = [];
   private clusterAddress = '';
+  /** The node's own broker, for `/readyz`. */
+  private brokerHealth: BrokerHealth | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -121,10 +134,14 @@ export class AesNode implements AsyncDisposable {
       listener: {
         stateChange: (c) => {
           watch.stateChange(c);
-          this.managed(c.endpoint)?.log[c.to === 'failed' ? 'error' : 'info'](
-            `${c.from} -> ${c.to}`,
-            { reason: c.reason },
-          );
+          const managed = this.managed(c.endpoint);
+          managed?.log[c.to === 'failed' ? 'error' : 'info'](`${c.from} -> ${c.to}`, {
+            reason: c.reason,
+          });
+          // A process that is gone holds no broker connection; the next one reports its own.
+          if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
+            managed.broker = null;
+          }
         },
         output: (o) => this.childLine(o.endpoint, o.stream, o.line),
         exit: (e) => watch.exit(e),
@@ -198,10 +215,19 @@ export class AesNode implements AsyncDisposable {
       });
       const warning = exposureWarning(embedded);
       if (warning !== undefined) this.log.warn(warning, { host: embedded.host });
+      this.brokerHealth = embeddedBrokerHealth(this.broker);
     } else {
       this.brokerUrls = config.broker.urls;
       this.endpointBrokerUrls = config.broker.urls;
+      const probe = new ExternalBrokerProbe({
+        urls: config.broker.urls,
+        connected: () => [...this.endpoints.values()].some((m) => m.broker?.state === 'connected'),
+        log: this.log,
+      });
+      this.brokerHealth = probe;
+      probe.start();
     }
+    this.metrics.watchBrokerUp(() => this.brokerHealth?.up());
 
     const secret = await ensureNodeSecret(config);
     const tls = clusterTlsOptions(config);
@@ -364,6 +390,7 @@ export class AesNode implements AsyncDisposable {
       counters: null,
       lastError: null,
       attached: false,
+      broker: null,
     });
   }
 
@@ -394,6 +421,7 @@ export class AesNode implements AsyncDisposable {
       managed.log.info('attached (started by hand)');
     } else if (!up && managed.attached) {
       managed.attached = false;
+      managed.broker = null;
       managed.log.info('detached');
     }
   }
@@ -427,6 +455,12 @@ export class AesNode implements AsyncDisposable {
         break;
       case 'log':
         managed.log[report.level](report.msg, report.fields);
+        break;
+      case 'broker':
+        // A late report of a process that is gone says nothing about the next one.
+        if (!managed.attached && !/^(running|stopping)$/.test(managed.process.state)) break;
+        managed.broker = nextBrokerView(managed.broker, report);
+        this.brokerHealth?.check();
         break;
     }
   }
@@ -470,6 +504,7 @@ export class AesNode implements AsyncDisposable {
         step: s.step ?? null,
         stepAgeMs: s.stepAgeMs ?? null,
         counters: managed?.counters ?? null,
+        broker: brokerStatus(managed?.broker ?? null, Date.now()),
       };
     });
     return {
@@ -480,11 +515,19 @@ export class AesNode implements AsyncDisposable {
     };
   }
 
+  /** Why `/readyz` answers 503: the node's broker, then each endpoint (its state or broker). */
   private notReady(): string[] {
     if (this.closing !== undefined) return ['shutting down'];
-    return this.status()
-      .endpoints.filter((e) => e.state !== 'running' && e.state !== 'attached')
-      .map((e) => `endpoint ${e.name} is ${e.state}`);
+    const reasons = this.brokerHealth?.reasons() ?? [];
+    for (const e of this.status().endpoints) {
+      if (e.state !== 'running' && e.state !== 'attached') {
+        reasons.push(`endpoint ${e.name} is ${e.state}`);
+        continue;
+      }
+      const broker = brokerReason(e.name, this.endpoints.get(e.name)?.broker ?? null);
+      if (broker !== undefined) reasons.push(broker);
+    }
+    return reasons;
   }
 
   /** Pids of the endpoint processes alive now (for a forced stop). */
@@ -504,6 +547,7 @@ export class AesNode implements AsyncDisposable {
       const steps: [string, () => Promise<void>][] = [
         ['endpoints', () => this.supervisor.close()],
         ['http', async () => this.http?.close()],
+        ['broker probe', () => Promise.resolve(this.brokerHealth?.close())],
         ['kernel', async () => this.kernel?.shutdown('node stopping')],
         ['broker', async () => this.broker?.close()],
         ['metrics', () => Promise.resolve(this.metrics.close())],
