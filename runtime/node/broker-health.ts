@@ -196,6 +196,17 @@ export class ExternalBrokerProbe implements BrokerHealth {
   }
 }
 
+/** The node's broker: the embedded one when it runs one, else the external one, probed from now. */
+export function watchNodeBroker(
+  embedded: BrokerHandle | undefined,
+  external: ExternalBrokerProbeOptions,
+): BrokerHealth {
+  if (embedded !== undefined) return embeddedBrokerHealth(embedded);
+  const probe = new ExternalBrokerProbe(external);
+  probe.start();
+  return probe;
+}
+
 /** An endpoint's broker connection as its node knows it. */
 export interface EndpointBrokerView {
   readonly state: EndpointBrokerReport['state'];

@@ -6,6 +6,7 @@
  */
 export { AesNode, type StartNodeOptions } from './node.js';
 export { checkConfigFile, checkNodeConfig, type CheckedConfig } from './check-config.js';
+export type { ReloadResult } from './reload.js';
 export type { EndpointEntry } from './endpoint-folder.js';
 export type { NodeInfo } from './members.js';
 export type { EndpointState } from '../supervisor/lifecycle.js';
