@@ -28,6 +28,8 @@ export interface BrokerHandle extends AsyncDisposable {
   /** The internal listener's port on 127.0.0.1 (with the `internal` option), else undefined. */
   readonly internalPort: number | undefined;
   readonly options: ResolvedBrokerOptions;
+  /** True while every listener accepts connections: from the start until `close()` begins. */
+  readonly listening: boolean;
   /** Open client connections. */
   connectionCount(): number;
   /** Messages waiting in each queue (not counting delivered, unacked ones). */
@@ -178,6 +180,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     url: `${tls === undefined ? 'stomp' : 'stomp+ssl'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     internalPort,
     options: resolved,
+    get listening() {
+      return closing === undefined && servers.every((s) => s.listening);
+    },
     connectionCount: () => connections.size + internalConnections.size,
     queueDepths: () => router.queueDepths(),
     storeSyncs: () => store.syncCount(),

@@ -4,6 +4,7 @@ export { MESSAGE_ID_HEADER } from './transport.js';
 export * from './errors.js';
 export { parseDestination, toDestination, type ParsedDestination } from './destination.js';
 export { createTransport, registerTransport, registeredSchemes, redactUrl } from './registry.js';
+export { brokerSocketAddress, type BrokerSocketAddress } from './broker-address.js';
 export { MemoryTransport } from './memory/memory-transport.js';
 export { MemoryHub, memoryHub } from './memory/hub.js';
 export { StompTransport } from './stomp/stomp-transport.js';

@@ -1,4 +1,8 @@
-/** `aes config check [file]`: validates a node config and says what the node would run. */
+/**
+ * `aes config check [file]`: runs the checks `aes run` runs before it starts anything (the config,
+ * the files it names, the endpoints folder, the broker URLs; `checkConfigFile`) and says what the
+ * node would run, endpoints included.
+ */
 import type { RegisterCommand } from './register-command.js';
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 
@@ -6,17 +10,19 @@ export const registerConfig: RegisterCommand = (program, setExitCode) => {
   const config = program.command('config').description('work with the node config file');
   config
     .command('check')
-    .description(`validate a node config file (default ${DEFAULT_CONFIG_FILE}) against its schema`)
+    .description(
+      `check a node config file (default ${DEFAULT_CONFIG_FILE}) as aes run does: schema, named files, endpoints folder`,
+    )
     .argument('[file]', 'the config file', DEFAULT_CONFIG_FILE)
     .option('--json', 'print the resolved config (defaults applied, secrets redacted) as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const { describeConfig, loadConfig, redactConfig } =
+      const { checkConfigFile, describeConfig, redactConfig } =
         await import('../../runtime/node/index.js');
-      const loaded = await loadConfig(file);
+      const checked = await checkConfigFile(file);
       process.stdout.write(
         options.json === true
-          ? `${JSON.stringify(redactConfig(loaded), null, 2)}\n`
-          : `${describeConfig(loaded)}\n`,
+          ? `${JSON.stringify(redactConfig(checked.config), null, 2)}\n`
+          : `${describeConfig(checked.config, checked.endpoints)}\n`,
       );
       setExitCode(0);
     });

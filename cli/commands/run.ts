@@ -1,7 +1,9 @@
 /**
  * `aes run [config]`: runs a node until SIGTERM or SIGINT. The first signal drains every endpoint
  * (the record in flight finishes) and stops the node; a second one forces: endpoint processes
- * are killed and the node exits at once (what was journaled resumes on the next start).
+ * are killed and the node exits at once (what was journaled resumes on the next start). SIGHUP
+ * reloads the config (`AesNode.reload`: endpoints added, removed or changed are started, stopped
+ * or restarted; an invalid config is logged and changes nothing).
  */
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import { Option } from 'commander';
@@ -10,7 +12,7 @@ import type { RegisterCommand } from './register-command.js';
 export const registerRun: RegisterCommand = (program, setExitCode) => {
   program
     .command('run')
-    .description('run a node: its broker, kernel, HTTP surface and endpoints')
+    .description('run a node: its broker, kernel, HTTP surface and endpoints (SIGHUP reloads)')
     .argument('[config]', 'the node config file', DEFAULT_CONFIG_FILE)
     .addOption(
       new Option('--log-format <format>', 'log lines for people or JSON lines').choices([
@@ -28,32 +30,58 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
         ...loggerOptionsFromEnv(),
         ...(format === undefined ? {} : { format }),
       });
-      const node = await AesNode.start(config, { logger: log });
+      // From now on SIGHUP never ends the process: before the node runs it waits for it.
+      let node: Awaited<ReturnType<typeof AesNode.start>> | undefined;
       let signals = 0;
-      const stopped = new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals) => {
-          signals += 1;
-          if (signals === 1) {
-            log.info(`${signal}: draining and stopping (send it again to force)`, {
-              node: config.node,
-            });
-            void node.close().then(resolve);
-            return;
-          }
-          log.warn(`${signal} again: forcing`, { node: config.node });
-          for (const pid of node.endpointPids()) {
-            try {
-              process.kill(pid, 'SIGKILL');
-            } catch {
-              // already gone
+      let reloadWhenStarted = false;
+      const reload = () => {
+        // Logged by the node, the failure included; the config in force stays.
+        node?.reload().catch(() => undefined);
+      };
+      const onHangup = () => {
+        if (signals > 0) {
+          log.info('SIGHUP while stopping: ignored', { node: config.node });
+        } else if (node === undefined) {
+          log.info('SIGHUP while starting: the config is read again once started', {
+            node: config.node,
+          });
+          reloadWhenStarted = true;
+        } else {
+          log.info(`SIGHUP: reading ${file} again`, { node: config.node });
+          reload();
+        }
+      };
+      process.on('SIGHUP', onHangup);
+      try {
+        node = await AesNode.start(config, { logger: log });
+        if (reloadWhenStarted) reload();
+        const running = node;
+        await new Promise<void>((resolve) => {
+          const onSignal = (signal: NodeJS.Signals) => {
+            signals += 1;
+            if (signals === 1) {
+              log.info(`${signal}: draining and stopping (send it again to force)`, {
+                node: config.node,
+              });
+              void running.close().then(resolve);
+              return;
             }
-          }
-          process.exit(130);
-        };
-        process.on('SIGTERM', onSignal);
-        process.on('SIGINT', onSignal);
-      });
-      await stopped;
+            log.warn(`${signal} again: forcing`, { node: config.node });
+            for (const pid of running.endpointPids()) {
+              try {
+                process.kill(pid, 'SIGKILL');
+              } catch {
+                // already gone
+              }
+            }
+            process.exit(130);
+          };
+          process.on('SIGTERM', onSignal);
+          process.on('SIGINT', onSignal);
+        });
+      } finally {
+        process.off('SIGHUP', onHangup);
+      }
       setExitCode(0);
     });
 };

@@ -1,4 +1,5 @@
 /** A node config as an operator wants to read it: one summary, secrets never shown. */
+import { relative } from 'node:path';
 import type { BrokerConfig, NodeConfig } from './config.js';
 
 const REDACTED = '<redacted>';
@@ -69,9 +70,28 @@ function brokerProtection(broker: Extract<BrokerConfig, { kind: 'embedded' }>): 
   return parts.length === 0 ? ', no logins, no TLS' : `, ${parts.join(', ')}`;
 }
 
-/** A few lines naming what the node would run, for `aes config check`. */
-export function describeConfig(config: NodeConfig): string {
-  const { cluster, broker, http, endpoints } = config;
+/** One line per endpoint: its name and its entry module, relative to the endpoints folder. */
+function endpointLines(
+  folder: string,
+  found: readonly { readonly name: string; readonly module: string }[],
+): string[] {
+  if (found.length === 0) return ['    (no endpoint found)'];
+  const width = Math.max(...found.map((e) => e.name.length));
+  return found.map((e) => {
+    const module = relative(folder, e.module);
+    return `    ${e.name.padEnd(width)}  ${module.startsWith('..') ? e.module : module}`;
+  });
+}
+
+/**
+ * A few lines naming what the node would run, for `aes config check`; with `endpoints` (what
+ * `checkNodeConfig` found: names and absolute entry module paths), one more line per endpoint.
+ */
+export function describeConfig(
+  config: NodeConfig,
+  endpoints?: readonly { readonly name: string; readonly module: string }[],
+): string {
+  const { cluster, broker, http } = config;
   const seeds = cluster.seeds.map((s) => `${s.host}:${s.port}`).join(', ');
   return [
     `${config.file}: valid`,
@@ -81,6 +101,7 @@ export function describeConfig(config: NodeConfig): string {
       ? `  broker     ${broker.urls.map(redactUrlPassword).join(', ')}`
       : `  broker     embedded on ${broker.host}:${broker.port} (data in ${broker.dataDir})${brokerProtection(broker)}`,
     `  http       ${http.host}:${http.port}`,
-    `  endpoints  ${endpoints.folder}${Object.keys(endpoints.overrides).length > 0 ? ` (overrides: ${Object.keys(endpoints.overrides).sort().join(', ')})` : ''}`,
+    `  endpoints  ${config.endpoints.folder}${Object.keys(config.endpoints.overrides).length > 0 ? ` (overrides: ${Object.keys(config.endpoints.overrides).sort().join(', ')})` : ''}`,
+    ...(endpoints === undefined ? [] : endpointLines(config.endpoints.folder, endpoints)),
   ].join('\n');
 }

@@ -6,6 +6,7 @@
 import type { EndpointCounters } from '../endpoint/progress.js';
 import type { EndpointSettings } from '../config/config.js';
 import type { EndpointMetricsMessage } from '../observability/endpoint-report.js';
+import type { TransportState } from '../../transports/index.js';
 
 /** The node's session that endpoints report to (`report`, post) and ask (`config`, call). */
 export const NODE_SESSION = 'aes-node';
@@ -75,7 +76,31 @@ export type EndpointReport =
       readonly level: LogLevel;
       readonly msg: string;
       readonly fields: Readonly<Record<string, unknown>>;
-    };
+    }
+  | EndpointBrokerReport;
+
+/**
+ * The endpoint's connection to its broker: sent when its state changes, and again with the
+ * error of each failed attempt while it connects or reconnects.
+ */
+export interface EndpointBrokerReport {
+  readonly kind: 'broker';
+  readonly state: TransportState;
+  /** The broker URL concerned, credentials removed. */
+  readonly url: string;
+  /** Why the last attempt failed or the connection was lost, if it was an error. */
+  readonly error: string | null;
+  /** When, by the endpoint's clock (the node's machine). */
+  readonly atMs: number;
+}
+
+const TRANSPORT_STATES: ReadonlySet<string> = new Set<TransportState>([
+  'idle',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'closed',
+]);
 
 /** What the node answers to `aes-node/config`. */
 export interface EndpointLaunchConfig {
@@ -108,6 +133,11 @@ export function parseReport(value: unknown): EndpointReport | undefined {
     case 'log':
       if (typeof value.level !== 'string' || !LEVELS.has(value.level)) return undefined;
       if (typeof value.msg !== 'string' || !isObject(value.fields)) return undefined;
+      return value as EndpointReport;
+    case 'broker':
+      if (typeof value.state !== 'string' || !TRANSPORT_STATES.has(value.state)) return undefined;
+      if (typeof value.url !== 'string' || typeof value.atMs !== 'number') return undefined;
+      if (value.error !== null && typeof value.error !== 'string') return undefined;
       return value as EndpointReport;
     case 'metrics-snapshot':
     case 'metrics-retract':

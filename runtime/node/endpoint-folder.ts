@@ -11,8 +11,11 @@ import { ConfigError } from '../errors.js';
 /** Entry module names, in the order they are looked for. */
 export const ENTRY_MODULES = ['index.ts', 'index.mts', 'index.js', 'index.mjs'] as const;
 
+/** An endpoint found in the endpoints folder. */
 export interface EndpointEntry {
+  /** Its name: the folder's name. */
   readonly name: string;
+  /** Its folder (absolute). */
   readonly dir: string;
   /** Absolute path of the entry module. */
   readonly module: string;

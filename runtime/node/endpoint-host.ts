@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
-import { createTransport, redactUrl } from '../../transports/index.js';
+import { createTransport, redactUrl, type TransportState } from '../../transports/index.js';
 import { serveEndpoint } from '../endpoint/serve.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { EndpointLink } from '../link/endpoint-link.js';
@@ -107,8 +107,20 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       registry,
       send: (message) => link.report(message),
     });
+    // The node shows and judges (`/readyz`) the endpoint's broker connection by these reports.
+    let brokerUrl = redactUrl(config.brokerUrls[0] ?? '');
+    const reportBroker = (state: TransportState, error: Error | undefined) =>
+      link.report({
+        kind: 'broker',
+        state,
+        url: brokerUrl,
+        error: error?.message ?? null,
+        atMs: Date.now(),
+      });
     transport.listen({
       stateChange: (c) => {
+        brokerUrl = c.url;
+        reportBroker(c.to, c.error);
         if (c.to === 'reconnecting' || (c.from === 'reconnecting' && c.to === 'connected')) {
           log.warn(`broker ${c.from} -> ${c.to}`, {
             url: c.url,
@@ -117,6 +129,12 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
         }
       },
       warning: (w) => log.warn(w.message, { code: w.code, url: w.url }),
+      // A failed attempt while (re)connecting: the state stays, the reason is news.
+      error: (err) => {
+        if (transport.state === 'connecting' || transport.state === 'reconnecting') {
+          reportBroker(transport.state, err);
+        }
+      },
     });
     try {
       log.info('connecting to the broker', { urls: config.brokerUrls.map((u) => redactUrl(u)) });

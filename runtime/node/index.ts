@@ -5,6 +5,9 @@
  * Endpoint authors need none of it: their entry is `aes`.
  */
 export { AesNode, type StartNodeOptions } from './node.js';
+export { checkConfigFile, checkNodeConfig, type CheckedConfig } from './check-config.js';
+export type { ReloadResult } from './reload.js';
+export type { EndpointEntry } from './endpoint-folder.js';
 export type { NodeInfo } from './members.js';
 export type { EndpointState } from '../supervisor/lifecycle.js';
 export type { EndpointCounters } from '../endpoint/progress.js';
@@ -51,6 +54,7 @@ export {
 export {
   formatClusterStatus,
   type ClusterStatus,
+  type EndpointBrokerStatus,
   type EndpointStatus,
   type NodeStatus,
 } from './status.js';

@@ -86,3 +86,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   return make(options.bindings ?? {});
 }
+
+const LEVELS: ReadonlySet<string> = new Set(Object.keys(RANK));
+
+/**
+ * A line a child process wrote to stdout or stderr: its JSON log records keep their level and
+ * fields; other lines are logged as they are (stderr as warnings), with `stream`.
+ */
+export function logOutputLine(log: Logger, stream: 'stdout' | 'stderr', line: string): void {
+  if (line.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      const { level, msg, time: _time, endpoint: _endpoint, ...fields } = parsed;
+      if (typeof level === 'string' && LEVELS.has(level) && typeof msg === 'string') {
+        log[level as LogLevel](msg, fields);
+        return;
+      }
+    } catch {
+      // not a record: logged as it is
+    }
+  }
+  log[stream === 'stderr' ? 'warn' : 'info'](line, { stream });
+}

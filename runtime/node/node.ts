@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
@@ -32,10 +31,6 @@ import type { EndpointProcess } from '../supervisor/endpoint-process.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { installNodeSession } from '../link/node-session.js';
 import {
-  ENV_ENDPOINT_NAME,
-  ENV_ENDPOINT_TOKEN,
-  ENV_NODE_NAME,
-  ENV_NODE_SOCKET,
   endpointOfKernel,
   nodeLinkTimeoutMs,
   type EndpointLaunchConfig,
@@ -43,12 +38,24 @@ import {
 } from '../link/protocol.js';
 import { EndpointNotFoundError, installControlSession, type EndpointAction } from './control.js';
 import { CONTROL_SESSION } from './control-session.js';
-import { findEndpoints, type EndpointEntry } from './endpoint-folder.js';
+import type { EndpointEntry } from './endpoint-folder.js';
+import { checkConfigFile, checkNodeConfig } from './check-config.js';
+import { applyReload, type ReloadHost, type ReloadResult } from './reload.js';
+import { endpointLaunch } from './endpoint-launch.js';
+import { StateError } from '../errors.js';
 import { HttpStatusError, startHttpSurface, type HttpSurface } from './http-server.js';
-import { createLogger, type Logger, type LogLevel } from './logger.js';
+import { createLogger, logOutputLine, type Logger } from './logger.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
+import {
+  brokerReason,
+  brokerStatus,
+  watchNodeBroker,
+  nextBrokerView,
+  type BrokerHealth,
+  type EndpointBrokerView,
+} from './broker-health.js';
 
 export interface StartNodeOptions {
   /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
@@ -66,18 +73,8 @@ interface Managed {
   lastError: string | null;
   /** Set while an endpoint started by hand is attached (the supervised one is stopped). */
   attached: boolean;
-}
-
-const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
-
-/** The program a node launches per endpoint, beside this file (`.ts` from source, `.js` built). */
-function endpointProgram(module: string): { command: string; args: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const main = join(dirname(here), `endpoint-main${extname(here)}`);
-  const needsTsx = /\.[cm]?ts$/.test(main) || /\.[cm]?ts$/.test(module);
-  // tsx runs TypeScript entry modules as they are; resolved from aes itself, not the project.
-  const args = needsTsx ? ['--import', import.meta.resolve('tsx'), main] : [main];
-  return { command: process.execPath, args };
+  /** Its broker connection, as its running process last reported it. */
+  broker: EndpointBrokerView | null;
 }
 
 /** The HTTP URL others reach: the configured one, else what is bound (a wildcard: our hostname). */
@@ -106,13 +103,20 @@ export class AesNode implements AsyncDisposable {
   /** What the node's endpoints get: the embedded broker's internal URL carries a login. */
   private endpointBrokerUrls: readonly string[] = [];
   private clusterAddress = '';
+  /** The config in force: as started, its `endpoints` part replaced by each reload. */
+  private current: NodeConfig;
+  /** Reloads run one after the other. */
+  private reloads: Promise<unknown> = Promise.resolve();
+  /** The node's own broker, for `/readyz`. */
+  private brokerHealth: BrokerHealth | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
-    readonly config: NodeConfig,
+    config: NodeConfig,
     private readonly log: Logger,
     private readonly endpointEnv: NodeJS.ProcessEnv,
   ) {
+    this.current = config;
     this.name = config.node;
     this.metrics = new NodeMetrics({ node: config.node, version: packageVersion() });
     const watch = this.metrics.supervisor;
@@ -120,12 +124,21 @@ export class AesNode implements AsyncDisposable {
       listener: {
         stateChange: (c) => {
           watch.stateChange(c);
-          this.managed(c.endpoint)?.log[c.to === 'failed' ? 'error' : 'info'](
-            `${c.from} -> ${c.to}`,
-            { reason: c.reason },
-          );
+          const managed = this.managed(c.endpoint);
+          managed?.log[c.to === 'failed' ? 'error' : 'info'](`${c.from} -> ${c.to}`, {
+            reason: c.reason,
+          });
+          // A process that is gone holds no broker connection; the next one reports its own.
+          if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
+            managed.broker = null;
+          }
         },
-        output: (o) => this.childLine(o.endpoint, o.stream, o.line),
+        output: (o) =>
+          logOutputLine(
+            this.endpoints.get(o.endpoint)?.log ?? this.log.child({ endpoint: o.endpoint }),
+            o.stream,
+            o.line,
+          ),
         exit: (e) => watch.exit(e),
         hang: (h) => {
           watch.hang(h);
@@ -146,6 +159,11 @@ export class AesNode implements AsyncDisposable {
       throw err;
     }
     return node;
+  }
+
+  /** The config in force: as started, with the endpoint settings of the last reload. */
+  get config(): NodeConfig {
+    return this.current;
   }
 
   /** `tcp://host:port` of the cluster listener. */
@@ -170,8 +188,9 @@ export class AesNode implements AsyncDisposable {
 
   private async open(): Promise<void> {
     const config = this.config;
+    // What `aes config check` checks too, before anything is held or started.
+    const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
-    const entries = await findEndpoints(config.endpoints.folder, config.file);
     if (config.broker.kind === 'embedded') {
       const embedded = config.broker;
       // Made per start and held in memory only: handed to endpoints over their link.
@@ -200,6 +219,12 @@ export class AesNode implements AsyncDisposable {
       this.brokerUrls = config.broker.urls;
       this.endpointBrokerUrls = config.broker.urls;
     }
+    this.brokerHealth = watchNodeBroker(this.broker, {
+      urls: this.brokerUrls,
+      connected: () => [...this.endpoints.values()].some((m) => m.broker?.state === 'connected'),
+      log: this.log,
+    });
+    this.metrics.watchBrokerUp(() => this.brokerHealth?.up());
 
     const secret = await ensureNodeSecret(config);
     const tls = clusterTlsOptions(config);
@@ -220,7 +245,7 @@ export class AesNode implements AsyncDisposable {
         const endpoint = endpointOfKernel(peer, config.node);
         return endpoint === undefined || !this.endpoints.has(endpoint)
           ? undefined
-          : nodeLinkTimeoutMs(endpointSettings(config, endpoint));
+          : nodeLinkTimeoutMs(endpointSettings(this.config, endpoint));
       },
       seeds: config.cluster.seeds.map((s) => kernelAddress(s.host, s.port, tls !== undefined)),
       ...(tls === undefined ? {} : { tls }),
@@ -288,6 +313,63 @@ export class AesNode implements AsyncDisposable {
     });
   }
 
+  /**
+   * Reads the config again (its file, or `next`), checks it as `start` does, then applies it to
+   * the endpoints (see `applyReload`): new ones start, gone ones drain and stop, changed ones
+   * restart, the others keep running. The node's own settings stay; those that differ are
+   * logged and listed in `restartNeeded`. An invalid config changes nothing: rejects with its
+   * `ConfigError` or `ConfigReadError` (logged too). Reloads run one at a time.
+   */
+  reload(next?: NodeConfig): Promise<ReloadResult> {
+    const run = this.reloads.then(() => {
+      if (this.closing !== undefined) throw new StateError('the node is stopping: no reload');
+      return applyReload(this.reloadHost(next));
+    });
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  private reloadHost(next: NodeConfig | undefined): ReloadHost {
+    return {
+      log: this.log,
+      check: () => (next === undefined ? checkConfigFile(this.config.file) : checkNodeConfig(next)),
+      current: () => this.current,
+      running: () => [...this.endpoints.values()].map((m) => m.entry),
+      inForce: (config) => (this.current = config),
+      start: async (entry) => {
+        this.add(entry);
+        this.managed(entry.name)?.log.info('new in the config: starting');
+        await this.supervisor.start(entry.name);
+      },
+      stop: (name) => this.replace(name),
+      restart: (entry) => this.replace(entry.name, entry),
+    };
+  }
+
+  /**
+   * Drains and forgets endpoint `name`; with `entry` (its entry module or settings changed) a
+   * new process takes its place, started unless the old one was stopped or attached by hand.
+   */
+  private async replace(name: string, entry?: EndpointEntry): Promise<void> {
+    const managed = this.endpoints.get(name);
+    if (managed === undefined) return;
+    const keepStopped = managed.attached || managed.process.state === 'stopped';
+    managed.log.info(
+      entry === undefined
+        ? `gone from the config: draining and stopping${managed.attached ? ' (attached by hand: stop it there)' : ''}`
+        : `its config changed: ${keepStopped ? 'new settings for its next start' : 'restarting'}`,
+    );
+    await this.supervisor.remove(name);
+    this.endpoints.delete(name);
+    if (entry === undefined) {
+      this.metrics.supervisor.remove(name);
+      this.metrics.endpoints.remove(name);
+      return;
+    }
+    this.add(entry, managed.attached);
+    if (!keepStopped) await this.supervisor.start(name);
+  }
+
   /** This node's name and HTTP URL, as `aes-control/info` answers. */
   info(): NodeInfo {
     return { node: this.config.node, httpUrl: this.advertised };
@@ -334,24 +416,12 @@ export class AesNode implements AsyncDisposable {
     }
   }
 
-  private add(entry: EndpointEntry): void {
-    const settings = endpointSettings(this.config, entry.name);
+  private add(entry: EndpointEntry, attached = false): void {
     const token = randomBytes(32).toString('base64url');
-    const program = endpointProgram(entry.module);
     const process_ = this.supervisor.add({
       name: entry.name,
-      command: program.command,
-      args: program.args,
-      cwd: dirname(this.config.file),
-      env: {
-        ...process.env,
-        ...this.endpointEnv,
-        [ENV_NODE_SOCKET]: `unix:${nodeSocketPath(this.config)}`,
-        [ENV_NODE_NAME]: this.config.node,
-        [ENV_ENDPOINT_NAME]: entry.name,
-        [ENV_ENDPOINT_TOKEN]: token,
-      },
-      settings,
+      ...endpointLaunch(this.config, entry, token, this.endpointEnv),
+      settings: endpointSettings(this.config, entry.name),
     });
     this.metrics.supervisor.add(entry.name);
     this.endpoints.set(entry.name, {
@@ -361,7 +431,8 @@ export class AesNode implements AsyncDisposable {
       log: this.log.child({ endpoint: entry.name }),
       counters: null,
       lastError: null,
-      attached: false,
+      attached,
+      broker: null,
     });
   }
 
@@ -392,6 +463,7 @@ export class AesNode implements AsyncDisposable {
       managed.log.info('attached (started by hand)');
     } else if (!up && managed.attached) {
       managed.attached = false;
+      managed.broker = null;
       managed.log.info('detached');
     }
   }
@@ -426,25 +498,13 @@ export class AesNode implements AsyncDisposable {
       case 'log':
         managed.log[report.level](report.msg, report.fields);
         break;
+      case 'broker':
+        // A late report of a process that is gone says nothing about the next one.
+        if (!managed.attached && !/^(running|stopping)$/.test(managed.process.state)) break;
+        managed.broker = nextBrokerView(managed.broker, report);
+        this.brokerHealth?.check();
+        break;
     }
-  }
-
-  /** A line an endpoint process wrote: its JSON log records keep their level and fields. */
-  private childLine(endpoint: string, stream: 'stdout' | 'stderr', line: string): void {
-    const log = this.endpoints.get(endpoint)?.log ?? this.log.child({ endpoint });
-    if (line.startsWith('{')) {
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        const { level, msg, time: _time, endpoint: _endpoint, ...fields } = parsed;
-        if (typeof level === 'string' && LEVELS.has(level) && typeof msg === 'string') {
-          log[level as LogLevel](msg, fields);
-          return;
-        }
-      } catch {
-        // not a record: logged as it is
-      }
-    }
-    log[stream === 'stderr' ? 'warn' : 'info'](line, { stream });
   }
 
   private async act(action: EndpointAction, endpoint: string): Promise<boolean> {
@@ -468,6 +528,7 @@ export class AesNode implements AsyncDisposable {
         step: s.step ?? null,
         stepAgeMs: s.stepAgeMs ?? null,
         counters: managed?.counters ?? null,
+        broker: brokerStatus(managed?.broker ?? null, Date.now()),
       };
     });
     return {
@@ -478,11 +539,19 @@ export class AesNode implements AsyncDisposable {
     };
   }
 
+  /** Why `/readyz` answers 503: the node's broker, then each endpoint (its state or broker). */
   private notReady(): string[] {
     if (this.closing !== undefined) return ['shutting down'];
-    return this.status()
-      .endpoints.filter((e) => e.state !== 'running' && e.state !== 'attached')
-      .map((e) => `endpoint ${e.name} is ${e.state}`);
+    const reasons = this.brokerHealth?.reasons() ?? [];
+    for (const e of this.status().endpoints) {
+      if (e.state !== 'running' && e.state !== 'attached') {
+        reasons.push(`endpoint ${e.name} is ${e.state}`);
+        continue;
+      }
+      const broker = brokerReason(e.name, this.endpoints.get(e.name)?.broker ?? null);
+      if (broker !== undefined) reasons.push(broker);
+    }
+    return reasons;
   }
 
   /** Pids of the endpoint processes alive now (for a forced stop). */
@@ -502,6 +571,7 @@ export class AesNode implements AsyncDisposable {
       const steps: [string, () => Promise<void>][] = [
         ['endpoints', () => this.supervisor.close()],
         ['http', async () => this.http?.close()],
+        ['broker probe', () => Promise.resolve(this.brokerHealth?.close())],
         ['kernel', async () => this.kernel?.shutdown('node stopping')],
         ['broker', async () => this.broker?.close()],
         ['metrics', () => Promise.resolve(this.metrics.close())],

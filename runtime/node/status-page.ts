@@ -17,7 +17,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.75em; text-align: left
 th { background: #f4f4f4; }
 td.error { color: #a00; max-width: 30em; overflow-wrap: anywhere; }
 .state-running, .state-attached, .up { color: #070; font-weight: 600; }
-.state-failed, .state-backoff, .down { color: #a00; font-weight: 600; }
+.state-failed, .state-backoff, .down, .broker-down { color: #a00; font-weight: 600; }
 #message { min-height: 1.4em; font-weight: 600; }
 #message.bad { color: #a00; } #message.good { color: #070; }
 button { margin-right: 0.3em; }
@@ -40,6 +40,13 @@ function cell(row, text, className) {
 function age(ms) {
   if (ms === null || ms === undefined) return '-';
   return ms < 10000 ? ms + ' ms' : Math.round(ms / 1000) + ' s';
+}
+// A broker that is not connected shows beside the state: running (broker reconnecting 12 s).
+function brokerDown(e) {
+  return !!e.broker && e.broker.state !== 'connected' && e.broker.state !== 'closed';
+}
+function stateText(e) {
+  return brokerDown(e) ? e.state + ' (broker ' + e.broker.state + ' ' + age(e.broker.ageMs) + ')' : e.state;
 }
 function say(text, good) {
   const m = document.getElementById('message');
@@ -92,7 +99,8 @@ function render(data) {
       row.dataset.node = node.node;
       cell(row, node.node, 'node');
       cell(row, e.name, 'name');
-      cell(row, e.state, 'state state-' + e.state);
+      const stateCell = cell(row, stateText(e), 'state state-' + e.state + (brokerDown(e) ? ' broker-down' : ''));
+      if (brokerDown(e)) stateCell.title = e.broker.url + ' since ' + e.broker.since + (e.broker.error ? ': ' + e.broker.error : '');
       cell(row, e.pid, 'pid');
       cell(row, e.restarts, 'restarts');
       cell(row, e.step, 'step');

@@ -1,6 +1,21 @@
 /** What `aes status` shows: every node of the cluster and every endpoint on it. */
 import type { EndpointCounters } from '../endpoint/progress.js';
 import type { EndpointState } from '../supervisor/lifecycle.js';
+import type { TransportState } from '../../transports/index.js';
+
+/** An endpoint's connection to its broker, as the endpoint last reported it. */
+export interface EndpointBrokerStatus {
+  /** `connecting` (its first connection), `connected`, `reconnecting` (lost), … */
+  readonly state: TransportState;
+  /** The broker URL concerned, credentials removed. */
+  readonly url: string;
+  /** Why the last attempt failed or the connection was lost; null when connected. */
+  readonly error: string | null;
+  /** When it entered this state (ISO 8601). */
+  readonly since: string;
+  /** How long it has been in it. */
+  readonly ageMs: number;
+}
 
 export interface EndpointStatus {
   readonly name: string;
@@ -14,6 +29,8 @@ export interface EndpointStatus {
   readonly step: string | null;
   readonly stepAgeMs: number | null;
   readonly counters: EndpointCounters | null;
+  /** Its broker connection; null until the running process reports one. */
+  readonly broker: EndpointBrokerStatus | null;
 }
 
 export interface NodeStatus {
@@ -35,6 +52,13 @@ function age(ms: number | null): string {
   return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
+/** `running` — or `running (broker reconnecting 12 s)` while its broker is not connected. */
+function stateText(e: EndpointStatus): string {
+  const broker = e.broker ?? null; // a node of an older version sends none
+  if (broker === null || broker.state === 'connected' || broker.state === 'closed') return e.state;
+  return `${e.state} (broker ${broker.state} ${age(broker.ageMs)})`;
+}
+
 /** The status as a table for people. */
 export function formatClusterStatus(status: ClusterStatus): string {
   const rows: string[][] = [['NODE', 'ENDPOINT', 'STATE', 'RESTARTS', 'STEP', 'AGE', 'LAST ERROR']];
@@ -48,7 +72,7 @@ export function formatClusterStatus(status: ClusterStatus): string {
       rows.push([
         node.node,
         e.name,
-        e.state,
+        stateText(e),
         String(e.restarts),
         e.step ?? '-',
         age(e.stepAgeMs),

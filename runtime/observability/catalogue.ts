@@ -176,6 +176,14 @@ export const METRICS: readonly MetricSpec[] = [
       { name: 'outcome', help: 'merged, or rejected as malformed', values: ['merged', 'rejected'] },
     ],
   }),
+  spec({
+    name: 'aes_node_broker_up',
+    type: 'gauge',
+    group: 'node',
+    source: 'node',
+    help: "1 while the node's broker is usable (embedded: listening; external: reachable), 0 while not; absent until known. /readyz says why.",
+    labels: [],
+  }),
   // cluster
   spec({
     name: 'aes_cluster_peers',

@@ -50,6 +50,17 @@ export class NodeMetrics {
     this.#unwatch.push(collectBrokerMetrics(this.registry, broker));
   }
 
+  /**
+   * `aes_node_broker_up` from `up` at every scrape: 1 usable, 0 not, no sample while unknown.
+   */
+  watchBrokerUp(up: () => boolean | undefined): void {
+    createGauge(this.registry, 'aes_node_broker_up', (gauge) => {
+      const value = up();
+      if (value === undefined) gauge.remove({});
+      else gauge.set(value ? 1 : 0);
+    });
+  }
+
   /** The content type to send with {@link text}. */
   get contentType(): string {
     return this.registry.contentType;

@@ -92,6 +92,8 @@ export class EndpointProcess implements AsyncDisposable {
   private killTimer: TimerHandle | undefined;
   private exitWaiters: (() => void)[] = [];
   private closing: Promise<void> | undefined;
+  /** Set by `retire()`: never started again. */
+  private retired = false;
 
   constructor(private readonly options: EndpointProcessOptions) {
     this.name = options.name;
@@ -143,7 +145,7 @@ export class EndpointProcess implements AsyncDisposable {
    * Resolves once it was spawned; a process that cannot be spawned goes the restart way.
    */
   start(): Promise<void> {
-    if (!this.lifecycle.is('stopped', 'failed')) return Promise.resolve();
+    if (this.retired || !this.lifecycle.is('stopped', 'failed')) return Promise.resolve();
     if (this.lifecycle.is('failed')) {
       this.policy.reset();
       this.restarts = 0;
@@ -186,6 +188,15 @@ export class EndpointProcess implements AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= this.stop();
     return this.closing;
+  }
+
+  /**
+   * Stops (draining) and never starts again, whoever asks: for an endpoint that leaves its
+   * supervisor, so that a start or restart already under way cannot revive it. Idempotent.
+   */
+  retire(): Promise<void> {
+    this.retired = true;
+    return this.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

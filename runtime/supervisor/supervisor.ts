@@ -98,6 +98,17 @@ export class Supervisor implements AsyncDisposable {
     await this.getOrThrow(name).restart();
   }
 
+  /**
+   * Stops one endpoint for good (it drains; a start or restart under way cannot revive it) and
+   * forgets it, so that `add` may supervise a new process under its name. Until it has stopped
+   * it is still listed (`stopping`). Rejects with `UnknownEndpointError`.
+   */
+  async remove(name: string): Promise<void> {
+    const endpoint = this.getOrThrow(name);
+    await endpoint.retire();
+    if (this.endpoints.get(name) === endpoint) this.endpoints.delete(name);
+  }
+
   /** Stops everything for good. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.stopAll();

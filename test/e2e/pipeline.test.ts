@@ -87,7 +87,13 @@ test('two nodes: every record arrives exactly once, in order; status and control
     // Node a's HTTP surface.
     const http = a.field('http listening', 'url');
     assert.equal((await fetch(`${http}/healthz`)).status, 200);
-    const ready = await fetch(`${http}/readyz`);
+    // Ready again once the restarted endpoint is connected to its broker.
+    const readyBy = Date.now() + 60_000;
+    let ready = await fetch(`${http}/readyz`);
+    while (ready.status !== 200 && Date.now() < readyBy) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = await fetch(`${http}/readyz`);
+    }
     assert.equal(ready.status, 200, await ready.clone().text());
     const metrics = await (await fetch(`${http}/metrics`)).text();
     assert.match(metrics, /process_cpu_seconds_total/);

@@ -52,6 +52,7 @@ test('a fully wired node scrape holds exactly the catalogue, and the dashboard f
   const transport = createTransport(broker.url);
   try {
     node.watchBroker(broker);
+    node.watchBrokerUp(() => broker.listening);
     node.watchCluster({ stats: () => STATS });
     node.supervisor.add('orders-out');
     const registry = new Registry();

@@ -1,7 +1,7 @@
 /** `aes config check` as a user runs it: a real CLI process on real files. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeCertificates } from '../support/certs.js';
 import { runCli } from '../support/cli.js';
@@ -84,4 +84,53 @@ test('aes config check: TLS files and broker logins are checked; --json prints n
   } finally {
     certificates.remove();
   }
+});
+
+test('aes config check runs the checks aes run runs: the endpoints folder and the broker URLs', async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, 'aes.config.json');
+  const endpoints = join(dir.path, 'endpoints');
+  await mkdir(join(endpoints, 'orders-out'), { recursive: true });
+  await writeFile(join(endpoints, 'orders-out', 'index.ts'), 'export default () => undefined;\n');
+  await mkdir(join(endpoints, 'orders-in'));
+  await writeFile(join(endpoints, 'orders-in', 'index.mjs'), 'export default () => undefined;\n');
+  // Ports 0: should `aes run` get past its checks by mistake, it must not collide with anything.
+  const config = { node: 'node-a', cluster: { port: 0 }, http: { port: 0 } };
+  await writeFile(file, JSON.stringify({ ...config, broker: { embedded: { port: 0 } } }));
+  const good = runCli(['config', 'check', file]);
+  assert.equal(good.status, 0, good.stderr);
+  assert.ok(
+    good.stdout.endsWith(
+      `  endpoints  ${endpoints}\n    orders-in   orders-in/index.mjs\n    orders-out  orders-out/index.ts\n`,
+    ),
+    good.stdout,
+  );
+
+  await mkdir(join(endpoints, 'Bad Name'));
+  await writeFile(join(endpoints, 'Bad Name', 'index.ts'), 'export default () => undefined;\n');
+  const expected =
+    `aes: error [RUNTIME_CONFIG_INVALID]: ${file}: invalid config\n` +
+    `  /endpoints/folder: ${join(endpoints, 'Bad Name')}: 'Bad Name' is not an endpoint name ([A-Za-z0-9][A-Za-z0-9_.-]*)\n`;
+  const check = runCli(['config', 'check', file]);
+  assert.equal(check.status, 1);
+  assert.equal(check.stderr, expected);
+  const run = runCli(['run', file], { timeoutMs: 60_000 });
+  assert.equal(run.status, 1);
+  assert.ok(run.stderr.endsWith(expected), run.stderr);
+
+  // Broker URLs an endpoint could not use fail here, not in every endpoint's first start.
+  await writeFile(
+    file,
+    JSON.stringify({
+      ...config,
+      endpoints: { folder: 'none' },
+      broker: { urls: ['stomp://mq1:61613', 'mqtt://mq2:1883'] },
+    }),
+  );
+  const mixed = runCli(['config', 'check', file]);
+  assert.equal(mixed.status, 1);
+  assert.match(mixed.stderr, /\/broker\/urls: broker URLs mix schemes 'stomp' and 'mqtt'/);
+  const mixedRun = runCli(['run', file], { timeoutMs: 60_000 });
+  assert.equal(mixedRun.status, 1);
+  assert.match(mixedRun.stderr, /\/broker\/urls: broker URLs mix schemes 'stomp' and 'mqtt'/);
 });

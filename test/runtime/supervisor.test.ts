@@ -65,3 +65,42 @@ test('status lists every endpoint; start, stop and restart by name; a quarantine
   assert.ok(changes.includes('broken:failed'));
   assert.equal(supervisor.close(), supervisor.close(), 'close() returns the same promise');
 });
+
+test('remove stops an endpoint for good, even against a restart under way, and frees its name', async () => {
+  const supervisor = new Supervisor();
+  const settings = {
+    hangLimitMs: 10_000,
+    startLimitMs: 15_000,
+    restartBackoff: { initialMs: 20, maxMs: 50 },
+    quarantine: { restarts: 2, windowMs: 60_000 },
+    killGraceMs: 2_000,
+  };
+  const command = process.execPath;
+  const old = supervisor.add({ name: 'orders-in', command, args: [CHILD, 'heartbeat'], settings });
+  try {
+    await supervisor.startAll();
+    const pid = old.snapshot().pid;
+    // A restart asked for just before: its start must not revive the removed process.
+    const restarting = supervisor.restart('orders-in');
+    const removing = supervisor.remove('orders-in');
+    assert.deepEqual(supervisor.names(), ['orders-in'], 'listed until it has stopped');
+    await Promise.all([restarting, removing]);
+    assert.equal(old.state, 'stopped');
+    assert.deepEqual(supervisor.names(), []);
+    await old.start();
+    assert.equal(old.state, 'stopped', 'a retired process never starts again');
+    await assert.rejects(supervisor.remove('orders-in'), UnknownEndpointError);
+
+    const renewed = supervisor.add({
+      name: 'orders-in',
+      command,
+      args: [CHILD, 'heartbeat'],
+      settings,
+    });
+    await supervisor.start('orders-in');
+    assert.equal(renewed.state, 'running');
+    assert.notEqual(renewed.snapshot().pid, pid);
+  } finally {
+    await supervisor.close();
+  }
+});

@@ -1,0 +1,54 @@
+/**
+ * How a node launches one endpoint's process: the program beside this file (`endpoint-main`,
+ * through tsx when TypeScript is involved), in the project folder, with the link's environment —
+ * the node's socket, the names and the launch token, which never goes on a command line.
+ */
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeConfig } from '../config/config.js';
+import {
+  ENV_ENDPOINT_NAME,
+  ENV_ENDPOINT_TOKEN,
+  ENV_NODE_NAME,
+  ENV_NODE_SOCKET,
+} from '../link/protocol.js';
+import type { EndpointEntry } from './endpoint-folder.js';
+import { nodeSocketPath } from './secret.js';
+
+export interface EndpointLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The program a node launches per endpoint (`.ts` from source, `.js` built). */
+function endpointProgram(module: string): { command: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const main = join(dirname(here), `endpoint-main${extname(here)}`);
+  const needsTsx = /\.[cm]?ts$/.test(main) || /\.[cm]?ts$/.test(module);
+  // tsx runs TypeScript entry modules as they are; resolved from aes itself, not the project.
+  const args = needsTsx ? ['--import', import.meta.resolve('tsx'), main] : [main];
+  return { command: process.execPath, args };
+}
+
+/** The command, folder and environment of `entry`'s process; `extraEnv` over the node's own. */
+export function endpointLaunch(
+  config: NodeConfig,
+  entry: EndpointEntry,
+  token: string,
+  extraEnv: NodeJS.ProcessEnv,
+): EndpointLaunch {
+  return {
+    ...endpointProgram(entry.module),
+    cwd: dirname(config.file),
+    env: {
+      ...process.env,
+      ...extraEnv,
+      [ENV_NODE_SOCKET]: `unix:${nodeSocketPath(config)}`,
+      [ENV_NODE_NAME]: config.node,
+      [ENV_ENDPOINT_NAME]: entry.name,
+      [ENV_ENDPOINT_TOKEN]: token,
+    },
+  };
+}
