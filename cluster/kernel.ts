@@ -6,9 +6,20 @@
  * with them are in kernel-types.ts, so none of them imports the kernel.
  */
 import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { debuglog } from 'node:util';
-import { parseAddress } from './address.js';
-import { CALL_DEADLINE_ERRORS, CallError, ClusterError, UsageError } from './errors.js';
+import { formatAddress, parseAddress } from './address.js';
+import { addressesFor, expandListenAddress } from './advertise.js';
+import {
+  CALL_DEADLINE_ERRORS,
+  CallError,
+  ClusterError,
+  HandshakeError,
+  SelfDialError,
+  UsageError,
+} from './errors.js';
 import { withDeadline } from '../util/index.js';
 import { dial } from './dial.js';
 import { Dispatcher } from './dispatch.js';
@@ -24,12 +35,13 @@ import {
   type ListenerHost,
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
-import { Membership } from './membership.js';
+import { Membership, type KernelMember } from './membership.js';
 import { FrameType, type Message } from './messages.js';
 import { encodePostFrame, encodeRetracted } from './message-encoding.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
   parseKernelOptions,
   type KernelOptions,
   type ParsedKernelOptions,
@@ -67,6 +79,8 @@ export class Kernel implements AsyncDisposable {
   readonly #linkHost: LinkHost;
   readonly #listenerHost: ListenerHost;
   readonly #observers = new KernelListeners();
+  /** Nonces of HELLOs this kernel's own dials sent to its own listeners. */
+  readonly #selfDials = new Set<string>();
   #closing: Promise<void> | undefined;
 
   constructor(options: KernelOptions) {
@@ -81,10 +95,16 @@ export class Kernel implements AsyncDisposable {
       counters: this.#counters,
       allowUnauthenticated: o.allowUnauthenticated,
       tlsBindNames: o.tls?.bindNames ?? true,
-      listenAddresses: () => this.listenAddresses(),
+      listenAddresses: (sameHost) => this.listenAddresses({ sameHost }),
       secretFor: o.secretFor,
       heartbeatTimeoutFor: o.heartbeatTimeoutFor,
-      admit: (_link, hello) => this.#peers.admit(hello),
+      admit: (_link, hello) => {
+        if (hello.incarnation !== this.#incarnation) return this.#peers.admit(hello);
+        // Our own dial: its outbound side recognises the nonce and stops dialing that address.
+        if (this.#selfDials.size >= 64) this.#selfDials.clear();
+        this.#selfDials.add(hello.nonce);
+        return new HandshakeError('NAME_TAKEN', `'${hello.name}' dialed itself`);
+      },
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
@@ -106,7 +126,13 @@ export class Kernel implements AsyncDisposable {
       {
         name: o.name,
         dial: async (address) =>
-          (await this.connect(address, { timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS })).name,
+          (
+            await this.#connect(
+              address,
+              { timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS },
+              DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
+            )
+          ).name,
         isConnected: (name) => this.#peers.has(name),
         now: () => Date.now(),
         schedule: (fn, ms) => {
@@ -115,13 +141,12 @@ export class Kernel implements AsyncDisposable {
           return () => clearTimeout(t);
         },
         refused: (address, error) => trace('membership: %s refused us: %s', address, error.message),
+        identify: (address) => this.#identify(address),
       },
-      o.backoff,
-      o.forgetAfterMs,
+      { backoff: o.backoff, forgetAfterMs: o.forgetAfterMs, mesh: o.mesh },
     );
     this.#peers = new PeerTable({
       name: o.name,
-      mesh: o.mesh,
       monitors: this.#monitors,
       membership: this.#membership,
       isLocal: (name) => this.#isLocal(name),
@@ -382,16 +407,32 @@ export class Kernel implements AsyncDisposable {
     return listener;
   }
 
-  /** The addresses told to other kernels. */
-  listenAddresses(): string[] {
-    if (this.#options.advertise !== undefined) return [...this.#options.advertise];
-    return [...this.#listeners]
-      .map((l) => l.address)
-      .filter((a) => !/\/\/(0\.0\.0\.0|\[::\]):/.test(a));
+  /**
+   * The addresses told to other kernels: `advertise`, else every listener's bound address, a
+   * wildcard one (`0.0.0.0`, `::`) as the host's interface addresses and loopback. With
+   * `sameHost: false`, what a kernel on another host is told: no Unix socket, no loopback.
+   */
+  listenAddresses(options: { sameHost?: boolean } = {}): string[] {
+    const all =
+      this.#options.advertise ??
+      [...this.#listeners].flatMap((l) => expandListenAddress(l.address, networkInterfaces));
+    return addressesFor([...new Set(all)], options.sameHost ?? true);
   }
 
   /** Connects to a kernel once (no redial); resolves when the handshake is done. */
-  async connect(address: string, options: KernelWaitOptions = {}): Promise<KernelInfo> {
+  connect(address: string, options: KernelWaitOptions = {}): Promise<KernelInfo> {
+    return this.#connect(address, options, undefined);
+  }
+
+  /**
+   * `connect()`, and for membership's redials a shorter limit on the connection itself, so that
+   * a dial into a cut-off network gives up (and is tried again) soon after it heals.
+   */
+  async #connect(
+    address: string,
+    options: KernelWaitOptions,
+    socketTimeoutMs: number | undefined,
+  ): Promise<KernelInfo> {
     this.#assertOpen();
     const parsed = parseAddress(address);
     const { socket, connectEvent, reads } = dial(parsed, this.#options.tls);
@@ -399,20 +440,46 @@ export class Kernel implements AsyncDisposable {
       new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls', reads),
     );
     socket.once(connectEvent, () => link.start());
+    let socketTimer: NodeJS.Timeout | undefined;
+    if (socketTimeoutMs !== undefined) {
+      socketTimer = setTimeout(() => {
+        if (link.state !== 'connecting') return;
+        link.destroy(
+          new CallError(
+            'TIMEOUT',
+            `connect to ${address}: no connection within ${socketTimeoutMs} ms`,
+          ),
+        );
+      }, socketTimeoutMs);
+      socketTimer.unref();
+    }
     const deadline = {
       operation: `connect to ${address}`,
       timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       signal: options.signal,
       errors: CALL_DEADLINE_ERRORS,
     };
-    await withDeadline(deadline, (signal) => {
-      signal.addEventListener(
-        'abort',
-        () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`)),
-        { once: true },
-      );
-      return link.ready;
-    });
+    try {
+      await withDeadline(deadline, (signal) => {
+        signal.addEventListener(
+          'abort',
+          () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`)),
+          { once: true },
+        );
+        return link.ready;
+      });
+    } catch (err) {
+      if (
+        err instanceof ClusterError &&
+        err.code === 'NAME_TAKEN' &&
+        this.#selfDials.delete(link.handshakeNonce)
+      ) {
+        throw new SelfDialError(address, this.name);
+      }
+      throw err;
+    } finally {
+      clearTimeout(socketTimer);
+    }
     return kernelInfo(link);
   }
 
@@ -454,14 +521,12 @@ export class Kernel implements AsyncDisposable {
   }
 
   /**
-   * The kernels membership keeps linked (seeds and those peers told us of), by name once known,
-   * and whether a link to each is up now. Endpoint and client kernels are not members.
+   * The kernels of the cluster this kernel knows — its seeds, the kernels peers told it of and
+   * those that linked to it (not endpoint processes or clients, which advertise no address) —
+   * whether a link to each is up, since when, and why not.
    */
-  members(): { name: string | undefined; address: string; seed: boolean; connected: boolean }[] {
-    return this.#membership.targets().map((t) => ({
-      ...t,
-      connected: t.name !== undefined && this.#peers.has(t.name),
-    }));
+  members(): KernelMember[] {
+    return this.#membership.members();
   }
 
   /** Counters, errors by code, and the number of links. */
@@ -531,6 +596,26 @@ export class Kernel implements AsyncDisposable {
     return link;
   }
 
+  /** The linked kernel that advertised `address` (a host name is looked up, within 1 s). */
+  async #identify(address: string): Promise<string | undefined> {
+    const a = parseAddress(address);
+    let wanted = [address];
+    if (a.kind !== 'unix' && isIP(a.host) === 0) {
+      const found = await withDeadline(
+        {
+          operation: `look up ${a.host}`,
+          timeoutMs: 1_000,
+          errors: CALL_DEADLINE_ERRORS,
+          unref: true,
+        },
+        () => lookup(a.host, { all: true }),
+      );
+      wanted = found.map((r) => formatAddress({ kind: a.kind, host: r.address, port: a.port }));
+    }
+    return this.#peers.kernelLinks().find((l) => l.peer?.listen.some((x) => wanted.includes(x)))
+      ?.peer?.name;
+  }
+
   #kernelGone(name: string): void {
     for (const session of this.#sessions.dropSubscriber(name)) {
       this.#monitors.emit('unsubscribe', name, {
@@ -566,8 +651,7 @@ export class Kernel implements AsyncDisposable {
       case 'peers':
         if (this.#options.mesh) {
           for (const p of message.peers) {
-            if (!this.#isLocal(p.name))
-              this.#membership.learn(p.name, p.addresses, this.#peers.has(p.name));
+            if (!this.#isLocal(p.name)) this.#membership.learn(p.name, p.addresses);
           }
         }
         return;
