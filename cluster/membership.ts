@@ -102,7 +102,12 @@ export class Membership {
       const error =
         m.connected || m.parked
           ? undefined
-          : [m.lost, m.lastDialError === undefined ? undefined : `redial: ${m.lastDialError}`]
+          : [
+              m.lost,
+              m.lastDialError === undefined
+                ? undefined
+                : `${m.lost === undefined ? 'dial' : 'redial'}: ${m.lastDialError}`,
+            ]
               .filter((e) => e !== undefined)
               .join('; ') || undefined;
       return {

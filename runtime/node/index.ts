@@ -53,4 +53,5 @@ export {
   type ClusterStatus,
   type EndpointStatus,
   type NodeStatus,
+  type UnreachableNode,
 } from './status.js';
