@@ -4,9 +4,12 @@
  * loopback IP — is told only to kernels on this host (linked over a Unix socket or loopback),
  * never to another host, where the same path or `127.0.0.1` would name something else.
  */
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { withDeadline } from '../util/index.js';
 import { formatAddress, parseAddress } from './address.js';
+import { CALL_DEADLINE_ERRORS } from './errors.js';
 
 /** The host's network interfaces, as `os.networkInterfaces()` gives them. */
 export type InterfaceList = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -64,4 +67,18 @@ export function expandListenAddress(address: string, interfaces: InterfaceList):
 /** What to tell a kernel: everything to one on this host, no host-local address to another. */
 export function addressesFor(addresses: readonly string[], sameHost: boolean): string[] {
   return sameHost ? [...addresses] : addresses.filter((a) => !isHostLocal(a));
+}
+
+/**
+ * `address` with its host name looked up (within 1 s), as the addresses a kernel there would
+ * advertise: `tcp://h1:7420` → `['tcp://10.0.0.5:7420']`. IP and Unix addresses stay as they are.
+ */
+export async function resolveAddress(address: string): Promise<string[]> {
+  const a = parseAddress(address);
+  if (a.kind === 'unix' || isIP(a.host) !== 0) return [address];
+  const found = await withDeadline(
+    { operation: `look up ${a.host}`, timeoutMs: 1_000, errors: CALL_DEADLINE_ERRORS, unref: true },
+    () => lookup(a.host, { all: true }),
+  );
+  return found.map((r) => formatAddress({ kind: a.kind, host: r.address, port: a.port }));
 }

@@ -6,28 +6,19 @@
  * with them are in kernel-types.ts, so none of them imports the kernel.
  */
 import { randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { debuglog } from 'node:util';
-import { formatAddress, parseAddress } from './address.js';
-import { addressesFor, expandListenAddress } from './advertise.js';
-import {
-  CALL_DEADLINE_ERRORS,
-  CallError,
-  ClusterError,
-  HandshakeError,
-  SelfDialError,
-  UsageError,
-} from './errors.js';
-import { withDeadline } from '../util/index.js';
-import { dial } from './dial.js';
+import { parseAddress } from './address.js';
+import { addressesFor, expandListenAddress, resolveAddress } from './advertise.js';
+import { CallError, ClusterError, UsageError } from './errors.js';
+import { connectLink, SelfDials, type ConnectHost } from './kernel-connect.js';
 import { Dispatcher } from './dispatch.js';
 import { ErrorReporter } from './error-reporter.js';
 import { shutdownKernel } from './kernel-shutdown.js';
 import type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 import { PeerTable, kernelInfo } from './peer-table.js';
 import { Link, type LinkHost } from './link.js';
+import type { PeerIdentity } from './link-types.js';
 import {
   Listener,
   DEFAULT_LISTEN_ADDRESS,
@@ -40,7 +31,6 @@ import { FrameType, type Message } from './messages.js';
 import { encodePostFrame, encodeRetracted } from './message-encoding.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
 import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
   parseKernelOptions,
   type KernelOptions,
@@ -79,8 +69,8 @@ export class Kernel implements AsyncDisposable {
   readonly #linkHost: LinkHost;
   readonly #listenerHost: ListenerHost;
   readonly #observers = new KernelListeners();
-  /** Nonces of HELLOs this kernel's own dials sent to its own listeners. */
-  readonly #selfDials = new Set<string>();
+  readonly #selfDials = new SelfDials();
+  readonly #connectHost: ConnectHost;
   #closing: Promise<void> | undefined;
 
   constructor(options: KernelOptions) {
@@ -98,13 +88,11 @@ export class Kernel implements AsyncDisposable {
       listenAddresses: (sameHost) => this.listenAddresses({ sameHost }),
       secretFor: o.secretFor,
       heartbeatTimeoutFor: o.heartbeatTimeoutFor,
-      admit: (_link, hello) => {
-        if (hello.incarnation !== this.#incarnation) return this.#peers.admit(hello);
-        // Our own dial: its outbound side recognises the nonce and stops dialing that address.
-        if (this.#selfDials.size >= 64) this.#selfDials.clear();
-        this.#selfDials.add(hello.nonce);
-        return new HandshakeError('NAME_TAKEN', `'${hello.name}' dialed itself`);
-      },
+      // Our own dial: its outbound side recognises the nonce and stops dialing that address.
+      admit: (_link, hello) =>
+        hello.incarnation === this.#incarnation
+          ? this.#selfDials.refuse(hello)
+          : this.#peers.admit(hello),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
@@ -116,6 +104,13 @@ export class Kernel implements AsyncDisposable {
         this.#peers.closed(link, reason);
       },
     };
+    this.#connectHost = {
+      name: o.name,
+      tls: o.tls,
+      linkHost: this.#linkHost,
+      selfDials: this.#selfDials,
+      adopt: (link) => this.#adopt(link),
+    };
     this.#listenerHost = {
       counters: this.#counters,
       tls: o.tls,
@@ -125,14 +120,16 @@ export class Kernel implements AsyncDisposable {
     this.#membership = new Membership(
       {
         name: o.name,
-        dial: async (address) =>
-          (
-            await this.#connect(
-              address,
-              { timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS },
-              DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
-            )
-          ).name,
+        dial: async (address) => {
+          this.#assertOpen();
+          const link = await connectLink(
+            this.#connectHost,
+            address,
+            {},
+            DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
+          );
+          return (link.peer as PeerIdentity).name;
+        },
         isConnected: (name) => this.#peers.has(name),
         now: () => Date.now(),
         schedule: (fn, ms) => {
@@ -420,67 +417,9 @@ export class Kernel implements AsyncDisposable {
   }
 
   /** Connects to a kernel once (no redial); resolves when the handshake is done. */
-  connect(address: string, options: KernelWaitOptions = {}): Promise<KernelInfo> {
-    return this.#connect(address, options, undefined);
-  }
-
-  /**
-   * `connect()`, and for membership's redials a shorter limit on the connection itself, so that
-   * a dial into a cut-off network gives up (and is tried again) soon after it heals.
-   */
-  async #connect(
-    address: string,
-    options: KernelWaitOptions,
-    socketTimeoutMs: number | undefined,
-  ): Promise<KernelInfo> {
+  async connect(address: string, options: KernelWaitOptions = {}): Promise<KernelInfo> {
     this.#assertOpen();
-    const parsed = parseAddress(address);
-    const { socket, connectEvent, reads } = dial(parsed, this.#options.tls);
-    const link = this.#adopt(
-      new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls', reads),
-    );
-    socket.once(connectEvent, () => link.start());
-    let socketTimer: NodeJS.Timeout | undefined;
-    if (socketTimeoutMs !== undefined) {
-      socketTimer = setTimeout(() => {
-        if (link.state !== 'connecting') return;
-        link.destroy(
-          new CallError(
-            'TIMEOUT',
-            `connect to ${address}: no connection within ${socketTimeoutMs} ms`,
-          ),
-        );
-      }, socketTimeoutMs);
-      socketTimer.unref();
-    }
-    const deadline = {
-      operation: `connect to ${address}`,
-      timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      signal: options.signal,
-      errors: CALL_DEADLINE_ERRORS,
-    };
-    try {
-      await withDeadline(deadline, (signal) => {
-        signal.addEventListener(
-          'abort',
-          () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`)),
-          { once: true },
-        );
-        return link.ready;
-      });
-    } catch (err) {
-      if (
-        err instanceof ClusterError &&
-        err.code === 'NAME_TAKEN' &&
-        this.#selfDials.delete(link.handshakeNonce)
-      ) {
-        throw new SelfDialError(address, this.name);
-      }
-      throw err;
-    } finally {
-      clearTimeout(socketTimer);
-    }
-    return kernelInfo(link);
+    return kernelInfo(await connectLink(this.#connectHost, address, options));
   }
 
   /**
@@ -598,20 +537,7 @@ export class Kernel implements AsyncDisposable {
 
   /** The linked kernel that advertised `address` (a host name is looked up, within 1 s). */
   async #identify(address: string): Promise<string | undefined> {
-    const a = parseAddress(address);
-    let wanted = [address];
-    if (a.kind !== 'unix' && isIP(a.host) === 0) {
-      const found = await withDeadline(
-        {
-          operation: `look up ${a.host}`,
-          timeoutMs: 1_000,
-          errors: CALL_DEADLINE_ERRORS,
-          unref: true,
-        },
-        () => lookup(a.host, { all: true }),
-      );
-      wanted = found.map((r) => formatAddress({ kind: a.kind, host: r.address, port: a.port }));
-    }
+    const wanted = await resolveAddress(address);
     return this.#peers.kernelLinks().find((l) => l.peer?.listen.some((x) => wanted.includes(x)))
       ?.peer?.name;
   }
