@@ -9,6 +9,7 @@
  */
 import { debuglog } from 'node:util';
 import { Backoff, type BackoffOptions } from '../util/index.js';
+import { parseAddress } from './address.js';
 import { ClusterError, SelfDialError } from './errors.js';
 
 const trace = debuglog('aes-cluster');
@@ -81,6 +82,24 @@ interface Member {
 
 const unique = (list: readonly string[]): string[] => [...new Set(list)];
 
+/** Learned members kept at most: a peer cannot make this kernel track (and dial) without bound. */
+export const MAX_LEARNED_MEMBERS = 1_024;
+
+/** What a peer advertised that this kernel can dial: well-formed addresses only. */
+function dialable(addresses: readonly string[]): string[] {
+  return unique(
+    addresses.filter((a) => {
+      try {
+        parseAddress(a);
+        return true;
+      } catch {
+        trace('membership: ignored advertised address %j', a);
+        return false;
+      }
+    }),
+  );
+}
+
 export class Membership {
   readonly #host: MembershipHost;
   readonly #options: MembershipOptions;
@@ -136,13 +155,14 @@ export class Membership {
   }
 
   /** A peer told us of kernel `name` (PEERS): dial it now unless linked. */
-  learn(name: string, addresses: readonly string[]): void {
+  learn(name: string, told: readonly string[]): void {
     if (this.#closed || !this.#options.mesh || name === this.#host.name) return;
+    const addresses = dialable(told);
     let member = this.#byName.get(name);
     if (member === undefined) {
-      if (addresses.length === 0) return;
+      if (addresses.length === 0 || this.#full()) return;
       member = this.#create(name, [], addresses);
-    } else if (addresses.length > 0) member.addresses = unique(addresses);
+    } else if (addresses.length > 0) member.addresses = addresses;
     if (this.#host.isConnected(name)) return;
     member.redial = true;
     // A peer just linked to it: try at once rather than after the backoff.
@@ -154,14 +174,15 @@ export class Membership {
   }
 
   /** A link to kernel `name` is ready (either direction); `addresses` are what it advertised. */
-  linked(name: string, addresses: readonly string[]): void {
+  linked(name: string, told: readonly string[]): void {
     if (this.#closed || name === this.#host.name) return;
+    const addresses = dialable(told);
     let member = this.#byName.get(name);
     if (member === undefined) {
       // Kernels that advertise nothing (endpoint processes) are not members.
-      if (!this.#options.mesh || addresses.length === 0) return;
+      if (!this.#options.mesh || addresses.length === 0 || this.#full()) return;
       member = this.#create(name, [], addresses);
-    } else if (addresses.length > 0) member.addresses = unique(addresses);
+    } else if (addresses.length > 0) member.addresses = addresses;
     member.cancel?.();
     member.cancel = undefined;
     member.connected = true;
@@ -209,6 +230,12 @@ export class Membership {
     for (const m of this.#members) m.cancel?.();
     this.#members.clear();
     this.#byName.clear();
+  }
+
+  #full(): boolean {
+    const full = this.#members.size >= MAX_LEARNED_MEMBERS;
+    if (full) trace('membership: %d members known already; no more learned', this.#members.size);
+    return full;
   }
 
   #create(name: string | undefined, seeds: string[], addresses: readonly string[]): Member {

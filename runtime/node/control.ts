@@ -152,7 +152,13 @@ export async function connectToNode(
 ): Promise<ClientLite> {
   const socket = nodeSocketPath(config);
   const tls = clusterTlsOptions(config);
-  const host = config.cluster.host === '0.0.0.0' ? '127.0.0.1' : config.cluster.host;
+  // A wildcard listener is reached on loopback.
+  const host =
+    config.cluster.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.cluster.host === '::'
+        ? '::1'
+        : config.cluster.host;
   const address =
     options.address ??
     (existsSync(socket)

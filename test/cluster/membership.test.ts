@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  MAX_LEARNED_MEMBERS,
   Membership,
   type KernelMember,
   type MembershipHost,
@@ -295,5 +296,21 @@ test('without mesh only seeds are members: links and peers teach nothing', async
     ['node'],
   );
   assert.deepEqual(host.dials, ['unix:/run/node.sock']);
+  m.close();
+});
+
+test('what a peer tells is checked: malformed addresses are dropped, learned members are bounded', async () => {
+  const host = new FakeHost();
+  const m = new Membership(host, OPTIONS);
+  m.learn('x', ['not an address', 'tcp://x:1', 'unix:relative', 'tcp://x:1']);
+  m.learn('y', ['nonsense']);
+  await host.advance(0);
+  assert.deepEqual(
+    m.members().map((t) => [t.name, t.addresses]),
+    [['x', ['tcp://x:1']]],
+  );
+  assert.deepEqual(host.dials, ['tcp://x:1']);
+  for (let i = 0; i < MAX_LEARNED_MEMBERS + 10; i++) m.learn(`k${i}`, [`tcp://k${i}:1`]);
+  assert.equal(m.members().length, MAX_LEARNED_MEMBERS);
   m.close();
 });
