@@ -317,4 +317,66 @@ describe('a cluster of three hosts (issue 15)', () => {
       await waitWhole(bed);
     },
   );
+
+  test(
+    'two hosts cut off from each other only: each reports the other down, reachable through the third',
+    when,
+    async (t) => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      await using nemesis = new Nemesis(bed);
+      const nodes = await clusterOfThree(bed);
+      const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+      await waitWhole(bed);
+      const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+      const cutAt = Date.now();
+      const partition = await nemesis.partition([h2], [h3]); // h1 still reaches both
+      for (const [node, peer] of [
+        [b, 'node-c'],
+        [c, 'node-b'],
+      ] as const) {
+        const lost = await peerLine(node, 'peer node lost', peer, cutAt - 50);
+        report(
+          t,
+          `${node.host.name} marked ${peer} down (silent partition)`,
+          timeOf(lost) - cutAt,
+          3_000,
+        );
+      }
+      for (const [host, down] of [
+        [h2, 'node-c'],
+        [h3, 'node-b'],
+      ] as const) {
+        const seen = await waitStatus(`${host.name} reporting ${down} down`, [host], (s) => {
+          const entry = s.json.nodes.find((n) => n.node === down);
+          return reportsDown(down)(s) && entry?.via?.join() === 'node-a';
+        });
+        t.diagnostic(
+          `${down} as ${host.name} reports it: ${JSON.stringify(seen.get(host.name)?.json.nodes.find((n) => n.node === down))}`,
+        );
+      }
+      // node-a links to both and says the cluster is whole from where it stands.
+      await waitStatus(
+        'h1 listing all three',
+        [h1],
+        (s) => s.code === 0 && s.json.nodes.length === 3,
+      );
+      assert.equal(
+        a.lines.some((l) => l.msg === 'peer node lost'),
+        false,
+      );
+      const healedAt = Date.now();
+      await partition.heal();
+      const back = await meshInLogs([b, c], 'peer node back', healedAt, (node, peer) =>
+        node === b ? peer === 'node-c' : peer === 'node-b',
+      );
+      report(
+        t,
+        'node-b and node-c linked again after the partition healed',
+        back - healedAt,
+        5_000,
+      );
+      assert.ok(back - healedAt <= HEAL_BOUND_MS, `healed after ${back - healedAt} ms`);
+      await waitWhole(bed);
+    },
+  );
 });
