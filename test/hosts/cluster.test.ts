@@ -48,8 +48,12 @@ interface Status {
   readonly json: StatusJson;
 }
 
-/** Each host's config: node-a on h1 is the seed of the others. */
-async function configure(bed: HostBed): Promise<void> {
+/**
+ * Each host's config: node-a on h1 is the seed of the others; with `everyone`, every node has the
+ * same seed list, its own host among them.
+ */
+async function configure(bed: HostBed, everyone = false): Promise<void> {
+  const all = bed.hosts.map((h) => `${h.name}:7420`);
   for (const [i, host] of bed.hosts.entries()) {
     await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
     await host.writeJson('aes.config.json', {
@@ -57,7 +61,7 @@ async function configure(bed: HostBed): Promise<void> {
       cluster: {
         host: '0.0.0.0',
         port: 7420,
-        ...(i === 0 ? {} : { seeds: [`${bed.hosts[0]?.name}:7420`] }),
+        ...(everyone ? { seeds: all } : i === 0 ? {} : { seeds: [all[0]] }),
         secretFile: '/srv/aes/cluster.secret',
       },
       http: { host: '0.0.0.0', port: 9464 },
@@ -71,8 +75,8 @@ async function status(host: Host): Promise<Status> {
 }
 
 /** Starts node-a, then node-b and node-c together. */
-async function clusterOfThree(bed: HostBed): Promise<NodeProcess[]> {
-  await configure(bed);
+async function clusterOfThree(bed: HostBed, everyone = false): Promise<NodeProcess[]> {
+  await configure(bed, everyone);
   const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
   const seed = await h1.startNode();
   return [seed, ...(await Promise.all([h2.startNode(), h3.startNode()]))];
@@ -377,6 +381,25 @@ describe('a cluster of three hosts (issue 15)', () => {
       );
       assert.ok(back - healedAt <= HEAL_BOUND_MS, `healed after ${back - healedAt} ms`);
       await waitWhole(bed);
+    },
+  );
+
+  test(
+    'the same seed list on every node, its own host among them: a mesh, and no node dials itself',
+    when,
+    async () => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      const nodes = await clusterOfThree(bed, true);
+      await meshInLogs(nodes, 'peer node linked', 0);
+      await waitWhole(bed);
+      // Each node's own address was dialed once at most: nothing of it is listed as a member.
+      for (const host of bed.hosts) {
+        const { json } = await status(host);
+        assert.deepEqual(
+          json.nodes.map((n) => n.node),
+          [...NAMES],
+        );
+      }
     },
   );
 });
