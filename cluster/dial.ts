@@ -1,5 +1,5 @@
 /** Opens the socket behind an outgoing link: TCP, TLS (with the kernel's TLS material) or Unix. */
-import { createConnection, type Socket } from 'node:net';
+import { createConnection, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Address } from './address.js';
 import type { ClusterTlsOptions } from './options.js';
@@ -27,7 +27,12 @@ export function dial(
     ...(tls?.key === undefined ? {} : { key: tls.key }),
     ...(tls?.cert === undefined ? {} : { cert: tls.cert }),
     ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
-    servername: tls?.servername ?? address.host,
+    // SNI carries host names only (RFC 6066); the certificate is checked against an IP anyway.
+    ...(tls?.servername !== undefined
+      ? { servername: tls.servername }
+      : isIP(address.host) === 0
+        ? { servername: address.host }
+        : {}),
     rejectUnauthorized: tls?.rejectUnauthorized ?? true,
     minVersion: 'TLSv1.2',
   });

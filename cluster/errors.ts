@@ -72,6 +72,17 @@ export class HandshakeError extends ClusterError {
   override readonly name = 'HandshakeError';
 }
 
+/**
+ * A dial reached this kernel itself (NAME_TAKEN from its own listener: the same incarnation
+ * answered), e.g. a seed list shared by every node. Membership never dials that address again.
+ */
+export class SelfDialError extends ClusterError {
+  override readonly name = 'SelfDialError';
+  constructor(address: string, kernel: string) {
+    super('NAME_TAKEN', `${address} is kernel '${kernel}' itself`);
+  }
+}
+
 /** The remote side answered a call with an error, or refused a post. */
 export class RemoteError extends ClusterError {
   override readonly name = 'RemoteError';

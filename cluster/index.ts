@@ -6,6 +6,7 @@
  */
 export { Kernel } from './kernel.js';
 export type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
+export type { KernelMember } from './membership.js';
 export type {
   KernelCallEvent,
   KernelCallOutcome,

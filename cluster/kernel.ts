@@ -6,17 +6,19 @@
  * with them are in kernel-types.ts, so none of them imports the kernel.
  */
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
-import { CALL_DEADLINE_ERRORS, CallError, ClusterError, UsageError } from './errors.js';
-import { withDeadline } from '../util/index.js';
-import { dial } from './dial.js';
+import { addressesFor, expandListenAddress, resolveAddress } from './advertise.js';
+import { CallError, ClusterError, UsageError } from './errors.js';
+import { connectLink, SelfDials, type ConnectHost } from './kernel-connect.js';
 import { Dispatcher } from './dispatch.js';
 import { ErrorReporter } from './error-reporter.js';
 import { shutdownKernel } from './kernel-shutdown.js';
 import type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 import { PeerTable, kernelInfo } from './peer-table.js';
 import { Link, type LinkHost } from './link.js';
+import type { PeerIdentity } from './link-types.js';
 import {
   Listener,
   DEFAULT_LISTEN_ADDRESS,
@@ -24,12 +26,12 @@ import {
   type ListenerHost,
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
-import { Membership } from './membership.js';
+import { Membership, type KernelMember } from './membership.js';
 import { FrameType, type Message } from './messages.js';
 import { encodePostFrame, encodeRetracted } from './message-encoding.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
 import {
-  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
   parseKernelOptions,
   type KernelOptions,
   type ParsedKernelOptions,
@@ -67,6 +69,8 @@ export class Kernel implements AsyncDisposable {
   readonly #linkHost: LinkHost;
   readonly #listenerHost: ListenerHost;
   readonly #observers = new KernelListeners();
+  readonly #selfDials = new SelfDials();
+  readonly #connectHost: ConnectHost;
   #closing: Promise<void> | undefined;
 
   constructor(options: KernelOptions) {
@@ -81,10 +85,14 @@ export class Kernel implements AsyncDisposable {
       counters: this.#counters,
       allowUnauthenticated: o.allowUnauthenticated,
       tlsBindNames: o.tls?.bindNames ?? true,
-      listenAddresses: () => this.listenAddresses(),
+      listenAddresses: (sameHost) => this.listenAddresses({ sameHost }),
       secretFor: o.secretFor,
       heartbeatTimeoutFor: o.heartbeatTimeoutFor,
-      admit: (_link, hello) => this.#peers.admit(hello),
+      // Our own dial: its outbound side recognises the nonce and stops dialing that address.
+      admit: (_link, hello) =>
+        hello.incarnation === this.#incarnation
+          ? this.#selfDials.refuse(hello)
+          : this.#peers.admit(hello),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
@@ -96,6 +104,13 @@ export class Kernel implements AsyncDisposable {
         this.#peers.closed(link, reason);
       },
     };
+    this.#connectHost = {
+      name: o.name,
+      tls: o.tls,
+      linkHost: this.#linkHost,
+      selfDials: this.#selfDials,
+      adopt: (link) => this.#adopt(link),
+    };
     this.#listenerHost = {
       counters: this.#counters,
       tls: o.tls,
@@ -105,8 +120,16 @@ export class Kernel implements AsyncDisposable {
     this.#membership = new Membership(
       {
         name: o.name,
-        dial: async (address) =>
-          (await this.connect(address, { timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS })).name,
+        dial: async (address) => {
+          this.#assertOpen();
+          const link = await connectLink(
+            this.#connectHost,
+            address,
+            {},
+            DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
+          );
+          return (link.peer as PeerIdentity).name;
+        },
         isConnected: (name) => this.#peers.has(name),
         now: () => Date.now(),
         schedule: (fn, ms) => {
@@ -115,13 +138,12 @@ export class Kernel implements AsyncDisposable {
           return () => clearTimeout(t);
         },
         refused: (address, error) => trace('membership: %s refused us: %s', address, error.message),
+        identify: (address) => this.#identify(address),
       },
-      o.backoff,
-      o.forgetAfterMs,
+      { backoff: o.backoff, forgetAfterMs: o.forgetAfterMs, mesh: o.mesh },
     );
     this.#peers = new PeerTable({
       name: o.name,
-      mesh: o.mesh,
       monitors: this.#monitors,
       membership: this.#membership,
       isLocal: (name) => this.#isLocal(name),
@@ -382,38 +404,22 @@ export class Kernel implements AsyncDisposable {
     return listener;
   }
 
-  /** The addresses told to other kernels. */
-  listenAddresses(): string[] {
-    if (this.#options.advertise !== undefined) return [...this.#options.advertise];
-    return [...this.#listeners]
-      .map((l) => l.address)
-      .filter((a) => !/\/\/(0\.0\.0\.0|\[::\]):/.test(a));
+  /**
+   * The addresses told to other kernels: `advertise`, else every listener's bound address, a
+   * wildcard one (`0.0.0.0`, `::`) as the host's interface addresses and loopback. With
+   * `sameHost: false`, what a kernel on another host is told: no Unix socket, no loopback.
+   */
+  listenAddresses(options: { sameHost?: boolean } = {}): string[] {
+    const all =
+      this.#options.advertise ??
+      [...this.#listeners].flatMap((l) => expandListenAddress(l.address, networkInterfaces));
+    return addressesFor([...new Set(all)], options.sameHost ?? true);
   }
 
   /** Connects to a kernel once (no redial); resolves when the handshake is done. */
   async connect(address: string, options: KernelWaitOptions = {}): Promise<KernelInfo> {
     this.#assertOpen();
-    const parsed = parseAddress(address);
-    const { socket, connectEvent, reads } = dial(parsed, this.#options.tls);
-    const link = this.#adopt(
-      new Link(this.#linkHost, socket, 'outbound', address, parsed.kind === 'tls', reads),
-    );
-    socket.once(connectEvent, () => link.start());
-    const deadline = {
-      operation: `connect to ${address}`,
-      timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      signal: options.signal,
-      errors: CALL_DEADLINE_ERRORS,
-    };
-    await withDeadline(deadline, (signal) => {
-      signal.addEventListener(
-        'abort',
-        () => link.destroy(new CallError('TIMEOUT', `connect to ${address} gave up`)),
-        { once: true },
-      );
-      return link.ready;
-    });
-    return kernelInfo(link);
+    return kernelInfo(await connectLink(this.#connectHost, address, options));
   }
 
   /**
@@ -454,14 +460,12 @@ export class Kernel implements AsyncDisposable {
   }
 
   /**
-   * The kernels membership keeps linked (seeds and those peers told us of), by name once known,
-   * and whether a link to each is up now. Endpoint and client kernels are not members.
+   * The kernels of the cluster this kernel knows — its seeds, the kernels peers told it of and
+   * those that linked to it (not endpoint processes or clients, which advertise no address) —
+   * whether a link to each is up, since when, and why not.
    */
-  members(): { name: string | undefined; address: string; seed: boolean; connected: boolean }[] {
-    return this.#membership.targets().map((t) => ({
-      ...t,
-      connected: t.name !== undefined && this.#peers.has(t.name),
-    }));
+  members(): KernelMember[] {
+    return this.#membership.members();
   }
 
   /** Counters, errors by code, and the number of links. */
@@ -531,6 +535,13 @@ export class Kernel implements AsyncDisposable {
     return link;
   }
 
+  /** The linked kernel that advertised `address` (a host name is looked up, within 1 s). */
+  async #identify(address: string): Promise<string | undefined> {
+    const wanted = await resolveAddress(address);
+    return this.#peers.kernelLinks().find((l) => l.peer?.listen.some((x) => wanted.includes(x)))
+      ?.peer?.name;
+  }
+
   #kernelGone(name: string): void {
     for (const session of this.#sessions.dropSubscriber(name)) {
       this.#monitors.emit('unsubscribe', name, {
@@ -566,8 +577,7 @@ export class Kernel implements AsyncDisposable {
       case 'peers':
         if (this.#options.mesh) {
           for (const p of message.peers) {
-            if (!this.#isLocal(p.name))
-              this.#membership.learn(p.name, p.addresses, this.#peers.has(p.name));
+            if (!this.#isLocal(p.name)) this.#membership.learn(p.name, p.addresses);
           }
         }
         return;

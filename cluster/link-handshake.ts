@@ -28,6 +28,8 @@ export interface HandshakeSide {
   readonly host: HandshakeHost;
   readonly direction: LinkDirection;
   readonly label: string;
+  /** The peer is on this host (a Unix socket or loopback link): it may be told host-local addresses. */
+  sameHost(): boolean;
   /** TLS alone authenticates the peer as `name` (true), does not apply (false), or refuses it. */
   tlsAuthenticates(name: string): boolean | ClusterError;
   admit(hello: HelloMessage): ClusterError | undefined;
@@ -59,7 +61,7 @@ export class LinkHandshake {
         aliases: host.aliases,
         role: host.role,
         nonce: this.nonce,
-        listen: host.listenAddresses(),
+        listen: host.listenAddresses(this.#side.sameHost()),
         incarnation: host.incarnation,
       }),
     );
@@ -130,7 +132,7 @@ export class LinkHandshake {
           aliases: this.#side.host.aliases,
           nonce: this.nonce,
           proof: secret === undefined ? null : computeProof(secret, 'server', this.#proofInput),
-          listen: this.#side.host.listenAddresses(),
+          listen: this.#side.host.listenAddresses(this.#side.sameHost()),
           incarnation: this.#side.host.incarnation,
         }),
       ),

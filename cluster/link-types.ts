@@ -37,6 +37,7 @@ export interface HandshakeHost {
   readonly role: KernelRole;
   readonly incarnation: string;
   readonly allowUnauthenticated: boolean;
-  listenAddresses(): readonly string[];
+  /** The addresses to tell a peer: host-local ones (Unix, loopback) only to one on this host. */
+  listenAddresses(sameHost: boolean): readonly string[];
   secretFor(peer: string): string | Buffer | undefined;
 }

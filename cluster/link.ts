@@ -24,6 +24,7 @@ import { PendingCalls } from './pending-calls.js';
 import { WritableWaiters } from './writable-waiters.js';
 import type { ReadBuffer } from './read-buffer.js';
 import { tlsAuthenticates } from './certificate-names.js';
+import { isLoopbackHost } from './advertise.js';
 import {
   FrameType,
   type ErrorMessage,
@@ -102,6 +103,8 @@ export class Link {
   #ending = false;
   /** Reading is paused because the peer does not read our answers. */
   #readPaused = false;
+  /** The socket's local address, kept once known (it is gone after the close). */
+  #localAddress: string | undefined;
   #closeError: ClusterError | undefined;
   #readyResolve: ((peer: PeerIdentity) => void) | undefined;
   #readyReject: ((err: ClusterError) => void) | undefined;
@@ -154,6 +157,7 @@ export class Link {
       host,
       direction,
       label,
+      sameHost: () => this.sameHost,
       tlsAuthenticates: (name) =>
         tls && tlsAuthenticates(socket as TLSSocket, name, host.tlsBindNames),
       admit: (hello) => host.admit(this, hello),
@@ -227,6 +231,19 @@ export class Link {
   /** Where the connection comes from (inbound) or goes to (outbound). */
   get remoteAddress(): string {
     return this.#remote;
+  }
+  /**
+   * The peer runs on this host: the link is a Unix socket, or a TCP connection between loopback
+   * addresses. Such a peer may be told this kernel's host-local addresses.
+   */
+  get sameHost(): boolean {
+    if (this.label.startsWith('unix:')) return true;
+    this.#localAddress ??= this.#socket.localAddress;
+    return this.#localAddress !== undefined && isLoopbackHost(this.#localAddress);
+  }
+  /** The nonce this side sent in its HELLO or WELCOME (tells a dial of this kernel itself). */
+  get handshakeNonce(): string {
+    return this.#handshake.nonce;
   }
   /** Bulk bytes waiting for the socket. */
   get queuedBytes(): number {

@@ -1,7 +1,12 @@
 /** The kernel's options: one documented interface, defaults, and one parse function. */
 import type { SecureContextOptions } from 'node:tls';
 import { debuglog } from 'node:util';
-import type { BackoffOptions } from '../util/index.js';
+import {
+  checkBackoffOptions,
+  DEFAULT_BACKOFF_INITIAL_MS,
+  type BackoffOptions,
+} from '../util/index.js';
+import { parseAddress } from './address.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';
@@ -16,8 +21,18 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_INFLIGHT_CALLS = 10_000;
-/** How long a learned (non-seed) peer that cannot be reached is retried before it is forgotten. */
+/** How long a learned (non-seed) peer that cannot be reached is redialed before it is given up. */
 export const DEFAULT_FORGET_AFTER_MS = 60_000;
+/**
+ * Ceiling of the redial backoff (100 ms doubling, ±20 % jitter): a member cut off for long is
+ * tried about once a second, so a healed link is whole again within a couple of seconds.
+ */
+export const DEFAULT_REDIAL_MAX_MS = 1_000;
+/**
+ * A redial whose connection (TCP, and TLS) is not up within this gives up and is tried again: a
+ * SYN lost in a cut-off network is otherwise resent only after 1, 3, 7 … s.
+ */
+export const DEFAULT_DIAL_SOCKET_TIMEOUT_MS = 2_000;
 
 /** TLS material, used by `tls://` listeners and connections. */
 export interface ClusterTlsOptions {
@@ -50,7 +65,11 @@ export interface KernelOptions {
   readonly tls?: ClusterTlsOptions;
   /** Addresses to join at start (and keep trying). */
   readonly seeds?: readonly string[];
-  /** Addresses told to other kernels; default: the resolved addresses of this kernel's listeners. */
+  /**
+   * Addresses told to other kernels. Default: the bound addresses of this kernel's listeners, a
+   * wildcard one (`0.0.0.0`, `::`) as the host's non-internal interface addresses. Whatever the
+   * source, Unix sockets and loopback addresses are told only to kernels on this host.
+   */
   readonly advertise?: readonly string[];
   /** Dial the kernels that peers tell us about (full mesh). @defaultValue true */
   readonly mesh?: boolean;
@@ -78,7 +97,12 @@ export interface KernelOptions {
    * @defaultValue DEFAULT_MAX_INFLIGHT_CALLS
    */
   readonly maxInflightCalls?: number;
+  /**
+   * A learned (non-seed) kernel unreachable this long is no longer redialed (it stays a known,
+   * down member until it or a peer links again). @defaultValue DEFAULT_FORGET_AFTER_MS
+   */
   readonly forgetAfterMs?: number;
+  /** Redials of lost members. @defaultValue 100 ms doubling to DEFAULT_REDIAL_MAX_MS, ±20 % */
   readonly backoff?: BackoffOptions;
 }
 
@@ -107,6 +131,40 @@ function positive(field: string, value: unknown, fallback: number): number {
     throw new UsageError('BAD_OPTIONS', `kernel option '${field}' must be a positive number`);
   }
   return value;
+}
+
+/** `advertise`: a list of addresses `parseAddress` accepts. */
+function parseAdvertise(given: unknown): readonly string[] | undefined {
+  if (given === undefined) return undefined;
+  if (!Array.isArray(given)) {
+    throw new UsageError('BAD_OPTIONS', "kernel option 'advertise' must be a list of addresses");
+  }
+  const out: string[] = [];
+  for (const a of given as readonly unknown[]) {
+    if (typeof a !== 'string') {
+      throw new UsageError('BAD_OPTIONS', "kernel option 'advertise' must list address strings");
+    }
+    try {
+      parseAddress(a);
+    } catch (err) {
+      throw new UsageError('BAD_OPTIONS', `kernel option 'advertise': ${(err as Error).message}`);
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** The redial backoff: the caller's, over a ceiling of {@link DEFAULT_REDIAL_MAX_MS}. */
+function redialBackoff(given: BackoffOptions | undefined): BackoffOptions {
+  const problem = checkBackoffOptions({ maxMs: Number.MAX_SAFE_INTEGER, ...given });
+  if (problem !== undefined) {
+    throw new UsageError(
+      'BAD_OPTIONS',
+      `kernel option 'backoff.${problem.field}' ${problem.message}`,
+    );
+  }
+  const initialMs = given?.initialMs ?? DEFAULT_BACKOFF_INITIAL_MS;
+  return { ...given, maxMs: given?.maxMs ?? Math.max(DEFAULT_REDIAL_MAX_MS, initialMs) };
 }
 
 /** Validates options; names the field at fault. */
@@ -190,7 +248,7 @@ export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
     allowUnauthenticated: input.allowUnauthenticated === true,
     tls: input.tls,
     seeds: [...(input.seeds ?? [])],
-    advertise: input.advertise === undefined ? undefined : [...input.advertise],
+    advertise: parseAdvertise(input.advertise),
     mesh: input.mesh ?? role === 'kernel',
     settings: {
       handshakeTimeoutMs: positive(
@@ -211,6 +269,6 @@ export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
       DEFAULT_MAX_INFLIGHT_CALLS,
     ),
     forgetAfterMs: positive('forgetAfterMs', input.forgetAfterMs, DEFAULT_FORGET_AFTER_MS),
-    backoff: input.backoff ?? {},
+    backoff: redialBackoff(input.backoff),
   };
 }

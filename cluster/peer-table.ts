@@ -9,7 +9,8 @@ import type { KernelInfo } from './kernel-types.js';
 import type { Link } from './link.js';
 import type { PeerIdentity } from './link-types.js';
 import type { Membership } from './membership.js';
-import { FrameType, type HelloMessage } from './messages.js';
+import { FrameType, type HelloMessage, type PeerEntry } from './messages.js';
+import { addressesFor } from './advertise.js';
 import { encodePeers } from './message-encoding.js';
 import type { MonitorRegistry } from './monitor.js';
 
@@ -17,7 +18,6 @@ const trace = debuglog('aes-cluster');
 
 export interface PeerTableHost {
   readonly name: string;
-  readonly mesh: boolean;
   readonly monitors: MonitorRegistry;
   readonly membership: Membership;
   isLocal(name: string): boolean;
@@ -183,15 +183,30 @@ export class PeerTable {
       direction: link.direction,
     });
     if (peer.role !== 'kernel') return;
-    if (host.mesh) host.membership.learn(peer.name, peer.listen, true);
-    // Tell the newcomer about every other kernel it can dial: that is how the mesh closes.
-    const others = this.kernelLinks()
-      .filter((l) => l !== link && (l.peer?.listen.length ?? 0) > 0)
-      .map((l) => ({
-        name: (l.peer as PeerIdentity).name,
-        addresses: (l.peer as PeerIdentity).listen,
-      }));
-    if (others.length > 0) link.sendPriority(FrameType.PEERS, encodePeers(others));
+    host.membership.linked(peer.name, peer.listen);
+    this.#gossip(link);
+  }
+
+  /**
+   * How the mesh closes: the newcomer hears of every other kernel it can dial, and every other
+   * kernel of the newcomer. Addresses that only work on this host (Unix sockets, loopback) go
+   * only to kernels on this host.
+   */
+  #gossip(newcomer: Link): void {
+    const entry = (l: Link, to: Link): PeerEntry | undefined => {
+      const peer = l.peer as PeerIdentity;
+      const addresses = addressesFor(peer.listen, to.sameHost);
+      return addresses.length === 0 ? undefined : { name: peer.name, addresses };
+    };
+    const others = this.kernelLinks().filter((l) => l !== newcomer);
+    const toNewcomer = others
+      .map((l) => entry(l, newcomer))
+      .filter((e): e is PeerEntry => e !== undefined);
+    if (toNewcomer.length > 0) newcomer.sendPriority(FrameType.PEERS, encodePeers(toNewcomer));
+    for (const other of others) {
+      const about = entry(newcomer, other);
+      if (about !== undefined) other.sendPriority(FrameType.PEERS, encodePeers([about]));
+    }
   }
 
   closed(link: Link, reason: string): void {
@@ -219,6 +234,6 @@ export class PeerTable {
     });
     host.monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
     // Seeds are redialed even without the mesh (an endpoint redials its node).
-    if (peer.role === 'kernel') host.membership.linkClosed(peer.name, cause);
+    if (peer.role === 'kernel') host.membership.linkClosed(peer.name, cause, reason);
   }
 }

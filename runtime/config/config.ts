@@ -98,6 +98,11 @@ export interface NodeConfig {
     readonly host: string;
     readonly port: number;
     readonly seeds: readonly PeerAddress[];
+    /**
+     * The addresses other nodes dial (`cluster.advertise`, ports defaulted to `port`); undefined:
+     * the listener's, a wildcard one as the machine's interface addresses.
+     */
+    readonly advertise: readonly PeerAddress[] | undefined;
     readonly secret: string | undefined;
     /** Absolute; read by `loadConfig` into `secret`. */
     readonly secretFile: string | undefined;
@@ -232,6 +237,13 @@ function parsePeer(text: string): PeerAddress {
   return { host, port: Number(text.slice(colon + 1)) };
 }
 
+/** `host`, `host:port`, `[v6]` or `[v6]:port` (the schema checked the shape); port default given. */
+function parseAdvertised(text: string, defaultPort: number): PeerAddress {
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(text);
+  const host = (match?.[1] ?? text).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: match?.[2] === undefined ? defaultPort : Number(match[2]) };
+}
+
 interface RawConfig {
   node: string;
   dataDir?: string;
@@ -239,6 +251,7 @@ interface RawConfig {
     host?: string;
     port?: number;
     seeds?: string[];
+    advertise?: string[];
     secret?: string;
     secretFile?: string;
     tls?: { cert: string; key: string; ca?: string };
@@ -293,6 +306,21 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
       issues.push({
         pointer: `/cluster/seeds/${i}`,
         message: `port must be 1..65535, got ${peer.port}`,
+      });
+    }
+  });
+  const clusterPort = raw.cluster?.port ?? D.DEFAULT_CLUSTER_PORT;
+  const advertise = raw.cluster?.advertise?.map((a) => parseAdvertised(a, clusterPort));
+  advertise?.forEach((peer, i) => {
+    if (peer.port < 1 || peer.port > 65535) {
+      issues.push({
+        pointer: `/cluster/advertise/${i}`,
+        message: `port must be 1..65535, got ${peer.port}`,
+      });
+    } else if (peer.host === '0.0.0.0' || peer.host === '::') {
+      issues.push({
+        pointer: `/cluster/advertise/${i}`,
+        message: `${peer.host} is a wildcard, not an address other nodes can dial`,
       });
     }
   });
@@ -364,8 +392,9 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
     dataDir,
     cluster: {
       host: raw.cluster?.host ?? D.DEFAULT_CLUSTER_HOST,
-      port: raw.cluster?.port ?? D.DEFAULT_CLUSTER_PORT,
+      port: clusterPort,
       seeds,
+      advertise,
       secret: raw.cluster?.secret,
       secretFile:
         raw.cluster?.secretFile === undefined

@@ -92,11 +92,14 @@ export function describeConfig(
   endpoints?: readonly { readonly name: string; readonly module: string }[],
 ): string {
   const { cluster, broker, http } = config;
+  const hostPort = (p: { host: string; port: number }): string =>
+    `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
   const seeds = cluster.seeds.map((s) => `${s.host}:${s.port}`).join(', ');
+  const advertise = cluster.advertise?.map(hostPort).join(', ');
   return [
     `${config.file}: valid`,
     `  node       ${config.node} (data in ${config.dataDir})`,
-    `  cluster    ${cluster.host}:${cluster.port}${seeds === '' ? ', no seeds' : `, seeds ${seeds}`}${cluster.secret !== undefined || cluster.secretFile !== undefined ? ', secret set' : ''}`,
+    `  cluster    ${cluster.host}:${cluster.port}${seeds === '' ? ', no seeds' : `, seeds ${seeds}`}${advertise === undefined ? '' : `, advertised as ${advertise}`}${cluster.secret !== undefined || cluster.secretFile !== undefined ? ', secret set' : ''}`,
     broker.kind === 'external'
       ? `  broker     ${broker.urls.map(redactUrlPassword).join(', ')}`
       : `  broker     embedded on ${broker.host}:${broker.port} (data in ${broker.dataDir})${brokerProtection(broker)}`,

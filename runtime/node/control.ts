@@ -11,7 +11,7 @@ import { endpointOfKernel } from '../link/protocol.js';
 import { nodeSocketPath, readNodeSecret } from './secret.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import type { NodeInfo } from './members.js';
-import type { ClusterStatus, NodeStatus } from './status.js';
+import type { ClusterStatus, NodeStatus, UnreachableNode } from './status.js';
 import { CONTROL_SESSION } from './control-session.js';
 
 /** How long a node waits for each other node's answer. */
@@ -46,6 +46,58 @@ function otherNodes(kernel: Kernel): string[] {
     .sort();
 }
 
+/**
+ * Every other node the cluster status must account for: the linked ones, to ask, and every other
+ * member membership knows — seeds (by address until first reached), learned, once linked — as
+ * unreachable since it was lost or learned.
+ */
+async function clusterStatus(kernel: Kernel, host: ControlHost): Promise<ClusterStatus> {
+  const timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS;
+  const members = kernel
+    .members()
+    .filter((m) => m.name !== host.node && !(m.name ?? '').includes('@'));
+  const linked = otherNodes(kernel);
+  const toAsk = [
+    ...new Set([
+      ...linked,
+      ...members.flatMap((m) => (m.connected && m.name !== undefined ? [m.name] : [])),
+    ]),
+  ];
+  const asked = await Promise.all(
+    toAsk.map(async (node): Promise<ClusterStatus['nodes'][number]> => {
+      try {
+        return (await kernel.call(`poe://${node}/${CONTROL_SESSION}/status`, null, {
+          timeoutMs,
+        })) as NodeStatus;
+      } catch (err) {
+        return { node, error: (err as Error).message, since: new Date().toISOString() };
+      }
+    }),
+  );
+  const down: UnreachableNode[] = [];
+  for (const m of members) {
+    // Connected: asked above (a seed that answered DUPLICATE_LINK is linked under a name not
+    // known yet, and listed by that name).
+    if (m.connected || toAsk.includes(m.name ?? '')) continue;
+    const why = m.error ?? (m.name === undefined ? 'seed not reached yet' : 'not linked yet');
+    down.push({
+      node: m.name ?? m.address,
+      error: `not linked to ${host.node}: ${why}`,
+      since: new Date(m.since).toISOString(),
+    });
+  }
+  // Who still reaches the ones we do not: reported, not hidden.
+  const answered = asked.filter((n): n is NodeStatus => n.error === undefined);
+  const withVia = down.map((n) => {
+    const via = answered.filter((a) => a.links?.includes(n.node)).map((a) => a.node);
+    return via.length === 0 ? n : { ...n, via };
+  });
+  const self: NodeStatus = { ...host.status(), links: linked };
+  return {
+    nodes: [self, ...asked, ...withVia].sort((a, b) => a.node.localeCompare(b.node)),
+  };
+}
+
 function parseAction(args: unknown): { action: EndpointAction; endpoint: string } {
   const a = args as { action?: unknown; endpoint?: unknown } | null;
   if (typeof a?.action !== 'string' || !ACTIONS.has(a.action) || typeof a.endpoint !== 'string') {
@@ -57,24 +109,9 @@ function parseAction(args: unknown): { action: EndpointAction; endpoint: string 
 export function installControlSession(kernel: Kernel, host: ControlHost): void {
   const timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS;
   kernel.addSession(CONTROL_SESSION, {
-    status: () => host.status(),
+    status: (): NodeStatus => ({ ...host.status(), links: otherNodes(kernel) }),
     info: () => host.info(),
-    'cluster-status': async (): Promise<ClusterStatus> => {
-      const others = await Promise.all(
-        otherNodes(kernel).map(async (node) => {
-          try {
-            return (await kernel.call(`poe://${node}/${CONTROL_SESSION}/status`, null, {
-              timeoutMs,
-            })) as NodeStatus;
-          } catch (err) {
-            return { node, error: (err as Error).message };
-          }
-        }),
-      );
-      return {
-        nodes: [host.status(), ...others].sort((a, b) => a.node.localeCompare(b.node)),
-      };
-    },
+    'cluster-status': () => clusterStatus(kernel, host),
     'endpoint-local': async (args) => {
       const { action, endpoint } = parseAction(args);
       return { found: await host.act(action, endpoint), node: host.node };
@@ -115,7 +152,13 @@ export async function connectToNode(
 ): Promise<ClientLite> {
   const socket = nodeSocketPath(config);
   const tls = clusterTlsOptions(config);
-  const host = config.cluster.host === '0.0.0.0' ? '127.0.0.1' : config.cluster.host;
+  // A wildcard listener is reached on loopback.
+  const host =
+    config.cluster.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.cluster.host === '::'
+        ? '::1'
+        : config.cluster.host;
   const address =
     options.address ??
     (existsSync(socket)

@@ -57,4 +57,5 @@ export {
   type EndpointBrokerStatus,
   type EndpointStatus,
   type NodeStatus,
+  type UnreachableNode,
 } from './status.js';

@@ -12,6 +12,7 @@ import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
+import { advertiseWarning, watchPeerNodes } from './cluster-peers.js';
 import {
   embeddedBrokerOptions,
   endpointBrokerUrl,
@@ -248,6 +249,13 @@ export class AesNode implements AsyncDisposable {
           : nodeLinkTimeoutMs(endpointSettings(this.config, endpoint));
       },
       seeds: config.cluster.seeds.map((s) => kernelAddress(s.host, s.port, tls !== undefined)),
+      ...(config.cluster.advertise === undefined
+        ? {}
+        : {
+            advertise: config.cluster.advertise.map((a) =>
+              kernelAddress(a.host, a.port, tls !== undefined),
+            ),
+          }),
       ...(tls === undefined ? {} : { tls }),
     });
     this.kernel = kernel;
@@ -274,6 +282,7 @@ export class AesNode implements AsyncDisposable {
       info: () => this.info(),
       act: (action, endpoint) => this.act(action, endpoint),
     });
+    watchPeerNodes(kernel, this.log);
     kernel.monitor('*', {
       register: (e) => this.onEndpointLink(e.kernel, true),
       unregister: (e) => {
@@ -289,7 +298,10 @@ export class AesNode implements AsyncDisposable {
     await rm(socket, { force: true }); // left by a node that died; the data folder lock is ours
     await kernel.listen(`unix:${socket}`);
     await kernel.start();
-    this.log.info('kernel listening', { cluster: this.clusterAddress, socket });
+    const advertised = kernel.listenAddresses({ sameHost: false });
+    this.log.info('kernel listening', { cluster: this.clusterAddress, socket, advertised });
+    const unreachable = advertiseWarning(config, advertised);
+    if (unreachable !== undefined) this.log.warn(unreachable, { field: 'cluster.advertise' });
 
     this.http = await startHttpSurface(config.http.host, config.http.port, {
       node: config.node,

@@ -76,7 +76,9 @@ function render(data) {
     row.dataset.member = m.name;
     cell(row, m.name + (m.self ? ' (this node)' : ''));
     cell(row, m.connected ? 'connected' : 'unreachable', m.connected ? 'up' : 'down');
+    cell(row, m.since ? new Date(m.since).toLocaleString() : '', 'since');
     cell(row, m.httpUrl);
+    cell(row, m.error || '', 'error');
     members.appendChild(row);
   }
   const endpoints = document.getElementById('endpoints');
@@ -84,11 +86,14 @@ function render(data) {
   for (const node of data.cluster.nodes) {
     if (node.error !== undefined) {
       const row = document.createElement('tr');
-      cell(row, node.node);
+      row.dataset.unreachable = node.node;
+      cell(row, node.node, 'node');
       cell(row, '-');
       cell(row, 'unreachable', 'down');
       for (let i = 0; i < 5; i++) cell(row, '-');
-      cell(row, node.error, 'error');
+      const since = node.since ? 'since ' + new Date(node.since).toLocaleString() + ': ' : '';
+      const via = node.via ? '; ' + node.via.join(', ') + ' still linked to it' : '';
+      cell(row, since + node.error + via, 'error');
       cell(row, '');
       endpoints.appendChild(row);
       continue;
@@ -180,7 +185,7 @@ export function renderStatusPage(node: string): string {
 <p id="message" role="status"></p>
 <h2>Cluster members</h2>
 <table>
-<thead><tr><th>node</th><th>link</th><th>HTTP</th></tr></thead>
+<thead><tr><th>node</th><th>link</th><th>since</th><th>HTTP</th><th>why not linked</th></tr></thead>
 <tbody id="members"></tbody>
 </table>
 <h2>Endpoints</h2>

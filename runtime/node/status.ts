@@ -38,13 +38,24 @@ export interface NodeStatus {
   readonly pid: number;
   readonly startedAt: string;
   readonly endpoints: readonly EndpointStatus[];
+  /** The other nodes it is linked to now (absent from nodes of earlier releases). */
+  readonly links?: readonly string[];
+}
+
+/** A node the answering node knows (a seed, learned, linked once) but cannot get an answer from. */
+export interface UnreachableNode {
+  /** Its name; for a seed never reached, its address. */
+  readonly node: string;
+  /** Why: how its link was lost and the latest redial failure, or why the call failed. */
+  readonly error: string;
+  /** Since when it is unreachable (ISO 8601): when its link was lost, or when it was learned. */
+  readonly since: string;
+  /** The nodes that answered and are still linked to it: it is cut off from the answering node only. */
+  readonly via?: readonly string[];
 }
 
 export interface ClusterStatus {
-  readonly nodes: readonly (
-    | (NodeStatus & { readonly error?: undefined })
-    | { readonly node: string; readonly error: string }
-  )[];
+  readonly nodes: readonly ((NodeStatus & { readonly error?: undefined }) | UnreachableNode)[];
 }
 
 function age(ms: number | null): string {
@@ -64,7 +75,16 @@ export function formatClusterStatus(status: ClusterStatus): string {
   const rows: string[][] = [['NODE', 'ENDPOINT', 'STATE', 'RESTARTS', 'STEP', 'AGE', 'LAST ERROR']];
   for (const node of status.nodes) {
     if (node.error !== undefined) {
-      rows.push([node.node, '-', 'unreachable', '-', '-', '-', node.error]);
+      const via = node.via === undefined ? '' : `; ${node.via.join(', ')} still linked to it`;
+      rows.push([
+        node.node,
+        '-',
+        'unreachable',
+        '-',
+        '-',
+        '-',
+        `since ${node.since}: ${node.error}${via}`,
+      ]);
       continue;
     }
     if (node.endpoints.length === 0) rows.push([node.node, '-', '-', '-', '-', '-', '']);

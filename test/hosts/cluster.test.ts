@@ -1,40 +1,59 @@
 /**
  * Three nodes on three hosts, configured as docs/operations.md suggests for a multi-host cluster
- * (`cluster.host: 0.0.0.0`, one seed, a shared secret file): what issue 15 asks of them. They do
- * not hold yet — every node advertises only its Unix socket, whose path is the same on every
- * host, so the mesh never closes and a dead node drops out of `aes status` — and so they are
- * skipped; `AES_HOSTS_TODO=1` runs them as `todo` to watch the fix make progress.
+ * (`cluster.host: 0.0.0.0`, one seed, a shared secret file): what issue 15 asks of their
+ * membership. A full mesh from one seed, seen from every host; a kill -9 reported down by every
+ * survivor (`aes status` `{node, error, since}`, exit 1) and whole again after a restart; a host
+ * cut off reported down, and whole again once its link heals, with no restart.
+ *
+ * The checks read what the hosts' `aes status --json` and the nodes' logs say. Times are measured
+ * from the nodes' own log lines (`peer node linked / lost / back`, each stamped by the node when
+ * it happened) against when the test acted, and reported as diagnostics; the bounds asserted are
+ * the goals with room for a loaded 2-core machine running three nodes from source.
  */
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   HostBed,
   hostsSkipReason,
   Nemesis,
   type Host,
+  type LogLine,
   type NodeProcess,
 } from '../support/hosts/index.js';
 import { pollUntil } from '../support/wait.js';
 
-const ISSUE_15 =
-  'issue 15: nodes advertise only their Unix socket (no cluster.advertise), so no mesh forms across hosts';
 const unavailable = hostsSkipReason();
-const when =
-  unavailable !== undefined
-    ? { skip: unavailable }
-    : process.env.AES_HOSTS_TODO === '1'
-      ? { todo: ISSUE_15 }
-      : { skip: ISSUE_15 };
+const when = unavailable !== undefined ? { skip: unavailable } : {};
 
 const SECRET = 'hosts-cluster-secret-0123456789';
 const NAMES = ['node-a', 'node-b', 'node-c'] as const;
+/** What `aes status` run on a host may take on a loaded machine (the CLI starts from source). */
+const STATUS_TIMEOUT_MS = 30_000;
+/** Goals of issue 15 (mesh 2 s, detection 3 s, heal 5 s) with room for a loaded machine. */
+const MESH_BOUND_MS = 8_000;
+const DETECT_BOUND_MS = 6_000;
+const HEAL_BOUND_MS = 10_000;
 
+interface StatusEntry {
+  readonly node: string;
+  readonly error?: string;
+  readonly since?: string;
+  readonly via?: readonly string[];
+}
 interface StatusJson {
-  readonly nodes: readonly { readonly node: string; readonly error?: string; since?: string }[];
+  readonly nodes: readonly StatusEntry[];
+}
+interface Status {
+  readonly code: number | null;
+  readonly json: StatusJson;
 }
 
-/** Each host's config: node-a on h1 is the seed of the others. */
-async function configure(bed: HostBed): Promise<void> {
+/**
+ * Each host's config: node-a on h1 is the seed of the others; with `everyone`, every node has the
+ * same seed list, its own host among them.
+ */
+async function configure(bed: HostBed, everyone = false): Promise<void> {
+  const all = bed.hosts.map((h) => `${h.name}:7420`);
   for (const [i, host] of bed.hosts.entries()) {
     await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
     await host.writeJson('aes.config.json', {
@@ -42,7 +61,7 @@ async function configure(bed: HostBed): Promise<void> {
       cluster: {
         host: '0.0.0.0',
         port: 7420,
-        ...(i === 0 ? {} : { seeds: [`${bed.hosts[0]?.name}:7420`] }),
+        ...(everyone ? { seeds: all } : i === 0 ? {} : { seeds: [all[0]] }),
         secretFile: '/srv/aes/cluster.secret',
       },
       http: { host: '0.0.0.0', port: 9464 },
@@ -50,16 +69,44 @@ async function configure(bed: HostBed): Promise<void> {
   }
 }
 
-async function status(host: Host): Promise<{ code: number | null; json: StatusJson }> {
-  const r = await host.aes(['status', '--json']);
+async function status(host: Host): Promise<Status> {
+  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
   return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
 }
 
-async function clusterOfThree(bed: HostBed): Promise<NodeProcess[]> {
-  await configure(bed);
+/** Starts node-a, then node-b and node-c together. */
+async function clusterOfThree(bed: HostBed, everyone = false): Promise<NodeProcess[]> {
+  await configure(bed, everyone);
   const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
   const seed = await h1.startNode();
   return [seed, ...(await Promise.all([h2.startNode(), h3.startNode()]))];
+}
+
+/** The latest time any of `nodes` logged a line starting with `msg`. */
+function lastOf(nodes: readonly NodeProcess[], msg: string): number {
+  return Math.max(...nodes.map((n) => timeOf(n.lines.find((l) => l.msg.startsWith(msg)))));
+}
+
+/** When the node logged `line` (its own clock: the machine's, shared by every host). */
+function timeOf(line: LogLine | undefined): number {
+  const at = line?.time === undefined ? NaN : Date.parse(line.time);
+  if (Number.isNaN(at)) throw new Error(`no time on ${JSON.stringify(line)}`);
+  return at;
+}
+
+/** The first `msg` line about `peer` logged at or after `after`, waiting for it. */
+async function peerLine(
+  node: NodeProcess,
+  msg: string,
+  peer: string,
+  after: number,
+  timeoutMs = 30_000,
+): Promise<LogLine> {
+  return node.waitLine(
+    `${msg} ${peer}`,
+    (l) => l.msg === msg && l.peer === peer && timeOf(l) >= after,
+    timeoutMs,
+  );
 }
 
 /**
@@ -69,69 +116,290 @@ async function clusterOfThree(bed: HostBed): Promise<NodeProcess[]> {
 async function waitStatus(
   what: string,
   hosts: readonly Host[],
-  done: (s: { code: number | null; json: StatusJson }) => boolean,
-  timeoutMs: number,
-): Promise<void> {
-  const last = new Map<string, unknown>();
+  done: (s: Status) => boolean,
+  timeoutMs = 60_000,
+): Promise<Map<string, Status>> {
+  const last = new Map<string, Status>();
   try {
     await pollUntil(
       what,
       async () => {
-        for (const host of hosts) {
-          const s = await status(host);
-          last.set(host.name, s);
-          if (!done(s)) return false;
-        }
-        return true;
+        const seen = await Promise.all(hosts.map(async (h) => [h.name, await status(h)] as const));
+        for (const [name, s] of seen) last.set(name, s);
+        return seen.every(([, s]) => done(s));
       },
       timeoutMs,
     );
   } catch (err) {
     assert.fail(`${(err as Error).message}; last seen: ${JSON.stringify([...last])}`);
   }
+  return last;
 }
 
 /** Every host's `aes status` lists every node, none in error, and exits 0. */
-function waitWhole(bed: HostBed, timeoutMs: number): Promise<void> {
+function waitWhole(bed: HostBed): Promise<Map<string, Status>> {
   return waitStatus(
-    'every host listing all three nodes',
+    'every host listing all three nodes, none unreachable',
     bed.hosts,
     ({ code, json }) =>
       code === 0 &&
-      json.nodes
-        .filter((n) => n.error === undefined)
-        .map((n) => n.node)
-        .join() === NAMES.join(),
-    timeoutMs,
+      json.nodes.every((n) => n.error === undefined) &&
+      json.nodes.map((n) => n.node).join() === NAMES.join(),
   );
 }
 
+/** `node` is listed unreachable (`{node, error, since}`) and the command exits 1. */
+function reportsDown(node: string) {
+  return ({ code, json }: Status): boolean => {
+    const entry = json.nodes.find((n) => n.node === node);
+    return (
+      code === 1 &&
+      entry?.error !== undefined &&
+      entry.since !== undefined &&
+      !Number.isNaN(Date.parse(entry.since)) &&
+      json.nodes.length === NAMES.length
+    );
+  };
+}
+
+/**
+ * When the mesh was whole in the logs: every node logged `event` for every other (`among`) at or
+ * after `after`; the time of the last such line.
+ */
+async function meshInLogs(
+  nodes: readonly NodeProcess[],
+  event: 'peer node linked' | 'peer node back',
+  after: number,
+  among: (node: NodeProcess, peer: string) => boolean = () => true,
+): Promise<number> {
+  let last = after;
+  for (const [i, node] of nodes.entries()) {
+    for (const [j, peer] of NAMES.entries()) {
+      if (i === j || !among(node, peer)) continue;
+      last = Math.max(last, timeOf(await peerLine(node, event, peer, after)));
+    }
+  }
+  return last;
+}
+
+function report(t: TestContext, what: string, ms: number, goalMs: number): void {
+  t.diagnostic(`${what}: ${(ms / 1000).toFixed(2)} s (goal ${goalMs / 1000} s)`);
+}
+
 describe('a cluster of three hosts (issue 15)', () => {
-  test('one seed is enough: a full mesh forms, seen from every host', when, async () => {
+  test('one seed is enough: a full mesh forms, seen from every host', when, async (t) => {
     // Disposing the bed kills the nodes with everything else on the hosts.
     await using bed = await HostBed.create({ hosts: 3 });
-    await clusterOfThree(bed);
-    // The goal is 2 s from the last start; a loaded machine runs the CLI itself for seconds.
-    await waitWhole(bed, 30_000);
+    const nodes = await clusterOfThree(bed);
+    const whole = await meshInLogs(nodes, 'peer node linked', 0);
+    // Links form while a node starts (its kernel joins before its HTTP server and endpoints).
+    const kernelUp = whole - lastOf(nodes, 'kernel listening');
+    const started = whole - lastOf(nodes, 'node started');
+    report(t, "mesh whole after the last node's kernel was up", Math.max(0, kernelUp), 2_000);
+    report(t, 'mesh whole after the last node started', Math.max(0, started), 2_000);
+    assert.ok(started <= MESH_BOUND_MS, `mesh whole ${started} ms after the last start`);
+    // Each node advertises its host's address, never loopback or its Unix socket.
+    for (const [i, node] of nodes.entries()) {
+      const line = await node.waitLine('kernel listening', (l) => l.msg === 'kernel listening');
+      assert.deepEqual(line.advertised, [`tcp://${bed.hosts[i]?.address}:7420`]);
+      assert.equal(
+        node.lines.some((l) => l.level === 'warn' && String(l.msg).startsWith('cluster:')),
+        false,
+      );
+    }
+    await waitWhole(bed);
+    // Prometheus discovery lists every node from every host.
+    for (const host of bed.hosts) {
+      const r = await host.exec([
+        process.execPath,
+        '-e',
+        `fetch('http://${host.name}:9464/sd/prometheus').then((r) => r.text()).then(console.log)`,
+      ]);
+      const groups = JSON.parse(r.stdout) as { labels: { node: string } }[];
+      assert.deepEqual(
+        groups.map((g) => g.labels.node),
+        [...NAMES],
+        `${host.name}'s /sd/prometheus`,
+      );
+    }
   });
 
-  test('a kill -9 is reported by every survivor, and a restart makes it whole', when, async () => {
+  test('a kill -9 is reported by every survivor, and a restart makes it whole', when, async (t) => {
     await using bed = await HostBed.create({ hosts: 3 });
     const nemesis = new Nemesis(bed);
     const [a, b, c] = (await clusterOfThree(bed)) as [NodeProcess, NodeProcess, NodeProcess];
-    await waitWhole(bed, 30_000);
+    await waitWhole(bed);
+    const killedAt = Date.now();
     const killed = await nemesis.kill(b);
-    // The goal is 3 s; the CLI's own start counts here too.
-    await waitStatus(
+    for (const survivor of [a, c]) {
+      const lost = await peerLine(survivor, 'peer node lost', 'node-b', killedAt - 50);
+      assert.equal(lost.level, 'warn');
+      assert.ok(typeof lost.reason === 'string' && lost.reason.length > 0, JSON.stringify(lost));
+      const ms = timeOf(lost) - killedAt;
+      report(t, `${survivor.host.name} marked node-b down after kill -9`, ms, 3_000);
+      assert.ok(ms <= DETECT_BOUND_MS, `${survivor.host.name}: ${ms} ms`);
+    }
+    const seen = await waitStatus(
       'the survivors reporting node-b down',
       [a.host, c.host],
-      ({ code, json }) => {
-        const b = json.nodes.find((n) => n.node === 'node-b');
-        return code === 1 && b?.error !== undefined && b.since !== undefined;
-      },
-      30_000,
+      reportsDown('node-b'),
     );
-    await killed.heal();
-    await waitWhole(bed, 30_000);
+    t.diagnostic(`node-b as node-a reports it: ${JSON.stringify(seen.get('h1')?.json.nodes[1])}`);
+    // The status page's data says the same.
+    const page = JSON.parse(
+      (
+        await a.host.exec([
+          process.execPath,
+          '-e',
+          "fetch('http://h1:9464/status.json').then((r) => r.text()).then(console.log)",
+        ])
+      ).stdout,
+    ) as { members: { name: string; connected: boolean }[]; cluster: StatusJson };
+    const down = page.cluster.nodes.find((n) => n.node === 'node-b');
+    assert.ok(down?.error !== undefined && down.since !== undefined, JSON.stringify(page));
+    assert.equal(page.members.find((m) => m.name === 'node-b')?.connected, false);
+    const restartedAt = Date.now();
+    const again = await killed.heal();
+    const back = Math.max(
+      ...(await Promise.all(
+        [a, c].map(async (n) => timeOf(await peerLine(n, 'peer node back', 'node-b', restartedAt))),
+      )),
+      timeOf(await peerLine(again, 'peer node linked', 'node-c', restartedAt)),
+    );
+    const started = timeOf(again.lines.find((l) => l.msg === 'kernel listening'));
+    report(
+      t,
+      "mesh whole after restarted node-b's kernel was up",
+      Math.max(0, back - started),
+      2_000,
+    );
+    await waitWhole(bed);
   });
+
+  test(
+    'a host cut off is reported down, and the mesh is whole again soon after the link heals, with no restart',
+    when,
+    async (t) => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      await using nemesis = new Nemesis(bed);
+      const nodes = await clusterOfThree(bed);
+      const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+      await waitWhole(bed);
+      const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+      const cutAt = Date.now();
+      const cut = await nemesis.cut(h3);
+      for (const [node, peer] of [
+        [a, 'node-c'],
+        [b, 'node-c'],
+        [c, 'node-a'],
+        [c, 'node-b'],
+      ] as const) {
+        const lost = await peerLine(node, 'peer node lost', peer, cutAt - 50);
+        assert.equal(lost.level, 'warn');
+        assert.match(String(lost.reason), /heartbeat timeout|silent|EHOSTUNREACH|ETIMEDOUT/);
+        const ms = timeOf(lost) - cutAt;
+        report(t, `${node.host.name} marked ${peer} down after the cut`, ms, 3_000);
+        assert.ok(ms <= DETECT_BOUND_MS, `${node.host.name} / ${peer}: ${ms} ms`);
+      }
+      await waitStatus('h1 and h2 reporting node-c down', [h1, h2], reportsDown('node-c'));
+      // The cut-off host itself reports the others down (its own CLI still reaches its node).
+      await waitStatus('h3 reporting node-a and node-b down', [h3], (s) =>
+        ['node-a', 'node-b'].every((n) => reportsDown(n)(s)),
+      );
+      const healedAt = Date.now();
+      await cut.heal();
+      const healMs =
+        (await meshInLogs([a, b, c], 'peer node back', healedAt, (node, peer) =>
+          node === c ? peer !== 'node-c' : peer === 'node-c',
+        )) - healedAt;
+      report(t, 'mesh whole again after the link healed', healMs, 5_000);
+      assert.ok(healMs <= HEAL_BOUND_MS, `healed after ${healMs} ms`);
+      assert.ok(
+        nodes.every((n) => n.running),
+        'no node was restarted',
+      );
+      await waitWhole(bed);
+    },
+  );
+
+  test(
+    'two hosts cut off from each other only: each reports the other down, reachable through the third',
+    when,
+    async (t) => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      await using nemesis = new Nemesis(bed);
+      const nodes = await clusterOfThree(bed);
+      const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+      await waitWhole(bed);
+      const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+      const cutAt = Date.now();
+      const partition = await nemesis.partition([h2], [h3]); // h1 still reaches both
+      for (const [node, peer] of [
+        [b, 'node-c'],
+        [c, 'node-b'],
+      ] as const) {
+        const lost = await peerLine(node, 'peer node lost', peer, cutAt - 50);
+        report(
+          t,
+          `${node.host.name} marked ${peer} down (silent partition)`,
+          timeOf(lost) - cutAt,
+          3_000,
+        );
+      }
+      for (const [host, down] of [
+        [h2, 'node-c'],
+        [h3, 'node-b'],
+      ] as const) {
+        const seen = await waitStatus(`${host.name} reporting ${down} down`, [host], (s) => {
+          const entry = s.json.nodes.find((n) => n.node === down);
+          return reportsDown(down)(s) && entry?.via?.join() === 'node-a';
+        });
+        t.diagnostic(
+          `${down} as ${host.name} reports it: ${JSON.stringify(seen.get(host.name)?.json.nodes.find((n) => n.node === down))}`,
+        );
+      }
+      // node-a links to both and says the cluster is whole from where it stands.
+      await waitStatus(
+        'h1 listing all three',
+        [h1],
+        (s) => s.code === 0 && s.json.nodes.length === 3,
+      );
+      assert.equal(
+        a.lines.some((l) => l.msg === 'peer node lost'),
+        false,
+      );
+      const healedAt = Date.now();
+      await partition.heal();
+      const back = await meshInLogs([b, c], 'peer node back', healedAt, (node, peer) =>
+        node === b ? peer === 'node-c' : peer === 'node-b',
+      );
+      report(
+        t,
+        'node-b and node-c linked again after the partition healed',
+        back - healedAt,
+        5_000,
+      );
+      assert.ok(back - healedAt <= HEAL_BOUND_MS, `healed after ${back - healedAt} ms`);
+      await waitWhole(bed);
+    },
+  );
+
+  test(
+    'the same seed list on every node, its own host among them: a mesh, and no node dials itself',
+    when,
+    async () => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      const nodes = await clusterOfThree(bed, true);
+      await meshInLogs(nodes, 'peer node linked', 0);
+      await waitWhole(bed);
+      // Each node's own address was dialed once at most: nothing of it is listed as a member.
+      for (const host of bed.hosts) {
+        const { json } = await status(host);
+        assert.deepEqual(
+          json.nodes.map((n) => n.node),
+          [...NAMES],
+        );
+      }
+    },
+  );
 });

@@ -29,6 +29,7 @@ test('a minimal config gets every default, paths resolved against the file', () 
     host: '127.0.0.1',
     port: 7420,
     seeds: [],
+    advertise: undefined,
     secret: undefined,
     secretFile: undefined,
     tls: undefined,
@@ -95,10 +96,40 @@ test('a full config: external broker, seeds, per-endpoint overrides over default
   assert.equal(endpointSettings(config, 'toString').batchSize, 1, 'no prototype lookups');
 });
 
+test('cluster.advertise: host or host:port, the port defaulting to cluster.port; errors name the entry', () => {
+  const config = parseConfig(
+    {
+      node: 'a',
+      cluster: {
+        host: '0.0.0.0',
+        port: 7500,
+        advertise: ['10.0.0.6', 'node-a.example:17500', '[fd00::6]', '[fd00::7]:7000'],
+      },
+    },
+    { file: 'x.json', baseDir: '/srv/p' },
+  );
+  assert.deepEqual(config.cluster.advertise, [
+    { host: '10.0.0.6', port: 7500 },
+    { host: 'node-a.example', port: 17500 },
+    { host: 'fd00::6', port: 7500 },
+    { host: 'fd00::7', port: 7000 },
+  ]);
+  assert.deepEqual(issuesOf({ node: 'a', cluster: { advertise: ['h:99999', '0.0.0.0', 'a b'] } }), [
+    '/cluster/advertise/2: must be host or host:port (IPv6 as [addr] or [addr]:port), got "a b"',
+  ]);
+  assert.deepEqual(issuesOf({ node: 'a', cluster: { advertise: ['h:99999', '0.0.0.0'] } }), [
+    '/cluster/advertise/0: port must be 1..65535, got 99999',
+    '/cluster/advertise/1: 0.0.0.0 is a wildcard, not an address other nodes can dial',
+  ]);
+  assert.deepEqual(issuesOf({ node: 'a', cluster: { advertise: [] } }), [
+    '/cluster/advertise: must NOT have fewer than 1 items',
+  ]);
+});
+
 test('errors name the exact field by JSON pointer, all of them at once', () => {
   assert.deepEqual(issuesOf({}), ['/node: is required']);
   assert.deepEqual(issuesOf({ node: 'a', cluster: { port: 70000, prot: 1 } }), [
-    '/cluster/prot: is not a known field (known: host, port, seeds, secret, secretFile, tls)',
+    '/cluster/prot: is not a known field (known: host, port, seeds, advertise, secret, secretFile, tls)',
     '/cluster/port: must be <= 65535',
   ]);
   assert.deepEqual(issuesOf({ node: 'a b' }), [

@@ -1,0 +1,112 @@
+/**
+ * What a node logs about its cluster: peer nodes linked, lost (warn, with the reason), back and
+ * left (info) — never its endpoints or clients — and the start-up warning of a node that nodes on
+ * other hosts cannot reach.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { ClientLite, Kernel } from '../../cluster/index.js';
+import { parseConfig, type Logger } from '../../runtime/node/index.js';
+import { advertiseWarning, watchPeerNodes } from '../../runtime/node/cluster-peers.js';
+import { pollUntil } from '../support/wait.js';
+
+const SECRET = 'cluster-peers-secret';
+
+type Line = [level: string, msg: string, fields: Record<string, unknown>];
+
+function memoryLog(): { log: Logger; lines: Line[] } {
+  const lines: Line[] = [];
+  const at =
+    (level: string) =>
+    (msg: string, fields: Readonly<Record<string, unknown>> = {}): void => {
+      lines.push([level, msg, { ...fields }]);
+    };
+  const log: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => log,
+  };
+  return { log, lines };
+}
+
+/** A TCP relay to `target` whose connections can be cut (no goodbye: the peer is lost). */
+async function relay(target: string): Promise<{ address: string; cut(): void; close(): void }> {
+  const url = new URL(target.replace('tcp://', 'http://'));
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((inbound) => {
+    const outbound = createConnection({ host: url.hostname, port: Number(url.port) });
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    address: `tcp://127.0.0.1:${port}`,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+test('peer nodes linked, lost with the reason, back and left are logged at their levels', async () => {
+  const a = new Kernel({ name: 'node-a', secret: SECRET });
+  const { log, lines } = memoryLog();
+  let now = 1_000;
+  const stop = watchPeerNodes(a, log, () => now);
+  const address = (await a.listen()).address;
+  const path = await relay(address);
+  const b = new Kernel({ name: 'node-b', secret: SECRET, mesh: false });
+  const endpoint = new Kernel({ name: 'orders@node-a', secret: SECRET, mesh: false });
+  try {
+    await b.connect(path.address);
+    await endpoint.connect(address);
+    const client = await ClientLite.connect({ address, secret: SECRET });
+    await client.close();
+    await endpoint.shutdown();
+    now = 2_000;
+    path.cut();
+    await pollUntil('b lost', () => lines.length >= 2, 5_000);
+    now = 5_000;
+    await b.connect(path.address);
+    await pollUntil('b back', () => lines.length >= 3, 5_000);
+    await b.shutdown('node stopping');
+    await pollUntil('b left', () => lines.length >= 4, 5_000);
+    assert.deepEqual(
+      lines.map(([level, msg, f]) => [level, msg, f.peer, f.downMs ?? f.reason]),
+      [
+        ['info', 'peer node linked', 'node-b', undefined],
+        ['warn', 'peer node lost', 'node-b', "connection to 'node-b' closed by the peer"],
+        ['info', 'peer node back', 'node-b', 3_000],
+        ['info', 'peer node left', 'node-b', 'peer left: node stopping'],
+      ],
+      'the endpoint and the client are not peer nodes',
+    );
+  } finally {
+    stop();
+    path.close();
+    await Promise.all([a.shutdown(), b.shutdown(), endpoint.shutdown()]);
+  }
+});
+
+test('a node nobody on another host can dial says so at start, naming cluster.advertise', () => {
+  const config = (cluster: Record<string, unknown>) =>
+    parseConfig({ node: 'a', cluster: { secret: SECRET.repeat(2), ...cluster } });
+  const warning = advertiseWarning(config({ host: '0.0.0.0' }), []);
+  assert.match(warning ?? '', /no address that nodes on other hosts can dial.*cluster\.advertise/);
+  assert.ok(advertiseWarning(config({ seeds: ['h1:7420'] }), []), 'a seed on another host');
+  assert.equal(advertiseWarning(config({ host: '0.0.0.0' }), ['tcp://10.0.0.5:7420']), undefined);
+  // A cluster on one machine's loopback needs nothing more.
+  assert.equal(advertiseWarning(config({ seeds: ['127.0.0.1:7421'] }), []), undefined);
+  assert.equal(advertiseWarning(config({}), []), undefined);
+});
