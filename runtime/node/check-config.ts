@@ -25,7 +25,9 @@ async function checkBrokerUrls(config: NodeConfig): Promise<void> {
   try {
     // Builds, never connects: a transport checks its URLs and options (and reads the TLS files
     // they name) when created, and loads its client library on its first connection only.
-    await createTransport(config.broker.urls).close();
+    // The client id is the one endpoints use (`<endpoint>.<node>`, which MQTT requires), with a
+    // stand-in endpoint name: only its presence is checked here.
+    await createTransport(config.broker.urls, { clientId: `config-check.${config.node}` }).close();
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
     throw new ConfigError(config.file, [{ pointer: '/broker/urls', message: err.message }]);

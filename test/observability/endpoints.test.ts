@@ -75,6 +75,8 @@ test('endpoint processes report their metrics; the node serves them per endpoint
     await inbound.start();
     await outbound.start();
     await waitFor('5 delivered', () => target.accepted.length === 5);
+    // The target holds a record a moment before the endpoint has its answer and counts it.
+    await waitFor('5 counted delivered', () => inbound.snapshot().counters.delivered === 5);
     await waitFor('1 dead-lettered', () => inbound.snapshot().counters.deadLettered === 1);
     await waitFor('6 completed', () => outbound.snapshot().counters.completed === 6);
     for (const r of reporters) await r.report();
