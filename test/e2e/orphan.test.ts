@@ -13,6 +13,7 @@ import { tempDir } from '../runtime/support/helpers.js';
 import { TargetSystem } from '../runtime/support/soap-systems.js';
 import { startBrokerProcess } from '../support/broker-process.js';
 import { pollWhileProgressing } from '../support/wait.js';
+import { isAlive as alive } from '../support/processes.js';
 import { createTransport, type Destination } from '../../transports/index.js';
 import { makeProject, RunningNode } from './support/project.js';
 
@@ -21,15 +22,6 @@ const ROUNDS = 3;
 const DRAIN_MS = 2_000;
 /** The drain, the host's grace after losing its node (10 s), and a loaded machine's slack. */
 const ORPHAN_EXIT_MS = 40_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function endpointPid(node: RunningNode): number {
   const line = node.lines.findLast(

@@ -11,15 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterStatus } from '../../runtime/node/index.js';
 import { makeProject, RunningNode, type LogLine } from './support/project.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive as alive } from '../support/processes.js';
 
 /** Each endpoint's current pid, from its last `starting -> running` line. */
 function pids(node: RunningNode): Record<string, number> {

@@ -10,15 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SourceSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { makeProject, RunningNode } from './support/project.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive as alive } from '../support/processes.js';
 
 async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

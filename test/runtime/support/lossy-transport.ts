@@ -76,14 +76,5 @@ export class LossyTransport implements Transport {
   }
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, seeded: a failing run can be replayed. */
+export { seededRandom as seeded } from '../../support/random.js';

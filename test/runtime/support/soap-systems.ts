@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { listen, type IServices } from 'soap';
+import { seededRandom } from '../../support/random.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 
@@ -203,15 +204,8 @@ export class TargetSystem {
 
   static async start(options: TargetOptions = {}): Promise<TargetSystem> {
     const holder: { system?: TargetSystem } = {};
-    let state = (options.seed ?? 42) >>> 0;
-    const random = () => {
-      // mulberry32: a small seeded generator, so a failing run can be replayed.
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded, so that a failing run can be replayed.
+    const random = seededRandom(options.seed ?? 42);
     const refuses = (messageId: string) =>
       options.alwaysFail?.has(messageId) === true || random() < (options.failRate ?? 0);
     const port = {

@@ -4,7 +4,7 @@
  * by hand (a node), starts it after a short pause. It knows its targets and nothing of the
  * checks; its `history` (what it killed, when) is its part of the record the checks read.
  */
-import { between, seededRandom, type Random } from './random.js';
+import { between, seededRandom, type Random } from '../random.js';
 
 /** Something the nemesis can kill: a node, or one process of a node that restarts it. */
 export interface ChaosTarget {

@@ -1,4 +1,4 @@
-/** A small seeded generator (mulberry32), so that a chaos run can be replayed from its seed. */
+/** A small seeded generator (mulberry32), so that a failing or chaotic run can be replayed from its seed. */
 export type Random = () => number;
 
 export function seededRandom(seed: number): Random {
