@@ -11,6 +11,7 @@
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isAlive } from './process-alive.js';
 
 /** The lock file's name inside the folder when none is given. */
 export const DEFAULT_LOCK_FILE = 'lock';
@@ -67,15 +68,6 @@ export interface DirLock {
    * process. Idempotent: every call returns the same promise.
    */
   release(): Promise<void>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function errnoCode(err: unknown): string | undefined {

@@ -15,6 +15,7 @@ export {
   type BackoffOptions,
 } from './backoff.js';
 export { CodedError } from './coded-error.js';
+export { isAlive } from './process-alive.js';
 export {
   sleep,
   SYSTEM_TIMERS,

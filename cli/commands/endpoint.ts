@@ -65,6 +65,6 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
         exitGuard,
       });
       setExitCode(code);
-      exitGuard.exitWithin(2_000, code, 'the endpoint stopped');
+      exitGuard.endpointStopped(code);
     });
 };

@@ -13,9 +13,6 @@ import { createLogger, loggerOptionsFromEnv } from './logger.js';
 import { runEndpointHost } from './endpoint-host.js';
 import { ExitGuard } from './exit-guard.js';
 
-/** After the endpoint stopped, how long the process may take to end by itself: 2 s. */
-const EXIT_GRACE_MS = 2_000;
-
 const address = process.env[ENV_NODE_SOCKET];
 const node = process.env[ENV_NODE_NAME];
 const endpoint = process.env[ENV_ENDPOINT_NAME];
@@ -48,6 +45,4 @@ try {
   code = 1;
 }
 process.exitCode = code;
-// The endpoint has stopped: anything still holding the event loop open (a socket, a timer in an
-// endpoint's own code) must not keep the process, and its data folder's lock, alive.
-exitGuard.exitWithin(EXIT_GRACE_MS, code, 'the endpoint stopped');
+exitGuard.endpointStopped(code);

@@ -20,6 +20,8 @@ import type { Logger } from './logger.js';
 
 /** How long the open stores get to close before the process exits anyway: 5 s. */
 export const DEFAULT_STORE_CLOSE_TIMEOUT_MS = 5_000;
+/** After the endpoint stopped, how long the process may take to end by itself: 2 s. */
+export const DEFAULT_EXIT_GRACE_MS = 2_000;
 /** From the start of an exit until the process kills itself: 15 s. */
 export const DEFAULT_KILL_AFTER_MS = 15_000;
 
@@ -87,6 +89,15 @@ export class ExitGuard {
       void this.exit(code);
     }, ms);
     this.limit.unref();
+  }
+
+  /**
+   * The endpoint has stopped with `code`: anything still holding the event loop open (a socket, a
+   * timer in an endpoint's own code) must not keep the process, and its data folder's lock,
+   * alive longer than {@link DEFAULT_EXIT_GRACE_MS}.
+   */
+  endpointStopped(code: number): void {
+    this.exitWithin(DEFAULT_EXIT_GRACE_MS, code, 'the endpoint stopped');
   }
 
   /**

@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '../../util/index.js';
 import { ENV_ENDPOINT_NAME, ENV_NODE_NAME } from '../link/protocol.js';
 import type { Logger } from './logger.js';
 
@@ -106,12 +107,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 /** Alive and not a zombie (a zombie has exited; it only waits for its parent to reap it). */
 function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
+  return isAlive(pid) && !isZombie(pid);
 }
 
 function isZombie(pid: number): boolean {

@@ -13,7 +13,7 @@ import { tempDir } from '../runtime/support/helpers.js';
 import { TargetSystem } from '../runtime/support/soap-systems.js';
 import { startBrokerProcess } from '../support/broker-process.js';
 import { pollWhileProgressing } from '../support/wait.js';
-import { isAlive as alive } from '../support/processes.js';
+import { isAlive as alive } from '../../util/index.js';
 import { createTransport, type Destination } from '../../transports/index.js';
 import { makeProject, RunningNode } from './support/project.js';
 

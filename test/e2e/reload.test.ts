@@ -11,7 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterStatus } from '../../runtime/node/index.js';
 import { makeProject, RunningNode, type LogLine } from './support/project.js';
-import { isAlive as alive } from '../support/processes.js';
+import { isAlive as alive } from '../../util/index.js';
 
 /** Each endpoint's current pid, from its last `starting -> running` line. */
 function pids(node: RunningNode): Record<string, number> {

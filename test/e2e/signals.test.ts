@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SourceSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { makeProject, RunningNode } from './support/project.js';
-import { isAlive as alive } from '../support/processes.js';
+import { isAlive as alive } from '../../util/index.js';
 
 async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
