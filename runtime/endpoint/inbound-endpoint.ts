@@ -146,7 +146,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   /** Deliveries being handled (put, or waiting for their sync). */
   private busy = 0;
   /** Acks waiting for their id's sync, and nacks waiting for their delay. */
-  private readonly recording = new Set<Promise<void>>();
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(options: InboundEndpointOptions) {
     super(options);
@@ -254,7 +254,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     // Drain: the delivery in hand finishes (or the stop deadline aborts it) and every ack that
     // waits for its sync is sent, then unsubscribe.
     await this.worker;
-    await Promise.allSettled([...this.recording]);
+    await Promise.allSettled([...this.settling]);
     try {
       await this.subscription?.unsubscribe({ timeoutMs: this.callTimeoutMs });
     } finally {
@@ -328,16 +328,21 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       }
     }
     // A message whose earlier put may have reached the target is checked on its own first.
-    for (const { pending, ready: one } of ready.filter((r) => this.isSuspect(r.ready.id))) {
+    await this.deliverEach(ready.filter((r) => this.isSuspect(r.ready.id)));
+    const clear = ready.filter((r) => !this.isSuspect(r.ready.id));
+    if (clear.length === 0) return;
+    await this.putBatch(clear);
+  }
+
+  /** Batch mode's messages one at a time, as `put` alone would take them. */
+  private async deliverEach(batch: readonly { pending: Pending; ready: Ready<TPayload> }[]) {
+    for (const { pending, ready: one } of batch) {
       try {
         this.ackWhenRecorded(pending, (await this.deliver(one)).recorded, one.deliveryCount);
       } catch (error) {
         this.nackLater(pending, error, one.deliveryCount);
       }
     }
-    const clear = ready.filter((r) => !this.isSuspect(r.ready.id));
-    if (clear.length === 0) return;
-    await this.putBatch(clear);
   }
 
   /** One `putMany` for messages none of which may be at the target already. */
@@ -359,13 +364,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       // Unless the target refused the batch, some of it may be there: look before putting again.
       if (!isRefusal(err)) for (const id of ids) this.suspects.add(id);
       // One by one: a bad message is nacked or dead-lettered alone.
-      for (const { pending, ready: one } of ready) {
-        try {
-          this.ackWhenRecorded(pending, (await this.deliver(one)).recorded, one.deliveryCount);
-        } catch (error) {
-          this.nackLater(pending, error, one.deliveryCount);
-        }
-      }
+      await this.deliverEach(ready);
       return;
     }
     this.progress.count('delivered', ready.length);
@@ -418,9 +417,9 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   }
 
   /** A settlement in progress: the drain waits for it before unsubscribing. */
-  private track(settling: Promise<void>): void {
-    this.recording.add(settling);
-    void settling.finally(() => this.recording.delete(settling));
+  private track(settlement: Promise<void>): void {
+    this.settling.add(settlement);
+    void settlement.finally(() => this.settling.delete(settlement));
   }
 
   /** One delivery was acked or nacked; back to `waiting` when none is left in hand. */
