@@ -193,12 +193,15 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
           `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
         );
       }
+      // Listening for the stop signal before the broker announces itself: a supervisor may send
+      // SIGTERM the moment it reads "listening", and the default action would skip the close.
+      const signalled = untilSignal();
       const { startBroker } = await import('../../broker/index.js');
       const broker = await startBroker(options);
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,
       );
-      const signal = await untilSignal();
+      const signal = await signalled;
       process.stdout.write(`aes broker: ${signal}, closing\n`);
       await broker.close();
       setExitCode(0);

@@ -67,6 +67,8 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
         ...(flags.portName === undefined ? {} : { portName: flags.portName }),
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       };
+      // Before the mock announces its address: a SIGTERM sent on reading it must close the mock.
+      const signalled = untilSignal();
       const { startMock } = await import('../../mock/index.js');
       const mock = await startMock(flags.wsdl, options);
       if (flags.json === true) {
@@ -85,7 +87,7 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
       }
       for (const n of mock.notes) process.stderr.write(`aes mock: note: ${n}\n`);
       for (const w of mock.warnings) process.stderr.write(`aes mock: warning: ${w}\n`);
-      const signal = await untilSignal();
+      const signal = await signalled;
       process.stderr.write(`aes mock: ${signal}, closing\n`);
       await mock.close();
       setExitCode(0);

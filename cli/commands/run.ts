@@ -51,36 +51,51 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
           reload();
         }
       };
+      // Stop signals are heard from here on too: one sent while the node starts (a supervisor
+      // that gives up, a quick Ctrl-C) stops it once started, instead of killing it half-started.
+      let stopRequested: ((running: NonNullable<typeof node>) => void) | undefined;
+      let stopWhenStarted = false;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals += 1;
+        if (signals === 1) {
+          if (node === undefined) {
+            log.info(`${signal} while starting: stopping once started (send it again to force)`, {
+              node: config.node,
+            });
+            stopWhenStarted = true;
+          } else {
+            log.info(`${signal}: draining and stopping (send it again to force)`, {
+              node: config.node,
+            });
+            stopRequested?.(node);
+          }
+          return;
+        }
+        log.warn(`${signal} again: forcing`, { node: config.node });
+        for (const pid of node?.endpointPids() ?? []) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        process.exit(130);
+      };
       process.on('SIGHUP', onHangup);
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
       try {
         node = await AesNode.start(config, { logger: log });
-        if (reloadWhenStarted) reload();
         const running = node;
         await new Promise<void>((resolve) => {
-          const onSignal = (signal: NodeJS.Signals) => {
-            signals += 1;
-            if (signals === 1) {
-              log.info(`${signal}: draining and stopping (send it again to force)`, {
-                node: config.node,
-              });
-              void running.close().then(resolve);
-              return;
-            }
-            log.warn(`${signal} again: forcing`, { node: config.node });
-            for (const pid of running.endpointPids()) {
-              try {
-                process.kill(pid, 'SIGKILL');
-              } catch {
-                // already gone
-              }
-            }
-            process.exit(130);
-          };
-          process.on('SIGTERM', onSignal);
-          process.on('SIGINT', onSignal);
+          stopRequested = (n) => void n.close().then(resolve);
+          if (stopWhenStarted) stopRequested(running);
+          else if (reloadWhenStarted) reload();
         });
       } finally {
         process.off('SIGHUP', onHangup);
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
       }
       setExitCode(0);
     });

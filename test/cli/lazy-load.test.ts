@@ -109,8 +109,12 @@ test('a running aes broker does not load the code generator', async () => {
       try {
         await pollUntil('aes broker to listen', () => out.includes('listening on'), 30_000);
         child.kill('SIGTERM');
-        await pollUntil('aes broker to exit', () => child.exitCode !== null, 30_000);
-        return { code: child.exitCode, out };
+        await pollUntil(
+          'aes broker to exit',
+          () => child.exitCode !== null || child.signalCode !== null,
+          30_000,
+        );
+        return { code: child.exitCode ?? child.signalCode, out };
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
@@ -128,7 +132,7 @@ async function loadedWhileServing(
   args: readonly string[],
   ready: RegExp,
   timeoutMs: number,
-): Promise<{ code: number | null; out: string; modules: string[] }> {
+): Promise<{ code: number | NodeJS.Signals | null; out: string; modules: string[] }> {
   const { result, modules } = await withReport(async (env) => {
     const child = spawnCli(args, { env, nodeArgs: ['--import', HOOK] });
     let out = '';
@@ -137,8 +141,12 @@ async function loadedWhileServing(
     try {
       await pollUntil(`aes ${args[0]} to be ready`, () => ready.test(out), timeoutMs);
       child.kill('SIGTERM');
-      await pollUntil(`aes ${args[0]} to exit`, () => child.exitCode !== null, 30_000);
-      return { code: child.exitCode, out };
+      await pollUntil(
+        `aes ${args[0]} to exit`,
+        () => child.exitCode !== null || child.signalCode !== null,
+        30_000,
+      );
+      return { code: child.exitCode ?? child.signalCode, out };
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -1,7 +1,9 @@
 /**
  * Signals of `aes run`: the first SIGTERM drains (an endpoint whose target never answers keeps
  * its record in flight), the second forces: the endpoint processes are killed and the node exits
- * at once with 130. A node killed with SIGKILL leaves no endpoint process behind.
+ * at once with 130. A node killed with SIGKILL leaves no endpoint process behind. A SIGTERM that
+ * arrives while the node is still starting stops it once started, cleanly (exit 0), instead of
+ * killing it half-started.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,5 +85,33 @@ test('a second SIGTERM forces the stop; SIGKILL of the node leaves no endpoint b
     await source.close();
     target.server.closeAllConnections();
     await new Promise((resolve) => target.server.close(resolve));
+  }
+});
+
+test('SIGTERM while the node starts: it stops once started, with exit 0 and no endpoint left', async () => {
+  const source = await SourceSystem.start(makeRecords(0));
+  await using project = await makeProject({
+    node: 'sig3',
+    endpoints: { 'orders-out': 'orders-out.ts' },
+  });
+  try {
+    const node = RunningNode.spawn('sig3', project, {
+      E2E_SOURCE_URL: source.url,
+      E2E_QUEUE: `/queue/e2e-${randomUUID()}`,
+    });
+    // The first log line comes from the node's start, before `node started`.
+    const first = await node.waitLine('a first log line', () => true, 60_000);
+    assert.ok(!first.msg.startsWith('node started'), `first line: ${first.msg}`);
+    node.child.kill('SIGTERM');
+    const code = await node.exited;
+    assert.equal(node.child.signalCode, null, `killed by the signal, not stopped:\n${node.tail()}`);
+    assert.equal(code, 0, node.tail());
+    assert.ok(
+      node.lines.some((l) => /^SIGTERM( while starting)?: /.test(l.msg)),
+      `the stop is logged:\n${node.tail()}`,
+    );
+    await waitGone(endpointPids(node), 30_000);
+  } finally {
+    await source.close();
   }
 });

@@ -115,17 +115,22 @@ export class RunningNode implements AsyncDisposable {
     );
   }
 
-  static async start(
-    name: string,
-    project: Project,
-    env: NodeJS.ProcessEnv = {},
-  ): Promise<RunningNode> {
+  /** `aes run` started, not waited for: its log lines arrive in `lines` as it starts. */
+  static spawn(name: string, project: Project, env: NodeJS.ProcessEnv = {}): RunningNode {
     const child = spawn(process.execPath, ['--import', TSX, AES_CLI, 'run', project.configFile], {
       cwd: project.dir,
       env: { ...process.env, AES_LOG_FORMAT: 'json', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const node = new RunningNode(name, project, child);
+    return new RunningNode(name, project, child);
+  }
+
+  static async start(
+    name: string,
+    project: Project,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<RunningNode> {
+    const node = RunningNode.spawn(name, project, env);
     await node.waitLine('node started', (l) => l.msg.startsWith('node started'), 60_000);
     return node;
   }
