@@ -6,7 +6,7 @@
  * can tell.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { NodeProcess, type NodeProcessOptions } from './node-process.js';
 import { AES_CLI, TSX } from './paths.js';
@@ -92,6 +92,11 @@ export class Host {
     const path = this.path(file);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, data, { mode });
+  }
+
+  /** Removes a file or folder of the host (gone already is fine). */
+  async remove(file: string): Promise<void> {
+    await rm(this.path(file), { recursive: true, force: true });
   }
 
   async writeJson(file: string, value: unknown): Promise<void> {

@@ -22,3 +22,4 @@ export {
 export { DelayRelay, type DelayRelayOptions } from './relay.js';
 export { AES_CLI, PROBE_MAIN, TSX } from './paths.js';
 export { CommandError, hostsSkipReason, sweepLeftovers, type CommandResult } from './system.js';
+export { HostSource, HostTarget } from './business-systems.js';

@@ -1,0 +1,273 @@
+/**
+ * Operating a cluster of three hosts (issue 15, "Operations"), set up as docs/deployment.md says:
+ * the embedded broker on one node (`broker.embedded.host` 0.0.0.0 with a users file), the other
+ * nodes' endpoints using it by URL, every node seeded with every host.
+ * - A rolling restart of every node, one at a time (SIGTERM, then `aes run` again), while records
+ *   flow from a FIFO source on one host through the broker on another to a target on the third:
+ *   every record reaches the target exactly once, and records flow again after each restart.
+ * - SIGHUP on one host adds and removes an endpoint; `aes status` on another host sees it.
+ * The source and the target run on the hosts of their endpoints and report what they saw
+ * (test/hosts/fixtures/systems-main.ts); the verdict is the chaos run's, over that history.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import {
+  HostBed,
+  HostSource,
+  HostTarget,
+  hostsSkipReason,
+  type Host,
+  type NodeProcess,
+} from '../support/hosts/index.js';
+import { checkHistory } from '../support/chaos/checks.js';
+import { pollUntil } from '../support/wait.js';
+
+const unavailable = hostsSkipReason();
+const when = unavailable !== undefined ? { skip: unavailable } : {};
+
+const SECRET = 'hosts-operations-secret-0123456789';
+const BROKER_LOGIN = 'app';
+const BROKER_PASSCODE = 'hosts-operations-broker-passcode';
+const BROKER_PORT = 61613;
+const FIXTURES = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
+const STATUS_TIMEOUT_MS = 30_000;
+/** Records a second at the source: slow enough that records flow through every restart. */
+const FEED_PER_SECOND = 20;
+
+interface StatusJson {
+  readonly nodes: readonly {
+    readonly node: string;
+    readonly error?: string;
+    readonly endpoints?: readonly { readonly name: string; readonly state: string }[];
+  }[];
+}
+
+async function status(host: Host): Promise<{ code: number | null; json: StatusJson }> {
+  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
+  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
+}
+
+/** Until `aes status` on `host` satisfies `done`; on timeout, fails with what it last said. */
+async function waitStatus(
+  what: string,
+  host: Host,
+  done: (s: { code: number | null; json: StatusJson }) => boolean,
+  timeoutMs = 90_000,
+): Promise<void> {
+  let last: unknown;
+  try {
+    await pollUntil(
+      what,
+      async () => {
+        const s = await status(host);
+        last = s;
+        return done(s);
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    assert.fail(`${(err as Error).message}; ${host.name} last said ${JSON.stringify(last)}`);
+  }
+}
+
+/** Every node listed, none unreachable, every endpoint `running`. */
+function whole(names: readonly string[]) {
+  return ({ code, json }: { code: number | null; json: StatusJson }): boolean =>
+    code === 0 &&
+    json.nodes.map((n) => n.node).join() === names.join() &&
+    json.nodes.every(
+      (n) => n.error === undefined && (n.endpoints ?? []).every((e) => e.state === 'running'),
+    );
+}
+
+/** An endpoint folder on the host whose entry re-exports a fixture of test/e2e/fixtures. */
+async function endpoint(host: Host, name: string, fixture: string): Promise<void> {
+  await host.writeFile(
+    `endpoints/${name}/index.ts`,
+    `export { default } from ${JSON.stringify(`${FIXTURES}${fixture}`)};\n`,
+  );
+}
+
+const ENDPOINT_DEFAULTS = {
+  // Loading an endpoint from source on a loaded machine can take long.
+  startLimitMs: 120_000,
+  restartBackoff: { initialMs: 100, maxMs: 1_000 },
+  drainTimeoutMs: 5_000,
+};
+
+/**
+ * node-a (h1) runs the outbound endpoint, node-b (h2) the inbound one, node-c (h3) the embedded
+ * broker they share; every node has every host as a seed.
+ */
+async function configure(bed: HostBed): Promise<void> {
+  const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+  const seeds = bed.hosts.map((h) => `${h.name}:7420`);
+  const brokerUrl = `stomp://${BROKER_LOGIN}:${BROKER_PASSCODE}@${h3.name}:${BROKER_PORT}`;
+  const base = (node: string) => ({
+    node,
+    cluster: { host: '0.0.0.0', port: 7420, seeds, secretFile: '/srv/aes/cluster.secret' },
+    http: { host: '0.0.0.0', port: 9464 },
+    endpoints: { defaults: ENDPOINT_DEFAULTS },
+  });
+  for (const host of bed.hosts) await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
+  await h3.writeFile(
+    'broker-users.json',
+    JSON.stringify({ [BROKER_LOGIN]: BROKER_PASSCODE }),
+    0o600,
+  );
+  await h3.writeJson('aes.config.json', {
+    ...base('node-c'),
+    broker: {
+      embedded: { host: '0.0.0.0', port: BROKER_PORT, usersFile: '/srv/aes/broker-users.json' },
+    },
+  });
+  for (const [host, node] of [
+    [h1, 'node-a'],
+    [h2, 'node-b'],
+  ] as const) {
+    await host.writeJson('aes.config.json', { ...base(node), broker: { urls: [brokerUrl] } });
+  }
+  await endpoint(h1, 'orders-out', 'orders-out.ts');
+  await endpoint(h2, 'orders-in', 'orders-in.ts');
+}
+
+describe('operating a cluster of three hosts (issue 15)', () => {
+  test(
+    'a rolling restart of every node while records flow: every record at the target exactly once',
+    when,
+    async (t) => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+      await configure(bed);
+      await using source = await HostSource.start(h1, FEED_PER_SECOND);
+      await using target = await HostTarget.start(h2);
+      const queue = `/queue/rolling-${randomUUID()}`;
+      const env = new Map<Host, NodeJS.ProcessEnv>([
+        [h1, { E2E_SOURCE_URL: source.url, E2E_QUEUE: queue }],
+        [h2, { E2E_TARGET_URL: target.url, E2E_QUEUE: queue }],
+        [h3, {}],
+      ]);
+      const start = (host: Host): Promise<NodeProcess> =>
+        host.startNode({ env: env.get(host) ?? {} });
+      const startedAt = Date.now();
+      const running = new Map<Host, NodeProcess>();
+      running.set(h3, await start(h3));
+      const [a, b] = await Promise.all([start(h1), start(h2)]);
+      running.set(h1, a);
+      running.set(h2, b);
+      const names = ['node-a', 'node-b', 'node-c'];
+      await waitStatus('the cluster whole, both endpoints running', h1, whole(names));
+      await target.until('records flowing', () => target.delivered() >= 20, 120_000);
+
+      // One node at a time, the broker's first: stop, start again, wait for the cluster to be
+      // whole and for records to reach the target again.
+      for (const host of [h3, h1, h2]) {
+        const node = running.get(host) as NodeProcess;
+        const stoppedAt = Date.now();
+        const exit = await node.stop();
+        assert.deepEqual([exit.code, exit.signal], [0, null], `${host.name}:\n${node.tail()}`);
+        assert.ok(
+          node.lines.some((l) => l.msg.startsWith('SIGTERM: draining')),
+          `${host.name} drained:\n${node.tail()}`,
+        );
+        const again = await start(host);
+        running.set(host, again);
+        await waitStatus(`the cluster whole after restarting ${host.name}`, h1, whole(names));
+        // New records reach the target after the restart (the backlog, then the steady flow).
+        const before = target.delivered();
+        await target.until(
+          `records flowing after restarting ${host.name}`,
+          () => target.delivered() >= before + 20,
+          120_000,
+        );
+        t.diagnostic(
+          `${host.name}: stopped and running again, records flowing, in ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s`,
+        );
+      }
+
+      const records = await source.stopFeeding();
+      await target.until(
+        `all ${records} records at the target`,
+        () => target.delivered() >= records,
+        180_000,
+      );
+      // Room for a late duplicate to show up.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const verdict = checkHistory({
+        records,
+        source: source.history,
+        target: target.accepted,
+        messageIdOf: (id) => `orders-out:${id}`,
+        startedAt,
+        endedAt: Date.now(),
+        stallLimitMs: 120_000,
+      });
+      t.diagnostic(
+        `${records} records in ${verdict.seconds.toFixed(1)} s through three restarts: ${verdict.delivered} delivered, ${verdict.lost.length} lost, ${verdict.duplicateCount} duplicates`,
+      );
+      assert.deepEqual(verdict.lost, [], 'lost');
+      assert.deepEqual(verdict.duplicates, [], 'duplicated');
+      assert.deepEqual(verdict.phantoms, [], 'never handed out');
+      assert.equal(verdict.unpopped, 0, 'left in the FIFO');
+      assert.equal(verdict.delivered, records);
+      for (const node of running.values()) await node.stop();
+    },
+  );
+
+  test(
+    'SIGHUP on one host adds and removes an endpoint; another host sees it in aes status',
+    when,
+    async () => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+      await configure(bed);
+      // No business systems here: the endpoints are sinks of their own queues.
+      await h2.remove('endpoints/orders-in');
+      await h1.remove('endpoints/orders-out');
+      await endpoint(h2, 'sink-one', 'sink.ts');
+      const c = await h3.startNode();
+      const [a, b] = await Promise.all([h1.startNode(), h2.startNode()]);
+      const endpointsOf = (json: StatusJson, node: string): string[] =>
+        (json.nodes.find((n) => n.node === node)?.endpoints ?? [])
+          .filter((e) => e.state === 'running')
+          .map((e) => e.name)
+          .sort();
+      await waitStatus(
+        'h1 seeing sink-one run on node-b',
+        h1,
+        (s) => s.code === 0 && endpointsOf(s.json, 'node-b').join() === 'sink-one',
+      );
+
+      await endpoint(h2, 'sink-two', 'sink.ts');
+      assert.ok(b.signal('SIGHUP'));
+      await b.waitLine(
+        'the reload',
+        (l) => l.msg === 'config reloaded: started sink-two; 1 unchanged',
+      );
+      await waitStatus(
+        'h1 seeing sink-one and sink-two run on node-b',
+        h1,
+        (s) => s.code === 0 && endpointsOf(s.json, 'node-b').join() === 'sink-one,sink-two',
+      );
+
+      await h2.remove('endpoints/sink-one');
+      assert.ok(b.signal('SIGHUP'));
+      await b.waitLine(
+        'the reload',
+        (l) => l.msg === 'config reloaded: stopped sink-one; 1 unchanged',
+      );
+      await waitStatus(
+        'h3 seeing only sink-two on node-b',
+        h3,
+        (s) =>
+          s.code === 0 &&
+          (s.json.nodes.find((n) => n.node === 'node-b')?.endpoints ?? [])
+            .map((e) => e.name)
+            .join() === 'sink-two',
+      );
+      assert.ok(b.running && a.running && c.running, 'no node exited');
+    },
+  );
+});
