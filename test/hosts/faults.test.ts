@@ -1,0 +1,145 @@
+/**
+ * Faults between hosts that are not a clean cut (issue 15, "Bad input and faults"): each gets a
+ * clear log line and a status entry on both sides, no node crashes, and the cluster is whole
+ * again once the fault heals.
+ * - Asymmetric loss: every packet a host sends is dropped, while what it receives arrives. Its
+ *   peers hear nothing from it; it hears their heartbeats but none of its answers get through.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  HostBed,
+  hostsSkipReason,
+  Nemesis,
+  type Host,
+  type LogLine,
+  type NodeProcess,
+} from '../support/hosts/index.js';
+import { pollUntil } from '../support/wait.js';
+
+const unavailable = hostsSkipReason();
+const when = unavailable !== undefined ? { skip: unavailable } : {};
+
+const SECRET = 'hosts-faults-secret-0123456789';
+const NAMES = ['node-a', 'node-b', 'node-c'] as const;
+const STATUS_TIMEOUT_MS = 30_000;
+
+interface StatusJson {
+  readonly nodes: readonly { readonly node: string; readonly error?: string }[];
+}
+
+async function status(host: Host): Promise<{ code: number | null; json: StatusJson }> {
+  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
+  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
+}
+
+async function waitStatus(
+  what: string,
+  host: Host,
+  done: (s: { code: number | null; json: StatusJson }) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  let last: unknown;
+  try {
+    await pollUntil(
+      what,
+      async () => {
+        const s = await status(host);
+        last = s;
+        return done(s);
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    assert.fail(`${(err as Error).message}; ${host.name} last said ${JSON.stringify(last)}`);
+  }
+}
+
+/** `down` listed as unreachable, with an error, and the command exits 1. */
+const reportsDown =
+  (...down: string[]) =>
+  ({ code, json }: { code: number | null; json: StatusJson }): boolean =>
+    code === 1 &&
+    json.nodes.length === NAMES.length &&
+    down.every((d) => json.nodes.find((n) => n.node === d)?.error !== undefined);
+
+const isWhole = ({ code, json }: { code: number | null; json: StatusJson }): boolean =>
+  code === 0 &&
+  json.nodes.map((n) => n.node).join() === NAMES.join() &&
+  json.nodes.every((n) => n.error === undefined);
+
+/** Three nodes, every host a seed of every node. */
+async function clusterOfThree(bed: HostBed): Promise<NodeProcess[]> {
+  const seeds = bed.hosts.map((h) => `${h.name}:7420`);
+  for (const [i, host] of bed.hosts.entries()) {
+    await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
+    await host.writeJson('aes.config.json', {
+      node: NAMES[i],
+      cluster: { host: '0.0.0.0', port: 7420, seeds, secretFile: '/srv/aes/cluster.secret' },
+      http: { host: '0.0.0.0', port: 9464 },
+    });
+  }
+  return Promise.all(bed.hosts.map((h) => h.startNode()));
+}
+
+function after(at: number) {
+  return (l: LogLine): boolean => l.time !== undefined && Date.parse(l.time) >= at;
+}
+
+describe('faults between hosts (issue 15)', () => {
+  test(
+    'a host whose every outgoing packet is lost: both sides report it, and it heals',
+    when,
+    async () => {
+      await using bed = await HostBed.create({ hosts: 3 });
+      await using nemesis = new Nemesis(bed);
+      const nodes = await clusterOfThree(bed);
+      const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+      const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
+      for (const h of bed.hosts) await waitStatus(`${h.name} whole`, h, isWhole);
+
+      const faultAt = Date.now();
+      const loss = await nemesis.loss(h3, 100, { direction: 'out' });
+      // node-a and node-b hear nothing from node-c; node-c loses them once they give up on it.
+      for (const [node, peer] of [
+        [a, 'node-c'],
+        [b, 'node-c'],
+        [c, 'node-a'],
+        [c, 'node-b'],
+      ] as const) {
+        const lost = await node.waitLine(
+          `${node.host.name} losing ${peer}`,
+          (l) => l.msg === 'peer node lost' && l.peer === peer && after(faultAt)(l),
+          30_000,
+        );
+        assert.equal(lost.level, 'warn');
+        assert.ok(String(lost.reason).length > 0, JSON.stringify(lost));
+      }
+      await waitStatus('h1 reporting node-c down', h1, reportsDown('node-c'));
+      await waitStatus('h2 reporting node-c down', h2, reportsDown('node-c'));
+      await waitStatus('h3 reporting node-a and node-b down', h3, reportsDown('node-a', 'node-b'));
+
+      const healedAt = Date.now();
+      await loss.heal();
+      for (const h of bed.hosts) await waitStatus(`${h.name} whole after healing`, h, isWhole);
+      for (const [node, peer] of [
+        [a, 'node-c'],
+        [c, 'node-b'],
+      ] as const) {
+        await node.waitLine(
+          `${node.host.name} linking ${peer} again`,
+          (l) => l.msg === 'peer node back' && l.peer === peer && after(healedAt)(l),
+          30_000,
+        );
+      }
+      assert.ok(
+        nodes.every((n) => n.running),
+        'no node exited',
+      );
+      const errors = nodes.flatMap((n) =>
+        n.lines.filter((l) => l.level === 'error' || l.level === 'fatal'),
+      );
+      assert.deepEqual(errors, [], 'nothing logged as an error');
+    },
+  );
+});
