@@ -23,8 +23,19 @@ const ACTIONS: ReadonlySet<string> = new Set(['start', 'stop', 'restart']);
 /** No node in the cluster has an endpoint of that name. */
 export class EndpointNotFoundError extends RuntimeError {
   override readonly name = 'EndpointNotFoundError';
-  constructor(readonly endpoint: string) {
-    super('RUNTIME_BAD_STATE', `no endpoint '${endpoint}' on any node of the cluster`, false);
+  /** `unreachable`: the nodes that could not be asked, each with why; it may be on one of them. */
+  constructor(
+    readonly endpoint: string,
+    readonly unreachable: readonly string[] = [],
+  ) {
+    super(
+      'RUNTIME_BAD_STATE',
+      unreachable.length === 0
+        ? `no endpoint '${endpoint}' on any node of the cluster`
+        : `no endpoint '${endpoint}' on the nodes that answered; not asked, unreachable: ${unreachable.join('; ')}`,
+      // Worth trying again: an unreachable node may come back.
+      unreachable.length > 0,
+    );
   }
 }
 
@@ -119,15 +130,32 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
     endpoint: async (args) => {
       const { action, endpoint } = parseAction(args);
       if (await host.act(action, endpoint)) return { node: host.node };
+      // One node at a time (an endpoint acted on once), going on past a node that does not
+      // answer: the endpoint may be on the next. Not found, the answer names the nodes that could
+      // not be asked, since it may be on one of them.
+      const unreachable: string[] = [];
+      const asked = new Set<string>();
       for (const node of otherNodes(kernel)) {
-        const answer = (await kernel.call(
-          `poe://${node}/${CONTROL_SESSION}/endpoint-local`,
-          { action, endpoint },
-          { timeoutMs: timeoutMs * 3 },
-        )) as { found: boolean };
-        if (answer.found) return { node };
+        asked.add(node);
+        try {
+          const answer = (await kernel.call(
+            `poe://${node}/${CONTROL_SESSION}/endpoint-local`,
+            { action, endpoint },
+            { timeoutMs: timeoutMs * 3 },
+          )) as { found: boolean };
+          if (answer.found) return { node };
+        } catch (err) {
+          unreachable.push(`${node} (${(err as Error).message})`);
+        }
       }
-      throw new EndpointNotFoundError(endpoint);
+      for (const m of kernel.members()) {
+        if (m.connected || m.name === host.node || asked.has(m.name ?? '')) continue;
+        if ((m.name ?? '').includes('@')) continue;
+        unreachable.push(
+          `${m.name ?? m.address} (not linked to ${host.node}${m.error === undefined ? '' : `: ${m.error}`})`,
+        );
+      }
+      throw new EndpointNotFoundError(endpoint, unreachable);
     },
   });
   kernel.publish(
