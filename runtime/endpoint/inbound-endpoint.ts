@@ -24,6 +24,7 @@ import {
 import { PutMarks } from '../store/put-marks.js';
 import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
+import { POPPED_AT_HEADER } from './outbound-endpoint.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
 import {
   Endpoint,
@@ -368,6 +369,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       return;
     }
     this.progress.count('delivered', ready.length);
+    for (const { ready: one } of ready) this.observeLatency(one);
     for (const id of ids) this.suspects.delete(id);
     const recorded = this.record(ids);
     for (const { pending, ready: one } of ready) {
@@ -508,8 +510,20 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       throw error;
     }
     this.progress.count('delivered');
+    this.observeLatency(ready);
     if (id !== undefined) this.suspects.delete(id);
     return { recorded: id === undefined ? Promise.resolve() : this.record([id]) };
+  }
+
+  /** Pop to acceptance, for a message that says when it was popped (`aes-popped-at`). */
+  private observeLatency(ready: Ready<TPayload>): void {
+    const raw = ready.message.headers[POPPED_AT_HEADER];
+    const poppedAt = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+    if (poppedAt === undefined) return;
+    this.progress.latency(
+      this.clock.now() - poppedAt,
+      ready.id === undefined ? undefined : [ready.id],
+    );
   }
 
   private lookUp(id: string, context: CallContext): Promise<boolean> {

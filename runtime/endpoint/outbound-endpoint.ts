@@ -38,6 +38,11 @@ export const MAX_FIFO_ID_LENGTH = 200;
 export const ENDPOINT_HEADER = 'aes-endpoint';
 /** Header carrying the FIFO id a message came from. */
 export const FIFO_ID_HEADER = 'aes-fifo-id';
+/**
+ * Header carrying when the record was taken from the FIFO (ms since the epoch, the outbound
+ * node's clock): the inbound side measures each record's latency from it.
+ */
+export const POPPED_AT_HEADER = 'aes-popped-at';
 
 /**
  * One record of a FIFO web service. The payload must have a JSON form (it is the message
@@ -160,9 +165,10 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
           continue;
         }
         idle.reset();
+        const poppedAt = this.clock.now();
         this.progress.count('popped', records.length);
         const fifoIds = records.map((r) => r.fifoId);
-        await this.publishAll(records);
+        await this.publishAll(records, poppedAt);
         this.progress.enter('journal', fifoIds);
         await journal.write({
           fifoIds,
@@ -237,7 +243,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
    * from the first unconfirmed one on are published again after a backoff (those after it may
    * have been stored already: the same ids, dropped by the inbound de-duplication).
    */
-  private async publishAll(records: readonly Prepared[]): Promise<void> {
+  private async publishAll(records: readonly Prepared[], poppedAt: number): Promise<void> {
     const backoff = this.newRetryBackoff();
     let pending = records;
     for (;;) {
@@ -254,6 +260,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
               'content-type': 'application/json',
               [ENDPOINT_HEADER]: this.name,
               [FIFO_ID_HEADER]: record.fifoId,
+              [POPPED_AT_HEADER]: String(poppedAt),
             },
             timeoutMs: this.publishTimeoutMs,
             signal: this.hardSignal,

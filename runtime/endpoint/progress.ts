@@ -109,6 +109,14 @@ export interface CounterEvent {
   readonly ids?: readonly string[];
 }
 
+/** Inbound: records the target accepted, with how long since they were popped at the source. */
+export interface LatencyEvent {
+  readonly endpoint: string;
+  /** From the pop (the outbound node's clock) to the target's acceptance (this one's). */
+  readonly latencyMs: number;
+  readonly ids?: readonly string[];
+}
+
 export interface ErrorEvent {
   readonly endpoint: string;
   readonly step: EndpointStep;
@@ -122,6 +130,8 @@ export interface EndpointListener {
   step?(event: StepEvent): void;
   counter?(event: CounterEvent): void;
   call?(event: CallEvent): void;
+  /** Inbound: a record accepted by the target, pop to acceptance. */
+  latency?(event: LatencyEvent): void;
   error?(event: ErrorEvent): void;
   /** The endpoint was alive at this moment: emitted on a timer while it runs. */
   heartbeat?(event: { readonly endpoint: string; readonly atMs: number }): void;
@@ -185,6 +195,16 @@ export class ProgressTracker {
   call(operation: string, outcome: CallOutcome, durationMs: number): void {
     const event = { endpoint: this.endpoint, operation, outcome, durationMs };
     this.emit((l) => l.call?.(event));
+  }
+
+  /** A record reached the target `latencyMs` after it was popped (clamped at 0: clock skew). */
+  latency(latencyMs: number, ids?: readonly string[]): void {
+    const event = {
+      endpoint: this.endpoint,
+      latencyMs: Math.max(0, latencyMs),
+      ...(ids === undefined ? {} : { ids }),
+    };
+    this.emit((l) => l.latency?.(event));
   }
 
   error(step: EndpointStep, error: Error, attempt: number): void {

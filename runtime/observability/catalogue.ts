@@ -43,6 +43,10 @@ export interface MetricSpec {
 export const CALL_BUCKETS_S: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
+/** A record from its pop to the target: 1 ms to 1 h (a target down for a while). */
+export const RECORD_LATENCY_BUCKETS_S: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
+];
 /** Broker confirmations and kernel-to-kernel calls: 0.5 ms to 10 s. */
 export const CONFIRM_BUCKETS_S: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -358,6 +362,16 @@ export const METRICS: readonly MetricSpec[] = [
       { name: 'outcome', help: 'how the call ended', values: CALL_OUTCOMES },
     ],
     buckets: CALL_BUCKETS_S,
+  }),
+  spec({
+    name: 'aes_endpoint_record_latency_seconds',
+    type: 'histogram',
+    group: 'endpoint',
+    source: 'endpoint',
+    unit: 'seconds',
+    help: "Inbound: each record's time from its pop at the source (the aes-popped-at header, the outbound node's clock) to the target's acceptance (this node's clock; keep clocks in sync, e.g. NTP).",
+    labels: [ENDPOINT],
+    buckets: RECORD_LATENCY_BUCKETS_S,
   }),
   spec({
     name: 'aes_endpoint_step_age_seconds',

@@ -9,6 +9,7 @@ import type {
   CallEvent,
   CounterEvent,
   EndpointListener,
+  LatencyEvent,
   EndpointStep,
   StepEvent,
 } from '../endpoint/progress.js';
@@ -34,6 +35,7 @@ export class EndpointMetrics implements EndpointListener {
   readonly registry: Registry;
   private readonly events: Counter;
   private readonly calls: Histogram;
+  private readonly latencies: Histogram;
   private readonly heartbeats: Gauge;
   private readonly steps = new Map<string, { step: EndpointStep; sinceMs: number }>();
   private readonly operations = new Map<string, Set<string>>();
@@ -44,6 +46,7 @@ export class EndpointMetrics implements EndpointListener {
     // Names, help and buckets come from the catalogue (runtime/observability/catalogue.ts).
     this.events = createCounter(this.registry, 'aes_endpoint_events_total');
     this.calls = createHistogram(this.registry, 'aes_endpoint_call_duration_seconds');
+    this.latencies = createHistogram(this.registry, 'aes_endpoint_record_latency_seconds');
     this.heartbeats = createGauge(this.registry, 'aes_endpoint_last_heartbeat_seconds');
     const steps = this.steps;
     createGauge(this.registry, 'aes_endpoint_step_age_seconds', (gauge) => {
@@ -66,6 +69,10 @@ export class EndpointMetrics implements EndpointListener {
 
   counter(event: CounterEvent): void {
     this.events.inc({ endpoint: event.endpoint, event: event.counter }, event.delta);
+  }
+
+  latency(event: LatencyEvent): void {
+    this.latencies.observe({ endpoint: event.endpoint }, event.latencyMs / 1000);
   }
 
   call(event: CallEvent): void {

@@ -32,6 +32,7 @@ test('a snapshot carries only catalogue metrics and survives JSON', async () => 
     'aes_endpoint_call_duration_seconds',
     'aes_endpoint_events_total',
     'aes_endpoint_last_heartbeat_seconds',
+    'aes_endpoint_record_latency_seconds',
     'aes_endpoint_step_age_seconds',
   ]);
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Transport } from '../../transports/index.js';
 import { OutboundJournal } from '../../runtime/store/outbound-journal.js';
-import type { EndpointStep } from '../../runtime/index.js';
+import type { EndpointStep, LatencyEvent } from '../../runtime/index.js';
 import { makeRecords, SourceSystem, TargetSystem } from './support/soap-systems.js';
 import {
   SoapDoublePhaseOutbound,
@@ -32,6 +32,8 @@ interface Pipeline {
   readonly outbound: SoapOutbound | SoapDoublePhaseOutbound;
   readonly inbound: SoapInbound;
   readonly steps: EndpointStep[];
+  /** The inbound endpoint's latency events: pop to acceptance, per record. */
+  readonly latencies: LatencyEvent[];
 }
 
 async function pipeline(
@@ -48,6 +50,7 @@ async function pipeline(
   const target = await TargetSystem.start({ failRate: options.failRate ?? 0, seed: 7 });
   const transport = await memoryTransport();
   const steps: EndpointStep[] = [];
+  const latencies: LatencyEvent[] = [];
   const outboundOptions = {
     ...FAST,
     name: 'orders-out',
@@ -71,6 +74,7 @@ async function pipeline(
       source: '/queue/orders',
       maxDeliveries: options.maxDeliveries ?? 50,
       nackDelay: { initialMs: 1, maxMs: 20 },
+      listener: { latency: (e) => latencies.push(e) },
     },
     await targetClient(target.url),
   );
@@ -83,6 +87,7 @@ async function pipeline(
     outbound,
     inbound,
     steps,
+    latencies,
     async [Symbol.asyncDispose]() {
       await outbound.stop();
       await inbound.stop();
@@ -105,6 +110,7 @@ function assertExactlyOnceInOrder(target: TargetSystem, count: number): void {
 }
 
 test('single phase: every record reaches the target once, in order', async () => {
+  const startedAt = Date.now();
   await using dir = await tempDir();
   await using p = await pipeline(dir.path, { records: 60 });
   await waitFor('60 records at the target', () => p.target.accepted.length >= 60);
@@ -119,6 +125,14 @@ test('single phase: every record reaches the target once, in order', async () =>
   const inbound = p.inbound.snapshot().counters;
   assert.equal(inbound.delivered, 60);
   assert.equal(inbound.deduplicated, 0);
+  // Each record's latency, pop to acceptance, once, within the test's own time.
+  assert.deepEqual(
+    p.latencies.map((e) => e.ids?.join()),
+    Array.from({ length: 60 }, (_, i) => `orders-out:${i + 1}`),
+  );
+  for (const e of p.latencies) {
+    assert.ok(e.latencyMs >= 0 && e.latencyMs <= Date.now() - startedAt, JSON.stringify(e));
+  }
   // One record in flight: pop → publish → journal → popped, never two pops in a row with data.
   const work = p.steps.filter(
     (s) => s === 'pop' || s === 'publish' || s === 'journal' || s === 'popped',
