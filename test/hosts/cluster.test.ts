@@ -13,11 +13,15 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  everyPair,
   HostBed,
   hostsSkipReason,
+  lastLogged,
+  meshInLogs,
   Nemesis,
+  peerLine,
+  timeOf,
   type Host,
-  type LogLine,
   type NodeProcess,
 } from '../support/hosts/index.js';
 import { pollUntil } from '../support/wait.js';
@@ -82,33 +86,6 @@ async function clusterOfThree(bed: HostBed, everyone = false): Promise<NodeProce
   return [seed, ...(await Promise.all([h2.startNode(), h3.startNode()]))];
 }
 
-/** The latest time any of `nodes` logged a line starting with `msg`. */
-function lastOf(nodes: readonly NodeProcess[], msg: string): number {
-  return Math.max(...nodes.map((n) => timeOf(n.lines.find((l) => l.msg.startsWith(msg)))));
-}
-
-/** When the node logged `line` (its own clock: the machine's, shared by every host). */
-function timeOf(line: LogLine | undefined): number {
-  const at = line?.time === undefined ? NaN : Date.parse(line.time);
-  if (Number.isNaN(at)) throw new Error(`no time on ${JSON.stringify(line)}`);
-  return at;
-}
-
-/** The first `msg` line about `peer` logged at or after `after`, waiting for it. */
-async function peerLine(
-  node: NodeProcess,
-  msg: string,
-  peer: string,
-  after: number,
-  timeoutMs = 30_000,
-): Promise<LogLine> {
-  return node.waitLine(
-    `${msg} ${peer}`,
-    (l) => l.msg === msg && l.peer === peer && timeOf(l) >= after,
-    timeoutMs,
-  );
-}
-
 /**
  * Polls every host's `aes status --json` until `done` holds for all of them; on timeout, fails
  * with what each host last said.
@@ -162,26 +139,6 @@ function reportsDown(node: string) {
   };
 }
 
-/**
- * When the mesh was whole in the logs: every node logged `event` for every other (`among`) at or
- * after `after`; the time of the last such line.
- */
-async function meshInLogs(
-  nodes: readonly NodeProcess[],
-  event: 'peer node linked' | 'peer node back',
-  after: number,
-  among: (node: NodeProcess, peer: string) => boolean = () => true,
-): Promise<number> {
-  let last = after;
-  for (const [i, node] of nodes.entries()) {
-    for (const [j, peer] of NAMES.entries()) {
-      if (i === j || !among(node, peer)) continue;
-      last = Math.max(last, timeOf(await peerLine(node, event, peer, after)));
-    }
-  }
-  return last;
-}
-
 function report(t: TestContext, what: string, ms: number, goalMs: number): void {
   t.diagnostic(`${what}: ${(ms / 1000).toFixed(2)} s (goal ${goalMs / 1000} s)`);
 }
@@ -191,10 +148,10 @@ describe('a cluster of three hosts (issue 15)', () => {
     // Disposing the bed kills the nodes with everything else on the hosts.
     await using bed = await HostBed.create({ hosts: 3 });
     const nodes = await clusterOfThree(bed);
-    const whole = await meshInLogs(nodes, 'peer node linked', 0);
+    const whole = await meshInLogs(everyPair(nodes, NAMES), 'peer node linked', 0);
     // Links form while a node starts (its kernel joins before its HTTP server and endpoints).
-    const kernelUp = whole - lastOf(nodes, 'kernel listening');
-    const started = whole - lastOf(nodes, 'node started');
+    const kernelUp = whole - lastLogged(nodes, 'kernel listening');
+    const started = whole - lastLogged(nodes, 'node started');
     report(t, "mesh whole after the last node's kernel was up", Math.max(0, kernelUp), 2_000);
     report(t, 'mesh whole after the last node started', Math.max(0, started), 2_000);
     assert.ok(started <= MESH_BOUND_MS, `mesh whole ${started} ms after the last start`);
@@ -286,14 +243,16 @@ describe('a cluster of three hosts (issue 15)', () => {
       const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
       await waitWhole(bed);
       const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
-      const cutAt = Date.now();
-      const cut = await nemesis.cut(h3);
-      for (const [node, peer] of [
+      // Both sides of the cut: the others about node-c, node-c about the others.
+      const pairs = [
         [a, 'node-c'],
         [b, 'node-c'],
         [c, 'node-a'],
         [c, 'node-b'],
-      ] as const) {
+      ] as const;
+      const cutAt = Date.now();
+      const cut = await nemesis.cut(h3);
+      for (const [node, peer] of pairs) {
         const lost = await peerLine(node, 'peer node lost', peer, cutAt - 50);
         assert.equal(lost.level, 'warn');
         assert.match(String(lost.reason), /heartbeat timeout|silent|EHOSTUNREACH|ETIMEDOUT/);
@@ -308,10 +267,7 @@ describe('a cluster of three hosts (issue 15)', () => {
       );
       const healedAt = Date.now();
       await cut.heal();
-      const healMs =
-        (await meshInLogs([a, b, c], 'peer node back', healedAt, (node, peer) =>
-          node === c ? peer !== 'node-c' : peer === 'node-c',
-        )) - healedAt;
+      const healMs = (await meshInLogs(pairs, 'peer node back', healedAt)) - healedAt;
       report(t, 'mesh whole again after the link healed', healMs, 5_000);
       assert.ok(healMs <= HEAL_BOUND_MS, `healed after ${healMs} ms`);
       assert.ok(
@@ -370,8 +326,13 @@ describe('a cluster of three hosts (issue 15)', () => {
       );
       const healedAt = Date.now();
       await partition.heal();
-      const back = await meshInLogs([b, c], 'peer node back', healedAt, (node, peer) =>
-        node === b ? peer === 'node-c' : peer === 'node-b',
+      const back = await meshInLogs(
+        [
+          [b, 'node-c'],
+          [c, 'node-b'],
+        ],
+        'peer node back',
+        healedAt,
       );
       report(
         t,
@@ -390,7 +351,7 @@ describe('a cluster of three hosts (issue 15)', () => {
     async () => {
       await using bed = await HostBed.create({ hosts: 3 });
       const nodes = await clusterOfThree(bed, true);
-      await meshInLogs(nodes, 'peer node linked', 0);
+      await meshInLogs(everyPair(nodes, NAMES), 'peer node linked', 0);
       await waitWhole(bed);
       // Each node's own address was dialed once at most: nothing of it is listed as a member.
       for (const host of bed.hosts) {

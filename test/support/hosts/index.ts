@@ -19,7 +19,14 @@ export {
   type LossOptions,
   type NemesisEvent,
 } from './nemesis.js';
+export { everyPair, lastLogged, meshInLogs, peerLine, timeOf, type PeerPair } from './log-times.js';
 export { DelayRelay, type DelayRelayOptions } from './relay.js';
 export { AES_CLI, PROBE_MAIN, TSX } from './paths.js';
-export { CommandError, hostsSkipReason, sweepLeftovers, type CommandResult } from './system.js';
+export {
+  bedUnavailableReason,
+  CommandError,
+  hostsSkipReason,
+  sweepLeftovers,
+  type CommandResult,
+} from './system.js';
 export { HostSource, HostTarget } from './business-systems.js';
