@@ -16,41 +16,30 @@ import {
   everyPair,
   HostBed,
   hostsSkipReason,
+  isWhole,
   lastLogged,
   meshInLogs,
   Nemesis,
   peerLine,
+  reportsDown as reportsDownOf,
+  statusOf as status,
   timeOf,
+  waitStatus,
   type Host,
   type NodeProcess,
+  type Status,
+  type StatusJson,
 } from '../support/hosts/index.js';
-import { pollUntil } from '../support/wait.js';
 
 const unavailable = hostsSkipReason();
 const when = unavailable !== undefined ? { skip: unavailable } : {};
 
 const SECRET = 'hosts-cluster-secret-0123456789';
 const NAMES = ['node-a', 'node-b', 'node-c'] as const;
-/** What `aes status` run on a host may take on a loaded machine (the CLI starts from source). */
-const STATUS_TIMEOUT_MS = 30_000;
 /** Goals of issue 15 (mesh 2 s, detection 3 s, heal 5 s) with room for a loaded machine. */
 const MESH_BOUND_MS = 8_000;
 const DETECT_BOUND_MS = 6_000;
 const HEAL_BOUND_MS = 10_000;
-
-interface StatusEntry {
-  readonly node: string;
-  readonly error?: string;
-  readonly since?: string;
-  readonly via?: readonly string[];
-}
-interface StatusJson {
-  readonly nodes: readonly StatusEntry[];
-}
-interface Status {
-  readonly code: number | null;
-  readonly json: StatusJson;
-}
 
 /**
  * Each host's config: node-a on h1 is the seed of the others; with `everyone`, every node has the
@@ -73,11 +62,6 @@ async function configure(bed: HostBed, everyone = false): Promise<void> {
   }
 }
 
-async function status(host: Host): Promise<Status> {
-  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
-  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
-}
-
 /** Starts node-a, then node-b and node-c together. */
 async function clusterOfThree(bed: HostBed, everyone = false): Promise<NodeProcess[]> {
   await configure(bed, everyone);
@@ -86,57 +70,18 @@ async function clusterOfThree(bed: HostBed, everyone = false): Promise<NodeProce
   return [seed, ...(await Promise.all([h2.startNode(), h3.startNode()]))];
 }
 
-/**
- * Polls every host's `aes status --json` until `done` holds for all of them; on timeout, fails
- * with what each host last said.
- */
-async function waitStatus(
-  what: string,
-  hosts: readonly Host[],
-  done: (s: Status) => boolean,
-  timeoutMs = 60_000,
-): Promise<Map<string, Status>> {
-  const last = new Map<string, Status>();
-  try {
-    await pollUntil(
-      what,
-      async () => {
-        const seen = await Promise.all(hosts.map(async (h) => [h.name, await status(h)] as const));
-        for (const [name, s] of seen) last.set(name, s);
-        return seen.every(([, s]) => done(s));
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    assert.fail(`${(err as Error).message}; last seen: ${JSON.stringify([...last])}`);
-  }
-  return last;
-}
-
 /** Every host's `aes status` lists every node, none in error, and exits 0. */
 function waitWhole(bed: HostBed): Promise<Map<string, Status>> {
   return waitStatus(
     'every host listing all three nodes, none unreachable',
     bed.hosts,
-    ({ code, json }) =>
-      code === 0 &&
-      json.nodes.every((n) => n.error === undefined) &&
-      json.nodes.map((n) => n.node).join() === NAMES.join(),
+    isWhole(NAMES),
   );
 }
 
 /** `node` is listed unreachable (`{node, error, since}`) and the command exits 1. */
-function reportsDown(node: string) {
-  return ({ code, json }: Status): boolean => {
-    const entry = json.nodes.find((n) => n.node === node);
-    return (
-      code === 1 &&
-      entry?.error !== undefined &&
-      entry.since !== undefined &&
-      !Number.isNaN(Date.parse(entry.since)) &&
-      json.nodes.length === NAMES.length
-    );
-  };
+function reportsDown(node: string): (s: Status) => boolean {
+  return reportsDownOf(NAMES.length, node);
 }
 
 function report(t: TestContext, what: string, ms: number, goalMs: number): void {

@@ -15,10 +15,14 @@ import { fileURLToPath } from 'node:url';
 import {
   HostBed,
   hostsSkipReason,
+  isWhole as isWholeOf,
   Nemesis,
+  reportsDown as reportsDownOf,
+  waitStatus as waitStatusOn,
   type Host,
   type LogLine,
   type NodeProcess,
+  type Status,
 } from '../support/hosts/index.js';
 import { pollUntil } from '../support/wait.js';
 
@@ -27,52 +31,16 @@ const when = unavailable !== undefined ? { skip: unavailable } : {};
 
 const SECRET = 'hosts-faults-secret-0123456789';
 const NAMES = ['node-a', 'node-b', 'node-c'] as const;
-const STATUS_TIMEOUT_MS = 30_000;
 const FIXTURES = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
 
-interface StatusJson {
-  readonly nodes: readonly { readonly node: string; readonly error?: string }[];
+async function waitStatus(what: string, host: Host, done: (s: Status) => boolean): Promise<void> {
+  await waitStatusOn(what, [host], done);
 }
 
-async function status(host: Host): Promise<{ code: number | null; json: StatusJson }> {
-  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
-  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
-}
-
-async function waitStatus(
-  what: string,
-  host: Host,
-  done: (s: { code: number | null; json: StatusJson }) => boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  let last: unknown;
-  try {
-    await pollUntil(
-      what,
-      async () => {
-        const s = await status(host);
-        last = s;
-        return done(s);
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    assert.fail(`${(err as Error).message}; ${host.name} last said ${JSON.stringify(last)}`);
-  }
-}
-
-/** `down` listed as unreachable, with an error, and the command exits 1. */
-const reportsDown =
-  (...down: string[]) =>
-  ({ code, json }: { code: number | null; json: StatusJson }): boolean =>
-    code === 1 &&
-    json.nodes.length === NAMES.length &&
-    down.every((d) => json.nodes.find((n) => n.node === d)?.error !== undefined);
-
-const isWhole = ({ code, json }: { code: number | null; json: StatusJson }): boolean =>
-  code === 0 &&
-  json.nodes.map((n) => n.node).join() === NAMES.join() &&
-  json.nodes.every((n) => n.error === undefined);
+/** `down` listed unreachable, with an error and since when, and the command exits 1. */
+const reportsDown = (...down: string[]): ((s: Status) => boolean) =>
+  reportsDownOf(NAMES.length, ...down);
+const isWhole = isWholeOf(NAMES);
 
 /** Three nodes, every host a seed of every node; `endpoints` lists fixtures per host index. */
 async function clusterOfThree(

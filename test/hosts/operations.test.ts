@@ -18,11 +18,13 @@ import {
   HostSource,
   HostTarget,
   hostsSkipReason,
+  isWhole,
+  waitStatus as waitStatusOn,
   type Host,
   type NodeProcess,
+  type Status,
 } from '../support/hosts/index.js';
 import { checkHistory } from '../support/chaos/checks.js';
-import { pollUntil } from '../support/wait.js';
 
 const unavailable = hostsSkipReason();
 const when = unavailable !== undefined ? { skip: unavailable } : {};
@@ -32,54 +34,19 @@ const BROKER_LOGIN = 'app';
 const BROKER_PASSCODE = 'hosts-operations-broker-passcode';
 const BROKER_PORT = 61613;
 const FIXTURES = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
-const STATUS_TIMEOUT_MS = 30_000;
 /** Records a second at the source: slow enough that records flow through every restart. */
 const FEED_PER_SECOND = 20;
 
-interface StatusJson {
-  readonly nodes: readonly {
-    readonly node: string;
-    readonly error?: string;
-    readonly endpoints?: readonly { readonly name: string; readonly state: string }[];
-  }[];
-}
-
-async function status(host: Host): Promise<{ code: number | null; json: StatusJson }> {
-  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
-  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
-}
-
-/** Until `aes status` on `host` satisfies `done`; on timeout, fails with what it last said. */
-async function waitStatus(
-  what: string,
-  host: Host,
-  done: (s: { code: number | null; json: StatusJson }) => boolean,
-  timeoutMs = 90_000,
-): Promise<void> {
-  let last: unknown;
-  try {
-    await pollUntil(
-      what,
-      async () => {
-        const s = await status(host);
-        last = s;
-        return done(s);
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    assert.fail(`${(err as Error).message}; ${host.name} last said ${JSON.stringify(last)}`);
-  }
-}
-
 /** Every node listed, none unreachable, every endpoint `running`. */
-function whole(names: readonly string[]) {
-  return ({ code, json }: { code: number | null; json: StatusJson }): boolean =>
-    code === 0 &&
-    json.nodes.map((n) => n.node).join() === names.join() &&
-    json.nodes.every(
-      (n) => n.error === undefined && (n.endpoints ?? []).every((e) => e.state === 'running'),
-    );
+function whole(names: readonly string[]): (s: Status) => boolean {
+  return (s) =>
+    isWhole(names)(s) &&
+    s.json.nodes.every((n) => (n.endpoints ?? []).every((e) => e.state === 'running'));
+}
+
+/** Until `aes status` on `host` satisfies `done` (loading endpoints from source takes long). */
+async function waitStatus(what: string, host: Host, done: (s: Status) => boolean): Promise<void> {
+  await waitStatusOn(what, [host], done, 90_000);
 }
 
 /** An endpoint folder on the host whose entry re-exports a fixture of test/e2e/fixtures. */
@@ -229,7 +196,7 @@ describe('operating a cluster of three hosts (issue 15)', () => {
       await endpoint(h2, 'sink-one', 'sink.ts');
       const c = await h3.startNode();
       const [a, b] = await Promise.all([h1.startNode(), h2.startNode()]);
-      const endpointsOf = (json: StatusJson, node: string): string[] =>
+      const endpointsOf = (json: Status['json'], node: string): string[] =>
         (json.nodes.find((n) => n.node === node)?.endpoints ?? [])
           .filter((e) => e.state === 'running')
           .map((e) => e.name)

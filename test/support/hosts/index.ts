@@ -30,3 +30,13 @@ export {
   type CommandResult,
 } from './system.js';
 export { HostSource, HostTarget } from './business-systems.js';
+export {
+  isWhole,
+  reportsDown,
+  statusOf,
+  waitStatus,
+  STATUS_TIMEOUT_MS,
+  type Status,
+  type StatusEntry,
+  type StatusJson,
+} from './cluster-status.js';
