@@ -67,6 +67,7 @@ export class Kernel implements AsyncDisposable {
   readonly #dispatch: Dispatcher;
   readonly #calls = new OutgoingCalls({
     counters: this.#counters,
+    relinks: () => this.#options.role === 'kernel',
     linkFor: (name) => this.#peers.linkFor(name),
   });
   readonly #membership: Membership;

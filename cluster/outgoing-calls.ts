@@ -21,6 +21,11 @@ export type LinkCloseCause = 'left' | 'lost' | 'shutdown' | 'disconnected';
 
 export interface OutgoingCallsHost {
   readonly counters: KernelCounters;
+  /**
+   * Whether a lost link may come back: false for a ClientLite (role `client`), which never
+   * redials and is never dialed, so its calls fail at once as before.
+   */
+  relinks(): boolean;
   /** The ready link to kernel `name` now, if any. */
   linkFor(name: string): Link | undefined;
 }
@@ -86,7 +91,7 @@ export class OutgoingCalls {
     // The callee keeps what it ran for `resume` ms after answering; resending within half of
     // that leaves the other half for the answer and the resend to cross the network.
     const window = peer.resume ?? 0;
-    const resumes = window > 0;
+    const resumes = window > 0 && this.#host.relinks();
     this.#routes.set(id, {
       peer: peer.name,
       incarnation: peer.incarnation,
