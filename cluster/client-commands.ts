@@ -100,8 +100,9 @@ async function withClient<T>(
  * published, not allowed) becomes a `RemoteError`.
  */
 export async function postOnce(spec: string, args: unknown, flags: ClientFlags): Promise<void> {
-  const target = parseStateSpec(spec);
+  parseStateSpec(spec, CHECK_ONLY);
   await withClient(flags, async (client) => {
+    const target = parseStateSpec(spec, client.server.name);
     let refusal: RemoteError | undefined;
     const stop = client.monitor({
       error: (e) => {
@@ -114,7 +115,7 @@ export async function postOnce(spec: string, args: unknown, flags: ClientFlags):
         }
       },
     });
-    client.post(spec, args);
+    client.post(target, args);
     // The post leaves on this tick; a ping sent after it is answered after the kernel handled it
     // (and after any error it reports about it).
     await new Promise((resolve) => setImmediate(resolve));
@@ -126,9 +127,15 @@ export async function postOnce(spec: string, args: unknown, flags: ClientFlags):
 
 /** Calls one state and resolves with its result. */
 export function callOnce(spec: string, args: unknown, flags: ClientFlags): Promise<unknown> {
-  parseStateSpec(spec);
-  return withClient(flags, (client) => client.call(spec, args));
+  parseStateSpec(spec, CHECK_ONLY);
+  return withClient(flags, (client) => client.call(parseStateSpec(spec, client.server.name), args));
 }
+
+/**
+ * A stand-in default kernel, to check a specifier before connecting: a blank kernel
+ * (`poe:/session/state`) means the kernel the command connects to, known only once connected.
+ */
+const CHECK_ONLY = 'connected-kernel';
 
 /** Pings the kernel; resolves with its name and the round trip in milliseconds. */
 export function pingOnce(

@@ -2,8 +2,10 @@
  * Events addressed to this kernel's sessions: posts and calls from peers (checked against what is
  * published and who may reach it, then handed to the handler), local posts, and peers'
  * SUBSCRIBE/UNSUBSCRIBE of our sessions. Counts calls being handled per link so a graceful
- * shutdown can let them answer.
+ * shutdown can let them answer. Calls from peers that may send them again after a lost link go
+ * through the call memory, which answers a repeat without running the handler again.
  */
+import { CallMemory, MAX_REMEMBERED_BYTES, type RememberedAnswer } from './call-memory.js';
 import { ClusterError } from './errors.js';
 import type { Link } from './link.js';
 import type { PeerIdentity } from './link-types.js';
@@ -50,15 +52,31 @@ export interface DispatchHost {
   readonly monitors: MonitorRegistry;
   /** Calls from one link being handled at once before more are answered BUSY. */
   readonly maxInflightCalls: number;
+  /** How long answers to resumable calls are remembered (0: not at all), and how many at most. */
+  readonly callMemoryMs: number;
+  readonly maxRememberedCalls: number;
   reportError(report: ErrorReport): void;
 }
 
 export class Dispatcher {
   readonly #host: DispatchHost;
   readonly #inflight = new Map<Link, number>();
+  readonly #memory: CallMemory;
 
   constructor(host: DispatchHost) {
     this.#host = host;
+    this.#memory = new CallMemory({
+      windowMs: host.callMemoryMs,
+      maxEntries: host.maxRememberedCalls,
+      maxBytes: MAX_REMEMBERED_BYTES,
+      now: () => Date.now(),
+      send: (link, answer) => this.#send(link, answer, undefined),
+    });
+  }
+
+  /** Answers remembered for callers that may repeat a call. */
+  get rememberedCalls(): number {
+    return this.#memory.size;
   }
 
   /** Calls from `link` still being handled. */
@@ -128,8 +146,22 @@ export class Dispatcher {
       return;
     }
     host.counters.callsReceived += 1;
+    const remembered = this.#memory.remembers(peer);
+    if (remembered) {
+      const start = this.#memory.start(link, m.id);
+      if (start === 'repeat') {
+        host.counters.callsRepeated += 1;
+        return;
+      }
+      if (start === 'forgotten') {
+        const text = `call ${m.id} from '${peer.name}' came again after '${host.name}' forgot it; it may have run`;
+        link.sendPriority(FrameType.FAIL, encodeFail(m.id, 'CALL_FORGOTTEN', text));
+        return;
+      }
+    }
     if (this.inflight(link) >= host.maxInflightCalls) {
       const text = `'${host.name}' is already handling ${host.maxInflightCalls} calls from '${peer.name}'`;
+      if (remembered) this.#memory.finish(link, m.id, { kind: 'fail', body: '' }, false);
       host.reportError({
         link,
         side: 'local',
@@ -242,7 +274,6 @@ export class Dispatcher {
   }
 
   #answer(link: Link, m: CallMessage, result: unknown): void {
-    if (link.state !== 'ready') return;
     let frame: EncodedFrame;
     try {
       frame = encodeReplyFrame(m.id, result);
@@ -250,25 +281,34 @@ export class Dispatcher {
       this.#fail(link, m, new Error(`result is not JSON-serialisable (${(err as Error).message})`));
       return;
     }
-    try {
-      link.send(frame.type, frame.head, frame.tail);
-    } catch (err) {
-      this.#handlerFailed(link, `${m.session}/${m.state}`, err);
-    }
+    this.#deliver(link, m, { kind: 'reply', frame });
   }
 
   #fail(link: Link, m: CallMessage, err: unknown): void {
     const ref = `${m.session}/${m.state}`;
     this.#handlerFailed(link, ref, err);
-    if (link.state === 'ready') {
-      link.sendPriority(
-        FrameType.FAIL,
-        encodeFail(
-          m.id,
-          'HANDLER_ERROR',
-          `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`,
-        ),
-      );
+    const text = `'${ref}' failed: ${err instanceof Error ? err.message : String(err)}`;
+    this.#deliver(link, m, { kind: 'fail', body: encodeFail(m.id, 'HANDLER_ERROR', text) });
+  }
+
+  /** Sends an answer where the call (or its latest repeat) came from, remembering it if asked. */
+  #deliver(link: Link, m: CallMessage, answer: RememberedAnswer): void {
+    const peer = link.peer as PeerIdentity;
+    const to = this.#memory.remembers(peer) ? this.#memory.finish(link, m.id, answer) : link;
+    this.#send(to, answer, `${m.session}/${m.state}`);
+  }
+
+  #send(link: Link, answer: RememberedAnswer, ref: string | undefined): void {
+    // A lost link drops the answer; a caller that resumes calls asks again on its next link.
+    if (link.state !== 'ready') return;
+    if (answer.kind === 'fail') {
+      link.sendPriority(FrameType.FAIL, answer.body);
+      return;
+    }
+    try {
+      link.send(answer.frame.type, answer.frame.head, answer.frame.tail);
+    } catch (err) {
+      this.#handlerFailed(link, ref ?? 'a remembered reply', err);
     }
   }
 

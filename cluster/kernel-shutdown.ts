@@ -23,7 +23,7 @@ export interface ShutdownParts {
   /** Every link, handshaking or ready; links leave the set as they close. */
   readonly links: ReadonlySet<Link>;
   /** Calls from `link` being handled now. */
-  inflight(link: Link): number;
+  readonly inflight: (link: Link) => number;
 }
 
 export async function shutdownKernel(
@@ -34,24 +34,36 @@ export async function shutdownKernel(
   parts.membership.close();
   parts.monitors.emit('shutdown', undefined, { reason });
   parts.subscriptions.close();
-  const waitIdle = (link: Link): Promise<void> => waitForCalls(parts, link, graceMs);
+  const waitIdle = (link: Link): Promise<void> => waitForCalls(parts.inflight, link, graceMs);
   const steps: Promise<unknown>[] = [...parts.listeners].map((l) => l.close({ graceMs, waitIdle }));
-  for (const link of [...parts.links]) {
-    steps.push(
-      waitIdle(link).then(() => {
-        link.close(reason);
-        return waitClosed(link, graceMs);
-      }),
-    );
-  }
+  for (const link of [...parts.links]) steps.push(closeLink(link, reason, parts.inflight, graceMs));
   await Promise.allSettled(steps);
   for (const link of parts.links) link.destroy(new ClusterError('SHUTDOWN', reason));
 }
 
+/**
+ * Closes one link cleanly (a shutdown, or `Kernel.disconnect`): lets the calls it is handling
+ * answer, says BYE behind what is queued, and waits for the close; each wait within `graceMs`.
+ */
+export async function closeLink(
+  link: Link,
+  reason: string,
+  inflight: (link: Link) => number,
+  graceMs: number,
+): Promise<void> {
+  await waitForCalls(inflight, link, graceMs);
+  link.close(reason);
+  await waitClosed(link, graceMs);
+}
+
 /** Resolves once `link` has no call in flight, or after `graceMs`. */
-async function waitForCalls(parts: ShutdownParts, link: Link, graceMs: number): Promise<void> {
+async function waitForCalls(
+  inflight: (link: Link) => number,
+  link: Link,
+  graceMs: number,
+): Promise<void> {
   const until = Date.now() + graceMs;
-  while (parts.inflight(link) > 0 && Date.now() < until) {
+  while (inflight(link) > 0 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
   }
 }

@@ -14,7 +14,7 @@ import { CallError, ClusterError, UsageError } from './errors.js';
 import { connectLink, SelfDials, type ConnectHost } from './kernel-connect.js';
 import { Dispatcher } from './dispatch.js';
 import { ErrorReporter } from './error-reporter.js';
-import { shutdownKernel } from './kernel-shutdown.js';
+import { closeLink, shutdownKernel } from './kernel-shutdown.js';
 import type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 import { PeerTable, kernelInfo } from './peer-table.js';
 import { Link, type LinkHost } from './link.js';
@@ -27,9 +27,11 @@ import {
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
 import { Membership, type KernelMember } from './membership.js';
-import { FrameType, type Message } from './messages.js';
+import { FrameType } from './messages.js';
+import { routeMessage, type MessageRoutes } from './kernel-messages.js';
 import { encodePostFrame, encodeRetracted } from './message-encoding.js';
 import { MonitorRegistry, type MonitorCallbacks } from './monitor.js';
+import { OutgoingCalls } from './outgoing-calls.js';
 import {
   DEFAULT_DIAL_SOCKET_TIMEOUT_MS,
   parseKernelOptions,
@@ -63,6 +65,11 @@ export class Kernel implements AsyncDisposable {
   readonly #allLinks = new Set<Link>();
   readonly #listeners = new Set<Listener>();
   readonly #dispatch: Dispatcher;
+  readonly #calls = new OutgoingCalls({
+    counters: this.#counters,
+    relinks: () => this.#options.role === 'kernel',
+    linkFor: (name) => this.#peers.linkFor(name),
+  });
   readonly #membership: Membership;
   readonly #subscriptions: Subscriptions;
   readonly #specCache = new Map<string, StateSpec>();
@@ -71,6 +78,7 @@ export class Kernel implements AsyncDisposable {
   readonly #observers = new KernelListeners();
   readonly #selfDials = new SelfDials();
   readonly #connectHost: ConnectHost;
+  readonly #routes: MessageRoutes;
   #closing: Promise<void> | undefined;
 
   constructor(options: KernelOptions) {
@@ -81,6 +89,7 @@ export class Kernel implements AsyncDisposable {
       aliases: o.aliases,
       role: o.role,
       incarnation: this.#incarnation,
+      callMemoryMs: o.callMemoryMs,
       settings: o.settings,
       counters: this.#counters,
       allowUnauthenticated: o.allowUnauthenticated,
@@ -94,15 +103,21 @@ export class Kernel implements AsyncDisposable {
           ? this.#selfDials.refuse(hello)
           : this.#peers.admit(hello),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
-      linkReady: (link) => this.#peers.ready(link),
-      linkMessage: (link, message) => this.#linkMessage(link, message),
+      linkReady: (link) => {
+        this.#peers.ready(link);
+        if (this.#peers.linkFor((link.peer as PeerIdentity).name) === link)
+          this.#calls.resume(link);
+      },
+      linkMessage: (link, message) => routeMessage(this.#routes, link, message),
       linkError: (link, op, error) =>
         this.#errors.report({ link, side: 'local', op, error, ref: undefined }),
       linkClosed: (link, reason) => {
         this.#allLinks.delete(link);
         this.#dispatch.forget(link);
-        this.#peers.closed(link, reason);
+        this.#calls.linkClosed(link, this.#peers.closed(link, reason), reason);
       },
+      nextRequestId: () => this.#calls.nextId(),
+      callAnswer: (link, id, value, error) => this.#calls.answer(link, id, value, error),
     };
     this.#connectHost = {
       name: o.name,
@@ -156,9 +171,12 @@ export class Kernel implements AsyncDisposable {
       counters: this.#counters,
       monitors: this.#monitors,
       maxInflightCalls: o.maxInflightCalls,
+      callMemoryMs: o.callMemoryMs,
+      maxRememberedCalls: o.maxRememberedCalls,
       reportError: (report) => this.#errors.report(report),
     });
     this.#subscriptions = new Subscriptions({
+      defaultKernel: o.defaultKernel,
       links: () => this.#peers.kernelLinks(),
       linkFor: (name) => this.#peers.linkFor(name),
       proxyHost: {
@@ -176,6 +194,15 @@ export class Kernel implements AsyncDisposable {
           ref,
         }),
     });
+    this.#routes = {
+      dispatch: this.#dispatch,
+      subscriptions: this.#subscriptions,
+      errors: this.#errors,
+      peers: this.#peers,
+      learn: (name, addresses) => {
+        if (o.mesh && !this.#isLocal(name)) this.#membership.learn(name, addresses);
+      },
+    };
   }
 
   /** This kernel's name. */
@@ -299,8 +326,10 @@ export class Kernel implements AsyncDisposable {
 
   /**
    * Calls a state and resolves with its handler's result. The reply is accepted only from the
-   * called kernel, once. Rejects with `CallError` (`TIMEOUT`, `ABORTED`, `CHANNEL_CLOSED`,
-   * `NO_ROUTE`) or `RemoteError` (`NOT_PUBLISHED`, `FORBIDDEN`, `HANDLER_ERROR`).
+   * called kernel, once. A call whose link is lost waits (up to its deadline) for a link to the
+   * same kernel and is sent again; the callee runs it at most once. Rejects with `CallError`
+   * (`TIMEOUT`, `ABORTED`, `CHANNEL_CLOSED`, `NO_ROUTE`) or `RemoteError` (`NOT_PUBLISHED`,
+   * `FORBIDDEN`, `HANDLER_ERROR`, `CALL_FORGOTTEN`).
    */
   call(
     spec: string | StateSpec,
@@ -332,7 +361,7 @@ export class Kernel implements AsyncDisposable {
     }
     return this.#observers.timeCall(
       s.kernel,
-      link.call(s.session, s.state, args, {
+      this.#calls.call(link, s.session, s.state, args, {
         timeoutMs: options.timeoutMs ?? this.#options.callTimeoutMs,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),
@@ -448,6 +477,28 @@ export class Kernel implements AsyncDisposable {
     if (fatal !== undefined) throw fatal;
   }
 
+  /**
+   * Closes the link to one kernel (name or alias) and no other: lets the calls it is handling
+   * for that kernel answer, says BYE behind what is queued, and fails this kernel's calls still
+   * waiting on it (CHANNEL_CLOSED). It is not redialed — not as a seed, nor when a peer tells of
+   * it — until it links again (it dials this kernel, or `connect`) or `addSeed` names it.
+   * Resolves when the link is closed: true, or false when no link to it was up.
+   */
+  async disconnect(
+    kernel: string,
+    options: { reason?: string; graceMs?: number } = {},
+  ): Promise<boolean> {
+    const link = this.#peers.linkFor(kernel);
+    const name = link?.peer?.name ?? this.#peers.resolveName(kernel);
+    const reason = options.reason ?? `disconnected by '${this.name}'`;
+    this.#membership.hold(name);
+    this.#calls.gone(name, `'${name}' was disconnected`);
+    if (link === undefined) return false;
+    this.#peers.markDisconnecting(link);
+    await closeLink(link, reason, (l) => this.#dispatch.inflight(l), options.graceMs ?? 5_000);
+    return true;
+  }
+
   /** The kernels (and clients) connected now. */
   kernels(): KernelInfo[] {
     return this.#peers.links().map((l) => kernelInfo(l));
@@ -489,6 +540,8 @@ export class Kernel implements AsyncDisposable {
       },
       reason,
       options.graceMs ?? 5_000,
+    ).finally(() =>
+      this.#calls.close(new CallError('CHANNEL_CLOSED', `kernel '${this.name}' shut down`)),
     );
     return this.#closing;
   }
@@ -514,10 +567,11 @@ export class Kernel implements AsyncDisposable {
   }
 
   #spec(spec: string | StateSpec): StateSpec {
-    if (typeof spec !== 'string') return parseStateSpec(spec);
+    const defaultKernel = this.#options.defaultKernel;
+    if (typeof spec !== 'string') return parseStateSpec(spec, defaultKernel);
     let parsed = this.#specCache.get(spec);
     if (parsed === undefined) {
-      parsed = parseStateSpec(spec);
+      parsed = parseStateSpec(spec, defaultKernel);
       if (this.#specCache.size >= SPEC_CACHE_LIMIT) this.#specCache.clear();
       this.#specCache.set(spec, parsed);
     }
@@ -554,47 +608,5 @@ export class Kernel implements AsyncDisposable {
       });
     }
     this.#subscriptions.kernelGone(name);
-  }
-
-  #linkMessage(link: Link, message: Message): void {
-    switch (message.kind) {
-      case 'post':
-      case 'call':
-        this.#dispatch.remote(link, message);
-        return;
-      case 'subscribe':
-        this.#dispatch.subscribe(link, message);
-        return;
-      case 'unsubscribe':
-        this.#dispatch.unsubscribe(link, message);
-        return;
-      case 'subscribed':
-        this.#subscriptions.onSubscribed(link, message);
-        return;
-      case 'retracted':
-        this.#subscriptions.onRetracted(link, message);
-        return;
-      case 'peers':
-        if (this.#options.mesh) {
-          for (const p of message.peers) {
-            if (!this.#isLocal(p.name)) this.#membership.learn(p.name, p.addresses);
-          }
-        }
-        return;
-      case 'error':
-        this.#errors.report({
-          link,
-          side: 'remote',
-          op: message.op,
-          error: new ClusterError(message.code, `'${link.peerName}' reports: ${message.message}`),
-          ref: message.ref ?? undefined,
-        });
-        return;
-      case 'bye':
-        this.#peers.markLeaving(link);
-        return;
-      default:
-        return;
-    }
   }
 }

@@ -63,6 +63,7 @@ export class LinkHandshake {
         nonce: this.nonce,
         listen: host.listenAddresses(this.#side.sameHost()),
         incarnation: host.incarnation,
+        resume: host.callMemoryMs,
       }),
     );
   }
@@ -134,6 +135,7 @@ export class LinkHandshake {
           proof: secret === undefined ? null : computeProof(secret, 'server', this.#proofInput),
           listen: this.#side.host.listenAddresses(this.#side.sameHost()),
           incarnation: this.#side.host.incarnation,
+          resume: this.#side.host.callMemoryMs,
         }),
       ),
     );
@@ -164,6 +166,7 @@ export class LinkHandshake {
       incarnation: hello.incarnation,
       version: input.version,
       authenticated,
+      resume: hello.resume,
     });
   }
 
@@ -221,6 +224,7 @@ export class LinkHandshake {
       incarnation: welcome.incarnation,
       version: welcome.version,
       authenticated,
+      resume: welcome.resume,
     });
   }
 }

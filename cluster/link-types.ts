@@ -28,6 +28,12 @@ export interface PeerIdentity {
   readonly incarnation: string;
   readonly version: number;
   readonly authenticated: 'hmac' | 'tls' | 'none';
+  /**
+   * What the peer said of resumed calls (its handshake's `resume`): undefined, it never resends
+   * a call; otherwise it may, and it remembers the calls it ran for this many ms (0: not at all,
+   * so calls to it are not resent).
+   */
+  readonly resume: number | undefined;
 }
 
 /** What the handshake needs from the kernel: who we are, and the secrets to prove it. */
@@ -37,6 +43,8 @@ export interface HandshakeHost {
   readonly role: KernelRole;
   readonly incarnation: string;
   readonly allowUnauthenticated: boolean;
+  /** How long this kernel remembers the calls it ran (the handshake's `resume`). */
+  readonly callMemoryMs: number;
   /** The addresses to tell a peer: host-local ones (Unix, loopback) only to one on this host. */
   listenAddresses(sameHost: boolean): readonly string[];
   secretFor(peer: string): string | Buffer | undefined;

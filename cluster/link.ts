@@ -1,6 +1,7 @@
 /**
  * One connection to another kernel: the handshake (both roles), frame decoding, the coalescing
- * writer, heartbeats, outgoing calls and their replies. Its life is a guarded state machine;
+ * writer, heartbeats and pings. Calls outlive links, so the kernel keeps them (OutgoingCalls) and
+ * the link hands it their answers. Its life is a guarded state machine;
  * everything a link cannot handle itself goes to its host (the kernel) through `LinkHost`. The
  * types it shares with the handshake and the kernel are in link-types.ts.
  */
@@ -20,7 +21,7 @@ import { FrameWriter } from './frame-writer.js';
 import { StateMachine, type TransitionTable } from '../util/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { LinkHandshake } from './link-handshake.js';
-import { PendingCalls } from './pending-calls.js';
+import { PendingCalls, type SettleOutcome } from './pending-calls.js';
 import { WritableWaiters } from './writable-waiters.js';
 import type { ReadBuffer } from './read-buffer.js';
 import { tlsAuthenticates } from './certificate-names.js';
@@ -32,7 +33,7 @@ import {
   type ErrorOperation,
   type Message,
 } from './messages.js';
-import { encodeBye, encodeCallFrame, encodeError, encodeId } from './message-encoding.js';
+import { encodeBye, encodeError, encodeId } from './message-encoding.js';
 import { decodeMessage } from './message-decoding.js';
 import type { KernelCounters } from './stats.js';
 import type {
@@ -61,6 +62,10 @@ export interface LinkHost extends HandshakeHost {
   linkMessage(link: Link, message: Message): void;
   linkError(link: Link, op: ErrorOperation, error: ClusterError): void;
   linkClosed(link: Link, reason: string, error: ClusterError | undefined): void;
+  /** A request id from the kernel's one counter (pings share it with calls). */
+  nextRequestId(): number;
+  /** A REPLY (`error` undefined) or FAIL arrived: whether it answers a call made on this link. */
+  callAnswer(link: Link, id: number, value: unknown, error?: Error): SettleOutcome;
 }
 
 const LEGAL: TransitionTable<LinkState> = {
@@ -256,9 +261,6 @@ export class Link {
   get writable(): boolean {
     return this.#writer.writable;
   }
-  get pendingCalls(): number {
-    return this.#pending.size;
-  }
 
   /** Outbound: the socket is connected; send HELLO. */
   start(): void {
@@ -303,26 +305,6 @@ export class Link {
     return this.#writableWaiters.wait(`waiting for '${this.peerName}' to drain`, options);
   }
 
-  /** Calls a state on the peer; the reply is accepted from this link only, once. */
-  call(
-    session: string,
-    state: string,
-    args: unknown,
-    options: { timeoutMs?: number; signal?: AbortSignal },
-  ): Promise<unknown> {
-    const id = this.#pending.peekId();
-    const frame = encodeCallFrame(id, session, state, args);
-    // Send first: a refused frame (queue full, link closing) fails the call synchronously.
-    try {
-      this.send(frame.type, frame.head, frame.tail);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    this.#host.counters.callsSent += 1;
-    return this.#pending.add(options, () => `call to poe://${this.peerName}/${session}/${state}`)
-      .promise;
-  }
-
   /** Pings the peer at the protocol level; resolves with 'PONG'. */
   ping(options: { timeoutMs?: number; signal?: AbortSignal }): Promise<'PONG'> {
     if (this.#machine.state !== 'ready') {
@@ -330,11 +312,11 @@ export class Link {
         new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' is ${this.#machine.state}`),
       );
     }
-    const id = this.#pending.peekId();
+    const id = this.#host.nextRequestId();
     this.#sendControl(encodeFrame(FrameType.PING, encodeId(id)));
     return this.#pending
-      .add(options, () => `ping to '${this.peerName}'`, 'ping')
-      .promise.then(() => 'PONG' as const);
+      .add(id, options, () => `ping to '${this.peerName}'`, 'ping')
+      .then(() => 'PONG' as const);
   }
 
   /** Graceful: say BYE (when ready), flush, end the socket; destroy after a grace period. */
@@ -484,14 +466,14 @@ export class Link {
     const counters = this.#host.counters;
     const outcome =
       message.kind === 'fail'
-        ? this.#pending.settle(
+        ? this.#host.callAnswer(
+            this,
             message.id,
-            'call',
             undefined,
             new RemoteError(this.peerName, message.code, message.message),
           )
         : message.kind === 'reply'
-          ? this.#pending.settle(message.id, 'call', message.result)
+          ? this.#host.callAnswer(this, message.id, message.result)
           : this.#pending.settle(message.id, 'ping', 'PONG');
     if (outcome === 'answered') {
       if (message.kind === 'reply') counters.repliesReceived += 1;
@@ -590,8 +572,10 @@ export class Link {
         ),
       );
     }
-    const closed = new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`);
-    this.#pending.rejectAll(closed);
+    // Pings die with the link; the kernel decides what becomes of its calls (linkClosed).
+    this.#pending.rejectAll(
+      new CallError('CHANNEL_CLOSED', `link to '${this.peerName}' closed: ${reason}`),
+    );
     this.#writableWaiters.wakeAll();
     this.#readyReject?.(
       this.#closeError ??

@@ -78,6 +78,8 @@ interface Member {
   redial: boolean;
   /** An unnamed seed that answered DUPLICATE_LINK: linked to someone; retried on a link loss. */
   parked: boolean;
+  /** Disconnected on purpose: not dialed, even when a peer tells of it, until linked again. */
+  held: boolean;
 }
 
 const unique = (list: readonly string[]): string[] => [...new Set(list)];
@@ -151,6 +153,7 @@ export class Membership {
     let member = [...this.#members].find((m) => m.seeds.includes(address));
     member ??= this.#create(undefined, [address], []);
     member.redial = true;
+    member.held = false;
     return this.#attempt(member);
   }
 
@@ -163,7 +166,7 @@ export class Membership {
       if (addresses.length === 0 || this.#full()) return;
       member = this.#create(name, [], addresses);
     } else if (addresses.length > 0) member.addresses = addresses;
-    if (this.#host.isConnected(name)) return;
+    if (this.#host.isConnected(name) || member.held) return;
     member.redial = true;
     // A peer just linked to it: try at once rather than after the backoff.
     if (member.dialing) return;
@@ -186,6 +189,7 @@ export class Membership {
     member.cancel?.();
     member.cancel = undefined;
     member.connected = true;
+    member.held = false;
     member.since = this.#host.now();
     member.lost = undefined;
     member.lastDialError = undefined;
@@ -198,8 +202,26 @@ export class Membership {
     }
   }
 
-  /** A link to `name` closed: redial, unless a learned kernel left on purpose. */
-  linkClosed(name: string, cause: 'left' | 'lost' | 'shutdown', reason: string = cause): void {
+  /**
+   * This kernel disconnects from `name` on purpose (`Kernel.disconnect`): it is not dialed again
+   * — not even when a peer tells of it, nor as a seed — until a link to it is ready again (it
+   * dialed us, or `connect`) or `addSeed` names it.
+   */
+  hold(name: string): void {
+    const member = this.#byName.get(name);
+    if (member === undefined) return;
+    member.held = true;
+    member.redial = false;
+    member.cancel?.();
+    member.cancel = undefined;
+  }
+
+  /** A link to `name` closed: redial, unless a learned kernel left on purpose, or we closed it. */
+  linkClosed(
+    name: string,
+    cause: 'left' | 'lost' | 'shutdown' | 'disconnected',
+    reason: string = cause,
+  ): void {
     if (this.#closed) return;
     // A parked seed may have been that link: find out.
     for (const p of this.#members) {
@@ -211,8 +233,8 @@ export class Membership {
     if (member === undefined) return;
     member.connected = false;
     member.since = this.#host.now();
-    member.lost = `${cause === 'left' ? 'left' : 'lost'}: ${reason}`;
-    if (cause === 'shutdown') return;
+    member.lost = `${cause === 'left' || cause === 'disconnected' ? cause : 'lost'}: ${reason}`;
+    if (cause === 'shutdown' || member.held) return;
     if (cause === 'left' && member.seeds.length === 0) {
       member.redial = false;
       member.cancel?.();
@@ -253,6 +275,7 @@ export class Membership {
       failingSince: undefined,
       redial: true,
       parked: false,
+      held: false,
     };
     this.#members.add(member);
     if (name !== undefined) this.#byName.set(name, member);

@@ -293,6 +293,7 @@ export function decodeMessage(type: number, body: Buffer): Message {
         proof: r.proof === null ? null : shortString(type, r.proof, 'proof', 128),
         listen: stringList(type, r.listen, 'listen', MAX_ADDRESS),
         incarnation: shortString(type, r.incarnation, 'incarnation', 128),
+        resume: resumeMs(type, r.resume),
       };
     }
     case FrameType.AUTH: {
@@ -401,5 +402,15 @@ function decodeHello(type: number, r: Record<string, unknown>): HelloMessage {
     nonce: shortString(type, r.nonce, 'nonce', 128),
     listen: stringList(type, r.listen, 'listen', MAX_ADDRESS),
     incarnation: shortString(type, r.incarnation, 'incarnation', 128),
+    resume: resumeMs(type, r.resume),
   };
+}
+
+/** The optional `resume` of HELLO and WELCOME: absent, or milliseconds (a non-negative integer). */
+function resumeMs(type: number, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw bad(type, 'resume must be a non-negative integer (milliseconds)');
+  }
+  return value;
 }

@@ -19,6 +19,7 @@ export const encodeHello = (m: Omit<HelloMessage, 'kind'>): string =>
     nonce: m.nonce,
     listen: m.listen,
     incarnation: m.incarnation,
+    resume: m.resume,
   });
 export const encodeWelcome = (m: Omit<WelcomeMessage, 'kind'>): string =>
   JSON.stringify({
@@ -29,6 +30,7 @@ export const encodeWelcome = (m: Omit<WelcomeMessage, 'kind'>): string =>
     proof: m.proof,
     listen: m.listen,
     incarnation: m.incarnation,
+    resume: m.resume,
   });
 export const encodeAuth = (proof: string | null): string => JSON.stringify({ proof });
 /** `undefined` arguments travel as `null` (JSON has no undefined). */

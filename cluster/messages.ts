@@ -59,6 +59,8 @@ export interface HelloMessage {
   readonly nonce: string;
   readonly listen: readonly string[];
   readonly incarnation: string;
+  /** Resumed calls (docs/protocol.md 4.5): ms this side remembers calls it ran; absent from older peers. */
+  readonly resume?: number | undefined;
 }
 export interface WelcomeMessage {
   readonly kind: 'welcome';
@@ -69,6 +71,8 @@ export interface WelcomeMessage {
   readonly proof: string | null;
   readonly listen: readonly string[];
   readonly incarnation: string;
+  /** As in HELLO. */
+  readonly resume?: number | undefined;
 }
 export interface AuthMessage {
   readonly kind: 'auth';

@@ -19,7 +19,7 @@ export interface RegisterEvent {
 export interface UnregisterEvent {
   readonly kernel: string;
   /** `left`: the peer said goodbye; `lost`: the connection died (crash, network, heartbeat). */
-  readonly cause: 'left' | 'lost' | 'shutdown';
+  readonly cause: 'left' | 'lost' | 'shutdown' | 'disconnected';
   readonly reason: string;
 }
 export interface SubscribeEvent {

@@ -7,6 +7,7 @@ import {
   type BackoffOptions,
 } from '../util/index.js';
 import { parseAddress } from './address.js';
+import { DEFAULT_CALL_MEMORY_MS, DEFAULT_MAX_REMEMBERED_CALLS } from './call-memory.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { DEFAULT_HIGH_WATER_BYTES } from './frame-writer.js';
@@ -93,6 +94,20 @@ export interface KernelOptions {
   /** Default deadline of `call()` when none is given. */
   readonly callTimeoutMs?: number;
   /**
+   * How long this kernel remembers the answer to a call it ran for a peer that may send the call
+   * again after a lost link (a repeat is answered from memory, never run twice); told to peers in
+   * the handshake, which resend a call only within half of it. `0` remembers nothing, and peers
+   * then never resend calls to this kernel. @defaultValue DEFAULT_CALL_MEMORY_MS
+   */
+  readonly callMemoryMs?: number;
+  /** Answers remembered at most, all peers together. @defaultValue DEFAULT_MAX_REMEMBERED_CALLS */
+  readonly maxRememberedCalls?: number;
+  /**
+   * The kernel a specifier that names none (`poe:/session/state`, IKC's blank kernel) goes to: a
+   * kernel name or alias. @defaultValue this kernel's own name
+   */
+  readonly defaultKernel?: string;
+  /**
    * Calls from one peer being handled at once (async handlers); more are answered `BUSY`.
    * @defaultValue DEFAULT_MAX_INFLIGHT_CALLS
    */
@@ -120,6 +135,9 @@ export interface ParsedKernelOptions {
   readonly mesh: boolean;
   readonly settings: LinkSettings;
   readonly callTimeoutMs: number;
+  readonly callMemoryMs: number;
+  readonly maxRememberedCalls: number;
+  readonly defaultKernel: string;
   readonly maxInflightCalls: number;
   readonly forgetAfterMs: number;
   readonly backoff: BackoffOptions;
@@ -129,6 +147,26 @@ function positive(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new UsageError('BAD_OPTIONS', `kernel option '${field}' must be a positive number`);
+  }
+  return value;
+}
+
+/** A duration that may be 0, sent on the wire as an integer. */
+function nonNegativeInteger(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new UsageError('BAD_OPTIONS', `kernel option '${field}' must be an integer ≥ 0`);
+  }
+  return value;
+}
+
+function parseDefaultKernel(value: unknown, own: string): string {
+  if (value === undefined) return own;
+  if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
+    throw new UsageError(
+      'BAD_OPTIONS',
+      `kernel option 'defaultKernel' must be a kernel name or alias matching ${String(NAME_PATTERN)}`,
+    );
   }
   return value;
 }
@@ -263,6 +301,13 @@ export function parseKernelOptions(input: KernelOptions): ParsedKernelOptions {
       highWaterBytes: positive('highWaterBytes', input.highWaterBytes, DEFAULT_HIGH_WATER_BYTES),
     },
     callTimeoutMs: positive('callTimeoutMs', input.callTimeoutMs, DEFAULT_CALL_TIMEOUT_MS),
+    callMemoryMs: nonNegativeInteger('callMemoryMs', input.callMemoryMs, DEFAULT_CALL_MEMORY_MS),
+    maxRememberedCalls: positive(
+      'maxRememberedCalls',
+      input.maxRememberedCalls,
+      DEFAULT_MAX_REMEMBERED_CALLS,
+    ),
+    defaultKernel: parseDefaultKernel(input.defaultKernel, name),
     maxInflightCalls: positive(
       'maxInflightCalls',
       input.maxInflightCalls,

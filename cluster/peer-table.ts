@@ -7,6 +7,7 @@ import { debuglog } from 'node:util';
 import { ClusterError, HandshakeError } from './errors.js';
 import type { KernelInfo } from './kernel-types.js';
 import type { Link } from './link.js';
+import type { LinkCloseCause } from './outgoing-calls.js';
 import type { PeerIdentity } from './link-types.js';
 import type { Membership } from './membership.js';
 import { FrameType, type HelloMessage, type PeerEntry } from './messages.js';
@@ -48,6 +49,7 @@ export class PeerTable {
   readonly #links = new Map<string, Link>();
   readonly #aliasToName = new Map<string, string>();
   readonly #leaving = new WeakSet<Link>();
+  readonly #disconnecting = new WeakSet<Link>();
 
   constructor(host: PeerTableHost) {
     this.#host = host;
@@ -86,6 +88,11 @@ export class PeerTable {
   /** The peer said BYE: its unregister will have cause `left`. */
   markLeaving(link: Link): void {
     this.#leaving.add(link);
+  }
+
+  /** This kernel closes the link (`disconnect`): its unregister will have cause `disconnected`. */
+  markDisconnecting(link: Link): void {
+    this.#disconnecting.add(link);
   }
 
   /** May this HELLO join? Returns the refusal, or undefined. */
@@ -209,9 +216,17 @@ export class PeerTable {
     }
   }
 
-  closed(link: Link, reason: string): void {
+  /** A link closed; returns why, as its unregister says (or would, for a link never registered). */
+  closed(link: Link, reason: string): LinkCloseCause {
     const host = this.#host;
     const peer = link.peer;
+    const cause = host.isClosing()
+      ? 'shutdown'
+      : this.#disconnecting.has(link)
+        ? 'disconnected'
+        : this.#leaving.has(link)
+          ? 'left'
+          : 'lost';
     if (peer === undefined || this.#links.get(peer.name) !== link) {
       host.monitors.emit('channel', peer?.name, {
         kernel: peer?.name,
@@ -219,12 +234,11 @@ export class PeerTable {
         address: link.remoteAddress,
         reason,
       });
-      return;
+      return cause;
     }
     this.#links.delete(peer.name);
     for (const a of peer.aliases)
       if (this.#aliasToName.get(a) === peer.name) this.#aliasToName.delete(a);
-    const cause = host.isClosing() ? 'shutdown' : this.#leaving.has(link) ? 'left' : 'lost';
     host.kernelGone(peer.name);
     host.monitors.emit('channel', peer.name, {
       kernel: peer.name,
@@ -235,5 +249,6 @@ export class PeerTable {
     host.monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
     // Seeds are redialed even without the mesh (an endpoint redials its node).
     if (peer.role === 'kernel') host.membership.linkClosed(peer.name, cause, reason);
+    return cause;
   }
 }

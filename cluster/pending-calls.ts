@@ -1,6 +1,7 @@
 /**
- * The calls a link has made and not yet had answered. Answers are matched by id on the link the
- * call went out on, once. Deadlines are checked by one sweep timer per table rather than one
+ * Requests made and not yet answered: a link's pings, and the kernel's calls (OutgoingCalls,
+ * which also checks that an answer came on the link the call is on). Answers are matched by id,
+ * once; ids are given by the caller, from the kernel's one counter. Deadlines are checked by one sweep timer per table rather than one
  * timer per call (a call times out within `SWEEP_MS` after its deadline); an abort signal, when
  * given, cancels at once.
  */
@@ -30,33 +31,30 @@ export type SettleOutcome = 'answered' | 'late' | 'unexpected';
 export class PendingCalls {
   readonly #entries = new Map<number, Entry>();
   readonly #abandoned = new Map<number, PendingKind>();
+  readonly #onGiveUp: (id: number) => void;
   #timer: NodeJS.Timeout | undefined;
-  #nextId = 1;
+
+  /** `onGiveUp`: told of each request given up on (deadline passed, aborted). */
+  constructor(onGiveUp: (id: number) => void = noop) {
+    this.#onGiveUp = onGiveUp;
+  }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  /** The id the next `add` will use. */
-  peekId(): number {
-    return this.#nextId;
-  }
-
-  /** Registers a call (or ping); `describe` names it in errors (built only when needed). */
+  /** Registers a call (or ping) sent as `id`; `describe` names it in errors (built only when needed). */
   add(
+    id: number,
     options: { timeoutMs?: number; signal?: AbortSignal },
     describe: () => string,
     kind: PendingKind = 'call',
-  ): { id: number; promise: Promise<unknown> } {
-    const id = this.#nextId++;
+  ): Promise<unknown> {
     const { timeoutMs, signal } = options;
     if (signal?.aborted === true) {
-      return {
-        id,
-        promise: Promise.reject(
-          new CallError('ABORTED', `${describe()}: aborted`, { cause: signal.reason }),
-        ),
-      };
+      return Promise.reject(
+        new CallError('ABORTED', `${describe()}: aborted`, { cause: signal.reason }),
+      );
     }
     const entry: Entry = {
       kind,
@@ -82,7 +80,11 @@ export class PendingCalls {
       signal.addEventListener('abort', entry.onAbort, { once: true });
     }
     if (timeoutMs !== undefined && this.#timer === undefined) this.#arm();
-    return { id, promise };
+    return promise;
+  }
+
+  has(id: number): boolean {
+    return this.#entries.has(id);
   }
 
   /**
@@ -130,6 +132,7 @@ export class PendingCalls {
     if (entry === undefined) return;
     this.#finish(id, entry, undefined, error);
     this.#remember(id, entry.kind);
+    this.#onGiveUp(id);
   }
 
   #remember(id: number, kind: PendingKind): void {

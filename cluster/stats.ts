@@ -19,6 +19,10 @@ export interface KernelCounters {
   callsSent: number;
   callsReceived: number;
   repliesReceived: number;
+  /** Calls sent again, under their id, on a new link after theirs was lost. */
+  callsResent: number;
+  /** Calls that came again and were answered from memory (or joined to their running first). */
+  callsRepeated: number;
   /** Replies that came after their call timed out or was cancelled. */
   lateReplies: number;
   /** Replies to calls never made on that link (or answered twice). */
@@ -56,6 +60,8 @@ export function createCounters(): KernelCounters {
     callsSent: 0,
     callsReceived: 0,
     repliesReceived: 0,
+    callsResent: 0,
+    callsRepeated: 0,
     lateReplies: 0,
     unexpectedReplies: 0,
     notPublished: 0,

@@ -29,6 +29,8 @@ export interface SubscribeResult {
 }
 
 export interface SubscriptionsHost {
+  /** Where a specifier naming no kernel (`poe:/session`) goes. */
+  readonly defaultKernel: string;
   links(): Link[];
   linkFor(name: string): Link | undefined;
   readonly proxyHost: ProxyHost;
@@ -95,7 +97,7 @@ export class Subscriptions {
   #one(spec: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Outcome> {
     let target: { kernel: string; session: string };
     try {
-      target = parseSessionSpec(spec);
+      target = parseSessionSpec(spec, this.#host.defaultKernel);
     } catch (err) {
       const e = err as ClusterError;
       return Promise.resolve({ ok: false, code: e.code, message: e.message });

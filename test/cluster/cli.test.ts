@@ -25,6 +25,10 @@ test('aes call prints the result as JSON', () => {
   const out = runCli(['call', 'poe://cli-node/app/double', '21'], { env: env() });
   assert.equal(out.status, 0, out.stderr);
   assert.equal(out.stdout, '42\n');
+  // No kernel named: the node the command connects to.
+  const blank = runCli(['call', 'poe:/app/double', '4'], { env: env() });
+  assert.equal(blank.status, 0, blank.stderr);
+  assert.equal(blank.stdout, '8\n');
 });
 
 test('aes post delivers the event (flags instead of the environment)', () => {
