@@ -3,6 +3,8 @@
 # reached:
 #   RabbitMQ  AMQP 127.0.0.1:5672, STOMP plugin 127.0.0.1:61613, MQTT plugin 127.0.0.1:1884
 #   Mosquitto MQTT 127.0.0.1:1883
+#   PostgreSQL     127.0.0.1:5432 (already on the machine; only checked: the coordination suite
+#                  uses database `test` as user postgres, in a schema of its own per run)
 # Mosquitto holds 1883, so RabbitMQ's MQTT listener is moved to 1884.
 set -euo pipefail
 
@@ -74,4 +76,10 @@ wait_port 5672 90 rabbitmq
 rabbitmqctl --timeout 60 await_startup >/dev/null
 wait_port "$RABBIT_STOMP_PORT" 60 "rabbitmq stomp plugin"
 wait_port "$RABBIT_MQTT_PORT" 60 "rabbitmq mqtt plugin"
-echo "services: mosquitto 1883, rabbitmq 5672 / stomp $RABBIT_STOMP_PORT / mqtt $RABBIT_MQTT_PORT ready"
+# --- PostgreSQL -------------------------------------------------------------------------------
+if ! pg_isready -q -h 127.0.0.1 -p 5432 -t 20; then
+  echo "services: PostgreSQL is not accepting connections on 127.0.0.1:5432 (the coordination suite needs it)" >&2
+  exit 1
+fi
+
+echo "services: mosquitto 1883, rabbitmq 5672 / stomp $RABBIT_STOMP_PORT / mqtt $RABBIT_MQTT_PORT, postgresql 5432 ready"

@@ -1,0 +1,179 @@
+/**
+ * What every backend shares: argument checks, deadlines on each call, the leases it holds and an
+ * idempotent `close()`. A backend supplies the engine calls (`EngineCalls`); the engine's own
+ * errors are its to translate into `CoordinationUnavailableError`.
+ */
+import { performance } from 'node:perf_hooks';
+import { withDeadline } from '../util/index.js';
+import {
+  DEFAULT_LEASE_TTL_MS,
+  type AcquireOptions,
+  type CoordinationWaitOptions,
+  type Coordinator,
+  type FencedValue,
+  type FencingToken,
+  type Lease,
+  type LeaseInfo,
+} from './coordinator.js';
+import {
+  COORDINATION_DEADLINE_ERRORS,
+  CoordinationClosedError,
+  CoordinationUrlError,
+} from './errors.js';
+import { HeldLease, type LeaseEngine } from './held-lease.js';
+
+/** Default deadline of connecting, and of each call that gives none. */
+export const DEFAULT_COORDINATION_TIMEOUT_MS = 5_000;
+
+/** Keys are names people read in an engine's tools: a conservative alphabet, bounded. */
+const KEY_PATTERN = /^[A-Za-z0-9_.:/-]{1,200}$/;
+
+/** `CoordinatorOptions` with the URL's and the defaults applied. */
+export interface ResolvedCoordinatorOptions {
+  readonly namespace: string;
+  readonly connectTimeoutMs: number;
+  readonly operationTimeoutMs: number;
+}
+
+export interface Granted {
+  readonly token: FencingToken;
+  readonly engine: LeaseEngine;
+}
+
+/** The calls a backend makes on its engine; `signal` aborts on the caller's deadline. */
+export interface EngineCalls {
+  /** One atomic attempt: the new lease, or `undefined` while another is current. */
+  tryAcquire(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    signal: AbortSignal,
+  ): Promise<Granted | undefined>;
+  holderOf(key: string, signal: AbortSignal): Promise<LeaseInfo | undefined>;
+  put(key: string, value: string, token: FencingToken, signal: AbortSignal): Promise<void>;
+  get(key: string, signal: AbortSignal): Promise<FencedValue | undefined>;
+  /** Frees the connections; leases are released before it is called. */
+  disconnect(): Promise<void>;
+}
+
+export function checkKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) {
+    throw new TypeError(`coordination key '${key}': expected 1–200 of [A-Za-z0-9_.:/-]`);
+  }
+}
+
+/** A positive whole number of milliseconds, or the option's name in a typed error. */
+export function checkMs(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new CoordinationUrlError(
+      'COORDINATION_BAD_URL',
+      `${name} must be a positive whole number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export class CoordinatorBase implements Coordinator {
+  readonly #calls: EngineCalls;
+  readonly #timeoutMs: number;
+  readonly #leases = new Set<HeldLease>();
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    readonly scheme: string,
+    readonly url: string,
+    calls: EngineCalls,
+    operationTimeoutMs: number,
+  ) {
+    this.#calls = calls;
+    this.#timeoutMs = operationTimeoutMs;
+  }
+
+  async acquire(
+    key: string,
+    holder: string,
+    options: AcquireOptions = {},
+  ): Promise<Lease | undefined> {
+    checkKey(key);
+    if (holder === '' || holder.length > 200) {
+      throw new TypeError(`lease holder: expected 1–200 characters, got ${holder.length}`);
+    }
+    const ttlMs = checkMs('ttlMs', options.ttlMs ?? DEFAULT_LEASE_TTL_MS);
+    const sentAt = performance.now();
+    const granted = await this.#call(`acquire '${key}'`, options, (signal) =>
+      this.#calls.tryAcquire(key, holder, ttlMs, signal),
+    );
+    if (granted === undefined) return undefined;
+    const lease = new HeldLease({
+      key,
+      holder,
+      token: granted.token,
+      ttlMs,
+      sentAt,
+      keepAlive: options.keepAlive ?? true,
+      operationTimeoutMs: this.#timeoutMs,
+      engine: granted.engine,
+      onEnd: (ended) => this.#leases.delete(ended),
+    });
+    this.#leases.add(lease);
+    // Closed while the grant was on its way: hand nothing out, give the lease back.
+    if (this.#closing !== undefined) {
+      await lease.release().catch(() => {});
+      throw new CoordinationClosedError(`acquire '${key}'`);
+    }
+    return lease;
+  }
+
+  holderOf(key: string, options: CoordinationWaitOptions = {}): Promise<LeaseInfo | undefined> {
+    checkKey(key);
+    return this.#call(`holderOf '${key}'`, options, (signal) => this.#calls.holderOf(key, signal));
+  }
+
+  put(
+    key: string,
+    value: string,
+    token: FencingToken,
+    options: CoordinationWaitOptions = {},
+  ): Promise<void> {
+    checkKey(key);
+    return this.#call(`put '${key}'`, options, (signal) =>
+      this.#calls.put(key, value, token, signal),
+    );
+  }
+
+  get(key: string, options: CoordinationWaitOptions = {}): Promise<FencedValue | undefined> {
+    checkKey(key);
+    return this.#call(`get '${key}'`, options, (signal) => this.#calls.get(key, signal));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const held = [...this.#leases];
+      // Every lease is released even if one fails; an unreleased one ends at its ttl.
+      await Promise.allSettled(held.map((lease) => lease.release()));
+      await this.#calls.disconnect();
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #call<T>(
+    operation: string,
+    options: CoordinationWaitOptions,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closing !== undefined) throw new CoordinationClosedError(operation);
+    return withDeadline(
+      {
+        operation,
+        timeoutMs: options.timeoutMs ?? this.#timeoutMs,
+        signal: options.signal,
+        errors: COORDINATION_DEADLINE_ERRORS,
+      },
+      work,
+    );
+  }
+}

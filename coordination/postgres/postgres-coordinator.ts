@@ -1,0 +1,232 @@
+/**
+ * The `Coordinator` on PostgreSQL, through node-postgres (`pg`), loaded only when a
+ * `postgres://` URL is opened.
+ *
+ * In the namespace's schema (`aes` by default, created on open):
+ * - `aes_lease(key, holder, token, expires_at)`: one row per key, never deleted by aes. Acquiring
+ *   is one conditional upsert: insert the row, or take it over *where `expires_at <= now()`*; the
+ *   new token is drawn from the sequence `aes_lease_token` in that same statement, so a later
+ *   lease has a larger token than every earlier one (a sequence never goes back, not even when
+ *   rows are deleted by hand). Renewing sets `expires_at = now() + ttl` *where* the row still has
+ *   our token and has not expired; releasing sets it to `-infinity` where it has our token.
+ * - Expiry is the database's: every comparison is with `now()`, the server's clock; the client
+ *   only sends the ttl. Nothing compares two machines' clocks.
+ * - `aes_fenced_value(key, value, token)`: a fenced write is one statement that locks the lease
+ *   row `FOR SHARE` *where it has this token and has not expired*, and upserts the value only if
+ *   that row was found. A takeover (an `UPDATE` of that row) waits for the write to commit, or
+ *   the write re-checks the row after the takeover and finds another token: never both.
+ *
+ * No advisory lock holds a lease: a session-level advisory lock belongs to a connection, and a
+ * pooled connection outlives the code that took the lock (it would be held on by whoever reuses
+ * it, or lost with a connection nobody noticed dropping). One transaction-level advisory lock
+ * serialises creating the schema, so that nodes starting together do not race on
+ * `CREATE … IF NOT EXISTS`.
+ */
+import type { Pool } from 'pg';
+import type { Coordinator, FencedValue, FencingToken, LeaseInfo } from '../coordinator.js';
+import {
+  CoordinatorBase,
+  type EngineCalls,
+  type Granted,
+  type ResolvedCoordinatorOptions,
+} from '../coordinator-base.js';
+import {
+  CoordinationError,
+  CoordinationUnavailableError,
+  CoordinationUrlError,
+  StaleTokenError,
+} from '../errors.js';
+
+/** Connections per coordinator: a lease holder needs few, and a database has a limit. */
+const POOL_SIZE = 4;
+/** Schema names are written into SQL: plain identifiers only. */
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openPostgresCoordinator(
+  url: string,
+  redacted: string,
+  options: ResolvedCoordinatorOptions,
+): Promise<Coordinator> {
+  const schema = options.namespace;
+  if (!SCHEMA_PATTERN.test(schema)) {
+    throw new CoordinationUrlError(
+      'COORDINATION_BAD_URL',
+      `${redacted}: namespace '${schema}' is not a plain PostgreSQL schema name ([a-z_][a-z0-9_]*)`,
+    );
+  }
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // node-postgres's own deadline, so a query we stopped waiting for frees its connection.
+    query_timeout: options.operationTimeoutMs,
+    idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  });
+  // An idle connection the server dropped: the pool discards it; the next query opens another.
+  pool.on('error', () => {});
+  const sql = new SchemaSql(schema);
+  try {
+    await createSchema(pool, schema, options.connectTimeoutMs);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err instanceof CoordinationError
+      ? err
+      : new CoordinationUnavailableError(redacted, `create schema '${schema}'`, { cause: err });
+  }
+  const calls = new PostgresCalls(pool, sql, redacted);
+  return new CoordinatorBase('postgres', redacted, calls, options.operationTimeoutMs);
+}
+
+async function createSchema(pool: Pool, schema: string, timeoutMs: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query({ text: 'BEGIN' });
+    await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('aes-coordination-schema'))`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE SEQUENCE IF NOT EXISTS ${schema}.aes_lease_token`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.aes_lease (
+         key text PRIMARY KEY,
+         holder text NOT NULL,
+         token bigint NOT NULL,
+         expires_at timestamptz NOT NULL)`,
+    );
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.aes_fenced_value (
+         key text PRIMARY KEY,
+         value text NOT NULL,
+         token bigint NOT NULL)`,
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** The statements, with the schema written in once. */
+class SchemaSql {
+  readonly acquire: string;
+  readonly renew: string;
+  readonly release: string;
+  readonly current: string;
+  readonly put: string;
+  readonly get: string;
+
+  constructor(s: string) {
+    const ttl = `$3::bigint * interval '1 millisecond'`;
+    this.acquire = `
+      INSERT INTO ${s}.aes_lease AS l (key, holder, token, expires_at)
+      VALUES ($1, $2, nextval('${s}.aes_lease_token'), now() + ${ttl})
+      ON CONFLICT (key) DO UPDATE
+        SET holder = EXCLUDED.holder, token = nextval('${s}.aes_lease_token'),
+            expires_at = EXCLUDED.expires_at
+        WHERE l.expires_at <= now()
+      RETURNING token`;
+    this.renew = `
+      UPDATE ${s}.aes_lease SET expires_at = now() + ${ttl}
+      WHERE key = $1 AND token = $2 AND expires_at > now()
+      RETURNING token`;
+    this.release = `
+      UPDATE ${s}.aes_lease SET expires_at = '-infinity' WHERE key = $1 AND token = $2`;
+    this.current = `
+      SELECT holder, token FROM ${s}.aes_lease WHERE key = $1 AND expires_at > now()`;
+    this.put = `
+      WITH lease AS (
+        SELECT token FROM ${s}.aes_lease
+        WHERE key = $1 AND token = $3 AND expires_at > now()
+        FOR SHARE)
+      INSERT INTO ${s}.aes_fenced_value AS v (key, value, token)
+        SELECT $1, $2, token FROM lease
+      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, token = EXCLUDED.token
+      RETURNING token`;
+    this.get = `SELECT value, token FROM ${s}.aes_fenced_value WHERE key = $1`;
+  }
+}
+
+interface TokenRow {
+  readonly token: string;
+}
+
+class PostgresCalls implements EngineCalls {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sql: SchemaSql,
+    private readonly url: string,
+  ) {}
+
+  async tryAcquire(key: string, holder: string, ttlMs: number): Promise<Granted | undefined> {
+    const rows = await this.#query<TokenRow>(`acquire '${key}'`, this.sql.acquire, [
+      key,
+      holder,
+      ttlMs,
+    ]);
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    const token = BigInt(row.token);
+    return {
+      token,
+      engine: {
+        renew: async () => {
+          const renewed = await this.#query<TokenRow>(`renew '${key}'`, this.sql.renew, [
+            key,
+            token.toString(),
+            ttlMs,
+          ]);
+          return renewed.length === 1;
+        },
+        release: async () => {
+          await this.#query(`release '${key}'`, this.sql.release, [key, token.toString()]);
+        },
+      },
+    };
+  }
+
+  async holderOf(key: string): Promise<LeaseInfo | undefined> {
+    const rows = await this.#query<{ holder: string; token: string }>(
+      `holderOf '${key}'`,
+      this.sql.current,
+      [key],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { key, holder: row.holder, token: BigInt(row.token) };
+  }
+
+  async put(key: string, value: string, token: FencingToken): Promise<void> {
+    const written = await this.#query(`put '${key}'`, this.sql.put, [key, value, token.toString()]);
+    if (written.length === 1) return;
+    // Read apart from the refused write, only to say in the error who holds the key now.
+    const current = await this.holderOf(key).catch(() => undefined);
+    throw new StaleTokenError(key, token, current?.token);
+  }
+
+  async get(key: string): Promise<FencedValue | undefined> {
+    const rows = await this.#query<{ value: string; token: string }>(`get '${key}'`, this.sql.get, [
+      key,
+    ]);
+    const row = rows[0];
+    return row === undefined ? undefined : { value: row.value, token: BigInt(row.token) };
+  }
+
+  async disconnect(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** One statement (its own transaction); errors become `CoordinationUnavailableError`. */
+  async #query<Row extends object = object>(
+    operation: string,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<Row[]> {
+    try {
+      return (await this.pool.query<Row & Record<string, unknown>>(text, [...values])).rows;
+    } catch (err) {
+      throw new CoordinationUnavailableError(this.url, operation, { cause: err });
+    }
+  }
+}
