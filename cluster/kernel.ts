@@ -26,6 +26,9 @@ import {
   type ListenerHost,
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
+import { DialReports } from './dial-reports.js';
+import { Refusals, type KernelRefusal } from './refusals.js';
+import { staleProbeTimeoutMs } from './stale-link.js';
 import { Membership, type KernelMember } from './membership.js';
 import { FrameType, type Message } from './messages.js';
 import { encodePostFrame, encodeRetracted } from './message-encoding.js';
@@ -70,6 +73,8 @@ export class Kernel implements AsyncDisposable {
   readonly #listenerHost: ListenerHost;
   readonly #observers = new KernelListeners();
   readonly #selfDials = new SelfDials();
+  readonly #refusals = new Refusals();
+  readonly #dialReports = new DialReports();
   readonly #connectHost: ConnectHost;
   #closing: Promise<void> | undefined;
 
@@ -89,15 +94,18 @@ export class Kernel implements AsyncDisposable {
       secretFor: o.secretFor,
       heartbeatTimeoutFor: o.heartbeatTimeoutFor,
       // Our own dial: its outbound side recognises the nonce and stops dialing that address.
-      admit: (_link, hello) =>
+      admit: (link, hello) =>
         hello.incarnation === this.#incarnation
           ? this.#selfDials.refuse(hello)
-          : this.#peers.admit(hello),
+          : this.#peers.admit(hello, link.remoteAddress),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => this.#peers.ready(link),
       linkMessage: (link, message) => this.#linkMessage(link, message),
-      linkError: (link, op, error) =>
-        this.#errors.report({ link, side: 'local', op, error, ref: undefined }),
+      linkError: (link, op, error) => {
+        this.#errors.report({ link, side: 'local', op, error, ref: undefined });
+        if (op !== 'handshake' || this.#selfDials.involves(link, error)) return;
+        this.#observers.refusal(this.#refusals.handshakeFailed(link, error));
+      },
       linkClosed: (link, reason) => {
         this.#allLinks.delete(link);
         this.#dispatch.forget(link);
@@ -139,6 +147,7 @@ export class Kernel implements AsyncDisposable {
         },
         refused: (address, error) => trace('membership: %s refused us: %s', address, error.message),
         identify: (address) => this.#identify(address),
+        dialFailed: (failure) => this.#observers.unreachable(this.#dialReports.report(failure)),
       },
       { backoff: o.backoff, forgetAfterMs: o.forgetAfterMs, mesh: o.mesh },
     );
@@ -148,6 +157,7 @@ export class Kernel implements AsyncDisposable {
       membership: this.#membership,
       isLocal: (name) => this.#isLocal(name),
       isClosing: () => this.#closing !== undefined,
+      staleProbeTimeoutMs: staleProbeTimeoutMs(o.settings.heartbeatTimeoutMs),
       kernelGone: (name) => this.#kernelGone(name),
     });
     this.#dispatch = new Dispatcher({
@@ -466,6 +476,11 @@ export class Kernel implements AsyncDisposable {
    */
   members(): KernelMember[] {
     return this.#membership.members();
+  }
+
+  /** Handshakes refused (`NAME_TAKEN`, `AUTH_FAILED`) either way in the last 30 s, with counts. */
+  refusals(): KernelRefusal[] {
+    return this.#refusals.list();
   }
 
   /** Counters, errors by code, and the number of links. */
