@@ -99,7 +99,10 @@ export class Kernel implements AsyncDisposable {
           ? this.#selfDials.refuse(hello)
           : this.#peers.admit(hello, link.remoteAddress),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
-      linkReady: (link) => this.#peers.ready(link),
+      linkReady: (link) => {
+        this.#peers.ready(link);
+        this.#refusals.linked(link.peerName);
+      },
       linkMessage: (link, message) => this.#linkMessage(link, message),
       linkError: (link, op, error) => {
         this.#errors.report({ link, side: 'local', op, error, ref: undefined });

@@ -109,6 +109,16 @@ export class Refusals {
       : this.record('outbound', error.code, link.peer?.name, link.label, error.message);
   }
 
+  /**
+   * Kernel `name` linked: its secret matches now (fixed and restarted), so its `AUTH_FAILED`
+   * refusals are history. A `NAME_TAKEN` stays: the one linked is the first claimant.
+   */
+  linked(name: string): void {
+    for (const [key, e] of this.#entries) {
+      if (e.name === name && e.code === 'AUTH_FAILED') this.#entries.delete(key);
+    }
+  }
+
   /** The refusals seen within `REFUSAL_EXPIRE_MS`, oldest first. */
   list(): KernelRefusal[] {
     this.#expire(this.#now());
