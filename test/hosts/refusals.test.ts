@@ -2,8 +2,12 @@
  * Bad input and faults between `aes run` nodes on separate hosts (issue 15): each gets a clear log
  * line and an `aes status` entry on both sides, and no node exits. A name claimed on two hosts; a
  * wrong secret on one host (then fixed, with a restart); a seed that never answers; a node
- * restarted at once after a silent kill -9, before its peers noticed it died. The same faults
- * between kernels on loopback, with tighter timing checks, are in test/cluster/refusals.test.ts.
+ * restarted at once after a silent kill -9 (its host sends no FIN or RST). `aes run` from source
+ * takes about 2 s to dial, about as long as its peers' heartbeat takes to declare the old link
+ * dead: which of the two ends the old link differs from run to run (the diagnostics say), and
+ * either way the restart must join without NAME_TAKEN — before the fix it was refused and exited
+ * whenever it came first. The replacement of a live-looking stale link is pinned down between
+ * kernels on loopback, with the other faults and tighter timing, in test/cluster/refusals.test.ts.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
