@@ -7,6 +7,8 @@
 export { Kernel } from './kernel.js';
 export type { KernelInfo, KernelWaitOptions } from './kernel-types.js';
 export type { KernelMember } from './membership.js';
+export type { KernelRefusal } from './refusals.js';
+export type { KernelUnreachableEvent } from './dial-reports.js';
 export type {
   KernelCallEvent,
   KernelCallOutcome,

@@ -22,12 +22,20 @@ import { withDeadline } from '../util/index.js';
 /** Nonces of the HELLOs this kernel's own dials sent to its own listeners. */
 export class SelfDials {
   readonly #nonces = new Set<string>();
+  readonly #refusals = new WeakSet<ClusterError>();
 
   /** The refusal of our own HELLO; remembers its nonce for the dialing side. */
   refuse(hello: HelloMessage): ClusterError {
     if (this.#nonces.size >= 64) this.#nonces.clear(); // dials that gave up before the answer
     this.#nonces.add(hello.nonce);
-    return new HandshakeError('NAME_TAKEN', `'${hello.name}' dialed itself`);
+    const refusal = new HandshakeError('NAME_TAKEN', `'${hello.name}' dialed itself`);
+    this.#refusals.add(refusal);
+    return refusal;
+  }
+
+  /** The handshake of `link` failed with `error` because it was a dial of this kernel itself. */
+  involves(link: Link, error: ClusterError): boolean {
+    return this.#refusals.has(error) || this.#nonces.has(link.handshakeNonce);
   }
 
   /** Whether the HELLO with this nonce came back to us (forgetting it). */

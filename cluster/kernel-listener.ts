@@ -1,10 +1,13 @@
 /**
  * Typed events a kernel emits as they happen (its counters are read with `stats()`): how long
  * each call to another kernel took and how it ended, and how long a sender waited for a link's
- * queue to drain. Metrics attach here without the kernel knowing Prometheus.
+ * queue to drain, handshakes refused and members not reached. Metrics and logs attach here
+ * without the kernel knowing either.
  */
 import { performance } from 'node:perf_hooks';
+import type { KernelUnreachableEvent } from './dial-reports.js';
 import { CallError } from './errors.js';
+import type { KernelRefusal } from './refusals.js';
 
 export type KernelCallOutcome = 'ok' | 'error' | 'timeout';
 
@@ -26,6 +29,13 @@ export interface KernelListener {
   call?(event: KernelCallEvent): void;
   /** `waitWritable` waited for a link's queue to go below its high-water mark. */
   backpressureWait?(event: KernelWaitEvent): void;
+  /**
+   * A handshake refused for good reason (`NAME_TAKEN`, `AUTH_FAILED`), either way: at its first
+   * occurrence, then at most once a minute while it repeats (`unreported` counts the others).
+   */
+  refusal?(event: KernelRefusal): void;
+  /** A member could not be linked: at the first failure, then every 30 s while it lasts. */
+  unreachable?(event: KernelUnreachableEvent): void;
 }
 
 /** The listeners of one kernel; timing costs nothing while there are none. */
@@ -63,6 +73,16 @@ export class KernelListeners {
     };
     pending.then(done, done);
     return pending;
+  }
+
+  /** Tells listeners of a refusal that is due (undefined: nothing to tell). */
+  refusal(event: KernelRefusal | undefined): void {
+    if (event !== undefined) this.#emit((l) => l.refusal?.(event));
+  }
+
+  /** Tells listeners of an unreachable member that is due (undefined: nothing to tell). */
+  unreachable(event: KernelUnreachableEvent | undefined): void {
+    if (event !== undefined) this.#emit((l) => l.unreachable?.(event));
   }
 
   #emit(send: (listener: KernelListener) => void): void {

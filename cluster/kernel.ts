@@ -26,6 +26,9 @@ import {
   type ListenerHost,
 } from './listener.js';
 import { KernelListeners, type KernelListener } from './kernel-listener.js';
+import { DialReports } from './dial-reports.js';
+import { Refusals, type KernelRefusal } from './refusals.js';
+import { staleProbeTimeoutMs } from './stale-link.js';
 import { Membership, type KernelMember } from './membership.js';
 import { FrameType } from './messages.js';
 import { routeMessage, type MessageRoutes } from './kernel-messages.js';
@@ -47,12 +50,11 @@ import {
   type Authorization,
 } from './sessions.js';
 import { createCounters, type KernelStats } from './stats.js';
-import { ANY_KERNEL, formatStateSpec, parseStateSpec, type StateSpec } from './specifier.js';
+import { ANY_KERNEL, formatStateSpec, type StateSpec } from './specifier.js';
+import { StateSpecCache } from './spec-cache.js';
 import { Subscriptions, type SubscribeResult } from './subscriptions.js';
 
 const trace = debuglog('aes-cluster');
-
-const SPEC_CACHE_LIMIT = 1024;
 
 export class Kernel implements AsyncDisposable {
   readonly #options: ParsedKernelOptions;
@@ -72,11 +74,13 @@ export class Kernel implements AsyncDisposable {
   });
   readonly #membership: Membership;
   readonly #subscriptions: Subscriptions;
-  readonly #specCache = new Map<string, StateSpec>();
+  readonly #specs: StateSpecCache;
   readonly #linkHost: LinkHost;
   readonly #listenerHost: ListenerHost;
   readonly #observers = new KernelListeners();
   readonly #selfDials = new SelfDials();
+  readonly #refusals = new Refusals();
+  readonly #dialReports = new DialReports();
   readonly #connectHost: ConnectHost;
   readonly #routes: MessageRoutes;
   #closing: Promise<void> | undefined;
@@ -84,6 +88,7 @@ export class Kernel implements AsyncDisposable {
   constructor(options: KernelOptions) {
     this.#options = parseKernelOptions(options);
     const o = this.#options;
+    this.#specs = new StateSpecCache(o.defaultKernel);
     this.#linkHost = {
       name: o.name,
       aliases: o.aliases,
@@ -98,19 +103,23 @@ export class Kernel implements AsyncDisposable {
       secretFor: o.secretFor,
       heartbeatTimeoutFor: o.heartbeatTimeoutFor,
       // Our own dial: its outbound side recognises the nonce and stops dialing that address.
-      admit: (_link, hello) =>
+      admit: (link, hello) =>
         hello.incarnation === this.#incarnation
           ? this.#selfDials.refuse(hello)
-          : this.#peers.admit(hello),
+          : this.#peers.admit(hello, link.remoteAddress),
       nameClash: (peer) => this.#peers.nameClash(peer.name, peer.aliases),
       linkReady: (link) => {
         this.#peers.ready(link);
         if (this.#peers.linkFor((link.peer as PeerIdentity).name) === link)
           this.#calls.resume(link);
+        this.#refusals.linked(link.peerName);
       },
       linkMessage: (link, message) => routeMessage(this.#routes, link, message),
-      linkError: (link, op, error) =>
-        this.#errors.report({ link, side: 'local', op, error, ref: undefined }),
+      linkError: (link, op, error) => {
+        this.#errors.report({ link, side: 'local', op, error, ref: undefined });
+        if (op !== 'handshake' || this.#selfDials.involves(link, error)) return;
+        this.#observers.refusal(this.#refusals.handshakeFailed(link, error));
+      },
       linkClosed: (link, reason) => {
         this.#allLinks.delete(link);
         this.#dispatch.forget(link);
@@ -154,6 +163,7 @@ export class Kernel implements AsyncDisposable {
         },
         refused: (address, error) => trace('membership: %s refused us: %s', address, error.message),
         identify: (address) => this.#identify(address),
+        dialFailed: (failure) => this.#observers.unreachable(this.#dialReports.report(failure)),
       },
       { backoff: o.backoff, forgetAfterMs: o.forgetAfterMs, mesh: o.mesh },
     );
@@ -163,6 +173,7 @@ export class Kernel implements AsyncDisposable {
       membership: this.#membership,
       isLocal: (name) => this.#isLocal(name),
       isClosing: () => this.#closing !== undefined,
+      staleProbeTimeoutMs: staleProbeTimeoutMs(o.settings.heartbeatTimeoutMs),
       kernelGone: (name) => this.#kernelGone(name),
     });
     this.#dispatch = new Dispatcher({
@@ -519,6 +530,11 @@ export class Kernel implements AsyncDisposable {
     return this.#membership.members();
   }
 
+  /** Handshakes refused (`NAME_TAKEN`, `AUTH_FAILED`) either way in the last 30 s, with counts. */
+  refusals(): KernelRefusal[] {
+    return this.#refusals.list();
+  }
+
   /** Counters, errors by code, and the number of links. */
   stats(): KernelStats {
     return { ...this.#counters, errors: this.#errors.counts(), links: this.#peers.size };
@@ -567,15 +583,7 @@ export class Kernel implements AsyncDisposable {
   }
 
   #spec(spec: string | StateSpec): StateSpec {
-    const defaultKernel = this.#options.defaultKernel;
-    if (typeof spec !== 'string') return parseStateSpec(spec, defaultKernel);
-    let parsed = this.#specCache.get(spec);
-    if (parsed === undefined) {
-      parsed = parseStateSpec(spec, defaultKernel);
-      if (this.#specCache.size >= SPEC_CACHE_LIMIT) this.#specCache.clear();
-      this.#specCache.set(spec, parsed);
-    }
-    return parsed;
+    return this.#specs.get(spec);
   }
 
   #isLocal(kernel: string): boolean {

@@ -32,7 +32,10 @@ export interface HandshakeSide {
   sameHost(): boolean;
   /** TLS alone authenticates the peer as `name` (true), does not apply (false), or refuses it. */
   tlsAuthenticates(name: string): boolean | ClusterError;
-  admit(hello: HelloMessage): ClusterError | undefined;
+  /** A promise while the kernel probes the old link of a namesake (stale-link.ts). */
+  admit(hello: HelloMessage): ClusterError | undefined | Promise<ClusterError | undefined>;
+  /** The link is still in its handshake (not closed while an admission was pending). */
+  handshaking(): boolean;
   sendControl(frame: Buffer): void;
   ready(peer: PeerIdentity): void;
   fail(error: ClusterError): void;
@@ -72,13 +75,15 @@ export class LinkHandshake {
   onMessage(message: Message): void {
     if (this.#side.direction === 'inbound') {
       if (this.hello === undefined && message.kind === 'hello') this.#onHello(message);
-      else if (this.hello !== undefined && message.kind === 'auth') this.#onAuth(message.proof);
+      // AUTH answers our WELCOME: one sent early (while admission is pending) is refused.
+      else if (this.#proofInput !== undefined && message.kind === 'auth')
+        this.#onAuth(message.proof);
       else if (message.kind === 'error') this.#side.refused(message);
       else
         this.#side.fail(
           new ProtocolError(
             'BAD_MESSAGE',
-            `expected ${this.hello === undefined ? 'HELLO' : 'AUTH'}, got ${message.kind}`,
+            `expected ${this.hello === undefined ? 'HELLO' : this.#proofInput === undefined ? 'nothing before WELCOME' : 'AUTH'}, got ${message.kind}`,
           ),
         );
       return;
@@ -100,7 +105,16 @@ export class LinkHandshake {
       );
       return;
     }
-    const refusal = this.#side.admit(hello);
+    const admission = this.#side.admit(hello);
+    if (admission instanceof Promise) {
+      // The handshake timeout still runs; nothing else is read until WELCOME is sent.
+      void admission.then((refusal) => {
+        if (this.#side.handshaking()) this.#admitted(hello, version, refusal);
+      });
+    } else this.#admitted(hello, version, admission);
+  }
+
+  #admitted(hello: HelloMessage, version: number, refusal: ClusterError | undefined): void {
     if (refusal !== undefined) {
       this.#side.fail(refusal);
       return;

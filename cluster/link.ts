@@ -54,8 +54,11 @@ export interface LinkHost extends HandshakeHost {
   readonly tlsBindNames: boolean;
   /** The silence after which `peer` is declared dead (`settings.heartbeatTimeoutMs` or its own). */
   heartbeatTimeoutFor(peer: string): number;
-  /** Inbound only: may this peer join? Returns the refusal, or undefined. */
-  admit(link: Link, hello: HelloMessage): ClusterError | undefined;
+  /** Inbound only: may this peer join? The refusal, or undefined (a promise while it probes). */
+  admit(
+    link: Link,
+    hello: HelloMessage,
+  ): ClusterError | undefined | Promise<ClusterError | undefined>;
   /** Both directions, just before ready: a NAME_TAKEN refusal when the peer's aliases clash. */
   nameClash(peer: PeerIdentity): ClusterError | undefined;
   linkReady(link: Link): void;
@@ -166,6 +169,7 @@ export class Link {
       tlsAuthenticates: (name) =>
         tls && tlsAuthenticates(socket as TLSSocket, name, host.tlsBindNames),
       admit: (hello) => host.admit(this, hello),
+      handshaking: () => this.#machine.state === 'handshaking',
       sendControl: (frame) => this.#sendControl(frame),
       ready: (peer) => this.#becomeReady(peer),
       fail: (error) => this.#handshakeFailure(error),

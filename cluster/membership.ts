@@ -10,7 +10,7 @@
 import { debuglog } from 'node:util';
 import { Backoff, type BackoffOptions } from '../util/index.js';
 import { parseAddress } from './address.js';
-import { ClusterError, SelfDialError } from './errors.js';
+import { ClusterError, HandshakeError, SelfDialError } from './errors.js';
 
 const trace = debuglog('aes-cluster');
 
@@ -28,6 +28,20 @@ export interface MembershipHost {
    * DUPLICATE_LINK (we are linked to it already), which does not say who it is.
    */
   identify(address: string): Promise<string | undefined>;
+  /** Every failed attempt to link a member (each address tried, and why it failed). */
+  dialFailed(failure: DialFailure): void;
+}
+
+/** One failed attempt to link a member: every address it was dialed at, in turn. */
+export interface DialFailure {
+  /** Undefined for a seed never reached yet. */
+  readonly name: string | undefined;
+  readonly seed: boolean;
+  readonly failures: readonly { readonly address: string; readonly error: ClusterError }[];
+  /** When this run of failures began (milliseconds since the epoch). */
+  readonly failingSince: number;
+  /** Whether it is dialed again (false: it stayed unreachable for `forgetAfterMs`). */
+  readonly redialing: boolean;
 }
 
 export interface MembershipOptions {
@@ -83,6 +97,14 @@ interface Member {
 }
 
 const unique = (list: readonly string[]): string[] => [...new Set(list)];
+
+/** `NAME_TAKEN: …`: a refusal's code leads, so that status and logs can be searched by it. */
+function withCode(error: ClusterError): string {
+  if (!(error instanceof HandshakeError) || error.message.startsWith(error.code)) {
+    return error.message;
+  }
+  return `${error.code}: ${error.message}`;
+}
 
 /** Learned members kept at most: a peer cannot make this kernel track (and dial) without bound. */
 export const MAX_LEARNED_MEMBERS = 1_024;
@@ -311,6 +333,7 @@ export class Membership {
     if (addresses.length === 0) return undefined;
     m.dialing = true;
     let failure: ClusterError | undefined;
+    const failures: { address: string; error: ClusterError }[] = [];
     try {
       for (const address of addresses) {
         let name: string;
@@ -337,6 +360,7 @@ export class Membership {
             this.#host.refused(address, error);
           }
           failure = error;
+          failures.push({ address, error });
           continue;
         }
         this.#dialed(m, address, name);
@@ -349,14 +373,20 @@ export class Membership {
     // Linked meanwhile by its own dial: nothing to retry.
     if (m.name !== undefined && this.#host.isConnected(m.name)) return failure;
     const now = this.#host.now();
-    m.lastDialError = failure.message;
+    m.lastDialError = withCode(failure);
     m.failingSince ??= now;
     if (m.seeds.length === 0 && now - m.failingSince > this.#options.forgetAfterMs) {
       m.redial = false;
       trace('membership: %s unreachable for %d ms; no longer dialed', m.name, now - m.failingSince);
-      return failure;
-    }
-    this.#retry(m);
+    } else this.#retry(m);
+    const { name, failingSince, redial } = m;
+    this.#host.dialFailed({
+      name,
+      seed: m.seeds.length > 0,
+      failures,
+      failingSince,
+      redialing: redial,
+    });
     return failure;
   }
 

@@ -12,6 +12,7 @@ import type { PeerIdentity } from './link-types.js';
 import type { Membership } from './membership.js';
 import { FrameType, type HelloMessage, type PeerEntry } from './messages.js';
 import { addressesFor } from './advertise.js';
+import { probeStale } from './stale-link.js';
 import { encodePeers } from './message-encoding.js';
 import type { MonitorRegistry } from './monitor.js';
 
@@ -23,6 +24,8 @@ export interface PeerTableHost {
   readonly membership: Membership;
   isLocal(name: string): boolean;
   isClosing(): boolean;
+  /** How long a linked kernel's old link has to answer a ping when a namesake arrives. */
+  readonly staleProbeTimeoutMs: number;
   /** A kernel unregistered: drop what it subscribed to and what we subscribed to on it. */
   kernelGone(name: string): void;
 }
@@ -50,6 +53,8 @@ export class PeerTable {
   readonly #aliasToName = new Map<string, string>();
   readonly #leaving = new WeakSet<Link>();
   readonly #disconnecting = new WeakSet<Link>();
+  /** Links that did not answer the probe of a newcomer of their name, and why: to be replaced. */
+  readonly #stale = new WeakMap<Link, string>();
 
   constructor(host: PeerTableHost) {
     this.#host = host;
@@ -95,8 +100,15 @@ export class PeerTable {
     this.#disconnecting.add(link);
   }
 
-  /** May this HELLO join? Returns the refusal, or undefined. */
-  admit(hello: HelloMessage): ClusterError | undefined {
+  /**
+   * May this HELLO (from the connection at `from`) join? Returns the refusal, or undefined; a
+   * promise when the name is linked under another incarnation and the old link is probed first
+   * (see stale-link.ts).
+   */
+  admit(
+    hello: HelloMessage,
+    from: string,
+  ): ClusterError | undefined | Promise<ClusterError | undefined> {
     const host = this.#host;
     if (host.isClosing())
       return new ClusterError('SHUTDOWN', `kernel '${host.name}' is shutting down`);
@@ -117,10 +129,11 @@ export class PeerTable {
           `'${hello.name}' is an alias of linked kernel '${existing.peer.name}'`,
         );
       }
-      return new ClusterError(
-        'NAME_TAKEN',
-        `a kernel named '${hello.name}' is already connected (from ${existing.remoteAddress}); kernel names must be unique`,
-      );
+      return probeStale(existing, host.staleProbeTimeoutMs).then((stale) => {
+        if (stale === undefined) return nameTaken(host.name, hello, from, existing);
+        this.#stale.set(existing, stale);
+        return this.nameClash(hello.name, hello.aliases);
+      });
     }
     return this.nameClash(hello.name, hello.aliases);
   }
@@ -163,7 +176,22 @@ export class PeerTable {
       return;
     }
     const existing = this.#links.get(peer.name);
-    if (existing !== undefined && existing !== link) {
+    if (
+      existing !== undefined &&
+      existing !== link &&
+      existing.peer?.incarnation !== peer.incarnation
+    ) {
+      const stale = this.#stale.get(existing);
+      if (stale === undefined) {
+        link.destroy(nameTaken(host.name, peer, link.remoteAddress, existing), 'handshake');
+        return;
+      }
+      // The same node restarted: its old link is dead but not timed out yet.
+      const reason = `replaced by a new incarnation of '${peer.name}' from ${link.remoteAddress}: ${stale}`;
+      trace('link %d to %s: %s', existing.id, peer.name, reason);
+      this.#drop(existing, reason);
+      existing.destroy(new ClusterError('CHANNEL_CLOSED', reason));
+    } else if (existing !== undefined && existing !== link) {
       // Both kernels dialed each other at once: keep the link dialed by the smaller name, on
       // both sides alike; the other closes without any register/unregister.
       const initiator = (l: Link): string => (l.direction === 'outbound' ? host.name : peer.name);
@@ -218,17 +246,10 @@ export class PeerTable {
 
   /** A link closed; returns why, as its unregister says (or would, for a link never registered). */
   closed(link: Link, reason: string): LinkCloseCause {
-    const host = this.#host;
     const peer = link.peer;
-    const cause = host.isClosing()
-      ? 'shutdown'
-      : this.#disconnecting.has(link)
-        ? 'disconnected'
-        : this.#leaving.has(link)
-          ? 'left'
-          : 'lost';
+    const cause = this.#causeOf(link);
     if (peer === undefined || this.#links.get(peer.name) !== link) {
-      host.monitors.emit('channel', peer?.name, {
+      this.#host.monitors.emit('channel', peer?.name, {
         kernel: peer?.name,
         event: 'close',
         address: link.remoteAddress,
@@ -236,6 +257,24 @@ export class PeerTable {
       });
       return cause;
     }
+    this.#drop(link, reason);
+    return cause;
+  }
+
+  #causeOf(link: Link): LinkCloseCause {
+    return this.#host.isClosing()
+      ? 'shutdown'
+      : this.#disconnecting.has(link)
+        ? 'disconnected'
+        : this.#leaving.has(link)
+          ? 'left'
+          : 'lost';
+  }
+
+  /** Unregisters a ready link's kernel (its link closed, or it was replaced). */
+  #drop(link: Link, reason: string): void {
+    const host = this.#host;
+    const peer = link.peer as PeerIdentity;
     this.#links.delete(peer.name);
     for (const a of peer.aliases)
       if (this.#aliasToName.get(a) === peer.name) this.#aliasToName.delete(a);
@@ -246,9 +285,27 @@ export class PeerTable {
       address: link.remoteAddress,
       reason,
     });
+    const cause = this.#causeOf(link);
     host.monitors.emit('unregister', peer.name, { kernel: peer.name, cause, reason });
     // Seeds are redialed even without the mesh (an endpoint redials its node).
     if (peer.role === 'kernel') host.membership.linkClosed(peer.name, cause, reason);
-    return cause;
   }
+}
+
+/**
+ * The refusal of a second live kernel named like a linked one: both addresses, so that each
+ * side's log says which two machines claim the name.
+ */
+function nameTaken(
+  self: string,
+  claim: { readonly name: string; readonly listen: readonly string[] },
+  from: string,
+  existing: Link,
+): ClusterError {
+  const advertising = (listen: readonly string[]): string =>
+    listen.length === 0 ? '' : `, advertising ${listen.join(' ')}`;
+  return new HandshakeError(
+    'NAME_TAKEN',
+    `a kernel named '${claim.name}' is already connected to '${self}', from ${existing.remoteAddress}${advertising(existing.peer?.listen ?? [])}, and answers; refused the one claimed by ${from}${advertising(claim.listen)}: kernel names must be unique`,
+  );
 }

@@ -10,7 +10,7 @@ export const registerStatus: RegisterCommand = (program, setExitCode) => {
     .option('--address <address>', "another node's cluster address (tcp://host:port)")
     .option('--json', 'print JSON')
     .action(async (flags: { config: string; address?: string; json?: boolean }) => {
-      const { fetchClusterStatus, formatClusterStatus, loadConfig } =
+      const { clusterHasFaults, fetchClusterStatus, formatClusterStatus, loadConfig } =
         await import('../../runtime/node/index.js');
       const config = await loadConfig(flags.config);
       const status = await fetchClusterStatus(
@@ -22,6 +22,6 @@ export const registerStatus: RegisterCommand = (program, setExitCode) => {
           ? `${JSON.stringify(status, null, 2)}\n`
           : `${formatClusterStatus(status)}\n`,
       );
-      setExitCode(status.nodes.some((n) => n.error !== undefined) ? 1 : 0);
+      setExitCode(clusterHasFaults(status) ? 1 : 0);
     });
 };

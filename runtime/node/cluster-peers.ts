@@ -4,6 +4,8 @@
  * linked, lost (warn, with the reason), back or left (info). Endpoint processes (`<endpoint>@<node>`)
  * and clients (`aes status`, `aes post`) are not peer nodes.
  */
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Kernel } from '../../cluster/index.js';
 import { isLoopbackHost } from '../../cluster/internal.js';
 import type { NodeConfig } from '../config/config.js';
@@ -22,6 +24,27 @@ export function advertiseWarning(
   const elsewhere = !isLoopbackHost(host) || seeds.some((s) => !isLoopbackHost(s.host));
   if (!elsewhere) return undefined;
   return `cluster: no address that nodes on other hosts can dial (listening on ${host}:${port}, no non-loopback interface found); set cluster.advertise to an address of this host they can reach`;
+}
+
+/**
+ * The start-up warning of a node that advertises an IP address none of its interfaces has: right
+ * behind NAT or a port forward, a typo otherwise — and then every node that dials it fails (each
+ * logs `cannot reach … (advertised by …)`). Host names are not looked up here.
+ */
+export function foreignAdvertiseWarning(
+  config: NodeConfig,
+  interfaces: typeof networkInterfaces = networkInterfaces,
+): string | undefined {
+  const own = new Set(
+    Object.values(interfaces())
+      .flat()
+      .map((i) => i?.address),
+  );
+  const foreign = (config.cluster.advertise ?? [])
+    .filter((a) => isIP(a.host) !== 0 && !own.has(a.host))
+    .map((a) => `${a.host}:${a.port}`);
+  if (foreign.length === 0) return undefined;
+  return `cluster: cluster.advertise ${foreign.join(', ')} is not an address of this host; right behind NAT or a port forward, else other nodes cannot dial this node`;
 }
 
 /** Logs peer nodes linked, lost, back and left; returns the function that stops it. */

@@ -11,7 +11,7 @@ import { endpointOfKernel } from '../link/protocol.js';
 import { nodeSocketPath, readNodeSecret } from './secret.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import type { NodeInfo } from './members.js';
-import type { ClusterStatus, NodeStatus, UnreachableNode } from './status.js';
+import type { ClusterStatus, NodeStatus, RefusedNode, UnreachableNode } from './status.js';
 import { CONTROL_SESSION } from './control-session.js';
 
 /** How long a node waits for each other node's answer. */
@@ -104,8 +104,20 @@ async function clusterStatus(kernel: Kernel, host: ControlHost): Promise<Cluster
     return via.length === 0 ? n : { ...n, via };
   });
   const self: NodeStatus = { ...host.status(), links: linked };
+  const refused = kernel
+    .refusals()
+    .filter((r) => r.direction === 'inbound')
+    .map((r): RefusedNode => ({
+      node: r.name ?? r.address,
+      address: r.address,
+      code: r.code,
+      error: r.message.startsWith(r.code) ? r.message : `${r.code}: ${r.message}`,
+      since: new Date(r.since).toISOString(),
+      count: r.count,
+    }));
   return {
     nodes: [self, ...asked, ...withVia].sort((a, b) => a.node.localeCompare(b.node)),
+    ...(refused.length === 0 ? {} : { refused }),
   };
 }
 

@@ -52,10 +52,12 @@ export {
   type EndpointAction,
 } from './control.js';
 export {
+  clusterHasFaults,
   formatClusterStatus,
   type ClusterStatus,
   type EndpointBrokerStatus,
   type EndpointStatus,
   type NodeStatus,
+  type RefusedNode,
   type UnreachableNode,
 } from './status.js';

@@ -12,7 +12,8 @@ import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
-import { advertiseWarning, watchPeerNodes } from './cluster-peers.js';
+import { advertiseWarning, foreignAdvertiseWarning, watchPeerNodes } from './cluster-peers.js';
+import { watchClusterFaults } from './cluster-faults.js';
 import {
   embeddedBrokerOptions,
   endpointBrokerUrl,
@@ -283,6 +284,7 @@ export class AesNode implements AsyncDisposable {
       act: (action, endpoint) => this.act(action, endpoint),
     });
     watchPeerNodes(kernel, this.log);
+    watchClusterFaults(kernel, this.log);
     kernel.monitor('*', {
       register: (e) => this.onEndpointLink(e.kernel, true),
       unregister: (e) => {
@@ -297,11 +299,16 @@ export class AesNode implements AsyncDisposable {
     const socket = nodeSocketPath(config);
     await rm(socket, { force: true }); // left by a node that died; the data folder lock is ours
     await kernel.listen(`unix:${socket}`);
-    await kernel.start();
+    // A seed that refuses this node (its name is taken, the secret differs) is logged as a
+    // refusal and shown by `aes status`; the node keeps running and redialing, so that a node
+    // restarted before its peers saw it die, or one whose secret is fixed, joins without help.
+    await kernel.start().catch(() => undefined);
     const advertised = kernel.listenAddresses({ sameHost: false });
     this.log.info('kernel listening', { cluster: this.clusterAddress, socket, advertised });
     const unreachable = advertiseWarning(config, advertised);
     if (unreachable !== undefined) this.log.warn(unreachable, { field: 'cluster.advertise' });
+    const foreign = foreignAdvertiseWarning(config);
+    if (foreign !== undefined) this.log.warn(foreign, { field: 'cluster.advertise' });
 
     this.http = await startHttpSurface(config.http.host, config.http.port, {
       node: config.node,

@@ -54,8 +54,32 @@ export interface UnreachableNode {
   readonly via?: readonly string[];
 }
 
+/**
+ * A kernel the answering node refused in the last 30 s, and keeps refusing: a second node under
+ * a name already linked (`NAME_TAKEN`), or one whose secret does not match ours (`AUTH_FAILED`).
+ */
+export interface RefusedNode {
+  /** The name it claimed. */
+  readonly node: string;
+  /** Where it connected from (the latest attempt). */
+  readonly address: string;
+  readonly code: string;
+  /** Why, e.g. `NAME_TAKEN: a live kernel named 'node-b' is already linked … claimed by …`. */
+  readonly error: string;
+  /** When it was first refused (ISO 8601), and how many times since. */
+  readonly since: string;
+  readonly count: number;
+}
+
 export interface ClusterStatus {
   readonly nodes: readonly ((NodeStatus & { readonly error?: undefined }) | UnreachableNode)[];
+  /** Kernels the answering node refuses (absent from nodes of earlier releases, and when none). */
+  readonly refused?: readonly RefusedNode[];
+}
+
+/** `aes status` exits 1 when this holds: a node unreachable, or a node refused. */
+export function clusterHasFaults(status: ClusterStatus): boolean {
+  return status.nodes.some((n) => n.error !== undefined) || (status.refused ?? []).length > 0;
 }
 
 function age(ms: number | null): string {
@@ -99,6 +123,17 @@ export function formatClusterStatus(status: ClusterStatus): string {
         e.lastError ?? '',
       ]);
     }
+  }
+  for (const r of status.refused ?? []) {
+    rows.push([
+      r.node,
+      '-',
+      'refused',
+      '-',
+      '-',
+      '-',
+      `since ${r.since}: ${r.error} (${r.count}×)`,
+    ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows

@@ -8,6 +8,7 @@ import {
   MAX_LEARNED_MEMBERS,
   Membership,
   type KernelMember,
+  type DialFailure,
   type MembershipHost,
   type MembershipOptions,
 } from '../../cluster/membership.js';
@@ -24,6 +25,10 @@ class FakeHost implements MembershipHost {
   identities = new Map<string, string>();
   timers: { at: number; fn: () => void; live: boolean }[] = [];
   refusals: string[] = [];
+  failures: DialFailure[] = [];
+  dialFailed(failure: DialFailure): void {
+    this.failures.push(failure);
+  }
   dial(address: string): Promise<string> {
     this.dials.push(address);
     const answer = this.answers.get(address) ?? new ClusterError('CHANNEL_CLOSED', 'refused');

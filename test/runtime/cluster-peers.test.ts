@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ClientLite, Kernel } from '../../cluster/index.js';
 import { parseConfig, type Logger } from '../../runtime/node/index.js';
-import { advertiseWarning, watchPeerNodes } from '../../runtime/node/cluster-peers.js';
+import {
+  advertiseWarning,
+  foreignAdvertiseWarning,
+  watchPeerNodes,
+} from '../../runtime/node/cluster-peers.js';
+import { logRefusal, logUnreachable } from '../../runtime/node/cluster-faults.js';
+import { ClusterError } from '../../cluster/index.js';
 import { pollUntil } from '../support/wait.js';
 
 const SECRET = 'cluster-peers-secret';
@@ -109,4 +115,87 @@ test('a node nobody on another host can dial says so at start, naming cluster.ad
   // A cluster on one machine's loopback needs nothing more.
   assert.equal(advertiseWarning(config({ seeds: ['127.0.0.1:7421'] }), []), undefined);
   assert.equal(advertiseWarning(config({}), []), undefined);
+});
+
+test('an advertised IP no interface of this host has is warned of at start', () => {
+  const config = parseConfig({
+    node: 'a',
+    cluster: { secret: SECRET.repeat(2), advertise: ['10.9.9.9', '10.0.0.5:7421', 'a.example'] },
+  });
+  const interfaces = () => ({
+    eth0: [
+      {
+        address: '10.0.0.5',
+        netmask: '255.255.255.0',
+        family: 'IPv4' as const,
+        mac: '00:00:00:00:00:00',
+        internal: false,
+        cidr: '10.0.0.5/24',
+      },
+    ],
+  });
+  const warning = foreignAdvertiseWarning(config, interfaces);
+  assert.match(warning ?? '', /cluster\.advertise 10\.9\.9\.9:7420 is not an address of this host/);
+  assert.doesNotMatch(warning ?? '', /10\.0\.0\.5|a\.example/);
+});
+
+test('refusals and unreachable members are logged with the addresses on both sides', () => {
+  const { log, lines } = memoryLog();
+  const base = { since: 0, last: 0, count: 3, unreported: 0 };
+  logRefusal(log, {
+    ...base,
+    direction: 'inbound',
+    code: 'NAME_TAKEN',
+    name: 'node-b',
+    address: '10.0.0.3:41000',
+    message: "a kernel named 'node-b' is already connected …",
+  });
+  logRefusal(log, {
+    ...base,
+    direction: 'inbound',
+    code: 'AUTH_FAILED',
+    name: 'node-c',
+    address: '10.0.0.4:41000',
+    message: 'secret',
+  });
+  logRefusal(log, {
+    ...base,
+    direction: 'outbound',
+    code: 'AUTH_FAILED',
+    name: undefined,
+    address: 'tcp://h1:7420',
+    message: 'secret',
+  });
+  const failure = (address: string) => ({
+    address,
+    code: 'TIMEOUT' as const,
+    message: new ClusterError('TIMEOUT', 'no connection within 2000 ms').message,
+  });
+  const unreachable = { failingSince: 0, attempts: 1, redialing: true };
+  logUnreachable(log, {
+    ...unreachable,
+    name: undefined,
+    seed: true,
+    failures: [failure('tcp://10.0.0.9:7420')],
+  });
+  logUnreachable(log, {
+    ...unreachable,
+    name: 'node-x',
+    seed: false,
+    failures: [failure('tcp://10.9.9.9:7420')],
+  });
+  assert.deepEqual(
+    lines.map(([level, msg]) => [level, msg]),
+    [
+      ['error', "cluster: refused 'node-b' from 10.0.0.3:41000: NAME_TAKEN (name already linked)"],
+      [
+        'warn',
+        "cluster: refused 'node-c' from 10.0.0.4:41000: AUTH_FAILED (its secret does not match ours)",
+      ],
+      ['error', 'cluster: refused by tcp://h1:7420: AUTH_FAILED'],
+      ['warn', 'cluster: seed tcp://10.0.0.9:7420 did not answer'],
+      ['warn', 'cluster: cannot reach node-x at tcp://10.9.9.9:7420 (advertised by node-x)'],
+    ],
+  );
+  assert.equal(lines[0]?.[2].times, 3);
 });
