@@ -82,3 +82,15 @@ export async function resolveAddress(address: string): Promise<string[]> {
   );
   return found.map((r) => formatAddress({ kind: a.kind, host: r.address, port: a.port }));
 }
+
+/**
+ * The kernel among `peers` (read after the lookup) that advertised `address`, a host name looked
+ * up first (within 1 s): how membership tells a seed's address from a kernel already linked.
+ */
+export async function advertiserOf(
+  address: string,
+  peers: () => readonly { readonly name: string; readonly listen: readonly string[] }[],
+): Promise<string | undefined> {
+  const wanted = await resolveAddress(address);
+  return peers().find((p) => p.listen.some((x) => wanted.includes(x)))?.name;
+}

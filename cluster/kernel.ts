@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { debuglog } from 'node:util';
 import { parseAddress } from './address.js';
-import { addressesFor, expandListenAddress, resolveAddress } from './advertise.js';
+import { addressesFor, advertiserOf, expandListenAddress } from './advertise.js';
 import { CallError, ClusterError, UsageError } from './errors.js';
 import { connectLink, SelfDials, type ConnectHost } from './kernel-connect.js';
 import { Dispatcher } from './dispatch.js';
@@ -162,7 +162,10 @@ export class Kernel implements AsyncDisposable {
           return () => clearTimeout(t);
         },
         refused: (address, error) => trace('membership: %s refused us: %s', address, error.message),
-        identify: (address) => this.#identify(address),
+        identify: (address) =>
+          advertiserOf(address, () =>
+            this.#peers.kernelLinks().flatMap((l) => (l.peer === undefined ? [] : [l.peer])),
+          ),
         dialFailed: (failure) => this.#observers.unreachable(this.#dialReports.report(failure)),
       },
       { backoff: o.backoff, forgetAfterMs: o.forgetAfterMs, mesh: o.mesh },
@@ -595,13 +598,6 @@ export class Kernel implements AsyncDisposable {
     if (link === undefined)
       throw new CallError('NO_ROUTE', `no connected kernel named '${nameOrAlias}'`);
     return link;
-  }
-
-  /** The linked kernel that advertised `address` (a host name is looked up, within 1 s). */
-  async #identify(address: string): Promise<string | undefined> {
-    const wanted = await resolveAddress(address);
-    return this.#peers.kernelLinks().find((l) => l.peer?.listen.some((x) => wanted.includes(x)))
-      ?.peer?.name;
   }
 
   #kernelGone(name: string): void {
