@@ -39,7 +39,13 @@ interface Route {
   readonly frame: EncodedFrame | undefined;
   /** After this (ms since the epoch) the callee may have forgotten the call: it is not resent. */
   readonly resumeBy: number;
-  readonly describe: () => string;
+  readonly session: string;
+  readonly state: string;
+}
+
+/** How errors name a call (built only when one is made). */
+function describeCall(id: number, peer: string, session: string, state: string): string {
+  return `call ${id} to poe://${peer}/${session}/${state}`;
 }
 
 export class OutgoingCalls {
@@ -74,10 +80,11 @@ export class OutgoingCalls {
   ): Promise<unknown> {
     const peer = link.peer as PeerIdentity;
     const id = this.nextId();
-    const describe = (): string => `call ${id} to poe://${peer.name}/${session}/${state}`;
     if (options.signal?.aborted === true) {
       return Promise.reject(
-        new CallError('ABORTED', `${describe()}: aborted`, { cause: options.signal.reason }),
+        new CallError('ABORTED', `${describeCall(id, peer.name, session, state)}: aborted`, {
+          cause: options.signal.reason,
+        }),
       );
     }
     const frame = encodeCallFrame(id, session, state, args);
@@ -98,9 +105,10 @@ export class OutgoingCalls {
       link,
       frame: resumes ? frame : undefined,
       resumeBy: resumes ? Date.now() + window / 2 : 0,
-      describe,
+      session,
+      state,
     });
-    return this.#pending.add(id, options, describe);
+    return this.#pending.add(id, options, () => describeCall(id, peer.name, session, state));
   }
 
   /** A REPLY (`error` undefined) or FAIL arrived on `link`. */
@@ -193,7 +201,13 @@ export class OutgoingCalls {
     const route = this.#routes.get(id);
     if (route === undefined) return;
     this.#routes.delete(id);
-    this.#pending.fail(id, new CallError('CHANNEL_CLOSED', `${route.describe()}: ${why}`));
+    this.#pending.fail(
+      id,
+      new CallError(
+        'CHANNEL_CLOSED',
+        `${describeCall(id, route.peer, route.session, route.state)}: ${why}`,
+      ),
+    );
   }
 
   #armSweep(): void {

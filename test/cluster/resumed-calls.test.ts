@@ -301,3 +301,29 @@ test('the call memory is bounded in entries and time, and refuses a repeat it fo
   }
   assert.equal(small.size, 2);
 });
+
+test("the call memory keeps each caller's newest answers: one caller's flood does not push out another's", () => {
+  const memory = new CallMemory({
+    windowMs: 60_000,
+    maxEntries: 1_000,
+    maxBytes: 1_000_000,
+    perCaller: 4,
+    now: () => 0,
+    send: () => undefined,
+  });
+  const quiet = fakeLink('quiet', 'life-1');
+  const busy = fakeLink('busy', 'life-1');
+  const answer: RememberedAnswer = { kind: 'fail', body: 'x' };
+  for (let id = 1; id <= 3; id++) {
+    memory.start(quiet, id);
+    memory.finish(quiet, id, answer);
+  }
+  for (let id = 1; id <= 500; id++) {
+    memory.start(busy, id);
+    memory.finish(busy, id, answer);
+  }
+  assert.equal(memory.size, 3 + 4, "the quiet caller's 3 and the busy one's newest 4");
+  for (let id = 1; id <= 3; id++) assert.equal(memory.start(quiet, id), 'repeat');
+  assert.equal(memory.start(busy, 500), 'repeat');
+  assert.equal(memory.start(busy, 496), 'forgotten', 'older than its newest 4: refused, not run');
+});
