@@ -41,9 +41,15 @@ export class OutboundJournal {
     return this.file.read();
   }
 
-  /** Stores the entry; resolves once it is synced to disk. */
+  /**
+   * Stores the entry; resolves once written (it then survives kill -9: the page cache is the
+   * kernel's) and syncs it to disk in the background (write-behind). A power loss before that
+   * sync may lose it, which only means the records are published again under their stable ids
+   * and dropped by the inbound de-duplication, or an older entry comes back, whose ids are
+   * popped already (`popped` accepts those).
+   */
   write(entry: JournalEntry): Promise<void> {
-    return this.file.write(entry, true);
+    return this.file.write(entry, 'behind');
   }
 
   /**

@@ -55,6 +55,8 @@ export class SlotFile<T> {
   /** The slot the next write goes to: never the one holding the newest record. */
   private slot: 0 | 1;
   private writing: Promise<void> = Promise.resolve();
+  /** A failed background sync, held until the next write, which rejects with it. */
+  private syncError: StoreError | undefined;
 
   private constructor(
     /** The first slot file, named in errors. */
@@ -125,19 +127,25 @@ export class SlotFile<T> {
 
   /**
    * Stores `value` (`null`: none); resolves once written, and with `sync` once on disk. Writes
-   * are applied in call order.
+   * are applied in call order. `'behind'`: resolves once written, and syncs it in the background
+   * right after (write-behind: the next write waits for that sync, the caller does not).
    */
-  write(value: T | null, sync: boolean): Promise<void> {
+  write(value: T | null, sync: boolean | 'behind'): Promise<void> {
     if (this.closing !== undefined) {
       return Promise.reject(new StoreError(this.path, `${this.what} is closed`));
     }
     const next = this.writing.then(async () => {
+      const failed = this.syncError;
+      if (failed !== undefined) {
+        this.syncError = undefined;
+        throw failed;
+      }
       const sequence = this.sequence + 1n;
       const buffer = encode(sequence, value);
       const handle = this.handles[this.slot];
       try {
         await handle.write(buffer, 0, buffer.length, 0);
-        if (sync) await handle.datasync();
+        if (sync === true) await handle.datasync();
       } catch (err) {
         throw new StoreError(this.path, `${this.what} write failed: ${(err as Error).message}`, {
           cause: err,
@@ -146,9 +154,25 @@ export class SlotFile<T> {
       this.sequence = sequence;
       this.current = value ?? undefined;
       this.slot = this.slot === 0 ? 1 : 0;
+      return handle;
     });
-    this.writing = next.catch(() => undefined);
-    return next;
+    const settled = next.catch(() => undefined);
+    // A background sync joins the chain: the next write (or close) comes after it. Its failure
+    // fails that next write (an I/O error is not ignored, only reported one step late).
+    this.writing = (
+      sync === 'behind'
+        ? settled.then((handle) => handle?.datasync().catch((err: unknown) => this.syncFailed(err)))
+        : settled
+    ).then(() => undefined);
+    return next.then(() => undefined);
+  }
+
+  private syncFailed(err: unknown): void {
+    this.syncError = new StoreError(
+      this.path,
+      `${this.what} background sync failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 
   /** Closes the files once pending writes are done. Idempotent. */

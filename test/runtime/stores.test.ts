@@ -5,6 +5,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeliveredStore } from '../../runtime/store/delivered-store.js';
 import { OutboundJournal } from '../../runtime/store/outbound-journal.js';
+import { SlotFile } from '../../runtime/store/slot-file.js';
+import { StoreError } from '../../runtime/errors.js';
 import { FakeClock } from './support/fake-clock.js';
 import { tempDir } from './support/helpers.js';
 import { runFixture } from './support/child.js';
@@ -24,6 +26,41 @@ test('the journal keeps its entry across reopening until cleared', async () => {
   const third = await OutboundJournal.open(dir.path);
   assert.equal(third.read(), undefined, 'the clear was durable too');
   await third.close();
+});
+
+test('write-behind: a write resolves once written, its sync follows before the next write, and a failed sync fails the next write', async () => {
+  await using dir = await tempDir();
+  const isText = (v: unknown): v is string => typeof v === 'string';
+  const file = await SlotFile.open(dir.path, ['s.a', 's.b'], 'the test slots', isText);
+  const synced: string[] = [];
+  // Watch (and then break) the files' fdatasync: the handles are the slot file's own.
+  const handles = (file as unknown as { handles: { datasync(): Promise<void> }[] }).handles;
+  let failNext = false;
+  for (const [i, handle] of handles.entries()) {
+    const real = handle.datasync.bind(handle);
+    handle.datasync = () => {
+      synced.push(`slot ${i}`);
+      if (failNext) return Promise.reject(new Error('EIO: input/output error'));
+      return real();
+    };
+  }
+  await file.write('one', 'behind');
+  assert.equal(file.read(), 'one');
+  await file.write('two', 'behind'); // queued behind the first one's sync
+  assert.equal(synced[0], 'slot 0', "the first write's sync ran before the second write");
+  failNext = true;
+  await file.write('three', 'behind');
+  await assert.rejects(file.write('four', 'behind'), (err: unknown) => {
+    assert.ok(err instanceof StoreError);
+    assert.match(err.message, /background sync failed: EIO/);
+    return true;
+  });
+  failNext = false;
+  await file.write('five', true); // the failure was reported once; writing goes on
+  await file.close();
+  const again = await SlotFile.open(dir.path, ['s.a', 's.b'], 'the test slots', isText);
+  assert.equal(again.read(), 'five');
+  await again.close();
 });
 
 test('a torn journal write falls back to the previous record', async () => {
