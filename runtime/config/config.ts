@@ -10,7 +10,11 @@ import { toDestination, type Destination } from '../../transports/index.js';
 import { ConfigError, ConfigReadError, type ConfigIssue } from '../errors.js';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from '../endpoint/endpoint.js';
 import { DEFAULT_BATCH_SIZE } from '../endpoint/outbound-endpoint.js';
-import { DEFAULT_MAX_DELIVERIES, DEFAULT_PREFETCH } from '../endpoint/inbound-endpoint.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_DELIVERIES,
+  DEFAULT_PREFETCH,
+} from '../endpoint/inbound-endpoint.js';
 import { defaultDeadLetter } from '../endpoint/dead-letter.js';
 import schema from '../../schema/aes.config.schema.json' with { type: 'json' };
 import * as D from './defaults.js';
@@ -46,6 +50,8 @@ export interface EndpointSettings {
   readonly maxDeliveries: number;
   readonly prefetch: number;
   readonly batchSize: number;
+  /** Inbound: puts in flight at once (1: in queue order). */
+  readonly concurrency: number;
 }
 
 /** Settings as written in the file: every field optional. */
@@ -151,6 +157,7 @@ export const DEFAULT_ENDPOINT_SETTINGS: EndpointSettings = {
   maxDeliveries: DEFAULT_MAX_DELIVERIES,
   prefetch: DEFAULT_PREFETCH,
   batchSize: DEFAULT_BATCH_SIZE,
+  concurrency: DEFAULT_CONCURRENCY,
 };
 
 function merge(base: EndpointSettings, input: EndpointSettingsInput): EndpointSettings {

@@ -26,6 +26,7 @@ import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
 import { POPPED_AT_HEADER } from './outbound-endpoint.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
+import { DeliveryScheduler, StoppingError, type Pending } from './delivery-scheduler.js';
 import {
   Endpoint,
   positiveInteger,
@@ -39,6 +40,8 @@ import {
 export const DEFAULT_PREFETCH = 1;
 /** Messages per `putMany` call; 1 calls `put` for each message. */
 export const DEFAULT_INBOUND_BATCH_SIZE = 1;
+/** Puts in flight at once; 1 keeps the queue's order at the target. */
+export const DEFAULT_CONCURRENCY = 1;
 /** Deliveries of one message before it is dead-lettered. */
 export const DEFAULT_MAX_DELIVERIES = 5;
 /** Delay before nacking a message's first failed delivery; doubles per delivery. */
@@ -51,8 +54,18 @@ export const DEFAULT_DEAD_LETTER_TIMEOUT_MS = 10_000;
 export interface InboundEndpointOptions extends EndpointOptions {
   /** The queue (or topic) consumed. */
   readonly source: Destination;
-  /** @defaultValue DEFAULT_PREFETCH (1: strict order to the target) */
+  /**
+   * Unacknowledged messages in hand at once. At least `concurrency`.
+   * @defaultValue the larger of DEFAULT_PREFETCH (1: strict order to the target) and `concurrency`
+   */
   readonly prefetch?: number;
+  /**
+   * Puts in flight at once, for a target that accepts records in any order: each message is
+   * checked, put, recorded and acked on its own, so they reach the target (and are acked) out of
+   * queue order. De-duplication and the ack after the record stay exact. Needs `batchSize` 1.
+   * @defaultValue DEFAULT_CONCURRENCY (1: one put at a time, in queue order)
+   */
+  readonly concurrency?: number;
   /**
    * Messages handed to `putMany` together (at most `prefetch` are in hand at once); 1 calls
    * `put` for each. @defaultValue 1
@@ -88,28 +101,12 @@ interface Handled {
 
 const DONE: Handled = { recorded: Promise.resolve() };
 
-interface Settle {
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** A delivery waiting for the worker. */
-interface Pending {
-  readonly message: InboundMessage;
-  readonly settle: Settle;
-}
-
 /** A delivery checked and decoded, ready for the target. */
 interface Ready<TPayload> {
   readonly message: InboundMessage;
   readonly delivery: Delivery<TPayload>;
   readonly id: string | undefined;
   readonly deliveryCount: number;
-}
-
-/** Thrown to nack a message that arrived after `stop()` began. */
-class StoppingError extends Error {
-  override readonly name = 'StoppingError';
 }
 
 /**
@@ -121,11 +118,18 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   readonly deadLetterDestination: Destination;
   readonly maxDeliveries: number;
   private readonly prefetch: number;
+  readonly concurrency: number;
   private readonly nackDelay: Backoff;
   private readonly dedupMaxEntries: number;
   private readonly dedupMaxAgeMs: number;
   private delivered: DeliveredStore | undefined;
   private marks: PutMarks | undefined;
+  /**
+   * Ids whose put has begun and whose delivery is not durably recorded yet (nor refused): every
+   * mark written holds all of them, so that a crash leaves each one marked, whichever puts and
+   * records overlap (concurrency, or prefetch > 1 syncing one id while the next is put).
+   */
+  private readonly putting = new Set<string>();
   /**
    * Ids whose earlier put may have reached the target unseen: marked by the previous run when it
    * died, or put in this run with an outcome unknown (a timeout, a lost connection). Their next
@@ -134,13 +138,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private readonly suspects = new Set<string>();
   private subscription: Subscription | undefined;
   readonly batchSize: number;
-  /** Deliveries waiting for the worker, in the order the broker sent them. */
-  private readonly queue: Pending[] = [];
-  /** Handles the queue one delivery (or one batch) at a time. */
-  private worker: Promise<void> = Promise.resolve();
-  private working = false;
-  /** Deliveries that arrived while stopping: nacked once unsubscribed. */
-  private readonly held: ((error: Error) => void)[] = [];
+  /** When the deliveries in hand are handled: in order, by batch, or several at once. */
+  private readonly scheduler: DeliveryScheduler;
   private readonly attempts = new DeliveryAttempts();
   /** Ids put and being recorded, not yet acked. */
   private readonly pendingIds = new Set<string>();
@@ -153,8 +152,25 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     super(options);
     this.source = options.source;
     this.deadLetterDestination = options.deadLetter ?? defaultDeadLetter(this.name);
-    this.prefetch = positiveInteger('prefetch', options.prefetch, DEFAULT_PREFETCH);
+    this.concurrency = positiveInteger('concurrency', options.concurrency, DEFAULT_CONCURRENCY);
+    this.prefetch = positiveInteger(
+      'prefetch',
+      options.prefetch,
+      Math.max(DEFAULT_PREFETCH, this.concurrency),
+    );
     this.batchSize = positiveInteger('batchSize', options.batchSize, DEFAULT_INBOUND_BATCH_SIZE);
+    if (this.concurrency > 1 && this.batchSize > 1) {
+      throw new OptionError(
+        'concurrency',
+        `${this.name}: concurrency ${this.concurrency} needs batchSize 1 (each message its own put), got batchSize ${this.batchSize}`,
+      );
+    }
+    if (this.prefetch < this.concurrency) {
+      throw new OptionError(
+        'prefetch',
+        `${this.name}: prefetch ${this.prefetch} is below concurrency ${this.concurrency}: at most ${this.prefetch} puts could be in flight`,
+      );
+    }
     this.maxDeliveries = positiveInteger(
       'maxDeliveries',
       options.maxDeliveries,
@@ -176,6 +192,13 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       options.dedupMaxAgeMs,
       DEFAULT_DEDUP_MAX_AGE_MS,
     );
+    this.scheduler = new DeliveryScheduler({
+      batchSize: this.batchSize,
+      concurrency: this.concurrency,
+      stopping: () => this.stopRequested,
+      handleOne: (pending) => this.handleOne(pending),
+      handleMany: (batch) => this.handleMany(batch),
+    });
   }
 
   /**
@@ -254,51 +277,18 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     });
     // Drain: the delivery in hand finishes (or the stop deadline aborts it) and every ack that
     // waits for its sync is sent, then unsubscribe.
-    await this.worker;
+    await this.scheduler.idle();
     await Promise.allSettled([...this.settling]);
     try {
       await this.subscription?.unsubscribe({ timeoutMs: this.callTimeoutMs });
     } finally {
-      const error = new StoppingError(`${this.name} is stopping`);
-      for (const reject of this.held.splice(0)) reject(error);
+      this.scheduler.refuseHeld(new StoppingError(`${this.name} is stopping`));
     }
   }
 
   private handle(message: InboundMessage): Promise<void> {
     this.progress.count('received');
-    if (this.stopRequested) {
-      return new Promise<void>((_resolve, reject) => this.held.push(reject));
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ message, settle: { resolve, reject } });
-      if (!this.working) {
-        this.working = true;
-        this.worker = this.work();
-      }
-    });
-  }
-
-  private async work(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        if (this.batchSize > 1 && this.queue.length < this.batchSize) {
-          // The broker's deliveries come in bursts, parsed one by one from each socket read: let
-          // this burst finish so that it makes one putMany rather than a put and a putMany.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-        if (this.stopRequested) {
-          // Queued behind the one in hand when stop() began: left unacked for the broker to
-          // redeliver in order (nacking one by one would reverse them on some brokers).
-          for (const pending of this.queue.splice(0)) this.held.push(pending.settle.reject);
-          break;
-        }
-        const batch = this.queue.splice(0, this.batchSize);
-        if (batch.length === 1) await this.handleOne(batch[0] as Pending);
-        else await this.handleMany(batch);
-      }
-    } finally {
-      this.working = false;
-    }
+    return this.scheduler.add(message);
   }
 
   private async handleOne(pending: Pending): Promise<void> {
@@ -350,7 +340,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private async putBatch(ready: readonly { pending: Pending; ready: Ready<TPayload> }[]) {
     const ids = ready.flatMap((r) => (r.ready.id === undefined ? [] : [r.ready.id]));
     try {
-      if (ids.length > 0) await (this.marks as PutMarks).mark(ids);
+      if (ids.length > 0) await this.markPutting(ids);
       await this.call(
         'putMany',
         (context) =>
@@ -364,6 +354,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       this.progress.error('put', err instanceof Error ? err : new Error(String(err)), 1);
       // Unless the target refused the batch, some of it may be there: look before putting again.
       if (!isRefusal(err)) for (const id of ids) this.suspects.add(id);
+      else for (const id of ids) this.putting.delete(id);
       // One by one: a bad message is nacked or dead-lettered alone.
       await this.deliverEach(ready);
       return;
@@ -487,7 +478,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
           return { recorded: this.record([id]) };
         }
       }
-      if (ids !== undefined) await (this.marks as PutMarks).mark(ids);
+      if (ids !== undefined) await this.markPutting(ids);
       await this.call(
         'put',
         (context) => this.put(ready.delivery, context),
@@ -496,6 +487,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     } catch (err) {
       // Unless the target answered no, the put may have reached it: look before the next one.
       if (id !== undefined && !isRefusal(err)) this.suspects.add(id);
+      else if (id !== undefined) this.putting.delete(id);
       const error = err instanceof Error ? err : new Error(String(err));
       this.progress.error('put', error, deliveryCount);
       if (deliveryCount >= this.maxDeliveries && !this.hardSignal.aborted) {
@@ -524,6 +516,12 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       this.clock.now() - poppedAt,
       ready.id === undefined ? undefined : [ready.id],
     );
+  }
+
+  /** Marks `ids` as being put, with every other id still in flight; resolves once synced. */
+  private markPutting(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.putting.add(id);
+    return (this.marks as PutMarks).mark([...this.putting]);
   }
 
   private lookUp(id: string, context: CallContext): Promise<boolean> {
@@ -560,6 +558,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         for (const id of ids) this.pendingIds.delete(id);
       })
       .then(() => {
+        // Durable now: a crash no longer needs the marks to know about them.
+        for (const id of ids) this.putting.delete(id);
         for (const id of ids) this.attempts.forget(id);
         this.progress.enter('ack', ids);
       });
@@ -599,7 +599,10 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       throw err instanceof AbortedError ? err : error;
     }
     this.progress.count('deadLettered');
-    if (id !== undefined) this.attempts.forget(id);
+    if (id !== undefined) {
+      this.attempts.forget(id);
+      this.putting.delete(id);
+    }
     this.progress.enter('ack', id === undefined ? undefined : [id]);
   }
 }

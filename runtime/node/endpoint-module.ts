@@ -51,8 +51,10 @@ export function endpointContext(
     inbound: (source) => ({
       ...common,
       source,
-      prefetch: base.settings.prefetch,
+      // Raised to `concurrency`: each put in flight holds one unacknowledged message.
+      prefetch: Math.max(base.settings.prefetch, base.settings.concurrency),
       batchSize: base.settings.batchSize,
+      concurrency: base.settings.concurrency,
       maxDeliveries: base.settings.maxDeliveries,
       ...(base.settings.deadLetter === undefined ? {} : { deadLetter: base.settings.deadLetter }),
     }),
