@@ -1,7 +1,8 @@
 /**
  * Real SOAP systems on loopback (node-soap servers, port 0) for the runtime tests: a source
  * system with a FIFO (Pop / Popped / PoppedMany / Build) and a target system (Put) that can fail a share of
- * calls. They record every call so tests can check what reached them and in which order.
+ * calls. They record every call so tests can check what reached them and in which order. Both can
+ * answer every call after a delay (`delayMs`), as real systems that take 10–50 ms a call do.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +41,27 @@ async function serve(
   return { server, url: `http://127.0.0.1:${port}${path}` };
 }
 
+/**
+ * `handler`, answering `delayMs` later when `delayMs` > 0: the delay comes first, then the call
+ * takes effect (a pop is recorded, a put accepted) and is answered at once, as `aes mock` does
+ * with the `delayMs` of a scripted operation (fifo.pop, fifo.popped, fifo.build, put). Without a
+ * delay the handler is left as it is, so the systems behave as before for existing callers.
+ */
+function delayed<A, R>(delayMs: number, handler: (args: A) => R): (args: A) => R | Promise<R> {
+  if (delayMs <= 0) return handler;
+  return async (args: A) => {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return await handler(args);
+  };
+}
+
+/** A delay as an option: a finite number of ms >= 0 (absent: 0). */
+function delayOf(delayMs: number | undefined): number {
+  const ms = delayMs ?? 0;
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`delayMs must be >= 0, got ${ms}`);
+  return ms;
+}
+
 async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -65,6 +87,11 @@ export interface SourceHooks {
    * fault, a promise that does not settle keeps the call hanging.
    */
   popped?(id: string, call: number): Promise<void> | void;
+}
+
+export interface SourceOptions extends SourceHooks {
+  /** Every call (Pop, Popped, PoppedMany, Build) is answered this much later. @defaultValue 0 */
+  readonly delayMs?: number;
 }
 
 /**
@@ -97,10 +124,11 @@ export class SourceSystem {
     this.records = records;
   }
 
-  static async start(records: SourceRecord[], hooks: SourceHooks = {}): Promise<SourceSystem> {
+  static async start(records: SourceRecord[], options: SourceOptions = {}): Promise<SourceSystem> {
     const holder: { system?: SourceSystem } = {};
+    const delayMs = delayOf(options.delayMs);
     const port = {
-      Pop: (args: { max?: number | string; idsOnly?: boolean | string }) => {
+      Pop: delayed(delayMs, (args: { max?: number | string; idsOnly?: boolean | string }) => {
         const self = holder.system as SourceSystem;
         self.calls.pop += 1;
         const max = Number(args.max ?? 1);
@@ -117,33 +145,33 @@ export class SourceSystem {
             payload: idsOnly ? '' : JSON.stringify(r.payload),
           })),
         };
-      },
-      Build: (args: { id: string }) => {
+      }),
+      Build: delayed(delayMs, (args: { id: string }) => {
         const self = holder.system as SourceSystem;
         self.calls.build += 1;
         const record = self.records.find((r) => r.id === args.id);
         if (record === undefined) throw fault(`no record ${args.id}`);
         return { document: JSON.stringify(record.payload) };
-      },
-      Popped: async (args: { id: string }) => {
+      }),
+      Popped: delayed(delayMs, async (args: { id: string }) => {
         const self = holder.system as SourceSystem;
         self.calls.popped += 1;
         await self.mark(args.id);
         return { ok: true };
-      },
+      }),
       // In order, stopping at the first id that fails: those before it stay popped.
-      PoppedMany: async (args: { id?: string | string[] }) => {
+      PoppedMany: delayed(delayMs, async (args: { id?: string | string[] }) => {
         const self = holder.system as SourceSystem;
         self.calls.poppedMany += 1;
         const ids = args.id === undefined ? [] : Array.isArray(args.id) ? args.id : [args.id];
         for (const id of ids) await self.mark(id);
         return { ok: true };
-      },
+      }),
     };
     const { server, url } = await serve('/source', 'source.wsdl', {
       FifoService: { FifoPort: port },
     });
-    holder.system = new SourceSystem(records, server, url, hooks);
+    holder.system = new SourceSystem(records, server, url, options);
     return holder.system;
   }
 
@@ -187,11 +215,15 @@ export interface TargetOptions {
   readonly seed?: number;
   /** Message ids whose Put always fails. */
   readonly alwaysFail?: ReadonlySet<string>;
+  /** Every call (Put, PutMany, Has) is answered this much later. @defaultValue 0 */
+  readonly delayMs?: number;
 }
 
 /**
  * The target system: accepts Put(messageId, payload) and keeps what it accepted, in order, with
- * the time (`at`, `Date.now()`) it accepted it.
+ * the time (`at`, `Date.now()`) it accepted it. It accepts records in any order (it never
+ * compares a record with the ones before it), so it stands for an unordered target too: the one
+ * an inbound endpoint may put to with several puts in flight.
  */
 export class TargetSystem {
   readonly accepted: { messageId: string; payload: unknown; at: number }[] = [];
@@ -208,8 +240,9 @@ export class TargetSystem {
     const random = seededRandom(options.seed ?? 42);
     const refuses = (messageId: string) =>
       options.alwaysFail?.has(messageId) === true || random() < (options.failRate ?? 0);
+    const delayMs = delayOf(options.delayMs);
     const port = {
-      Put: (args: { messageId: string; payload: string }) => {
+      Put: delayed(delayMs, (args: { messageId: string; payload: string }) => {
         const self = holder.system as TargetSystem;
         self.calls.put += 1;
         if (refuses(args.messageId)) {
@@ -222,9 +255,9 @@ export class TargetSystem {
           at: Date.now(),
         });
         return { ok: true };
-      },
+      }),
       // All or nothing: one refused item refuses the whole call.
-      PutMany: (args: { item?: WireItem | WireItem[] }) => {
+      PutMany: delayed(delayMs, (args: { item?: WireItem | WireItem[] }) => {
         const self = holder.system as TargetSystem;
         self.calls.putMany += 1;
         const items =
@@ -242,13 +275,13 @@ export class TargetSystem {
           });
         }
         return { ok: true };
-      },
+      }),
       // The target's own lookup: does it hold this message id?
-      Has: (args: { messageId: string }) => {
+      Has: delayed(delayMs, (args: { messageId: string }) => {
         const self = holder.system as TargetSystem;
         self.calls.has += 1;
         return { found: self.accepted.some((a) => a.messageId === args.messageId) };
-      },
+      }),
     };
     const { server, url } = await serve('/target', 'target.wsdl', {
       InboundService: { InboundPort: port },
