@@ -3,7 +3,9 @@
  * recorded) nothing reaches the target twice. Between the target's success and the recording of
  * the id — the put window docs/endpoints.md documents — the put was marked first: an endpoint
  * with `alreadyDelivered()` asks the target and does not put it again (exactly once); one
- * without puts it again and counts a possible duplicate.
+ * without puts it again and counts a possible duplicate. With `concurrency` 16, a kill -9 with 16
+ * puts in flight (all of which the target then accepts) leaves every one of them marked: each is
+ * found at the target on restart, and every record is there exactly once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,4 +103,45 @@ test('the same window with alreadyDelivered(): the target is asked, nothing twic
   assert.equal(counters.confirmedDelivered, 1, 'src:4 was found at the target');
   assert.equal(counters.possibleDuplicates, 0);
   assert.equal(leftInQueue, 0);
+});
+
+test('kill -9 with 16 puts in flight (concurrency 16): every message at the target exactly once', async () => {
+  await using dir = await tempDir();
+  await using broker = await memoryTransport();
+  await using bridge = await startBridge(broker);
+  // Slow enough that 16 puts are in flight together; the target completes them after the kill.
+  const target = await TargetSystem.start({ delayMs: 300 });
+  const dataDir = join(dir.path, 'orders-in');
+  const ids = Array.from({ length: 40 }, (_, i) => `src:${i + 1}`);
+  try {
+    for (const [i, id] of ids.entries()) {
+      await broker.publish('/queue/orders', JSON.stringify({ n: i + 1 }), { messageId: id });
+    }
+    const args = [target.url, bridge.url, dataDir, '--lookup', '--concurrency=16'];
+    {
+      await using first = runFixture('inbound-child.ts', [...args, '--die-in-flight=16']);
+      assert.equal(await first.exited, 'SIGKILL');
+    }
+    await using second = runFixture('inbound-child.ts', args);
+    await second.line(/^started$/);
+    await waitFor(
+      'every message at the target',
+      () => new Set(target.accepted.map((a) => a.messageId)).size === ids.length,
+      60_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a duplicate would come behind
+    second.process.kill('SIGTERM');
+    const line = await second.line(/^counters /);
+    assert.equal(await second.exited, 0);
+    const counters = JSON.parse(line.slice('counters '.length)) as EndpointCounters;
+    const accepted = target.accepted.map((a) => a.messageId);
+    assert.deepEqual([...accepted].sort(), [...ids].sort(), 'each message exactly once');
+    assert.ok(
+      counters.confirmedDelivered >= 1,
+      `puts in flight at the kill were found at the target: ${JSON.stringify(counters)}`,
+    );
+    assert.equal(counters.possibleDuplicates, 0);
+  } finally {
+    await target.close();
+  }
 });
