@@ -43,6 +43,7 @@ import {
   type Host,
   type NodeProcess,
   type PeerPair,
+  writeNodeConfig,
 } from '../test/support/hosts/index.js';
 
 function positive(name: string, fallback: number): number {
@@ -84,18 +85,13 @@ function median(values: readonly number[]): number {
     : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
+/** node-a on h1 is the one seed of the others. */
 async function configure(bed: HostBed): Promise<void> {
   for (const [i, host] of bed.hosts.entries()) {
-    await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
-    await host.writeJson('aes.config.json', {
-      node: NAMES[i],
-      cluster: {
-        host: '0.0.0.0',
-        port: 7420,
-        ...(i === 0 ? {} : { seeds: [`${bed.hosts[0]?.name}:7420`] }),
-        secretFile: '/srv/aes/cluster.secret',
-      },
-      http: { host: '0.0.0.0', port: 9464 },
+    await writeNodeConfig(host, {
+      node: NAMES[i] as string,
+      seeds: i === 0 ? [] : [bed.hosts[0]?.name as string],
+      secret: SECRET,
     });
   }
 }

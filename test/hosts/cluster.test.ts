@@ -29,6 +29,7 @@ import {
   type NodeProcess,
   type Status,
   type StatusJson,
+  writeNodeConfig,
 } from '../support/hosts/index.js';
 
 const unavailable = hostsSkipReason();
@@ -46,18 +47,12 @@ const HEAL_BOUND_MS = 10_000;
  * same seed list, its own host among them.
  */
 async function configure(bed: HostBed, everyone = false): Promise<void> {
-  const all = bed.hosts.map((h) => `${h.name}:7420`);
+  const all = bed.hosts.map((h) => h.name);
   for (const [i, host] of bed.hosts.entries()) {
-    await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
-    await host.writeJson('aes.config.json', {
-      node: NAMES[i],
-      cluster: {
-        host: '0.0.0.0',
-        port: 7420,
-        ...(everyone ? { seeds: all } : i === 0 ? {} : { seeds: [all[0]] }),
-        secretFile: '/srv/aes/cluster.secret',
-      },
-      http: { host: '0.0.0.0', port: 9464 },
+    await writeNodeConfig(host, {
+      node: NAMES[i] as string,
+      seeds: everyone ? all : i === 0 ? [] : [all[0] as string],
+      secret: SECRET,
     });
   }
 }

@@ -11,7 +11,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import {
   HostBed,
   hostsSkipReason,
@@ -23,6 +22,8 @@ import {
   type LogLine,
   type NodeProcess,
   type Status,
+  writeEndpoint,
+  writeNodeConfig,
 } from '../support/hosts/index.js';
 import { pollUntil } from '../support/wait.js';
 
@@ -31,7 +32,6 @@ const when = unavailable !== undefined ? { skip: unavailable } : {};
 
 const SECRET = 'hosts-faults-secret-0123456789';
 const NAMES = ['node-a', 'node-b', 'node-c'] as const;
-const FIXTURES = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
 
 async function waitStatus(what: string, host: Host, done: (s: Status) => boolean): Promise<void> {
   await waitStatusOn(what, [host], done);
@@ -47,20 +47,16 @@ async function clusterOfThree(
   bed: HostBed,
   endpoints: Readonly<Record<number, Readonly<Record<string, string>>>> = {},
 ): Promise<NodeProcess[]> {
-  const seeds = bed.hosts.map((h) => `${h.name}:7420`);
+  const seeds = bed.hosts.map((h) => h.name);
   for (const [i, host] of bed.hosts.entries()) {
-    await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
-    await host.writeJson('aes.config.json', {
-      node: NAMES[i],
-      cluster: { host: '0.0.0.0', port: 7420, seeds, secretFile: '/srv/aes/cluster.secret' },
-      http: { host: '0.0.0.0', port: 9464 },
-      endpoints: { defaults: { startLimitMs: 120_000 } },
+    await writeNodeConfig(host, {
+      node: NAMES[i] as string,
+      seeds,
+      secret: SECRET,
+      extra: { endpoints: { defaults: { startLimitMs: 120_000 } } },
     });
     for (const [name, fixture] of Object.entries(endpoints[i] ?? {})) {
-      await host.writeFile(
-        `endpoints/${name}/index.ts`,
-        `export { default } from ${JSON.stringify(`${FIXTURES}${fixture}`)};\n`,
-      );
+      await writeEndpoint(host, name, fixture);
     }
   }
   return Promise.all(bed.hosts.map((h) => h.startNode()));

@@ -12,7 +12,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   HostBed,
   HostSource,
@@ -23,6 +22,8 @@ import {
   type Host,
   type NodeProcess,
   type Status,
+  writeEndpoint,
+  writeNodeConfig,
 } from '../support/hosts/index.js';
 import { checkHistory } from '../support/chaos/checks.js';
 
@@ -33,7 +34,6 @@ const SECRET = 'hosts-operations-secret-0123456789';
 const BROKER_LOGIN = 'app';
 const BROKER_PASSCODE = 'hosts-operations-broker-passcode';
 const BROKER_PORT = 61613;
-const FIXTURES = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
 /** Records a second at the source: slow enough that records flow through every restart. */
 const FEED_PER_SECOND = 20;
 
@@ -49,14 +49,6 @@ async function waitStatus(what: string, host: Host, done: (s: Status) => boolean
   await waitStatusOn(what, [host], done, 90_000);
 }
 
-/** An endpoint folder on the host whose entry re-exports a fixture of test/e2e/fixtures. */
-async function endpoint(host: Host, name: string, fixture: string): Promise<void> {
-  await host.writeFile(
-    `endpoints/${name}/index.ts`,
-    `export { default } from ${JSON.stringify(`${FIXTURES}${fixture}`)};\n`,
-  );
-}
-
 const ENDPOINT_DEFAULTS = {
   // Loading an endpoint from source on a loaded machine can take long.
   startLimitMs: 120_000,
@@ -70,34 +62,38 @@ const ENDPOINT_DEFAULTS = {
  */
 async function configure(bed: HostBed): Promise<void> {
   const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
-  const seeds = bed.hosts.map((h) => `${h.name}:7420`);
+  const seeds = bed.hosts.map((h) => h.name);
   const brokerUrl = `stomp://${BROKER_LOGIN}:${BROKER_PASSCODE}@${h3.name}:${BROKER_PORT}`;
-  const base = (node: string) => ({
-    node,
-    cluster: { host: '0.0.0.0', port: 7420, seeds, secretFile: '/srv/aes/cluster.secret' },
-    http: { host: '0.0.0.0', port: 9464 },
-    endpoints: { defaults: ENDPOINT_DEFAULTS },
-  });
-  for (const host of bed.hosts) await host.writeFile('cluster.secret', `${SECRET}\n`, 0o600);
+  const endpoints = { defaults: ENDPOINT_DEFAULTS };
   await h3.writeFile(
     'broker-users.json',
     JSON.stringify({ [BROKER_LOGIN]: BROKER_PASSCODE }),
     0o600,
   );
-  await h3.writeJson('aes.config.json', {
-    ...base('node-c'),
-    broker: {
-      embedded: { host: '0.0.0.0', port: BROKER_PORT, usersFile: '/srv/aes/broker-users.json' },
+  await writeNodeConfig(h3, {
+    node: 'node-c',
+    seeds,
+    secret: SECRET,
+    extra: {
+      endpoints,
+      broker: {
+        embedded: { host: '0.0.0.0', port: BROKER_PORT, usersFile: '/srv/aes/broker-users.json' },
+      },
     },
   });
   for (const [host, node] of [
     [h1, 'node-a'],
     [h2, 'node-b'],
   ] as const) {
-    await host.writeJson('aes.config.json', { ...base(node), broker: { urls: [brokerUrl] } });
+    await writeNodeConfig(host, {
+      node,
+      seeds,
+      secret: SECRET,
+      extra: { endpoints, broker: { urls: [brokerUrl] } },
+    });
   }
-  await endpoint(h1, 'orders-out', 'orders-out.ts');
-  await endpoint(h2, 'orders-in', 'orders-in.ts');
+  await writeEndpoint(h1, 'orders-out', 'orders-out.ts');
+  await writeEndpoint(h2, 'orders-in', 'orders-in.ts');
 }
 
 describe('operating a cluster of three hosts (issue 15)', () => {
@@ -193,7 +189,7 @@ describe('operating a cluster of three hosts (issue 15)', () => {
       // No business systems here: the endpoints are sinks of their own queues.
       await h2.remove('endpoints/orders-in');
       await h1.remove('endpoints/orders-out');
-      await endpoint(h2, 'sink-one', 'sink.ts');
+      await writeEndpoint(h2, 'sink-one', 'sink.ts');
       const c = await h3.startNode();
       const [a, b] = await Promise.all([h1.startNode(), h2.startNode()]);
       const endpointsOf = (json: Status['json'], node: string): string[] =>
@@ -207,7 +203,7 @@ describe('operating a cluster of three hosts (issue 15)', () => {
         (s) => s.code === 0 && endpointsOf(s.json, 'node-b').join() === 'sink-one',
       );
 
-      await endpoint(h2, 'sink-two', 'sink.ts');
+      await writeEndpoint(h2, 'sink-two', 'sink.ts');
       assert.ok(b.signal('SIGHUP'));
       await b.waitLine(
         'the reload',

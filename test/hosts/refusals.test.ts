@@ -14,34 +14,18 @@ import assert from 'node:assert/strict';
 import {
   HostBed,
   hostsSkipReason,
+  waitStatus as waitStatusOn,
+  writeNodeConfig,
   type Host,
   type LogLine,
   type NodeProcess,
+  type Status,
 } from '../support/hosts/index.js';
-import { pollUntil } from '../support/wait.js';
 
 const unavailable = hostsSkipReason();
 const when = unavailable !== undefined ? { skip: unavailable } : {};
 
 const SECRET = 'hosts-refusals-secret-0123456789';
-const STATUS_TIMEOUT_MS = 30_000;
-
-interface StatusJson {
-  readonly nodes: readonly { node: string; error?: string; since?: string }[];
-  readonly refused?: readonly {
-    node: string;
-    address: string;
-    code: string;
-    error: string;
-    since: string;
-    count: number;
-  }[];
-}
-interface Status {
-  readonly code: number | null;
-  readonly json: StatusJson;
-}
-
 /** `node` on `host`, seeded with `seeds` (host names, port 7420), with its own secret file. */
 async function configure(
   host: Host,
@@ -49,22 +33,7 @@ async function configure(
   seeds: readonly string[],
   secret = SECRET,
 ): Promise<void> {
-  await host.writeFile('cluster.secret', `${secret}\n`, 0o600);
-  await host.writeJson('aes.config.json', {
-    node,
-    cluster: {
-      host: '0.0.0.0',
-      port: 7420,
-      seeds: seeds.map((s) => (s.includes(':') ? s : `${s}:7420`)),
-      secretFile: '/srv/aes/cluster.secret',
-    },
-    http: { host: '0.0.0.0', port: 9464 },
-  });
-}
-
-async function status(host: Host): Promise<Status> {
-  const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
-  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
+  await writeNodeConfig(host, { node, seeds, secret });
 }
 
 /** Polls `host`'s `aes status --json` until `done`; on timeout, fails with what it last said. */
@@ -74,20 +43,7 @@ async function waitStatus(
   done: (s: Status) => boolean,
   timeoutMs = 60_000,
 ): Promise<Status> {
-  let last: Status | undefined;
-  try {
-    await pollUntil(
-      what,
-      async () => {
-        last = await status(host);
-        return done(last);
-      },
-      timeoutMs,
-    );
-  } catch (err) {
-    assert.fail(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
-  }
-  return last as Status;
+  return (await waitStatusOn(what, [host], done, timeoutMs)).get(host.name) as Status;
 }
 
 function line(node: NodeProcess, what: string, match: (l: LogLine) => boolean): Promise<LogLine> {

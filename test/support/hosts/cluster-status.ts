@@ -19,8 +19,19 @@ export interface StatusEntry {
   readonly endpoints?: readonly { readonly name: string; readonly state: string }[];
 }
 
+/** A handshake refused either way in the last 30 s (docs/operations.md, `aes status`). */
+export interface RefusalEntry {
+  readonly node: string;
+  readonly address: string;
+  readonly code: string;
+  readonly error: string;
+  readonly since: string;
+  readonly count: number;
+}
+
 export interface StatusJson {
   readonly nodes: readonly StatusEntry[];
+  readonly refused?: readonly RefusalEntry[];
 }
 
 /** The command's exit code and its JSON (no nodes when it printed nothing). */

@@ -38,5 +38,13 @@ export {
   STATUS_TIMEOUT_MS,
   type Status,
   type StatusEntry,
+  type RefusalEntry,
   type StatusJson,
 } from './cluster-status.js';
+export {
+  writeEndpoint,
+  writeNodeConfig,
+  CLUSTER_PORT,
+  HTTP_PORT,
+  type HostNodeConfig,
+} from './node-config.js';
