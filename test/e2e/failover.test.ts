@@ -105,6 +105,7 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
       );
       const gone = await waitFrom(a, from, 'endpoint stopped', stopped);
       assert.ok(gone.at - killedAt < LEASE_MS, `stopped ${gone.at - killedAt} ms after the kill`);
+      console.log(`# engine killed: owner's endpoint stopped after ${gone.at - killedAt} ms`);
       assert.equal(why.line.level, 'warn');
       const ready = await readyz(a);
       assert.equal(ready.status, 503);
@@ -142,6 +143,7 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
     );
     const took = await waitFrom(other, fromOther, 'takeover', acquired, LEASE_MS * 3);
     assert.ok(took.at - exitedAt < 2_000, `took over ${took.at - exitedAt} ms after the stop`);
+    console.log(`# graceful stop: taken over ${took.at - exitedAt} ms after the owner exited`);
     await waitFrom(other, fromOther, 'endpoint running', running);
 
     // kill -9 of the owner's node: the standby runs it within leaseMs + 2 s.
@@ -155,7 +157,11 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
       failover.at - killedAt <= LEASE_MS + 2_000,
       `failover took ${failover.at - killedAt} ms`,
     );
+    console.log(`# kill -9: taken over ${failover.at - killedAt} ms after the kill`);
     await waitFrom(again, fromAgain, 'endpoint running', running);
+    // The dead node's endpoint process saw its link go and exited before the standby started.
+    const orphan = endpointPids(other).at(-1);
+    assert.ok(orphan !== undefined && !isAlive(orphan), `pid ${orphan} still runs`);
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     for (const pid of nodes.flatMap(endpointPids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
