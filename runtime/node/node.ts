@@ -463,6 +463,7 @@ export class AesNode implements AsyncDisposable {
       dataDir: join(this.config.dataDir, 'endpoints', endpoint),
       brokerUrls: this.endpointBrokerUrls,
       settings: endpointSettings(this.config, endpoint),
+      ...(this.config.coordination && { leaseMs: this.config.coordination.leaseMs }),
     };
   }
 
