@@ -94,6 +94,15 @@ export interface ClusterTlsConfig {
   readonly ca?: Buffer;
 }
 
+export interface CoordinationConfig {
+  /** `etcd://…` or `postgres://…` (with credentials: never log it unredacted). */
+  readonly url: string;
+  readonly leaseMs: number;
+}
+
+/** The schemes `coordination.url` may name (coordination/open-coordinator.ts has a backend each). */
+const COORDINATION_SCHEMES = ['etcd', 'postgres', 'postgresql'];
+
 export interface NodeConfig {
   /** The file it came from (for messages). */
   readonly file: string;
@@ -122,6 +131,8 @@ export interface NodeConfig {
     /** The base URL others reach the HTTP server at; undefined: derived from what is bound. */
     readonly advertise: string | undefined;
   };
+  /** The coordination engine placing endpoints by lease; undefined: static placement. */
+  readonly coordination: CoordinationConfig | undefined;
   readonly endpoints: {
     /** Absolute. */
     readonly folder: string;
@@ -275,6 +286,7 @@ interface RawConfig {
     };
   };
   http?: { host?: string; port?: number; advertise?: string };
+  coordination?: { url: string; leaseMs?: number };
   endpoints?: {
     folder?: string;
     defaults?: EndpointSettingsInput;
@@ -362,6 +374,13 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
       });
     }
   };
+  const scheme = raw.coordination?.url.split('://')[0]?.toLowerCase();
+  if (scheme !== undefined && !COORDINATION_SCHEMES.includes(scheme)) {
+    issues.push({
+      pointer: '/coordination/url',
+      message: `unknown scheme '${scheme}' (known: ${COORDINATION_SCHEMES.join(', ')})`,
+    });
+  }
   settingsAt('/endpoints/defaults', raw.endpoints?.defaults);
   for (const [name, settings] of Object.entries(raw.endpoints?.overrides ?? {})) {
     settingsAt(`/endpoints/overrides/${escape(name)}`, settings);
@@ -425,6 +444,13 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
       port: raw.http?.port ?? D.DEFAULT_HTTP_PORT,
       advertise: raw.http?.advertise,
     },
+    coordination:
+      raw.coordination === undefined
+        ? undefined
+        : {
+            url: raw.coordination.url,
+            leaseMs: raw.coordination.leaseMs ?? D.DEFAULT_COORDINATION_LEASE_MS,
+          },
     endpoints: {
       folder: absolute(baseDir, raw.endpoints?.folder ?? D.DEFAULT_ENDPOINTS_FOLDER),
       defaults: merge(DEFAULT_ENDPOINT_SETTINGS, raw.endpoints?.defaults ?? {}),

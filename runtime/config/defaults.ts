@@ -25,3 +25,5 @@ export const DEFAULT_QUARANTINE_WINDOW_MS = 300_000;
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 /** Shared secrets shorter than this are refused. */
 export const MIN_SECRET_LENGTH = 16;
+/** `coordination.leaseMs`: long enough to ride out a short engine hiccup (coordination's default). */
+export const DEFAULT_COORDINATION_LEASE_MS = 10_000;

@@ -1,4 +1,5 @@
 /** A node config as an operator wants to read it: one summary, secrets never shown. */
+import { redactCoordinationUrl } from '../../coordination/index.js';
 import { relative } from 'node:path';
 import type { BrokerConfig, NodeConfig } from './config.js';
 
@@ -25,6 +26,10 @@ export function redactConfig(config: NodeConfig): NodeConfig {
             },
     },
     broker: redactBroker(config.broker),
+    coordination:
+      config.coordination === undefined
+        ? undefined
+        : { ...config.coordination, url: redactCoordinationUrl(config.coordination.url) },
   };
 }
 
@@ -104,6 +109,11 @@ export function describeConfig(
       ? `  broker     ${broker.urls.map(redactUrlPassword).join(', ')}`
       : `  broker     embedded on ${broker.host}:${broker.port} (data in ${broker.dataDir})${brokerProtection(broker)}`,
     `  http       ${http.host}:${http.port}`,
+    ...(config.coordination === undefined
+      ? []
+      : [
+          `  placement  by lease on ${redactCoordinationUrl(config.coordination.url)} (lease ${config.coordination.leaseMs} ms)`,
+        ]),
     `  endpoints  ${config.endpoints.folder}${Object.keys(config.endpoints.overrides).length > 0 ? ` (overrides: ${Object.keys(config.endpoints.overrides).sort().join(', ')})` : ''}`,
     ...(endpoints === undefined ? [] : endpointLines(config.endpoints.folder, endpoints)),
   ].join('\n');

@@ -112,6 +112,11 @@ export interface EndpointLaunchConfig {
   readonly dataDir: string;
   readonly brokerUrls: readonly string[];
   readonly settings: EndpointSettings;
+  /**
+   * Set when the node places endpoints by lease (`coordination.leaseMs`): once the node is lost,
+   * a standby may start this endpoint when the node's lease expires, so it must be gone sooner.
+   */
+  readonly leaseMs?: number;
 }
 
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);

@@ -187,9 +187,15 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       const drainTimeoutMs = config.settings.drainTimeoutMs;
       link.onStop(() => void endpoint.stop({ timeoutMs: drainTimeoutMs }));
       link.onLost((reason) => {
-        options.exitGuard?.exitWithin(drainTimeoutMs + LOST_NODE_GRACE_MS, 1, 'losing the node');
+        // Placed by lease: the lost node renewed its lease at most a sixth of it ago, so a
+        // standby may start this endpoint five sixths of it from now at the earliest. Gone by half.
+        const leaseMs = config.leaseMs;
+        const exitMs = leaseMs === undefined ? drainTimeoutMs + LOST_NODE_GRACE_MS : leaseMs / 2;
+        const drainMs =
+          leaseMs === undefined ? drainTimeoutMs : Math.min(drainTimeoutMs, leaseMs / 3);
+        options.exitGuard?.exitWithin(Math.floor(exitMs), 1, 'losing the node');
         options.log.warn(`lost the node (${reason}); draining`);
-        void endpoint.stop({ timeoutMs: drainTimeoutMs });
+        void endpoint.stop({ timeoutMs: Math.floor(drainMs) });
       });
       const code = await serveEndpoint(endpoint, {
         drainTimeoutMs,

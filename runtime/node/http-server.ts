@@ -8,6 +8,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { METRICS_PATH, SD_PATH, type TargetGroup } from '../observability/index.js';
 import type { EndpointAction } from './control.js';
 import { STATUS_PAGE_CSP, renderStatusPage } from './status-page.js';
@@ -156,4 +157,12 @@ export async function startHttpSurface(
       return closing;
     },
   };
+}
+
+/** The HTTP URL others reach: the configured one, else what is bound (a wildcard: our hostname). */
+export function advertisedUrl(configured: string | undefined, bound: string): string {
+  if (configured !== undefined) return configured.replace(/\/+$/, '');
+  const url = new URL(bound);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = hostname();
+  return url.origin;
 }

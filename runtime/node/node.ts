@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../broker/index.js';
@@ -23,13 +22,12 @@ import {
   publicBrokerUrl,
   tlsMode,
 } from './embedded-broker.js';
-import { zeroCounters, type EndpointCounters } from '../endpoint/progress.js';
+import { zeroCounters } from '../endpoint/progress.js';
 import { NodeMetrics } from '../observability/node-metrics.js';
 import { serviceDiscoveryTargets, METRICS_PATH } from '../observability/service-discovery.js';
 import { packageVersion } from '../version.js';
 import type { DirLock } from '../../util/index.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
-import type { EndpointProcess } from '../supervisor/endpoint-process.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { installNodeSession } from '../link/node-session.js';
 import {
@@ -40,12 +38,19 @@ import {
 } from '../link/protocol.js';
 import { EndpointNotFoundError, installControlSession, type EndpointAction } from './control.js';
 import { CONTROL_SESSION } from './control-session.js';
-import type { EndpointEntry } from './endpoint-folder.js';
 import { checkConfigFile, checkNodeConfig } from './check-config.js';
 import { applyReload, type ReloadHost, type ReloadResult } from './reload.js';
+import { openPlacement, type Placement } from './placement.js';
+import type { Managed } from './managed-endpoint.js';
+import type { EndpointEntry } from './endpoint-folder.js';
 import { endpointLaunch } from './endpoint-launch.js';
 import { StateError } from '../errors.js';
-import { HttpStatusError, startHttpSurface, type HttpSurface } from './http-server.js';
+import {
+  advertisedUrl,
+  HttpStatusError,
+  startHttpSurface,
+  type HttpSurface,
+} from './http-server.js';
 import { createLogger, logOutputLine, type Logger } from './logger.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
@@ -56,7 +61,6 @@ import {
   watchNodeBroker,
   nextBrokerView,
   type BrokerHealth,
-  type EndpointBrokerView,
 } from './broker-health.js';
 
 export interface StartNodeOptions {
@@ -64,27 +68,6 @@ export interface StartNodeOptions {
   readonly logger?: Logger;
   /** Extra environment for endpoint processes. */
   readonly endpointEnv?: NodeJS.ProcessEnv;
-}
-
-interface Managed {
-  readonly entry: EndpointEntry;
-  readonly token: string;
-  readonly process: EndpointProcess;
-  readonly log: Logger;
-  counters: EndpointCounters | null;
-  lastError: string | null;
-  /** Set while an endpoint started by hand is attached (the supervised one is stopped). */
-  attached: boolean;
-  /** Its broker connection, as its running process last reported it. */
-  broker: EndpointBrokerView | null;
-}
-
-/** The HTTP URL others reach: the configured one, else what is bound (a wildcard: our hostname). */
-function advertisedUrl(configured: string | undefined, bound: string): string {
-  if (configured !== undefined) return configured.replace(/\/+$/, '');
-  const url = new URL(bound);
-  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = hostname();
-  return url.origin;
 }
 
 export class AesNode implements AsyncDisposable {
@@ -112,6 +95,8 @@ export class AesNode implements AsyncDisposable {
   /** The node's own broker, for `/readyz`. */
   private brokerHealth: BrokerHealth | undefined;
   private closing: Promise<void> | undefined;
+  /** Set with `coordination`: endpoints run here only while this node holds their lease. */
+  private placement: Placement | undefined;
 
   private constructor(
     config: NodeConfig,
@@ -193,6 +178,13 @@ export class AesNode implements AsyncDisposable {
     // What `aes config check` checks too, before anything is held or started.
     const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
+    if (config.coordination !== undefined) {
+      this.placement = await openPlacement(config.file, config.coordination, this.name, this.log, {
+        start: (name) => this.supervisor.get(name)?.start() ?? Promise.resolve(),
+        stop: (name, killAfterMs) =>
+          this.supervisor.get(name)?.stop(killAfterMs) ?? Promise.resolve(),
+      });
+    }
     if (config.broker.kind === 'embedded') {
       const embedded = config.broker;
       // Made per start and held in memory only: handed to endpoints over their link.
@@ -326,7 +318,8 @@ export class AesNode implements AsyncDisposable {
     this.log.info('http listening', { url: this.http.url, advertised: this.advertised });
 
     for (const entry of entries) this.add(entry);
-    await this.supervisor.startAll();
+    if (this.placement === undefined) await this.supervisor.startAll();
+    for (const entry of entries) this.placement?.add(entry.name);
     this.log.info(`node started with ${entries.length} endpoint(s)`, {
       endpoints: entries.map((e) => e.name),
     });
@@ -358,9 +351,10 @@ export class AesNode implements AsyncDisposable {
       start: async (entry) => {
         this.add(entry);
         this.managed(entry.name)?.log.info('new in the config: starting');
-        await this.supervisor.start(entry.name);
+        if (this.placement === undefined) await this.supervisor.start(entry.name);
+        else this.placement.add(entry.name);
       },
-      stop: (name) => this.replace(name),
+      stop: (name) => this.placement?.remove(name, () => this.replace(name)) ?? this.replace(name),
       restart: (entry) => this.replace(entry.name, entry),
     };
   }
@@ -386,7 +380,7 @@ export class AesNode implements AsyncDisposable {
       return;
     }
     this.add(entry, managed.attached);
-    if (!keepStopped) await this.supervisor.start(name);
+    if (!keepStopped && this.placement?.holds(name) !== false) await this.supervisor.start(name);
   }
 
   /** This node's name and HTTP URL, as `aes-control/info` answers. */
@@ -469,6 +463,7 @@ export class AesNode implements AsyncDisposable {
       dataDir: join(this.config.dataDir, 'endpoints', endpoint),
       brokerUrls: this.endpointBrokerUrls,
       settings: endpointSettings(this.config, endpoint),
+      ...(this.config.coordination && { leaseMs: this.config.coordination.leaseMs }),
     };
   }
 
@@ -527,7 +522,8 @@ export class AesNode implements AsyncDisposable {
   }
 
   private async act(action: EndpointAction, endpoint: string): Promise<boolean> {
-    if (!this.endpoints.has(endpoint)) return false;
+    // A standby has it, but must not run it: the owner is asked (the control session goes on).
+    if (!this.endpoints.has(endpoint) || this.placement?.holds(endpoint) === false) return false;
     this.log.info(`${action} ${endpoint} (requested)`);
     await this.supervisor[action](endpoint);
     return true;
@@ -537,10 +533,13 @@ export class AesNode implements AsyncDisposable {
   status(): NodeStatus {
     const endpoints: EndpointStatus[] = this.supervisor.status().map((s) => {
       const managed = this.endpoints.get(s.name);
+      const lease = this.placement?.status(s.name);
+      const standby = lease?.role === 'standby' && s.state === 'stopped';
       return {
         name: s.name,
         node: this.config.node,
-        state: managed?.attached === true ? 'attached' : s.state,
+        state: managed?.attached === true ? 'attached' : standby ? 'standby' : s.state,
+        ...(lease === undefined ? {} : { lease }),
         pid: s.pid ?? null,
         restarts: s.restarts,
         lastError: s.lastError ?? managed?.lastError ?? null,
@@ -561,10 +560,12 @@ export class AesNode implements AsyncDisposable {
   /** Why `/readyz` answers 503: the node's broker, then each endpoint (its state or broker). */
   private notReady(): string[] {
     if (this.closing !== undefined) return ['shutting down'];
-    const reasons = this.brokerHealth?.reasons() ?? [];
+    const reasons = [...(this.brokerHealth?.reasons() ?? []), ...(this.placement?.reasons() ?? [])];
     for (const e of this.status().endpoints) {
+      if (e.state === 'standby' && e.lease?.error === null) continue; // another node runs it
       if (e.state !== 'running' && e.state !== 'attached') {
-        reasons.push(`endpoint ${e.name} is ${e.state}`);
+        const why = e.lease?.error;
+        reasons.push(`endpoint ${e.name} is ${e.state}${why ? `: ${why}` : ''}`);
         continue;
       }
       const broker = brokerReason(e.name, this.endpoints.get(e.name)?.broker ?? null);
@@ -588,7 +589,9 @@ export class AesNode implements AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const steps: [string, () => Promise<void>][] = [
+        ['campaigns', async () => this.placement?.stopCampaigning()],
         ['endpoints', () => this.supervisor.close()],
+        ['leases', async () => this.placement?.close()],
         ['http', async () => this.http?.close()],
         ['broker probe', () => Promise.resolve(this.brokerHealth?.close())],
         ['kernel', async () => this.kernel?.shutdown('node stopping')],

@@ -17,6 +17,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.75em; text-align: left
 th { background: #f4f4f4; }
 td.error { color: #a00; max-width: 30em; overflow-wrap: anywhere; }
 .state-running, .state-attached, .up { color: #070; font-weight: 600; }
+.state-standby { color: #555; }
 .state-failed, .state-backoff, .down, .broker-down { color: #a00; font-weight: 600; }
 #message { min-height: 1.4em; font-weight: 600; }
 #message.bad { color: #a00; } #message.good { color: #070; }
@@ -45,8 +46,15 @@ function age(ms) {
 function brokerDown(e) {
   return !!e.broker && e.broker.state !== 'connected' && e.broker.state !== 'closed';
 }
+// With coordination: standby (owner: b, token 42, lease 3 s).
+function leaseText(l) {
+  if (!l) return '';
+  if (l.owner === null) return ' (owner: none)';
+  return ' (owner: ' + l.owner + (l.token === null ? '' : ', token ' + l.token) + ', lease ' + age(l.ageMs) + ')';
+}
 function stateText(e) {
-  return brokerDown(e) ? e.state + ' (broker ' + e.broker.state + ' ' + age(e.broker.ageMs) + ')' : e.state;
+  const state = e.state + leaseText(e.lease);
+  return brokerDown(e) ? state + ' (broker ' + e.broker.state + ' ' + age(e.broker.ageMs) + ')' : state;
 }
 function say(text, good) {
   const m = document.getElementById('message');
@@ -111,7 +119,7 @@ function render(data) {
       cell(row, e.step, 'step');
       cell(row, age(e.stepAgeMs), 'age');
       cell(row, e.counters ? (e.counters.completed + e.counters.delivered) : null, 'records');
-      cell(row, e.lastError, 'error');
+      cell(row, e.lastError || (e.lease && e.lease.error), 'error');
       const buttons = cell(row, '', 'actions');
       for (const action of ['start', 'stop', 'restart']) {
         const b = document.createElement('button');

@@ -2,6 +2,9 @@
 import type { EndpointCounters } from '../endpoint/progress.js';
 import type { EndpointState } from '../supervisor/lifecycle.js';
 import type { TransportState } from '../../transports/index.js';
+import type { EndpointLeaseStatus } from './placement.js';
+
+export type { EndpointLeaseStatus } from './placement.js';
 
 /** An endpoint's connection to its broker, as the endpoint last reported it. */
 export interface EndpointBrokerStatus {
@@ -20,8 +23,11 @@ export interface EndpointBrokerStatus {
 export interface EndpointStatus {
   readonly name: string;
   readonly node: string;
-  /** The supervisor's state, or `attached` for an endpoint run by hand. */
-  readonly state: EndpointState | 'attached';
+  /**
+   * The supervisor's state, `attached` for an endpoint run by hand, or `standby` for one this
+   * node does not hold the lease of (with `coordination`).
+   */
+  readonly state: EndpointState | 'attached' | 'standby';
   readonly pid: number | null;
   readonly restarts: number;
   readonly lastError: string | null;
@@ -31,6 +37,8 @@ export interface EndpointStatus {
   readonly counters: EndpointCounters | null;
   /** Its broker connection; null until the running process reports one. */
   readonly broker: EndpointBrokerStatus | null;
+  /** Its lease, on a node with `coordination` (absent without, and from earlier releases). */
+  readonly lease?: EndpointLeaseStatus;
 }
 
 export interface NodeStatus {
@@ -90,8 +98,17 @@ function age(ms: number | null): string {
 /** `running` — or `running (broker reconnecting 12 s)` while its broker is not connected. */
 function stateText(e: EndpointStatus): string {
   const broker = e.broker ?? null; // a node of an older version sends none
-  if (broker === null || broker.state === 'connected' || broker.state === 'closed') return e.state;
-  return `${e.state} (broker ${broker.state} ${age(broker.ageMs)})`;
+  const state = e.state + leaseText(e.lease);
+  if (broker === null || broker.state === 'connected' || broker.state === 'closed') return state;
+  return `${state} (broker ${broker.state} ${age(broker.ageMs)})`;
+}
+
+/** ` (owner: b, token 42, lease 3 s)`; nothing without a lease. */
+export function leaseText(lease: EndpointLeaseStatus | undefined): string {
+  if (lease === undefined) return '';
+  if (lease.owner === null) return ' (owner: none)';
+  const token = lease.token === null ? '' : `, token ${lease.token}`;
+  return ` (owner: ${lease.owner}${token}, lease ${age(lease.ageMs)})`;
 }
 
 /** The status as a table for people. */
@@ -120,7 +137,7 @@ export function formatClusterStatus(status: ClusterStatus): string {
         String(e.restarts),
         e.step ?? '-',
         age(e.stepAgeMs),
-        e.lastError ?? '',
+        e.lastError ?? e.lease?.error ?? '',
       ]);
     }
   }

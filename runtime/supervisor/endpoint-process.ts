@@ -156,8 +156,11 @@ export class EndpointProcess implements AsyncDisposable {
     return this.spawnChild();
   }
 
-  /** Stops by hand: SIGTERM (the endpoint drains), SIGKILL after the grace period. */
-  stop(): Promise<void> {
+  /**
+   * Stops by hand: SIGTERM (the endpoint drains), SIGKILL after the grace period, or after
+   * `killAfterMs` when given (a node losing an endpoint's lease must have it gone in time).
+   */
+  stop(killAfterMs?: number): Promise<void> {
     this.stopRequested = true;
     if (this.lifecycle.is('backoff')) {
       this.clearBackoff();
@@ -170,7 +173,13 @@ export class EndpointProcess implements AsyncDisposable {
     }
     if (this.lifecycle.is('starting', 'running')) {
       this.lifecycle.transitionTo(['starting', 'running'], 'stopping', 'stop requested');
-      this.terminate();
+      this.terminate(killAfterMs);
+    } else if (killAfterMs !== undefined && this.child !== undefined) {
+      // Already stopping (a hang, a stop by hand): its grace may outlast the deadline given.
+      const child = this.child;
+      this.clock.setTimeout(() => {
+        if (this.child === child) child.kill('SIGKILL');
+      }, killAfterMs);
     }
     if (this.child === undefined) return Promise.resolve();
     return new Promise((resolve) => this.exitWaiters.push(resolve));
@@ -312,15 +321,15 @@ export class EndpointProcess implements AsyncDisposable {
     this.terminate();
   }
 
-  /** SIGTERM now, SIGKILL after the grace period if it is still there. */
-  private terminate(): void {
+  /** SIGTERM now, SIGKILL after the grace period (or `graceMs`) if it is still there. */
+  private terminate(graceMs = this.killGraceMs): void {
     const child = this.child;
     if (child === undefined) return;
     child.kill('SIGTERM');
     this.killTimer = this.clock.setTimeout(() => {
       this.killTimer = undefined;
       if (this.child === child) child.kill('SIGKILL');
-    }, this.killGraceMs);
+    }, graceMs);
   }
 
   private clearBackoff(): void {

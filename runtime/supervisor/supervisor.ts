@@ -88,9 +88,12 @@ export class Supervisor implements AsyncDisposable {
     await this.getOrThrow(name).start();
   }
 
-  /** Stops one endpoint (draining); rejects with `UnknownEndpointError`. */
-  async stop(name: string): Promise<void> {
-    await this.getOrThrow(name).stop();
+  /**
+   * Stops one endpoint (draining; SIGKILL after its grace, or `killAfterMs`); rejects with
+   * `UnknownEndpointError`.
+   */
+  async stop(name: string, killAfterMs?: number): Promise<void> {
+    await this.getOrThrow(name).stop(killAfterMs);
   }
 
   /** Stops and starts one endpoint, clearing a quarantine. */

@@ -20,6 +20,10 @@ export interface PrivateEtcd {
   /** `etcd://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** SIGKILL, its data kept: the engine is gone until `restart()`. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports and data (after `kill()`), once it listens. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,25 +43,35 @@ export async function startPrivateEtcd(): Promise<PrivateEtcd> {
   const client = `http://127.0.0.1:${port}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   let log = '';
-  const child: ChildProcess = spawn(
-    ETCD_BIN,
-    [
-      '--name=aes-test',
-      `--data-dir=${join(dir, 'data')}`,
-      `--listen-client-urls=${client}`,
-      `--advertise-client-urls=${client}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=aes-test=${peer}`,
-      '--initial-cluster-state=new',
-      '--logger=zap',
-      '--log-level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
+  const launch = (): ChildProcess =>
+    spawn(
+      ETCD_BIN,
+      [
+        '--name=aes-test',
+        `--data-dir=${join(dir, 'data')}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=aes-test=${peer}`,
+        '--initial-cluster-state=new',
+        '--logger=zap',
+        '--log-level=error',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+  let child = launch();
+  const watch = (c: ChildProcess) =>
+    c.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+  watch(child);
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  };
   const close = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -68,8 +82,8 @@ export async function startPrivateEtcd(): Promise<PrivateEtcd> {
     }
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    await pollUntil(
+  const listening = () =>
+    pollUntil(
       `private etcd to listen on 127.0.0.1:${port}`,
       async () => {
         if (child.exitCode !== null) {
@@ -79,9 +93,17 @@ export async function startPrivateEtcd(): Promise<PrivateEtcd> {
       },
       START_DEADLINE_MS,
     );
+  const restart = async (): Promise<void> => {
+    await kill();
+    child = launch();
+    watch(child);
+    await listening();
+  };
+  try {
+    await listening();
   } catch (err) {
     await close();
     throw err;
   }
-  return { url: `etcd://127.0.0.1:${port}`, port, close };
+  return { url: `etcd://127.0.0.1:${port}`, port, kill, restart, close };
 }

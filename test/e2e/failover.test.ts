@@ -1,0 +1,203 @@
+/**
+ * Placement by lease (issue 16) with real parts: two `aes run` nodes, each its own project with
+ * the same endpoint folder, sharing a private etcd or the machine's PostgreSQL (a namespace of
+ * the test's own). Exactly one runs the endpoint, the other stands by; a graceful stop of the
+ * owner hands it over at once; kill -9 of the owner's node moves it within leaseMs + 2 s; with
+ * etcd killed the owner stops its endpoint before leaseMs passes, says why, and it runs again once
+ * etcd is back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { isAlive } from '../../util/index.js';
+import type { ClusterStatus, NodeStatus } from '../../runtime/node/index.js';
+import {
+  privateEtcdSkipReason,
+  startPrivateEtcd,
+  type PrivateEtcd,
+} from '../support/private-etcd.js';
+import { serviceSkipReason } from '../support/services.js';
+import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
+
+const LEASE_MS = 3_000;
+const ENDPOINT = 'orders';
+const POSTGRES = process.env.AES_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The first line from index `from` on that matches, with when this test saw it. */
+async function waitFrom(
+  node: RunningNode,
+  from: number,
+  what: string,
+  match: (l: LogLine) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ line: LogLine; at: number }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const line = node.lines.slice(from).find(match);
+    if (line !== undefined) return { line, at: Date.now() };
+    if (Date.now() > until) throw new Error(`${node.name}: no ${what}:\n${node.tail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const acquired = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'lease acquired: starting';
+const running = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'starting -> running';
+const stopped = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'stopping -> stopped';
+
+/** The endpoint processes a node started (to be sure none outlives the test). */
+function endpointPids(node: RunningNode): number[] {
+  return node.lines.filter(running).map((l) => Number(String(l.reason).replace('pid ', '')));
+}
+
+async function statusOf(node: RunningNode): Promise<NodeStatus> {
+  const res = await fetch(`${node.field('http listening', 'url')}/status.json`);
+  const body = (await res.json()) as { cluster: ClusterStatus };
+  const own = body.cluster.nodes.find((n) => n.node === node.name);
+  assert.ok(own !== undefined && own.error === undefined, JSON.stringify(body));
+  return own;
+}
+
+async function readyz(node: RunningNode): Promise<{ status: number; reasons: string[] }> {
+  const res = await fetch(`${node.field('http listening', 'url')}/readyz`);
+  const body = (await res.json()) as { reasons: string[] };
+  return { status: res.status, reasons: body.reasons };
+}
+
+async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<void> {
+  const projects: Project[] = [];
+  const nodes: RunningNode[] = [];
+  const project = async (name: string) => {
+    const p = await makeProject({
+      node: name,
+      endpoints: { [ENDPOINT]: 'sink.ts' },
+      config: { coordination: { url, leaseMs: LEASE_MS } },
+    });
+    projects.push(p);
+    return p;
+  };
+  const start = async (name: string, p: Project) => {
+    const node = await RunningNode.start(name, p);
+    nodes.push(node);
+    return node;
+  };
+  try {
+    const [pa, pb] = [await project('fa'), await project('fb')];
+    const a = await start('fa', pa);
+    await waitFrom(a, 0, 'endpoint running', running);
+    const b = await start('fb', pb);
+    await waitFrom(b, 0, 'standing by', (l) => /^standing by: fa holds/.test(l.msg));
+    assert.equal(b.lines.filter(acquired).length, 0, 'exactly one node runs it');
+    const standby = await statusOf(b);
+    const entry = standby.endpoints.find((e) => e.name === ENDPOINT);
+    assert.equal(entry?.state, 'standby');
+    assert.equal(entry.lease?.owner, 'fa');
+    assert.match(entry.lease.token ?? '', /^\d+$/);
+    assert.equal((await readyz(b)).status, 200, 'a standby is ready');
+
+    if (etcd !== undefined) {
+      // The engine gone: the owner stops its endpoint before the lease could expire.
+      const from = a.lines.length;
+      const killedAt = Date.now();
+      await etcd.kill();
+      const why = await waitFrom(a, from, 'stop on lease', (l) =>
+        /^lease (not renewed|lost).*: stopping the endpoint/.test(l.msg),
+      );
+      const gone = await waitFrom(a, from, 'endpoint stopped', stopped);
+      assert.ok(gone.at - killedAt < LEASE_MS, `stopped ${gone.at - killedAt} ms after the kill`);
+      console.log(`# engine killed: owner's endpoint stopped after ${gone.at - killedAt} ms`);
+      assert.equal(why.line.level, 'warn');
+      const ready = await readyz(a);
+      assert.equal(ready.status, 503);
+      assert.ok(
+        ready.reasons.some((r) => r.includes('coordination engine')),
+        ready.reasons.join('; '),
+      );
+      const fromA = a.lines.length;
+      const fromB = b.lines.length;
+      await etcd.restart();
+      // One of them runs it again once the old lease expired in the engine.
+      const until = Date.now() + 30_000;
+      while (
+        a.lines.slice(fromA).filter(running).length +
+          b.lines.slice(fromB).filter(running).length ===
+        0
+      ) {
+        if (Date.now() > until) throw new Error(`not resumed:\n${a.tail()}\n${b.tail()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+      const owners = [a, b].filter((n, i) => n.lines.slice(i === 0 ? fromA : fromB).some(acquired));
+      assert.equal(owners.length, 1, 'exactly one resumed it');
+    }
+
+    // Graceful stop of the owner: the standby takes over at once (the lease was released).
+    const [owner, other] =
+      (await statusOf(a)).endpoints[0]?.lease?.role === 'owner' ? [a, b] : [b, a];
+    const fromOther = other.lines.length;
+    assert.equal(await owner.stop(), 0);
+    const exitedAt = Date.now();
+    assert.ok(
+      owner.lines.some((l) => l.msg === 'lease released'),
+      owner.tail(),
+    );
+    const took = await waitFrom(other, fromOther, 'takeover', acquired, LEASE_MS * 3);
+    assert.ok(took.at - exitedAt < 2_000, `took over ${took.at - exitedAt} ms after the stop`);
+    console.log(`# graceful stop: taken over ${took.at - exitedAt} ms after the owner exited`);
+    await waitFrom(other, fromOther, 'endpoint running', running);
+
+    // kill -9 of the owner's node: the standby runs it within leaseMs + 2 s.
+    const again = await start(owner.name, owner.project);
+    await waitFrom(again, 0, 'standing by', (l) => l.msg.startsWith(`standing by: ${other.name}`));
+    const fromAgain = again.lines.length;
+    other.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const failover = await waitFrom(again, fromAgain, 'failover', acquired, LEASE_MS + 10_000);
+    assert.ok(
+      failover.at - killedAt <= LEASE_MS + 2_000,
+      `failover took ${failover.at - killedAt} ms`,
+    );
+    console.log(`# kill -9: taken over ${failover.at - killedAt} ms after the kill`);
+    await waitFrom(again, fromAgain, 'endpoint running', running);
+    // The dead node's endpoint process saw its link go and exited before the standby started.
+    const orphan = endpointPids(other).at(-1);
+    assert.ok(orphan !== undefined && !isAlive(orphan), `pid ${orphan} still runs`);
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const pid of nodes.flatMap(endpointPids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await Promise.all(projects.map((p) => p[Symbol.asyncDispose]()));
+  }
+}
+
+test(
+  'etcd: one owner, standby, engine loss stops the owner in time, graceful and kill -9 failover',
+  {
+    skip: privateEtcdSkipReason(),
+  },
+  async () => {
+    const etcd = await startPrivateEtcd();
+    try {
+      await scenario(`${etcd.url}?namespace=failover${randomBytes(3).toString('hex')}`, etcd);
+    } finally {
+      await etcd.close();
+    }
+  },
+);
+
+test(
+  'PostgreSQL: one owner, standby, graceful and kill -9 failover',
+  {
+    skip: await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432),
+  },
+  async () => {
+    const schema = `aes_failover_${process.pid}_${randomBytes(3).toString('hex')}`;
+    try {
+      await scenario(`${POSTGRES}?namespace=${schema}`, undefined);
+    } finally {
+      const client = new pg.Client({ connectionString: POSTGRES, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  },
+);
