@@ -521,7 +521,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   /** Marks `ids` as being put, with every other id still in flight; resolves once synced. */
   private markPutting(ids: readonly string[]): Promise<void> {
     for (const id of ids) this.putting.add(id);
-    return (this.marks as PutMarks).mark([...this.putting]);
+    return (this.marks as PutMarks).mark(() => [...this.putting]);
   }
 
   private lookUp(id: string, context: CallContext): Promise<boolean> {

@@ -27,6 +27,13 @@ export interface DeliveredStoreOptions {
 
 export class DeliveredStore {
   private closing: Promise<void> | undefined;
+  /**
+   * Group commit: ids asked to be recorded while a commit is under way wait in `batch` for the
+   * next one, which takes them all (one transaction, one sync) when it begins.
+   */
+  private readonly batch: string[] = [];
+  private queued: Promise<void> | undefined;
+  private last: Promise<void> = Promise.resolve();
   private entries: number;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
@@ -83,8 +90,26 @@ export class DeliveredStore {
     return this.addMany([id]);
   }
 
-  /** Records several ids in one commit; resolves once synced. */
-  async addMany(ids: readonly string[]): Promise<void> {
+  /**
+   * Records several ids; resolves once synced. Ids asked for while a commit is under way share
+   * the next commit with every other such call.
+   */
+  addMany(ids: readonly string[]): Promise<void> {
+    if (this.closing !== undefined) {
+      return Promise.reject(new StoreError(this.path, 'the de-duplication store is closed'));
+    }
+    this.batch.push(...ids);
+    if (this.queued !== undefined) return this.queued;
+    const queued = this.last.then(() => {
+      this.queued = undefined;
+      return this.commit([...new Set(this.batch.splice(0))]);
+    });
+    this.queued = queued;
+    this.last = queued.catch(() => undefined);
+    return queued;
+  }
+
+  private async commit(ids: readonly string[]): Promise<void> {
     const now = this.clock.now();
     try {
       await this.env.transaction(() => {
@@ -118,7 +143,7 @@ export class DeliveredStore {
 
   /** Closes the store once its pending commits are done. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.env.close().finally(this.untrack);
+    this.closing ??= this.last.then(() => this.env.close()).finally(this.untrack);
     return this.closing;
   }
 

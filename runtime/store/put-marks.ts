@@ -8,6 +8,10 @@
  * A slot file (`slot-file.ts`): one pwrite+fdatasync per put (per batch in batch mode), no
  * database commit. Marks are never cleared: the next put's marks replace them, and a mark whose
  * id was recorded since is harmless (the de-duplication store answers first).
+ *
+ * Group commit: a mark asked for while a write is under way joins the next write, which takes
+ * the ids in flight when it begins (`current()`); with several puts at once (`concurrency`)
+ * one fdatasync serves them all instead of one each, in turn.
  */
 import { SlotFile } from './slot-file.js';
 
@@ -18,6 +22,11 @@ interface Marks {
 const SLOTS = ['putting.a', 'putting.b'] as const;
 
 export class PutMarks {
+  /** The next write, not begun yet: marks asked for now join it. */
+  #queued: Promise<void> | undefined;
+  /** The latest write asked for, settled or not: the next one begins after it. */
+  #last: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly file: SlotFile<Marks>,
     /** The ids the previous run had marked. */
@@ -30,9 +39,19 @@ export class PutMarks {
     return new PutMarks(file, new Set(file.read()?.ids ?? []));
   }
 
-  /** Marks `ids` as being put; resolves once synced. */
-  mark(ids: readonly string[]): Promise<void> {
-    return this.file.write({ ids }, true);
+  /**
+   * Marks as being put the ids `current()` returns when the write begins (those of the caller
+   * among them); resolves once synced.
+   */
+  mark(current: () => readonly string[]): Promise<void> {
+    if (this.#queued !== undefined) return this.#queued;
+    const queued = this.#last.then(() => {
+      this.#queued = undefined;
+      return this.file.write({ ids: [...current()] }, true);
+    });
+    this.#queued = queued;
+    this.#last = queued.catch(() => undefined);
+    return queued;
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DeliveredStore } from '../../runtime/store/delivered-store.js';
 import { OutboundJournal } from '../../runtime/store/outbound-journal.js';
 import { SlotFile } from '../../runtime/store/slot-file.js';
+import { PutMarks } from '../../runtime/store/put-marks.js';
 import { StoreError } from '../../runtime/errors.js';
 import { FakeClock } from './support/fake-clock.js';
 import { tempDir } from './support/helpers.js';
@@ -171,6 +172,41 @@ test('the journal holds the last confirmed write (or a later one) after kill -9'
     assert.ok(id >= last, `journal holds ${id}, the child saw ${last} written`);
     assert.ok(id <= last + 1);
   }
+});
+
+test('group commit: marks and records asked for together share writes, and each caller is covered', async () => {
+  await using dir = await tempDir();
+  const marks = await PutMarks.open(dir.path);
+  const putting = new Set<string>();
+  const datasyncs = (marks as unknown as { file: { handles: { datasync(): Promise<void> }[] } })
+    .file.handles;
+  let syncs = 0;
+  for (const handle of datasyncs) {
+    const real = handle.datasync.bind(handle);
+    handle.datasync = () => {
+      syncs += 1;
+      return real();
+    };
+  }
+  // 16 puts begin at once: each mark resolves once a write holding its id is synced.
+  await Promise.all(
+    Array.from({ length: 16 }, (_, i) => {
+      putting.add(`m:${i}`);
+      return marks.mark(() => [...putting]);
+    }),
+  );
+  assert.ok(syncs <= 2, `16 marks asked for together took ${syncs} fdatasyncs`);
+  await marks.close();
+  const again = await PutMarks.open(dir.path);
+  assert.deepEqual([...again.left].sort(), [...putting].sort(), 'every id in flight is marked');
+  await again.close();
+
+  const store = DeliveredStore.open(join(dir.path, 'dedup'));
+  await Promise.all(Array.from({ length: 50 }, (_, i) => store.add(`d:${i}`)));
+  assert.equal(store.size, 50);
+  for (let i = 0; i < 50; i += 1) assert.ok(store.has(`d:${i}`), `d:${i}`);
+  await store.close();
+  await assert.rejects(store.add('late'), /closed/);
 });
 
 test('option errors name the option', () => {
