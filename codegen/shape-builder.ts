@@ -18,6 +18,7 @@ import {
   intersection,
   NULL,
   STRING,
+  UNDEFINED,
   union,
   UNKNOWN,
   type PropExpr,
@@ -49,6 +50,15 @@ export type ComplexDecl =
   | { readonly kind: 'alias'; readonly type: TypeExpr };
 
 const MAX_DEPTH = 64;
+
+/**
+ * The index signature `anyAttribute` gives `attributes`. It admits `undefined` because it sits beside
+ * optional declared attributes, whose type without `exactOptionalPropertyTypes` is `T | undefined`
+ * and must fit the index type (TS2411); a wildcard attribute may be absent in any case. node-soap
+ * reads and writes attributes as one flat object, wildcard ones by their name as written
+ * (`wsu:Id`), so they stay beside the declared ones rather than in a member of their own.
+ */
+const WILDCARD_ATTRIBUTE: TypeExpr = union([STRING, UNDEFINED]);
 
 function newShape(): Shape {
   return { props: new Map(), index: undefined, unions: [] };
@@ -182,7 +192,7 @@ export class ShapeBuilder {
   #attributesProp(attrs: Map<string, MutableProp>): MutableProp | undefined {
     if (attrs.size === 0) return undefined;
     const props = [...attrs.values()].filter((p) => p.name !== '\0any');
-    const index = attrs.has('\0any') ? STRING : undefined;
+    const index = attrs.has('\0any') ? WILDCARD_ATTRIBUTE : undefined;
     return {
       name: 'attributes',
       optional: props.every((p) => p.optional),
@@ -355,6 +365,15 @@ export class ShapeBuilder {
     return out;
   }
 
+  /** Whether type `key` has an index signature (an element wildcard), its own or inherited. */
+  #hasIndex(key: string, depth = 0): boolean {
+    const def = this.#m.set.types.get(key);
+    if (def?.kind !== 'complex' || depth > MAX_DEPTH) return false;
+    if (this.#content(def).index !== undefined) return true;
+    const baseKey = def.derivation?.method === 'extension' ? this.#baseKey(def) : undefined;
+    return baseKey !== undefined && this.#hasIndex(baseKey, depth + 1);
+  }
+
   #conflicts(def: ComplexTypeDef, own: Shape, baseKey: string): string[] {
     const inherited = this.#elementPropsOf(baseKey);
     return [...own.props.keys()].filter((n) => inherited.has(n)).sort();
@@ -444,7 +463,11 @@ export class ShapeBuilder {
     if (baseKey !== undefined && baseName !== undefined) {
       const conflicts = this.#conflicts(def, own, baseKey);
       const ref: TypeExpr = { k: 'ref', name: baseName, schema: true };
-      parts.push(conflicts.length > 0 ? { k: 'omit', base: ref, keys: conflicts } : ref);
+      parts.push(
+        conflicts.length > 0
+          ? { k: 'omit', base: ref, keys: conflicts, indexed: this.#hasIndex(baseKey) }
+          : ref,
+      );
     }
     if (own.props.size > 0 || own.index !== undefined || parts.length + own.unions.length === 0)
       parts.push(objectOf(own));

@@ -13,7 +13,7 @@ export interface PropExpr {
 export type TypeExpr =
   | {
       readonly k: 'keyword';
-      readonly name: 'string' | 'number' | 'boolean' | 'unknown' | 'null' | 'never';
+      readonly name: 'string' | 'number' | 'boolean' | 'unknown' | 'null' | 'undefined' | 'never';
     }
   /** A declared type; `schema` ones are qualified with the types-module alias outside that module. */
   | { readonly k: 'ref'; readonly name: string; readonly schema: boolean }
@@ -26,13 +26,23 @@ export type TypeExpr =
       readonly props: readonly PropExpr[];
       readonly index: TypeExpr | undefined;
     }
-  | { readonly k: 'omit'; readonly base: TypeExpr; readonly keys: readonly string[] };
+  /**
+   * `base` without `keys`. `indexed` says `base` has an index signature: `Omit` would then keep only
+   * the signature (its `keyof` is `string`), so a key-remapping mapped type is printed instead.
+   */
+  | {
+      readonly k: 'omit';
+      readonly base: TypeExpr;
+      readonly keys: readonly string[];
+      readonly indexed: boolean;
+    };
 
 export const STRING: TypeExpr = { k: 'keyword', name: 'string' };
 export const NUMBER: TypeExpr = { k: 'keyword', name: 'number' };
 export const BOOLEAN: TypeExpr = { k: 'keyword', name: 'boolean' };
 export const UNKNOWN: TypeExpr = { k: 'keyword', name: 'unknown' };
 export const NULL: TypeExpr = { k: 'keyword', name: 'null' };
+export const UNDEFINED: TypeExpr = { k: 'keyword', name: 'undefined' };
 
 export function union(items: readonly TypeExpr[]): TypeExpr {
   const flat: TypeExpr[] = [];
@@ -65,7 +75,7 @@ export function exprKey(e: TypeExpr): string {
     case 'intersection':
       return `${e.k}(${e.items.map(exprKey).join(',')})`;
     case 'omit':
-      return `o(${exprKey(e.base)};${e.keys.join(',')})`;
+      return `o${e.indexed ? 'i' : ''}(${exprKey(e.base)};${e.keys.join(',')})`;
     case 'object':
       return `{${e.props.map((p) => `${p.name}${p.optional ? '?' : ''}:${exprKey(p.type)}`).join(';')}${e.index === undefined ? '' : `;[]:${exprKey(e.index)}`}}`;
   }
@@ -124,11 +134,23 @@ export function writeType(w: CodeBlockWriter, expr: TypeExpr, schemaPrefix: stri
         if (paren) w.write(')');
         return;
       }
-      case 'omit':
-        w.write('Omit<');
-        p(e.base, 'top');
-        w.write(`, ${e.keys.map(quote).join(' | ')}>`);
+      case 'omit': {
+        const keys = e.keys.map(quote).join(' | ');
+        if (!e.indexed) {
+          w.write('Omit<');
+          p(e.base, 'top');
+          w.write(`, ${keys}>`);
+          return;
+        }
+        // The key variable must not shadow the base's own name.
+        const key = e.base.k === 'ref' && e.base.name === 'K' ? 'P' : 'K';
+        w.write(`{ [${key} in keyof `);
+        p(e.base, 'array');
+        w.write(` as ${key} extends ${keys} ? never : ${key}]: `);
+        p(e.base, 'array');
+        w.write(`[${key}] }`);
         return;
+      }
       case 'object':
         if (e.props.length === 0 && e.index === undefined) {
           w.write('Record<string, never>');

@@ -15,6 +15,7 @@ import {
 } from 'soap';
 import { coerce, type Coercion, type CoercionTable } from './coerce.js';
 import { faultOf, SoapCallError, SoapFaultError } from './errors.js';
+import { dropUndefinedAttributes } from './request.js';
 import { LEXICAL_BUILTINS, NUMBER_BUILTINS } from './xsd-builtins.js';
 
 /** Default deadline of one call. */
@@ -87,7 +88,8 @@ export function deserializers(
   for (const [name, kind] of Object.entries(extra))
     out[name] = kind === 'number' ? toNumber : toBoolean;
   for (const name of NUMBER_BUILTINS) out[name] = toNumber;
-  out.boolean = toBoolean;
+  // Bracket access: consumers may compile this source with noPropertyAccessFromIndexSignature.
+  out['boolean'] = toBoolean;
   for (const name of LEXICAL_BUILTINS) out[name] = (text: string) => text;
   return out;
 }
@@ -241,7 +243,7 @@ export abstract class GeneratedSoapClient {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       call.call(
         member(member(this.soapClient, this.#port.service), this.#port.port),
-        input ?? {},
+        dropUndefinedAttributes(input ?? {}),
         (err, result) => {
           if (err === null || err === undefined) {
             finish(() => resolve(result));

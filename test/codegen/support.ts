@@ -50,8 +50,11 @@ export async function tempDir(
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** `tsc --noEmit --strict` with module nodenext and the project's extra strictness, as a consumer would use. */
-export function strictOptions(): ts.CompilerOptions {
+/**
+ * `tsc --noEmit --strict` with module nodenext and the project's extra strictness, as a careful
+ * consumer would use it; {@link CONSUMER_SETTINGS} names the variants every output must pass.
+ */
+export function strictOptions(exactOptionalPropertyTypes = true): ts.CompilerOptions {
   return {
     target: ts.ScriptTarget.ES2023,
     lib: ['lib.es2023.d.ts'],
@@ -63,13 +66,17 @@ export function strictOptions(): ts.CompilerOptions {
     noEmit: true,
     skipLibCheck: true,
     noUncheckedIndexedAccess: true,
-    exactOptionalPropertyTypes: true,
+    exactOptionalPropertyTypes,
     forceConsistentCasingInFileNames: true,
     // The strictest settings a consumer may use must not trip over generated code either.
     noUnusedLocals: true,
     noUnusedParameters: true,
     noImplicitReturns: true,
     noImplicitOverride: true,
+    noFallthroughCasesInSwitch: true,
+    noPropertyAccessFromIndexSignature: true,
+    allowUnreachableCode: false,
+    allowUnusedLabels: false,
     verbatimModuleSyntax: true,
     isolatedModules: true,
     // Generated clients import `aes/soap-client`; point it at the source so no build is needed.
@@ -78,22 +85,69 @@ export function strictOptions(): ts.CompilerOptions {
   };
 }
 
+export interface CompilerSetting {
+  /** How a failure names the setting. */
+  readonly name: string;
+  readonly options: ts.CompilerOptions;
+}
+
+/**
+ * The settings generated code must compile under: ours, and plain `strict` as most projects have
+ * it, where an optional property's type includes `undefined` (both with `noUncheckedIndexedAccess`).
+ */
+export const CONSUMER_SETTINGS: readonly CompilerSetting[] = [
+  { name: 'strict + exactOptionalPropertyTypes', options: strictOptions(true) },
+  { name: 'strict', options: strictOptions(false) },
+];
+
+/** Diagnostics by file name ('(global)' for option and global errors). */
+export type Diagnostics = Map<string, string[]>;
+
 /** Type-checks `files` in one program; returns the diagnostics by file ('(global)' for options). */
-export function typeCheck(dir: string, files: readonly string[]): Map<string, string[]> {
+export function typeCheck(
+  dir: string,
+  files: readonly string[],
+  options: ts.CompilerOptions = strictOptions(),
+): Diagnostics {
+  return (
+    typeCheckEach(dir, files, [{ name: 'given', options }]).get('given') ??
+    new Map<string, string[]>()
+  );
+}
+
+/**
+ * Type-checks `files` once per setting, one program each; later programs reuse the first one's
+ * parsed files (the settings differ only in what the checker does). Diagnostics by setting name.
+ */
+export function typeCheckEach(
+  dir: string,
+  files: readonly string[],
+  settings: readonly CompilerSetting[] = CONSUMER_SETTINGS,
+): Map<string, Diagnostics> {
   // The generated files must be ES modules: mark the folder like a consumer's package.
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-  const program = ts.createProgram({ rootNames: [...files], options: strictOptions() });
-  const out = new Map<string, string[]>();
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const file = d.file?.fileName ?? '(global)';
-    const pos =
-      d.file !== undefined && d.start !== undefined
-        ? d.file.getLineAndCharacterOfPosition(d.start)
-        : undefined;
-    const text = `${path.relative(dir, file)}${pos === undefined ? '' : `:${pos.line + 1}:${pos.character + 1}`}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-    const list = out.get(file) ?? [];
-    list.push(text);
-    out.set(file, list);
+  const bySetting = new Map<string, Diagnostics>();
+  let oldProgram: ts.Program | undefined;
+  for (const setting of settings) {
+    const program = ts.createProgram({
+      rootNames: [...files],
+      options: setting.options,
+      ...(oldProgram === undefined ? {} : { oldProgram }),
+    });
+    oldProgram = program;
+    const out: Diagnostics = new Map();
+    for (const d of ts.getPreEmitDiagnostics(program)) {
+      const file = d.file?.fileName ?? '(global)';
+      const pos =
+        d.file !== undefined && d.start !== undefined
+          ? d.file.getLineAndCharacterOfPosition(d.start)
+          : undefined;
+      const text = `${path.relative(dir, file)}${pos === undefined ? '' : `:${pos.line + 1}:${pos.character + 1}`}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      const list = out.get(file) ?? [];
+      list.push(text);
+      out.set(file, list);
+    }
+    bySetting.set(setting.name, out);
   }
-  return out;
+  return bySetting;
 }
