@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { pollUntil } from '../wait.js';
+import type { RefusedNode } from '../../../runtime/node/index.js';
 import type { Host } from './host.js';
 
 /** What `aes status` run on a host may take on a loaded machine (the CLI starts from source). */
@@ -19,15 +20,8 @@ export interface StatusEntry {
   readonly endpoints?: readonly { readonly name: string; readonly state: string }[];
 }
 
-/** A handshake refused either way in the last 30 s (docs/operations.md, `aes status`). */
-export interface RefusalEntry {
-  readonly node: string;
-  readonly address: string;
-  readonly code: string;
-  readonly error: string;
-  readonly since: string;
-  readonly count: number;
-}
+/** A handshake refused either way in the last 30 s, as `aes status --json` lists it. */
+export type RefusalEntry = RefusedNode;
 
 export interface StatusJson {
   readonly nodes: readonly StatusEntry[];
