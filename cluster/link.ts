@@ -31,6 +31,7 @@ import {
   type ErrorMessage,
   type HelloMessage,
   type ErrorOperation,
+  type KernelRole,
   type Message,
 } from './messages.js';
 import { encodeBye, encodeError, encodeId } from './message-encoding.js';
@@ -236,6 +237,10 @@ export class Link {
   /** The peer's name, or a description of the connection before the handshake. */
   get peerName(): string {
     return this.#peer?.name ?? this.#handshake.hello?.name ?? `${this.direction} ${this.label}`;
+  }
+  /** The peer's role (`kernel`, `client`, …), once its HELLO (or WELCOME) arrived. */
+  get peerRole(): KernelRole | undefined {
+    return this.#peer?.role ?? this.#handshake.hello?.role;
   }
   /** Where the connection comes from (inbound) or goes to (outbound). */
   get remoteAddress(): string {

@@ -10,6 +10,7 @@
 import type { ClusterError, ClusterErrorCode } from './errors.js';
 import type { Link } from './link.js';
 import type { LinkDirection } from './link-types.js';
+import type { KernelRole } from './messages.js';
 
 /** How often a refusal that keeps happening is reported again. */
 export const REFUSAL_REPORT_EVERY_MS = 60_000;
@@ -25,6 +26,12 @@ export interface KernelRefusal {
   readonly code: ClusterErrorCode;
   /** Inbound: the name the other kernel claimed. Outbound: the name dialed, when known. */
   readonly name: string | undefined;
+  /**
+   * Inbound: the role it claimed (`kernel` for a node, `client` for a command-line tool, …),
+   * when its HELLO arrived. A status may leave clients out: a mistyped secret in one command is
+   * not a fault of the cluster.
+   */
+  readonly role: KernelRole | undefined;
   /** Inbound: where it connected from (host:port of the latest); outbound: the address dialed. */
   readonly address: string;
   /** The latest refusal's message. */
@@ -62,6 +69,7 @@ export class Refusals {
     name: string | undefined,
     address: string,
     message: string,
+    role?: KernelRole,
   ): KernelRefusal | undefined {
     const now = this.#now();
     this.#expire(now);
@@ -78,6 +86,7 @@ export class Refusals {
         direction,
         code,
         name,
+        role,
         address,
         message,
         since: now,
@@ -105,7 +114,14 @@ export class Refusals {
   handshakeFailed(link: Link, error: ClusterError): KernelRefusal | undefined {
     if (error.code !== 'NAME_TAKEN' && error.code !== 'AUTH_FAILED') return undefined;
     return link.direction === 'inbound'
-      ? this.record('inbound', error.code, link.peerName, link.remoteAddress, error.message)
+      ? this.record(
+          'inbound',
+          error.code,
+          link.peerName,
+          link.remoteAddress,
+          error.message,
+          link.peerRole,
+        )
       : this.record('outbound', error.code, link.peer?.name, link.label, error.message);
   }
 
@@ -133,6 +149,6 @@ export class Refusals {
 }
 
 function toRefusal(e: Entry): KernelRefusal {
-  const { direction, code, name, address, message, since, last, count, unreported } = e;
-  return { direction, code, name, address, message, since, last, count, unreported };
+  const { direction, code, name, role, address, message, since, last, count, unreported } = e;
+  return { direction, code, name, role, address, message, since, last, count, unreported };
 }

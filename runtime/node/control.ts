@@ -106,7 +106,8 @@ async function clusterStatus(kernel: Kernel, host: ControlHost): Promise<Cluster
   const self: NodeStatus = { ...host.status(), links: linked };
   const refused = kernel
     .refusals()
-    .filter((r) => r.direction === 'inbound')
+    // Nodes and endpoints refused; a command-line client's wrong secret is logged, not a fault.
+    .filter((r) => r.direction === 'inbound' && r.role !== 'client')
     .map((r): RefusedNode => ({
       node: r.name ?? r.address,
       address: r.address,

@@ -141,7 +141,7 @@ test('an advertised IP no interface of this host has is warned of at start', () 
 
 test('refusals and unreachable members are logged with the addresses on both sides', () => {
   const { log, lines } = memoryLog();
-  const base = { since: 0, last: 0, count: 3, unreported: 0 };
+  const base = { since: 0, last: 0, count: 3, unreported: 0, role: 'kernel' as const };
   logRefusal(log, {
     ...base,
     direction: 'inbound',

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { Kernel } from '../../cluster/index.js';
+import { ClientLite, Kernel } from '../../cluster/index.js';
 import { installControlSession } from '../../runtime/node/control.js';
 import { CONTROL_SESSION } from '../../runtime/node/control-session.js';
 import {
@@ -119,5 +119,35 @@ test('cluster-status lists a seed never reached by its address', async () => {
     assert.ok(!Number.isNaN(Date.parse(seed.since)));
   } finally {
     await a.shutdown();
+  }
+});
+
+test('cluster-status lists a node refused for its secret, not a command-line client', async () => {
+  const a = node('a');
+  const wrongNode = new Kernel({ name: 'intruder', secret: 'not-the-secret' });
+  try {
+    const { address } = await a.listen();
+    await assert.rejects(
+      ClientLite.connect({ address, secret: 'not-the-secret', name: 'cli-typo', timeoutMs: 5_000 }),
+      /AUTH_FAILED|secret/,
+    );
+    await assert.rejects(wrongNode.connect(address), /AUTH_FAILED|secret/);
+    await pollUntil('both refusals recorded', () => a.refusals().length === 2, 10_000);
+    assert.deepEqual(
+      a
+        .refusals()
+        .map((r) => `${r.name ?? ''}:${r.role ?? ''}`)
+        .sort(),
+      ['cli-typo:client', 'intruder:kernel'],
+    );
+    const status = (await a.call(`poe://a/${CONTROL_SESSION}/cluster-status`)) as ClusterStatus & {
+      refused?: { node: string; code: string }[];
+    };
+    assert.deepEqual(
+      (status.refused ?? []).map((r) => `${r.node} ${r.code}`),
+      ['intruder AUTH_FAILED'],
+    );
+  } finally {
+    await Promise.all([a.shutdown(), wrongNode.shutdown()]);
   }
 });
