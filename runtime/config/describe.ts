@@ -99,16 +99,16 @@ export function describeConfig(
   const { cluster, broker, http } = config;
   const hostPort = (p: { host: string; port: number }): string =>
     `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
-  const seeds = cluster.seeds.map((s) => `${s.host}:${s.port}`).join(', ');
+  const seeds = cluster.seeds.map(hostPort).join(', ');
   const advertise = cluster.advertise?.map(hostPort).join(', ');
   return [
     `${config.file}: valid`,
     `  node       ${config.node} (data in ${config.dataDir})`,
-    `  cluster    ${cluster.host}:${cluster.port}${seeds === '' ? ', no seeds' : `, seeds ${seeds}`}${advertise === undefined ? '' : `, advertised as ${advertise}`}${cluster.secret !== undefined || cluster.secretFile !== undefined ? ', secret set' : ''}`,
+    `  cluster    ${hostPort(cluster)}${seeds === '' ? ', no seeds' : `, seeds ${seeds}`}${advertise === undefined ? '' : `, advertised as ${advertise}`}${cluster.secret !== undefined || cluster.secretFile !== undefined ? ', secret set' : ''}`,
     broker.kind === 'external'
       ? `  broker     ${broker.urls.map(redactUrlPassword).join(', ')}`
-      : `  broker     embedded on ${broker.host}:${broker.port} (data in ${broker.dataDir})${brokerProtection(broker)}`,
-    `  http       ${http.host}:${http.port}`,
+      : `  broker     embedded on ${hostPort(broker)} (data in ${broker.dataDir})${brokerProtection(broker)}`,
+    `  http       ${hostPort(http)}`,
     ...(config.coordination === undefined
       ? []
       : [

@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, ConfigReadError, loadConfig, parseConfig } from '../../runtime/node/index.js';
+import {
+  ConfigError,
+  ConfigReadError,
+  describeConfig,
+  loadConfig,
+  parseConfig,
+} from '../../runtime/node/index.js';
 import { DEFAULT_HANG_LIMIT_MS } from '../../runtime/config/defaults.js';
 import { DEFAULT_MAX_DELIVERIES } from '../../runtime/endpoint/inbound-endpoint.js';
 import { deadLetterOf, endpointSettings } from '../../runtime/config/config.js';
@@ -94,6 +100,11 @@ test('a full config: external broker, seeds, per-endpoint overrides over default
   assert.deepEqual(outbound.restartBackoff, { initialMs: 1_000, maxMs: 20_000 });
   assert.equal(deadLetterOf(config, 'other'), '/queue/dead-letter.other');
   assert.equal(endpointSettings(config, 'toString').batchSize, 1, 'no prototype lookups');
+  // `aes config check` prints IPv6 addresses as they are written, in brackets.
+  assert.match(
+    describeConfig(config),
+    /^ {2}cluster {4}0\.0\.0\.0:7500, seeds 10\.0\.0\.1:7420, \[::1\]:7421, secret set$/m,
+  );
 });
 
 test('cluster.advertise: host or host:port, the port defaulting to cluster.port; errors name the entry', () => {
