@@ -95,6 +95,7 @@ export class AesNode implements AsyncDisposable {
   /** The node's own broker, for `/readyz`. */
   private brokerHealth: BrokerHealth | undefined;
   private closing: Promise<void> | undefined;
+  private startFailed = false;
   /** Set with `coordination`: endpoints run here only while this node holds their lease. */
   private placement: Placement | undefined;
 
@@ -142,6 +143,7 @@ export class AesNode implements AsyncDisposable {
     try {
       await node.open();
     } catch (err) {
+      node.startFailed = true;
       await node.close();
       throw err;
     }
@@ -606,7 +608,7 @@ export class AesNode implements AsyncDisposable {
           this.log.error(`closing ${what} failed: ${(err as Error).message}`);
         }
       }
-      this.log.info('node stopped');
+      this.log.info(this.startFailed ? 'node start failed: stopped' : 'node stopped');
     })();
     return this.closing;
   }

@@ -56,7 +56,8 @@ test('coordination: an unreachable engine at start is an error naming coordinati
     { file: join(dir.path, 'aes.config.json'), baseDir: dir.path },
   );
   const started = Date.now();
-  await assert.rejects(AesNode.start(config, { logger: silent() }), (err: unknown) => {
+  const infos: string[] = [];
+  await assert.rejects(AesNode.start(config, { logger: silent(infos) }), (err: unknown) => {
     assert.ok(err instanceof ConfigError, String(err));
     assert.match(
       err.message,
@@ -66,12 +67,14 @@ test('coordination: an unreachable engine at start is an error naming coordinati
     return true;
   });
   assert.ok(Date.now() - started < 15_000);
+  assert.equal(infos.at(-1), 'node start failed: stopped', 'not a plain "node stopped"');
 });
 
-function silent() {
+/** A logger that keeps its info messages in `infos`, when given. */
+function silent(infos: string[] = []) {
   const log = {
     debug: () => undefined,
-    info: () => undefined,
+    info: (msg: string) => void infos.push(msg),
     warn: () => undefined,
     error: () => undefined,
     child: () => log,
