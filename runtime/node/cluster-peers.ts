@@ -70,3 +70,22 @@ export function watchPeerNodes(kernel: Kernel, log: Logger, now = Date.now): () 
     },
   });
 }
+
+/**
+ * The other nodes by membership state, for `aes_cluster_peers`: linked, being redialed, or no
+ * longer redialed. Endpoints (`name@node`) and seeds never reached (no name yet) are not nodes
+ * known by name, and are left out.
+ */
+export function peerStates(
+  kernel: Kernel,
+  self: string,
+): { connected: number; reconnecting: number; down: number } {
+  const states = { connected: 0, reconnecting: 0, down: 0 };
+  for (const m of kernel.members()) {
+    if (m.name === undefined || m.name === self || m.name.includes('@')) continue;
+    if (m.connected) states.connected += 1;
+    else if (m.redialing) states.reconnecting += 1;
+    else states.down += 1;
+  }
+  return states;
+}

@@ -11,7 +11,12 @@ import { Kernel } from '../../cluster/index.js';
 import { startBroker, type BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
-import { advertiseWarning, foreignAdvertiseWarning, watchPeerNodes } from './cluster-peers.js';
+import {
+  advertiseWarning,
+  foreignAdvertiseWarning,
+  peerStates,
+  watchPeerNodes,
+} from './cluster-peers.js';
 import { watchClusterFaults } from './cluster-faults.js';
 import {
   embeddedBrokerOptions,
@@ -256,11 +261,7 @@ export class AesNode implements AsyncDisposable {
     this.kernel = kernel;
     const cluster = this.metrics.watchCluster({
       stats: () => kernel.stats(),
-      peerStates: () => {
-        const members = this.members?.others() ?? [];
-        const connected = members.filter((m) => m.connected).length;
-        return { connected, reconnecting: members.length - connected };
-      },
+      peerStates: () => peerStates(kernel, config.node),
     });
     kernel.observe({
       call: (e) => cluster.call(e.durationMs, e.outcome),
@@ -584,10 +585,7 @@ export class AesNode implements AsyncDisposable {
       .filter((p): p is number => p !== undefined);
   }
 
-  /**
-   * Drains and stops every endpoint (each within its drain and kill limits), then the HTTP
-   * surface, the kernel and the broker. Idempotent.
-   */
+  /** Drains and stops every endpoint (within their limits), then the rest. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const steps: [string, () => Promise<void>][] = [

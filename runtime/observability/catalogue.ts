@@ -112,8 +112,11 @@ export const TRANSPORT_STATES = [
   'closed',
 ] as const;
 export const TRANSPORT_SCHEMES = ['memory', 'stomp', 'stomp+ssl', 'mqtt', 'mqtts'] as const;
-/** Peer states as the cluster's membership sees them. */
-export const PEER_STATES = ['connected', 'reconnecting'] as const;
+/**
+ * Peer states as the cluster's membership sees them: linked, being redialed, or no longer
+ * redialed (it left, or stayed unreachable for `forgetAfterMs`, and is listed until forgotten).
+ */
+export const PEER_STATES = ['connected', 'reconnecting', 'down'] as const;
 export const HANDSHAKE_FAILURE_REASONS = [
   'timeout',
   'auth',

@@ -11,6 +11,7 @@ import { parseConfig, type Logger } from '../../runtime/node/index.js';
 import {
   advertiseWarning,
   foreignAdvertiseWarning,
+  peerStates,
   watchPeerNodes,
 } from '../../runtime/node/cluster-peers.js';
 import { logRefusal, logUnreachable } from '../../runtime/node/cluster-faults.js';
@@ -198,4 +199,24 @@ test('refusals and unreachable members are logged with the addresses on both sid
     ],
   );
   assert.equal(lines[0]?.[2].times, 3);
+});
+
+test('aes_cluster_peers: a node that left is down (no longer redialed), not reconnecting', async () => {
+  const a = new Kernel({ name: 'a', secret: SECRET });
+  const b = new Kernel({ name: 'b', secret: SECRET });
+  const c = new Kernel({ name: 'c', secret: SECRET });
+  try {
+    const { address } = await a.listen();
+    // Nodes listen: a knows them as members by what they advertise.
+    await Promise.all([b.listen(), c.listen()]);
+    await Promise.all([b.connect(address), c.connect(address)]);
+    await pollUntil('a links b and c', () => peerStates(a, 'a').connected === 2, 10_000);
+    assert.deepEqual(peerStates(a, 'a'), { connected: 2, reconnecting: 0, down: 0 });
+    // b says goodbye: a does not dial it again (it is not a's seed).
+    await b.shutdown();
+    await pollUntil('b gone from the links', () => peerStates(a, 'a').connected === 1, 10_000);
+    assert.deepEqual(peerStates(a, 'a'), { connected: 1, reconnecting: 0, down: 1 });
+  } finally {
+    await Promise.all([a.shutdown(), b.shutdown(), c.shutdown()]);
+  }
 });
