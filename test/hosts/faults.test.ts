@@ -129,23 +129,28 @@ describe('faults between hosts (issue 15)', () => {
     async (t) => {
       await using bed = await HostBed.create({ hosts: 3 });
       await using nemesis = new Nemesis(bed);
-      const nodes = await clusterOfThree(bed, { 1: { sink: 'sink.ts' } });
+      // node-b's endpoint spins from 2 s after its start (its first run only) and cannot handle
+      // SIGTERM: a restart then waits out the kill grace (5 s) before answering — long enough
+      // to cut the link under the call. The hang limit (30 s) is far off.
+      const nodes = await clusterOfThree(bed, { 1: { sink: 'busy.ts' } });
       const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
       const [h1, h2] = bed.hosts as [Host, Host, Host];
       for (const h of bed.hosts) await waitStatus(`${h.name} whole`, h, isWhole);
       const runs = (): number =>
         b.lines.filter((l) => l.endpoint === 'sink' && l.msg === 'starting -> running').length;
-      await b.waitLine(
-        'sink running',
-        (l) => l.endpoint === 'sink' && l.msg === 'starting -> running',
-      );
       const before = runs();
+      assert.equal(before, 1, 'sink was spawned once');
 
-      // h1 and h2 lose each other (h3 still reaches both) as the command starts on h1: node-a's
-      // call to node-b is under way when the link drops, and is sent again once it is back.
+      // The command on h1; once node-b has the request in hand, h1 and h2 lose each other (h3
+      // still reaches both) until node-a has logged node-b lost: node-a's call to node-b is
+      // under way when its link drops, and is sent again under its id once a link is back.
+      const restart = h1.aes(['endpoint', 'restart', 'sink'], { timeoutMs: 120_000 });
+      await b.waitLine(
+        'the restart request at node-b',
+        (l) => l.msg === 'restart sink (requested)',
+      );
       const partition = await nemesis.partition([h1], [h2]);
       const cutAt = Date.now();
-      const restart = h1.aes(['endpoint', 'restart', 'sink'], { timeoutMs: 120_000 });
       await a.waitLine(
         'node-a losing node-b',
         (l) => l.msg === 'peer node lost' && l.peer === 'node-b' && after(cutAt)(l),
@@ -158,6 +163,15 @@ describe('faults between hosts (issue 15)', () => {
       assert.match(r.stdout, /restart: sink on node-b/);
       for (const h of bed.hosts) await waitStatus(`${h.name} whole after healing`, h, isWhole);
       await pollUntil('sink running again', () => runs() === before + 1, 60_000);
+      // node-b finished the restart — and answered — only after the link was cut: the answer
+      // reached node-a through the resent call, not through the old link.
+      const respawned = b.lines.filter(
+        (l) => l.endpoint === 'sink' && l.msg === 'starting -> running',
+      )[1];
+      assert.ok(
+        respawned !== undefined && after(cutAt)(respawned),
+        `the restart ended after the cut: ${JSON.stringify(respawned)} (cut at ${new Date(cutAt).toISOString()})`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       assert.equal(runs(), before + 1, 'restarted exactly once');
 
