@@ -72,20 +72,17 @@ export function watchPeerNodes(kernel: Kernel, log: Logger, now = Date.now): () 
 }
 
 /**
- * The other nodes by membership state, for `aes_cluster_peers`: linked, being redialed, or no
- * longer redialed. Endpoints (`name@node`) and seeds never reached (no name yet) are not nodes
- * known by name, and are left out.
+ * The other nodes (`MemberDirectory.others()`) by state, for `aes_cluster_peers`: linked, being
+ * redialed, or no longer redialed.
  */
 export function peerStates(
-  kernel: Kernel,
-  self: string,
+  others: readonly { readonly connected: boolean; readonly redialing?: boolean }[],
 ): { connected: number; reconnecting: number; down: number } {
   const states = { connected: 0, reconnecting: 0, down: 0 };
-  for (const m of kernel.members()) {
-    if (m.name === undefined || m.name === self || m.name.includes('@')) continue;
-    if (m.connected) states.connected += 1;
-    else if (m.redialing) states.reconnecting += 1;
-    else states.down += 1;
+  for (const o of others) {
+    if (o.connected) states.connected += 1;
+    else if (o.redialing === false) states.down += 1;
+    else states.reconnecting += 1;
   }
   return states;
 }

@@ -32,6 +32,8 @@ export interface Member {
 interface Other {
   readonly name: string;
   readonly connected: boolean;
+  /** Membership redials it (false: it left, or stayed unreachable past `forgetAfterMs`). */
+  readonly redialing?: boolean;
   readonly since?: string;
   readonly error?: string;
 }
@@ -67,6 +69,7 @@ export class MemberDirectory {
       out.set(m.name, {
         name: m.name,
         connected: m.connected,
+        redialing: m.redialing,
         since: new Date(m.since).toISOString(),
         ...(m.error === undefined ? {} : { error: m.error }),
       });

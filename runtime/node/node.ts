@@ -261,7 +261,7 @@ export class AesNode implements AsyncDisposable {
     this.kernel = kernel;
     const cluster = this.metrics.watchCluster({
       stats: () => kernel.stats(),
-      peerStates: () => peerStates(kernel, config.node),
+      peerStates: () => peerStates(this.members?.others() ?? []),
     });
     kernel.observe({
       call: (e) => cluster.call(e.durationMs, e.outcome),

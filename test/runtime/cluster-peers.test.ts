@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ClientLite, Kernel } from '../../cluster/index.js';
 import { parseConfig, type Logger } from '../../runtime/node/index.js';
+import { MemberDirectory } from '../../runtime/node/members.js';
 import {
   advertiseWarning,
   foreignAdvertiseWarning,
@@ -210,12 +211,15 @@ test('aes_cluster_peers: a node that left is down (no longer redialed), not reco
     // Nodes listen: a knows them as members by what they advertise.
     await Promise.all([b.listen(), c.listen()]);
     await Promise.all([b.connect(address), c.connect(address)]);
-    await pollUntil('a links b and c', () => peerStates(a, 'a').connected === 2, 10_000);
-    assert.deepEqual(peerStates(a, 'a'), { connected: 2, reconnecting: 0, down: 0 });
+    const members = new MemberDirectory(a, () => ({ node: 'a', httpUrl: 'http://a:9464' }));
+    const states = () => peerStates(members.others());
+    await pollUntil('a links b and c', () => states().connected === 2, 10_000);
+    assert.deepEqual(states(), { connected: 2, reconnecting: 0, down: 0 });
     // b says goodbye: a does not dial it again (it is not a's seed).
     await b.shutdown();
-    await pollUntil('b gone from the links', () => peerStates(a, 'a').connected === 1, 10_000);
-    assert.deepEqual(peerStates(a, 'a'), { connected: 1, reconnecting: 0, down: 1 });
+    await pollUntil('b gone from the links', () => states().connected === 1, 10_000);
+    assert.deepEqual(states(), { connected: 1, reconnecting: 0, down: 1 });
+    members.close();
   } finally {
     await Promise.all([a.shutdown(), b.shutdown(), c.shutdown()]);
   }
