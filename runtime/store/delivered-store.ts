@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { OptionError, StoreError } from '../errors.js';
 import { durable, openEnv } from './lmdb-env.js';
+import { GroupCommit } from './group-commit.js';
 import { trackOpenStore } from './open-stores.js';
 
 /** Ids kept at most. */
@@ -32,8 +33,7 @@ export class DeliveredStore {
    * next one, which takes them all (one transaction, one sync) when it begins.
    */
   private readonly batch: string[] = [];
-  private queued: Promise<void> | undefined;
-  private last: Promise<void> = Promise.resolve();
+  private readonly commits = new GroupCommit();
   private entries: number;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
@@ -99,14 +99,7 @@ export class DeliveredStore {
       return Promise.reject(new StoreError(this.path, 'the de-duplication store is closed'));
     }
     this.batch.push(...ids);
-    if (this.queued !== undefined) return this.queued;
-    const queued = this.last.then(() => {
-      this.queued = undefined;
-      return this.commit([...new Set(this.batch.splice(0))]);
-    });
-    this.queued = queued;
-    this.last = queued.catch(() => undefined);
-    return queued;
+    return this.commits.join(() => this.commit([...new Set(this.batch.splice(0))]));
   }
 
   private async commit(ids: readonly string[]): Promise<void> {
@@ -143,7 +136,10 @@ export class DeliveredStore {
 
   /** Closes the store once its pending commits are done. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.last.then(() => this.env.close()).finally(this.untrack);
+    this.closing ??= this.commits
+      .settled()
+      .then(() => this.env.close())
+      .finally(this.untrack);
     return this.closing;
   }
 

@@ -13,6 +13,7 @@
  * the ids in flight when it begins (`current()`); with several puts at once (`concurrency`)
  * one fdatasync serves them all instead of one each, in turn.
  */
+import { GroupCommit } from './group-commit.js';
 import { SlotFile } from './slot-file.js';
 
 interface Marks {
@@ -22,10 +23,7 @@ interface Marks {
 const SLOTS = ['putting.a', 'putting.b'] as const;
 
 export class PutMarks {
-  /** The next write, not begun yet: marks asked for now join it. */
-  #queued: Promise<void> | undefined;
-  /** The latest write asked for, settled or not: the next one begins after it. */
-  #last: Promise<void> = Promise.resolve();
+  readonly #writes = new GroupCommit();
 
   private constructor(
     private readonly file: SlotFile<Marks>,
@@ -44,14 +42,7 @@ export class PutMarks {
    * among them); resolves once synced.
    */
   mark(current: () => readonly string[]): Promise<void> {
-    if (this.#queued !== undefined) return this.#queued;
-    const queued = this.#last.then(() => {
-      this.#queued = undefined;
-      return this.file.write({ ids: [...current()] }, true);
-    });
-    this.#queued = queued;
-    this.#last = queued.catch(() => undefined);
-    return queued;
+    return this.#writes.join(() => this.file.write({ ids: [...current()] }, true));
   }
 
   close(): Promise<void> {
