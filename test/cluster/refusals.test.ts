@@ -8,7 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import {
   HandshakeError,
   Kernel,
@@ -18,45 +17,14 @@ import {
   type UnregisterEvent,
 } from '../../cluster/index.js';
 import { waitUntil } from './support/wait.js';
+import { TcpRelay } from '../support/tcp-relay.js';
+
+const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
 
 const SECRET = 'test-secret';
 
 function kernel(name: string, extra: Partial<KernelOptions> = {}): Kernel {
   return new Kernel({ name, secret: SECRET, ...extra });
-}
-
-/**
- * A TCP relay to `target` that can go silent: `freeze()` stops forwarding in both directions
- * without closing anything, as a peer that died without a FIN (power loss, a cut cable) looks.
- */
-async function relay(target: string): Promise<{
-  address: string;
-  freeze(): void;
-  close(): Promise<void>;
-}> {
-  const { hostname, port } = new URL(target.replace('tcp://', 'http://'));
-  const sockets: Socket[] = [];
-  let frozen = false;
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    sockets.push(client, upstream);
-    client.on('data', (d) => frozen || upstream.write(d));
-    upstream.on('data', (d) => frozen || client.write(d));
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const at = server.address() as { port: number };
-  return {
-    address: `tcp://127.0.0.1:${at.port}`,
-    freeze: () => {
-      frozen = true;
-    },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
 }
 
 test('a kernel restarted before its peer noticed it died replaces its silent old link', async () => {
@@ -66,7 +34,7 @@ test('a kernel restarted before its peer noticed it died replaces its silent old
   const lost: UnregisterEvent[] = [];
   a.monitor('*', { unregister: (e) => lost.push(e) });
   const listener = await a.listen();
-  const path = await relay(listener.address);
+  const path = await TcpRelay.start(portOf(listener.address));
   const old = kernel('b');
   const restarted = kernel('b');
   try {

@@ -10,7 +10,7 @@ import { CallError, Kernel, type KernelOptions } from '../../cluster/index.js';
 import { CallMemory, type RememberedAnswer } from '../../cluster/call-memory.js';
 import type { Link } from '../../cluster/link.js';
 import type { PeerIdentity } from '../../cluster/link-types.js';
-import { TcpRelay } from './support/tcp-relay.js';
+import { TcpRelay } from '../support/tcp-relay.js';
 import { waitUntil } from './support/wait.js';
 
 const SECRET = 'resumed-calls-secret';

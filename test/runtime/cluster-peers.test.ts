@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ClientLite, Kernel } from '../../cluster/index.js';
 import { parseConfig, type Logger } from '../../runtime/node/index.js';
 import { MemberDirectory } from '../../runtime/node/members.js';
@@ -18,6 +17,9 @@ import {
 import { logRefusal, logUnreachable } from '../../runtime/node/cluster-faults.js';
 import { ClusterError } from '../../cluster/index.js';
 import { pollUntil } from '../support/wait.js';
+import { TcpRelay } from '../support/tcp-relay.js';
+
+const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
 
 const SECRET = 'cluster-peers-secret';
 
@@ -40,40 +42,13 @@ function memoryLog(): { log: Logger; lines: Line[] } {
   return { log, lines };
 }
 
-/** A TCP relay to `target` whose connections can be cut (no goodbye: the peer is lost). */
-async function relay(target: string): Promise<{ address: string; cut(): void; close(): void }> {
-  const url = new URL(target.replace('tcp://', 'http://'));
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection({ host: url.hostname, port: Number(url.port) });
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    address: `tcp://127.0.0.1:${port}`,
-    cut: () => {
-      for (const s of sockets) s.destroy();
-    },
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
-
 test('peer nodes linked, lost with the reason, back and left are logged at their levels', async () => {
   const a = new Kernel({ name: 'node-a', secret: SECRET });
   const { log, lines } = memoryLog();
   let now = 1_000;
   const stop = watchPeerNodes(a, log, () => now);
   const address = (await a.listen()).address;
-  const path = await relay(address);
+  const path = await TcpRelay.start(portOf(address));
   const b = new Kernel({ name: 'node-b', secret: SECRET, mesh: false });
   const endpoint = new Kernel({ name: 'orders@node-a', secret: SECRET, mesh: false });
   try {
@@ -83,9 +58,10 @@ test('peer nodes linked, lost with the reason, back and left are logged at their
     await client.close();
     await endpoint.shutdown();
     now = 2_000;
-    path.cut();
+    await path.cut();
     await pollUntil('b lost', () => lines.length >= 2, 5_000);
     now = 5_000;
+    await path.heal();
     await b.connect(path.address);
     await pollUntil('b back', () => lines.length >= 3, 5_000);
     await b.shutdown('node stopping');
@@ -102,7 +78,7 @@ test('peer nodes linked, lost with the reason, back and left are logged at their
     );
   } finally {
     stop();
-    path.close();
+    await path.close();
     await Promise.all([a.shutdown(), b.shutdown(), endpoint.shutdown()]);
   }
 });

@@ -6,7 +6,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ClientLite, Kernel } from '../../cluster/index.js';
 import { installControlSession } from '../../runtime/node/control.js';
 import { CONTROL_SESSION } from '../../runtime/node/control-session.js';
@@ -16,30 +15,9 @@ import {
   type NodeStatus,
 } from '../../runtime/node/index.js';
 import { pollUntil } from '../support/wait.js';
+import { TcpRelay } from '../support/tcp-relay.js';
 
 const SECRET = 'cluster-status-secret';
-
-/** A TCP relay to loopback port `port()`; `close()` cuts its connections and refuses new ones. */
-async function relay(port: () => number): Promise<{ address: string; close(): void }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection({ host: '127.0.0.1', port: port() });
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    address: `tcp://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => {
-      server.close();
-      for (const s of sockets) s.destroy();
-    },
-  };
-}
 
 function node(name: string, extra: ConstructorParameters<typeof Kernel>[0] | object = {}): Kernel {
   const kernel = new Kernel({
@@ -61,15 +39,14 @@ function node(name: string, extra: ConstructorParameters<typeof Kernel>[0] | obj
 const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
 
 test('cluster-status lists a node cut off from the answering node as unreachable, since when, and who still reaches it', async () => {
-  let cPort = 0;
-  // c is told to others at its relay's address, which the test cuts.
-  const cRelay = await relay(() => cPort);
+  // c is told to others at its relay's address, which the test cuts (c's port is set once known).
+  const cRelay = await TcpRelay.start(0);
   const a = node('a');
   const b = node('b', { mesh: false });
   const c = node('c', { advertise: [cRelay.address], mesh: false });
   try {
     const cAddress = (await c.listen()).address;
-    cPort = portOf(cAddress);
+    cRelay.target = portOf(cAddress);
     await b.connect((await a.listen()).address);
     await b.connect(cAddress); // b reaches c directly
     await a.connect(cRelay.address); // a only through the relay
@@ -84,7 +61,7 @@ test('cluster-status lists a node cut off from the answering node as unreachable
       ],
     );
     const cutAt = Date.now();
-    cRelay.close();
+    await cRelay.close();
     await pollUntil('a lost c', () => a.getKernel('c') === undefined, 5_000);
     const status = await ask();
     const down = status.nodes.find((n) => n.node === 'c');
@@ -100,14 +77,14 @@ test('cluster-status lists a node cut off from the answering node as unreachable
       /^c\s+-\s+unreachable\s+-\s+-\s+-\s+since \S+: not linked to a: lost: .*; b still linked to it$/m,
     );
   } finally {
-    cRelay.close();
+    await cRelay.close();
     await Promise.all([a.shutdown(), b.shutdown(), c.shutdown()]);
   }
 });
 
 test('cluster-status lists a seed never reached by its address', async () => {
-  const closed = await relay(() => 1);
-  closed.close();
+  const closed = await TcpRelay.start(1);
+  await closed.close();
   const a = node('a', { seeds: [closed.address] });
   try {
     await a.listen();
