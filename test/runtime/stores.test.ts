@@ -29,38 +29,55 @@ test('the journal keeps its entry across reopening until cleared', async () => {
   await third.close();
 });
 
-test('write-behind: a write resolves once written, its sync follows before the next write, and a failed sync fails the next write', async () => {
+test('write-behind: a write resolves once written, syncs follow in the background, and a failed sync fails the next write', async () => {
   await using dir = await tempDir();
   const isText = (v: unknown): v is string => typeof v === 'string';
   const file = await SlotFile.open(dir.path, ['s.a', 's.b'], 'the test slots', isText);
   const synced: string[] = [];
-  // Watch (and then break) the files' fdatasync: the handles are the slot file's own.
+  // Watch (then hold, then break) the files' fdatasync: the handles are the slot file's own.
   const handles = (file as unknown as { handles: { datasync(): Promise<void> }[] }).handles;
   let failNext = false;
+  let held: Promise<void> | undefined;
   for (const [i, handle] of handles.entries()) {
     const real = handle.datasync.bind(handle);
-    handle.datasync = () => {
+    handle.datasync = async () => {
       synced.push(`slot ${i}`);
-      if (failNext) return Promise.reject(new Error('EIO: input/output error'));
+      if (held !== undefined) await held;
+      if (failNext) throw new Error('EIO: input/output error');
       return real();
     };
   }
   await file.write('one', 'behind');
   assert.equal(file.read(), 'one');
-  await file.write('two', 'behind'); // queued behind the first one's sync
-  assert.equal(synced[0], 'slot 0', "the first write's sync ran before the second write");
-  failNext = true;
+  await file.write('two', 'behind');
+  await file.whenSynced();
+  assert.deepEqual(synced.sort(), ['slot 0', 'slot 1'], 'each slot written behind was synced');
+  // A write does not wait for the sync under way: with the disk stalled, writes still resolve.
+  let release = (): void => undefined;
+  held = new Promise((resolve) => (release = resolve));
   await file.write('three', 'behind');
-  await assert.rejects(file.write('four', 'behind'), (err: unknown) => {
+  await file.write('four', 'behind');
+  await file.write('five', 'behind');
+  assert.equal(file.read(), 'five');
+  assert.equal(synced.length, 3, 'one sync at a time: the later writes wait for the next one');
+  held = undefined;
+  release();
+  await file.whenSynced();
+  assert.equal(synced.length, 5, 'the next sync covered both slots written meanwhile');
+  failNext = true;
+  await file.write('six', 'behind');
+  await file.whenSynced();
+  await assert.rejects(file.write('seven', 'behind'), (err: unknown) => {
     assert.ok(err instanceof StoreError);
     assert.match(err.message, /background sync failed: EIO/);
     return true;
   });
+  assert.equal(file.read(), 'six', 'the refused write changed nothing');
   failNext = false;
-  await file.write('five', true); // the failure was reported once; writing goes on
+  await file.write('eight', true); // the failure was reported once; writing goes on
   await file.close();
   const again = await SlotFile.open(dir.path, ['s.a', 's.b'], 'the test slots', isText);
-  assert.equal(again.read(), 'five');
+  assert.equal(again.read(), 'eight');
   await again.close();
 });
 
