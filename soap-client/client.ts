@@ -15,6 +15,7 @@ import {
 } from 'soap';
 import { coerce, type Coercion, type CoercionTable } from './coerce.js';
 import { faultOf, SoapCallError, SoapFaultError } from './errors.js';
+import { SoapHttpClient } from './http-client.js';
 import { dropUndefinedAttributes } from './request.js';
 import { LEXICAL_BUILTINS, NUMBER_BUILTINS } from './xsd-builtins.js';
 
@@ -122,12 +123,16 @@ export async function createPortClient(
     wsdl instanceof URL ? (wsdl.protocol === 'file:' ? fileURLToPath(wsdl) : wsdl.href) : wsdl;
   let client: Client;
   try {
-    client = await createClientAsync(location, {
+    const soapOptions: IOptions = {
       forceSoap12Headers: port.soapVersion === '1.2',
       handleNilAsNull: true,
       customDeserializer: deserializers(port.deserializers),
       ...options.soapOptions,
-    });
+    };
+    // SOAP calls over Node's http unless the options bring an HTTP client of their own.
+    if (soapOptions.httpClient === undefined && soapOptions.request === undefined)
+      soapOptions.httpClient = new SoapHttpClient(soapOptions);
+    client = await createClientAsync(location, soapOptions);
   } catch (err) {
     throw new SoapCallError(
       'SOAP_WSDL',

@@ -13,6 +13,7 @@ export {
   type SoapClientOptions,
 } from './client.js';
 export type { Client as SoapClient } from 'soap';
+export { SoapHttpClient } from './http-client.js';
 export { coerce, type Coercion, type CoercionLeaf, type CoercionTable } from './coerce.js';
 export {
   faultOf,

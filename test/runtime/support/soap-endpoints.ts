@@ -1,8 +1,10 @@
 /**
  * Endpoint subclasses over node-soap clients of the fixture WSDLs, written the way users will
- * write theirs over generated clients (typed client interfaces, JSON strings inside SOAP).
+ * write theirs over generated clients (typed client interfaces, JSON strings inside SOAP), with
+ * the HTTP client generated clients use (`SoapHttpClient`).
  */
 import { createClientAsync } from 'soap';
+import { SoapHttpClient } from '../../../soap-client/index.js';
 import {
   DoublePhaseOutboundEndpoint,
   InboundEndpoint,
@@ -45,12 +47,20 @@ export interface TargetClient {
 
 export async function sourceClient(url: string): Promise<SourceClient> {
   const wsdl = new URL('source.wsdl', FIXTURES).pathname;
-  return (await createClientAsync(wsdl, {}, url)) as unknown as SourceClient;
+  return (await createClientAsync(
+    wsdl,
+    { httpClient: new SoapHttpClient() },
+    url,
+  )) as unknown as SourceClient;
 }
 
 export async function targetClient(url: string): Promise<TargetClient> {
   const wsdl = new URL('target.wsdl', FIXTURES).pathname;
-  return (await createClientAsync(wsdl, {}, url)) as unknown as TargetClient;
+  return (await createClientAsync(
+    wsdl,
+    { httpClient: new SoapHttpClient() },
+    url,
+  )) as unknown as TargetClient;
 }
 
 function asArray<T>(value: T | T[] | undefined): T[] {
