@@ -22,6 +22,7 @@ import {
   DeliveredStore,
 } from '../store/delivered-store.js';
 import { PutMarks } from '../store/put-marks.js';
+import { prefetchFor } from './prefetch.js';
 import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
 import { POPPED_AT_HEADER } from './outbound-endpoint.js';
@@ -56,7 +57,9 @@ export interface InboundEndpointOptions extends EndpointOptions {
   readonly source: Destination;
   /**
    * Unacknowledged messages in hand at once. At least `concurrency`.
-   * @defaultValue the larger of DEFAULT_PREFETCH (1: strict order to the target) and `concurrency`
+   * @defaultValue DEFAULT_PREFETCH (1: strict order to the target); with `concurrency` N > 1,
+   * 2 × N, so that the next messages are at hand when a put ends while the acks of those before
+   * are under way (the broker sends one only after an ack)
    */
   readonly prefetch?: number;
   /**
@@ -156,7 +159,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     this.prefetch = positiveInteger(
       'prefetch',
       options.prefetch,
-      Math.max(DEFAULT_PREFETCH, this.concurrency),
+      prefetchFor(DEFAULT_PREFETCH, this.concurrency),
     );
     this.batchSize = positiveInteger('batchSize', options.batchSize, DEFAULT_INBOUND_BATCH_SIZE);
     if (this.concurrency > 1 && this.batchSize > 1) {

@@ -9,6 +9,7 @@ import type { Endpoint } from '../endpoint/endpoint.js';
 import type { InboundEndpointOptions } from '../endpoint/inbound-endpoint.js';
 import type { OutboundEndpointOptions } from '../endpoint/outbound-endpoint.js';
 import type { Logger } from './logger.js';
+import { prefetchFor } from '../endpoint/prefetch.js';
 
 export interface EndpointContext {
   readonly name: string;
@@ -51,8 +52,9 @@ export function endpointContext(
     inbound: (source) => ({
       ...common,
       source,
-      // Raised to `concurrency`: each put in flight holds one unacknowledged message.
-      prefetch: Math.max(base.settings.prefetch, base.settings.concurrency),
+      // Below `concurrency` (each put in flight holds one unacknowledged message), raised to
+      // twice it: the next messages are at hand when a put ends, while its ack is under way.
+      prefetch: prefetchFor(base.settings.prefetch, base.settings.concurrency),
       batchSize: base.settings.batchSize,
       concurrency: base.settings.concurrency,
       maxDeliveries: base.settings.maxDeliveries,

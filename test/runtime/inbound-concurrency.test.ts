@@ -18,6 +18,7 @@ import {
   type JsonValue,
 } from '../../runtime/index.js';
 import { OptionError } from '../../runtime/errors.js';
+import { prefetchFor } from '../../runtime/endpoint/prefetch.js';
 import { memoryTransport, tempDir, waitFor } from './support/helpers.js';
 
 /** A target that answers after `delayMs`, counting puts in flight; ids in `failOnce` fail once. */
@@ -139,7 +140,7 @@ test('concurrency: copies of a message in hand are not put twice, a failing mess
   });
 });
 
-test('concurrency needs batchSize 1 and a prefetch of at least its value; prefetch defaults to it', async () => {
+test('concurrency needs batchSize 1 and a prefetch of at least its value; prefetch defaults to twice it', async () => {
   await using dir = await tempDir();
   await using transport = await memoryTransport();
   {
@@ -157,5 +158,14 @@ test('concurrency needs batchSize 1 and a prefetch of at least its value; prefet
     );
     assert.throws(() => make({ concurrency: 0 }), OptionError);
     assert.equal(make({ concurrency: 16 }).concurrency, 16);
+    const prefetchOf = (e: SlowTarget) => (e as unknown as { prefetch: number }).prefetch;
+    assert.equal(prefetchOf(make({ concurrency: 16 })), 32, 'the next messages at hand');
+    assert.equal(prefetchOf(make({ concurrency: 16, prefetch: 16 })), 16, 'an explicit one kept');
+    assert.equal(prefetchOf(make({})), 1, 'one put at a time: strict order');
   }
+  // The node's settings: a prefetch below concurrency (the default 1 among them) is raised.
+  assert.equal(prefetchFor(1, 16), 32);
+  assert.equal(prefetchFor(20, 16), 20);
+  assert.equal(prefetchFor(1, 1), 1);
+  assert.equal(prefetchFor(5, 1), 5);
 });
