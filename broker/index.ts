@@ -1,8 +1,8 @@
 /**
- * `aes/broker`: the embedded durable STOMP broker (STOMP 1.0/1.1/1.2) that `aes run` starts when
- * no external broker is configured, and `aes broker` runs alone. What starting one needs: the
- * function, its options, the running handle with its listener and statistics, and the errors it
- * raises. Its frame codec, store and defaults stay inside. See docs/broker.md.
+ * `aes-endpoint-server/broker`: the embedded durable STOMP broker (STOMP 1.0/1.1/1.2) that `aes
+ * run` starts when no external broker is configured, and `aes broker` runs alone. What starting one
+ * needs: the function, its options, the running handle with its listener and statistics, and the
+ * errors it raises. Its frame codec, store and defaults stay inside. See docs/broker.md.
  */
 export { startBroker, type BrokerHandle, type BrokerListener, type BrokerStats } from './broker.js';
 export type { UnreadableMessage } from './router.js';

@@ -1,8 +1,9 @@
 /**
- * `aes/cluster`: the kernel-to-kernel protocol (POE::Component::IKC's semantics). Kernels,
- * sessions and states, publish/retract, post/call/subscribe/monitor/ping, listeners, membership,
- * ClientLite, and the types and errors their callers handle. The codec, links and defaults stay
- * inside. The wire format is specified in docs/protocol.md; the guide is docs/cluster.md.
+ * `aes-endpoint-server/cluster`: the kernel-to-kernel protocol (POE::Component::IKC's semantics).
+ * Kernels, sessions and states, publish/retract, post/call/subscribe/monitor/ping, listeners,
+ * membership, ClientLite, and the types and errors their callers handle. The codec, links and
+ * defaults stay inside. The wire format is specified in docs/protocol.md; the guide is
+ * docs/cluster.md.
  */
 export { Kernel } from './kernel.js';
 export type { KernelInfo, KernelWaitOptions } from './kernel-types.js';

@@ -1,8 +1,8 @@
 /**
- * What siblings need of the cluster beyond `aes/cluster`: the one-shot client commands behind
- * `aes post`, `aes call` and `aes ping`, with their flags (the CLI), and the loopback test that
- * decides which addresses stay on a host (the node's start-up warning); the detector's defaults
- * (the `hosts` bench).
+ * What siblings need of the cluster beyond `aes-endpoint-server/cluster`: the one-shot client
+ * commands behind `aes post`, `aes call` and `aes ping`, with their flags (the CLI), and the
+ * loopback test that decides which addresses stay on a host (the node's start-up warning); the
+ * detector's defaults (the `hosts` bench).
  */
 export { isLoopbackHost } from './advertise.js';
 export {

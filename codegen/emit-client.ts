@@ -29,7 +29,7 @@ import type { TypeMapper } from './type-mapper.js';
 import type { WsdlModel } from '../wsdl/index.js';
 
 /** The package subpath generated clients import their runtime from. */
-export const RUNTIME_MODULE = 'aes/soap-client';
+export const RUNTIME_MODULE = 'aes-endpoint-server/soap-client';
 
 export interface EmittedClients {
   readonly statements: StatementStructures[];

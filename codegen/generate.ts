@@ -43,7 +43,7 @@ export async function buildModel(location: string, options: ModelOptions = {}): 
 }
 
 export interface SourceOptions extends ModelOptions {
-  /** Module generated clients import their runtime from. @defaultValue RUNTIME_MODULE ('aes/soap-client') */
+  /** Module generated clients import their runtime from. @defaultValue RUNTIME_MODULE ('aes-endpoint-server/soap-client') */
   readonly runtimeModule?: string;
 }
 

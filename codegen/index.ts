@@ -1,8 +1,9 @@
 /**
- * `aes/codegen`: code generation from WSDL, what `aes gen` and `aes describe` run. Generating
- * typed clients (to files or in memory), describing a WSDL's operations, their options and the
- * error they raise. The WSDL model and the emitters stay inside. The runtime that generated clients
- * import is `aes/soap-client`; the mock is `aes/mock`; the scaffolds are `aes/scaffold`.
+ * `aes-endpoint-server/codegen`: code generation from WSDL, what `aes gen` and `aes describe` run.
+ * Generating typed clients (to files or in memory), describing a WSDL's operations, their options
+ * and the error they raise. The WSDL model and the emitters stay inside. The runtime that generated
+ * clients import is `aes-endpoint-server/soap-client`; the mock is `aes-endpoint-server/mock`; the
+ * scaffolds are `aes-endpoint-server/scaffold`.
  */
 export {
   CodegenError,

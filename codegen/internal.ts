@@ -1,7 +1,7 @@
 /**
- * What the scaffolds (`scaffold/`) use of the code generator beyond `aes/codegen`: the code model
- * of a WSDL, its naming rules, the operation shapes and the type mapping, so that an endpoint's
- * code names what the generated client declares.
+ * What the scaffolds (`scaffold/`) use of the code generator beyond `aes-endpoint-server/codegen`:
+ * the code model of a WSDL, its naming rules, the operation shapes and the type mapping, so that an
+ * endpoint's code names what the generated client declares.
  */
 export { buildModel, wsdlFolderName, type CodeModel } from './generate.js';
 export { NameAllocator, toMethodName, toPascal } from './names.js';

@@ -1,7 +1,7 @@
 /**
- * `aes/mock`: a SOAP server from any WSDL 1.1 with sample or scripted answers, what `aes mock`
- * runs (docs/mock.md). The server with its options and recorded state, the script's shape, and
- * its error. The sample builder and the script parser stay inside.
+ * `aes-endpoint-server/mock`: a SOAP server from any WSDL 1.1 with sample or scripted answers, what
+ * `aes mock` runs (docs/mock.md). The server with its options and recorded state, the script's
+ * shape, and its error. The sample builder and the script parser stay inside.
  */
 export { MockServer, startMock, type MockEndpoint, type MockOptions } from './server.js';
 export type { LoadOptions, ModelOptions } from '../wsdl/index.js';

@@ -1,9 +1,10 @@
 /**
- * `aes` (also `aes/runtime`, kept for existing projects): what endpoint authors use. The endpoint
- * base classes and their options, `defineEndpoint` with the context a node hands an entry module,
- * the record and delivery types, progress listeners and metrics, `serveEndpoint`, and the errors
- * an endpoint raises. Embedding a node is `aes/node`; the node's internals (supervision, the
- * endpoint link, its secret, the stores) are not exported.
+ * `aes-endpoint-server` (also `aes-endpoint-server/runtime`, kept for existing projects): what
+ * endpoint authors use. The endpoint base classes and their options, `defineEndpoint` with the
+ * context a node hands an entry module, the record and delivery types, progress listeners and
+ * metrics, `serveEndpoint`, and the errors an endpoint raises. Embedding a node is
+ * `aes-endpoint-server/node`; the node's internals (supervision, the endpoint link, its secret, the
+ * stores) are not exported.
  */
 export {
   AbortedError,

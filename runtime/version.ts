@@ -1,6 +1,9 @@
 /** The aes package's version, read from its package.json (from source or from dist/). */
 import { readFileSync } from 'node:fs';
 
+/** The npm package's name (its command is `aes`). */
+const PACKAGE_NAME = 'aes-endpoint-server';
+
 let cached: string | undefined;
 
 /** The version in aes's package.json, or `0.0.0` when it cannot be read. */
@@ -18,7 +21,7 @@ export function packageVersion(): string {
         typeof parsed === 'object' &&
         parsed !== null &&
         'name' in parsed &&
-        parsed.name === 'aes'
+        parsed.name === PACKAGE_NAME
       ) {
         const version = (parsed as { version?: unknown }).version;
         if (typeof version === 'string') cached = version;

@@ -1,6 +1,7 @@
 /**
- * `aes/scaffold`: what `aes create` and `aes endpoint create` do, as functions: a project, and
- * an endpoint of a project, from handlebars templates and a WSDL (docs/scaffolding.md).
+ * `aes-endpoint-server/scaffold`: what `aes create` and `aes endpoint create` do, as functions: a
+ * project, and an endpoint of a project, from handlebars templates and a WSDL
+ * (docs/scaffolding.md).
  */
 export { ScaffoldError, type ScaffoldErrorCode } from './errors.js';
 export { createProject, type CreateProjectOptions, type CreatedProject } from './project.js';

@@ -18,7 +18,7 @@ function isObject(v: unknown): v is Json {
 /** The settings a new endpoint's entry starts with (the defaults, spelled out to be edited). */
 export function endpointEntry(kind: 'outbound' | 'inbound'): Json {
   return kind === 'outbound'
-    ? { batchSize: 1, callTimeoutMs: 30_000 }
+    ? { batchSize: 1, callTimeoutMs: 30_000, idlePoll: { initialMs: 100, maxMs: 2_000 } }
     : { prefetch: 1, maxDeliveries: 5, callTimeoutMs: 30_000 };
 }
 

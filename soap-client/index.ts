@@ -1,6 +1,6 @@
 /**
- * `aes/soap-client`: the small runtime that generated SOAP clients import. Generated code depends on
- * this entry only (and on node-soap through it).
+ * `aes-endpoint-server/soap-client`: the small runtime that generated SOAP clients import.
+ * Generated code depends on this entry only (and on node-soap through it).
  */
 export {
   createPortClient,

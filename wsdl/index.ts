@@ -1,8 +1,8 @@
 /**
  * The entry of `wsdl/`: a WSDL (1.1 or 2.0) and every document it imports, loaded offline by
  * default and read into the normalised model that the code generator, the mock server and the
- * scaffolds stand on, with the XML and namespace helpers they share. Loading it needs no
- * TypeScript compiler. Not a package subpath: `aes/codegen` re-exports what users see of it.
+ * scaffolds stand on, with the XML and namespace helpers they share. Loading it needs no TypeScript
+ * compiler. Not a package subpath: `aes-endpoint-server/codegen` re-exports what users see of it.
  */
 export {
   CodegenError,

@@ -16,7 +16,7 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
     .option('--name <name>', "the node's and the package's name (default: the folder's name)")
     .option(
       '--aes <spec>',
-      'how the project depends on aes, an npm spec (default: ^<this version>)',
+      'how the project depends on aes (the package aes-endpoint-server), an npm spec (default: ^<this version>)',
     )
     .action(async (dir: string, flags: Flags) => {
       const { createProject } = await import('../../scaffold/index.js');

@@ -60,7 +60,7 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
     .option(
       '--runtime <module>',
       'module the generated clients import their runtime from',
-      'aes/soap-client',
+      'aes-endpoint-server/soap-client',
     )
     .option('--describe', 'print services, ports and operations instead of generating')
     .option('--quiet', 'print nothing but errors')

@@ -9,7 +9,11 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { toDestination, type Destination } from '../../transports/index.js';
 import { ConfigError, ConfigReadError, type ConfigIssue } from '../errors.js';
 import { DEFAULT_CALL_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from '../endpoint/endpoint.js';
-import { DEFAULT_BATCH_SIZE } from '../endpoint/outbound-endpoint.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_IDLE_POLL_INITIAL_MS,
+  DEFAULT_IDLE_POLL_MAX_MS,
+} from '../endpoint/outbound-endpoint.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_DELIVERIES,
@@ -24,16 +28,13 @@ import {
   type EmbeddedBrokerTlsConfig,
 } from './broker-protection.js';
 import { readNamedFile } from './named-file.js';
+import { backoffIssue, type BackoffSettings } from './backoff-settings.js';
 
 export type { EmbeddedBrokerTlsConfig } from './broker-protection.js';
+export type { BackoffSettings } from './backoff-settings.js';
 
 /** The config schema as shipped (for tools that want it as an object). */
 export const CONFIG_SCHEMA: unknown = schema;
-
-export interface BackoffSettings {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
 
 /** Everything the node needs to run, supervise and configure one endpoint. */
 export interface EndpointSettings {
@@ -52,11 +53,20 @@ export interface EndpointSettings {
   readonly batchSize: number;
   /** Inbound: puts in flight at once (1: in queue order). */
   readonly concurrency: number;
+  /**
+   * Outbound: the wait before polling an empty FIFO again, `initialMs` doubling (with jitter) up
+   * to `maxMs` while it stays empty (the original AES's `popper_freq`).
+   */
+  readonly idlePoll: BackoffSettings;
 }
 
-/** Settings as written in the file: every field optional. */
+/** The settings that are a backoff; a merged one must keep `maxMs` >= `initialMs`. */
+const BACKOFF_SETTINGS = ['restartBackoff', 'idlePoll'] as const;
+type BackoffSetting = (typeof BACKOFF_SETTINGS)[number];
+
+/** Settings as written in the file: every field optional, those that are objects field by field. */
 export type EndpointSettingsInput = {
-  readonly [K in keyof EndpointSettings]?: K extends 'restartBackoff' | 'quarantine'
+  readonly [K in keyof EndpointSettings]?: K extends 'restartBackoff' | 'quarantine' | 'idlePoll'
     ? Partial<EndpointSettings[K]>
     : EndpointSettings[K];
 };
@@ -169,6 +179,7 @@ export const DEFAULT_ENDPOINT_SETTINGS: EndpointSettings = {
   prefetch: DEFAULT_PREFETCH,
   batchSize: DEFAULT_BATCH_SIZE,
   concurrency: DEFAULT_CONCURRENCY,
+  idlePoll: { initialMs: DEFAULT_IDLE_POLL_INITIAL_MS, maxMs: DEFAULT_IDLE_POLL_MAX_MS },
 };
 
 function merge(base: EndpointSettings, input: EndpointSettingsInput): EndpointSettings {
@@ -177,6 +188,7 @@ function merge(base: EndpointSettings, input: EndpointSettingsInput): EndpointSe
     ...withoutUndefined(input),
     restartBackoff: { ...base.restartBackoff, ...withoutUndefined(input.restartBackoff ?? {}) },
     quarantine: { ...base.quarantine, ...withoutUndefined(input.quarantine ?? {}) },
+    idlePoll: { ...base.idlePoll, ...withoutUndefined(input.idlePoll ?? {}) },
   };
 }
 
@@ -353,7 +365,13 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
       message: 'a cluster with seeds needs a shared secret: set secret or secretFile',
     });
   }
-  const settingsAt = (pointer: string, input: EndpointSettingsInput | undefined) => {
+  // `base`: what `input` is merged over; `origin`: where a bound of base's backoff comes from.
+  const settingsAt = (
+    pointer: string,
+    input: EndpointSettingsInput | undefined,
+    base: EndpointSettings,
+    origin: (field: BackoffSetting, bound: keyof BackoffSettings) => string,
+  ) => {
     if (input === undefined) return;
     if (input.deadLetter !== undefined) {
       try {
@@ -362,16 +380,16 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
         issues.push({ pointer: `${pointer}/deadLetter`, message: (err as Error).message });
       }
     }
-    const backoff = input.restartBackoff;
-    if (
-      backoff?.initialMs !== undefined &&
-      backoff.maxMs !== undefined &&
-      backoff.maxMs < backoff.initialMs
-    ) {
-      issues.push({
-        pointer: `${pointer}/restartBackoff/maxMs`,
-        message: `must be >= initialMs (${backoff.initialMs}), got ${backoff.maxMs}`,
-      });
+    for (const field of BACKOFF_SETTINGS) {
+      // The bound the message names as taken from `base` is the one `input` leaves out.
+      const bound = input[field]?.initialMs === undefined ? 'initialMs' : 'maxMs';
+      const issue = backoffIssue(
+        `${pointer}/${field}`,
+        input[field],
+        base[field],
+        origin(field, bound),
+      );
+      if (issue !== undefined) issues.push(issue);
     }
   };
   const scheme = raw.coordination?.url.split('://')[0]?.toLowerCase();
@@ -381,9 +399,15 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
       message: `unknown scheme '${scheme}' (known: ${COORDINATION_SCHEMES.join(', ')})`,
     });
   }
-  settingsAt('/endpoints/defaults', raw.endpoints?.defaults);
+  const defaults = raw.endpoints?.defaults;
+  settingsAt('/endpoints/defaults', defaults, DEFAULT_ENDPOINT_SETTINGS, () => 'the default');
+  const nodeDefaults = merge(DEFAULT_ENDPOINT_SETTINGS, defaults ?? {});
+  const fromDefaults = (field: BackoffSetting, bound: keyof BackoffSettings): string =>
+    defaults?.[field]?.[bound] === undefined
+      ? 'the default'
+      : `from /endpoints/defaults/${field}/${bound}`;
   for (const [name, settings] of Object.entries(raw.endpoints?.overrides ?? {})) {
-    settingsAt(`/endpoints/overrides/${escape(name)}`, settings);
+    settingsAt(`/endpoints/overrides/${escape(name)}`, settings, nodeDefaults, fromDefaults);
   }
   if (issues.length > 0) throw new ConfigError(file, issues);
 

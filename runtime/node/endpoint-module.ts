@@ -48,7 +48,12 @@ export function endpointContext(
   };
   return {
     ...base,
-    outbound: (destination) => ({ ...common, destination, batchSize: base.settings.batchSize }),
+    outbound: (destination) => ({
+      ...common,
+      destination,
+      batchSize: base.settings.batchSize,
+      idlePoll: base.settings.idlePoll,
+    }),
     inbound: (source) => ({
       ...common,
       source,

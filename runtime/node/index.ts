@@ -1,8 +1,9 @@
 /**
- * `aes/node`: embedding a node, as `aes run` does. `AesNode`, the node config (loading, checking,
- * describing), the structured logger a node writes to, the cluster-wide status and endpoint
- * control behind `aes status` and `aes endpoint start|stop|restart`, and the errors these raise.
- * Endpoint authors need none of it: their entry is `aes`.
+ * `aes-endpoint-server/node`: embedding a node, as `aes run` does. `AesNode`, the node config
+ * (loading, checking, describing), the structured logger a node writes to, the cluster-wide status
+ * and endpoint control behind `aes status` and `aes endpoint start|stop|restart`, and the errors
+ * these raise. Endpoint authors need none of it: their entry is the package's root,
+ * `aes-endpoint-server`.
  */
 export { AesNode, type StartNodeOptions } from './node.js';
 export { checkConfigFile, checkNodeConfig, type CheckedConfig } from './check-config.js';

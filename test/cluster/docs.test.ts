@@ -10,7 +10,7 @@ test('docs/cluster.md code samples type-check', () => {
   assert.deepEqual(
     typeCheckSamples(
       samples,
-      (code) => `${code.replaceAll("'aes/cluster'", `'${entry}'`)}\nexport {};`,
+      (code) => `${code.replaceAll("'aes-endpoint-server/cluster'", `'${entry}'`)}\nexport {};`,
     ),
     [],
   );

@@ -29,7 +29,8 @@ let cleanup: () => Promise<void> = () => Promise.resolve();
 
 before(async () => {
   ({ dir, cleanup } = await tempDir('roundtrip'));
-  // Generated code imports its runtime from the source tree here (a consumer uses `aes/soap-client`).
+  // Generated code imports its runtime from the source tree here (a consumer uses
+  // `aes-endpoint-server/soap-client`).
   const runtime = path.relative(
     path.join(dir, 'x'),
     path.join(REPO_ROOT, 'soap-client', 'index.js'),

@@ -79,8 +79,9 @@ export function strictOptions(exactOptionalPropertyTypes = true): ts.CompilerOpt
     allowUnusedLabels: false,
     verbatimModuleSyntax: true,
     isolatedModules: true,
-    // Generated clients import `aes/soap-client`; point it at the source so no build is needed.
-    paths: { 'aes/soap-client': [path.join(REPO_ROOT, 'soap-client', 'index.ts')] },
+    // Generated clients import `aes-endpoint-server/soap-client`; point it at the source so no
+    // build is needed.
+    paths: { 'aes-endpoint-server/soap-client': [path.join(REPO_ROOT, 'soap-client', 'index.ts')] },
     allowImportingTsExtensions: true,
   };
 }

@@ -10,7 +10,7 @@ const doc = (): Promise<string> => readFile(new URL('../../docs/mock.md', import
 
 test('docs/mock.md shows test/mock/doc-example.ts, which drains the FIFO', async () => {
   const example = await readFile(new URL('./doc-example.ts', import.meta.url), 'utf8');
-  const shown = example.replace("'../../mock/index.js'", "'aes/mock'");
+  const shown = example.replace("'../../mock/index.js'", "'aes-endpoint-server/mock'");
   assert.ok(
     (await doc()).includes('```ts\n' + shown + '```'),
     'docs/mock.md differs from the example',

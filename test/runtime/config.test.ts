@@ -58,7 +58,7 @@ test('a minimal config gets every default, paths resolved against the file', () 
 test('a full config: external broker, seeds, per-endpoint overrides over defaults', () => {
   const config = parseConfig(
     {
-      $schema: './node_modules/aes/schema/aes.config.schema.json',
+      $schema: './node_modules/aes-endpoint-server/schema/aes.config.schema.json',
       node: 'node-b',
       dataDir: '/var/lib/aes',
       cluster: {

@@ -4,27 +4,19 @@
  * and run its generated tests, which drive each endpoint against `aes mock` and the embedded broker.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createEndpoint } from '../../scaffold/index.js';
-import { aesOk, ENDPOINT_FLAGS, FLAT_ENDPOINTS, REPO_ROOT, tempDir } from './support.js';
-
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-// Without this, the project's own `node --test` would report to this runner instead of printing.
-const { NODE_TEST_CONTEXT: _, ...ENV } = process.env;
-
-function run(command: string, args: readonly string[], cwd: string, timeoutMs: number): string {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: ENV });
-  assert.equal(
-    r.status,
-    0,
-    `${command} ${args.join(' ')} exited ${String(r.status)}${r.signal === null ? '' : ` (${r.signal})`}:\n${r.stdout}\n${r.stderr}`,
-  );
-  return r.stdout;
-}
+import {
+  aesOk,
+  ENDPOINT_FLAGS,
+  FLAT_ENDPOINTS,
+  NPM,
+  REPO_ROOT,
+  runOk,
+  tempDir,
+} from './support.js';
 
 test('a scaffolded project installs, compiles strictly and passes its generated tests', async () => {
   // The project links this checkout; its compiled dist/ is what the project imports.
@@ -40,14 +32,14 @@ test('a scaffolded project installs, compiles strictly and passes its generated 
   }
   // Three more over differently shaped messages, through the library to keep the test short.
   for (const answers of FLAT_ENDPOINTS) await createEndpoint({ ...answers, project: dir });
-  run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, 300_000);
-  run(
+  runOk(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir, 300_000);
+  runOk(
     path.join(dir, 'node_modules', '.bin', 'tsc'),
     ['--strict', '--noEmit', '-p', '.'],
     dir,
     120_000,
   );
-  const out = run(NPM, ['test'], dir, 180_000);
+  const out = runOk(NPM, ['test'], dir, 180_000);
   // The config test and one test per endpoint, every one passed.
   assert.match(out, /^# tests 7$/m, out);
   assert.match(out, /^# pass 7$/m, out);

@@ -1,4 +1,6 @@
 /** Shared pieces of the scaffolding tests: the fixture WSDLs, temp folders, the CLI from source. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,6 +110,27 @@ export const ENDPOINT_FLAGS: Readonly<Record<string, readonly string[]>> = {
     '/queue/orders',
   ],
 };
+
+export const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+// Without this, a project's own `node --test` would report to this runner instead of printing.
+const { NODE_TEST_CONTEXT: _, ...ENV } = process.env;
+
+/** Runs a program in `cwd`; fails with its output unless it exits 0, else returns its stdout. */
+export function runOk(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+): string {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: ENV });
+  assert.equal(
+    r.status,
+    0,
+    `${command} ${args.join(' ')} exited ${String(r.status)}${r.signal === null ? '' : ` (${r.signal})`}:\n${r.stdout}\n${r.stderr}`,
+  );
+  return r.stdout;
+}
 
 /** Runs `aes <args>` and fails with its output unless it exits 0. */
 export function aesOk(args: readonly string[]): string {

@@ -10,6 +10,6 @@ export default defineEndpoint(async (context) => {
   const wsdl = new URL('./orders-fifo.wsdl', import.meta.url).pathname;
   const fifo = (await createClientAsync(wsdl, {}, url)) as unknown as FifoClient;
   context.log.info('source system', { url });
-  // name, transport, dataDir, timeouts and batchSize come from the node and its config.
+  // name, transport, dataDir, timeouts, batchSize and idlePoll come from the node and its config.
   return new OrdersOut(context.outbound('/queue/orders'), fifo);
 });
