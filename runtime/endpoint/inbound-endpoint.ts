@@ -22,6 +22,7 @@ import {
   DeliveredStore,
 } from '../store/delivered-store.js';
 import { PutMarks } from '../store/put-marks.js';
+import { DeliveryRecords } from '../store/delivery-records.js';
 import { prefetchFor } from './prefetch.js';
 import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
@@ -125,14 +126,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private readonly nackDelay: Backoff;
   private readonly dedupMaxEntries: number;
   private readonly dedupMaxAgeMs: number;
-  private delivered: DeliveredStore | undefined;
-  private marks: PutMarks | undefined;
-  /**
-   * Ids whose put has begun and whose delivery is not durably recorded yet (nor refused): every
-   * mark written holds all of them, so that a crash leaves each one marked, whichever puts and
-   * records overlap (concurrency, or prefetch > 1 syncing one id while the next is put).
-   */
-  private readonly putting = new Set<string>();
+  /** The put marks and the de-duplication store. */
+  private records: DeliveryRecords | undefined;
   /**
    * Ids whose earlier put may have reached the target unseen: marked by the previous run when it
    * died, or put in this run with an outcome unknown (a timeout, a lost connection). Their next
@@ -144,8 +139,6 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   /** When the deliveries in hand are handled: in order, by batch, or several at once. */
   private readonly scheduler: DeliveryScheduler;
   private readonly attempts = new DeliveryAttempts();
-  /** Ids put and being recorded, not yet acked. */
-  private readonly pendingIds = new Set<string>();
   /** Deliveries being handled (put, or waiting for their sync). */
   private busy = 0;
   /** Acks waiting for their id's sync, and nacks waiting for their delay. */
@@ -243,7 +236,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
 
   /** True when `messageId` was delivered and is still remembered by the de-duplication store. */
   wasDelivered(messageId: string): boolean {
-    return this.delivered?.has(messageId) ?? false;
+    return this.records?.has(messageId) ?? false;
   }
 
   protected async open(): Promise<void> {
@@ -253,13 +246,20 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         `${this.name}: batch mode needs putMany() to be implemented`,
       );
     }
-    this.delivered = DeliveredStore.open(this.dataDir, {
+    const store = DeliveredStore.open(this.dataDir, {
       maxEntries: this.dedupMaxEntries,
       maxAgeMs: this.dedupMaxAgeMs,
       clock: this.clock,
     });
-    this.marks = await PutMarks.open(this.dataDir);
-    for (const id of this.marks.left) if (!this.delivered.has(id)) this.suspects.add(id);
+    try {
+      this.records = await DeliveryRecords.open(store, await PutMarks.open(this.dataDir), {
+        storeFailed: (error) => this.progress.error('record', error, 1),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    for (const id of this.records.leftUnrecorded()) this.suspects.add(id);
     this.progress.enter('waiting');
     this.subscription = await this.transport.subscribe(this.source, (m) => this.handle(m), {
       prefetch: this.prefetch,
@@ -270,7 +270,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   }
 
   protected async closeStores(): Promise<void> {
-    await Promise.all([this.delivered?.close(), this.marks?.close()]);
+    await this.records?.close();
   }
 
   protected async run(): Promise<void> {
@@ -357,7 +357,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       this.progress.error('put', err instanceof Error ? err : new Error(String(err)), 1);
       // Unless the target refused the batch, some of it may be there: look before putting again.
       if (!isRefusal(err)) for (const id of ids) this.suspects.add(id);
-      else for (const id of ids) this.putting.delete(id);
+      else for (const id of ids) this.records?.unmark(id);
       // One by one: a bad message is nacked or dead-lettered alone.
       await this.deliverEach(ready);
       return;
@@ -439,10 +439,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     const deliveryCount = this.attempts.countOf(message);
     // A copy of a delivered message is dropped before anything else looks at it (also while
     // the first copy's id is still being synced).
-    if (
-      id !== undefined &&
-      (this.pendingIds.has(id) || (this.delivered as DeliveredStore).has(id))
-    ) {
+    if (id !== undefined && (this.records as DeliveryRecords).has(id)) {
       this.progress.count('deduplicated');
       this.attempts.forget(id);
       return DONE;
@@ -490,7 +487,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     } catch (err) {
       // Unless the target answered no, the put may have reached it: look before the next one.
       if (id !== undefined && !isRefusal(err)) this.suspects.add(id);
-      else if (id !== undefined) this.putting.delete(id);
+      else if (id !== undefined) this.records?.unmark(id);
       const error = err instanceof Error ? err : new Error(String(err));
       this.progress.error('put', error, deliveryCount);
       if (deliveryCount >= this.maxDeliveries && !this.hardSignal.aborted) {
@@ -523,8 +520,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
 
   /** Marks `ids` as being put, with every other id still in flight; resolves once synced. */
   private markPutting(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.putting.add(id);
-    return (this.marks as PutMarks).mark(() => [...this.putting]);
+    return (this.records as DeliveryRecords).markPutting(ids);
   }
 
   private lookUp(id: string, context: CallContext): Promise<boolean> {
@@ -554,18 +550,10 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private record(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
     this.progress.enter('record', ids);
-    for (const id of ids) this.pendingIds.add(id);
-    return (this.delivered as DeliveredStore)
-      .addMany(ids)
-      .finally(() => {
-        for (const id of ids) this.pendingIds.delete(id);
-      })
-      .then(() => {
-        // Durable now: a crash no longer needs the marks to know about them.
-        for (const id of ids) this.putting.delete(id);
-        for (const id of ids) this.attempts.forget(id);
-        this.progress.enter('ack', ids);
-      });
+    return (this.records as DeliveryRecords).record(ids).then(() => {
+      for (const id of ids) this.attempts.forget(id);
+      this.progress.enter('ack', ids);
+    });
   }
 
   /** Publishes to the dead-letter destination (resolving once confirmed); the caller then acks. */
@@ -604,7 +592,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     this.progress.count('deadLettered');
     if (id !== undefined) {
       this.attempts.forget(id);
-      this.putting.delete(id);
+      this.records?.unmark(id);
     }
     this.progress.enter('ack', id === undefined ? undefined : [id]);
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DeliveredStore } from '../../runtime/store/delivered-store.js';
 import { OutboundJournal } from '../../runtime/store/outbound-journal.js';
 import { SlotFile } from '../../runtime/store/slot-file.js';
+import { DeliveryRecords } from '../../runtime/store/delivery-records.js';
 import { PutMarks } from '../../runtime/store/put-marks.js';
 import { StoreError } from '../../runtime/errors.js';
 import { FakeClock } from './support/fake-clock.js';
@@ -209,7 +210,7 @@ test('group commit: marks and records asked for together share writes, and each 
   await Promise.all(
     Array.from({ length: 16 }, (_, i) => {
       putting.add(`m:${i}`);
-      return marks.mark(() => [...putting]);
+      return marks.mark(() => ({ putting, delivered: [] }));
     }),
   );
   assert.ok(syncs <= 2, `16 marks asked for together took ${syncs} fdatasyncs`);
@@ -224,6 +225,65 @@ test('group commit: marks and records asked for together share writes, and each 
   for (let i = 0; i < 50; i += 1) assert.ok(store.has(`d:${i}`), `d:${i}`);
   await store.close();
   await assert.rejects(store.add('late'), /closed/);
+});
+
+test('delivery records: a recorded id is durable in the marks at once and reaches the de-duplication store behind', async () => {
+  await using dir = await tempDir();
+  const failures: Error[] = [];
+  const hooks = { storeFailed: (error: Error) => failures.push(error) };
+  // A store that holds every commit back (LMDB slower than the marks, or about to crash).
+  const store = DeliveredStore.open(join(dir.path, 'dedup'));
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const addMany = store.addMany.bind(store);
+  store.addMany = (ids) => held.then(() => addMany(ids));
+  const records = await DeliveryRecords.open(store, await PutMarks.open(dir.path), hooks);
+  await records.markPutting(['a', 'b']);
+  await records.record(['a']);
+  assert.ok(records.has('a'), 'recorded: a copy is dropped from now on');
+  assert.ok(!store.has('a'), 'the store does not hold it yet');
+  // What a crash now would leave: the marks say a was delivered and b is being put.
+  const marks = await PutMarks.open(dir.path);
+  assert.deepEqual([...marks.left], ['b']);
+  assert.deepEqual(marks.delivered, ['a']);
+  await marks.close();
+  release();
+  await records.close();
+  assert.deepEqual(failures, []);
+
+  // The next start puts what the marks delivered into the store before anything else.
+  const reopened = DeliveredStore.open(join(dir.path, 'dedup'));
+  const next = await DeliveryRecords.open(reopened, await PutMarks.open(dir.path), hooks);
+  assert.ok(reopened.has('a'), 'a is in the de-duplication store');
+  assert.deepEqual(next.leftUnrecorded(), ['b'], 'b may have reached the target: a suspect');
+  await next.close();
+});
+
+test('delivery records: a failed store commit is reported, kept in the marks and retried with the next', async () => {
+  await using dir = await tempDir();
+  const failures: Error[] = [];
+  const store = DeliveredStore.open(join(dir.path, 'dedup'));
+  const addMany = store.addMany.bind(store);
+  let fail = true;
+  const asked: string[][] = [];
+  store.addMany = (ids) => {
+    asked.push([...ids]);
+    return fail ? Promise.reject(new Error('MDB_MAP_FULL')) : addMany(ids);
+  };
+  const records = await DeliveryRecords.open(store, await PutMarks.open(dir.path), {
+    storeFailed: (error) => failures.push(error),
+  });
+  await records.record(['x']);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.match(failures[0]?.message ?? '', /MDB_MAP_FULL/);
+  assert.ok(records.has('x'), 'still delivered');
+  fail = false;
+  await records.record(['y']);
+  assert.deepEqual(asked[1], ['y', 'x'], 'x joins the next commit');
+  await records.close();
+  const reopened = DeliveredStore.open(join(dir.path, 'dedup'));
+  assert.ok(reopened.has('x') && reopened.has('y'));
+  await reopened.close();
 });
 
 test('option errors name the option', () => {

@@ -1,0 +1,111 @@
+/**
+ * What an inbound endpoint knows durably of its deliveries: which ids are being put (the put
+ * marks) and which were delivered (the de-duplication store). A delivered id is durable once the
+ * put marks' slot file holds it — one small write and fdatasync, which the message's ack waits
+ * for — and reaches the LMDB store behind, in the background, by the group commit there; until
+ * LMDB holds it durably, every later write of the marks carries it, and the next start puts the
+ * ids the last write held back into LMDB before anything is consumed. An LMDB commit (several
+ * page writes, two flushes, the library's writer thread) cost an inbound endpoint in
+ * single-record mode more than its put; the slot write costs a fraction of it.
+ */
+import type { DeliveredStore } from './delivered-store.js';
+import type { PutMarks } from './put-marks.js';
+
+export interface DeliveryRecordsHooks {
+  /** The de-duplication store failed to take ids in the background (they stay in the marks). */
+  readonly storeFailed: (error: Error) => void;
+}
+
+export class DeliveryRecords {
+  readonly #store: DeliveredStore;
+  readonly #marks: PutMarks;
+  readonly #hooks: DeliveryRecordsHooks;
+  /**
+   * Ids whose put has begun and whose delivery is not recorded yet (nor refused): every mark
+   * written holds all of them, so that a crash leaves each one marked, whichever puts and
+   * records overlap (concurrency, or prefetch > 1 syncing one id while the next is put).
+   */
+  readonly #putting = new Set<string>();
+  /** Delivered ids the de-duplication store may not hold durably yet: every write carries them. */
+  readonly #unstored = new Set<string>();
+  /** Ids a background commit failed to store: they join the next one. */
+  #retry: string[] = [];
+  /** Background commits under way: closing waits for them. */
+  readonly #storing = new Set<Promise<void>>();
+
+  private constructor(store: DeliveredStore, marks: PutMarks, hooks: DeliveryRecordsHooks) {
+    this.#store = store;
+    this.#marks = marks;
+    this.#hooks = hooks;
+  }
+
+  /**
+   * Puts the ids the previous run delivered (as its marks say) into the de-duplication store,
+   * durably, and starts from there.
+   */
+  static async open(
+    store: DeliveredStore,
+    marks: PutMarks,
+    hooks: DeliveryRecordsHooks,
+  ): Promise<DeliveryRecords> {
+    if (marks.delivered.length > 0) await store.addMany(marks.delivered);
+    return new DeliveryRecords(store, marks, hooks);
+  }
+
+  /** The ids the previous run was putting when it stopped and did not record as delivered. */
+  leftUnrecorded(): string[] {
+    return [...this.#marks.left].filter((id) => !this.has(id));
+  }
+
+  /** True when `id` was recorded as delivered (durably, or with its write under way). */
+  has(id: string): boolean {
+    return this.#unstored.has(id) || this.#store.has(id);
+  }
+
+  /** Marks `ids` as being put; resolves once synced. */
+  markPutting(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#putting.add(id);
+    return this.#write();
+  }
+
+  /** `id` is no longer being put (refused by the target, or dead-lettered): no write needed. */
+  unmark(id: string): void {
+    this.#putting.delete(id);
+  }
+
+  /**
+   * Records `ids` as delivered; resolves once synced (then the messages may be acked). From the
+   * call on, `has()` answers true for them: a copy arriving meanwhile is dropped. A failed write
+   * rejects, and the ids stay recorded for the next write to carry: the target has them.
+   */
+  record(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      this.#putting.delete(id);
+      this.#unstored.add(id);
+    }
+    const written = this.#write();
+    const batch = this.#retry.length > 0 ? [...ids, ...this.#retry.splice(0)] : ids;
+    const storing = this.#store.addMany(batch).then(
+      () => {
+        for (const id of batch) this.#unstored.delete(id);
+      },
+      (err: unknown) => {
+        this.#retry.push(...batch);
+        this.#hooks.storeFailed(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    this.#storing.add(storing);
+    void storing.finally(() => this.#storing.delete(storing));
+    return written;
+  }
+
+  /** Closes the marks and the store once their writes, the background ones too, are done. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#storing]);
+    await Promise.all([this.#store.close(), this.#marks.close()]);
+  }
+
+  #write(): Promise<void> {
+    return this.#marks.mark(() => ({ putting: this.#putting, delivered: this.#unstored }));
+  }
+}
