@@ -8,12 +8,19 @@ export {
   deserializers,
   GeneratedSoapClient,
   type CallOptions,
+  type OperationBinding,
   type PortInfo,
   type SecurityOptions,
   type SoapClientOptions,
 } from './client.js';
 export type { Client as SoapClient } from 'soap';
-export { coerce, type Coercion, type CoercionLeaf, type CoercionTable } from './coerce.js';
+export {
+  coerce,
+  type BodyUse,
+  type Coercion,
+  type CoercionLeaf,
+  type CoercionTable,
+} from './coerce.js';
 export {
   faultOf,
   SoapCallError,
