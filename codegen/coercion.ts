@@ -1,29 +1,43 @@
 /**
  * Where numbers and booleans sit in an operation's output, so the client runtime can convert what
  * node-soap leaves as text (it types values only where its own schema lookup succeeds, which it
- * does not for rpc parts, element refs or xsi:type subtypes).
+ * does not for rpc parts, element refs or xsi:type subtypes). For a SOAP-encoded output the spec
+ * describes every value, text and attributes included, because each of them may arrive wrapped in
+ * its `xsi:type` (see `BodyUse` in the runtime).
  */
-import type { Coercion, CoercionLeaf } from '../soap-client/index.js';
+import type { BodyUse, Coercion, CoercionLeaf } from '../soap-client/index.js';
 import type { ShapeBuilder } from './shape-builder.js';
 import type { TypeExpr } from './type-expr.js';
 import type { TypeMapper } from './type-mapper.js';
 
 export type { Coercion };
 
+function isList(spec: string): boolean {
+  return spec.endsWith('[]') || spec.endsWith('[*]');
+}
+
 export class CoercionBuilder {
   readonly #m: TypeMapper;
   readonly #shapes: ShapeBuilder;
-  /** Named entries (by TypeScript name); undefined while being computed. */
+  readonly #use: BodyUse;
+  /** Named entries (by table name, see {@link CoercionBuilder.key}); null while being computed. */
   readonly table = new Map<string, Coercion | null>();
 
-  constructor(mapper: TypeMapper, shapes: ShapeBuilder) {
+  /** `use`: the specs describe literal results, or encoded ones (every value described). */
+  constructor(mapper: TypeMapper, shapes: ShapeBuilder, use: BodyUse = 'literal') {
     this.#m = mapper;
     this.#shapes = shapes;
+    this.#use = use;
+  }
+
+  /** The table name of the type named `name`: encoded specs differ, so they have their own. */
+  key(name: string): string {
+    return this.#use === 'encoded' ? `encoded:${name}` : name;
   }
 
   /** A table reference replaced by its entry when that is known (for merging). */
   #expand(c: Coercion): Coercion {
-    if (typeof c !== 'string' || !c.startsWith('@') || c.endsWith('[]')) return c;
+    if (typeof c !== 'string' || !c.startsWith('@') || isList(c)) return c;
     return this.table.get(c.slice(1)) ?? c;
   }
 
@@ -50,15 +64,23 @@ export class CoercionBuilder {
     if (depth > 64) return undefined;
     switch (expr.k) {
       case 'keyword':
+        if (expr.name === 'string') return this.#use === 'encoded' ? 's' : undefined;
         return expr.name === 'number' ? 'n' : expr.name === 'boolean' ? 'b' : undefined;
       case 'literal':
-        return undefined;
+        return this.#use === 'encoded' ? 's' : undefined;
       case 'array': {
+        const list = expr.encoded === true ? '[*]' : '[]';
         const inner = this.of(expr.item, depth + 1);
-        if (inner === undefined) return '[]';
-        if (typeof inner === 'string')
-          return inner.endsWith('[]') ? inner : `${inner as CoercionLeaf}[]`;
-        return { ...inner, '[]': '[]' };
+        if (inner === undefined) return list;
+        if (typeof inner !== 'string') return { ...inner, [list]: list };
+        if (!isList(inner)) return `${inner as CoercionLeaf}${list}`;
+        // A SOAP array of lists: the inner list is an entry of its own, so the two can nest.
+        if (expr.item.k === 'ref' && (list === '[*]' || inner.endsWith('[*]'))) {
+          const key = this.key(expr.item.name);
+          this.table.set(key, inner);
+          return `@${key}${list}`;
+        }
+        return inner;
       }
       case 'union':
       case 'intersection': {
@@ -71,11 +93,13 @@ export class CoercionBuilder {
       case 'object': {
         const out: Record<string, Coercion> = {};
         for (const p of expr.props) {
-          if (p.name === 'attributes') continue; // attributes are text, and typed as such
+          // Attributes are text and typed as such; an encoded spec names them, so they are kept.
+          if (p.name === 'attributes' && this.#use === 'literal') continue;
           const c = this.of(p.type, depth + 1);
           if (c !== undefined) out[p.name] = c;
         }
-        return Object.keys(out).length === 0 ? undefined : out;
+        // An encoded object is described even when empty: its SOAP-encoding attributes go.
+        return Object.keys(out).length === 0 && this.#use === 'literal' ? undefined : out;
       }
       case 'ref':
         return this.#named(expr.name, depth);
@@ -83,13 +107,14 @@ export class CoercionBuilder {
   }
 
   #named(name: string, depth: number): Coercion | undefined {
-    if (this.table.has(name)) {
-      const entry = this.table.get(name);
-      return entry === null ? `@${name}` : entry === undefined ? undefined : `@${name}`;
+    const key = this.key(name);
+    if (this.table.has(key)) {
+      const entry = this.table.get(key);
+      return entry === null ? `@${key}` : entry === undefined ? undefined : `@${key}`;
     }
     const decl = this.#m.declarationOf(name);
     if (decl === undefined) return undefined;
-    this.table.set(name, null);
+    this.table.set(key, null);
     let c: Coercion | undefined;
     if (decl.kind === 'family') {
       // Hundreds of subtypes (Salesforce's Metadata): gather their properties in one object.
@@ -103,6 +128,8 @@ export class CoercionBuilder {
           if (merged !== undefined) acc[prop] = merged;
         }
       }
+      // An encoded value of a type with subtypes keeps its attributes: `xsi:type` names the subtype.
+      if (this.#use === 'encoded') acc['attributes'] ??= {};
       c = Object.keys(acc).length === 0 ? undefined : acc;
     } else if (decl.kind === 'element') {
       const el = this.#m.set.elements.get(decl.key);
@@ -121,11 +148,11 @@ export class CoercionBuilder {
     }
     // Primitive results are inlined; structures go to the table and are referenced by name.
     if (c === undefined || typeof c === 'string') {
-      this.table.delete(name);
+      this.table.delete(key);
       return c;
     }
-    this.table.set(name, c);
-    return `@${name}`;
+    this.table.set(key, c);
+    return `@${key}`;
   }
 
   /** The table, without entries that turned out empty, sorted. */

@@ -68,7 +68,10 @@ export function emitClients(
   const classes: ClassDeclarationStructure[] = [];
   const clients: { className: string; service: string; port: string }[] = [];
   const allocator = new NameAllocator({ reserved: RESERVED_CLASS_NAMES });
-  const coercions = new CoercionBuilder(mapper, new ShapeBuilder(mapper));
+  const shapes = new ShapeBuilder(mapper);
+  const coercions = new CoercionBuilder(mapper, shapes);
+  // SOAP-encoded results need specs of their own: every value may arrive in an xsi:type wrapper.
+  const encodedCoercions = new CoercionBuilder(mapper, shapes, 'encoded');
   const portCounts = new Map<string, number>();
   let usesFaults = false;
   let usesTypes = false;
@@ -110,15 +113,23 @@ export function emitClients(
           });
         }
         const output = op.output === undefined ? 'void' : printType(op.output, 'T.');
-        const spec = op.output === undefined ? undefined : coercions.of(op.output);
+        const encoded = op.output !== undefined && op.outputUse === 'encoded';
+        const spec =
+          op.output === undefined
+            ? undefined
+            : (encoded ? encodedCoercions : coercions).of(op.output);
         const faultSpec =
           op.faults.length === 0 ? undefined : coercions.of(union(op.faults.map((f) => f.type)));
-        const specArg =
-          faultSpec !== undefined
-            ? `, ${spec === undefined ? 'undefined' : specText(spec)}, ${specText(faultSpec)}`
-            : spec === undefined
-              ? ''
-              : `, ${specText(spec)}`;
+        // invokeOperation(name, input, options, output?, faultDetail?, binding?): trailing
+        // undefined ones left out; the binding's default is document/literal.
+        const binding = `${op.style}/${op.outputUse}`;
+        const args = [
+          spec === undefined ? 'undefined' : specText(spec),
+          faultSpec === undefined ? 'undefined' : specText(faultSpec),
+          binding === 'document/literal' ? 'undefined' : quote(binding),
+        ];
+        while (args[args.length - 1] === 'undefined') args.pop();
+        const specArg = args.map((a) => `, ${a}`).join('');
         const params = [
           op.input === undefined || isEmpty(op.input)
             ? { name: 'input', type: 'Record<string, never>', initializer: '{}' }
@@ -245,6 +256,9 @@ export function emitClients(
     });
   }
   const deserializers = [...mapper.deserializers.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const table = [...coercions.entries(), ...encodedCoercions.entries()].sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
+  );
   const statements: StatementStructures[] = [
     ...imports,
     {
@@ -276,10 +290,9 @@ export function emitClients(
           name: 'COERCIONS',
           type: 'CoercionTable',
           initializer: textWriter(
-            `{${coercions
-              .entries()
+            `{${table
               .map(([k, v]) => `\n  ${propertyName(k)}: ${specText(v)}`)
-              .join(',')}${coercions.entries().length > 0 ? ',\n' : ''}}`,
+              .join(',')}${table.length > 0 ? ',\n' : ''}}`,
           ),
         },
       ],
@@ -311,6 +324,7 @@ function faultGuard(faultsName: string): OptionalKind<MethodDeclarationStructure
 /** A coercion spec as a TypeScript literal: `{ out: '@Struct', count: 'n' }`. */
 function specText(spec: Coercion): string {
   if (typeof spec === 'string') return quote(spec);
+  if (Object.keys(spec).length === 0) return '{}';
   return `{ ${Object.entries(spec)
     .map(([k, v]) => `${propertyName(k)}: ${specText(v)}`)
     .join(', ')} }`;

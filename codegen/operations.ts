@@ -19,6 +19,11 @@ export interface OperationShape {
   readonly input: TypeExpr | undefined;
   /** Undefined for a one-way operation. */
   readonly output: TypeExpr | undefined;
+  /**
+   * The output's `soap:body use` (a one-way operation's: its input's): SOAP-encoded results are
+   * decoded by the client runtime.
+   */
+  readonly outputUse: 'literal' | 'encoded';
   readonly inputMessage: WsdlMessage | undefined;
   readonly outputMessage: WsdlMessage | undefined;
   readonly faults: readonly { readonly name: string; readonly type: TypeExpr }[];
@@ -117,6 +122,7 @@ export function operationsOf(
         op.output === undefined
           ? undefined
           : messageExpr(mapper, outputMessage, style, op.output, bop?.output),
+      outputUse: (op.output === undefined ? bop?.input.use : bop?.output.use) ?? 'literal',
       inputMessage,
       outputMessage,
       faults: op.faults.map((f) => ({

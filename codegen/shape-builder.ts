@@ -428,7 +428,8 @@ export class ShapeBuilder {
         `base of type '${def.name ?? '(anonymous)'}'`,
       );
     const arrayItem = this.#soapArrayItem(def);
-    if (arrayItem !== undefined) return { kind: 'alias', type: { k: 'array', item: arrayItem } };
+    if (arrayItem !== undefined)
+      return { kind: 'alias', type: { k: 'array', item: arrayItem, encoded: true } };
     const attrs = this.#attributesProp(this.attributesOf(def));
     if (this.#hasSimpleContent(def)) {
       const value = this.#simpleContentValue(def);

@@ -20,7 +20,11 @@ export type TypeExpr =
   | { readonly k: 'literal'; readonly value: string }
   | { readonly k: 'union'; readonly items: readonly TypeExpr[] }
   | { readonly k: 'intersection'; readonly items: readonly TypeExpr[] }
-  | { readonly k: 'array'; readonly item: TypeExpr }
+  /**
+   * `T[]`. `encoded`: a SOAP-encoded array (`soapenc:Array`), whose items arrive as the child
+   * elements of one element, whatever their names; otherwise a repeated element.
+   */
+  | { readonly k: 'array'; readonly item: TypeExpr; readonly encoded?: true }
   | {
       readonly k: 'object';
       readonly props: readonly PropExpr[];

@@ -59,6 +59,15 @@ export interface CallOptions {
   readonly httpHeaders?: Readonly<Record<string, string>>;
 }
 
+/**
+ * How an operation is bound: `soap:binding style` and the output's `soap:body use`. `rpc`: an
+ * operation without input parts is sent with `null` arguments, the one form node-soap writes
+ * (with `{}` it refuses: "invalid message definition for rpc style binding"). `encoded`: the
+ * result is decoded (see `BodyUse`).
+ */
+export type OperationBinding =
+  'document/literal' | 'document/encoded' | 'rpc/literal' | 'rpc/encoded';
+
 /** What a generated client knows of its port. */
 export interface PortInfo {
   readonly wsdl: string | URL;
@@ -175,7 +184,8 @@ export abstract class GeneratedSoapClient {
 
   /**
    * Calls `operation` with `input` and resolves to node-soap's parsed result, with numbers and
-   * booleans converted where `output` (and for a fault's detail, `faultDetail`) says.
+   * booleans converted where `output` (and for a fault's detail, `faultDetail`) says, as
+   * `binding` requires.
    */
   protected async invokeOperation(
     operation: string,
@@ -183,11 +193,12 @@ export abstract class GeneratedSoapClient {
     options: CallOptions = {},
     output?: Coercion,
     faultDetail?: Coercion,
+    binding: OperationBinding = 'document/literal',
   ): Promise<unknown> {
     const table = this.#port.coercions ?? {};
     let result: unknown;
     try {
-      result = await this.#call(operation, input, options);
+      result = await this.#call(operation, input, options, binding.startsWith('rpc/'));
     } catch (err) {
       if (err instanceof SoapFaultError && faultDetail !== undefined) {
         const fault = { ...err.fault, detail: coerce(err.fault.detail, faultDetail, table) };
@@ -197,10 +208,15 @@ export abstract class GeneratedSoapClient {
     }
     // node-soap parses an empty response element (`<PopResponse/>`) as null: its declared type
     // is an object with none of its fields, which is `{}`.
-    return coerce(result ?? {}, output, table);
+    return coerce(
+      result ?? {},
+      output,
+      table,
+      binding.endsWith('/encoded') ? 'encoded' : 'literal',
+    );
   }
 
-  #call(operation: string, input: unknown, options: CallOptions): Promise<unknown> {
+  #call(operation: string, input: unknown, options: CallOptions, rpc: boolean): Promise<unknown> {
     const method = member(
       member(member(this.soapClient, this.#port.service), this.#port.port),
       operation,
@@ -216,6 +232,8 @@ export abstract class GeneratedSoapClient {
     const call = method as PortMethod;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const controller = new AbortController();
+    const args = dropUndefinedAttributes(input ?? {});
+    const noParts = typeof args === 'object' && args !== null && Object.keys(args).length === 0;
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;
       const finish = (fn: () => void): void => {
@@ -248,7 +266,7 @@ export abstract class GeneratedSoapClient {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       call.call(
         member(member(this.soapClient, this.#port.service), this.#port.port),
-        dropUndefinedAttributes(input ?? {}),
+        rpc && noParts ? null : args,
         (err, result) => {
           if (err === null || err === undefined) {
             finish(() => resolve(result));

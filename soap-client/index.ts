@@ -8,13 +8,20 @@ export {
   deserializers,
   GeneratedSoapClient,
   type CallOptions,
+  type OperationBinding,
   type PortInfo,
   type SecurityOptions,
   type SoapClientOptions,
 } from './client.js';
 export type { Client as SoapClient } from 'soap';
 export { SoapHttpClient } from './http-client.js';
-export { coerce, type Coercion, type CoercionLeaf, type CoercionTable } from './coerce.js';
+export {
+  coerce,
+  type BodyUse,
+  type Coercion,
+  type CoercionLeaf,
+  type CoercionTable,
+} from './coerce.js';
 export {
   faultOf,
   SoapCallError,

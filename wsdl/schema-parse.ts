@@ -15,7 +15,7 @@ import {
   type TypeDef,
   type TypeUse,
 } from './schema-model.js';
-import { locationOf, qnameKey, resolveQName, type QName, type XmlElement } from './xml.js';
+import { locationOf, nameOf, qnameKey, resolveQName, type QName, type XmlElement } from './xml.js';
 
 const WSDL_ARRAY_TYPE = '{http://schemas.xmlsoap.org/wsdl/}arrayType';
 
@@ -97,7 +97,7 @@ class SchemaReader {
   element(el: XmlElement, global: boolean): ElementDecl {
     const refAttr = el.attrs.get('ref');
     const ref = refAttr === undefined ? undefined : this.qname(el, refAttr);
-    const name = ref?.name ?? el.attrs.get('name');
+    const name = ref?.name ?? nameOf(el);
     if (name === undefined) {
       throw new CodegenError('WSDL_INVALID', 'xsd:element without name or ref', {
         location: locationOf(el),
@@ -160,7 +160,7 @@ class SchemaReader {
   attribute(el: XmlElement): AttributeDecl {
     const refAttr = el.attrs.get('ref');
     const ref = refAttr === undefined ? undefined : this.qname(el, refAttr);
-    const name = ref?.name ?? el.attrs.get('name');
+    const name = ref?.name ?? nameOf(el);
     if (name === undefined) {
       throw new CodegenError('WSDL_INVALID', 'xsd:attribute without name or ref', {
         location: locationOf(el),
@@ -333,7 +333,7 @@ class SchemaReader {
     const key = (name: string): string => qnameKey({ ns: this.#tns, name });
     const globals = [...this.#xsdChildren(schema)];
     for (const child of globals) {
-      const name = child.attrs.get('name');
+      const name = nameOf(child);
       if (name === undefined) continue;
       const k = key(name);
       switch (child.local) {

@@ -52,6 +52,8 @@ export interface BodyBinding {
   readonly parts: readonly string[] | undefined;
   /** Parts bound to SOAP headers (`soap:header message part`), not to the body. */
   readonly headers: readonly { readonly message: string; readonly part: string }[];
+  /** `soap:body use`: SOAP-encoded bodies carry `xsi:type` and SOAP arrays (see docs/codegen.md). */
+  readonly use: 'literal' | 'encoded';
 }
 
 export interface Binding {

@@ -15,7 +15,7 @@ import type {
   SoapVersion,
   WsdlModel,
 } from './wsdl-model.js';
-import { locationOf, qnameKey, resolveQName, type XmlElement } from './xml.js';
+import { collapseWhitespace, locationOf, qnameKey, resolveQName, type XmlElement } from './xml.js';
 
 function docOf(el: XmlElement): string | undefined {
   return docText(el.children.find((c) => c.local === 'documentation' && c.ns === el.ns));
@@ -35,11 +35,21 @@ function requireAttr(el: XmlElement, name: string): string {
   return v;
 }
 
+/**
+ * The `name` of a message, part, port type, binding or fault, whitespace collapsed as XSD reads an
+ * NCName: a part named `ResultCode ` travels as `<ResultCode>`, and references to these names are
+ * QNames, which are read trimmed. Operation, service and port names stay as written: node-soap keys
+ * its client by them.
+ */
+function requireName(el: XmlElement): string {
+  return collapseWhitespace(requireAttr(el, 'name'));
+}
+
 function refKey(el: XmlElement, attr: string): string {
   return qnameKey(resolveQName(el, requireAttr(el, attr)));
 }
 
-const NO_BODY_BINDING: BodyBinding = { parts: undefined, headers: [] };
+const NO_BODY_BINDING: BodyBinding = { parts: undefined, headers: [], use: 'literal' };
 
 /** Which parts of a message `soap:body` carries, and which `soap:header` elements take. */
 function bodyBinding(el: XmlElement | undefined): BodyBinding {
@@ -53,11 +63,12 @@ function bodyBinding(el: XmlElement | undefined): BodyBinding {
       const part = h.attrs.get('part');
       return message === undefined || part === undefined
         ? []
-        : [{ message: qnameKey(resolveQName(h, message)), part }];
+        : [{ message: qnameKey(resolveQName(h, message)), part: collapseWhitespace(part) }];
     });
   return {
     parts: parts === undefined ? undefined : parts.split(/\s+/).filter((p) => p !== ''),
     headers,
+    use: body?.attrs.get('use') === 'encoded' ? 'encoded' : 'literal',
   };
 }
 
@@ -72,12 +83,12 @@ function readWsdl11(def: XmlElement, out: Collected): void {
   const tns = def.attrs.get('targetNamespace') ?? '';
   const key = (name: string): string => qnameKey({ ns: tns, name });
   for (const msg of own(def, 'message')) {
-    const name = requireAttr(msg, 'name');
+    const name = requireName(msg);
     const parts: MessagePart[] = own(msg, 'part').map((p) => {
       const element = p.attrs.get('element');
       const type = p.attrs.get('type');
       return {
-        name: requireAttr(p, 'name'),
+        name: requireName(p),
         element: element === undefined ? undefined : resolveQName(p, element),
         type: type === undefined ? undefined : resolveQName(p, type),
       };
@@ -85,7 +96,7 @@ function readWsdl11(def: XmlElement, out: Collected): void {
     out.messages.set(key(name), { name, parts, loc: locationOf(msg) });
   }
   for (const pt of own(def, 'portType')) {
-    const name = requireAttr(pt, 'name');
+    const name = requireName(pt);
     const operations: PortTypeOperation[] = own(pt, 'operation').map((op) => {
       const input = own(op, 'input')[0];
       const output = own(op, 'output')[0];
@@ -95,7 +106,7 @@ function readWsdl11(def: XmlElement, out: Collected): void {
         input: input === undefined ? undefined : refKey(input, 'message'),
         output: output === undefined ? undefined : refKey(output, 'message'),
         faults: own(op, 'fault').map((f) => ({
-          name: f.attrs.get('name') ?? '',
+          name: collapseWhitespace(f.attrs.get('name') ?? ''),
           message: refKey(f, 'message'),
         })),
         loc: locationOf(op),
@@ -104,7 +115,7 @@ function readWsdl11(def: XmlElement, out: Collected): void {
     out.portTypes.set(key(name), { name, operations, doc: docOf(pt) });
   }
   for (const b of own(def, 'binding')) {
-    const name = requireAttr(b, 'name');
+    const name = requireName(b);
     const soapBinding = b.children.find(
       (c) => c.local === 'binding' && (c.ns === SOAP11_BINDING_NS || c.ns === SOAP12_BINDING_NS),
     );
@@ -156,10 +167,9 @@ function readWsdl20(desc: XmlElement, out: Collected): void {
   const tns = desc.attrs.get('targetNamespace') ?? '';
   const key = (name: string): string => qnameKey({ ns: tns, name });
   for (const iface of own(desc, 'interface')) {
-    const name = requireAttr(iface, 'name');
+    const name = requireName(iface);
     const faultElements = new Map<string, string | undefined>();
-    for (const f of own(iface, 'fault'))
-      faultElements.set(requireAttr(f, 'name'), f.attrs.get('element'));
+    for (const f of own(iface, 'fault')) faultElements.set(requireName(f), f.attrs.get('element'));
     const message = (
       opName: string,
       dir: string,
@@ -202,7 +212,7 @@ function readWsdl20(desc: XmlElement, out: Collected): void {
     out.portTypes.set(key(name), { name, operations, doc: docOf(iface) });
   }
   for (const b of own(desc, 'binding')) {
-    const name = requireAttr(b, 'name');
+    const name = requireName(b);
     const soap = isWsdl20SoapNs(b.attrs.get('type') ?? '');
     const versionAttr = [...b.attrs.entries()].find(([k]) => k.endsWith('}version'))?.[1];
     const operations = new Map<string, BindingOperation>();

@@ -116,6 +116,21 @@ export function qnameKey(q: QName): string {
   return `{${q.ns}}${q.name}`;
 }
 
+/**
+ * An NCName or NMTOKEN attribute value (the `name` of a message, part, schema element, attribute
+ * or type) as XSD reads it: those types have `whiteSpace="collapse"`, so `name="ResultCode "` is
+ * the name `ResultCode`, which is also the only form that can be an element name on the wire.
+ */
+export function collapseWhitespace(value: string): string {
+  return value.replace(/[\t\n\r ]+/g, ' ').trim();
+}
+
+/** The `name` attribute of `el`, whitespace collapsed (see {@link collapseWhitespace}). */
+export function nameOf(el: XmlElement): string | undefined {
+  const value = el.attrs.get('name');
+  return value === undefined ? undefined : collapseWhitespace(value);
+}
+
 /** Resolves `prefix:local` in `el`'s scope; an undeclared prefix is a `WSDL_INVALID` error. */
 export function resolveQName(el: XmlElement, value: string): QName {
   const trimmed = value.trim();

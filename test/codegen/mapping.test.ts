@@ -171,6 +171,137 @@ test('coerce converts text where the spec says, through arrays, refs and $value'
     },
   );
   assert.equal(coerce(null, 'n', {}), null);
+  // Simple content that arrives without its attributes is the bare value, converted all the same.
+  assert.deepEqual(coerce({ total: '5' }, { total: { $value: 'n' } }, {}), { total: 5 });
+});
+
+test('coerce decodes SOAP-encoded results: xsi:type wrappers, SOAP arrays, encoding attributes', () => {
+  const xsi = (type: string, $value?: string): Record<string, unknown> => ({
+    attributes: { 'xsi:type': `xsd:${type}` },
+    ...($value === undefined ? {} : { $value }),
+  });
+  const table = {
+    'encoded:Line': { sku: 's', qty: 'n' },
+    'encoded:Parcel': { attributes: { unit: 's' }, weight: 'n' },
+  } as const;
+  const result = coerce(
+    {
+      attributes: { 'SOAP-ENV:encodingStyle': 'http://schemas.xmlsoap.org/soap/encoding/' },
+      code: xsi('int', '85'),
+      ok: xsi('boolean', '1'),
+      note: xsi('string'),
+      count: xsi('int'),
+      when: xsi('dateTime', '2024-01-02T03:04:05Z'),
+      lines: {
+        attributes: { 'xsi:type': 'SOAP-ENC:Array', 'SOAP-ENC:arrayType': 'ns:Line[3]' },
+        item: [
+          { attributes: { 'xsi:type': 'ns:Line' }, sku: xsi('string', 'a'), qty: xsi('int', '1') },
+          { sku: 'b', qty: '2' },
+        ],
+        Line: { sku: 'c', qty: '3' },
+      },
+      none: { attributes: { 'SOAP-ENC:arrayType': 'xsd:int[0]' } },
+      parcel: { attributes: { 'xsi:type': 'ns:Parcel', unit: 'kg' }, weight: xsi('double', '2.5') },
+    },
+    {
+      code: 'n',
+      ok: 'b',
+      note: 's',
+      count: 'n',
+      when: 's',
+      lines: '@encoded:Line[*]',
+      none: 'n[*]',
+      parcel: '@encoded:Parcel',
+    },
+    table,
+    'encoded',
+  );
+  assert.deepEqual(result, {
+    code: 85,
+    ok: true,
+    note: '',
+    count: null,
+    when: '2024-01-02T03:04:05Z',
+    // Items whatever their element names, each name's occurrences in order.
+    lines: [
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 2 },
+      { sku: 'c', qty: 3 },
+    ],
+    none: [],
+    // A type that declares attributes keeps them.
+    parcel: { attributes: { 'xsi:type': 'ns:Parcel', unit: 'kg' }, weight: 2.5 },
+  });
+  // Literal results keep a simple-content wrapper and its attributes; SOAP arrays unwrap alike.
+  assert.deepEqual(coerce({ a: xsi('int', '1') }, { a: 'n' }, {}), {
+    a: { attributes: { 'xsi:type': 'xsd:int' }, $value: 1 },
+  });
+  assert.deepEqual(coerce({ attributes: {}, item: ['1', '2'] }, 'n[*]', {}), [1, 2]);
+});
+
+/** One port type bound twice, rpc/encoded and rpc/literal, over a base type with a subtype. */
+const ENCODED = `<?xml version="1.0"?>
+<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:enc="http://schemas.xmlsoap.org/soap/encoding/"
+  xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:e" targetNamespace="urn:e">
+  <types>
+    <xsd:schema targetNamespace="urn:e">
+      <xsd:complexType name="Item"><xsd:sequence>
+        <xsd:element name=" label " type="xsd:string"/><xsd:element name="n" type="xsd:int"/>
+      </xsd:sequence><xsd:attribute name="unit" type="xsd:string"/></xsd:complexType>
+      <xsd:complexType name="Special"><xsd:complexContent><xsd:extension base="tns:Item">
+        <xsd:sequence><xsd:element name="flag" type="xsd:boolean"/></xsd:sequence>
+      </xsd:extension></xsd:complexContent></xsd:complexType>
+      <xsd:complexType name="Items"><xsd:complexContent><xsd:restriction base="enc:Array">
+        <xsd:attribute ref="enc:arrayType" wsdl:arrayType="tns:Item[]"/>
+      </xsd:restriction></xsd:complexContent></xsd:complexType>
+    </xsd:schema>
+  </types>
+  <message name="in"><part name="id" type="xsd:string"/></message>
+  <message name="out"><part name="count " type="xsd:int"/><part name="items" type="tns:Items"/></message>
+  <portType name="P"><operation name="list"><input message="tns:in"/><output message="tns:out"/></operation></portType>
+  <binding name="Enc" type="tns:P"><soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="list"><soap:operation soapAction="list"/>
+      <input><soap:body use="encoded" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/></input>
+      <output><soap:body use="encoded" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/></output>
+    </operation></binding>
+  <binding name="Lit" type="tns:P"><soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="list"><soap:operation soapAction="list"/>
+      <input><soap:body use="literal"/></input><output><soap:body use="literal"/></output>
+    </operation></binding>
+  <service name="S">
+    <port name="EncPort" binding="tns:Enc"><soap:address location="http://localhost/e"/></port>
+    <port name="LitPort" binding="tns:Lit"><soap:address location="http://localhost/l"/></port>
+  </service>
+</definitions>
+`;
+
+test('encoded outputs get specs of their own; names are whitespace-collapsed', async () => {
+  const { dir, cleanup } = await tempDir('encoded');
+  try {
+    const file = path.join(dir, 'encoded.wsdl');
+    writeFileSync(file, ENCODED);
+    const { files } = await generateSources(file, path.join(dir, 'out'));
+    const text = (name: string): string => files.find((f) => f.name === name)?.text ?? '';
+    const types = text('types.generated.ts');
+    const client = text('client.generated.ts');
+    assert.match(types, /export interface Item \{\n {2}label: string;\n {2}n: number;/);
+    assert.doesNotMatch(types + client, /"count "|" label "/);
+    // Encoded: every value described, SOAP arrays as [*], attributes kept where declared or where
+    // xsi:type names a subtype; literal: numbers only, under the plain names.
+    assert.match(
+      client,
+      /"encoded:AnyItem": \{ label: 's', n: 'n', attributes: \{ unit: 's' \}, flag: 'b' \}/,
+    );
+    assert.match(
+      client,
+      /\{ count: 'n', items: '@encoded:AnyItem\[\*\]' \}, undefined, 'rpc\/encoded'\)/,
+    );
+    assert.match(client, /AnyItem: \{ n: 'n', flag: 'b' \}/);
+    assert.match(client, /\{ count: 'n', items: '@AnyItem\[\*\]' \}, undefined, 'rpc\/literal'\)/);
+  } finally {
+    await cleanup();
+  }
 });
 
 test('documents decode by byte-order mark or declared encoding', () => {

@@ -6,14 +6,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { listen, type IServices } from 'soap';
 import { generate } from '../../codegen/index.js';
 import { SoapCallError, SoapFaultError } from '../../soap-client/index.js';
 import { REPO_ROOT } from '../support/cli.js';
+import { serve } from './soap-server.js';
 import { corpusDir, tempDir, typeCheck } from './support.js';
 
 const WSDLS = {
@@ -79,33 +77,6 @@ after(async () => {
   await cleanup();
 });
 
-interface Served {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-async function serve(wsdl: string, urlPath: string, services: IServices): Promise<Served> {
-  const server: Server = createServer((_req, res) => {
-    res.statusCode = 404;
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  listen(server, {
-    path: urlPath,
-    services,
-    xml: readFileSync(path.resolve(corpusDir(), wsdl), 'utf8'),
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${urlPath}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 async function load<T>(folder: string): Promise<T> {
   return (await import(pathToFileURL(path.join(dir, folder, 'client.generated.ts')).href)) as T;
 }
@@ -153,7 +124,7 @@ test('document/literal wrapped (EU VIES checkVat): typed request and response ro
   }
 });
 
-test('rpc/literal (CXF): struct with an int part round trips as a number', async () => {
+test('rpc/literal (CXF): struct with an int part round trips as a number; a call without parts', async () => {
   const served = await serve(WSDLS.rpc, '/rpc', {
     SOAPServiceRPCLit: {
       SoapPortRPCLit: {
@@ -165,13 +136,15 @@ test('rpc/literal (CXF): struct with an int part round trips as a number', async
   });
   try {
     const mod =
-      await load<ClientModule<'SoapPortRPCLitClient', 'sendReceiveData' | 'greetMe'>>(
+      await load<ClientModule<'SoapPortRPCLitClient', 'sendReceiveData' | 'greetMe' | 'sayHi'>>(
         'hello_world_rpc_lit',
       );
     const client = await mod.SoapPortRPCLitClient.create({ endpoint: served.url });
     const struct = { elem1: 'one', elem2: 'two', elem3: 42 };
     assert.deepEqual(await client.sendReceiveData({ in: struct }), { out: struct });
     assert.deepEqual(await client.greetMe({ in: 'aes' }), { out: 'Hello aes' });
+    // node-soap writes an rpc request without parts only from null arguments.
+    assert.deepEqual(await client.sayHi({}), { out: 'hi' });
   } finally {
     await served.close();
   }

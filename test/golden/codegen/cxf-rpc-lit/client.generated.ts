@@ -32,7 +32,7 @@ export class SoapPortRPCLitClient extends GeneratedSoapClient {
   async sayHi(input: Record<string, never> = {}, options?: CallOptions): Promise<{
     out: string;
   }> {
-    return (await this.invokeOperation('sayHi', input, options)) as {
+    return (await this.invokeOperation('sayHi', input, options, undefined, undefined, 'rpc/literal')) as {
       out: string;
     };
   }
@@ -47,7 +47,7 @@ export class SoapPortRPCLitClient extends GeneratedSoapClient {
   }, options?: CallOptions): Promise<{
     out: string;
   }> {
-    return (await this.invokeOperation('greetMe', input, options)) as {
+    return (await this.invokeOperation('greetMe', input, options, undefined, undefined, 'rpc/literal')) as {
       out: string;
     };
   }
@@ -62,7 +62,7 @@ export class SoapPortRPCLitClient extends GeneratedSoapClient {
   }, options?: CallOptions): Promise<{
     out: T.myComplexStruct;
   }> {
-    return (await this.invokeOperation('sendReceiveData', input, options, { out: '@myComplexStruct' })) as {
+    return (await this.invokeOperation('sendReceiveData', input, options, { out: '@myComplexStruct' }, undefined, 'rpc/literal')) as {
       out: T.myComplexStruct;
     };
   }
