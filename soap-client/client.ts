@@ -264,30 +264,44 @@ export abstract class GeneratedSoapClient {
         return;
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      call.call(
-        member(member(this.soapClient, this.#port.service), this.#port.port),
-        rpc && noParts ? null : args,
-        (err, result) => {
-          if (err === null || err === undefined) {
-            finish(() => resolve(result));
-            return;
-          }
-          const fault = faultOf(err);
-          finish(() =>
-            reject(
-              fault === undefined
-                ? new SoapCallError(
-                    'SOAP_TRANSPORT',
-                    `${operation}: ${err instanceof Error ? err.message : JSON.stringify(err)}`,
-                    err,
-                  )
-                : new SoapFaultError(operation, fault.fault, fault.statusCode, err),
+      try {
+        call.call(
+          member(member(this.soapClient, this.#port.service), this.#port.port),
+          rpc && noParts ? null : args,
+          (err, result) => {
+            if (err === null || err === undefined) {
+              finish(() => resolve(result));
+              return;
+            }
+            const fault = faultOf(err);
+            finish(() =>
+              reject(
+                fault === undefined
+                  ? new SoapCallError(
+                      'SOAP_TRANSPORT',
+                      `${operation}: ${err instanceof Error ? err.message : JSON.stringify(err)}`,
+                      err,
+                    )
+                  : new SoapFaultError(operation, fault.fault, fault.statusCode, err),
+              ),
+            );
+          },
+          { timeout: timeoutMs, signal: controller.signal },
+          { ...options.httpHeaders },
+        );
+      } catch (err) {
+        // node-soap refused the request before sending it (input its WSDL cannot encode).
+        controller.abort();
+        finish(() =>
+          reject(
+            new SoapCallError(
+              'SOAP_REQUEST',
+              `${operation}: cannot build the request: ${err instanceof Error ? err.message : String(err)}`,
+              err,
             ),
-          );
-        },
-        { timeout: timeoutMs, signal: controller.signal },
-        { ...options.httpHeaders },
-      );
+          ),
+        );
+      }
     });
   }
 }

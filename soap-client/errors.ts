@@ -37,9 +37,15 @@ export class SoapFaultError<Detail = unknown> extends Error {
   }
 }
 
-export type SoapCallErrorCode = 'SOAP_TIMEOUT' | 'SOAP_ABORTED' | 'SOAP_TRANSPORT' | 'SOAP_WSDL';
+export type SoapCallErrorCode =
+  | 'SOAP_TIMEOUT'
+  | 'SOAP_ABORTED'
+  | 'SOAP_TRANSPORT'
+  | 'SOAP_WSDL'
+  /** node-soap could not build the request from the input (nothing was sent). */
+  | 'SOAP_REQUEST';
 
-/** The call failed without a SOAP fault: timeout, abort, transport or WSDL trouble. */
+/** The call failed without a SOAP fault: timeout, abort, transport, WSDL or request trouble. */
 export class SoapCallError extends Error {
   override readonly name = 'SoapCallError';
   readonly code: SoapCallErrorCode;
