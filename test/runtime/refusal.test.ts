@@ -24,6 +24,8 @@ test("node-soap's fault from a real target is a refusal; other errors are not", 
     await target.close();
   }
   assert.equal(isRefusal(Object.assign(new Error('fault'), { code: 'SOAP_FAULT' })), true);
+  // Never sent: node-soap could not build the request, so the target cannot have it.
+  assert.equal(isRefusal(Object.assign(new Error('unbuildable'), { code: 'SOAP_REQUEST' })), true);
   assert.equal(isRefusal(Object.assign(new Error('timeout'), { code: 'SOAP_TIMEOUT' })), false);
   assert.equal(isRefusal(Object.assign(new Error('reset'), { code: 'ECONNRESET' })), false);
   assert.equal(isRefusal(undefined), false);
