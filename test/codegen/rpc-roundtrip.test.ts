@@ -67,6 +67,22 @@ function typesOf(value: unknown, at = ''): Record<string, string> {
   return out;
 }
 
+/**
+ * Calls each case's operation and checks its result: the same keys and the same run-time type at
+ * every path as expected (no `attributes`, no `{ $value }` wrapper), and equal.
+ */
+async function expectResults<C extends Record<string, (input: never) => Promise<unknown>>>(
+  client: C,
+  cases: readonly (readonly [keyof C & string, unknown, unknown])[],
+): Promise<void> {
+  for (const [op, input, expected] of cases) {
+    const call = client[op] as unknown as (input: unknown) => Promise<unknown>;
+    const result = await call.call(client, input);
+    assert.deepEqual(typesOf(result), typesOf(expected), op);
+    assert.deepEqual(result, expected, op);
+  }
+}
+
 const NS =
   'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"';
 const ENC11 = `${NS} xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"`;
@@ -162,12 +178,7 @@ test('rpc/encoded (SOAPBuilders interop): xsi:type-typed values arrive as their 
         },
       ],
     ];
-    for (const [op, input, expected] of cases) {
-      const result = await echo[op](input);
-      // Same keys, same run-time type at every path: no `attributes`, no `{ $value }` wrapper.
-      assert.deepEqual(typesOf(result), typesOf(expected), op);
-      assert.deepEqual(result, expected, op);
-    }
+    await expectResults(echo, cases);
   } finally {
     await served.close();
   }
@@ -239,11 +250,7 @@ test('rpc/encoded SOAP arrays: items whatever their element names; one item, non
         { return: { varString: 's', varInt: 4, varFloat: 4.5, varArray: ['p', 'q'] } },
       ],
     ];
-    for (const [op, input, expected] of cases) {
-      const result = await echo[op](input);
-      assert.deepEqual(typesOf(result), typesOf(expected), op);
-      assert.deepEqual(result, expected, op);
-    }
+    await expectResults(echo, cases);
   } finally {
     await served.close();
   }
@@ -365,11 +372,7 @@ test('SOAP 1.2 rpc/encoded (node-soap rpcexample, gSOAP style): struct, SOAP 1.2
         { result: false },
       ],
     ];
-    for (const [op, input, expected] of cases) {
-      const result = await rpc[op](input);
-      assert.deepEqual(typesOf(result), typesOf(expected), op);
-      assert.deepEqual(result, expected, op);
-    }
+    await expectResults(rpc, cases);
   } finally {
     await served.close();
   }
