@@ -15,7 +15,9 @@
  * web-service call). Each case prints its limit and goal
  * (issue 18) beside its figure, met or not.
  * Ends with one JSON line
- * {"suite":"pipeline","soap_calls_per_s":n,"rows":[{"case","records_per_s","p50_ms","p99_ms","lost","duplicates"}]}.
+ * {"suite":"pipeline","soap_calls_per_s":n,"slow_call_ms":n,"rows":[{"case","records_per_s","p50_ms","p99_ms","lost","duplicates"}]}.
+ * `slow_call_ms`: what one call to the systems answering 20 ms late takes in fact here; the slow
+ * cases print their limit from it beside the issue's (which counts 20 ms a call).
  */
 import { randomUUID } from 'node:crypto';
 import { SourceSystem, TargetSystem, makeRecords } from '../test/runtime/support/soap-systems.js';
@@ -57,6 +59,8 @@ interface Goal {
   /** Where the limit comes from, e.g. `1/(2×20 ms)`. */
   readonly why: string;
   readonly share: number;
+  /** The same limit from the systems' measured call time instead of their nominal delay. */
+  readonly measured?: number;
 }
 
 interface Case {
@@ -102,7 +106,11 @@ function goalText(goal: Goal | undefined, recordsPerS: number): string {
   if (goal === undefined) return 'no goal from this run';
   const floor = goal.share * goal.limit;
   const met = recordsPerS >= floor ? 'met' : 'NOT met';
-  return `limit ${round1(goal.limit)} records/s (${goal.why}), goal ≥ ${goal.share} × ${round1(goal.limit)} = ${round1(floor)}: ${met}`;
+  const measured =
+    goal.measured === undefined
+      ? ''
+      : `; with the calls' measured ${round1(slowCallMs)} ms the limit is ${round1(goal.measured)} (${Math.round((100 * recordsPerS) / goal.measured)}% of it reached)`;
+  return `limit ${round1(goal.limit)} records/s (${goal.why}), goal ≥ ${goal.share} × ${round1(goal.limit)} = ${round1(floor)}: ${met}${measured}`;
 }
 
 function round1(n: number): number {
@@ -169,27 +177,34 @@ async function runCase(spec: Case): Promise<Result> {
   }
 }
 
-async function baseline(): Promise<number> {
-  const target = await TargetSystem.start();
+/** Sequential Put round trips per second against a target answering `delayMs` late, warmed up. */
+async function roundTripsPerS(delayMs: number, calls: number): Promise<number> {
+  const target = await TargetSystem.start({ delayMs });
   try {
     const client = await targetClient(target.url);
     // Warmed up first, as the endpoints are by the time records flow (JIT, keep-alive socket).
-    for (let i = 0; i < 300; i += 1) {
+    for (let i = 0; i < Math.min(300, calls); i += 1) {
       await client.PutAsync({ messageId: `w:${i}`, payload: '{"n":1}' }, { timeout: 30_000 });
     }
-    const calls = 1_000;
     const started = performance.now();
     for (let i = 0; i < calls; i += 1) {
       await client.PutAsync({ messageId: `b:${i}`, payload: '{"n":1}' }, { timeout: 30_000 });
     }
-    return Math.round(calls / ((performance.now() - started) / 1000));
+    return calls / ((performance.now() - started) / 1000);
   } finally {
     await target.close();
   }
 }
 
-const soapPerS = await baseline();
+const soapPerS = Math.round(await roundTripsPerS(0, 1_000));
 console.log(`baseline: ${soapPerS} sequential SOAP round trips/s (node-soap client and server)`);
+// What one call to the slow systems takes in fact (their delay, plus node-soap and the loopback),
+// and so the most the slow cases could reach with aes costing nothing: printed beside the
+// issue's limits, which count 20 ms a call.
+const slowCallMs = 1000 / (await roundTripsPerS(SLOW_MS, 100));
+console.log(
+  `a call to the systems answering ${SLOW_MS} ms late takes ${round1(slowCallMs)} ms here (sequential, warmed up)`,
+);
 
 const batchSettings = { batchSize: BATCH_SIZE, prefetch: BATCH_SIZE };
 // Issue 18's goals. Zero delay, a share of the baseline (today 0.13 ×): the outbound endpoint
@@ -201,6 +216,7 @@ const slowSingleGoal: Goal = {
   limit: 1000 / (2 * SLOW_MS),
   why: `1/(2×${SLOW_MS} ms)`,
   share: 0.9,
+  measured: 1000 / (2 * slowCallMs),
 };
 // The outbound endpoint gets a batch through in two late calls; the inbound one puts one record a
 // call, CONCURRENCY calls at once: the slower of the two bounds the pipeline.
@@ -208,6 +224,7 @@ const unorderedGoal: Goal = {
   limit: Math.min((BATCH_SIZE * 1000) / (2 * SLOW_MS), (CONCURRENCY * 1000) / SLOW_MS),
   why: `min(${BATCH_SIZE}/(2×${SLOW_MS} ms), ${CONCURRENCY}/${SLOW_MS} ms)`,
   share: 0.9,
+  measured: Math.min((BATCH_SIZE * 1000) / (2 * slowCallMs), (CONCURRENCY * 1000) / slowCallMs),
 };
 const cases: Case[] = [
   { name: 'embedded-single', count: SINGLE, delayMs: 0, goal: zeroDelayGoal },
@@ -265,6 +282,7 @@ console.log(
   JSON.stringify({
     suite: 'pipeline',
     soap_calls_per_s: soapPerS,
+    slow_call_ms: round1(slowCallMs),
     rows: measured.map(({ row }) => row),
   }),
 );
