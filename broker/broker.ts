@@ -9,6 +9,7 @@ import { holdHeapHeadroom } from './heap-headroom.js';
 import { MessageStore } from './store.js';
 import { Router, type UnreadableMessage } from './router.js';
 import type { QueueStats } from './queue.js';
+import type { QuarantinedRecord } from './quarantine.js';
 import {
   INTERNAL_LISTENER_HOST,
   parseBrokerOptions,
@@ -38,6 +39,11 @@ export interface BrokerHandle extends AsyncDisposable {
   storeSyncs(): number;
   /** Depth, consumers and counters of every queue, and the store's size (for metrics). */
   stats(): BrokerStats;
+  /**
+   * Corrupt records set aside at start-up (kept in `quarantine/` of the data directory) instead
+   * of stopping it; empty normally. See docs/broker.md, Recovery.
+   */
+  quarantined(): readonly QuarantinedRecord[];
   /** Adds a listener; returns the function that removes it. */
   listen(listener: BrokerListener): () => void;
   /** Stops listening, drops every connection, flushes and closes the store. */
@@ -51,6 +57,8 @@ export interface BrokerStats {
   readonly storeBytes: number;
   /** fdatasync calls of the journal so far. */
   readonly storeSyncs: number;
+  /** Corrupt records set aside at start-up (see {@link BrokerHandle.quarantined}). */
+  readonly quarantinedRecords: number;
 }
 
 /** Typed events of the broker; every member is optional and must not throw. */
@@ -191,7 +199,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       queues: router.queueStats(),
       storeBytes: store.sizeBytes(),
       storeSyncs: store.syncCount(),
+      quarantinedRecords: store.quarantined().length,
     }),
+    quarantined: () => store.quarantined(),
     listen: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

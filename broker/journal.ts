@@ -11,7 +11,8 @@
  *
  * On disk: `journal-<n>.log` segment files of entries `[u32 length][u32 crc32][payload]`,
  * payload `[u32 op count]` then per op `[u8 kind][u16 destination bytes][destination][f64 seq]`
- * and, for a put, `[u32 value bytes][value]`. A torn or corrupt entry ends its segment's replay.
+ * and, for a put, `[u32 value bytes][value]`. A torn entry at the tail ends its segment's replay;
+ * a corrupt one followed by valid entries is set aside and replay goes on (see decodeEntries).
  *
  * Segments are zero-filled ahead of the entries ({@link PREALLOCATE_BYTES} at a time, in the
  * same write + sync as the entry that needs the room): an entry then overwrites blocks the file
@@ -32,23 +33,12 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog, inspect } from 'node:util';
-import { crc32 } from 'node:zlib';
+import { decodeEntries, encodeEntry, type CorruptSpan, type JournalOp } from './journal-entry.js';
 
 const debug = debuglog('aes-broker');
 
-export type JournalOp =
-  | {
-      readonly kind: 'put';
-      readonly destination: string;
-      readonly seq: number;
-      readonly value: Buffer;
-      /**
-       * In memory only (not journaled): the key's first put, a new message that nothing in
-       * LMDB holds yet (the store then need not delete it there when its put was skipped).
-       */
-      readonly fresh?: boolean;
-    }
-  | { readonly kind: 'remove'; readonly destination: string; readonly seq: number };
+export type { JournalOp, CorruptSpan } from './journal-entry.js';
+export { encodeEntry, decodeEntries } from './journal-entry.js';
 
 /** Size at which a new segment is started. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -75,92 +65,6 @@ export interface JournalOptions {
 }
 
 const SEGMENT_PATTERN = /^journal-(\d{12})\.log$/;
-const KIND_PUT = 1;
-const KIND_REMOVE = 2;
-const ENTRY_HEADER_BYTES = 8;
-
-/**
- * Encodes one entry (its ops are replayed together or not at all) as one buffer: framing and
- * values copied together, one CRC over the payload. (Writing each value as a chunk of its own
- * saved a 1 KiB copy per message but cost two CRC calls and two iovecs per message: the calls
- * cost more than the copy.)
- */
-export function encodeEntry(ops: readonly JournalOp[]): Buffer {
-  // Runs for every turn of the broker: plain loops, no intermediate buffers.
-  let size = 4;
-  for (const op of ops) {
-    size += 1 + 2 + Buffer.byteLength(op.destination, 'utf8') + 8;
-    if (op.kind === 'put') size += 4 + op.value.length;
-  }
-  const out = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + size);
-  out.writeUInt32BE(size, 0);
-  let at = out.writeUInt32BE(ops.length, ENTRY_HEADER_BYTES);
-  for (const op of ops) {
-    at = out.writeUInt8(op.kind === 'put' ? KIND_PUT : KIND_REMOVE, at);
-    const nameLength = out.write(op.destination, at + 2, 'utf8');
-    out.writeUInt16BE(nameLength, at);
-    at = out.writeDoubleBE(op.seq, at + 2 + nameLength);
-    if (op.kind === 'put') {
-      at = out.writeUInt32BE(op.value.length, at);
-      at += op.value.copy(out, at);
-    }
-  }
-  out.writeUInt32BE(crc32(out.subarray(ENTRY_HEADER_BYTES)), 4);
-  return out;
-}
-
-/** Decodes a segment's entries up to the first torn or corrupt one. */
-export function decodeEntries(buf: Buffer): { entries: JournalOp[][]; validBytes: number } {
-  const entries: JournalOp[][] = [];
-  let at = 0;
-  while (at + ENTRY_HEADER_BYTES <= buf.length) {
-    const size = buf.readUInt32BE(at);
-    const end = at + ENTRY_HEADER_BYTES + size;
-    if (size < 4 || end > buf.length) break;
-    const payload = buf.subarray(at + ENTRY_HEADER_BYTES, end);
-    if (crc32(payload) !== buf.readUInt32BE(at + 4)) break;
-    const ops = decodePayload(payload);
-    if (ops === undefined) break;
-    entries.push(ops);
-    at = end;
-  }
-  return { entries, validBytes: at };
-}
-
-function decodePayload(p: Buffer): JournalOp[] | undefined {
-  try {
-    const count = p.readUInt32BE(0);
-    let at = 4;
-    const ops: JournalOp[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const kind = p.readUInt8(at);
-      const nameLength = p.readUInt16BE(at + 1);
-      const destination = p.toString('utf8', at + 3, at + 3 + nameLength);
-      at += 3 + nameLength;
-      const seq = p.readDoubleBE(at);
-      at += 8;
-      if (kind === KIND_PUT) {
-        const length = p.readUInt32BE(at);
-        at += 4;
-        if (at + length > p.length) return undefined;
-        ops.push({
-          kind: 'put',
-          destination,
-          seq,
-          value: Buffer.from(p.subarray(at, at + length)),
-        });
-        at += length;
-      } else if (kind === KIND_REMOVE) {
-        ops.push({ kind: 'remove', destination, seq });
-      } else {
-        return undefined;
-      }
-    }
-    return at === p.length ? ops : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** One segment file; deleted once sealed and every op in it is durable in LMDB. */
 export class Segment {
@@ -181,6 +85,13 @@ export class Segment {
     readonly number: number,
     readonly path: string,
   ) {}
+}
+
+/** A corrupt span found in a segment at open (see {@link decodeEntries}). */
+export interface SegmentCorruption {
+  /** The segment's file name. */
+  readonly file: string;
+  readonly span: CorruptSpan;
 }
 
 /** Called once an entry's write + fdatasync settled: `undefined` on success, else the error. */
@@ -233,24 +144,27 @@ export class BrokerJournal {
     dir: string,
     segmentBytes = DEFAULT_SEGMENT_BYTES,
     options: JournalOptions = {},
-  ): { journal: BrokerJournal; replay: JournalOp[][] } {
+  ): { journal: BrokerJournal; replay: JournalOp[][]; corrupt: SegmentCorruption[] } {
     const files = readdirSync(dir)
       .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
       .filter((f) => f.match !== null)
       .map((f) => ({ name: f.name, number: Number(f.match?.[1]) }))
       .sort((a, b) => a.number - b.number);
     const replay: JournalOp[][] = [];
+    const corrupt: SegmentCorruption[] = [];
     for (const f of files) {
       const buf = readFileSync(join(dir, f.name));
-      const { entries, validBytes } = decodeEntries(buf);
-      if (validBytes < buf.length) {
+      const decoded = decodeEntries(buf);
+      if (decoded.validBytes < buf.length) {
+        // The torn tail of a crash (never receipted) and the zeros ahead of the entries.
         debug(
           'journal: %s: %d bytes after the last whole entry ignored',
           f.name,
-          buf.length - validBytes,
+          buf.length - decoded.validBytes,
         );
       }
-      replay.push(...entries);
+      for (const span of decoded.corrupt) corrupt.push({ file: f.name, span });
+      for (const entry of decoded.entries) replay.push(entry);
     }
     const next = (files[files.length - 1]?.number ?? 0) + 1;
     const journal = new BrokerJournal(
@@ -260,7 +174,7 @@ export class BrokerJournal {
       files.map((f) => join(dir, f.name)),
       options,
     );
-    return { journal, replay };
+    return { journal, replay, corrupt };
   }
 
   /** fdatasync calls so far (group commit: many entries share one). */

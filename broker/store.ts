@@ -34,6 +34,7 @@ import {
   type Segment,
 } from './journal.js';
 import { decodeRecord, encodeRecord, type StoredRecord } from './record.js';
+import { quarantineSpan, quarantineValue, type QuarantinedRecord } from './quarantine.js';
 
 /** One stored message as found when opening the store. */
 export interface LoadedMessage {
@@ -127,13 +128,20 @@ export class MessageStore {
   /** Per write of this turn: its completion callback and what it does (for its error). */
   #turnDones: JournalDone[] = [];
   #turnWhats: string[] = [];
+  readonly #dir: string;
+  /** Corrupt records set aside at start-up (journal replay, then {@link load}). */
+  readonly #quarantined: QuarantinedRecord[];
 
   private constructor(
+    dir: string,
     db: RootDatabase<Buffer, Key>,
     journal: BrokerJournal,
     lock: DirLock,
     options: MessageStoreOptions,
+    quarantined: QuarantinedRecord[],
   ) {
+    this.#dir = dir;
+    this.#quarantined = quarantined;
     this.#db = db;
     this.#journal = journal;
     this.#lock = lock;
@@ -165,16 +173,18 @@ export class MessageStore {
         overlappingSync: false,
         noSync: false,
       });
-      const { journal, replay } = BrokerJournal.open(dir);
+      const { journal, replay, corrupt } = BrokerJournal.open(dir);
+      // Kept before the segments holding them are deleted.
+      const quarantined = corrupt.map((c) => quarantineSpan(dir, c));
       if (replay.length > 0) {
         const target = db;
         // With overlappingSync off, this promise resolves once the transaction is synced.
         await target.batch(() => {
           for (const entry of replay) for (const op of entry) void applyOp(target, op);
         });
-        journal.retireReplayed();
       }
-      return new MessageStore(db, journal, lock, options);
+      if (replay.length > 0 || corrupt.length > 0) journal.retireReplayed();
+      return new MessageStore(dir, db, journal, lock, options, quarantined);
     } catch (err) {
       await db?.close();
       await releaseQuietly(lock);
@@ -182,13 +192,38 @@ export class MessageStore {
     }
   }
 
-  /** Every stored message, ordered by destination then sequence (call before any write). */
+  /**
+   * Every stored message, ordered by destination then sequence (call before any write). A
+   * record that cannot be decoded is set aside: its bytes are copied to `quarantine/`, its
+   * deletion is journaled, and it is listed by {@link quarantined}.
+   */
   *load(): Generator<LoadedMessage> {
     for (const { key, value } of this.#db.getRange({})) {
       const [destination, seq] = key;
-      // Range values may sit in a buffer lmdb-js reuses: copy the body out.
-      yield { destination, seq, record: decodeRecord(value, destination, seq, true) };
+      let record: StoredRecord;
+      try {
+        // Range values may sit in a buffer lmdb-js reuses: copy the body out.
+        record = decodeRecord(value, destination, seq, true);
+      } catch (err) {
+        this.#quarantineValue(destination, seq, value, err);
+        continue;
+      }
+      yield { destination, seq, record };
     }
+  }
+
+  /** Corrupt records set aside while opening and loading the store. */
+  quarantined(): readonly QuarantinedRecord[] {
+    return this.#quarantined;
+  }
+
+  #quarantineValue(destination: string, seq: number, value: Buffer, err: unknown): void {
+    const q = quarantineValue(this.#dir, destination, seq, value, err);
+    this.#quarantined.push(q);
+    this.delete(destination, seq, (failed) => {
+      // Then it is set aside again at the next start (its copy is kept either way).
+      if (failed !== undefined) debug('store: cannot delete %s#%d: %O', destination, seq, failed);
+    });
   }
 
   /**

@@ -196,8 +196,11 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
       // Listening for the stop signal before the broker announces itself: a supervisor may send
       // SIGTERM the moment it reads "listening", and the default action would skip the close.
       const signalled = untilSignal();
-      const { startBroker } = await import('../../broker/index.js');
+      const { describeQuarantined, startBroker } = await import('../../broker/index.js');
       const broker = await startBroker(options);
+      for (const q of broker.quarantined()) {
+        process.stderr.write(`aes broker: corrupt record set aside: ${describeQuarantined(q)}\n`);
+      }
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,
       );

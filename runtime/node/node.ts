@@ -60,6 +60,7 @@ import { createLogger, logOutputLine, type Logger } from './logger.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
+import { reportEmbeddedBroker } from './embedded-broker-reports.js';
 import {
   brokerReason,
   brokerStatus,
@@ -200,13 +201,7 @@ export class AesNode implements AsyncDisposable {
       this.brokerUrls = [publicBrokerUrl(embedded, this.broker)];
       this.endpointBrokerUrls = [endpointBrokerUrl(embedded, this.broker, own)];
       this.metrics.watchBroker(this.broker);
-      this.broker.listen({
-        unreadable: (e) =>
-          this.log.error(
-            'embedded broker: a queued message could not be read for delivery; it stays stored and is loaded again at the next start',
-            { queue: e.destination, seq: e.seq, messageId: e.messageId, reason: e.reason },
-          ),
-      });
+      reportEmbeddedBroker(this.broker, this.log);
       const internal = internalBrokerUrl(this.broker);
       this.log.info('embedded broker listening', {
         url: this.brokerUrls[0],
@@ -552,11 +547,13 @@ export class AesNode implements AsyncDisposable {
         broker: brokerStatus(managed?.broker ?? null, Date.now()),
       };
     });
+    const quarantined = this.broker?.quarantined() ?? [];
     return {
       node: this.config.node,
       pid: process.pid,
       startedAt: this.startedAt.toISOString(),
       endpoints,
+      ...(quarantined.length === 0 ? {} : { quarantined }),
     };
   }
 

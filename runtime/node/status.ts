@@ -3,6 +3,7 @@ import type { EndpointCounters } from '../endpoint/progress.js';
 import type { EndpointState } from '../supervisor/lifecycle.js';
 import type { TransportState } from '../../transports/index.js';
 import type { EndpointLeaseStatus } from './placement.js';
+import { describeQuarantined, type QuarantinedRecord } from '../../broker/index.js';
 
 export type { EndpointLeaseStatus } from './placement.js';
 
@@ -48,6 +49,11 @@ export interface NodeStatus {
   readonly endpoints: readonly EndpointStatus[];
   /** The other nodes it is linked to now (absent from nodes of earlier releases). */
   readonly links?: readonly string[];
+  /**
+   * Corrupt records its embedded broker set aside at start-up (kept in the broker's data
+   * directory, `quarantine/`); absent when there are none.
+   */
+  readonly quarantined?: readonly QuarantinedRecord[];
 }
 
 /** A node the answering node knows (a seed, learned, linked once) but cannot get an answer from. */
@@ -129,6 +135,17 @@ export function formatClusterStatus(status: ClusterStatus): string {
       continue;
     }
     if (node.endpoints.length === 0) rows.push([node.node, '-', '-', '-', '-', '-', '']);
+    for (const q of node.quarantined ?? []) {
+      rows.push([
+        node.node,
+        '-',
+        'quarantined',
+        '-',
+        '-',
+        '-',
+        `broker: ${describeQuarantined(q)}`,
+      ]);
+    }
     for (const e of node.endpoints) {
       rows.push([
         node.node,

@@ -59,6 +59,10 @@ export function collectBrokerMetrics(
     g.set(Object.keys(broker.stats().queues).length),
   );
   createGauge(registry, 'aes_broker_store_bytes', (g) => g.set(broker.stats().storeBytes));
+  createCounter(registry, 'aes_broker_quarantined_records_total', (c) => {
+    c.reset();
+    c.inc(broker.stats().quarantinedRecords);
+  });
   const gauges: [string, QueueField][] = [
     ['aes_broker_queue_depth', 'depth'],
     ['aes_broker_queue_consumers', 'consumers'],

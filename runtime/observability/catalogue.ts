@@ -519,6 +519,14 @@ export const METRICS: readonly MetricSpec[] = [
     labels: [QUEUE],
   }),
   spec({
+    name: 'aes_broker_quarantined_records_total',
+    type: 'counter',
+    group: 'broker',
+    source: 'node',
+    help: "Corrupt stored records (an undecodable LMDB value, a corrupt journal entry before valid ones) the broker set aside at start-up instead of stopping: kept in its data directory's quarantine/ folder and logged by the node; should stay 0.",
+    labels: [],
+  }),
+  spec({
     name: 'aes_broker_store_bytes',
     type: 'gauge',
     group: 'broker',

@@ -53,7 +53,13 @@ test('a queued message missing from the store is reported, not delivered', async
 
 test('the node counts unreadable messages per queue', async () => {
   let listener: BrokerListener | undefined;
-  const stats: BrokerStats = { connections: 0, queues: {}, storeBytes: 0, storeSyncs: 0 };
+  const stats: BrokerStats = {
+    connections: 0,
+    queues: {},
+    storeBytes: 0,
+    storeSyncs: 0,
+    quarantinedRecords: 0,
+  };
   const registry = new Registry();
   const stop = collectBrokerMetrics(registry, {
     stats: () => stats,

@@ -35,10 +35,10 @@ import {
   DEFAULT_RECONNECT_MAX_MS,
   checkedNumber,
   commonSettings,
-  numberParam,
   transportDeadline,
   type CommonSettings,
 } from '../support/options.js';
+import { parseQueueDeclaration, type QueueDeclaration } from './queue-arguments.js';
 import { parseStompUrl, type StompEndpoint } from './stomp-url.js';
 // stompit loads on the first connection, not with the transport (see registry.ts).
 import type { StompSession, StompMessageFrame } from './stomp-session.js';
@@ -72,8 +72,8 @@ const RESERVED_HEADERS = new Set([
 ]);
 
 interface Settings extends CommonSettings {
-  /** RabbitMQ `x-expires` on declared queues (0: none); for tests and short-lived queues. */
-  readonly queueExpiresMs: number;
+  /** RabbitMQ queue arguments on the frames that declare `/queue/` queues (queue-arguments.ts). */
+  readonly queueDeclaration: QueueDeclaration;
   readonly rejectUnauthorized: boolean;
   readonly clientId: string | undefined;
 }
@@ -100,7 +100,7 @@ export class StompTransport implements Transport {
     this.scheme = first.tls ? 'stomp+ssl' : 'stomp';
     this.settings = {
       ...commonSettings(first.params, options, DEFAULTS),
-      queueExpiresMs: numberParam(first.params, 'queueExpiresMs', 0),
+      queueDeclaration: parseQueueDeclaration(first.params),
       rejectUnauthorized: first.params.get('rejectUnauthorized') !== 'false',
       clientId: options.clientId,
     };
@@ -155,7 +155,7 @@ export class StompTransport implements Transport {
       checkHeader(MESSAGE_ID_HEADER, options.messageId);
       headers[MESSAGE_ID_HEADER] = options.messageId;
     }
-    Object.assign(headers, this.declareHeaders(destination), {
+    Object.assign(headers, this.declareHeaders(destination, 'SEND'), {
       destination,
       // Stored to disk by RabbitMQ and ActiveMQ; without it a broker restart loses the message.
       persistent: 'true',
@@ -282,15 +282,21 @@ export class StompTransport implements Transport {
   }
 
   /** RabbitMQ declares `/queue/` queues on SEND and SUBSCRIBE; the arguments must match. */
-  private declareHeaders(destination: Destination): Record<string, string> {
-    if (this.settings.queueExpiresMs === 0 || !destination.startsWith('/queue/')) return {};
-    return { 'x-expires': String(this.settings.queueExpiresMs) };
+  private declareHeaders(
+    destination: Destination,
+    frame: 'SEND' | 'SUBSCRIBE',
+  ): Record<string, string> {
+    if (!destination.startsWith('/queue/')) return {};
+    const declaration = this.settings.queueDeclaration;
+    return frame === 'SEND'
+      ? { ...declaration.arguments }
+      : { ...declaration.arguments, ...declaration.subscribeProperties };
   }
 
   private subscribeHeaders(live: LiveSubscription): Record<string, string> {
     return {
       destination: live.destination,
-      ...this.declareHeaders(live.destination),
+      ...this.declareHeaders(live.destination, 'SUBSCRIBE'),
       // RabbitMQ reads `prefetch-count`, ActiveMQ `activemq.prefetchSize`; the dispatcher bounds
       // concurrency on any broker.
       'prefetch-count': String(live.prefetch),

@@ -3,6 +3,7 @@
  * broker. Credentials are percent-decoded; query parameters override transport options.
  */
 import { redactUrl } from '../redact-url.js';
+import { QUEUE_ARGUMENT_PARAMS } from './queue-arguments.js';
 import { parseBrokerUrl } from '../support/options.js';
 import { readTlsFiles, TLS_FILE_PARAMS, type ClientTlsFiles } from '../support/tls-files.js';
 
@@ -32,7 +33,7 @@ const KNOWN_PARAMS = new Set([
   'reconnectInitialMs',
   'reconnectMaxMs',
   'redeliveryDelayMs',
-  'queueExpiresMs',
+  ...QUEUE_ARGUMENT_PARAMS,
   'rejectUnauthorized',
   ...TLS_FILE_PARAMS,
 ]);
