@@ -57,6 +57,7 @@ import {
   type HttpSurface,
 } from './http-server.js';
 import { createLogger, logOutputLine, type Logger } from './logger.js';
+import { logEndpointChange } from './log-levels.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
@@ -118,9 +119,7 @@ export class AesNode implements AsyncDisposable {
         stateChange: (c) => {
           watch.stateChange(c);
           const managed = this.managed(c.endpoint);
-          managed?.log[c.to === 'failed' ? 'error' : 'info'](`${c.from} -> ${c.to}`, {
-            reason: c.reason,
-          });
+          if (managed !== undefined) logEndpointChange(managed.log, c);
           // A process that is gone holds no broker connection; the next one reports its own.
           if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
             managed.broker = null;
@@ -135,7 +134,7 @@ export class AesNode implements AsyncDisposable {
         exit: (e) => watch.exit(e),
         hang: (h) => {
           watch.hang(h);
-          this.managed(h.endpoint)?.log.warn('hung; terminating', { ...h.reason });
+          this.managed(h.endpoint)?.log.error('hung; terminating', { ...h.reason });
         },
       },
     });
