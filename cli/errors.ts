@@ -1,4 +1,7 @@
-/** How the CLI reports an error: one line naming what failed and where, and an exit code. */
+/**
+ * How the CLI reports an error: one line naming what failed and where, and an exit code; under
+ * `--json`, one JSON object on stdout instead (`errorJson`).
+ */
 
 interface CodedError {
   readonly code?: unknown;
@@ -34,4 +37,43 @@ export function formatError(err: unknown): string {
 export function exitCodeFor(err: unknown): number {
   const code = err instanceof Error ? (err as CodedError).exitCode : undefined;
   return typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : 1;
+}
+
+/** One link of an error's chain as `--json` prints it. */
+export interface JsonErrorDetail {
+  /** The error's stable `code` when it has one, else its class name (`ConfigError`, `Error`). */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What a command run with `--json` prints on stdout when it fails (one line). */
+export interface JsonErrorOutput {
+  readonly error: JsonErrorDetail & {
+    readonly exitCode: number;
+    /** The chain of causes, outermost first; absent when there is none. */
+    readonly causes?: readonly JsonErrorDetail[];
+  };
+}
+
+function detail(err: unknown): JsonErrorDetail {
+  if (err instanceof Error) {
+    const code = (err as CodedError).code;
+    // commander's usage errors begin with `error: `, which the JSON's key already says.
+    const message = err.message.replace(/^error: /, '');
+    return { code: typeof code === 'string' ? code : err.name, message };
+  }
+  return { code: 'Error', message: JSON.stringify(err) ?? 'undefined' };
+}
+
+/** `err` as `{"error":{"code","message","exitCode","causes"?}}`, the exit code given or its own. */
+export function errorJson(err: unknown, exitCode = exitCodeFor(err)): JsonErrorOutput {
+  const causes: JsonErrorDetail[] = [];
+  let current: unknown = err instanceof Error ? err.cause : undefined;
+  while (current !== undefined && causes.length < 4) {
+    causes.push(detail(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return {
+    error: { ...detail(err), exitCode, ...(causes.length === 0 ? {} : { causes }) },
+  };
 }

@@ -5,35 +5,50 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../runtime/version.js';
 import { COMMANDS } from './commands/index.js';
-import { formatError, exitCodeFor } from './errors.js';
+import { errorJson, exitCodeFor, formatError } from './errors.js';
 
-/** Builds the program; exported so tests can inspect every command and flag. */
-export function buildProgram(setExitCode: (code: number) => void): Command {
+/** True when `--json` is among the options (before a `--`): errors are then printed as JSON. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
+
+/**
+ * Builds the program; exported so tests can inspect every command and flag. With `json`, usage
+ * errors are not written as text: `main` prints them as JSON.
+ */
+export function buildProgram(setExitCode: (code: number) => void, json = false): Command {
   const program = new Command('aes')
     .description('Asynchronous Endpoint Server: SOAP systems linked through a message queue')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(json ? false : '(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => (json ? undefined : write(text)) });
   for (const register of COMMANDS) register(program, setExitCode);
   return program;
 }
 
-/** Runs the CLI on `argv` (as `process.argv`) and resolves to the process exit code. */
+/**
+ * Runs the CLI on `argv` (as `process.argv`) and resolves to the process exit code. A failure is
+ * printed on stderr as text, or with `--json` on stdout as one JSON object (`errorJson`), so that
+ * stdout holds one JSON document whether the command succeeded or not.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  const json = wantsJson(argv);
   const program = buildProgram((code) => {
     exitCode = code;
-  });
+  }, json);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version requests end with exit code 0; usage mistakes with 2.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    process.stderr.write(`${formatError(err)}\n`);
-    return exitCodeFor(err);
+    // Help and version requests end with exit code 0; usage mistakes with 2.
+    const code = err instanceof CommanderError ? (err.exitCode === 0 ? 0 : 2) : exitCodeFor(err);
+    if (code === 0) return 0;
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(err, code))}\n`);
+    else if (!(err instanceof CommanderError)) process.stderr.write(`${formatError(err)}\n`);
+    return code;
   }
 }

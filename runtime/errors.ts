@@ -10,7 +10,8 @@ export type RuntimeErrorCode =
   | 'RUNTIME_LOCKED'
   | 'RUNTIME_CONFIG_INVALID'
   | 'RUNTIME_CONFIG_UNREADABLE'
-  | 'RUNTIME_SPAWN_FAILED';
+  | 'RUNTIME_SPAWN_FAILED'
+  | 'RUNTIME_PORT_IN_USE';
 
 export class RuntimeError extends Error {
   override readonly name: string = 'RuntimeError';
@@ -137,5 +138,26 @@ export class SpawnError extends RuntimeError {
   override readonly name = 'SpawnError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('RUNTIME_SPAWN_FAILED', message, true, options);
+  }
+}
+
+/** A node's listener cannot bind: its port is taken. Names the config field that sets it. */
+export class PortInUseError extends RuntimeError {
+  override readonly name = 'PortInUseError';
+  constructor(
+    /** The config field that sets the port, e.g. `http.port` or `broker.embedded.port`. */
+    readonly field: string,
+    /** The address the listener was to bind. */
+    readonly host: string,
+    /** The port that is taken. */
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'RUNTIME_PORT_IN_USE',
+      `${field}: port ${port} on ${host} is already in use; set another ${field} in the config, or stop what listens there`,
+      true,
+      options,
+    );
   }
 }

@@ -1,21 +1,25 @@
 /**
- * `aes config check [file]`: runs the checks `aes run` runs before it starts anything (the config,
+ * `aes config check [-c file]` (or `aes config check [file]`): runs the checks `aes run` runs before it starts anything (the config,
  * the files it names, the endpoints folder, the broker URLs; `checkConfigFile`) and says what the
  * node would run, endpoints included.
  */
 import type { RegisterCommand } from './register-command.js';
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
+import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
 
 export const registerConfig: RegisterCommand = (program, setExitCode) => {
   const config = program.command('config').description('work with the node config file');
-  config
-    .command('check')
-    .description(
-      `check a node config file (default ${DEFAULT_CONFIG_FILE}) as aes run does: schema, named files, endpoints folder`,
-    )
-    .argument('[file]', 'the config file', DEFAULT_CONFIG_FILE)
+  addConfigOption(
+    config
+      .command('check')
+      .description(
+        `check a node config file (default ${DEFAULT_CONFIG_FILE}) as aes run does: schema, named files, endpoints folder`,
+      )
+      .argument('[file]', 'the config file (an alias of -c)'),
+  )
     .option('--json', 'print the resolved config (defaults applied, secrets redacted) as JSON')
-    .action(async (file: string, options: { json?: boolean }) => {
+    .action(async (positional: string | undefined, options: ConfigFlags & { json?: boolean }) => {
+      const file = configFile(options, positional);
       const { checkConfigFile, describeConfig, redactConfig } =
         await import('../../runtime/node/index.js');
       const checked = await checkConfigFile(file);

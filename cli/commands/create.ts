@@ -1,10 +1,11 @@
-/** `aes create [dir]`: a ready aes project, from the package's templates. */
+/** `aes create [dir] [--json]`: a ready aes project, from the package's templates. */
 import type { RegisterCommand } from './register-command.js';
 
 interface Flags {
   readonly force?: boolean;
   readonly name?: string;
   readonly aes?: string;
+  readonly json?: boolean;
 }
 
 export const registerCreate: RegisterCommand = (program, setExitCode) => {
@@ -18,6 +19,7 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
       '--aes <spec>',
       'how the project depends on aes (the package aes-endpoint-server), an npm spec (default: ^<this version>)',
     )
+    .option('--json', 'print the project created (name, folder, files) as JSON')
     .action(async (dir: string, flags: Flags) => {
       const { createProject } = await import('../../scaffold/index.js');
       const created = await createProject({
@@ -26,6 +28,11 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
         ...(flags.name === undefined ? {} : { name: flags.name }),
         ...(flags.aes === undefined ? {} : { aes: flags.aes }),
       });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+        setExitCode(0);
+        return;
+      }
       process.stdout.write(
         `created aes project '${created.name}' in ${created.dir}\n` +
           created.files.map((f) => `  ${f}\n`).join('') +

@@ -28,6 +28,7 @@ interface DemoFlags {
   readonly stallTimeout: number;
   readonly portBase?: number;
   readonly targetFaults: number;
+  readonly json?: boolean;
 }
 
 function share(value: string): number {
@@ -67,6 +68,10 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
       share,
       0,
     )
+    .option(
+      '--json',
+      'progress on stderr, and the outcome on stdout as JSON: {"outcome","tally","exitCode","dir","kept"}',
+    )
     .action(async (flags: DemoFlags) => {
       const { runDemo } = await import('../../demo/index.js');
       const abort = new AbortController();
@@ -101,13 +106,14 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
             ...(flags.portBase === undefined ? {} : { portBase: flags.portBase }),
           },
           {
-            out: process.stdout,
+            out: flags.json === true ? process.stderr : process.stdout,
             signal: abort.signal,
             onStarted: (running) => {
               pids = () => running.endpointPids();
             },
           },
         );
+        if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
         if (result.outcome === 'failed') {
           process.stderr.write(
             `aes demo: not exactly once: ${result.tally.lost} lost, ${result.tally.duplicates} duplicates; the folder ${result.dir} is kept\n`,

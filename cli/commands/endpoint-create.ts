@@ -50,13 +50,20 @@ export function registerEndpointCreate(
       're-create an existing endpoint (its files are rewritten; its config entry is kept)',
     )
     .option('--allow-network', 'fetch a WSDL given as URL, and its imports')
-    .action(async (flags: EndpointCreateFlags) => {
-      const interactive = process.stdin.isTTY && process.stdout.isTTY;
+    .option('--json', 'print the endpoint created as JSON; asks nothing (every answer a flag)')
+    .action(async (flags: EndpointCreateFlags & { readonly json?: boolean }) => {
+      // Questions on stdout would spoil its JSON: with --json a missing answer is an error.
+      const interactive = flags.json !== true && process.stdin.isTTY && process.stdout.isTTY;
       const [{ createEndpoint }, { answers }] = await Promise.all([
         import('../../scaffold/index.js'),
         import('./endpoint-create-answers.js'),
       ]);
       const created = await createEndpoint(await answers(flags, interactive));
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+        setExitCode(0);
+        return;
+      }
       process.stdout.write(
         `created endpoint '${created.name}'\n${created.files.map((f) => `  ${f}\n`).join('')}${created.notes.map((n) => `note: ${n}\n`).join('')}`,
       );

@@ -3,14 +3,14 @@
  * runs it. `aes endpoint run NAME`: runs an endpoint in this terminal, attached to its running
  * node (stop the supervised one first), for debugging.
  */
-import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
+import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
 import type { EndpointAction } from '../../runtime/node/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './register-command.js';
 
-interface Flags {
-  readonly config: string;
+interface Flags extends ConfigFlags {
   readonly address?: string;
+  readonly json?: boolean;
 }
 
 export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
@@ -19,52 +19,58 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
     .description('create endpoints, and control those of the cluster');
   registerEndpointCreate(endpoint, setExitCode);
   for (const action of ['start', 'stop', 'restart'] as const satisfies readonly EndpointAction[]) {
-    endpoint
-      .command(action)
-      .description(`${action} an endpoint, on whichever node runs it`)
-      .argument('<name>', 'the endpoint')
-      .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
+    addConfigOption(
+      endpoint
+        .command(action)
+        .description(`${action} an endpoint, on whichever node runs it`)
+        .argument('<name>', 'the endpoint'),
+    )
       .option('--address <address>', "another node's cluster address (tcp://host:port)")
+      .option('--json', 'print what was done as JSON: {"action","endpoint","node"}')
       .action(async (name: string, flags: Flags) => {
         const { controlEndpoint, loadConfig } = await import('../../runtime/node/index.js');
-        const config = await loadConfig(flags.config);
+        const config = await loadConfig(configFile(flags));
         const node = await controlEndpoint(
           config,
           action,
           name,
           flags.address === undefined ? {} : { address: flags.address },
         );
-        process.stdout.write(`${action}: ${name} on ${node}\n`);
+        process.stdout.write(
+          flags.json === true
+            ? `${JSON.stringify({ action, endpoint: name, node })}\n`
+            : `${action}: ${name} on ${node}\n`,
+        );
         setExitCode(0);
       });
   }
-  endpoint
-    .command('run')
-    .description('run an endpoint here, attached to its running node (for debugging)')
-    .argument('<name>', 'the endpoint (a folder of the endpoints folder)')
-    .option('-c, --config <file>', 'the node config file', DEFAULT_CONFIG_FILE)
-    .action(async (name: string, flags: Flags) => {
-      const [
-        { createLogger, loadConfig, loggerOptionsFromEnv },
-        { ExitGuard, nodeSocketPath, readNodeSecret, runEndpointHost },
-      ] = await Promise.all([
-        import('../../runtime/node/index.js'),
-        import('../../runtime/internal.js'),
-      ]);
-      const config = await loadConfig(flags.config);
-      const log = createLogger({ ...loggerOptionsFromEnv(), bindings: { endpoint: name } });
-      // As a launched endpoint: the process exits whatever fails, its stores closed first.
-      const exitGuard = ExitGuard.install({ log });
-      const code = await runEndpointHost({
-        address: `unix:${nodeSocketPath(config)}`,
-        node: config.node,
-        endpoint: name,
-        secret: await readNodeSecret(config),
-        log,
-        echo: true,
-        exitGuard,
-      });
-      setExitCode(code);
-      exitGuard.endpointStopped(code);
+  addConfigOption(
+    endpoint
+      .command('run')
+      .description('run an endpoint here, attached to its running node (for debugging)')
+      .argument('<name>', 'the endpoint (a folder of the endpoints folder)'),
+  ).action(async (name: string, flags: Flags) => {
+    const [
+      { createLogger, loadConfig, loggerOptionsFromEnv },
+      { ExitGuard, nodeSocketPath, readNodeSecret, runEndpointHost },
+    ] = await Promise.all([
+      import('../../runtime/node/index.js'),
+      import('../../runtime/internal.js'),
+    ]);
+    const config = await loadConfig(configFile(flags));
+    const log = createLogger({ ...loggerOptionsFromEnv(), bindings: { endpoint: name } });
+    // As a launched endpoint: the process exits whatever fails, its stores closed first.
+    const exitGuard = ExitGuard.install({ log });
+    const code = await runEndpointHost({
+      address: `unix:${nodeSocketPath(config)}`,
+      node: config.node,
+      endpoint: name,
+      secret: await readNodeSecret(config),
+      log,
+      echo: true,
+      exitGuard,
     });
+    setExitCode(code);
+    exitGuard.endpointStopped(code);
+  });
 };

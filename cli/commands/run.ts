@@ -1,26 +1,29 @@
 /**
- * `aes run [config]`: runs a node until SIGTERM or SIGINT. The first signal drains every endpoint
+ * `aes run [-c config]` (or `aes run [config]`): runs a node until SIGTERM or SIGINT. The first signal drains every endpoint
  * (the record in flight finishes) and stops the node; a second one forces: endpoint processes
  * are killed and the node exits at once (what was journaled resumes on the next start). SIGHUP
  * reloads the config (`AesNode.reload`: endpoints added, removed or changed are started, stopped
  * or restarted; an invalid config is logged and changes nothing).
  */
-import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import { Option } from 'commander';
+import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
 import type { RegisterCommand } from './register-command.js';
 
 export const registerRun: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('run')
-    .description('run a node: its broker, kernel, HTTP surface and endpoints (SIGHUP reloads)')
-    .argument('[config]', 'the node config file', DEFAULT_CONFIG_FILE)
+  addConfigOption(
+    program
+      .command('run')
+      .description('run a node: its broker, kernel, HTTP surface and endpoints (SIGHUP reloads)')
+      .argument('[config]', 'the node config file (an alias of -c)'),
+  )
     .addOption(
       new Option('--log-format <format>', 'log lines for people or JSON lines').choices([
         'pretty',
         'json',
       ]),
     )
-    .action(async (file: string, flags: { logFormat?: string }) => {
+    .action(async (positional: string | undefined, flags: ConfigFlags & { logFormat?: string }) => {
+      const file = configFile(flags, positional);
       const { AesNode, createLogger, loadConfig, loggerOptionsFromEnv } =
         await import('../../runtime/node/index.js');
       const config = await loadConfig(file);

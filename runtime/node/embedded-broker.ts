@@ -7,9 +7,10 @@
  * both encryption (TLS) and authentication (logins or client certificates).
  */
 import { randomBytes } from 'node:crypto';
-import type { BrokerHandle, BrokerOptions } from '../../broker/index.js';
+import { startBroker, type BrokerHandle, type BrokerOptions } from '../../broker/index.js';
 import { INTERNAL_LISTENER_HOST, isLoopbackHost } from '../../broker/internal.js';
 import type { BrokerConfig, NodeConfig } from '../config/config.js';
+import { listenAs } from './port-in-use.js';
 
 export type EmbeddedBrokerConfig = Extract<BrokerConfig, { kind: 'embedded' }>;
 
@@ -29,6 +30,17 @@ export interface NodeBrokerLogin {
 export function nodeBrokerLogin(broker: EmbeddedBrokerConfig): NodeBrokerLogin | undefined {
   if (broker.usersFile === undefined && broker.tls === undefined) return undefined;
   return { login: NODE_BROKER_LOGIN, passcode: randomBytes(32).toString('base64url') };
+}
+
+/** Starts the node's embedded broker; a port in use fails naming `broker.embedded.port`. */
+export function startEmbeddedBroker(
+  config: NodeConfig,
+  broker: EmbeddedBrokerConfig,
+  own: NodeBrokerLogin | undefined,
+): Promise<BrokerHandle> {
+  return listenAs('broker.embedded.port', broker.host, broker.port, () =>
+    startBroker(embeddedBrokerOptions(config, broker, own)),
+  );
 }
 
 /** `startBroker`'s options for the config; throws when `loadConfig` did not read the files. */

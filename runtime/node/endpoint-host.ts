@@ -18,6 +18,7 @@ import { endpointContext, type EndpointFactory } from './endpoint-module.js';
 import type { ExitGuard } from './exit-guard.js';
 import { endStaleCopy } from './stale-copy.js';
 import type { Logger, LogLevel } from './logger.js';
+import { logBrokerChange } from './log-levels.js';
 
 export interface EndpointHostOptions {
   /** The node's socket, `unix:/path`. */
@@ -121,12 +122,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       stateChange: (c) => {
         brokerUrl = c.url;
         reportBroker(c.to, c.error);
-        if (c.to === 'reconnecting' || (c.from === 'reconnecting' && c.to === 'connected')) {
-          log.warn(`broker ${c.from} -> ${c.to}`, {
-            url: c.url,
-            ...(c.error === undefined ? {} : { error: c.error.message }),
-          });
-        }
+        logBrokerChange(log, c);
       },
       warning: (w) => log.warn(w.message, { code: w.code, url: w.url }),
       // A failed attempt while (re)connecting: the state stays, the reason is news.

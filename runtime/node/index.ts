@@ -32,6 +32,7 @@ export {
   ConfigError,
   ConfigReadError,
   LockedError,
+  PortInUseError,
   RuntimeError,
   SpawnError,
   type ConfigIssue,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kernel } from '../../cluster/index.js';
-import { startBroker, type BrokerHandle } from '../../broker/index.js';
+import type { BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
 import { clusterTlsOptions, kernelAddress } from './cluster-tls.js';
 import {
@@ -19,7 +19,7 @@ import {
 } from './cluster-peers.js';
 import { watchClusterFaults } from './cluster-faults.js';
 import {
-  embeddedBrokerOptions,
+  startEmbeddedBroker,
   endpointBrokerUrl,
   exposureWarning,
   internalBrokerUrl,
@@ -57,6 +57,8 @@ import {
   type HttpSurface,
 } from './http-server.js';
 import { createLogger, logOutputLine, type Logger } from './logger.js';
+import { logEndpointChange } from './log-levels.js';
+import { listenAs } from './port-in-use.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
@@ -119,9 +121,7 @@ export class AesNode implements AsyncDisposable {
         stateChange: (c) => {
           watch.stateChange(c);
           const managed = this.managed(c.endpoint);
-          managed?.log[c.to === 'failed' ? 'error' : 'info'](`${c.from} -> ${c.to}`, {
-            reason: c.reason,
-          });
+          if (managed !== undefined) logEndpointChange(managed.log, c);
           // A process that is gone holds no broker connection; the next one reports its own.
           if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
             managed.broker = null;
@@ -136,7 +136,7 @@ export class AesNode implements AsyncDisposable {
         exit: (e) => watch.exit(e),
         hang: (h) => {
           watch.hang(h);
-          this.managed(h.endpoint)?.log.warn('hung; terminating', { ...h.reason });
+          this.managed(h.endpoint)?.log.error('hung; terminating', { ...h.reason });
         },
       },
     });
@@ -197,7 +197,7 @@ export class AesNode implements AsyncDisposable {
       const embedded = config.broker;
       // Made per start and held in memory only: handed to endpoints over their link.
       const own = nodeBrokerLogin(embedded);
-      this.broker = await startBroker(embeddedBrokerOptions(config, embedded, own));
+      this.broker = await startEmbeddedBroker(config, embedded, own);
       this.brokerUrls = [publicBrokerUrl(embedded, this.broker)];
       this.endpointBrokerUrls = [endpointBrokerUrl(embedded, this.broker, own)];
       this.metrics.watchBroker(this.broker);
@@ -282,8 +282,8 @@ export class AesNode implements AsyncDisposable {
         if (e.cause === 'lost') this.onEndpointLinkLost(e.kernel, e.reason);
       },
     });
-    const listener = await kernel.listen(
-      kernelAddress(config.cluster.host, config.cluster.port, tls !== undefined),
+    const listener = await listenAs('cluster.port', config.cluster.host, config.cluster.port, () =>
+      kernel.listen(kernelAddress(config.cluster.host, config.cluster.port, tls !== undefined)),
     );
     this.clusterAddress = listener.address;
     const socket = nodeSocketPath(config);
@@ -300,18 +300,20 @@ export class AesNode implements AsyncDisposable {
     const foreign = foreignAdvertiseWarning(config);
     if (foreign !== undefined) this.log.warn(foreign, { field: 'cluster.advertise' });
 
-    this.http = await startHttpSurface(config.http.host, config.http.port, {
-      node: config.node,
-      token: secret,
-      metrics: async () => ({
-        contentType: this.metrics.contentType,
-        text: await this.metrics.text(),
+    this.http = await listenAs('http.port', config.http.host, config.http.port, () =>
+      startHttpSurface(config.http.host, config.http.port, {
+        node: config.node,
+        token: secret,
+        metrics: async () => ({
+          contentType: this.metrics.contentType,
+          text: await this.metrics.text(),
+        }),
+        notReady: () => this.notReady(),
+        serviceDiscovery: () => this.serviceDiscovery(),
+        status: () => this.pageStatus(),
+        act: (action, endpoint) => this.actAnywhere(action, endpoint),
       }),
-      notReady: () => this.notReady(),
-      serviceDiscovery: () => this.serviceDiscovery(),
-      status: () => this.pageStatus(),
-      act: (action, endpoint) => this.actAnywhere(action, endpoint),
-    });
+    );
     this.advertised = advertisedUrl(config.http.advertise, this.http.url);
     this.log.info('http listening', { url: this.http.url, advertised: this.advertised });
 

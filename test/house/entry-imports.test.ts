@@ -102,11 +102,11 @@ test('the rule sees a deep import, and lets the CLI import a leaf but not a deep
   assert.ok(refusal('cli/commands/run.ts', 'runtime/node/node.ts') !== undefined);
   assert.ok(refusal('demo/cluster.ts', 'runtime/config/defaults.ts') !== undefined);
   assert.deepEqual(
-    importsOf('cli/commands/run.ts').map((i) => i.specifier),
+    importsOf('cli/commands/config.ts').map((i) => i.specifier),
     [
-      '../../runtime/config/defaults.js',
-      'commander',
       './register-command.js',
+      '../../runtime/config/defaults.js',
+      '../config-option.js',
       '../../runtime/node/index.js',
     ],
   );

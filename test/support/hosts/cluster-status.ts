@@ -28,7 +28,7 @@ export interface StatusJson {
   readonly refused?: readonly RefusalEntry[];
 }
 
-/** The command's exit code and its JSON (no nodes when it printed nothing). */
+/** The command's exit code and its JSON (no nodes when it printed nothing or an error). */
 export interface Status {
   readonly code: number | null;
   readonly json: StatusJson;
@@ -37,7 +37,9 @@ export interface Status {
 /** Runs `aes status --json` on `host`. */
 export async function statusOf(host: Host): Promise<Status> {
   const r = await host.aes(['status', '--json'], { timeoutMs: STATUS_TIMEOUT_MS });
-  return { code: r.status, json: JSON.parse(r.stdout || '{"nodes":[]}') as StatusJson };
+  // A failure prints `{"error": …}` under --json (docs/cli.md): no nodes, as when it printed nothing.
+  const parsed = JSON.parse(r.stdout || '{}') as Partial<StatusJson>;
+  return { code: r.status, json: { ...parsed, nodes: parsed.nodes ?? [] } };
 }
 
 /**
