@@ -28,8 +28,11 @@ export interface QueueConsumer {
 export interface QueueHost<C extends QueueConsumer> {
   /** Hands `message` to `subscription` (reads the body from the store, writes MESSAGE). */
   deliver(subscription: C, queue: Queue<C>, message: QueuedMessage): void;
-  /** Moves a message that reached its delivery limit to the dead-letter queue. */
-  deadLetter(queue: Queue<C>, message: QueuedMessage, reason: ReturnReason): void;
+  /**
+   * Moves a message that reached its delivery limit to the dead-letter queue; false when it
+   * stays (it is a dead letter already), and is then redelivered like any other.
+   */
+  deadLetter(queue: Queue<C>, message: QueuedMessage, reason: ReturnReason): boolean;
   /** Persists a returned message's delivery count. */
   persistDeliveries(queue: Queue<C>, message: QueuedMessage): void;
   /** Whether messages coming back should go to the dead-letter queue once at the limit. */
@@ -110,9 +113,12 @@ export class Queue<C extends QueueConsumer> {
 
   /** A delivered message came back: redeliver it (first in line) or dead-letter it. */
   returnMessage(message: QueuedMessage, reason: ReturnReason): void {
-    if (!this.isDeadLetter && message.deliveries >= this.host.maxDeliveries) {
+    if (
+      !this.isDeadLetter &&
+      message.deliveries >= this.host.maxDeliveries &&
+      this.host.deadLetter(this, message, reason)
+    ) {
       this.counts.deadLettered += 1;
-      this.host.deadLetter(this, message, reason);
       return;
     }
     this.counts.redelivered += 1;

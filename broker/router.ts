@@ -20,6 +20,11 @@ import { StompProtocolError } from './errors.js';
 import { firstLine, requireHeader } from './handshake.js';
 
 const debug = debuglog('aes-broker');
+/**
+ * Set on every message an aes inbound endpoint dead-letters (runtime/endpoint/dead-letter.ts):
+ * such a message is never dead-lettered again, wherever it sits.
+ */
+const ENDPOINT_DEAD_LETTER_HEADER = 'aes-dead-letter-at';
 
 export const QUEUE_PREFIX = '/queue/';
 export const TOPIC_PREFIX = '/topic/';
@@ -341,9 +346,16 @@ export class Router implements QueueHost<BrokerSubscription> {
     });
   }
 
-  deadLetter(queue: Queue<BrokerSubscription>, message: QueuedMessage, reason: ReturnReason): void {
+  deadLetter(
+    queue: Queue<BrokerSubscription>,
+    message: QueuedMessage,
+    reason: ReturnReason,
+  ): boolean {
     const record = this.#store.read(queue.name, message.seq);
-    if (record === undefined) return;
+    if (record === undefined) return true;
+    // An aes endpoint's dead letter sits in a queue the broker cannot tell from others
+    // (`/queue/dead-letter.<endpoint>`); browsing it (`aes dlq`) returns it unacked each time.
+    if (record.headers.some(([name]) => name === ENDPOINT_DEAD_LETTER_HEADER)) return false;
     const target = `${queue.name}${this.#options.deadLetterSuffix}`;
     const seq = this.#nextSeq();
     const headers: (readonly [string, string])[] = record.headers.filter(
@@ -380,6 +392,7 @@ export class Router implements QueueHost<BrokerSubscription> {
           queue.enqueue(message);
         },
       );
+    return true;
   }
 
   persistDeliveries(queue: Queue<BrokerSubscription>, message: QueuedMessage): void {

@@ -6,3 +6,4 @@
 export { runEndpointHost, type EndpointHostOptions } from './node/endpoint-host.js';
 export { ExitGuard, type ExitGuardOptions } from './node/exit-guard.js';
 export { nodeSocketPath, readNodeSecret } from './node/secret.js';
+export * from './dead-letters/index.js';

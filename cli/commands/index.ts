@@ -12,6 +12,7 @@ import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerCreate } from './create.js';
 import { registerDescribe } from './describe.js';
+import { registerDlq } from './dlq.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerGen } from './gen.js';
 import { registerMock } from './mock.js';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRun,
   registerStatus,
   registerEndpoint,
+  registerDlq,
   registerDemo,
   registerCreate,
 ];
