@@ -18,24 +18,11 @@ import {
   type EndpointBrokerView,
 } from '../../runtime/node/broker-health.js';
 import { parseReport, type EndpointBrokerReport } from '../../runtime/link/protocol.js';
-import { createLogger, formatClusterStatus, type LogRecord } from '../../runtime/node/index.js';
+import { formatClusterStatus } from '../../runtime/node/index.js';
 import type { EndpointStatus } from '../../runtime/node/status.js';
 import { brokerSocketAddress } from '../../transports/index.js';
 import { tempDir, waitFor } from './support/helpers.js';
-import { Writable } from 'node:stream';
-
-function captureLog(): { log: ReturnType<typeof createLogger>; records: LogRecord[] } {
-  const records: LogRecord[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        records.push(JSON.parse(line) as LogRecord);
-      }
-      done();
-    },
-  });
-  return { log: createLogger({ stream, format: 'json', level: 'debug' }), records };
-}
+import { captureLog } from './support/capture-log.js';
 
 async function listen(server: Server, port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {

@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { EndpointProcess } from '../../runtime/supervisor/endpoint-process.js';
 import {
   brokerChangeLevel,
@@ -13,23 +12,10 @@ import {
   logBrokerChange,
   logEndpointChange,
 } from '../../runtime/node/log-levels.js';
-import { createLogger, type LogRecord } from '../../runtime/node/index.js';
 import { waitFor } from './support/helpers.js';
+import { captureLog } from './support/capture-log.js';
 
 const CHILD = new URL('./fixtures/endpoint-child.mjs', import.meta.url).pathname;
-
-function captureLog(): { log: ReturnType<typeof createLogger>; records: LogRecord[] } {
-  const records: LogRecord[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        records.push(JSON.parse(line) as LogRecord);
-      }
-      done();
-    },
-  });
-  return { log: createLogger({ stream, format: 'json', level: 'debug' }), records };
-}
 
 test('an endpoint that crashes is logged as an error; its start as info', async () => {
   const { log, records } = captureLog();
