@@ -158,15 +158,17 @@ export class SlotFile<T> {
       const handle = this.handles[slot];
       try {
         writeSync(handle.fd, buffer, 0, buffer.length, 0);
-        this.sequence = sequence;
-        this.current = value ?? undefined;
-        this.slot = slot === 0 ? 1 : 0;
         if (sync === true) await handle.datasync();
       } catch (err) {
         throw new StoreError(this.path, `${this.what} write failed: ${(err as Error).message}`, {
           cause: err,
         });
       }
+      // Only now the other slot is next: after a failed sync the next write goes to this slot
+      // again, and the older, synced value in the other one stays intact.
+      this.sequence = sequence;
+      this.current = value ?? undefined;
+      this.slot = slot === 0 ? 1 : 0;
       if (sync === 'behind') this.syncBehind(slot);
     });
     this.writing = next.catch(() => undefined);

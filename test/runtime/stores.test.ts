@@ -82,6 +82,29 @@ test('write-behind: a write resolves once written, syncs follow in the backgroun
   await again.close();
 });
 
+test('a write whose sync fails leaves the older synced value in place: the next write takes its slot', async () => {
+  await using dir = await tempDir();
+  const isText = (v: unknown): v is string => typeof v === 'string';
+  const file = await SlotFile.open(dir.path, ['s.a', 's.b'], 'the test slots', isText);
+  const handles = (file as unknown as { handles: { datasync(): Promise<void> }[] }).handles;
+  let failNext = false;
+  for (const handle of handles) {
+    const real = handle.datasync.bind(handle);
+    handle.datasync = () => {
+      if (!failNext) return real();
+      failNext = false;
+      return Promise.reject(new Error('EIO: input/output error'));
+    };
+  }
+  await file.write('synced', true); // slot a
+  failNext = true;
+  await assert.rejects(file.write('unsynced', true), /write failed: EIO/); // slot b
+  await file.write('next', true); // slot b again, not a
+  await file.close();
+  assert.match(await readFile(join(dir.path, 's.a'), 'utf8'), /"synced"/);
+  assert.match(await readFile(join(dir.path, 's.b'), 'utf8'), /"next"/);
+});
+
 test('a torn journal write falls back to the previous record', async () => {
   await using dir = await tempDir();
   const journal = await OutboundJournal.open(dir.path);
