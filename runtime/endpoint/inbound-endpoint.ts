@@ -291,7 +291,14 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
 
   private handle(message: InboundMessage): Promise<void> {
     this.progress.count('received');
-    return this.scheduler.add(message);
+    const id = message.messageId;
+    if (id === undefined || this.records === undefined) return this.scheduler.add(message);
+    const records = this.records;
+    records.markAhead(id);
+    const settled = this.scheduler.add(message);
+    const withdraw = (): void => records.withdraw(id);
+    void settled.then(withdraw, withdraw);
+    return settled;
   }
 
   private async handleOne(pending: Pending): Promise<void> {

@@ -26,6 +26,13 @@ export class DeliveryRecords {
    * records overlap (concurrency, or prefetch > 1 syncing one id while the next is put).
    */
   readonly #putting = new Set<string>();
+  /**
+   * The write that marks each id of `#putting` (its promise settles once that write is synced);
+   * an id whose write failed is left out, so that the next `markPutting` writes it again.
+   */
+  readonly #marking = new Map<string, Promise<void>>();
+  /** Ids marked on arrival (`markAhead`) whose put has not begun. */
+  readonly #ahead = new Set<string>();
   /** Delivered ids the de-duplication store may not hold durably yet: every write carries them. */
   readonly #unstored = new Set<string>();
   /** Ids a background commit failed to store: they join the next one. */
@@ -62,15 +69,43 @@ export class DeliveryRecords {
     return this.#unstored.has(id) || this.#store.has(id);
   }
 
-  /** Marks `ids` as being put; resolves once synced. */
+  /**
+   * Marks `id` as being put as soon as its message arrives, while earlier messages are still
+   * being put, so that its mark is synced by the time its put may begin: with several messages
+   * in hand, a put no longer waits for a sync of its own. Marking early is safe: a marked id
+   * that was not put is only looked up (or put again) after a crash. Nothing is written for an
+   * id already delivered or marked. Once the message is settled, `withdraw(id)` unmarks it if
+   * its put never began.
+   */
+  markAhead(id: string): void {
+    if (this.#putting.has(id) || this.has(id)) return;
+    this.#ahead.add(id);
+    void this.#mark([id]).catch(() => undefined);
+  }
+
+  /** Marks `ids` as being put; resolves once synced (at once for ids whose mark is synced). */
   markPutting(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.#putting.add(id);
-    return this.#write();
+    const fresh: string[] = [];
+    for (const id of ids) {
+      this.#ahead.delete(id);
+      if (!this.#marking.has(id)) fresh.push(id);
+    }
+    if (fresh.length > 0) void this.#mark(fresh).catch(() => undefined);
+    return Promise.all(ids.map((id) => this.#marking.get(id) ?? this.#mark([id]))).then(
+      () => undefined,
+    );
   }
 
   /** `id` is no longer being put (refused by the target, or dead-lettered): no write needed. */
   unmark(id: string): void {
     this.#putting.delete(id);
+    this.#marking.delete(id);
+    this.#ahead.delete(id);
+  }
+
+  /** The message of `id` was settled: unmarks it if it was marked ahead and never put. */
+  withdraw(id: string): void {
+    if (this.#ahead.has(id)) this.unmark(id);
   }
 
   /**
@@ -80,7 +115,7 @@ export class DeliveryRecords {
    */
   record(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
-      this.#putting.delete(id);
+      this.unmark(id);
       this.#unstored.add(id);
     }
     const written = this.#write();
@@ -103,6 +138,17 @@ export class DeliveryRecords {
   async close(): Promise<void> {
     await Promise.all([...this.#storing]);
     await Promise.all([this.#store.close(), this.#marks.close()]);
+  }
+
+  /** Adds `ids` to the ids being put and writes them; each one's mark is that write. */
+  #mark(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#putting.add(id);
+    const written = this.#write();
+    for (const id of ids) this.#marking.set(id, written);
+    written.catch(() => {
+      for (const id of ids) if (this.#marking.get(id) === written) this.#marking.delete(id);
+    });
+    return written;
   }
 
   #write(): Promise<void> {

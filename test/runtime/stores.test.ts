@@ -309,6 +309,39 @@ test('delivery records: a failed store commit is reported, kept in the marks and
   await reopened.close();
 });
 
+test('delivery records: a mark written on arrival serves the put; one never put is withdrawn', async () => {
+  await using dir = await tempDir();
+  const marks = await PutMarks.open(dir.path);
+  let writes = 0;
+  const mark = marks.mark.bind(marks);
+  marks.mark = (snapshot) => {
+    writes += 1;
+    return mark(snapshot);
+  };
+  const store = DeliveredStore.open(join(dir.path, 'dedup'));
+  const records = await DeliveryRecords.open(store, marks, { storeFailed: () => undefined });
+  await records.record(['done']);
+  const before = writes;
+  records.markAhead('done');
+  assert.equal(writes, before, 'an id already delivered is not marked again');
+  for (const id of ['a', 'b', 'c']) records.markAhead(id);
+  records.markAhead('a');
+  const ahead = writes;
+  assert.ok(ahead > before, 'arrivals are written');
+  await records.markPutting(['a']);
+  await records.markPutting(['c']);
+  assert.equal(writes, ahead, 'a put of a message marked on arrival writes nothing more');
+  // b's message was settled without a put (dropped, refused while stopping): its mark goes.
+  records.withdraw('b');
+  // c's put began: settling its message does not unmark it; only its outcome does.
+  records.withdraw('c');
+  await records.record(['a']);
+  await records.close();
+  const left = await PutMarks.open(dir.path);
+  assert.deepEqual([...left.left], ['c'], 'only the id whose put began is left marked');
+  await left.close();
+});
+
 test('option errors name the option', () => {
   assert.throws(() => DeliveredStore.open(join('/nonexistent', 'x'), { maxEntries: 0 }), {
     code: 'RUNTIME_BAD_OPTION',

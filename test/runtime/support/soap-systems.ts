@@ -4,7 +4,8 @@
  * calls. They record every call so tests can check what reached them and in which order. Both can
  * answer every call after a delay (`delayMs`), as real systems that take 10–50 ms a call do.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { listen, type IServices } from 'soap';
@@ -37,20 +38,32 @@ async function serve(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   listen(server, path, services as IServices, wsdl);
+  // Before node-soap's own listener: when each request arrived, for `delayed`.
+  server.prependListener('request', (req: IncomingMessage) => arrivals.set(req, performance.now()));
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}${path}` };
 }
 
+/** When each request arrived (its headers were read), stamped before node-soap sees it. */
+const arrivals = new WeakMap<IncomingMessage, number>();
+
 /**
- * `handler`, answering `delayMs` later when `delayMs` > 0: the delay comes first, then the call
- * takes effect (a pop is recorded, a put accepted) and is answered at once, as `aes mock` does
- * with the `delayMs` of a scripted operation (fifo.pop, fifo.popped, fifo.build, put). Without a
- * delay the handler is left as it is, so the systems behave as before for existing callers.
+ * `handler`, answering `delayMs` after the request arrived when `delayMs` > 0: the system takes
+ * that long in total, as a real system "answering in 20 ms" does, however long node-soap took to
+ * read the request. The delay comes first, then the call takes effect (a pop is recorded, a put
+ * accepted) and is answered at once, as `aes mock` does with the `delayMs` of a scripted
+ * operation (fifo.pop, fifo.popped, fifo.build, put). Without a delay the handler is left as it
+ * is, so the systems behave as before for existing callers.
  */
-function delayed<A, R>(delayMs: number, handler: (args: A) => R): (args: A) => R | Promise<R> {
+function delayed<A, R>(
+  delayMs: number,
+  handler: (args: A) => R,
+): (args: A, callback?: unknown, headers?: unknown, req?: IncomingMessage) => R | Promise<R> {
   if (delayMs <= 0) return handler;
-  return async (args: A) => {
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  return async (args, _callback, _headers, req) => {
+    const arrived = (req === undefined ? undefined : arrivals.get(req)) ?? performance.now();
+    const left = arrived + delayMs - performance.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
     return await handler(args);
   };
 }
