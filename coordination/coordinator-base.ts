@@ -14,6 +14,8 @@ import {
   type FencingToken,
   type Lease,
   type LeaseInfo,
+  type SetBounds,
+  MEMBERS_PER_STEP,
 } from './coordinator.js';
 import {
   COORDINATION_DEADLINE_ERRORS,
@@ -52,6 +54,20 @@ export interface EngineCalls {
   holderOf(key: string, signal: AbortSignal): Promise<LeaseInfo | undefined>;
   put(key: string, value: string, token: FencingToken, signal: AbortSignal): Promise<void>;
   get(key: string, signal: AbortSignal): Promise<FencedValue | undefined>;
+  /** One atomic step: at most `MEMBERS_PER_STEP` members, checked. */
+  addMembers(
+    key: string,
+    members: readonly string[],
+    token: FencingToken,
+    signal: AbortSignal,
+  ): Promise<void>;
+  members(key: string, signal: AbortSignal): Promise<string[]>;
+  trimMembers(
+    key: string,
+    bounds: SetBounds,
+    token: FencingToken,
+    signal: AbortSignal,
+  ): Promise<number>;
   /** Frees the connections; leases are released before it is called. */
   disconnect(): Promise<void>;
 }
@@ -71,6 +87,21 @@ export function checkMs(name: string, value: number): number {
     );
   }
   return value;
+}
+
+/** A set member: 1–1000 characters. */
+export function checkMember(member: string): void {
+  if (member.length < 1 || member.length > 1000) {
+    throw new TypeError(`set member: expected 1–1000 characters, got ${member.length}`);
+  }
+}
+
+function checkBounds(bounds: SetBounds): void {
+  for (const [name, value] of Object.entries(bounds)) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) {
+      throw new TypeError(`set bound ${name}: expected a whole number >= 0, got ${String(value)}`);
+    }
+  }
 }
 
 export class CoordinatorBase implements Coordinator {
@@ -144,6 +175,41 @@ export class CoordinatorBase implements Coordinator {
   get(key: string, options: CoordinationWaitOptions = {}): Promise<FencedValue | undefined> {
     checkKey(key);
     return this.#call(`get '${key}'`, options, (signal) => this.#calls.get(key, signal));
+  }
+
+  async addMembers(
+    key: string,
+    members: readonly string[],
+    token: FencingToken,
+    options: CoordinationWaitOptions = {},
+  ): Promise<void> {
+    checkKey(key);
+    members.forEach(checkMember);
+    const unique = [...new Set(members)];
+    for (let i = 0; i < unique.length; i += MEMBERS_PER_STEP) {
+      const step = unique.slice(i, i + MEMBERS_PER_STEP);
+      await this.#call(`addMembers '${key}'`, options, (signal) =>
+        this.#calls.addMembers(key, step, token, signal),
+      );
+    }
+  }
+
+  members(key: string, options: CoordinationWaitOptions = {}): Promise<string[]> {
+    checkKey(key);
+    return this.#call(`members '${key}'`, options, (signal) => this.#calls.members(key, signal));
+  }
+
+  trimMembers(
+    key: string,
+    bounds: SetBounds,
+    token: FencingToken,
+    options: CoordinationWaitOptions = {},
+  ): Promise<number> {
+    checkKey(key);
+    checkBounds(bounds);
+    return this.#call(`trimMembers '${key}'`, options, (signal) =>
+      this.#calls.trimMembers(key, bounds, token, signal),
+    );
   }
 
   close(): Promise<void> {

@@ -116,6 +116,18 @@ export interface FencedValue {
   readonly token: FencingToken;
 }
 
+/**
+ * Bounds of a fenced set, applied by `trimMembers()`: the oldest members beyond `maxEntries`, and
+ * every member older than `maxAgeMs`, are dropped.
+ */
+export interface SetBounds {
+  readonly maxEntries: number;
+  readonly maxAgeMs: number;
+}
+
+/** `addMembers()` applies this many members per atomic step at most. */
+export const MEMBERS_PER_STEP = 100;
+
 /** Options of every coordinator; each backend documents its extras. */
 export interface CoordinatorOptions {
   /**
@@ -161,6 +173,31 @@ export interface Coordinator extends AsyncDisposable {
   ): Promise<void>;
   /** The last value a fenced `put()` wrote under `key`, or `undefined`. Reads need no lease. */
   get(key: string, options?: CoordinationWaitOptions): Promise<FencedValue | undefined>;
+  /**
+   * Adds `members` (each 1–1000 characters) to the set under `key` (a space of its own, beside
+   * the key's lease and value) if and only if `token` is the key's current lease: the fenced
+   * de-duplication record of whoever holds the key, which outlives the holder. Atomic per step of
+   * `MEMBERS_PER_STEP` members: a `StaleTokenError` rejects the call and its step adds nothing,
+   * while earlier steps of the same call stay added. A member already there stays (its age too).
+   */
+  addMembers(
+    key: string,
+    members: readonly string[],
+    token: FencingToken,
+    options?: CoordinationWaitOptions,
+  ): Promise<void>;
+  /** Every member of the set under `key`, in no particular order. Reads need no lease. */
+  members(key: string, options?: CoordinationWaitOptions): Promise<string[]>;
+  /**
+   * Drops the set's oldest members beyond `bounds.maxEntries` and those older than
+   * `bounds.maxAgeMs` (fenced like `addMembers`); resolves with how many it dropped.
+   */
+  trimMembers(
+    key: string,
+    bounds: SetBounds,
+    token: FencingToken,
+    options?: CoordinationWaitOptions,
+  ): Promise<number>;
   /**
    * Releases every lease this coordinator holds (best effort, under `operationTimeoutMs`) and
    * disconnects; later calls reject with a `CoordinationClosedError`. Idempotent: returns the

@@ -4,7 +4,11 @@
  * (endpoints that survive their node); nothing here is public API until an entry re-exports it.
  */
 export type * from './coordinator.js';
-export { DEFAULT_COORDINATION_NAMESPACE, DEFAULT_LEASE_TTL_MS } from './coordinator.js';
+export {
+  DEFAULT_COORDINATION_NAMESPACE,
+  DEFAULT_LEASE_TTL_MS,
+  MEMBERS_PER_STEP,
+} from './coordinator.js';
 export * from './errors.js';
 export { campaign } from './campaign.js';
 export { openCoordinator, redactCoordinationUrl } from './open-coordinator.js';

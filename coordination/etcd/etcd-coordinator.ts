@@ -15,10 +15,22 @@
  * - `value/<key>` holds the fenced values, as JSON `{ value, token }`. A write is one
  *   transaction: *if `lease/<key>`'s create revision equals the token then put*, so it is
  *   refused once the lease is gone or another holder's.
+ * - `set/<key>|<member>` holds a fenced set's members, each with the writer's wall-clock time
+ *   (milliseconds) as its value: `|` is not in the key alphabet, so no key's set is a prefix of
+ *   another's. Adding and trimming are transactions fenced like a write. Trimming by count drops
+ *   the members with the oldest modification revision; by age, those whose time is older than
+ *   the trimming holder's clock allows (the one place where a clock of the writer's counts: it
+ *   only decides how long a record is kept, never who holds a lease).
  */
 import type * as EtcdModule from 'etcd3';
 import type { Etcd3, Namespace } from 'etcd3';
-import type { Coordinator, FencedValue, FencingToken, LeaseInfo } from '../coordinator.js';
+import type {
+  Coordinator,
+  FencedValue,
+  FencingToken,
+  LeaseInfo,
+  SetBounds,
+} from '../coordinator.js';
 import {
   CoordinatorBase,
   type EngineCalls,
@@ -108,6 +120,9 @@ export async function openEtcdCoordinator(
 
 const leaseKey = (key: string): string => `lease/${key}`;
 const valueKey = (key: string): string => `value/${key}`;
+const setPrefix = (key: string): string => `set/${key}|`;
+/** Keys read per range request of a set. */
+const SET_PAGE = 5_000;
 
 class EtcdCalls implements EngineCalls {
   constructor(
@@ -165,20 +180,11 @@ class EtcdCalls implements EngineCalls {
     return this.#engine(`holderOf '${key}'`, () => this.#current(key));
   }
 
-  async put(key: string, value: string, token: FencingToken): Promise<void> {
-    const result = await this.#engine(`put '${key}'`, () =>
-      this.ns
-        .if(leaseKey(key), 'Create', '==', token.toString())
-        .then(this.ns.put(valueKey(key)).value(JSON.stringify({ value, token: token.toString() })))
-        .else(this.ns.get(leaseKey(key)))
-        .commit(),
-    );
-    if (result.succeeded) return;
-    const kv = result.responses[0]?.response_range.kvs[0];
-    throw new StaleTokenError(
-      key,
-      token,
-      kv === undefined ? undefined : BigInt(kv.create_revision),
+  put(key: string, value: string, token: FencingToken): Promise<void> {
+    return this.#fenced(`put '${key}'`, key, token, (txn) =>
+      txn.then(
+        this.ns.put(valueKey(key)).value(JSON.stringify({ value, token: token.toString() })),
+      ),
     );
   }
 
@@ -191,9 +197,97 @@ class EtcdCalls implements EngineCalls {
     });
   }
 
+  async addMembers(key: string, members: readonly string[], token: FencingToken): Promise<void> {
+    const at = String(Date.now());
+    await this.#fenced(`addMembers '${key}'`, key, token, (txn) =>
+      txn.then(...members.map((m) => this.ns.put(setPrefix(key) + m).value(at))),
+    );
+  }
+
+  members(key: string): Promise<string[]> {
+    return this.#engine(`members '${key}'`, async () => {
+      const prefix = setPrefix(key);
+      const end = this.etcd.Range.prefix(prefix).end;
+      const found: string[] = [];
+      let start: Buffer | string = prefix;
+      for (;;) {
+        const page = await this.ns
+          .getAll()
+          .inRange(new this.etcd.Range(start, end))
+          .sort('Key', 'Ascend')
+          .limit(SET_PAGE)
+          .keys();
+        for (const k of page) found.push(k.slice(prefix.length));
+        const last = page.at(-1);
+        if (page.length < SET_PAGE || last === undefined) return found;
+        start = Buffer.concat([Buffer.from(last), Buffer.from([0])]);
+      }
+    });
+  }
+
+  async trimMembers(key: string, bounds: SetBounds, token: FencingToken): Promise<number> {
+    const prefix = setPrefix(key);
+    let removed = 0;
+    const drop = async (keys: readonly string[]): Promise<void> => {
+      for (let i = 0; i < keys.length; i += 100) {
+        const step = keys.slice(i, i + 100);
+        await this.#fenced(`trimMembers '${key}'`, key, token, (txn) =>
+          txn.then(...step.map((k) => this.ns.delete().key(k))),
+        );
+        removed += step.length;
+      }
+    };
+    const count = await this.#engine(`trimMembers '${key}'`, () =>
+      this.ns.getAll().prefix(prefix).count(),
+    );
+    if (count > bounds.maxEntries) {
+      const oldest = await this.#engine(`trimMembers '${key}'`, () =>
+        this.ns
+          .getAll()
+          .prefix(prefix)
+          .sort('Mod', 'Ascend')
+          .limit(count - bounds.maxEntries)
+          .keys(),
+      );
+      await drop(oldest);
+    }
+    const cutoff = Date.now() - bounds.maxAgeMs;
+    for (;;) {
+      const page = await this.#engine(`trimMembers '${key}'`, () =>
+        this.ns.getAll().prefix(prefix).sort('Mod', 'Ascend').limit(SET_PAGE).strings(),
+      );
+      const aged = Object.entries(page)
+        .filter(([, at]) => Number(at) < cutoff)
+        .map(([k]) => k);
+      await drop(aged);
+      if (aged.length < SET_PAGE) return removed;
+    }
+  }
+
   disconnect(): Promise<void> {
     this.client.close();
     return Promise.resolve();
+  }
+
+  /** One transaction: `ops` if `key`'s lease has this token, else a `StaleTokenError`. */
+  async #fenced(
+    operation: string,
+    key: string,
+    token: FencingToken,
+    ops: (txn: EtcdModule.ComparatorBuilder) => EtcdModule.ComparatorBuilder,
+  ): Promise<void> {
+    const result = await this.#engine(operation, () =>
+      ops(this.ns.if(leaseKey(key), 'Create', '==', token.toString()))
+        .else(this.ns.get(leaseKey(key)))
+        .commit(),
+    );
+    if (result.succeeded) return;
+    const kv = result.responses[0]?.response_range.kvs[0];
+    throw new StaleTokenError(
+      key,
+      token,
+      kv === undefined ? undefined : BigInt(kv.create_revision),
+    );
   }
 
   async #current(key: string): Promise<LeaseInfo | undefined> {

@@ -15,6 +15,8 @@
  *   row `FOR SHARE` *where it has this token and has not expired*, and upserts the value only if
  *   that row was found. A takeover (an `UPDATE` of that row) waits for the write to commit, or
  *   the write re-checks the row after the takeover and finds another token: never both.
+ * - `aes_fenced_member(key, member, added_at)`: fenced sets, written and trimmed the same way;
+ *   a member's age is the database's `now()` when it was added.
  *
  * No advisory lock holds a lease: a session-level advisory lock belongs to a connection, and a
  * pooled connection outlives the code that took the lock (it would be held on by whoever reuses
@@ -23,7 +25,13 @@
  * `CREATE … IF NOT EXISTS`.
  */
 import type { Pool } from 'pg';
-import type { Coordinator, FencedValue, FencingToken, LeaseInfo } from '../coordinator.js';
+import type {
+  Coordinator,
+  FencedValue,
+  FencingToken,
+  LeaseInfo,
+  SetBounds,
+} from '../coordinator.js';
 import {
   CoordinatorBase,
   type EngineCalls,
@@ -100,6 +108,16 @@ async function createSchema(pool: Pool, schema: string, timeoutMs: number): Prom
          value text NOT NULL,
          token bigint NOT NULL)`,
     );
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.aes_fenced_member (
+         key text NOT NULL,
+         member text NOT NULL,
+         added_at timestamptz NOT NULL DEFAULT now(),
+         PRIMARY KEY (key, member))`,
+    );
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS aes_fenced_member_age ON ${schema}.aes_fenced_member (key, added_at)`,
+    );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -117,6 +135,9 @@ class SchemaSql {
   readonly current: string;
   readonly put: string;
   readonly get: string;
+  readonly addMembers: string;
+  readonly members: string;
+  readonly trimMembers: string;
 
   constructor(s: string) {
     const ttl = `$3::bigint * interval '1 millisecond'`;
@@ -146,6 +167,33 @@ class SchemaSql {
       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, token = EXCLUDED.token
       RETURNING token`;
     this.get = `SELECT value, token FROM ${s}.aes_fenced_value WHERE key = $1`;
+    // Each answers one row: whether the lease was ours (fenced = 1), and what changed.
+    const lease = `lease AS (
+        SELECT token FROM ${s}.aes_lease
+        WHERE key = $1 AND token = $2 AND expires_at > now()
+        FOR SHARE)`;
+    this.addMembers = `
+      WITH ${lease},
+      added AS (
+        INSERT INTO ${s}.aes_fenced_member (key, member)
+          SELECT $1, m FROM lease, unnest($3::text[]) AS m
+        ON CONFLICT (key, member) DO NOTHING
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM lease) AS fenced, (SELECT count(*) FROM added) AS changed`;
+    this.members = `SELECT member FROM ${s}.aes_fenced_member WHERE key = $1`;
+    this.trimMembers = `
+      WITH ${lease},
+      doomed AS (
+        SELECT member FROM ${s}.aes_fenced_member
+        WHERE key = $1 AND added_at < now() - $4::bigint * interval '1 millisecond'
+        UNION
+        (SELECT member FROM ${s}.aes_fenced_member WHERE key = $1
+         ORDER BY added_at DESC, member DESC OFFSET $3)),
+      dropped AS (
+        DELETE FROM ${s}.aes_fenced_member AS m USING lease
+        WHERE m.key = $1 AND m.member IN (SELECT member FROM doomed)
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM lease) AS fenced, (SELECT count(*) FROM dropped) AS changed`;
   }
 }
 
@@ -213,8 +261,42 @@ class PostgresCalls implements EngineCalls {
     return row === undefined ? undefined : { value: row.value, token: BigInt(row.token) };
   }
 
+  async addMembers(key: string, members: readonly string[], token: FencingToken): Promise<void> {
+    await this.#fenced(`addMembers '${key}'`, key, token, this.sql.addMembers, [[...members]]);
+  }
+
+  async members(key: string): Promise<string[]> {
+    const rows = await this.#query<{ member: string }>(`members '${key}'`, this.sql.members, [key]);
+    return rows.map((row) => row.member);
+  }
+
+  trimMembers(key: string, bounds: SetBounds, token: FencingToken): Promise<number> {
+    return this.#fenced(`trimMembers '${key}'`, key, token, this.sql.trimMembers, [
+      bounds.maxEntries,
+      bounds.maxAgeMs,
+    ]);
+  }
+
   async disconnect(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** A fenced statement (`$1` the key, `$2` the token): how many rows it changed, or stale. */
+  async #fenced(
+    operation: string,
+    key: string,
+    token: FencingToken,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<number> {
+    const rows = await this.#query<{ fenced: string; changed: string }>(operation, text, [
+      key,
+      token.toString(),
+      ...values,
+    ]);
+    if (rows[0]?.fenced === '1') return Number(rows[0].changed);
+    const current = await this.holderOf(key).catch(() => undefined);
+    throw new StaleTokenError(key, token, current?.token);
   }
 
   /** One statement (its own transaction); errors become `CoordinationUnavailableError`. */

@@ -17,6 +17,7 @@ import {
   campaign,
   CoordinationClosedError,
   LeaseLostError,
+  MEMBERS_PER_STEP,
   openCoordinator,
   StaleTokenError,
   type Coordinator,
@@ -42,6 +43,7 @@ const CONTENDERS = 10;
 const CONTENTION_MS = 4000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sorted = (list: readonly string[]): string[] => [...list].sort();
 const CHILD = fileURLToPath(new URL('./lease-holder-child.ts', import.meta.url));
 
 export function runCoordinationConformance(
@@ -139,6 +141,66 @@ export function runCoordinationConformance(
       await assert.rejects(b.put(key, 'made up', second.token + 1000n), StaleTokenError);
       await second.release();
       await assert.rejects(b.put(key, 'released', second.token), StaleTokenError);
+    });
+
+    test('a fenced set: the holder adds members, a stale token adds nothing, the successor reads them all', async () => {
+      const [a, b] = [await connect(), await connect()];
+      const key = newKey();
+      const first = (await a.acquire(key, 'A', { ttlMs: TTL_MS }))!;
+      const many = Array.from({ length: MEMBERS_PER_STEP + 30 }, (_, i) => `id-${i}/x|${i}`);
+      await a.addMembers(key, [...many, 'id-0/x|0'], first.token);
+      await a.addMembers(key, ['id-1/x|1'], first.token);
+      assert.deepEqual(sorted(await b.members(key)), sorted(many), 'every member, each once');
+      assert.deepEqual(
+        await b.members(`${key}/other`),
+        [],
+        'a key named like a prefix has its own',
+      );
+      await first.release();
+      const second = (await b.acquire(key, 'B', { ttlMs: TTL_MS }))!;
+      const refused = await a.addMembers(key, ['late'], first.token).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      assert.ok(refused instanceof StaleTokenError, String(refused));
+      assert.equal(refused.current, second.token);
+      await assert.rejects(
+        a.trimMembers(key, { maxEntries: 0, maxAgeMs: 0 }, first.token),
+        StaleTokenError,
+      );
+      await b.addMembers(key, ['from B'], second.token);
+      assert.deepEqual(
+        sorted(await a.members(key)),
+        sorted([...many, 'from B']),
+        'nothing stale written or dropped',
+      );
+      await second.release();
+    });
+
+    test('a fenced set is trimmed by count (oldest first) and by age', async () => {
+      const c = await connect();
+      const key = newKey();
+      const lease = (await c.acquire(key, 'T', { ttlMs: TTL_MS }))!;
+      const old = Array.from({ length: 30 }, (_, i) => `old-${i}`);
+      const young = Array.from({ length: 120 }, (_, i) => `young-${i}`);
+      await c.addMembers(key, old, lease.token);
+      await sleep(20);
+      await c.addMembers(key, young, lease.token);
+      assert.equal(
+        await c.trimMembers(key, { maxEntries: 120, maxAgeMs: 3_600_000 }, lease.token),
+        30,
+      );
+      assert.deepEqual(sorted(await c.members(key)), sorted(young), 'the oldest 30 went');
+      await sleep(400);
+      await c.addMembers(key, ['fresh'], lease.token);
+      assert.equal(await c.trimMembers(key, { maxEntries: 1000, maxAgeMs: 200 }, lease.token), 120);
+      assert.deepEqual(
+        await c.members(key),
+        ['fresh'],
+        'only the member younger than 200 ms stays',
+      );
+      assert.equal(await c.trimMembers(key, { maxEntries: 1000, maxAgeMs: 200 }, lease.token), 0);
+      await lease.release();
     });
 
     test('a lease not renewed ends after its ttl, and the next holder has a larger token', async () => {
