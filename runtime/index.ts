@@ -83,3 +83,4 @@ export {
 } from './node/endpoint-module.js';
 export type { BackoffSettings, EndpointSettings } from './config/config.js';
 export type { Logger, LogLevel } from './node/logger.js';
+export type { EndpointFence, FencedStore } from './store/engine-fence.js';

@@ -13,6 +13,7 @@ import { RUNTIME_DEADLINE_ERRORS, delay } from '../delay.js';
 import { AbortedError, CallTimeoutError, OptionError, StateError } from '../errors.js';
 import type { DirLock } from '../../util/index.js';
 import { lockDataDir } from '../store/data-dir-lock.js';
+import type { EndpointFence } from '../store/engine-fence.js';
 import {
   ProgressTracker,
   type EndpointListener,
@@ -64,6 +65,13 @@ export interface EndpointOptions {
   readonly clock?: Clock;
   /** Source of jitter. @defaultValue Math.random */
   readonly random?: () => number;
+  /**
+   * Placed by lease: the coordination engine and the lease, where the journal (outbound) or the
+   * put marks and de-duplication record (inbound) live instead of `dataDir`, fenced by the
+   * lease's token so that they follow the endpoint to the node that takes it over. The node sets
+   * it for the endpoints it places by lease; leave it out otherwise.
+   */
+  readonly fence?: EndpointFence;
 }
 
 export interface StopOptions {
@@ -97,6 +105,8 @@ export abstract class Endpoint implements AsyncDisposable {
   readonly name: string;
   protected readonly transport: Transport;
   protected readonly dataDir: string;
+  /** Placed by lease: where the endpoint's records live instead of `dataDir`. */
+  protected readonly fence: EndpointFence | undefined;
   protected readonly clock: Clock;
   protected readonly random: () => number;
   protected readonly progress: ProgressTracker;
@@ -122,6 +132,7 @@ export abstract class Endpoint implements AsyncDisposable {
     this.name = options.name;
     this.transport = options.transport;
     this.dataDir = options.dataDir;
+    this.fence = options.fence;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.callTimeoutMs = positiveMs(

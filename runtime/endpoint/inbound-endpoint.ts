@@ -16,13 +16,9 @@ import { delay } from '../delay.js';
 import { AbortedError, OptionError } from '../errors.js';
 import { overrides } from './overrides.js';
 import { decodeJson, type JsonValue } from '../json.js';
-import {
-  DEFAULT_DEDUP_MAX_AGE_MS,
-  DEFAULT_DEDUP_MAX_ENTRIES,
-  DeliveredStore,
-} from '../store/delivered-store.js';
-import { PutMarks } from '../store/put-marks.js';
-import { DeliveryRecords } from '../store/delivery-records.js';
+import { DEFAULT_DEDUP_MAX_AGE_MS, DEFAULT_DEDUP_MAX_ENTRIES } from '../store/delivered-store.js';
+import { openDeliveryRecords } from '../store/open-delivery-records.js';
+import type { DeliveryRecords } from '../store/delivery-records.js';
 import { prefetchFor } from './prefetch.js';
 import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
@@ -246,19 +242,16 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
         `${this.name}: batch mode needs putMany() to be implemented`,
       );
     }
-    const store = DeliveredStore.open(this.dataDir, {
-      maxEntries: this.dedupMaxEntries,
-      maxAgeMs: this.dedupMaxAgeMs,
-      clock: this.clock,
-    });
-    try {
-      this.records = await DeliveryRecords.open(store, await PutMarks.open(this.dataDir), {
-        storeFailed: (error) => this.progress.error('record', error, 1),
-      });
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
+    this.records = await openDeliveryRecords(
+      {
+        dataDir: this.dataDir,
+        fence: this.fence,
+        maxEntries: this.dedupMaxEntries,
+        maxAgeMs: this.dedupMaxAgeMs,
+        clock: this.clock,
+      },
+      { storeFailed: (error) => this.progress.error('record', error, 1) },
+    );
     for (const id of this.records.leftUnrecorded()) this.suspects.add(id);
     this.progress.enter('waiting');
     this.subscription = await this.transport.subscribe(this.source, (m) => this.handle(m), {

@@ -12,7 +12,8 @@ import { checkBackoff } from '../backoff-option.js';
 import { delay } from '../delay.js';
 import { AbortedError, BadRecordError, OptionError } from '../errors.js';
 import { encodeJson, type JsonValue } from '../json.js';
-import { OutboundJournal } from '../store/outbound-journal.js';
+import { EngineJournal } from '../store/engine-journal.js';
+import { OutboundJournal, type Journal } from '../store/outbound-journal.js';
 import { overrides } from './overrides.js';
 import {
   Endpoint,
@@ -77,7 +78,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   readonly batchSize: number;
   private readonly idlePoll: RetryOptions;
   private readonly publishTimeoutMs: number;
-  private journal: OutboundJournal | undefined;
+  private journal: Journal | undefined;
   /** The subclass implements `poppedMany`. */
   private hasPoppedMany = false;
 
@@ -133,7 +134,10 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
         `${this.name}: batch mode needs popMany() to be implemented`,
       );
     }
-    this.journal = await OutboundJournal.open(this.dataDir);
+    this.journal =
+      this.fence === undefined
+        ? await OutboundJournal.open(this.dataDir)
+        : await EngineJournal.open(this.fence);
     this.hasPoppedMany = overrides(this, OutboundEndpointBase.prototype, 'poppedMany');
   }
 
@@ -147,7 +151,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   }
 
   protected async run(): Promise<void> {
-    const journal = this.journal as OutboundJournal;
+    const journal = this.journal as Journal;
     try {
       const pending = journal.read();
       if (pending !== undefined) {

@@ -117,6 +117,12 @@ export interface EndpointLaunchConfig {
    * a standby may start this endpoint when the node's lease expires, so it must be gone sooner.
    */
   readonly leaseMs?: number;
+  /**
+   * Set when the node starts the endpoint holding its lease: the engine's URL (with its
+   * credentials: the link is the node's own, authenticated), the lease key and its fencing token
+   * (a decimal string). The endpoint keeps its journal or delivery records there.
+   */
+  readonly fence?: { readonly url: string; readonly key: string; readonly token: string };
 }
 
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);

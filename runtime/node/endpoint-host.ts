@@ -15,6 +15,7 @@ import { MetricsReporter } from '../observability/metrics-reporter.js';
 import { TransportMetrics } from '../observability/transport-collector.js';
 import { SpawnError } from '../errors.js';
 import { endpointContext, type EndpointFactory } from './endpoint-module.js';
+import { openFence, type OpenFence } from './endpoint-fence.js';
 import type { ExitGuard } from './exit-guard.js';
 import { endStaleCopy } from './stale-copy.js';
 import type { Logger, LogLevel } from './logger.js';
@@ -132,6 +133,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
         }
       },
     });
+    let fenced: OpenFence | undefined;
     try {
       log.info('connecting to the broker', { urls: config.brokerUrls.map((u) => redactUrl(u)) });
       await transport.connect();
@@ -143,6 +145,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
         );
       }
       const factory = loaded.default as EndpointFactory;
+      fenced = config.fence === undefined ? undefined : await openFence(config.fence);
       const endpoint: Endpoint = await factory(
         endpointContext({
           name: config.endpoint,
@@ -151,6 +154,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
           dataDir: config.dataDir,
           settings: config.settings,
           log,
+          ...(fenced === undefined ? {} : { fence: fenced.fence }),
         }),
       );
       // A link lost while the module loaded was not seen by `onLost`: without its node, the
@@ -202,6 +206,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     } finally {
       await reporter.stop();
       await transport.close();
+      await fenced?.close();
     }
   } catch (err) {
     log.error(`cannot run: ${err instanceof Error ? err.message : String(err)}`);

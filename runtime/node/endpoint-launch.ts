@@ -5,14 +5,16 @@
  */
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NodeConfig } from '../config/config.js';
+import { endpointSettings, type NodeConfig } from '../config/config.js';
 import {
   ENV_ENDPOINT_NAME,
   ENV_ENDPOINT_TOKEN,
   ENV_NODE_NAME,
   ENV_NODE_SOCKET,
+  type EndpointLaunchConfig,
 } from '../link/protocol.js';
 import type { EndpointEntry } from './endpoint-folder.js';
+import { endpointLeaseKey } from './placement.js';
 import { nodeSocketPath } from './secret.js';
 
 export interface EndpointLaunch {
@@ -50,5 +52,32 @@ export function endpointLaunch(
       [ENV_ENDPOINT_NAME]: entry.name,
       [ENV_ENDPOINT_TOKEN]: token,
     },
+  };
+}
+
+/**
+ * What the node answers a launched endpoint's `config` request: its module, folders, broker and
+ * settings; placed by lease, the lease time, and — while this node holds the lease (`token`) —
+ * the fence its journal or delivery records are written under.
+ */
+export function endpointLaunchConfig(
+  config: NodeConfig,
+  entry: EndpointEntry,
+  brokerUrls: readonly string[],
+  token: bigint | undefined,
+): EndpointLaunchConfig {
+  const coordination = config.coordination;
+  return {
+    endpoint: entry.name,
+    node: config.node,
+    module: entry.module,
+    dataDir: join(config.dataDir, 'endpoints', entry.name),
+    brokerUrls,
+    settings: endpointSettings(config, entry.name),
+    ...(coordination && { leaseMs: coordination.leaseMs }),
+    ...(coordination &&
+      token !== undefined && {
+        fence: { url: coordination.url, key: endpointLeaseKey(entry.name), token: String(token) },
+      }),
   };
 }

@@ -6,6 +6,7 @@
 import type { Destination, Transport } from '../../transports/index.js';
 import type { EndpointSettings } from '../config/config.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
+import type { EndpointFence } from '../store/engine-fence.js';
 import type { InboundEndpointOptions } from '../endpoint/inbound-endpoint.js';
 import type { OutboundEndpointOptions } from '../endpoint/outbound-endpoint.js';
 import type { Logger } from './logger.js';
@@ -22,6 +23,11 @@ export interface EndpointContext {
   readonly settings: EndpointSettings;
   /** Lines go to the node's log, tagged with the endpoint's name. */
   readonly log: Logger;
+  /**
+   * Placed by lease: where the endpoint's journal or delivery records live (the coordination
+   * engine) instead of `dataDir`. `outbound()` and `inbound()` pass it on.
+   */
+  readonly fence?: EndpointFence;
   /** Options of an outbound endpoint publishing to `destination`, from the settings. */
   outbound(destination: Destination): OutboundEndpointOptions;
   /** Options of an inbound endpoint consuming `source`, from the settings. */
@@ -45,6 +51,7 @@ export function endpointContext(
     dataDir: base.dataDir,
     callTimeoutMs: base.settings.callTimeoutMs,
     heartbeatIntervalMs: base.settings.heartbeatIntervalMs,
+    ...(base.fence === undefined ? {} : { fence: base.fence }),
   };
   return {
     ...base,

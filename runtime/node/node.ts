@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Kernel } from '../../cluster/index.js';
 import type { BrokerHandle } from '../../broker/index.js';
 import { endpointSettings, type NodeConfig } from '../config/config.js';
@@ -48,7 +47,7 @@ import { applyReload, type ReloadHost, type ReloadResult } from './reload.js';
 import { openPlacement, type Placement } from './placement.js';
 import type { Managed } from './managed-endpoint.js';
 import type { EndpointEntry } from './endpoint-folder.js';
-import { endpointLaunch } from './endpoint-launch.js';
+import { endpointLaunch, endpointLaunchConfig } from './endpoint-launch.js';
 import { StateError } from '../errors.js';
 import {
   advertisedUrl,
@@ -456,15 +455,8 @@ export class AesNode implements AsyncDisposable {
   private launchConfig(endpoint: string): EndpointLaunchConfig | undefined {
     const managed = this.endpoints.get(endpoint);
     if (managed === undefined) return undefined;
-    return {
-      endpoint,
-      node: this.config.node,
-      module: managed.entry.module,
-      dataDir: join(this.config.dataDir, 'endpoints', endpoint),
-      brokerUrls: this.endpointBrokerUrls,
-      settings: endpointSettings(this.config, endpoint),
-      ...(this.config.coordination && { leaseMs: this.config.coordination.leaseMs }),
-    };
+    const token = this.placement?.tokenOf(endpoint);
+    return endpointLaunchConfig(this.config, managed.entry, this.endpointBrokerUrls, token);
   }
 
   private onEndpointLink(kernel: string, up: boolean): void {

@@ -144,6 +144,12 @@ export class Placement {
     return this.candidates.get(name)?.lease?.held === true;
   }
 
+  /** The token of endpoint `name`'s lease while this node holds it. */
+  tokenOf(name: string): bigint | undefined {
+    const lease = this.candidates.get(name)?.lease;
+    return lease?.held === true ? lease.token : undefined;
+  }
+
   status(name: string): EndpointLeaseStatus | undefined {
     const c = this.candidates.get(name);
     if (c === undefined) return undefined;

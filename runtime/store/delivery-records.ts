@@ -8,8 +8,26 @@
  * page writes, two flushes, the library's writer thread) cost an inbound endpoint in
  * single-record mode more than its put; the slot write costs a fraction of it.
  */
-import type { DeliveredStore } from './delivered-store.js';
-import type { PutMarks } from './put-marks.js';
+import type { MarksState } from './put-marks.js';
+
+/** The de-duplication record: LMDB (`DeliveredStore`), or the engine's fenced set. */
+export interface DeliveredIds {
+  has(id: string): boolean;
+  /** Resolves once `ids` are durable there. */
+  addMany(ids: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The put marks: slot files (`PutMarks`), or the engine's fenced value. */
+export interface MarksLog {
+  /** The ids the previous run had marked as being put. */
+  readonly left: ReadonlySet<string>;
+  /** The ids the previous run had delivered, last written there. */
+  readonly delivered: readonly string[];
+  /** Writes what `current()` returns when the write begins; resolves once durable. */
+  mark(current: () => MarksState): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface DeliveryRecordsHooks {
   /** The de-duplication store failed to take ids in the background (they stay in the marks). */
@@ -17,8 +35,8 @@ export interface DeliveryRecordsHooks {
 }
 
 export class DeliveryRecords {
-  readonly #store: DeliveredStore;
-  readonly #marks: PutMarks;
+  readonly #store: DeliveredIds;
+  readonly #marks: MarksLog;
   readonly #hooks: DeliveryRecordsHooks;
   /**
    * Ids whose put has begun and whose delivery is not recorded yet (nor refused): every mark
@@ -40,7 +58,7 @@ export class DeliveryRecords {
   /** Background commits under way: closing waits for them. */
   readonly #storing = new Set<Promise<void>>();
 
-  private constructor(store: DeliveredStore, marks: PutMarks, hooks: DeliveryRecordsHooks) {
+  private constructor(store: DeliveredIds, marks: MarksLog, hooks: DeliveryRecordsHooks) {
     this.#store = store;
     this.#marks = marks;
     this.#hooks = hooks;
@@ -51,8 +69,8 @@ export class DeliveryRecords {
    * durably, and starts from there.
    */
   static async open(
-    store: DeliveredStore,
-    marks: PutMarks,
+    store: DeliveredIds,
+    marks: MarksLog,
     hooks: DeliveryRecordsHooks,
   ): Promise<DeliveryRecords> {
     if (marks.delivered.length > 0) await store.addMany(marks.delivered);

@@ -23,7 +23,18 @@ export interface JournalEntry {
 
 const SLOTS = ['journal.a', 'journal.b'] as const;
 
-export class OutboundJournal {
+/** What the outbound endpoint asks of its journal, on disk or in the coordination engine. */
+export interface Journal {
+  /** The entry left by the previous run (or written since), if any. */
+  read(): JournalEntry | undefined;
+  /** Stores the entry; resolves once it survives this process. */
+  write(entry: JournalEntry): Promise<void>;
+  /** Removes the entry. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class OutboundJournal implements Journal {
   private constructor(private readonly file: SlotFile<JournalEntry>) {}
 
   /** The first slot file, named in errors. */
@@ -65,7 +76,8 @@ export class OutboundJournal {
   }
 }
 
-function isEntry(value: unknown): value is JournalEntry {
+/** True for a well-formed journal entry. */
+export function isEntry(value: unknown): value is JournalEntry {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (

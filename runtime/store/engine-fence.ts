@@ -1,0 +1,66 @@
+/**
+ * An endpoint placed by lease (issue 16) keeps what must follow it to another node — the outbound
+ * journal, the inbound put marks and de-duplication record — in the coordination engine instead
+ * of its data folder, every write fenced by the lease's token: a node that lost the lease (cut
+ * off, paused, slow to notice) cannot overwrite what its successor wrote, and the successor reads
+ * where the last owner stopped. The node hands the fence to the endpoint process it starts.
+ */
+import { StoreError } from '../errors.js';
+
+/** The engine calls an endpoint's fenced stores make (a `Coordinator` has them). */
+export interface FencedStore {
+  /** The engine's URL, credentials removed: named in errors. */
+  readonly url: string;
+  put(key: string, value: string, token: bigint): Promise<void>;
+  get(key: string): Promise<{ readonly value: string; readonly token: bigint } | undefined>;
+  addMembers(key: string, members: readonly string[], token: bigint): Promise<void>;
+  members(key: string): Promise<string[]>;
+  trimMembers(
+    key: string,
+    bounds: { readonly maxEntries: number; readonly maxAgeMs: number },
+    token: bigint,
+  ): Promise<number>;
+}
+
+/** The lease an endpoint runs under, and the engine that holds its state. */
+export interface EndpointFence {
+  readonly store: FencedStore;
+  /** The lease's key (`endpoint/NAME`): its value and set are the endpoint's. */
+  readonly key: string;
+  /** The lease's fencing token: every write carries it. */
+  readonly token: bigint;
+}
+
+/** Where the fenced state lives, for messages. */
+export function fencedPath(fence: EndpointFence): string {
+  return `${fence.store.url} (key ${fence.key})`;
+}
+
+/** Reads the endpoint's state of `kind`; undefined when none (or another kind's) is there. */
+export async function readFenced(
+  fence: EndpointFence,
+  kind: 'journal' | 'marks',
+): Promise<unknown> {
+  const stored = await fence.store.get(fence.key);
+  if (stored === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored.value);
+  } catch (err) {
+    throw new StoreError(
+      fencedPath(fence),
+      `the endpoint's state in the coordination engine is not JSON: ${(err as Error).message}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  return (parsed as Record<string, unknown>)[kind];
+}
+
+/** Writes the endpoint's state of `kind`, fenced; rejects with `StaleTokenError` once the lease is gone. */
+export function writeFenced(
+  fence: EndpointFence,
+  kind: 'journal' | 'marks',
+  value: unknown,
+): Promise<void> {
+  return fence.store.put(fence.key, JSON.stringify({ [kind]: value }), fence.token);
+}

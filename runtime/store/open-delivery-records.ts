@@ -1,0 +1,43 @@
+/**
+ * Opens an inbound endpoint's delivery records where they belong: in its data folder (put marks
+ * in slot files, de-duplication in LMDB), or — placed by lease — in the coordination engine,
+ * fenced by the lease, so that they follow the endpoint to the node that takes it over.
+ */
+import type { Clock } from '../clock.js';
+import { DeliveredStore } from './delivered-store.js';
+import { DeliveryRecords, type DeliveryRecordsHooks } from './delivery-records.js';
+import { EngineDelivered } from './engine-delivered.js';
+import type { EndpointFence } from './engine-fence.js';
+import { EngineMarks } from './engine-marks.js';
+import { PutMarks } from './put-marks.js';
+
+export interface DeliveryRecordsPlace {
+  readonly dataDir: string;
+  /** Placed by lease: the engine and the lease. */
+  readonly fence: EndpointFence | undefined;
+  readonly maxEntries: number;
+  readonly maxAgeMs: number;
+  readonly clock: Clock;
+}
+
+export async function openDeliveryRecords(
+  place: DeliveryRecordsPlace,
+  hooks: DeliveryRecordsHooks,
+): Promise<DeliveryRecords> {
+  const { fence, maxEntries, maxAgeMs } = place;
+  if (fence !== undefined) {
+    const marks = await EngineMarks.open(fence);
+    return DeliveryRecords.open(
+      await EngineDelivered.open(fence, { maxEntries, maxAgeMs }),
+      marks,
+      hooks,
+    );
+  }
+  const store = DeliveredStore.open(place.dataDir, { maxEntries, maxAgeMs, clock: place.clock });
+  try {
+    return await DeliveryRecords.open(store, await PutMarks.open(place.dataDir), hooks);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
