@@ -1,6 +1,7 @@
 /**
  * `aes endpoint start|stop|restart NAME`: controls an endpoint on whichever node of the cluster
- * runs it. `aes endpoint run NAME`: runs an endpoint in this terminal, attached to its running
+ * runs it; placed by lease, start and stop are cluster-wide and lasting, and `aes endpoint move
+ * NAME --to NODE` hands it over to another node. `aes endpoint run NAME`: runs an endpoint in this terminal, attached to its running
  * node (stop the supervised one first), for debugging.
  */
 import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
@@ -11,6 +12,7 @@ import type { RegisterCommand } from './register-command.js';
 interface Flags extends ConfigFlags {
   readonly address?: string;
   readonly json?: boolean;
+  readonly to?: string;
 }
 
 export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
@@ -44,6 +46,32 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
         setExitCode(0);
       });
   }
+  addConfigOption(
+    endpoint
+      .command('move')
+      .description(
+        'hand an endpoint placed by lease over to another node: its owner drains and releases it, then that node runs it',
+      )
+      .argument('<name>', 'the endpoint'),
+  )
+    .requiredOption('--to <node>', 'the node to run it (one that has it in its endpoints folder)')
+    .option('--address <address>', "another node's cluster address (tcp://host:port)")
+    .option('--json', 'print what was done as JSON: {"action","endpoint","node"}')
+    .action(async (name: string, flags: Flags) => {
+      const { controlEndpoint, loadConfig } = await import('../../runtime/node/index.js');
+      const config = await loadConfig(configFile(flags));
+      const to = flags.to as string;
+      await controlEndpoint(config, 'move', name, {
+        to,
+        ...(flags.address === undefined ? {} : { address: flags.address }),
+      });
+      process.stdout.write(
+        flags.json === true
+          ? `${JSON.stringify({ action: 'move', endpoint: name, node: to })}\n`
+          : `move: ${name} now on ${to}\n`,
+      );
+      setExitCode(0);
+    });
   addConfigOption(
     endpoint
       .command('run')

@@ -17,8 +17,9 @@ import { CONTROL_SESSION } from './control-session.js';
 /** How long a node waits for each other node's answer. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 10_000;
 
-export type EndpointAction = 'start' | 'stop' | 'restart';
-const ACTIONS: ReadonlySet<string> = new Set(['start', 'stop', 'restart']);
+/** `move` applies to endpoints placed by lease (with the node to move to). */
+export type EndpointAction = 'start' | 'stop' | 'restart' | 'move';
+const ACTIONS: ReadonlySet<string> = new Set(['start', 'stop', 'restart', 'move']);
 
 /** No node in the cluster has an endpoint of that name. */
 export class EndpointNotFoundError extends RuntimeError {
@@ -44,8 +45,8 @@ export interface ControlHost {
   status(): NodeStatus;
   /** The node's name and HTTP URL (for service discovery and the status page). */
   info(): NodeInfo;
-  /** Acts on a local endpoint; false when this node has none of that name. */
-  act(action: EndpointAction, endpoint: string): Promise<boolean>;
+  /** Acts on a local endpoint (`to`: where `move` takes it); false when this node has none of that name. */
+  act(action: EndpointAction, endpoint: string, to?: string): Promise<boolean>;
 }
 
 /** The other nodes this kernel is linked to (not endpoints, not clients). */
@@ -122,12 +123,29 @@ async function clusterStatus(kernel: Kernel, host: ControlHost): Promise<Cluster
   };
 }
 
-function parseAction(args: unknown): { action: EndpointAction; endpoint: string } {
-  const a = args as { action?: unknown; endpoint?: unknown } | null;
-  if (typeof a?.action !== 'string' || !ACTIONS.has(a.action) || typeof a.endpoint !== 'string') {
-    throw new Error('expected {"action": "start"|"stop"|"restart", "endpoint": NAME}');
+interface ActionArgs {
+  readonly action: EndpointAction;
+  readonly endpoint: string;
+  readonly to?: string;
+}
+
+function parseAction(args: unknown): ActionArgs {
+  const a = args as { action?: unknown; endpoint?: unknown; to?: unknown } | null;
+  if (
+    typeof a?.action !== 'string' ||
+    !ACTIONS.has(a.action) ||
+    typeof a.endpoint !== 'string' ||
+    (a.to !== undefined && typeof a.to !== 'string') ||
+    (a.action === 'move') !== (typeof a.to === 'string')
+  ) {
+    throw new Error(
+      'expected {"action": "start"|"stop"|"restart", "endpoint": NAME} or {"action": "move", "endpoint": NAME, "to": NODE}',
+    );
   }
-  return { action: a.action as EndpointAction, endpoint: a.endpoint };
+  const action = a.action as EndpointAction;
+  return typeof a.to === 'string'
+    ? { action, endpoint: a.endpoint, to: a.to }
+    : { action, endpoint: a.endpoint };
 }
 
 export function installControlSession(kernel: Kernel, host: ControlHost): void {
@@ -137,12 +155,13 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
     info: () => host.info(),
     'cluster-status': () => clusterStatus(kernel, host),
     'endpoint-local': async (args) => {
-      const { action, endpoint } = parseAction(args);
-      return { found: await host.act(action, endpoint), node: host.node };
+      const { action, endpoint, to } = parseAction(args);
+      return { found: await host.act(action, endpoint, to), node: host.node };
     },
     endpoint: async (args) => {
-      const { action, endpoint } = parseAction(args);
-      if (await host.act(action, endpoint)) return { node: host.node };
+      const parsed = parseAction(args);
+      const { action, endpoint, to } = parsed;
+      if (await host.act(action, endpoint, to)) return { node: host.node };
       // One node at a time (an endpoint acted on once), going on past a node that does not
       // answer: the endpoint may be on the next. Not found, the answer names the nodes that could
       // not be asked, since it may be on one of them.
@@ -153,7 +172,7 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
         try {
           const answer = (await kernel.call(
             `poe://${node}/${CONTROL_SESSION}/endpoint-local`,
-            { action, endpoint },
+            parsed,
             { timeoutMs: timeoutMs * 3 },
           )) as { found: boolean };
           if (answer.found) return { node };
@@ -235,14 +254,16 @@ export async function controlEndpoint(
   config: NodeConfig,
   action: EndpointAction,
   endpoint: string,
-  options: ControlClientOptions = {},
+  options: ControlClientOptions & { readonly to?: string } = {},
 ): Promise<string> {
   const client = await connectToNode(config, options);
   try {
-    const answer = (await client.call(`poe://${client.server.name}/${CONTROL_SESSION}/endpoint`, {
-      action,
-      endpoint,
-    })) as { node: string };
+    const args =
+      options.to === undefined ? { action, endpoint } : { action, endpoint, to: options.to };
+    const answer = (await client.call(
+      `poe://${client.server.name}/${CONTROL_SESSION}/endpoint`,
+      args,
+    )) as { node: string };
     return answer.node;
   } finally {
     await client.close();

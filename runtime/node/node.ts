@@ -44,7 +44,7 @@ import { EndpointNotFoundError, installControlSession, type EndpointAction } fro
 import { CONTROL_SESSION } from './control-session.js';
 import { checkConfigFile, checkNodeConfig } from './check-config.js';
 import { applyReload, type ReloadHost, type ReloadResult } from './reload.js';
-import { openPlacement, type Placement } from './placement.js';
+import { actByLease, openPlacement, type Placement } from './placement.js';
 import type { Managed } from './managed-endpoint.js';
 import type { EndpointEntry } from './endpoint-folder.js';
 import { endpointLaunch, endpointLaunchConfig } from './endpoint-launch.js';
@@ -270,7 +270,7 @@ export class AesNode implements AsyncDisposable {
       node: config.node,
       status: () => this.status(),
       info: () => this.info(),
-      act: (action, endpoint) => this.act(action, endpoint),
+      act: (action, endpoint, to) => this.act(action, endpoint, to),
     });
     watchPeerNodes(kernel, this.log);
     watchClusterFaults(kernel, this.log);
@@ -513,7 +513,17 @@ export class AesNode implements AsyncDisposable {
     }
   }
 
-  private async act(action: EndpointAction, endpoint: string): Promise<boolean> {
+  private async act(action: EndpointAction, endpoint: string, to?: string): Promise<boolean> {
+    // Placed by lease: start, stop and move are the cluster's desired state (desired-state.ts).
+    const placed = this.placement?.has(endpoint) === true ? this.placement : undefined;
+    if (placed !== undefined && action !== 'restart') {
+      await actByLease(placed, action, endpoint, to);
+      return true;
+    }
+    if (action === 'move') {
+      if (this.placement !== undefined || !this.endpoints.has(endpoint)) return false;
+      throw new StateError(`move: ${endpoint} is not placed by lease (no coordination here)`);
+    }
     // A standby has it, but must not run it: the owner is asked (the control session goes on).
     if (!this.endpoints.has(endpoint) || this.placement?.holds(endpoint) === false) return false;
     this.log.info(`${action} ${endpoint} (requested)`);
@@ -526,7 +536,8 @@ export class AesNode implements AsyncDisposable {
     const endpoints: EndpointStatus[] = this.supervisor.status().map((s) => {
       const managed = this.endpoints.get(s.name);
       const lease = this.placement?.status(s.name);
-      const standby = lease?.role === 'standby' && s.state === 'stopped';
+      const standby =
+        lease?.role === 'standby' && s.state === 'stopped' && lease.desired !== 'stopped';
       return {
         name: s.name,
         node: this.config.node,

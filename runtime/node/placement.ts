@@ -23,7 +23,14 @@ import {
 } from '../../coordination/index.js';
 import { sleep } from '../../util/index.js';
 import type { CoordinationConfig } from '../config/config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, StateError } from '../errors.js';
+import {
+  describeDesired,
+  readDesired,
+  RUNNING,
+  writeDesired,
+  type DesiredState,
+} from './desired-state.js';
 import type { Logger } from './logger.js';
 
 /** What the placement asks of its node. */
@@ -46,6 +53,8 @@ export interface EndpointLeaseStatus {
   readonly ageMs: number | null;
   /** Why this node cannot decide: the engine unreachable, or how the last lease here ended. */
   readonly error: string | null;
+  /** What operators asked, cluster-wide: `running`, `stopped` or `moving to NODE` (absent from older nodes). */
+  readonly desired?: string;
 }
 
 /** Lease keys of endpoints: `endpoint/<name>` (endpoint names fit the contract's key alphabet). */
@@ -90,6 +99,10 @@ interface Candidate {
   /** The other holder last seen, and since when (this node's monotonic clock). */
   seen: { info: LeaseInfo; since: number } | undefined;
   error: string | null;
+  /** The desired state as last read from the engine. */
+  desired: DesiredState;
+  /** A move to another node, and since when this node sees it (its monotonic clock). */
+  moveSeen: { to: string; since: number } | undefined;
   /** Ends the holder's renewals and fence (set while it holds the lease). */
   endHold?: () => void;
 }
@@ -120,6 +133,8 @@ export class Placement {
       heldSince: 0,
       seen: undefined,
       error: null,
+      desired: RUNNING,
+      moveSeen: undefined,
     };
     this.candidates.set(name, candidate);
     candidate.run = this.candidacy(candidate);
@@ -156,7 +171,9 @@ export class Placement {
     const now = performance.now();
     if (c.lease?.held === true) {
       const ageMs = Math.round(now - c.heldSince);
-      return { role: 'owner', owner: this.node, token: String(c.lease.token), ageMs, error: null };
+      const token = String(c.lease.token);
+      const desired = describeDesired(c.desired);
+      return { role: 'owner', owner: this.node, token, ageMs, error: null, desired };
     }
     const seen = c.seen;
     return {
@@ -165,7 +182,61 @@ export class Placement {
       token: seen === undefined ? null : String(seen.info.token),
       ageMs: seen === undefined ? null : Math.round(now - seen.since),
       error: this.engineError ?? c.error,
+      desired: describeDesired(c.desired),
     };
+  }
+
+  /** True when endpoint `name` is a candidate here. */
+  has(name: string): boolean {
+    return this.candidates.has(name);
+  }
+
+  /**
+   * Sets what operators ask of endpoint `name`, cluster-wide and lasting: `stopped` makes its
+   * owner drain and release it and every node stand by; `running` lets them campaign again.
+   */
+  async setDesired(name: string, desired: DesiredState): Promise<void> {
+    await writeDesired(this.coordinator, name, desired, this.node);
+    const c = this.candidates.get(name);
+    if (c !== undefined) c.desired = desired;
+    this.log.info(`desired state of ${name}: ${describeDesired(desired)} (requested)`, {
+      endpoint: name,
+    });
+  }
+
+  /**
+   * Hands endpoint `name` over to node `to`: its owner drains and releases it, and only `to`
+   * campaigns until it holds the lease (then it sets the desired state back to `running`).
+   * Resolves once `to` holds it; after `timeoutMs` the move is called off (`running` again) and
+   * it rejects with a `StateError`.
+   */
+  async move(name: string, to: string, timeoutMs: number): Promise<void> {
+    if ((await this.coordinator.holderOf(endpointLeaseKey(name)))?.holder === to) return;
+    await this.setDesired(name, { state: 'moving', to });
+    if (await this.holderBecomes(name, (holder) => holder === to, timeoutMs)) return;
+    await this.setDesired(name, RUNNING).catch(() => undefined);
+    throw new StateError(
+      `${to} did not take ${name} over within ${Math.round(timeoutMs / 1000)} s (does it run, with ${name} in its endpoints folder and the same coordination?); the move is called off`,
+    );
+  }
+
+  /** Waits until the holder of `name`'s lease (undefined: none) passes `ok`; false at the deadline. */
+  async holderBecomes(
+    name: string,
+    ok: (holder: string | undefined) => boolean,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    const key = endpointLeaseKey(name);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const info = await this.coordinator.holderOf(key).then(
+        (i) => ({ holder: i?.holder }),
+        () => undefined,
+      );
+      if (info !== undefined && ok(info.holder)) return true;
+      if (performance.now() >= deadline) return false;
+      await sleep(100);
+    }
   }
 
   /** Why `/readyz` answers 503 on this account: the engine unreachable. */
@@ -237,6 +308,11 @@ export class Placement {
     const pauseMs = Math.min(1000, Math.floor(this.leaseMs / 4));
     while (!signal.aborted) {
       try {
+        if (!(await this.mayCampaign(c, signal))) {
+          this.observe(c, await this.coordinator.holderOf(key, { signal }));
+          await sleep(pauseMs, signal).catch(() => undefined);
+          continue;
+        }
         const sentAt = performance.now();
         const lease = await this.coordinator.acquire(key, this.node, {
           ttlMs: this.leaseMs,
@@ -245,6 +321,11 @@ export class Placement {
         });
         this.engineAnswered();
         if (lease !== undefined) {
+          if (c.desired.state === 'moving' && c.desired.to === this.node) {
+            await this.setDesired(c.name, RUNNING).catch((err: unknown) =>
+              c.log.warn(`moved here, but the desired state stays: ${(err as Error).message}`),
+            );
+          }
           if (!signal.aborted) return { lease, sentAt };
           await lease.release().catch(() => undefined);
           return undefined;
@@ -257,6 +338,36 @@ export class Placement {
       await sleep(pauseMs * (0.8 + Math.random() * 0.4), signal).catch(() => undefined);
     }
     return undefined;
+  }
+
+  /** Reads the desired state; keeps the last one known when the engine's value is unreadable. */
+  private async refreshDesired(c: Candidate, signal?: AbortSignal): Promise<DesiredState> {
+    const desired = await readDesired(this.coordinator, c.name, signal);
+    if (desired !== undefined && describeDesired(desired) !== describeDesired(c.desired)) {
+      c.log.info(`desired state: ${describeDesired(desired)}`);
+    }
+    if (desired !== undefined) c.desired = desired;
+    return c.desired;
+  }
+
+  /**
+   * False while operators keep the endpoint stopped, or move it to another node: that node alone
+   * campaigns, until it took over or — should it never — three lease times after this node first
+   * saw the move (measured here, no clocks compared).
+   */
+  private async mayCampaign(c: Candidate, signal: AbortSignal): Promise<boolean> {
+    const desired = await this.refreshDesired(c, signal);
+    if (desired.state === 'running') return true;
+    if (desired.state === 'stopped') return false;
+    if (desired.to === this.node) return true;
+    if (c.moveSeen?.to !== desired.to) c.moveSeen = { to: desired.to, since: performance.now() };
+    return performance.now() - c.moveSeen.since >= 3 * this.leaseMs;
+  }
+
+  /** True when the owner must hand the endpoint back: stopped, or moving to another node. */
+  private mustYield(c: Candidate): boolean {
+    const d = c.desired;
+    return d.state === 'stopped' || (d.state === 'moving' && d.to !== this.node);
   }
 
   private observe(c: Candidate, info: LeaseInfo | undefined): void {
@@ -288,6 +399,8 @@ export class Placement {
     let done = false;
     let fence: NodeJS.Timeout | undefined;
     let renewer: NodeJS.Timeout | undefined;
+    let yieldNow: (why: string) => void = () => undefined;
+    const yielded = new Promise<string>((resolve) => (yieldNow = resolve));
     c.endHold = () => {
       done = true;
       clearTimeout(fence);
@@ -314,6 +427,10 @@ export class Placement {
                 lastError = '';
                 arm();
                 renew();
+                void this.refreshDesired(c).then(
+                  () => this.mustYield(c) && yieldNow(describeDesired(c.desired)),
+                  () => undefined,
+                );
               },
               (err: unknown) => {
                 if (done || err instanceof LeaseLostError) return; // the signal says so
@@ -338,7 +455,22 @@ export class Placement {
       if (signal.aborted) resolve(undefined);
       signal.addEventListener('abort', () => resolve(undefined));
     });
-    const why = await Promise.race([ended, stopped]);
+    const why = await Promise.race([ended, stopped, yielded.then((d) => ({ yielded: d }))]);
+    if (typeof why === 'object') {
+      // Operators asked: drain under the lease (renewed meanwhile), then hand it back.
+      c.log.info(`desired state ${why.yielded}: stopping the endpoint, then releasing the lease`, {
+        token,
+      });
+      void ended.then(async (late) => {
+        if (done) return;
+        c.endHold?.();
+        c.log.warn(`lease ${late} while draining: killing the endpoint in time`, { token });
+        await this.host.stop(c.name, killAfterMs);
+      });
+      await this.host.stop(c.name, ttl);
+      await this.release(c);
+      return;
+    }
     if (why === undefined) {
       // Draining under the lease: should it end first, the endpoint must still go in time.
       void ended.then(async (late) => {
@@ -358,5 +490,37 @@ export class Placement {
     await this.host.stop(c.name, killAfterMs);
     c.log.info('stopped after losing its lease: standing by');
     await this.release(c);
+  }
+}
+
+/** How long `aes endpoint start|stop|move` waits for the cluster to do it (within the control call's deadline). */
+export const LEASE_ACTION_TIMEOUT_MS = 25_000;
+
+/**
+ * `aes endpoint start|stop|move` of an endpoint placed by lease: its desired state, cluster-wide
+ * and lasting; resolves once the cluster did it (some node runs it, none does, `to` does).
+ */
+export async function actByLease(
+  placement: Placement,
+  action: 'start' | 'stop' | 'move',
+  endpoint: string,
+  to: string | undefined,
+): Promise<void> {
+  const timeoutMs = LEASE_ACTION_TIMEOUT_MS;
+  if (action === 'move') {
+    if (to === undefined || to === '') throw new StateError('move: name the node to move to');
+    return placement.move(endpoint, to, timeoutMs);
+  }
+  const running = action === 'start';
+  await placement.setDesired(endpoint, running ? RUNNING : { state: 'stopped' });
+  const done = await placement.holderBecomes(
+    endpoint,
+    (holder) => (holder !== undefined) === running,
+    timeoutMs,
+  );
+  if (!done) {
+    throw new StateError(
+      `${endpoint} is desired ${running ? 'running' : 'stopped'}, but ${running ? 'no node took it' : 'its owner did not stop it'} within ${timeoutMs / 1000} s`,
+    );
   }
 }

@@ -109,12 +109,14 @@ function stateText(e: EndpointStatus): string {
   return `${state} (broker ${broker.state} ${age(broker.ageMs)})`;
 }
 
-/** ` (owner: b, token 42, lease 3 s)`; nothing without a lease. */
+/** ` (owner: b, token 42, lease 3 s)`, `, desired: stopped` unless running; nothing without a lease. */
 export function leaseText(lease: EndpointLeaseStatus | undefined): string {
   if (lease === undefined) return '';
-  if (lease.owner === null) return ' (owner: none)';
+  const desired =
+    lease.desired === undefined || lease.desired === 'running' ? '' : `, desired: ${lease.desired}`;
+  if (lease.owner === null) return ` (owner: none${desired})`;
   const token = lease.token === null ? '' : `, token ${lease.token}`;
-  return ` (owner: ${lease.owner}${token}, lease ${age(lease.ageMs)})`;
+  return ` (owner: ${lease.owner}${token}, lease ${age(lease.ageMs)}${desired})`;
 }
 
 /** The status as a table for people. */

@@ -68,6 +68,11 @@ test('placement: a holder that cannot renew stops its endpoint in time, then cam
       return Promise.resolve(fakeLease(token, () => engineUp, released));
     },
     holderOf: () => Promise.resolve(other),
+    // No desired state written: running.
+    get: () =>
+      engineUp
+        ? Promise.resolve(undefined)
+        : Promise.reject(new CoordinationUnavailableError('fake://', 'get')),
     close: () => Promise.resolve(),
   } as unknown as Coordinator;
   const events: { what: string; at: number; killAfterMs?: number }[] = [];
@@ -97,7 +102,7 @@ test('placement: a holder that cannot renew stops its endpoint in time, then cam
   // Two thirds of the lease after the last renewal sent (at most a sixth before the outage).
   assert.ok(stop.at - down <= (TTL * 2) / 3 + 50, `stopped ${stop.at - down} ms after`);
   assert.equal(placement.holds('x'), false);
-  assert.match(placement.status('x')?.error ?? '', /fake:\/\/: (acquire|renew) failed/);
+  assert.match(placement.status('x')?.error ?? '', /fake:\/\/: (acquire|renew|get) failed/);
   assert.match(placement.reasons()[0] ?? '', /^coordination engine fake:\/\/ unreachable/);
 
   // The engine back, another node holds it: this one stands by and shows it.
