@@ -80,19 +80,22 @@ function readInterface(desc: XmlElement, iface: XmlElement, out: Collected): Int
   };
   const operations: PortTypeOperation[] = own(iface, 'operation').map((op) => {
     const opName = requireAttr(op, 'name');
-    const pattern = op.attrs.get('pattern');
+    const pattern = op.attrs.get('pattern')?.trim();
     return {
       name: opName,
       doc: docOf(op),
       input: message(opName, 'Input', own(op, 'input')[0]),
-      output: message(opName, 'Output', own(op, 'output')[0]),
+      // In-only and robust-in-only operations answer nothing, whatever else they list.
+      output: /\/(robust-)?in-only\/?$/.test(pattern ?? '')
+        ? undefined
+        : message(opName, 'Output', own(op, 'output')[0]),
       // Resolved once every interface is read: a fault may be declared by an extended interface.
       faults: [...own(op, 'outfault'), ...own(op, 'infault')].map((f) => ({
         name: resolveQName(f, requireAttr(f, 'ref')).name,
         message: refKey(f, 'ref'),
       })),
       loc: locationOf(op),
-      ...(pattern === undefined ? {} : { pattern: pattern.trim() }),
+      ...(pattern === undefined ? {} : { pattern }),
     };
   });
   const extendsAttr = iface.attrs.get('extends');
@@ -169,7 +172,31 @@ function isHttpProtocol(protocol: string | undefined): boolean {
   return protocol === undefined || /\/bindings\/HTTP\/?$/i.test(protocol.trim());
 }
 
-function readBinding(desc: XmlElement, b: XmlElement, out: Collected): void {
+/**
+ * The interface of every binding that an endpoint uses, by binding key, from the endpoint's
+ * service: a binding may leave `interface` out (a reusable binding), and then the service's holds.
+ */
+function serviceInterfaces(descriptions: readonly XmlElement[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const desc of descriptions) {
+    for (const svc of own(desc, 'service')) {
+      if (svc.attrs.get('interface') === undefined) continue;
+      const iface = refKey(svc, 'interface');
+      for (const e of own(svc, 'endpoint')) {
+        const binding = refKey(e, 'binding');
+        if (!out.has(binding)) out.set(binding, iface);
+      }
+    }
+  }
+  return out;
+}
+
+function readBinding(
+  desc: XmlElement,
+  b: XmlElement,
+  out: Collected,
+  fromServices: ReadonlyMap<string, string>,
+): void {
   const tns = desc.attrs.get('targetNamespace') ?? '';
   const name = requireName(b);
   const type = b.attrs.get('type') ?? '';
@@ -180,8 +207,9 @@ function readBinding(desc: XmlElement, b: XmlElement, out: Collected): void {
     : version === '1.1' || (version === undefined && /soap11\/?$/.test(type))
       ? '1.1'
       : '1.2';
-  const iface = b.attrs.get('interface');
-  const portType = iface === undefined ? '' : refKey(b, 'interface');
+  const key = qnameKey({ ns: tns, name });
+  const portType =
+    b.attrs.get('interface') === undefined ? (fromServices.get(key) ?? '') : refKey(b, 'interface');
   const explicit = new Map<string, string | undefined>();
   for (const op of own(b, 'operation'))
     explicit.set(resolveQName(op, requireAttr(op, 'ref')).name, soapAttr(op, 'action'));
@@ -197,7 +225,7 @@ function readBinding(desc: XmlElement, b: XmlElement, out: Collected): void {
       output: NO_BODY_BINDING,
     });
   }
-  out.bindings.set(qnameKey({ ns: tns, name }), {
+  out.bindings.set(key, {
     name,
     portType,
     soapVersion,
@@ -216,7 +244,9 @@ export function readWsdl20(descriptions: readonly XmlElement[], out: Collected):
     }
   }
   finishInterfaces(decls, out);
-  for (const desc of descriptions) for (const b of own(desc, 'binding')) readBinding(desc, b, out);
+  const fromServices = serviceInterfaces(descriptions);
+  for (const desc of descriptions)
+    for (const b of own(desc, 'binding')) readBinding(desc, b, out, fromServices);
   for (const desc of descriptions) {
     for (const svc of own(desc, 'service')) {
       out.services.push({

@@ -331,6 +331,39 @@ test('#none: an operation without a response body and one without a request body
   assert.deepEqual(mock.state().calls, { fire: 1, poll: 1 });
 });
 
+test("a binding without interface takes its service's; an in-only operation listing an output stays one-way", async () => {
+  const file = path.join(dir, 'reusable.wsdl');
+  writeFileSync(
+    file,
+    refused(
+      '<operation name="get"><input element="tns:e"/><output element="tns:e"/></operation><operation name="tell" pattern="http://www.w3.org/ns/wsdl/in-only"><input element="tns:f"/><output element="tns:e"/></operation>',
+    )
+      .replace('<binding name="B" interface="tns:I"', '<binding name="B"')
+      .replace('</xs:schema>', '<xs:element name="f" type="xs:string"/></xs:schema>'),
+  );
+  const runtime = path.relative(
+    path.join(dir, 'reusable-out', 'x'),
+    path.join(REPO_ROOT, 'soap-client', 'index.js'),
+  );
+  const [summary] = await generate([file], {
+    out: path.join(dir, 'reusable-out'),
+    runtimeModule: runtime.split(path.sep).join('/'),
+  });
+  assert.deepEqual(summary?.clients, [{ className: 'PClient', service: 'S', port: 'P' }]);
+  assert.deepEqual(summary.warnings, []);
+  await using mock = await startMock(file, {
+    script: { json: { operations: { get: { response: 'got' } } } },
+  });
+  const mod = (await import(
+    pathToFileURL(path.join(dir, 'reusable-out', 'reusable', 'client.generated.ts')).href
+  )) as ClientModule;
+  const client = await mod['PClient']?.create({ endpoint: mock.endpoints[0]?.url ?? '' });
+  assert.ok(client !== undefined);
+  assert.equal(await client['get']?.call(client, 'x'), 'got');
+  assert.equal(await client['tell']?.call(client, 'y'), undefined);
+  assert.deepEqual(mock.state().calls, { get: 1, tell: 1 });
+});
+
 const refused = (body: string): string => `<?xml version="1.0"?>
 <description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:t" xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t">
   <types><xs:schema targetNamespace="urn:t"><xs:element name="e" type="xs:string"/></xs:schema></types>
