@@ -6,7 +6,7 @@ export type MockErrorCode =
   | 'MOCK_SCRIPT_READ'
   /** The script file is JSON but says something invalid (names the JSON path). */
   | 'MOCK_SCRIPT_INVALID'
-  /** The WSDL has nothing node-soap can serve (WSDL 2.0, HTTP-only bindings, no service). */
+  /** The WSDL has nothing node-soap can serve (an XML Schema, HTTP-only bindings, no service). */
   | 'MOCK_UNSERVABLE'
   /** A `--service` / `--port-name` that the WSDL does not have. */
   | 'MOCK_USAGE'

@@ -1,5 +1,5 @@
 /**
- * `aes-endpoint-server/mock`: a SOAP server from any WSDL 1.1 with sample or scripted answers, what
+ * `aes-endpoint-server/mock`: a SOAP server from any WSDL 1.1 or 2.0 with sample or scripted answers, what
  * `aes mock` runs (docs/mock.md). The server with its options and recorded state, the script's
  * shape, and its error. The sample builder and the script parser stay inside.
  */

@@ -55,3 +55,37 @@ export function rewriteAddresses(
   );
   return { text: out, found };
 }
+
+const ENDPOINT_RE = /<((?:[\w.-]+:)?)endpoint\b([^>]*?)(\/?)>/g;
+const NAME_ATTR_RE = /\bname\s*=\s*["']([^"']+)["']/;
+const ADDRESS_ATTR_RE = /(\baddress\s*=\s*)(["'])[^"']*\2/;
+
+/**
+ * {@link rewriteAddresses} for a WSDL 2.0 document: the `address` attribute of each endpoint in
+ * `ports` that the document itself declares becomes `urlFor(port)` (added when absent).
+ */
+export function rewriteEndpointAddresses(
+  text: string,
+  ports: readonly PortRef[],
+  urlFor: (ref: PortRef) => string,
+): string {
+  const wanted = new Set(ports.map((p) => `${p.service}/${p.port}`));
+  return text.replace(SERVICE_RE, (svcBlock: string, _p: string, service: string, body: string) => {
+    const newBody = body.replace(
+      ENDPOINT_RE,
+      (tag: string, prefix: string, attrs: string, close: string) => {
+        const port = NAME_ATTR_RE.exec(attrs)?.[1];
+        if (port === undefined || !wanted.has(`${service}/${port}`)) return tag;
+        const url = escapeAttr(urlFor({ service, port }));
+        const newAttrs = ADDRESS_ATTR_RE.test(attrs)
+          ? attrs.replace(
+              ADDRESS_ATTR_RE,
+              (_m: string, head: string, q: string) => `${head}${q}${url}${q}`,
+            )
+          : `${attrs} address="${url}"`;
+        return `<${prefix}endpoint${newAttrs}${close}>`;
+      },
+    );
+    return svcBlock.replace(body, () => newBody);
+  });
+}

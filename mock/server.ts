@@ -1,5 +1,5 @@
 /**
- * `aes mock`: serves any WSDL 1.1 SOAP service with node-soap's server on loopback, answering every
+ * `aes mock`: serves any WSDL 1.1 or 2.0 SOAP service with node-soap's server on loopback, answering every
  * operation with schema-valid sample data or what a script says, and exposing what it saw at
  * `GET /_aes/mock/state`.
  */
@@ -22,7 +22,8 @@ import { MockBehaviour, type Answer, type MockState } from './behaviour.js';
 import { MockError } from './errors.js';
 import { readFacets } from './facets.js';
 import { importMapper } from './imports.js';
-import { rewriteAddresses, routeOf, type PortRef } from './routes.js';
+import { rewriteAddresses, rewriteEndpointAddresses, routeOf, type PortRef } from './routes.js';
+import { wsdl11Of, wsdl11PathBeside } from './wsdl20.js';
 import { DEFAULT_SAMPLE_SEED, SampleBuilder, type SoapValue } from './sample.js';
 import {
   loadScript,
@@ -284,19 +285,23 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 }
 
 /**
- * Starts a mock of the WSDL at `location` (file or URL). WSDL 2.0 and WSDLs without a SOAP port are
- * refused with `MOCK_UNSERVABLE`: node-soap serves WSDL 1.1 SOAP 1.1/1.2 bindings only.
+ * Starts a mock of the WSDL at `location` (file or URL). A WSDL 2.0 document is served through its
+ * WSDL 1.1 equivalent (what `aes gen` writes beside its client); a WSDL without a SOAP port is
+ * refused with `MOCK_UNSERVABLE`: node-soap serves SOAP 1.1/1.2 bindings only.
  */
 export async function startMock(location: string, options: MockOptions = {}): Promise<MockServer> {
   const model = await readWsdlDocument(location, options);
-  if (model.wsdl.version !== '1.1')
+  if (model.wsdl.version === 'xsd')
     throw new MockError(
       'MOCK_UNSERVABLE',
-      `${model.loaded.root}: ${model.wsdl.version === '2.0' ? 'WSDL 2.0' : 'an XML Schema'} cannot be served: node-soap's server reads WSDL 1.1 only`,
+      `${model.loaded.root}: an XML Schema cannot be served: give the WSDL that uses it`,
     );
   const notes: string[] = [];
   const selected = selectPorts(model.wsdl.services, model.wsdl.bindings, options, notes);
-  const rootText = await readRoot(model.loaded.root, options);
+  // node-soap's server reads WSDL 1.1: a WSDL 2.0 document is served through its equivalent.
+  const original = await readRoot(model.loaded.root, options);
+  const wsdl20 = model.wsdl.version === '2.0';
+  const rootText = wsdl20 ? wsdl11Of(model) : original;
   // node-soap routes by the path of each port's address: give every port its own.
   const internal = rewriteAddresses(rootText, selected, (r) => `http://localhost${routeOf(r)}`);
   // A port declared in an imported WSDL keeps its address; node-soap matches it by that path.
@@ -429,9 +434,19 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
 
   const documents = documentsOf(model.loaded.files);
   const rootDocument = [...documents].find(([, f]) => f === path.resolve(model.loaded.root))?.[0];
+  // A WSDL 2.0 root's WSDL 1.1 equivalent sits beside it, so its relative imports resolve.
+  const wsdl11Document =
+    wsdl20 && rootDocument !== undefined ? wsdl11PathBeside(rootDocument) : undefined;
   let url = '';
   const servedRoot = (): string =>
     rewriteAddresses(rootText, ports, (r) => `${url}${routeOf(r)}`).text;
+  const servedDocument = (pathname: string): string | undefined => {
+    if (pathname === wsdl11Document) return servedRoot();
+    if (pathname !== rootDocument) return undefined;
+    return wsdl20
+      ? rewriteEndpointAddresses(original, ports, (r) => `${url}${routeOf(r)}`)
+      : servedRoot();
+  };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const u = new URL(req.url ?? '/', 'http://localhost');
     const pathname = u.pathname.replace(/\/$/, '') || '/';
@@ -445,9 +460,10 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
         .end(JSON.stringify(behaviour.state()));
       return;
     }
-    const doc = req.method === 'GET' ? documents.get(u.pathname) : undefined;
-    if (doc !== undefined) {
-      const body = u.pathname === rootDocument ? servedRoot() : await readFile(doc);
+    const text = req.method === 'GET' ? servedDocument(u.pathname) : undefined;
+    const file = req.method === 'GET' ? documents.get(u.pathname) : undefined;
+    if (text !== undefined || file !== undefined) {
+      const body = text ?? (await readFile(file ?? ''));
       res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
       return;
     }
@@ -523,7 +539,10 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     port: p.port,
     soapVersion: p.binding.soapVersion ?? '1.1',
     url: `${url}${p.route}`,
-    wsdlUrl: rootDocument === undefined ? `${url}${p.route}?wsdl` : `${url}${rootDocument}`,
+    wsdlUrl:
+      rootDocument === undefined
+        ? `${url}${p.route}?wsdl`
+        : `${url}${wsdl11Document ?? rootDocument}`,
     operations: [...p.binding.operations.keys()],
   }));
   trace('serving %s at %s', model.loaded.root, url);

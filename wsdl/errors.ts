@@ -8,6 +8,7 @@ export type CodegenErrorCode =
   | 'WSDL_UNKNOWN_REF'
   | 'WSDL_INVALID'
   | 'WSDL_NO_SERVICE'
+  | 'WSDL_UNSUPPORTED'
   | 'GEN_OUTPUT'
   | 'GEN_USAGE';
 

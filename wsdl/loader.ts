@@ -169,11 +169,21 @@ class Loader {
         await this.loadWsdl(target, locationOf(child));
       } else if (child.local === 'types') {
         for (const schema of child.children) {
-          if (isXsdNs(schema.ns) && schema.local === 'schema')
-            await this.loadSchemaElement(schema, loc, undefined);
+          if (!isXsdNs(schema.ns)) continue;
+          if (schema.local === 'schema') await this.loadSchemaElement(schema, loc, undefined);
+          else if (schema.local === 'import') await this.#loadTypesImport(schema, loc);
         }
       }
     }
+  }
+
+  /** An `xs:import` straight under `types`, as WSDL 2.0 allows (and some WSDL 1.1 writers do). */
+  async #loadTypesImport(el: XmlElement, loc: string): Promise<void> {
+    const ref = el.attrs.get('schemaLocation');
+    if (ref === undefined) return;
+    const target = this.resolve(loc, ref);
+    if (isUrl(target) && this.#skipBuiltin(el.attrs.get('namespace'))) return;
+    await this.#loadSchemaFile(target, locationOf(el), undefined, el.attrs.get('namespace'));
   }
 
   #skipBuiltin(ns: string | undefined): boolean {

@@ -14,6 +14,11 @@ export interface WsdlMessage {
   readonly name: string;
   readonly parts: readonly MessagePart[];
   readonly loc: SourceLocation;
+  /**
+   * WSDL 2.0 only: the message's content model when it is not one element (`#none`: no body,
+   * `#any`: any element, `#other`: not XML).
+   */
+  readonly content?: '#none' | '#any' | '#other';
 }
 
 export interface OperationMessage {
@@ -28,6 +33,8 @@ export interface PortTypeOperation {
   readonly output: string | undefined;
   readonly faults: readonly { readonly name: string; readonly message: string }[];
   readonly loc: SourceLocation;
+  /** WSDL 2.0 only: the message exchange pattern URI (`http://www.w3.org/ns/wsdl/in-out`, ...). */
+  readonly pattern?: string;
 }
 
 export interface PortType {

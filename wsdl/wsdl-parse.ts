@@ -1,55 +1,27 @@
 /** Reads WSDL 1.1 `definitions` and WSDL 2.0 `description` elements into the {@link WsdlModel}. */
 import { CodegenError, type SourceLocation } from './errors.js';
 import type { LoadedWsdl } from './loader.js';
-import { isWsdl20SoapNs, SOAP11_BINDING_NS, SOAP12_BINDING_NS, WSDL11_NS } from './namespaces.js';
-import { docText } from './schema-parse.js';
+import { SOAP11_BINDING_NS, SOAP12_BINDING_NS, WSDL11_NS } from './namespaces.js';
+import { readWsdl20 } from './wsdl20-parse.js';
+import {
+  docOf,
+  NO_BODY_BINDING,
+  own,
+  refKey,
+  requireAttr,
+  requireName,
+  type Collected,
+} from './wsdl-parse-util.js';
 import type {
-  Binding,
   BodyBinding,
   BindingOperation,
-  WsdlMessage,
   MessagePart,
-  PortType,
   PortTypeOperation,
   Service,
   SoapVersion,
   WsdlModel,
 } from './wsdl-model.js';
 import { collapseWhitespace, locationOf, qnameKey, resolveQName, type XmlElement } from './xml.js';
-
-function docOf(el: XmlElement): string | undefined {
-  return docText(el.children.find((c) => c.local === 'documentation' && c.ns === el.ns));
-}
-
-function own(el: XmlElement, local: string): XmlElement[] {
-  return el.children.filter((c) => c.local === local && c.ns === el.ns);
-}
-
-function requireAttr(el: XmlElement, name: string): string {
-  const v = el.attrs.get(name);
-  if (v === undefined) {
-    throw new CodegenError('WSDL_INVALID', `${el.local} without '${name}' attribute`, {
-      location: locationOf(el),
-    });
-  }
-  return v;
-}
-
-/**
- * The `name` of a message, part, port type, binding or fault, whitespace collapsed as XSD reads an
- * NCName: a part named `ResultCode ` travels as `<ResultCode>`, and references to these names are
- * QNames, which are read trimmed. Operation, service and port names stay as written: node-soap keys
- * its client by them.
- */
-function requireName(el: XmlElement): string {
-  return collapseWhitespace(requireAttr(el, 'name'));
-}
-
-function refKey(el: XmlElement, attr: string): string {
-  return qnameKey(resolveQName(el, requireAttr(el, attr)));
-}
-
-const NO_BODY_BINDING: BodyBinding = { parts: undefined, headers: [], use: 'literal' };
 
 /** Which parts of a message `soap:body` carries, and which `soap:header` elements take. */
 function bodyBinding(el: XmlElement | undefined): BodyBinding {
@@ -70,13 +42,6 @@ function bodyBinding(el: XmlElement | undefined): BodyBinding {
     headers,
     use: body?.attrs.get('use') === 'encoded' ? 'encoded' : 'literal',
   };
-}
-
-interface Collected {
-  services: Service[];
-  bindings: Map<string, Binding>;
-  portTypes: Map<string, PortType>;
-  messages: Map<string, WsdlMessage>;
 }
 
 function readWsdl11(def: XmlElement, out: Collected): void {
@@ -163,93 +128,6 @@ function readWsdl11(def: XmlElement, out: Collected): void {
   }
 }
 
-function readWsdl20(desc: XmlElement, out: Collected): void {
-  const tns = desc.attrs.get('targetNamespace') ?? '';
-  const key = (name: string): string => qnameKey({ ns: tns, name });
-  for (const iface of own(desc, 'interface')) {
-    const name = requireName(iface);
-    const faultElements = new Map<string, string | undefined>();
-    for (const f of own(iface, 'fault')) faultElements.set(requireName(f), f.attrs.get('element'));
-    const message = (
-      opName: string,
-      dir: string,
-      el: XmlElement | undefined,
-    ): string | undefined => {
-      if (el === undefined) return undefined;
-      const element = el.attrs.get('element');
-      const k = key(`${name}#${opName}#${dir}`);
-      const parts: MessagePart[] =
-        element === undefined || element.startsWith('#')
-          ? []
-          : [{ name: 'body', element: resolveQName(el, element), type: undefined }];
-      out.messages.set(k, { name: `${opName}${dir}`, parts, loc: locationOf(el) });
-      return k;
-    };
-    const operations: PortTypeOperation[] = own(iface, 'operation').map((op) => {
-      const opName = requireAttr(op, 'name');
-      return {
-        name: opName,
-        doc: docOf(op),
-        input: message(opName, 'Input', own(op, 'input')[0]),
-        output: message(opName, 'Output', own(op, 'output')[0]),
-        faults: [...own(op, 'outfault'), ...own(op, 'infault')].map((f) => {
-          const ref = resolveQName(f, requireAttr(f, 'ref')).name;
-          const k = key(`${name}#fault#${ref}`);
-          const element = faultElements.get(ref);
-          out.messages.set(k, {
-            name: ref,
-            parts:
-              element === undefined || element.startsWith('#')
-                ? []
-                : [{ name: 'detail', element: resolveQName(f, element), type: undefined }],
-            loc: locationOf(f),
-          });
-          return { name: ref, message: k };
-        }),
-        loc: locationOf(op),
-      };
-    });
-    out.portTypes.set(key(name), { name, operations, doc: docOf(iface) });
-  }
-  for (const b of own(desc, 'binding')) {
-    const name = requireName(b);
-    const soap = isWsdl20SoapNs(b.attrs.get('type') ?? '');
-    const versionAttr = [...b.attrs.entries()].find(([k]) => k.endsWith('}version'))?.[1];
-    const operations = new Map<string, BindingOperation>();
-    for (const op of own(b, 'operation')) {
-      const ref = resolveQName(op, requireAttr(op, 'ref')).name;
-      operations.set(ref, {
-        name: ref,
-        style: 'document',
-        use: 'literal',
-        soapAction: undefined,
-        input: NO_BODY_BINDING,
-        output: NO_BODY_BINDING,
-      });
-    }
-    const iface = b.attrs.get('interface');
-    out.bindings.set(key(name), {
-      name,
-      portType: iface === undefined ? '' : refKey(b, 'interface'),
-      soapVersion: soap ? (versionAttr === '1.1' ? '1.1' : '1.2') : undefined,
-      operations,
-      loc: locationOf(b),
-    });
-  }
-  for (const svc of own(desc, 'service')) {
-    out.services.push({
-      name: requireAttr(svc, 'name'),
-      doc: docOf(svc),
-      ports: own(svc, 'endpoint').map((e) => ({
-        name: requireAttr(e, 'name'),
-        binding: refKey(e, 'binding'),
-        address: e.attrs.get('address'),
-        doc: docOf(e),
-      })),
-    });
-  }
-}
-
 /**
  * Builds the service model and checks that every binding, port type and message reference resolves.
  * A dangling reference is an error in `strict` mode; otherwise it is reported in `warnings` and
@@ -266,10 +144,11 @@ export function readWsdlModel(
     portTypes: new Map(),
     messages: new Map(),
   };
-  for (const def of loaded.wsdls) {
-    if (def.ns === WSDL11_NS) readWsdl11(def, out);
-    else readWsdl20(def, out);
-  }
+  for (const def of loaded.wsdls) if (def.ns === WSDL11_NS) readWsdl11(def, out);
+  readWsdl20(
+    loaded.wsdls.filter((def) => def.ns !== WSDL11_NS),
+    out,
+  );
   const root = loaded.wsdls[0];
   const dangling = (what: string, key: string, loc: SourceLocation): boolean => {
     const err = new CodegenError('WSDL_UNKNOWN_REF', `unknown ${what} ${key}`, { location: loc });

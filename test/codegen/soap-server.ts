@@ -45,10 +45,13 @@ export async function serve(
     res.end();
   });
   const served = await open(server, urlPath);
+  const file = path.resolve(corpusDir(), wsdl);
+  // `uri` lets node-soap resolve the WSDL's relative schema imports and includes.
   const soapServer = listen(server, {
     path: urlPath,
     services,
-    xml: readFileSync(path.resolve(corpusDir(), wsdl), 'utf8'),
+    xml: readFileSync(file, 'utf8'),
+    uri: file,
   });
   if (options.ignoreSoapAction === true) {
     // Called for every request before node-soap reads it.
