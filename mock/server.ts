@@ -10,8 +10,8 @@ import path from 'node:path';
 import { debuglog } from 'node:util';
 import * as soap from 'soap';
 import {
-  DEFAULT_FETCH_TIMEOUT_MS,
   readWsdlDocument,
+  type LoadedWsdl,
   type ModelOptions,
   type Binding,
   type Port,
@@ -143,14 +143,10 @@ function soapFault(spec: FaultSpec, version: '1.1' | '1.2'): { Fault: Record<str
   };
 }
 
-async function readRoot(root: string, options: MockOptions): Promise<string> {
-  if (!isUrl(root)) return readFile(root, 'utf8');
-  const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
-  const res = await fetch(root, {
-    signal: options.signal === undefined ? signal : AbortSignal.any([signal, options.signal]),
-  });
-  if (!res.ok) throw new MockError('MOCK_UNSERVABLE', `cannot fetch '${root}': HTTP ${res.status}`);
-  return res.text();
+/** The root WSDL's text: a fetched one as the loader read it (one fetch, under its deadline). */
+async function readRoot(loaded: LoadedWsdl): Promise<string> {
+  const fetched = isUrl(loaded.root) ? loaded.sources.get(loaded.root) : undefined;
+  return fetched ?? readFile(loaded.root, 'utf8');
 }
 
 /** A running mock. `close()` is idempotent; `await using` closes it too. */
@@ -296,7 +292,7 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     );
   const notes: string[] = [];
   const selected = selectPorts(model.wsdl.services, model.wsdl.bindings, options, notes);
-  const rootText = await readRoot(model.loaded.root, options);
+  const rootText = await readRoot(model.loaded);
   // node-soap routes by the path of each port's address: give every port its own.
   const internal = rewriteAddresses(rootText, selected, (r) => `http://localhost${routeOf(r)}`);
   // A port declared in an imported WSDL keeps its address; node-soap matches it by that path.

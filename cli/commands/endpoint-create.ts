@@ -6,12 +6,13 @@
  */
 import type { Command } from 'commander';
 import type { EndpointCreateFlags } from './endpoint-create-answers.js';
+import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
 
 export function registerEndpointCreate(
   endpoint: Command,
   setExitCode: (code: number) => void,
 ): void {
-  endpoint
+  const command = endpoint
     .command('create')
     .description('add an endpoint to the project: typed client, endpoint class, config entry, test')
     .option('--project <dir>', 'the project folder', '.')
@@ -49,16 +50,19 @@ export function registerEndpointCreate(
       '--force',
       're-create an existing endpoint (its files are rewritten; its config entry is kept)',
     )
-    .option('--allow-network', 'fetch a WSDL given as URL, and its imports')
+    .option('--allow-network', 'fetch a WSDL given as URL, and its imports');
+  addTimeoutOption(command)
     .option('--json', 'print the endpoint created as JSON; asks nothing (every answer a flag)')
-    .action(async (flags: EndpointCreateFlags & { readonly json?: boolean }) => {
+    .action(async (flags: EndpointCreateFlags & TimeoutFlags & { readonly json?: boolean }) => {
       // Questions on stdout would spoil its JSON: with --json a missing answer is an error.
       const interactive = flags.json !== true && process.stdin.isTTY && process.stdout.isTTY;
       const [{ createEndpoint }, { answers }] = await Promise.all([
         import('../../scaffold/index.js'),
         import('./endpoint-create-answers.js'),
       ]);
-      const created = await createEndpoint(await answers(flags, interactive));
+      const created = await withWsdlFetch(flags, flags.json === true, async (fetchOptions) =>
+        createEndpoint(await answers(flags, interactive, fetchOptions), fetchOptions),
+      );
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
         setExitCode(0);

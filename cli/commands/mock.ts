@@ -8,8 +8,9 @@ import type { MockOptions } from '../../mock/index.js';
 import { parseMaps } from './gen.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
 
-interface MockFlags {
+interface MockFlags extends TimeoutFlags {
   readonly wsdl: string;
   readonly port: number;
   readonly host: string;
@@ -29,7 +30,7 @@ function integer(value: string): number {
 }
 
 export const registerMock: RegisterCommand = (program, setExitCode) => {
-  program
+  const command = program
     .command('mock')
     .description(
       'serve a SOAP service from a WSDL 1.1 with sample or scripted answers (until SIGINT/SIGTERM)',
@@ -53,7 +54,8 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch a remote WSDL and its imports over HTTP(S)')
+    .option('--allow-network', 'fetch a remote WSDL and its imports over HTTP(S)');
+  addTimeoutOption(command)
     .option('--json', 'print the endpoints as one JSON line instead of text')
     .action(async (flags: MockFlags) => {
       const options: MockOptions = {
@@ -70,7 +72,9 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
       // Before the mock announces its address: a SIGTERM sent on reading it must close the mock.
       const signalled = untilSignal();
       const { startMock } = await import('../../mock/index.js');
-      const mock = await startMock(flags.wsdl, options);
+      const mock = await withWsdlFetch(flags, flags.json === true, (fetchOptions) =>
+        startMock(flags.wsdl, { ...options, ...fetchOptions }),
+      );
       if (flags.json === true) {
         process.stdout.write(
           `${JSON.stringify({ url: mock.url, state: mock.stateUrl, endpoints: mock.endpoints })}\n`,
