@@ -5,7 +5,22 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../runtime/version.js';
 import { COMMANDS } from './commands/index.js';
+import { addExamples, type Example } from './examples.js';
 import { errorJson, exitCodeFor, formatError } from './errors.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'see everything move on loopback: two SOAP systems, three nodes, two endpoints',
+    line: 'aes demo',
+  },
+  {
+    does: 'start a project, then add an endpoint to it (asks what it needs)',
+    line: 'aes create orders && cd orders && aes endpoint create',
+  },
+  { does: 'run the node a config describes', line: 'aes run -c aes.config.json' },
+  { does: 'how the nodes and endpoints of its cluster are', line: 'aes status' },
+  { does: 'the help of one command', line: 'aes gen --help' },
+];
 
 /** True when `--json` is among the options (before a `--`): errors are then printed as JSON. */
 export function wantsJson(argv: readonly string[]): boolean {
@@ -25,6 +40,7 @@ export function buildProgram(setExitCode: (code: number) => void, json = false):
     .showHelpAfterError(json ? false : '(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => (json ? undefined : write(text)) });
+  addExamples(program, EXAMPLES);
   for (const register of COMMANDS) register(program, setExitCode);
   return program;
 }

@@ -9,6 +9,19 @@ import { BrokerOptionsError } from '../../broker/errors.js';
 import type { BrokerOptions, BrokerTlsOptions } from '../../broker/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'a broker on the default port, data in data/broker', line: 'aes broker' },
+  {
+    does: 'on every interface, with one login, on another port',
+    line: 'aes broker --bind 0.0.0.0 --port 61614 --user aes:s3cret',
+  },
+  {
+    does: 'stomp+ssl:// with mutual TLS',
+    line: 'aes broker --tls-cert broker.pem --tls-key broker-key.pem --tls-client-ca clients-ca.pem',
+  },
+];
 
 interface BrokerFlags {
   readonly port: number;
@@ -130,8 +143,7 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
 }
 
 export const registerBroker: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('broker')
+  addExamples(program.command('broker'), EXAMPLES)
     .description('run the embedded durable STOMP broker alone (until SIGINT/SIGTERM)')
     .addOption(
       new Option('-p, --port <port>', 'TCP port (0 picks a free one)')

@@ -4,14 +4,20 @@
  */
 import { Argument } from 'commander';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'bash, for every user', line: 'aes completion bash > /etc/bash_completion.d/aes' },
+  { does: 'zsh, in ~/.zshrc after compinit', line: 'source <(aes completion zsh)' },
+  { does: 'fish', line: 'aes completion fish > ~/.config/fish/completions/aes.fish' },
+];
 
 /** The shells `aes completion` writes for. */
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
 
 export const registerCompletion: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('completion')
+  addExamples(program.command('completion'), EXAMPLES)
     .description('print a completion script for bash, zsh or fish (install it as its --help says)')
     .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
     .action(async (shell: CompletionShell) => {

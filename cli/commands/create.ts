@@ -1,5 +1,14 @@
 /** `aes create [dir] [--json]`: a ready aes project, from the package's templates. */
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'a project in a new folder orders/, then its first endpoint',
+    line: 'aes create orders && cd orders && npm install && npx aes endpoint create',
+  },
+  { does: 'in this folder, with another name', line: 'aes create --name orders-node' },
+];
 
 interface Flags {
   readonly force?: boolean;
@@ -9,8 +18,7 @@ interface Flags {
 }
 
 export const registerCreate: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('create')
+  addExamples(program.command('create'), EXAMPLES)
     .description('create an aes project: config, endpoints/, wsdl/, package.json, tsconfig, README')
     .argument('[dir]', 'the project folder (created when missing)', '.')
     .option('--force', 'write into a folder that is not empty (files are rewritten whole)')

@@ -2,7 +2,16 @@
 import type { Command } from 'commander';
 import { parseMaps } from './gen.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
 import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'what a WSDL offers', line: 'aes describe wsdl/source-system.wsdl' },
+  {
+    does: 'a WSDL by URL, waiting up to 2 minutes for it, as JSON',
+    line: 'aes describe https://erp.example/orders?wsdl --allow-network --timeout 2m --json',
+  },
+];
 
 interface DescribeFlags extends TimeoutFlags {
   readonly map: string[];
@@ -13,8 +22,7 @@ interface DescribeFlags extends TimeoutFlags {
 }
 
 export const registerDescribe: RegisterCommand = (program: Command, setExitCode) => {
-  const command = program
-    .command('describe')
+  const command = addExamples(program.command('describe'), EXAMPLES)
     .description(
       'print the services, ports and operations of a WSDL with their input and output shapes',
     )

@@ -6,14 +6,26 @@
  */
 import type { Command } from 'commander';
 import type { EndpointCreateFlags } from './endpoint-create-answers.js';
+import { addExamples, type Example } from '../examples.js';
 import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'asks each answer on the terminal', line: 'aes endpoint create' },
+  {
+    does: 'an outbound endpoint, every answer a flag',
+    line: 'aes endpoint create --kind outbound --phase single --name orders-out --wsdl wsdl/source-system.wsdl --pop Pop --popped Popped --destination /queue/orders',
+  },
+  {
+    does: 'an inbound endpoint from a WSDL by URL',
+    line: 'aes endpoint create --kind inbound --name orders-in --wsdl https://erp.example/target?wsdl --allow-network --timeout 1m --put Put --destination /queue/orders',
+  },
+];
 
 export function registerEndpointCreate(
   endpoint: Command,
   setExitCode: (code: number) => void,
 ): void {
-  const command = endpoint
-    .command('create')
+  const command = addExamples(endpoint.command('create'), EXAMPLES)
     .description('add an endpoint to the project: typed client, endpoint class, config entry, test')
     .option('--project <dir>', 'the project folder', '.')
     .option('--kind <kind>', 'outbound (source FIFO to queue) or inbound (queue to target)')

@@ -7,6 +7,33 @@ import { addConfigOption, configFile, type ConfigFlags } from '../config-option.
 import type { EndpointAction } from '../../runtime/node/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const ENDPOINT_EXAMPLES: readonly Example[] = [
+  {
+    does: 'add an endpoint to the project in this folder (asks what it needs)',
+    line: 'aes endpoint create',
+  },
+  {
+    does: 'restart an endpoint on whichever node runs it',
+    line: 'aes endpoint restart orders-out',
+  },
+];
+
+const CONTROL_EXAMPLES: readonly Example[] = [
+  { does: 'on whichever node of the cluster runs it', line: 'aes endpoint restart orders-out' },
+  {
+    does: 'with another config, the outcome as JSON',
+    line: 'aes endpoint stop orders-in -c /etc/aes/node.json --json',
+  },
+];
+
+const RUN_EXAMPLES: readonly Example[] = [
+  {
+    does: 'stop the supervised one, then run it here to watch it',
+    line: 'aes endpoint stop orders-out && aes endpoint run orders-out',
+  },
+];
 
 interface Flags extends ConfigFlags {
   readonly address?: string;
@@ -14,14 +41,13 @@ interface Flags extends ConfigFlags {
 }
 
 export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
-  const endpoint = program
-    .command('endpoint')
-    .description('create endpoints, and control those of the cluster');
+  const endpoint = addExamples(program.command('endpoint'), ENDPOINT_EXAMPLES).description(
+    'create endpoints, and control those of the cluster',
+  );
   registerEndpointCreate(endpoint, setExitCode);
   for (const action of ['start', 'stop', 'restart'] as const satisfies readonly EndpointAction[]) {
     addConfigOption(
-      endpoint
-        .command(action)
+      addExamples(endpoint.command(action), CONTROL_EXAMPLES)
         .description(`${action} an endpoint, on whichever node runs it`)
         .argument('<name>', 'the endpoint'),
     )
@@ -45,8 +71,7 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
       });
   }
   addConfigOption(
-    endpoint
-      .command('run')
+    addExamples(endpoint.command('run'), RUN_EXAMPLES)
       .description('run an endpoint here, attached to its running node (for debugging)')
       .argument('<name>', 'the endpoint (a folder of the endpoints folder)'),
   ).action(async (name: string, flags: Flags) => {

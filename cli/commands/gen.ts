@@ -10,6 +10,22 @@ import {
   type TimeoutFlags,
 } from '../wsdl-timeout.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'typed clients for two WSDLs into generated/',
+    line: 'aes gen --wsdl wsdl/source-system.wsdl wsdl/target-system.wsdl',
+  },
+  {
+    does: 'a WSDL by URL, its remote imports read from local copies',
+    line: 'aes gen --wsdl https://erp.example/orders?wsdl --allow-network --map https://erp.example/types.xsd=wsdl/types.xsd --out src/generated',
+  },
+  {
+    does: 'only list its services, ports and operations',
+    line: 'aes gen --describe --wsdl wsdl/source-system.wsdl',
+  },
+];
 
 interface GenFlags extends TimeoutFlags {
   readonly wsdl: string[];
@@ -46,8 +62,7 @@ function summaryLine(s: WsdlSummary): string {
 }
 
 export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
-  const command = program
-    .command('gen')
+  const command = addExamples(program.command('gen'), EXAMPLES)
     .description('generate typed TypeScript (types and SOAP clients) from WSDL 1.1/2.0 documents')
     .requiredOption('--wsdl <file|url...>', 'WSDL documents to read (each gets a folder in --out)')
     .option('--out <dir>', 'output folder', 'generated')

@@ -8,7 +8,19 @@ import type { MockOptions } from '../../mock/index.js';
 import { parseMaps } from './gen.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
 import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: "serve a WSDL's ports with sample answers on a free port",
+    line: 'aes mock --wsdl wsdl/source-system.wsdl',
+  },
+  {
+    does: 'on port 8080, answering as a script says',
+    line: 'aes mock --wsdl wsdl/source-system.wsdl --port 8080 --script source-script.json',
+  },
+];
 
 interface MockFlags extends TimeoutFlags {
   readonly wsdl: string;
@@ -30,8 +42,7 @@ function integer(value: string): number {
 }
 
 export const registerMock: RegisterCommand = (program, setExitCode) => {
-  const command = program
-    .command('mock')
+  const command = addExamples(program.command('mock'), EXAMPLES)
     .description(
       'serve a SOAP service from a WSDL 1.1 with sample or scripted answers (until SIGINT/SIGTERM)',
     )
