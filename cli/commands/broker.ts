@@ -9,6 +9,7 @@ import { BrokerOptionsError } from '../../broker/errors.js';
 import type { BrokerOptions, BrokerTlsOptions } from '../../broker/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const EXAMPLES: readonly Example[] = [
@@ -202,7 +203,7 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
       const loopback = isLoopbackHost(options.host ?? '');
       if (!loopback && options.users === undefined) {
         process.stderr.write(
-          `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
+          `aes broker: ${stderrPaint()('warning', 'warning:')} listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
         );
       }
       // Listening for the stop signal before the broker announces itself: a supervisor may send
@@ -211,7 +212,9 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
       const { describeQuarantined, startBroker } = await import('../../broker/index.js');
       const broker = await startBroker(options);
       for (const q of broker.quarantined()) {
-        process.stderr.write(`aes broker: corrupt record set aside: ${describeQuarantined(q)}\n`);
+        process.stderr.write(
+          `aes broker: ${stderrPaint()('warning', 'corrupt record set aside:')} ${describeQuarantined(q)}\n`,
+        );
       }
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,

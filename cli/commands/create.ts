@@ -1,5 +1,6 @@
 /** `aes create [dir] [--json]`: a ready aes project, from the package's templates. */
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const EXAMPLES: readonly Example[] = [
@@ -42,7 +43,7 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
         return;
       }
       process.stdout.write(
-        `created aes project '${created.name}' in ${created.dir}\n` +
+        `${stdoutPaint()('success', `created aes project '${created.name}'`)} in ${created.dir}\n` +
           created.files.map((f) => `  ${f}\n`).join('') +
           `next:\n  cd ${dir}\n  npm install\n  npx aes endpoint create\n`,
       );

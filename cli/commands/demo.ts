@@ -12,6 +12,7 @@ import {
   MAX_DEMO_STALL_TIMEOUT_MS,
 } from '../../demo/defaults.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const EXAMPLES: readonly Example[] = [
@@ -125,11 +126,11 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
         if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
         if (result.outcome === 'failed') {
           process.stderr.write(
-            `aes demo: not exactly once: ${result.tally.lost} lost, ${result.tally.duplicates} duplicates; the folder ${result.dir} is kept\n`,
+            `aes demo: ${stderrPaint()('error', 'not exactly once:')} ${result.tally.lost} lost, ${result.tally.duplicates} duplicates; the folder ${result.dir} is kept\n`,
           );
         } else if (result.outcome === 'stalled') {
           process.stderr.write(
-            `aes demo: records stopped flowing before the end; the folder ${result.dir} is kept\n`,
+            `aes demo: ${stderrPaint()('error', 'records stopped flowing before the end;')} the folder ${result.dir} is kept\n`,
           );
         }
         setExitCode(result.exitCode);

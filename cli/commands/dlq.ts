@@ -9,6 +9,7 @@ import { DEFAULT_DLQ_TIMEOUT_MS } from '../../runtime/dead-letters/defaults.js';
 import type { DeadLetterFilter, DeadLetterOptions } from '../../runtime/internal.js';
 import { collect } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint, tableStyle } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const DLQ_EXAMPLES: readonly Example[] = [
@@ -138,7 +139,11 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
       const { listDeadLetters, deadLetterListJson, formatDeadLetterList } =
         await import('../../runtime/internal.js');
       const list = await listDeadLetters(await loadConfig(flags.config), await options(flags));
-      print(flags.json, deadLetterListJson(list), formatDeadLetterList(list));
+      print(
+        flags.json,
+        deadLetterListJson(list),
+        formatDeadLetterList(list, tableStyle(stdoutPaint())),
+      );
       setExitCode(0);
     });
 
@@ -175,7 +180,10 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
         flags.json,
         { replayed },
         [
-          `replayed ${replayed.length} dead letter${replayed.length === 1 ? '' : 's'}`,
+          stdoutPaint()(
+            'success',
+            `replayed ${replayed.length} dead letter${replayed.length === 1 ? '' : 's'}`,
+          ),
           ...replayed.map((r) => `  ${r.messageId} → ${r.destination}`),
         ].join('\n'),
       );
@@ -197,7 +205,10 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
         flags.json,
         { dropped },
         [
-          `dropped ${dropped.length} dead letter${dropped.length === 1 ? '' : 's'}`,
+          stdoutPaint()(
+            'success',
+            `dropped ${dropped.length} dead letter${dropped.length === 1 ? '' : 's'}`,
+          ),
           ...dropped.map((id) => `  ${id}`),
         ].join('\n'),
       );

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { EndpointCreateFlags } from './endpoint-create-answers.js';
+import { stdoutPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
 
@@ -81,7 +82,7 @@ export function registerEndpointCreate(
         return;
       }
       process.stdout.write(
-        `created endpoint '${created.name}'\n${created.files.map((f) => `  ${f}\n`).join('')}${created.notes.map((n) => `note: ${n}\n`).join('')}`,
+        `${stdoutPaint()('success', `created endpoint '${created.name}'`)}\n${created.files.map((f) => `  ${f}\n`).join('')}${created.notes.map((n) => `note: ${n}\n`).join('')}`,
       );
       setExitCode(0);
     });

@@ -7,6 +7,7 @@ import { addConfigOption, configFile, type ConfigFlags } from '../config-option.
 import type { EndpointAction } from '../../runtime/node/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const ENDPOINT_EXAMPLES: readonly Example[] = [
@@ -65,7 +66,7 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
         process.stdout.write(
           flags.json === true
             ? `${JSON.stringify({ action, endpoint: name, node })}\n`
-            : `${action}: ${name} on ${node}\n`,
+            : `${stdoutPaint()('success', `${action}:`)} ${name} on ${node}\n`,
         );
         setExitCode(0);
       });

@@ -10,6 +10,7 @@ import {
   type TimeoutFlags,
 } from '../wsdl-timeout.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint, stdoutPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const EXAMPLES: readonly Example[] = [
@@ -137,10 +138,15 @@ async function run(flags: GenFlags, fetchOptions: FetchOptions): Promise<void> {
       process.stdout.write(`${summaryLine(r)}\n`);
       for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
     }
-    process.stdout.write(`wrote ${results.length} WSDL(s) into ${flags.out} in ${seconds} s\n`);
+    const wrote = `wrote ${results.length} WSDL(s) into ${flags.out}`;
+    process.stdout.write(`${stdoutPaint()('success', wrote)} in ${seconds} s\n`);
   }
   if (flags.quiet !== true) {
     for (const r of results)
-      for (const w of r.warnings) process.stderr.write(`aes: warning: ${w}\n`);
+      for (const w of r.warnings) {
+        process.stderr.write(
+          `aes: ${stderrPaint(flags.json === true)('warning', 'warning:')} ${w}\n`,
+        );
+      }
   }
 }

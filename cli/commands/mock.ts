@@ -8,6 +8,7 @@ import type { MockOptions } from '../../mock/index.js';
 import { parseMaps } from './gen.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
 
@@ -101,7 +102,8 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
         process.stdout.write(`  state: ${mock.stateUrl}\n`);
       }
       for (const n of mock.notes) process.stderr.write(`aes mock: note: ${n}\n`);
-      for (const w of mock.warnings) process.stderr.write(`aes mock: warning: ${w}\n`);
+      const warning = stderrPaint(flags.json === true)('warning', 'warning:');
+      for (const w of mock.warnings) process.stderr.write(`aes mock: ${warning} ${w}\n`);
       const signal = await signalled;
       process.stderr.write(`aes mock: ${signal}, closing\n`);
       await mock.close();

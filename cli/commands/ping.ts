@@ -1,6 +1,7 @@
 /** `aes ping [--json]`: checks that a kernel answers (prints `PONG from <kernel> in <ms> ms`). */
 import type { ClientFlags } from '../../cluster/internal.js';
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 import { addClientFlags } from './post.js';
 
@@ -23,7 +24,7 @@ export const registerPing: RegisterCommand = (program) => {
       process.stdout.write(
         flags.json === true
           ? `${JSON.stringify({ reply: r.reply, kernel: r.kernel, ms: r.ms })}\n`
-          : `${r.reply} from ${r.kernel} in ${r.ms.toFixed(2)} ms\n`,
+          : `${stdoutPaint()('success', r.reply)} from ${r.kernel} in ${r.ms.toFixed(2)} ms\n`,
       );
     });
 };

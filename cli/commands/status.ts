@@ -1,6 +1,7 @@
 /** `aes status [--json]`: every node of the cluster and every endpoint on it, from any node. */
 import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint, tableStyle } from '../colour.js';
 import { addExamples, type Example } from '../examples.js';
 
 const EXAMPLES: readonly Example[] = [
@@ -30,7 +31,7 @@ export const registerStatus: RegisterCommand = (program, setExitCode) => {
       process.stdout.write(
         flags.json === true
           ? `${JSON.stringify(status, null, 2)}\n`
-          : `${formatClusterStatus(status)}\n`,
+          : `${formatClusterStatus(status, tableStyle(stdoutPaint()))}\n`,
       );
       setExitCode(clusterHasFaults(status) ? 1 : 0);
     });
