@@ -10,6 +10,7 @@ import path from 'node:path';
 import { debuglog } from 'node:util';
 import * as soap from 'soap';
 import {
+  DEFAULT_FETCH_TIMEOUT_MS,
   readWsdlDocument,
   type LoadedWsdl,
   type ModelOptions,
@@ -384,7 +385,11 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
         uri: model.loaded.root,
         suppressStack: true,
         forceSoap12Headers: version === '1.2',
-        wsdl_options: { overrideImportLocation: (loc: string) => mapImport(loc) },
+        wsdl_options: {
+          overrideImportLocation: (loc: string) => mapImport(loc),
+          // An import node-soap fetches itself (with allowNetwork) has the loader's deadline too.
+          timeout: options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+        },
         // Called once the WSDL and its imports are read, with the server itself.
         callback: (err: unknown, ready: soap.Server) => {
           if (err !== null && err !== undefined) {
