@@ -75,14 +75,31 @@ function oneLine(text: string): string {
 /** commander adds `-h, --help` to every command when it prints help; it is not in `options`. */
 const HELP: CompletionOption = { long: '--help', short: '-h', description: 'display help' };
 
+/**
+ * `help [command]`, which commander answers for every command with subcommands without listing
+ * it among them: its argument is one of those subcommands.
+ */
+function helpCommand(path: readonly string[], subcommands: readonly string[]): CompletionCommand {
+  return {
+    path: [...path, 'help'],
+    description: 'display help for command',
+    subcommands: [],
+    options: [],
+    arguments: [{ kind: 'choices', choices: subcommands }],
+    variadic: false,
+  };
+}
+
 /** `command` and everything under it. */
 export function commandTree(command: Command, parent: readonly string[] = []): CompletionCommand {
   const path = [...parent, command.name()];
   const args = command.registeredArguments;
+  const subcommands = command.commands.map((sub) => commandTree(sub, path));
+  const names = command.commands.map((sub) => sub.name());
   return {
     path,
     description: oneLine(command.description()),
-    subcommands: command.commands.map((sub) => commandTree(sub, path)),
+    subcommands: names.length === 0 ? [] : [...subcommands, helpCommand(path, names)],
     options: [...command.options.map(optionOf), HELP],
     arguments: args.map(argumentOf),
     variadic: args.at(-1)?.variadic === true,

@@ -38,7 +38,7 @@ function workspace(shell: string): { dir: string; script: string; [Symbol.dispos
 /** What each case's line completes to: exact candidate lists, sorted. */
 const CASES: readonly (readonly [line: string, expected: readonly string[]])[] = [
   ['aes gen --o', ['--out']],
-  ['aes endpoint ', ['create', 'restart', 'run', 'start', 'stop']],
+  ['aes endpoint ', ['create', 'help', 'restart', 'run', 'start', 'stop']],
   ['aes endpoint create --wsdl ', ['orders.wsdl', 'wsdls/']],
   ['aes gen --out ', ['wsdls/']],
   ['aes run --log-format ', ['json', 'pretty']],
@@ -47,13 +47,18 @@ const CASES: readonly (readonly [line: string, expected: readonly string[]])[] =
   ['aes config check -c ', ['orders.wsdl', 'wsdls/']],
   ['aes post poe://k/s/state ', []],
   ['aes dlq list --timeout-ms ', []],
+  ['aes dlq help ', ['drop', 'list', 'replay', 'show']],
+  ['aes help ', commandNames()],
 ];
 
-/** Every command and subcommand: the root's list must hold each top-level command. */
+/** The top-level commands, commander's `help` among them. */
 function topLevel(): string[] {
-  return buildProgram(() => undefined)
-    .commands.map((c: Command) => c.name())
-    .sort();
+  return [...commandNames(), 'help'].sort();
+}
+
+/** The top-level commands as the program declares them. */
+function commandNames(): string[] {
+  return buildProgram(() => undefined).commands.map((c: Command) => c.name());
 }
 
 test('the tree the scripts are made from is the program’s, every command and option', () => {
@@ -64,6 +69,8 @@ test('the tree the scripts are made from is the program’s, every command and o
   const walk = (c: Command, prefix: string): void => {
     expected.push(prefix);
     for (const sub of c.commands) walk(sub, `${prefix} ${sub.name()}`);
+    // commander's own `help [command]` of a command with subcommands.
+    if (c.commands.length > 0) expected.push(`${prefix} help`);
   };
   walk(program, 'aes');
   assert.deepEqual(paths, expected);
