@@ -3,26 +3,30 @@
  * `--json`, one JSON object on stdout instead (`errorJson`).
  */
 
+import type { Paint } from './colour.js';
+
 interface CodedError {
   readonly code?: unknown;
   readonly exitCode?: unknown;
 }
 
-/** `aes: <message>` followed by the chain of causes, each on its own line. */
-export function formatError(err: unknown): string {
+/**
+ * `aes: error [CODE]: <message>` followed by the chain of causes, each on its own line; `paint`
+ * marks the `aes: error [CODE]:` prefix (red on a terminal).
+ */
+export function formatError(err: unknown, paint: Paint = (_role, text) => text): string {
   const lines: string[] = [];
   let current: unknown = err;
   let depth = 0;
   while (current !== undefined && depth < 5) {
     if (current instanceof Error) {
       const code = (current as CodedError).code;
-      const prefix = depth === 0 ? 'aes: error' : '  caused by';
-      lines.push(`${prefix}${typeof code === 'string' ? ` [${code}]` : ''}: ${current.message}`);
+      const prefix = `${depth === 0 ? 'aes: error' : '  caused by'}${typeof code === 'string' ? ` [${code}]` : ''}:`;
+      lines.push(`${depth === 0 ? paint('error', prefix) : prefix} ${current.message}`);
       current = current.cause;
     } else {
-      lines.push(
-        `${depth === 0 ? 'aes: error' : '  caused by'}: ${JSON.stringify(current) ?? 'undefined'}`,
-      );
+      const prefix = depth === 0 ? paint('error', 'aes: error:') : '  caused by:';
+      lines.push(`${prefix} ${JSON.stringify(current) ?? 'undefined'}`);
       current = undefined;
     }
     depth += 1;

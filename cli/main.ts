@@ -5,7 +5,23 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../runtime/version.js';
 import { COMMANDS } from './commands/index.js';
+import { addExamples, type Example } from './examples.js';
+import { stderrPaint } from './colour.js';
 import { errorJson, exitCodeFor, formatError } from './errors.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'see everything move on loopback: two SOAP systems, three nodes, two endpoints',
+    line: 'aes demo',
+  },
+  {
+    does: 'start a project, then add an endpoint to it (asks what it needs)',
+    line: 'aes create orders && cd orders && aes endpoint create',
+  },
+  { does: 'run the node a config describes', line: 'aes run -c aes.config.json' },
+  { does: 'how the nodes and endpoints of its cluster are', line: 'aes status' },
+  { does: 'the help of one command', line: 'aes gen --help' },
+];
 
 /** True when `--json` is among the options (before a `--`): errors are then printed as JSON. */
 export function wantsJson(argv: readonly string[]): boolean {
@@ -19,12 +35,18 @@ export function wantsJson(argv: readonly string[]): boolean {
  * errors are not written as text: `main` prints them as JSON.
  */
 export function buildProgram(setExitCode: (code: number) => void, json = false): Command {
+  const paint = stderrPaint(json);
   const program = new Command('aes')
     .description('Asynchronous Endpoint Server: SOAP systems linked through a message queue')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError(json ? false : '(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => (json ? undefined : write(text)) });
+    .configureOutput({
+      // commander's usage errors (`error: unknown option …`), red on a terminal.
+      outputError: (text, write) =>
+        json ? undefined : write(text.replace(/[^\n]+/g, (line) => paint('error', line))),
+    });
+  addExamples(program, EXAMPLES);
   for (const register of COMMANDS) register(program, setExitCode);
   return program;
 }
@@ -48,7 +70,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const code = err instanceof CommanderError ? (err.exitCode === 0 ? 0 : 2) : exitCodeFor(err);
     if (code === 0) return 0;
     if (json) process.stdout.write(`${JSON.stringify(errorJson(err, code))}\n`);
-    else if (!(err instanceof CommanderError)) process.stderr.write(`${formatError(err)}\n`);
+    else if (!(err instanceof CommanderError)) {
+      process.stderr.write(`${formatError(err, stderrPaint())}\n`);
+    }
     return code;
   }
 }

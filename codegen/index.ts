@@ -7,8 +7,11 @@
  */
 export {
   CodegenError,
+  DEFAULT_FETCH_TIMEOUT_MS,
   formatLocation,
+  WsdlFetchTimeoutError,
   type CodegenErrorCode,
+  type FetchListener,
   type LoadOptions,
   type ModelOptions,
   type SourceLocation,

@@ -12,6 +12,7 @@ import * as soap from 'soap';
 import {
   DEFAULT_FETCH_TIMEOUT_MS,
   readWsdlDocument,
+  type LoadedWsdl,
   type ModelOptions,
   type Binding,
   type Port,
@@ -144,14 +145,10 @@ function soapFault(spec: FaultSpec, version: '1.1' | '1.2'): { Fault: Record<str
   };
 }
 
-async function readRoot(root: string, options: MockOptions): Promise<string> {
-  if (!isUrl(root)) return readFile(root, 'utf8');
-  const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
-  const res = await fetch(root, {
-    signal: options.signal === undefined ? signal : AbortSignal.any([signal, options.signal]),
-  });
-  if (!res.ok) throw new MockError('MOCK_UNSERVABLE', `cannot fetch '${root}': HTTP ${res.status}`);
-  return res.text();
+/** The root WSDL's text: a fetched one as the loader read it (one fetch, under its deadline). */
+async function readRoot(loaded: LoadedWsdl): Promise<string> {
+  const fetched = isUrl(loaded.root) ? loaded.sources.get(loaded.root) : undefined;
+  return fetched ?? readFile(loaded.root, 'utf8');
 }
 
 /** A running mock. `close()` is idempotent; `await using` closes it too. */
@@ -299,7 +296,7 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
   const notes: string[] = [];
   const selected = selectPorts(model.wsdl.services, model.wsdl.bindings, options, notes);
   // node-soap's server reads WSDL 1.1: a WSDL 2.0 document is served through its equivalent.
-  const original = await readRoot(model.loaded.root, options);
+  const original = await readRoot(model.loaded);
   const wsdl20 = model.wsdl.version === '2.0';
   const rootText = wsdl20 ? wsdl11Of(model) : original;
   // node-soap routes by the path of each port's address: give every port its own.
@@ -393,7 +390,11 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
         uri: model.loaded.root,
         suppressStack: true,
         forceSoap12Headers: version === '1.2',
-        wsdl_options: { overrideImportLocation: (loc: string) => mapImport(loc) },
+        wsdl_options: {
+          overrideImportLocation: (loc: string) => mapImport(loc),
+          // An import node-soap fetches itself (with allowNetwork) has the loader's deadline too.
+          timeout: options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+        },
         // Called once the WSDL and its imports are read, with the server itself.
         callback: (err: unknown, ready: soap.Server) => {
           if (err !== null && err !== undefined) {

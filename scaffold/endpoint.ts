@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDestination } from '../transports/index.js';
-import { generateSources } from '../codegen/index.js';
+import { generateSources, type LoadOptions } from '../codegen/index.js';
 import { wsdlFolderName } from '../codegen/internal.js';
 import { ScaffoldError } from './errors.js';
 import {
@@ -108,7 +108,17 @@ function portFor(
   return port;
 }
 
-export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedEndpoint> {
+/** How a WSDL given as URL is fetched: each fetch's deadline, a cancel signal, a listener. */
+export type EndpointFetchOptions = Pick<LoadOptions, 'timeoutMs' | 'signal' | 'fetchListener'>;
+
+/**
+ * Writes the endpoint `answers` describe into their project. A WSDL given as URL is fetched (with
+ * `allowNetwork`) under `fetchOptions`.
+ */
+export async function createEndpoint(
+  answers: EndpointAnswers,
+  fetchOptions: EndpointFetchOptions = {},
+): Promise<CreatedEndpoint> {
   const project = path.resolve(answers.project ?? '.');
   checkEndpointName(answers.name);
   checkDestination(answers.destination);
@@ -147,7 +157,7 @@ export async function createEndpoint(answers: EndpointAnswers): Promise<CreatedE
   if (!remote && !existsSync(source)) {
     throw new ScaffoldError('SCAFFOLD_USAGE', `--wsdl: no such file '${answers.wsdl}'`);
   }
-  const loadOptions = { allowNetwork: answers.allowNetwork === true };
+  const loadOptions = { ...fetchOptions, allowNetwork: answers.allowNetwork === true };
   const original = await wsdlOperations(source, loadOptions);
   const all = operationNames(original);
   const chosen = [...required, ...optional].flatMap((r) => {

@@ -9,6 +9,7 @@ export {
   createEndpoint,
   type CreatedEndpoint,
   type EndpointAnswers,
+  type EndpointFetchOptions,
   type EndpointKind,
   type EndpointPhase,
 } from './endpoint.js';

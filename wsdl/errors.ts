@@ -5,6 +5,7 @@ export type CodegenErrorCode =
   | 'WSDL_NOT_FOUND'
   | 'WSDL_REMOTE_IMPORT'
   | 'WSDL_FETCH'
+  | 'WSDL_FETCH_TIMEOUT'
   | 'WSDL_UNKNOWN_REF'
   | 'WSDL_INVALID'
   | 'WSDL_NO_SERVICE'
@@ -44,5 +45,30 @@ export class CodegenError extends Error {
     this.code = code;
     this.exitCode = code === 'GEN_USAGE' ? 2 : 1;
     this.location = options.location;
+  }
+}
+
+/** `ms` as people read a deadline: `500 ms`, `30 s`, `1.5 s`. */
+function formatDeadline(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Number((ms / 1_000).toFixed(1))} s`;
+}
+
+/**
+ * A remote document that did not arrive within the fetch deadline (`LoadOptions.timeoutMs`):
+ * `WSDL_FETCH_TIMEOUT`, naming the URL and the deadline.
+ */
+export class WsdlFetchTimeoutError extends CodegenError {
+  constructor(
+    /** The document that did not arrive. */
+    readonly url: string,
+    /** The deadline it missed. */
+    readonly timeoutMs: number,
+    options: { location?: SourceLocation; cause?: unknown } = {},
+  ) {
+    super(
+      'WSDL_FETCH_TIMEOUT',
+      `no answer from '${url}' within ${formatDeadline(timeoutMs)}`,
+      options,
+    );
   }
 }

@@ -7,12 +7,14 @@
 export {
   CodegenError,
   formatLocation,
+  WsdlFetchTimeoutError,
   type CodegenErrorCode,
   type SourceLocation,
 } from './errors.js';
+export { DEFAULT_FETCH_TIMEOUT_MS } from './defaults.js';
 export {
-  DEFAULT_FETCH_TIMEOUT_MS,
   loadWsdl,
+  type FetchListener,
   type LoadedWsdl,
   type LoadOptions,
   type SchemaDocument,

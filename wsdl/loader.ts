@@ -7,15 +7,30 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debuglog } from 'node:util';
-import { CodegenError, formatLocation, type SourceLocation } from './errors.js';
+import { DEFAULT_FETCH_TIMEOUT_MS } from './defaults.js';
+import {
+  CodegenError,
+  formatLocation,
+  WsdlFetchTimeoutError,
+  type SourceLocation,
+} from './errors.js';
 import { createLocationMapper, isUrl, type LocationMapper } from './location-map.js';
 import { isBuiltinNs, isWsdl20Ns, isXsdNs, WSDL11_NS } from './namespaces.js';
 import { childrenNamed, decodeXml, locationOf, parseXml, type XmlElement } from './xml.js';
 
 const trace = debuglog('aes-codegen');
 
-/** Default deadline for one remote fetch (only with `allowNetwork`). */
-export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+/**
+ * Told when a remote document is fetched, so that a caller can show that it waits (a server that
+ * accepted the connection and is slow to answer). Each `fetchStarted` is followed by one
+ * `fetchEnded` for the same URL, whether the fetch succeeded or not.
+ */
+export interface FetchListener {
+  /** A fetch of `url` began. */
+  fetchStarted?(url: string): void;
+  /** The fetch of `url` ended: the document arrived, or the fetch failed or ran out of time. */
+  fetchEnded?(url: string): void;
+}
 
 export interface LoadOptions {
   /** Remote URL (or URL prefix ending in `/`) to local path. */
@@ -27,6 +42,8 @@ export interface LoadOptions {
   /** Deadline for each remote fetch. @defaultValue DEFAULT_FETCH_TIMEOUT_MS */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Told when each remote fetch starts and ends. */
+  readonly fetchListener?: FetchListener;
 }
 
 /** One `xsd:schema` with the namespace it defines (chameleon includes take the includer's). */
@@ -120,16 +137,23 @@ class Loader {
       );
     }
     trace('fetch %s', url);
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal =
       this.#options.signal === undefined
         ? timeout
         : AbortSignal.any([timeout, this.#options.signal]);
+    const listener = this.#options.fetchListener;
+    listener?.fetchStarted?.(url);
     try {
       const res = await fetch(url, { signal });
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
       return decodeXml(new Uint8Array(await res.arrayBuffer()));
     } catch (err) {
+      // The caller's own abort is not a timeout, even when the deadline passed since.
+      if (timeout.aborted && this.#options.signal?.aborted !== true) {
+        throw new WsdlFetchTimeoutError(url, timeoutMs, { ...where, cause: err });
+      }
       throw new CodegenError(
         'WSDL_FETCH',
         `cannot fetch '${url}': ${err instanceof Error ? err.message : String(err)}`,
@@ -138,6 +162,8 @@ class Loader {
           cause: err,
         },
       );
+    } finally {
+      listener?.fetchEnded?.(url);
     }
   }
 

@@ -9,6 +9,20 @@ import { BrokerOptionsError } from '../../broker/errors.js';
 import type { BrokerOptions, BrokerTlsOptions } from '../../broker/index.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'a broker on the default port, data in data/broker', line: 'aes broker' },
+  {
+    does: 'on every interface, with one login, on another port',
+    line: 'aes broker --bind 0.0.0.0 --port 61614 --user aes:s3cret',
+  },
+  {
+    does: 'stomp+ssl:// with mutual TLS',
+    line: 'aes broker --tls-cert broker.pem --tls-key broker-key.pem --tls-client-ca clients-ca.pem',
+  },
+];
 
 interface BrokerFlags {
   readonly port: number;
@@ -130,8 +144,7 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
 }
 
 export const registerBroker: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('broker')
+  addExamples(program.command('broker'), EXAMPLES)
     .description('run the embedded durable STOMP broker alone (until SIGINT/SIGTERM)')
     .addOption(
       new Option('-p, --port <port>', 'TCP port (0 picks a free one)')
@@ -190,7 +203,7 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
       const loopback = isLoopbackHost(options.host ?? '');
       if (!loopback && options.users === undefined) {
         process.stderr.write(
-          `aes broker: warning: listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
+          `aes broker: ${stderrPaint()('warning', 'warning:')} listening on ${options.host ?? ''} without --user/--users-file: any client may connect\n`,
         );
       }
       // Listening for the stop signal before the broker announces itself: a supervisor may send
@@ -199,7 +212,9 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
       const { describeQuarantined, startBroker } = await import('../../broker/index.js');
       const broker = await startBroker(options);
       for (const q of broker.quarantined()) {
-        process.stderr.write(`aes broker: corrupt record set aside: ${describeQuarantined(q)}\n`);
+        process.stderr.write(
+          `aes broker: ${stderrPaint()('warning', 'corrupt record set aside:')} ${describeQuarantined(q)}\n`,
+        );
       }
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,

@@ -1,12 +1,23 @@
 /** `aes call <spec> [json]`: calls a published state and prints its result as JSON. */
 import type { ClientFlags } from '../../cluster/internal.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
 import { addClientFlags } from './post.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'call a state of node-a and print its result',
+    line: 'aes call poe://node-a/orders/count',
+  },
+  {
+    does: 'with arguments, at a given kernel',
+    line: "aes call poe://node-a/orders/find '[1,2]' --address tcp://127.0.0.1:7100",
+  },
+];
 
 export const registerCall: RegisterCommand = (program) => {
   addClientFlags(
-    program
-      .command('call')
+    addExamples(program.command('call'), EXAMPLES)
       .description(
         "call a published state and print its result: aes call poe://kernel/session/state '[1,2]'",
       )

@@ -4,14 +4,28 @@
  * node would run, endpoints included.
  */
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
 import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
 
+const CONFIG_EXAMPLES: readonly Example[] = [
+  { does: 'check the config in this folder', line: 'aes config check' },
+];
+
+const CHECK_EXAMPLES: readonly Example[] = [
+  { does: 'check the config in this folder (aes.config.json)', line: 'aes config check' },
+  {
+    does: 'another file, and print it resolved (defaults applied, secrets redacted)',
+    line: 'aes config check -c /etc/aes/node.json --json',
+  },
+];
+
 export const registerConfig: RegisterCommand = (program, setExitCode) => {
-  const config = program.command('config').description('work with the node config file');
+  const config = addExamples(program.command('config'), CONFIG_EXAMPLES).description(
+    'work with the node config file',
+  );
   addConfigOption(
-    config
-      .command('check')
+    addExamples(config.command('check'), CHECK_EXAMPLES)
       .description(
         `check a node config file (default ${DEFAULT_CONFIG_FILE}) as aes run does: schema, named files, endpoints folder`,
       )

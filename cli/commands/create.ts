@@ -1,5 +1,15 @@
 /** `aes create [dir] [--json]`: a ready aes project, from the package's templates. */
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'a project in a new folder orders/, then its first endpoint',
+    line: 'aes create orders && cd orders && npm install && npx aes endpoint create',
+  },
+  { does: 'in this folder, with another name', line: 'aes create --name orders-node' },
+];
 
 interface Flags {
   readonly force?: boolean;
@@ -9,8 +19,7 @@ interface Flags {
 }
 
 export const registerCreate: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('create')
+  addExamples(program.command('create'), EXAMPLES)
     .description('create an aes project: config, endpoints/, wsdl/, package.json, tsconfig, README')
     .argument('[dir]', 'the project folder (created when missing)', '.')
     .option('--force', 'write into a folder that is not empty (files are rewritten whole)')
@@ -34,7 +43,7 @@ export const registerCreate: RegisterCommand = (program, setExitCode) => {
         return;
       }
       process.stdout.write(
-        `created aes project '${created.name}' in ${created.dir}\n` +
+        `${stdoutPaint()('success', `created aes project '${created.name}'`)} in ${created.dir}\n` +
           created.files.map((f) => `  ${f}\n`).join('') +
           `next:\n  cd ${dir}\n  npm install\n  npx aes endpoint create\n`,
       );

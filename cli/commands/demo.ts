@@ -12,6 +12,17 @@ import {
   MAX_DEMO_STALL_TIMEOUT_MS,
 } from '../../demo/defaults.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'the main job with the default number of records', line: 'aes demo' },
+  {
+    does: 'more records, a target that fails 20% of its puts, and keep it up afterwards',
+    line: 'aes demo --records 5000 --target-faults 0.2 --keep-running',
+  },
+  { does: 'the outcome as JSON (progress on stderr)', line: 'aes demo --json' },
+];
 
 function wholeNumber(min: number, max: number): (value: string) => number {
   return (value) => {
@@ -39,8 +50,7 @@ function share(value: string): number {
 }
 
 export const registerDemo: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('demo')
+  addExamples(program.command('demo'), EXAMPLES)
     .description(
       'the main job on loopback: a source and a target SOAP system, a three-node cluster, an outbound and an inbound endpoint; prints progress and "N popped, N delivered, 0 lost, 0 duplicates"',
     )
@@ -116,11 +126,11 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
         if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
         if (result.outcome === 'failed') {
           process.stderr.write(
-            `aes demo: not exactly once: ${result.tally.lost} lost, ${result.tally.duplicates} duplicates; the folder ${result.dir} is kept\n`,
+            `aes demo: ${stderrPaint()('error', 'not exactly once:')} ${result.tally.lost} lost, ${result.tally.duplicates} duplicates; the folder ${result.dir} is kept\n`,
           );
         } else if (result.outcome === 'stalled') {
           process.stderr.write(
-            `aes demo: records stopped flowing before the end; the folder ${result.dir} is kept\n`,
+            `aes demo: ${stderrPaint()('error', 'records stopped flowing before the end;')} the folder ${result.dir} is kept\n`,
           );
         }
         setExitCode(result.exitCode);

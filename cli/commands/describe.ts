@@ -2,8 +2,18 @@
 import type { Command } from 'commander';
 import { parseMaps } from './gen.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
 
-interface DescribeFlags {
+const EXAMPLES: readonly Example[] = [
+  { does: 'what a WSDL offers', line: 'aes describe wsdl/source-system.wsdl' },
+  {
+    does: 'a WSDL by URL, waiting up to 2 minutes for it, as JSON',
+    line: 'aes describe https://erp.example/orders?wsdl --allow-network --timeout 2m --json',
+  },
+];
+
+interface DescribeFlags extends TimeoutFlags {
   readonly map: string[];
   readonly catalog?: string;
   readonly allowNetwork?: boolean;
@@ -12,8 +22,7 @@ interface DescribeFlags {
 }
 
 export const registerDescribe: RegisterCommand = (program: Command, setExitCode) => {
-  program
-    .command('describe')
+  const command = addExamples(program.command('describe'), EXAMPLES)
     .description(
       'print the services, ports and operations of a WSDL with their input and output shapes',
     )
@@ -25,17 +34,21 @@ export const registerDescribe: RegisterCommand = (program: Command, setExitCode)
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch remote imports over HTTP(S)')
+    .option('--allow-network', 'fetch a WSDL given as URL, and remote imports, over HTTP(S)');
+  addTimeoutOption(command)
     .option('--strict', 'treat dangling references as errors')
     .option('--json', 'print JSON instead of text')
     .action(async (wsdl: string, flags: DescribeFlags) => {
       const { describeWsdl, formatDescription } = await import('../../codegen/index.js');
-      const d = await describeWsdl(wsdl, {
-        map: parseMaps(flags.map),
-        ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
-        allowNetwork: flags.allowNetwork === true,
-        strict: flags.strict === true,
-      });
+      const d = await withWsdlFetch(flags, flags.json === true, (fetchOptions) =>
+        describeWsdl(wsdl, {
+          map: parseMaps(flags.map),
+          ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
+          allowNetwork: flags.allowNetwork === true,
+          strict: flags.strict === true,
+          ...fetchOptions,
+        }),
+      );
       process.stdout.write(
         flags.json === true ? `${JSON.stringify(d, null, 2)}\n` : formatDescription(d),
       );

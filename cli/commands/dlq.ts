@@ -9,6 +9,39 @@ import { DEFAULT_DLQ_TIMEOUT_MS } from '../../runtime/dead-letters/defaults.js';
 import type { DeadLetterFilter, DeadLetterOptions } from '../../runtime/internal.js';
 import { collect } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint, tableStyle } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+
+const DLQ_EXAMPLES: readonly Example[] = [
+  { does: "every endpoint's dead letters", line: 'aes dlq list' },
+  { does: 'replay those of one queue, ids kept', line: 'aes dlq replay --queue /queue/orders' },
+];
+
+const LIST_EXAMPLES: readonly Example[] = [
+  { does: "every endpoint's dead letters", line: 'aes dlq list' },
+  {
+    does: "one endpoint's, older than an hour, as JSON",
+    line: 'aes dlq list --endpoint orders-in --older-than 1h --json',
+  },
+];
+
+const SHOW_EXAMPLES: readonly Example[] = [
+  { does: 'one message: fields, headers, body', line: 'aes dlq show orders-out:1234' },
+];
+
+const REPLAY_EXAMPLES: readonly Example[] = [
+  { does: 'back where they came from, ids kept', line: 'aes dlq replay --queue /queue/orders' },
+  { does: 'two of them by id', line: 'aes dlq replay orders-out:1234 orders-out:1240' },
+  { does: 'every one', line: 'aes dlq replay --all' },
+];
+
+const DROP_EXAMPLES: readonly Example[] = [
+  { does: 'those older than a week', line: 'aes dlq drop --older-than 7d' },
+  {
+    does: 'one by id, through another broker URL',
+    line: 'aes dlq drop orders-out:1234 --broker-url stomp://aes:s3cret@127.0.0.1:61613',
+  },
+];
 
 interface CommonFlags {
   readonly config: string;
@@ -95,22 +128,26 @@ function print(json: boolean | undefined, value: unknown, text: string): void {
 }
 
 export const registerDlq: RegisterCommand = (program, setExitCode) => {
-  const dlq = program
-    .command('dlq')
-    .description('list, show, replay and drop the dead letters of the node’s broker');
+  const dlq = addExamples(program.command('dlq'), DLQ_EXAMPLES).description(
+    'list, show, replay and drop the dead letters of the node’s broker',
+  );
 
-  addFilters(addCommon(dlq.command('list')))
+  addFilters(addCommon(addExamples(dlq.command('list'), LIST_EXAMPLES)))
     .description('list the dead-letter queues of the endpoints and their messages')
     .action(async (flags: FilterFlags) => {
       const { loadConfig } = await import('../../runtime/node/index.js');
       const { listDeadLetters, deadLetterListJson, formatDeadLetterList } =
         await import('../../runtime/internal.js');
       const list = await listDeadLetters(await loadConfig(flags.config), await options(flags));
-      print(flags.json, deadLetterListJson(list), formatDeadLetterList(list));
+      print(
+        flags.json,
+        deadLetterListJson(list),
+        formatDeadLetterList(list, tableStyle(stdoutPaint())),
+      );
       setExitCode(0);
     });
 
-  addCommon(dlq.command('show'))
+  addCommon(addExamples(dlq.command('show'), SHOW_EXAMPLES))
     .description('show one dead letter with its headers and body')
     .argument('<message-id>', 'its aes-message-id (as `aes dlq list` shows it)')
     .action(async (messageId: string, flags: CommonFlags) => {
@@ -126,7 +163,7 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
       setExitCode(0);
     });
 
-  addFilters(addCommon(dlq.command('replay')))
+  addFilters(addCommon(addExamples(dlq.command('replay'), REPLAY_EXAMPLES)))
     .description(
       'publish dead letters back to their original queue, keeping their message ids, then remove them',
     )
@@ -143,14 +180,17 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
         flags.json,
         { replayed },
         [
-          `replayed ${replayed.length} dead letter${replayed.length === 1 ? '' : 's'}`,
+          stdoutPaint()(
+            'success',
+            `replayed ${replayed.length} dead letter${replayed.length === 1 ? '' : 's'}`,
+          ),
           ...replayed.map((r) => `  ${r.messageId} → ${r.destination}`),
         ].join('\n'),
       );
       setExitCode(0);
     });
 
-  addFilters(addCommon(dlq.command('drop')))
+  addFilters(addCommon(addExamples(dlq.command('drop'), DROP_EXAMPLES)))
     .description('remove dead letters for good')
     .argument('[message-ids...]', 'these dead letters (else those the filters select)')
     .option('--all', 'every dead letter (required without ids or filters)')
@@ -165,7 +205,10 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
         flags.json,
         { dropped },
         [
-          `dropped ${dropped.length} dead letter${dropped.length === 1 ? '' : 's'}`,
+          stdoutPaint()(
+            'success',
+            `dropped ${dropped.length} dead letter${dropped.length === 1 ? '' : 's'}`,
+          ),
           ...dropped.map((id) => `  ${id}`),
         ].join('\n'),
       );

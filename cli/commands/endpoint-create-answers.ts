@@ -18,6 +18,7 @@ import {
   type Role,
 } from '../../scaffold/internal.js';
 import { Prompter } from '../prompt.js';
+import type { FetchOptions } from '../wsdl-timeout.js';
 
 /** The flags of `aes endpoint create`, as commander parses them. */
 export interface EndpointCreateFlags extends Partial<Readonly<Record<Role, string>>> {
@@ -64,10 +65,14 @@ function missingFlags(f: EndpointCreateFlags): string[] {
   return missing;
 }
 
-/** The answers to every question: from the flags, or asked on the terminal when `interactive`. */
+/**
+ * The answers to every question: from the flags, or asked on the terminal when `interactive`. A WSDL
+ * given as URL is fetched (to list its operations) under `fetchOptions`.
+ */
 export async function answers(
   flags: EndpointCreateFlags,
   interactive: boolean,
+  fetchOptions: FetchOptions,
 ): Promise<EndpointAnswers> {
   if (!interactive) {
     const missing = missingFlags(flags);
@@ -107,7 +112,7 @@ export async function answers(
     }
     if (required.some((r) => picked[r] === undefined)) {
       const ops = operationNames(
-        await wsdlOperations(wsdl, { allowNetwork: flags.allowNetwork === true }),
+        await wsdlOperations(wsdl, { ...fetchOptions, allowNetwork: flags.allowNetwork === true }),
       );
       for (const r of required) {
         picked[r] ??= (await ask.choose(`Operation for ${r}:`, ops)) ?? '';

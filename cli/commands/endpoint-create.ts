@@ -6,13 +6,27 @@
  */
 import type { Command } from 'commander';
 import type { EndpointCreateFlags } from './endpoint-create-answers.js';
+import { stdoutPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'asks each answer on the terminal', line: 'aes endpoint create' },
+  {
+    does: 'an outbound endpoint, every answer a flag',
+    line: 'aes endpoint create --kind outbound --phase single --name orders-out --wsdl wsdl/source-system.wsdl --pop Pop --popped Popped --destination /queue/orders',
+  },
+  {
+    does: 'an inbound endpoint from a WSDL by URL',
+    line: 'aes endpoint create --kind inbound --name orders-in --wsdl https://erp.example/target?wsdl --allow-network --timeout 1m --put Put --destination /queue/orders',
+  },
+];
 
 export function registerEndpointCreate(
   endpoint: Command,
   setExitCode: (code: number) => void,
 ): void {
-  endpoint
-    .command('create')
+  const command = addExamples(endpoint.command('create'), EXAMPLES)
     .description('add an endpoint to the project: typed client, endpoint class, config entry, test')
     .option('--project <dir>', 'the project folder', '.')
     .option('--kind <kind>', 'outbound (source FIFO to queue) or inbound (queue to target)')
@@ -49,23 +63,26 @@ export function registerEndpointCreate(
       '--force',
       're-create an existing endpoint (its files are rewritten; its config entry is kept)',
     )
-    .option('--allow-network', 'fetch a WSDL given as URL, and its imports')
+    .option('--allow-network', 'fetch a WSDL given as URL, and its imports');
+  addTimeoutOption(command)
     .option('--json', 'print the endpoint created as JSON; asks nothing (every answer a flag)')
-    .action(async (flags: EndpointCreateFlags & { readonly json?: boolean }) => {
+    .action(async (flags: EndpointCreateFlags & TimeoutFlags & { readonly json?: boolean }) => {
       // Questions on stdout would spoil its JSON: with --json a missing answer is an error.
       const interactive = flags.json !== true && process.stdin.isTTY && process.stdout.isTTY;
       const [{ createEndpoint }, { answers }] = await Promise.all([
         import('../../scaffold/index.js'),
         import('./endpoint-create-answers.js'),
       ]);
-      const created = await createEndpoint(await answers(flags, interactive));
+      const created = await withWsdlFetch(flags, flags.json === true, async (fetchOptions) =>
+        createEndpoint(await answers(flags, interactive, fetchOptions), fetchOptions),
+      );
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
         setExitCode(0);
         return;
       }
       process.stdout.write(
-        `created endpoint '${created.name}'\n${created.files.map((f) => `  ${f}\n`).join('')}${created.notes.map((n) => `note: ${n}\n`).join('')}`,
+        `${stdoutPaint()('success', `created endpoint '${created.name}'`)}\n${created.files.map((f) => `  ${f}\n`).join('')}${created.notes.map((n) => `note: ${n}\n`).join('')}`,
       );
       setExitCode(0);
     });

@@ -8,6 +8,41 @@ import { addConfigOption, configFile, type ConfigFlags } from '../config-option.
 import type { EndpointAction } from '../../runtime/node/index.js';
 import { registerEndpointCreate } from './endpoint-create.js';
 import type { RegisterCommand } from './register-command.js';
+import { stdoutPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+
+const ENDPOINT_EXAMPLES: readonly Example[] = [
+  {
+    does: 'add an endpoint to the project in this folder (asks what it needs)',
+    line: 'aes endpoint create',
+  },
+  {
+    does: 'restart an endpoint on whichever node runs it',
+    line: 'aes endpoint restart orders-out',
+  },
+];
+
+const CONTROL_EXAMPLES: readonly Example[] = [
+  { does: 'on whichever node of the cluster runs it', line: 'aes endpoint restart orders-out' },
+  {
+    does: 'with another config, the outcome as JSON',
+    line: 'aes endpoint stop orders-in -c /etc/aes/node.json --json',
+  },
+];
+
+const MOVE_EXAMPLES: readonly Example[] = [
+  {
+    does: 'hand an endpoint placed by lease over to node-b (drained on its owner first)',
+    line: 'aes endpoint move orders-out --to node-b',
+  },
+];
+
+const RUN_EXAMPLES: readonly Example[] = [
+  {
+    does: 'stop the supervised one, then run it here to watch it',
+    line: 'aes endpoint stop orders-out && aes endpoint run orders-out',
+  },
+];
 
 interface Flags extends ConfigFlags {
   readonly address?: string;
@@ -16,14 +51,13 @@ interface Flags extends ConfigFlags {
 }
 
 export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
-  const endpoint = program
-    .command('endpoint')
-    .description('create endpoints, and control those of the cluster');
+  const endpoint = addExamples(program.command('endpoint'), ENDPOINT_EXAMPLES).description(
+    'create endpoints, and control those of the cluster',
+  );
   registerEndpointCreate(endpoint, setExitCode);
   for (const action of ['start', 'stop', 'restart'] as const satisfies readonly EndpointAction[]) {
     addConfigOption(
-      endpoint
-        .command(action)
+      addExamples(endpoint.command(action), CONTROL_EXAMPLES)
         .description(`${action} an endpoint, on whichever node runs it`)
         .argument('<name>', 'the endpoint'),
     )
@@ -41,14 +75,13 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
         process.stdout.write(
           flags.json === true
             ? `${JSON.stringify({ action, endpoint: name, node })}\n`
-            : `${action}: ${name} on ${node}\n`,
+            : `${stdoutPaint()('success', `${action}:`)} ${name} on ${node}\n`,
         );
         setExitCode(0);
       });
   }
   addConfigOption(
-    endpoint
-      .command('move')
+    addExamples(endpoint.command('move'), MOVE_EXAMPLES)
       .description(
         'hand an endpoint placed by lease over to another node: its owner drains and releases it, then that node runs it',
       )
@@ -68,13 +101,12 @@ export const registerEndpoint: RegisterCommand = (program, setExitCode) => {
       process.stdout.write(
         flags.json === true
           ? `${JSON.stringify({ action: 'move', endpoint: name, node: to })}\n`
-          : `move: ${name} now on ${to}\n`,
+          : `${stdoutPaint()('success', 'move:')} ${name} now on ${to}\n`,
       );
       setExitCode(0);
     });
   addConfigOption(
-    endpoint
-      .command('run')
+    addExamples(endpoint.command('run'), RUN_EXAMPLES)
       .description('run an endpoint here, attached to its running node (for debugging)')
       .argument('<name>', 'the endpoint (a folder of the endpoints folder)'),
   ).action(async (name: string, flags: Flags) => {

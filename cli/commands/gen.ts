@@ -3,9 +3,32 @@ import type { Command } from 'commander';
 import { CodegenError } from '../../wsdl/errors.js';
 import type { WsdlSummary } from '../../codegen/index.js';
 import { collect } from '../option-helpers.js';
+import {
+  addTimeoutOption,
+  withWsdlFetch,
+  type FetchOptions,
+  type TimeoutFlags,
+} from '../wsdl-timeout.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint, stdoutPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
 
-interface GenFlags {
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'typed clients for two WSDLs into generated/',
+    line: 'aes gen --wsdl wsdl/source-system.wsdl wsdl/target-system.wsdl',
+  },
+  {
+    does: 'a WSDL by URL, its remote imports read from local copies',
+    line: 'aes gen --wsdl https://erp.example/orders?wsdl --allow-network --map https://erp.example/types.xsd=wsdl/types.xsd --out src/generated',
+  },
+  {
+    does: 'only list its services, ports and operations',
+    line: 'aes gen --describe --wsdl wsdl/source-system.wsdl',
+  },
+];
+
+interface GenFlags extends TimeoutFlags {
   readonly wsdl: string[];
   readonly out: string;
   readonly map: string[];
@@ -40,8 +63,7 @@ function summaryLine(s: WsdlSummary): string {
 }
 
 export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
-  program
-    .command('gen')
+  const command = addExamples(program.command('gen'), EXAMPLES)
     .description('generate typed TypeScript (types and SOAP clients) from WSDL 1.1/2.0 documents')
     .requiredOption('--wsdl <file|url...>', 'WSDL documents to read (each gets a folder in --out)')
     .option('--out <dir>', 'output folder', 'generated')
@@ -52,7 +74,8 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch remote imports over HTTP(S) (offline by default)')
+    .option('--allow-network', 'fetch remote imports over HTTP(S) (offline by default)');
+  addTimeoutOption(command)
     .option(
       '--strict',
       'treat references to unknown types, elements, messages or bindings as errors',
@@ -66,53 +89,64 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (flags: GenFlags) => {
-      const { describeWsdl, formatDescription, generate } = await import('../../codegen/index.js');
-      const options = {
-        map: parseMaps(flags.map),
-        ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
-        allowNetwork: flags.allowNetwork === true,
-        strict: flags.strict === true,
-      };
-      if (flags.describe === true) {
-        const descriptions = [];
-        for (const w of flags.wsdl) descriptions.push(await describeWsdl(w, options));
-        process.stdout.write(
-          flags.json === true
-            ? `${JSON.stringify(descriptions, null, 2)}\n`
-            : descriptions.map(formatDescription).join('\n'),
-        );
-        setExitCode(0);
-        return;
-      }
-      const tty = process.stderr.isTTY && flags.quiet !== true && flags.json !== true;
-      const started = performance.now();
-      const results = await generate(flags.wsdl, {
-        ...options,
-        out: flags.out,
-        ...(flags.runtime === undefined ? {} : { runtimeModule: flags.runtime }),
-        onProgress: ({ done, total, source }) => {
-          if (!tty) return;
-          process.stderr.write(
-            done < total ? `\r\x1b[Kgenerating ${done + 1}/${total} ${source}` : '\r\x1b[K',
-          );
-        },
-      });
-      const seconds = ((performance.now() - started) / 1000).toFixed(2);
-      if (flags.json === true) {
-        process.stdout.write(
-          `${JSON.stringify({ out: flags.out, seconds: Number(seconds), wsdls: results }, null, 2)}\n`,
-        );
-      } else if (flags.quiet !== true) {
-        for (const r of results) {
-          process.stdout.write(`${summaryLine(r)}\n`);
-          for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
-        }
-        process.stdout.write(`wrote ${results.length} WSDL(s) into ${flags.out} in ${seconds} s\n`);
-      }
-      if (flags.quiet !== true) {
-        for (const r of results)
-          for (const w of r.warnings) process.stderr.write(`aes: warning: ${w}\n`);
-      }
+      const quiet = flags.quiet === true || flags.json === true;
+      await withWsdlFetch(flags, quiet, (fetchOptions) => run(flags, fetchOptions));
       setExitCode(0);
     });
 };
+
+/** `aes gen` once its flags are read: describes or generates, and prints what it did. */
+async function run(flags: GenFlags, fetchOptions: FetchOptions): Promise<void> {
+  const { describeWsdl, formatDescription, generate } = await import('../../codegen/index.js');
+  const options = {
+    map: parseMaps(flags.map),
+    ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
+    allowNetwork: flags.allowNetwork === true,
+    strict: flags.strict === true,
+    ...fetchOptions,
+  };
+  if (flags.describe === true) {
+    const descriptions = [];
+    for (const w of flags.wsdl) descriptions.push(await describeWsdl(w, options));
+    process.stdout.write(
+      flags.json === true
+        ? `${JSON.stringify(descriptions, null, 2)}\n`
+        : descriptions.map(formatDescription).join('\n'),
+    );
+    return;
+  }
+  const tty = process.stderr.isTTY && flags.quiet !== true && flags.json !== true;
+  const started = performance.now();
+  const results = await generate(flags.wsdl, {
+    ...options,
+    out: flags.out,
+    ...(flags.runtime === undefined ? {} : { runtimeModule: flags.runtime }),
+    onProgress: ({ done, total, source }) => {
+      if (!tty) return;
+      process.stderr.write(
+        done < total ? `\r\x1b[Kgenerating ${done + 1}/${total} ${source}` : '\r\x1b[K',
+      );
+    },
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  if (flags.json === true) {
+    process.stdout.write(
+      `${JSON.stringify({ out: flags.out, seconds: Number(seconds), wsdls: results }, null, 2)}\n`,
+    );
+  } else if (flags.quiet !== true) {
+    for (const r of results) {
+      process.stdout.write(`${summaryLine(r)}\n`);
+      for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+    }
+    const wrote = `wrote ${results.length} WSDL(s) into ${flags.out}`;
+    process.stdout.write(`${stdoutPaint()('success', wrote)} in ${seconds} s\n`);
+  }
+  if (flags.quiet !== true) {
+    for (const r of results)
+      for (const w of r.warnings) {
+        process.stderr.write(
+          `aes: ${stderrPaint(flags.json === true)('warning', 'warning:')} ${w}\n`,
+        );
+      }
+  }
+}

@@ -8,6 +8,7 @@
  */
 import { registerBroker } from './broker.js';
 import { registerCall } from './call.js';
+import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerCreate } from './create.js';
@@ -39,4 +40,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDlq,
   registerDemo,
   registerCreate,
+  registerCompletion,
 ];

@@ -8,8 +8,22 @@ import type { MockOptions } from '../../mock/index.js';
 import { parseMaps } from './gen.js';
 import { collect, untilSignal } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
+import { stderrPaint } from '../colour.js';
+import { addExamples, type Example } from '../examples.js';
+import { addTimeoutOption, withWsdlFetch, type TimeoutFlags } from '../wsdl-timeout.js';
 
-interface MockFlags {
+const EXAMPLES: readonly Example[] = [
+  {
+    does: "serve a WSDL's ports with sample answers on a free port",
+    line: 'aes mock --wsdl wsdl/source-system.wsdl',
+  },
+  {
+    does: 'on port 8080, answering as a script says',
+    line: 'aes mock --wsdl wsdl/source-system.wsdl --port 8080 --script source-script.json',
+  },
+];
+
+interface MockFlags extends TimeoutFlags {
   readonly wsdl: string;
   readonly port: number;
   readonly host: string;
@@ -29,8 +43,7 @@ function integer(value: string): number {
 }
 
 export const registerMock: RegisterCommand = (program, setExitCode) => {
-  program
-    .command('mock')
+  const command = addExamples(program.command('mock'), EXAMPLES)
     .description(
       'serve a SOAP service from a WSDL 1.1 with sample or scripted answers (until SIGINT/SIGTERM)',
     )
@@ -53,7 +66,8 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch a remote WSDL and its imports over HTTP(S)')
+    .option('--allow-network', 'fetch a remote WSDL and its imports over HTTP(S)');
+  addTimeoutOption(command)
     .option('--json', 'print the endpoints as one JSON line instead of text')
     .action(async (flags: MockFlags) => {
       const options: MockOptions = {
@@ -70,7 +84,9 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
       // Before the mock announces its address: a SIGTERM sent on reading it must close the mock.
       const signalled = untilSignal();
       const { startMock } = await import('../../mock/index.js');
-      const mock = await startMock(flags.wsdl, options);
+      const mock = await withWsdlFetch(flags, flags.json === true, (fetchOptions) =>
+        startMock(flags.wsdl, { ...options, ...fetchOptions }),
+      );
       if (flags.json === true) {
         process.stdout.write(
           `${JSON.stringify({ url: mock.url, state: mock.stateUrl, endpoints: mock.endpoints })}\n`,
@@ -86,7 +102,8 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
         process.stdout.write(`  state: ${mock.stateUrl}\n`);
       }
       for (const n of mock.notes) process.stderr.write(`aes mock: note: ${n}\n`);
-      for (const w of mock.warnings) process.stderr.write(`aes mock: warning: ${w}\n`);
+      const warning = stderrPaint(flags.json === true)('warning', 'warning:');
+      for (const w of mock.warnings) process.stderr.write(`aes mock: ${warning} ${w}\n`);
       const signal = await signalled;
       process.stderr.write(`aes mock: ${signal}, closing\n`);
       await mock.close();

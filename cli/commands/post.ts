@@ -2,6 +2,18 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ClientFlags } from '../../cluster/internal.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  {
+    does: 'post an event to a state of node-a (exit 0 once the node has read it)',
+    line: 'aes post poe://node-a/orders/note \'{"a":1}\'',
+  },
+  {
+    does: 'with the secret in a file, over TLS',
+    line: 'aes post poe://node-a/orders/note --address tls://aes.example:7100 --secret-file /etc/aes/cluster.secret --ca ca.pem',
+  },
+];
 
 function integer(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) === 0)
@@ -33,8 +45,7 @@ export function addClientFlags(command: Command): Command {
 
 export const registerPost: RegisterCommand = (program) => {
   addClientFlags(
-    program
-      .command('post')
+    addExamples(program.command('post'), EXAMPLES)
       .description(
         'post an event to a published state: aes post poe://kernel/session/state \'{"json":1}\'',
       )

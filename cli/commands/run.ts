@@ -8,11 +8,19 @@
 import { Option } from 'commander';
 import { addConfigOption, configFile, type ConfigFlags } from '../config-option.js';
 import type { RegisterCommand } from './register-command.js';
+import { addExamples, type Example } from '../examples.js';
+
+const EXAMPLES: readonly Example[] = [
+  { does: 'run the node of aes.config.json in this folder', line: 'aes run' },
+  {
+    does: 'another config, logging JSON lines',
+    line: 'aes run -c /etc/aes/node.json --log-format json',
+  },
+];
 
 export const registerRun: RegisterCommand = (program, setExitCode) => {
   addConfigOption(
-    program
-      .command('run')
+    addExamples(program.command('run'), EXAMPLES)
       .description('run a node: its broker, kernel, HTTP surface and endpoints (SIGHUP reloads)')
       .argument('[config]', 'the node config file (an alias of -c)'),
   )

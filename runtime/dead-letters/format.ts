@@ -1,6 +1,7 @@
 /** Text and JSON forms of dead letters for the CLI. */
 import type { DeadLetter } from './dead-letter-message.js';
 import type { DeadLetterList } from './dead-letters.js';
+import type { TableStyle } from '../table-style.js';
 
 /** A dead letter as JSON: the body as UTF-8 text when it is, else base64. */
 export function deadLetterJson(letter: DeadLetter, withBody: boolean): Record<string, unknown> {
@@ -31,8 +32,8 @@ export function deadLetterListJson(list: DeadLetterList): Record<string, unknown
   };
 }
 
-/** One table per dead-letter queue browsed. */
-export function formatDeadLetterList(list: DeadLetterList): string {
+/** One table per dead-letter queue browsed; `style` marks each table's header row. */
+export function formatDeadLetterList(list: DeadLetterList, style: TableStyle = {}): string {
   const lines: string[] = [];
   for (const queue of list.queues) {
     const letters = list.letters.filter((l) => l.deadLetterQueue === queue);
@@ -51,13 +52,12 @@ export function formatDeadLetterList(list: DeadLetterList): string {
       ]),
     ];
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    for (const row of rows) {
-      lines.push(
-        `  ${row
-          .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-          .join('  ')}`,
-      );
-    }
+    rows.forEach((row, r) => {
+      const text = row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ');
+      lines.push(`  ${r === 0 ? (style.heading?.(text) ?? text) : text}`);
+    });
   }
   return lines.join('\n');
 }

@@ -65,3 +65,4 @@ export {
   type RefusedNode,
   type UnreachableNode,
 } from './status.js';
+export type { TableStyle } from '../table-style.js';

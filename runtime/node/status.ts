@@ -4,6 +4,7 @@ import type { EndpointState } from '../supervisor/lifecycle.js';
 import type { TransportState } from '../../transports/index.js';
 import type { EndpointLeaseStatus } from './placement.js';
 import { describeQuarantined, type QuarantinedRecord } from '../../broker/index.js';
+import type { TableStyle } from '../table-style.js';
 
 export type { EndpointLeaseStatus } from './placement.js';
 
@@ -119,8 +120,8 @@ export function leaseText(lease: EndpointLeaseStatus | undefined): string {
   return ` (owner: ${lease.owner}${token}, lease ${age(lease.ageMs)}${desired})`;
 }
 
-/** The status as a table for people. */
-export function formatClusterStatus(status: ClusterStatus): string {
+/** The status as a table for people; `style` marks its header row and its states. */
+export function formatClusterStatus(status: ClusterStatus, style: TableStyle = {}): string {
   const rows: string[][] = [['NODE', 'ENDPOINT', 'STATE', 'RESTARTS', 'STEP', 'AGE', 'LAST ERROR']];
   for (const node of status.nodes) {
     if (node.error !== undefined) {
@@ -172,12 +173,17 @@ export function formatClusterStatus(status: ClusterStatus): string {
     ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const line = (r: readonly string[], body: boolean): string =>
+    r
+      .map((cell, i) => {
+        const padded = i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
+        // The STATE column; a mark of a padded cell keeps the columns in line.
+        if (!body || i !== 2 || style.state === undefined) return padded;
+        return style.state(cell.split(' ')[0] ?? cell, padded);
+      })
+      .join('  ')
+      .trimEnd();
   return rows
-    .map((r) =>
-      r
-        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
+    .map((r, i) => (i === 0 ? (style.heading?.(line(r, false)) ?? line(r, false)) : line(r, true)))
     .join('\n');
 }

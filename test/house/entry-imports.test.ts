@@ -105,6 +105,7 @@ test('the rule sees a deep import, and lets the CLI import a leaf but not a deep
     importsOf('cli/commands/config.ts').map((i) => i.specifier),
     [
       './register-command.js',
+      '../examples.js',
       '../../runtime/config/defaults.js',
       '../config-option.js',
       '../../runtime/node/index.js',

@@ -18,6 +18,17 @@ interface CliOptions {
   nodeArgs?: readonly string[];
 }
 
+/**
+ * The environment a command gets by default: this process's, without `FORCE_COLOR`, which
+ * `node --test` sets for test files when it writes to a terminal; with it the commands would
+ * colour their output (cli/colour.ts) and tests that read it would fail in a terminal only.
+ */
+function defaultEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 function argv(args: readonly string[], options: CliOptions): string[] {
   return ['--import', 'tsx', ...(options.nodeArgs ?? []), ENTRY, ...args];
 }
@@ -29,7 +40,7 @@ export function runCli(
   return spawnSync(process.execPath, argv(args, options), {
     encoding: 'utf8',
     cwd: options.cwd ?? REPO_ROOT,
-    env: options.env ?? process.env,
+    env: options.env ?? defaultEnv(),
     timeout: options.timeoutMs ?? 120_000,
     ...(options.input === undefined ? {} : { input: options.input }),
   });
@@ -42,7 +53,7 @@ export function spawnCli(
 ): ChildProcessByStdio<null, Readable, Readable> {
   return spawn(process.execPath, argv(args, options), {
     cwd: options.cwd ?? REPO_ROOT,
-    env: options.env ?? process.env,
+    env: options.env ?? defaultEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
