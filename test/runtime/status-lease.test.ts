@@ -74,5 +74,8 @@ test('status table: owner and standby rows show owner, token and lease age', () 
   });
   assert.match(table, /^a +orders-out +running \(owner: a, token 7, lease 42 s\) +0 +idle/m);
   assert.match(table, /^b +orders-out +standby \(owner: a, token 7, lease 41 s\) +0 +- +-$/m);
-  assert.match(table, /^c +orders-out +standby \(owner: none, desired: stopped\) .*ECONNREFUSED 127\.0\.0\.1:2379$/m);
+  assert.match(
+    table,
+    /^c +orders-out +standby \(owner: none, desired: stopped\) .*ECONNREFUSED 127\.0\.0\.1:2379$/m,
+  );
 });
