@@ -38,7 +38,7 @@ function workspace(shell: string): { dir: string; script: string; [Symbol.dispos
 /** What each case's line completes to: exact candidate lists, sorted. */
 const CASES: readonly (readonly [line: string, expected: readonly string[]])[] = [
   ['aes gen --o', ['--out']],
-  ['aes endpoint ', ['create', 'help', 'restart', 'run', 'start', 'stop']],
+  ['aes endpoint ', ['create', 'help', 'move', 'restart', 'run', 'start', 'stop']],
   ['aes endpoint create --wsdl ', ['orders.wsdl', 'wsdls/']],
   ['aes gen --out ', ['wsdls/']],
   ['aes run --log-format ', ['json', 'pretty']],
