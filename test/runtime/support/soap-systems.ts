@@ -26,22 +26,50 @@ function fault(message: string): SoapFault {
   return new SoapFault(message);
 }
 
+/** Where a system listens: its address, and the name its URL gives (for `0.0.0.0`, a host name). */
+export interface ListenOn {
+  readonly host: string;
+  readonly advertise: string;
+}
+
+const LOOPBACK: ListenOn = { host: '127.0.0.1', advertise: '127.0.0.1' };
+
+/** A call as the system's HTTP server saw it: when, and from which address. */
+export interface SystemRequest {
+  readonly at: number;
+  readonly from: string;
+}
+
 async function serve(
   path: string,
   wsdlFile: string,
   services: Record<string, unknown>,
-): Promise<{ server: Server; url: string }> {
+  on: ListenOn = LOOPBACK,
+): Promise<{ server: Server; url: string; requests: SystemRequest[] }> {
   const wsdl = await readFile(new URL(wsdlFile, FIXTURES), 'utf8');
   const server = createServer((_req, res) => {
     res.statusCode = 404;
     res.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  listen(server, path, services as IServices, wsdl);
-  // Before node-soap's own listener: when each request arrived, for `delayed`.
-  server.prependListener('request', (req: IncomingMessage) => arrivals.set(req, performance.now()));
+  await new Promise<void>((resolve) => server.listen(0, on.host, resolve));
+  // node-soap installs its request listener once the WSDL is parsed (replacing any before it).
+  await new Promise<void>((resolve, reject) =>
+    listen(server, path, services as IServices, wsdl, (err: unknown) =>
+      err
+        ? reject(err instanceof Error ? err : new Error('node-soap could not serve the WSDL'))
+        : resolve(),
+    ),
+  );
+  const requests: SystemRequest[] = [];
+  // Before node-soap's own listener: when each request arrived (for `delayed`), and from where.
+  server.prependListener('request', (req: IncomingMessage) => {
+    arrivals.set(req, performance.now());
+    if (req.method === 'POST') {
+      requests.push({ at: Date.now(), from: req.socket.remoteAddress ?? '?' });
+    }
+  });
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}${path}` };
+  return { server, url: `http://${on.advertise}:${port}${path}`, requests };
 }
 
 /** When each request arrived (its headers were read), stamped before node-soap sees it. */
@@ -105,6 +133,8 @@ export interface SourceHooks {
 export interface SourceOptions extends SourceHooks {
   /** Every call (Pop, Popped, PoppedMany, Build) is answered this much later. @defaultValue 0 */
   readonly delayMs?: number;
+  /** @defaultValue 127.0.0.1 */
+  readonly listen?: ListenOn;
 }
 
 /**
@@ -133,6 +163,8 @@ export class SourceSystem {
     private readonly server: Server,
     readonly url: string,
     readonly hooks: SourceHooks,
+    /** Every call, with when and from which address. */
+    readonly requests: readonly SystemRequest[],
   ) {
     this.records = records;
   }
@@ -181,10 +213,13 @@ export class SourceSystem {
         return { ok: true };
       }),
     };
-    const { server, url } = await serve('/source', 'source.wsdl', {
-      FifoService: { FifoPort: port },
-    });
-    holder.system = new SourceSystem(records, server, url, options);
+    const { server, url, requests } = await serve(
+      '/source',
+      'source.wsdl',
+      { FifoService: { FifoPort: port } },
+      options.listen,
+    );
+    holder.system = new SourceSystem(records, server, url, options, requests);
     return holder.system;
   }
 
@@ -230,6 +265,8 @@ export interface TargetOptions {
   readonly alwaysFail?: ReadonlySet<string>;
   /** Every call (Put, PutMany, Has) is answered this much later. @defaultValue 0 */
   readonly delayMs?: number;
+  /** @defaultValue 127.0.0.1 */
+  readonly listen?: ListenOn;
 }
 
 /**
@@ -245,6 +282,8 @@ export class TargetSystem {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    /** Every call, with when and from which address. */
+    readonly requests: readonly SystemRequest[],
   ) {}
 
   static async start(options: TargetOptions = {}): Promise<TargetSystem> {
@@ -296,10 +335,13 @@ export class TargetSystem {
         return { found: self.accepted.some((a) => a.messageId === args.messageId) };
       }),
     };
-    const { server, url } = await serve('/target', 'target.wsdl', {
-      InboundService: { InboundPort: port },
-    });
-    holder.system = new TargetSystem(server, url);
+    const { server, url, requests } = await serve(
+      '/target',
+      'target.wsdl',
+      { InboundService: { InboundPort: port } },
+      options.listen,
+    );
+    holder.system = new TargetSystem(server, url, requests);
     return holder.system;
   }
 

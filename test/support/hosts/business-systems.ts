@@ -19,13 +19,27 @@ interface Line {
   readonly ready?: boolean;
   readonly url?: string;
   readonly fed?: number;
-  readonly op?: 'pop' | 'popped' | 'accepted';
+  readonly op?: 'pop' | 'popped' | 'accepted' | 'request';
+  readonly from?: string;
   readonly id?: string;
   readonly messageId?: string;
   readonly at?: number;
 }
 
+/** Where a system listens when endpoints on other hosts call it: all addresses, named by its host. */
+function listenArgs(host: Host, shared: boolean): string[] {
+  return shared ? ['--listen', '0.0.0.0', '--advertise', host.name] : [];
+}
+
+/** A call the system saw: when (`Date.now()` there), and the caller's address. */
+export interface HostRequest {
+  readonly at: number;
+  readonly from: string;
+}
+
 abstract class HostSystem implements AsyncDisposable {
+  /** Every call, with its caller: which host called when. */
+  readonly requests: HostRequest[] = [];
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   readonly #stderr: string[] = [];
@@ -44,7 +58,9 @@ abstract class HostSystem implements AsyncDisposable {
     createInterface({ input: this.#child.stdout as NodeJS.ReadableStream }).on('line', (raw) => {
       const line = JSON.parse(raw) as Line;
       if (line.ready === true) this.#url = line.url;
-      else this.onLine(line);
+      else if (line.op === 'request') {
+        this.requests.push({ at: line.at ?? Date.now(), from: line.from ?? '?' });
+      } else this.onLine(line);
       for (const wake of [...this.waiters]) wake();
     });
     createInterface({ input: this.#child.stderr as NodeJS.ReadableStream }).on('line', (l) =>
@@ -54,7 +70,7 @@ abstract class HostSystem implements AsyncDisposable {
 
   protected abstract onLine(line: Line): void;
 
-  /** The system's URL on its host's loopback (only endpoints on that host can reach it). */
+  /** The system's URL: on its host's loopback (only endpoints there reach it), or its host's name when shared. */
   get url(): string {
     if (this.#url === undefined) throw new Error(`the system on ${this.host.name} is not ready`);
     return this.#url;
@@ -109,8 +125,9 @@ export class HostSource extends HostSystem {
   readonly history: SourceEvent[] = [];
   #fed: number | undefined;
 
-  static async start(host: Host, perSecond: number): Promise<HostSource> {
-    const source = new HostSource(host, ['source', String(perSecond)]);
+  /** `shared`: listening on every address of its host, for endpoints on other hosts. */
+  static async start(host: Host, perSecond: number, shared = false): Promise<HostSource> {
+    const source = new HostSource(host, ['source', String(perSecond), ...listenArgs(host, shared)]);
     await source.ready();
     return source;
   }
@@ -134,8 +151,9 @@ export class HostSource extends HostSystem {
 export class HostTarget extends HostSystem {
   readonly accepted: TargetEvent[] = [];
 
-  static async start(host: Host): Promise<HostTarget> {
-    const target = new HostTarget(host, ['target']);
+  /** `shared`: listening on every address of its host, for endpoints on other hosts. */
+  static async start(host: Host, shared = false): Promise<HostTarget> {
+    const target = new HostTarget(host, ['target', ...listenArgs(host, shared)]);
     await target.ready();
     return target;
   }

@@ -29,7 +29,8 @@ export {
   sweepLeftovers,
   type CommandResult,
 } from './system.js';
-export { HostSource, HostTarget } from './business-systems.js';
+export { HostSource, HostTarget, type HostRequest } from './business-systems.js';
+export { HostEtcd } from './host-etcd.js';
 export {
   isWhole,
   reportsDown,
