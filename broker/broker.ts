@@ -10,6 +10,7 @@ import { MessageStore } from './store.js';
 import { Router, type UnreadableMessage } from './router.js';
 import type { QueueStats } from './queue.js';
 import type { QuarantinedRecord } from './quarantine.js';
+import type { StoreFailure } from './store-health.js';
 import {
   INTERNAL_LISTENER_HOST,
   parseBrokerOptions,
@@ -44,6 +45,11 @@ export interface BrokerHandle extends AsyncDisposable {
    * of stopping it; empty normally. See docs/broker.md, Recovery.
    */
   quarantined(): readonly QuarantinedRecord[];
+  /**
+   * Why the store cannot write (a full disk, say) while that lasts: SENDs are refused with an
+   * ERROR frame saying so until a write succeeds again; undefined while writes succeed.
+   */
+  storeFailure(): StoreFailure | undefined;
   /** Adds a listener; returns the function that removes it. */
   listen(listener: BrokerListener): () => void;
   /** Stops listening, drops every connection, flushes and closes the store. */
@@ -59,6 +65,10 @@ export interface BrokerStats {
   readonly storeSyncs: number;
   /** Corrupt records set aside at start-up (see {@link BrokerHandle.quarantined}). */
   readonly quarantinedRecords: number;
+  /** Failed store writes so far (journal writes and LMDB commits; a full disk, say). */
+  readonly storeFailures: number;
+  /** True while the store's writes fail (see {@link BrokerHandle.storeFailure}). */
+  readonly storeFailing: boolean;
 }
 
 /** Typed events of the broker; every member is optional and must not throw. */
@@ -71,6 +81,11 @@ export interface BrokerListener {
    * next start. It should never happen: log it as an error.
    */
   unreadable?(event: UnreadableMessage): void;
+  /**
+   * The store began to fail writes (`failure`: a full disk, say; SENDs are refused) or writes
+   * again (`undefined`).
+   */
+  storeHealth?(failure: StoreFailure | undefined): void;
 }
 
 /**
@@ -79,10 +94,11 @@ export interface BrokerListener {
  */
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   const resolved = parseBrokerOptions(options);
+  const listeners = new Set<BrokerListener>();
   const store = await MessageStore.open(resolved.dataDir, {
     commitDelayMs: resolved.storeCommitDelayMs,
+    onHealthChange: (failure) => emit((l) => l.storeHealth?.(failure)),
   });
-  const listeners = new Set<BrokerListener>();
   /** Tells every listener; a faulty one must not affect the others, the store or delivery. */
   const emit = (tell: (l: BrokerListener) => void): void => {
     for (const l of listeners) {
@@ -200,8 +216,11 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       storeBytes: store.sizeBytes(),
       storeSyncs: store.syncCount(),
       quarantinedRecords: store.quarantined().length,
+      storeFailures: store.health.failures,
+      storeFailing: store.health.failure !== undefined,
     }),
     quarantined: () => store.quarantined(),
+    storeFailure: () => store.health.failure,
     listen: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

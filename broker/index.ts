@@ -7,6 +7,7 @@
 export { startBroker, type BrokerHandle, type BrokerListener, type BrokerStats } from './broker.js';
 export type { UnreadableMessage } from './router.js';
 export { describeQuarantined, type QuarantinedRecord } from './quarantine.js';
+export type { StoreFailure } from './store-health.js';
 export type { QueueStats } from './queue.js';
 export type { BrokerTlsOptions } from './tls-options.js';
 export type { BrokerOptions, InternalListenerOptions, ResolvedBrokerOptions } from './options.js';

@@ -383,8 +383,19 @@ export class BrokerJournal {
       } catch {
         // An observer must not break the journal.
       }
-      if (writeErr === null && bytes !== expected) {
-        done(new Error(`short journal write: ${bytes} of ${expected} bytes`));
+      if (writeErr === null && bytes < entryBytes) {
+        // On a regular file a short write means the file system ran out of room (or quota).
+        done(
+          Object.assign(
+            new Error(`short journal write: ${bytes} of ${expected} bytes (no space left)`),
+            { code: 'ENOSPC' },
+          ),
+        );
+      } else if (writeErr === null && bytes < expected) {
+        // The entries are on disk (O_DSYNC); only the zeros ahead of them did not fit: the next
+        // write tries to make room again.
+        segment.allocated = at + bytes;
+        done(null);
       } else {
         done(writeErr);
       }

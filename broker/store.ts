@@ -24,6 +24,7 @@ import { debuglog } from 'node:util';
 import { open, type RootDatabase } from 'lmdb';
 import { acquireDirLock, type DirLock } from '../util/index.js';
 import { BrokerStoreError } from './errors.js';
+import { describeStoreFailure, StoreHealth, type StoreFailure } from './store-health.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
 import {
@@ -74,6 +75,8 @@ export interface MessageStoreOptions {
   readonly queueBytes?: number;
   /** Test seam: see {@link LmdbCommitHook}. */
   readonly commitHook?: LmdbCommitHook;
+  /** Writes began to fail (`failure`) or succeed again (`undefined`). */
+  readonly onHealthChange?: (failure: StoreFailure | undefined) => void;
 }
 
 /**
@@ -129,6 +132,8 @@ export class MessageStore {
   #turnDones: JournalDone[] = [];
   #turnWhats: string[] = [];
   readonly #dir: string;
+  /** Whether writes succeed (a full disk, say, makes them fail until space returns). */
+  readonly #health: StoreHealth;
   /** Corrupt records set aside at start-up (journal replay, then {@link load}). */
   readonly #quarantined: QuarantinedRecord[];
 
@@ -141,6 +146,7 @@ export class MessageStore {
     quarantined: QuarantinedRecord[],
   ) {
     this.#dir = dir;
+    this.#health = new StoreHealth(dir, options.onHealthChange);
     this.#quarantined = quarantined;
     this.#db = db;
     this.#journal = journal;
@@ -213,6 +219,11 @@ export class MessageStore {
   }
 
   /** Corrupt records set aside while opening and loading the store. */
+  /** Whether writes succeed: the failure while it lasts (a full disk, say), failures so far. */
+  get health(): StoreHealth {
+    return this.#health;
+  }
+
   quarantined(): readonly QuarantinedRecord[] {
     return this.#quarantined;
   }
@@ -406,13 +417,18 @@ export class MessageStore {
     this.#journaled.push(entry);
     entry.segment = this.#journal.write(ops, (err) => {
       this.#settled(entry, err === undefined ? 'durable' : 'failed');
+      if (err === undefined) this.#health.succeeded();
+      else this.#health.failed(err);
       for (let i = 0; i < dones.length; i += 1) {
         const done = dones[i] as JournalDone;
         try {
           done(
             err === undefined
               ? undefined
-              : new BrokerStoreError(`message store failed to ${whats[i] ?? 'write'}`, err),
+              : new BrokerStoreError(
+                  `message store could not ${whats[i] ?? 'write'}: ${describeStoreFailure(err, this.#dir)}; not stored (nothing receipted is lost; writes succeed again once that is fixed)`,
+                  err,
+                ),
           );
         } catch (thrown) {
           debug('store: a write callback threw: %O', thrown);
@@ -568,10 +584,12 @@ export class MessageStore {
       this.#lmdbQueue = work.concat(this.#lmdbQueue);
       for (const w of work) this.#countQueued(w, 1);
       this.#lmdbFailed = true;
+      this.#health.failed(err);
       this.#scheduleCommit(Math.max(this.#commitDelayMs, LMDB_RETRY_MS));
       return false;
     }
     this.#lmdbFailed = false;
+    this.#health.succeeded();
     for (const w of work) {
       for (const op of w.ops) {
         this.#pending.deleteIf(op.destination, op.seq, op);

@@ -216,6 +216,14 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
           `aes broker: ${stderrPaint()('warning', 'corrupt record set aside:')} ${describeQuarantined(q)}\n`,
         );
       }
+      broker.listen({
+        storeHealth: (failure) =>
+          process.stderr.write(
+            failure === undefined
+              ? `aes broker: the store writes again; SENDs are taken\n`
+              : `aes broker: ${stderrPaint()('error', 'error:')} the store cannot write: ${failure.message}; SENDs are refused until it can (nothing receipted is lost)\n`,
+          ),
+      });
       process.stdout.write(
         `aes broker: listening on ${broker.url}, data in ${broker.options.dataDir}\n`,
       );

@@ -38,7 +38,13 @@ export interface BrokerHealth {
 export function embeddedBrokerHealth(broker: BrokerHandle): BrokerHealth {
   return {
     up: () => broker.listening,
-    reasons: () => (broker.listening ? [] : [`embedded broker ${broker.url} is not listening`]),
+    reasons: () => {
+      if (!broker.listening) return [`embedded broker ${broker.url} is not listening`];
+      const failure = broker.storeFailure();
+      if (failure === undefined) return [];
+      const since = new Date(failure.sinceMs).toISOString();
+      return [`embedded broker's store cannot write since ${since}: ${failure.message}`];
+    },
     check: () => undefined,
     close: () => undefined,
   };

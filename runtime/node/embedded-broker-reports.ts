@@ -1,10 +1,30 @@
 /**
- * What the node logs about its embedded broker's stored messages: the corrupt records the
- * broker set aside at start-up (one error each), and, while it runs, queued messages that could
- * not be read for delivery.
+ * What the node logs and shows about its embedded broker's stored messages: the corrupt records
+ * the broker set aside at start-up (one error each), and, while it runs, queued messages that
+ * could not be read for delivery and a store that cannot write (a full disk).
  */
-import type { BrokerHandle } from '../../broker/index.js';
+import type { BrokerHandle, QuarantinedRecord } from '../../broker/index.js';
 import type { Logger } from './logger.js';
+
+/** What `aes status` shows of the node's embedded broker's store, where there is something. */
+export function embeddedBrokerStatus(broker: BrokerHandle | undefined): {
+  quarantined?: readonly QuarantinedRecord[];
+  storeFailure?: { readonly message: string; readonly since: string };
+} {
+  const quarantined = broker?.quarantined() ?? [];
+  const failure = broker?.storeFailure();
+  return {
+    ...(quarantined.length === 0 ? {} : { quarantined }),
+    ...(failure === undefined
+      ? {}
+      : {
+          storeFailure: {
+            message: failure.message,
+            since: new Date(failure.sinceMs).toISOString(),
+          },
+        }),
+  };
+}
 
 /** Logs the start-up's set-aside records and listens for unreadable ones. */
 export function reportEmbeddedBroker(broker: BrokerHandle, log: Logger): void {
@@ -22,6 +42,16 @@ export function reportEmbeddedBroker(broker: BrokerHandle, log: Logger): void {
     );
   }
   broker.listen({
+    storeHealth: (failure) => {
+      if (failure === undefined)
+        log.info('embedded broker: its store writes again; SENDs are taken');
+      else {
+        log.error(
+          `embedded broker: its store cannot write: ${failure.message}; SENDs are refused until it can (nothing receipted is lost)`,
+          { code: failure.code },
+        );
+      }
+    },
     unreadable: (e) =>
       log.error(
         'embedded broker: a queued message could not be read for delivery; it stays stored and is loaded again at the next start',

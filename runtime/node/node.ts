@@ -61,7 +61,7 @@ import { listenAs } from './port-in-use.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
-import { reportEmbeddedBroker } from './embedded-broker-reports.js';
+import { embeddedBrokerStatus, reportEmbeddedBroker } from './embedded-broker-reports.js';
 import {
   brokerReason,
   brokerStatus,
@@ -552,13 +552,12 @@ export class AesNode implements AsyncDisposable {
         broker: brokerStatus(managed?.broker ?? null, Date.now()),
       };
     });
-    const quarantined = this.broker?.quarantined() ?? [];
     return {
       node: this.config.node,
       pid: process.pid,
       startedAt: this.startedAt.toISOString(),
       endpoints,
-      ...(quarantined.length === 0 ? {} : { quarantined }),
+      ...embeddedBrokerStatus(this.broker),
     };
   }
 

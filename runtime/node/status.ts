@@ -55,6 +55,8 @@ export interface NodeStatus {
    * directory, `quarantine/`); absent when there are none.
    */
   readonly quarantined?: readonly QuarantinedRecord[];
+  /** Its embedded broker's store cannot write (a full disk, say) since then; absent otherwise. */
+  readonly storeFailure?: { readonly message: string; readonly since: string };
 }
 
 /** A node the answering node knows (a seed, learned, linked once) but cannot get an answer from. */
@@ -138,6 +140,18 @@ export function formatClusterStatus(status: ClusterStatus, style: TableStyle = {
       continue;
     }
     if (node.endpoints.length === 0) rows.push([node.node, '-', '-', '-', '-', '-', '']);
+    if (node.storeFailure !== undefined) {
+      const f = node.storeFailure;
+      rows.push([
+        node.node,
+        '-',
+        'store failing',
+        '-',
+        '-',
+        '-',
+        `broker: ${f.message} since ${f.since}`,
+      ]);
+    }
     for (const q of node.quarantined ?? []) {
       rows.push([
         node.node,

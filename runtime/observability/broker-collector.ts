@@ -63,6 +63,13 @@ export function collectBrokerMetrics(
     c.reset();
     c.inc(broker.stats().quarantinedRecords);
   });
+  createCounter(registry, 'aes_broker_store_failures_total', (c) => {
+    c.reset();
+    c.inc(broker.stats().storeFailures);
+  });
+  createGauge(registry, 'aes_broker_store_failing', (g) =>
+    g.set(broker.stats().storeFailing ? 1 : 0),
+  );
   const gauges: [string, QueueField][] = [
     ['aes_broker_queue_depth', 'depth'],
     ['aes_broker_queue_consumers', 'consumers'],

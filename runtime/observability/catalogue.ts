@@ -527,6 +527,22 @@ export const METRICS: readonly MetricSpec[] = [
     labels: [],
   }),
   spec({
+    name: 'aes_broker_store_failures_total',
+    type: 'counter',
+    group: 'broker',
+    source: 'node',
+    help: "Failed writes of the broker's store (journal appends and LMDB commits): a full disk, a quota, an I/O error. Each failed SEND was refused with an ERROR frame saying why; nothing receipted is lost.",
+    labels: [],
+  }),
+  spec({
+    name: 'aes_broker_store_failing',
+    type: 'gauge',
+    group: 'broker',
+    source: 'node',
+    help: "1 while the broker's store cannot write (its last write failed: a full disk, say) and SENDs are refused; 0 once a write succeeds again, by itself when space returns. aes status and /readyz say why.",
+    labels: [],
+  }),
+  spec({
     name: 'aes_broker_store_bytes',
     type: 'gauge',
     group: 'broker',

@@ -59,6 +59,8 @@ test('the node counts unreadable messages per queue', async () => {
     storeBytes: 0,
     storeSyncs: 0,
     quarantinedRecords: 0,
+    storeFailures: 0,
+    storeFailing: false,
   };
   const registry = new Registry();
   const stop = collectBrokerMetrics(registry, {
