@@ -357,9 +357,18 @@ interface Row {
 const only = text('--case');
 const chosen = (name: string): boolean => only === undefined || name.includes(only);
 const engineArg = text('--engine');
-if (engineArg !== undefined && engineArg !== 'etcd' && engineArg !== 'postgres')
-  throw new Error(`--engine must be etcd or postgres, got ${engineArg}`);
+if (engineArg !== undefined && engineArg !== 'etcd' && engineArg !== 'postgres') {
+  console.error(`bench failover: --engine must be etcd or postgres, got ${engineArg}`);
+  process.exit(2);
+}
 const engines: EngineName[] = engineArg === undefined ? ['etcd', 'postgres'] : [engineArg];
+const CASES = ['failover', 'single-local', 'single-shared', 'batch-local', 'batch-shared'];
+if (!engines.some((e) => CASES.some((c) => chosen(`${e}-${c}`)))) {
+  console.error(
+    `bench failover: --case: no case named like ${only} (known: <engine>-${CASES.join(', <engine>-')})`,
+  );
+  process.exit(2);
+}
 const rabbit = await isListening('127.0.0.1', 61613);
 if (!rabbit)
   console.log(
