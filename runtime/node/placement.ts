@@ -357,6 +357,7 @@ export class Placement {
    */
   private async mayCampaign(c: Candidate, signal: AbortSignal): Promise<boolean> {
     const desired = await this.refreshDesired(c, signal);
+    if (desired.state !== 'moving') c.moveSeen = undefined;
     if (desired.state === 'running') return true;
     if (desired.state === 'stopped') return false;
     if (desired.to === this.node) return true;
