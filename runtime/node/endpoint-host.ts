@@ -86,6 +86,13 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
   options.exitGuard?.useLog(log);
   try {
     const config = await link.fetchConfig();
+    if (config.leaseMs !== undefined && config.fence === undefined) {
+      // Placed by lease, but the node holds no lease for it (another node may run it now): a
+      // copy started by hand, or restarted in the moment the lease was lost, must not run.
+      throw new SpawnError(
+        `${config.endpoint} is placed by lease and ${config.node} does not hold its lease; use aes endpoint move ${config.endpoint} --to ${config.node} to run it here`,
+      );
+    }
     if (options.takeOverStaleCopy === true) {
       await endStaleCopy({
         dataDir: config.dataDir,

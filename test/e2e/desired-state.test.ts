@@ -128,6 +128,11 @@ test(
       );
       assert.equal((await endpointOf(owner)).state, 'standby');
 
+      // Run by hand on the node that gave it away: refused, that node holds no lease for it.
+      const byHand = runCli(['endpoint', 'run', ENDPOINT, '-c', owner.project.configFile]);
+      assert.equal(byHand.status, 1, byHand.stderr);
+      assert.match(byHand.stdout + byHand.stderr, /does not hold its lease/);
+
       // A move refused at once: not an endpoint of this cluster's nodes.
       const refused = runCli(['endpoint', 'move', 'nope', '--to', other.name, '-c', pa.configFile]);
       assert.notEqual(refused.status, 0);
