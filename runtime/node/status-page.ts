@@ -2,16 +2,15 @@
  * The status page a node serves at `/`: plain HTML with a small inline script that polls
  * `/status.json` and renders members and endpoints with `textContent` only (names and errors are
  * data, never markup), and start / stop / restart buttons that POST with the node's token. Its
- * "Dead letters" section polls `/dead-letters.json` (less often: each poll browses the broker)
- * and has replay and drop buttons, per letter and per endpoint, behind the same token. No
- * external assets; the Content-Security-Policy allows exactly this script and style.
+ * "Dead letters" section reads `/dead-letters.json` on load, on its button and after each replay
+ * or drop — never on a timer, since each read browses the broker, which counts a delivery on every
+ * dead letter — and has replay and drop buttons, per letter and per endpoint, behind the same
+ * token. No external assets; the Content-Security-Policy allows exactly this script and style.
  */
 import { createHash } from 'node:crypto';
 
 /** How often the page asks for `/status.json`. */
 export const STATUS_REFRESH_MS = 2_000;
-/** How often the page asks for `/dead-letters.json` (and after each replay or drop). */
-export const DEAD_LETTER_REFRESH_MS = 10_000;
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -33,7 +32,6 @@ p.more { color: #555; margin: 0.3em 0; }
 const SCRIPT = `
 'use strict';
 const REFRESH_MS = ${STATUS_REFRESH_MS};
-const DEAD_LETTER_REFRESH_MS = ${DEAD_LETTER_REFRESH_MS};
 const tokenInput = document.getElementById('token');
 tokenInput.value = sessionStorage.getItem('aes-token') || '';
 tokenInput.addEventListener('change', () => sessionStorage.setItem('aes-token', tokenInput.value));
@@ -243,7 +241,7 @@ async function refreshDeadLetters() {
 refresh();
 setInterval(refresh, REFRESH_MS);
 refreshDeadLetters();
-setInterval(refreshDeadLetters, DEAD_LETTER_REFRESH_MS);
+document.getElementById('dead-letters-refresh').addEventListener('click', refreshDeadLetters);
 `;
 
 function hash(text: string): string {
@@ -302,7 +300,8 @@ export function renderStatusPage(node: string): string {
 <tbody id="endpoints"></tbody>
 </table>
 <h2>Dead letters</h2>
-<p>This node's endpoints, newest first (<span id="dead-letters-state">-</span>).
+<p>This node's endpoints, newest first (<span id="dead-letters-state">-</span>)
+<button id="dead-letters-refresh" type="button">read again</button>.
 Replay sends a message back to where it came from with its message id, so the endpoint takes it once.</p>
 <div id="dead-letters"></div>
 <script>${SCRIPT}</script>
