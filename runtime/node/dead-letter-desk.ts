@@ -155,12 +155,11 @@ export class DeadLetterDesk implements DeadLetterHost {
       return await f();
     } catch (err) {
       if (err instanceof TransportError) {
-        const config = this.config();
-        throw new HttpStatusError(
-          503,
-          `broker ${this.brokerName(config)} unreachable: ${err.message}`,
-          { cause: err },
-        );
+        const broker = this.brokerName(this.config());
+        // Out of reach (or gone mid-way): 503. It refused something (a login, a publish): 502.
+        throw UNREACHABLE.has(err.code)
+          ? new HttpStatusError(503, `broker ${broker} unreachable: ${err.message}`, { cause: err })
+          : new HttpStatusError(502, `broker ${broker}: ${err.message}`, { cause: err });
       }
       if (err instanceof DeadLetterError) {
         throw new HttpStatusError(DEAD_LETTER_STATUS[err.code], err.message, { cause: err });
@@ -169,6 +168,14 @@ export class DeadLetterDesk implements DeadLetterHost {
     }
   }
 }
+
+const UNREACHABLE: ReadonlySet<TransportError['code']> = new Set([
+  'TRANSPORT_CONNECT_FAILED',
+  'TRANSPORT_TIMEOUT',
+  'TRANSPORT_CONNECTION_LOST',
+  'TRANSPORT_CLOSED',
+  'TRANSPORT_NOT_CONNECTED',
+]);
 
 const DEAD_LETTER_STATUS: Readonly<Record<DeadLetterError['code'], number>> = {
   DLQ_NOT_FOUND: 404,

@@ -150,6 +150,8 @@ async function refresh() {
 // Dead letters: one message by id, or every one of an endpoint ('all').
 async function deadLetterAct(action, endpoint, messageId) {
   const what = action + ' ' + (messageId === undefined ? 'all of ' + endpoint : messageId);
+  // A drop deletes for good: asked first (a replay keeps the id, so a second copy is harmless).
+  if (action === 'drop' && !confirm(what + ': delete for good?')) return;
   const path = messageId === undefined
     ? 'api/endpoints/' + encodeURIComponent(endpoint) + '/dead-letters/' + action
     : 'api/dead-letters/' + encodeURIComponent(messageId) + '/' + action;
