@@ -3,12 +3,13 @@
  * dead-letters records its target refuses; `/dead-letters.json` lists them per endpoint; replay
  * and drop need the node's token (401 without, 403 wrong, nothing changed); a replayed record
  * reaches the target once with its message id; an unknown id is a 404; the page renders the
- * section and, with Chromium, its "replay all" button replays.
+ * section and, with Chromium, its "replay all" button replays. With logins on the embedded
+ * broker, the node reads and replays through its own login.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport, type Destination } from '../../transports/index.js';
@@ -206,3 +207,45 @@ async function replayAllInBrowser(http: string): Promise<void> {
     await rm(profile, { recursive: true, force: true });
   }
 }
+
+test('status page dead letters with logins on the embedded broker: the node uses its own', async () => {
+  const failing = new Set(['p:1']);
+  const target = await TargetSystem.start({ alwaysFail: failing });
+  const queue = `/queue/e2e-${randomUUID()}` as Destination;
+  await using project = await makeProject({
+    node: 'solo',
+    endpoints: { 'orders-in': 'orders-in.ts' },
+    config: {
+      cluster: { port: 0, secret: SECRET },
+      broker: { embedded: { port: 0, usersFile: 'broker-users.json' } },
+      endpoints: { defaults: { maxDeliveries: 2 } },
+    },
+  });
+  await writeFile(join(project.dir, 'broker-users.json'), JSON.stringify({ app: 'app-pass' }));
+  try {
+    await using node = await RunningNode.start('solo', project, {
+      E2E_TARGET_URL: target.url,
+      E2E_QUEUE: queue,
+    });
+    const http = node.field('http listening', 'url');
+    const url = new URL(node.field('embedded broker listening', 'url'));
+    url.username = 'app';
+    url.password = 'app-pass';
+    const transport = createTransport(url.toString());
+    try {
+      await transport.connect({ timeoutMs: 10_000 });
+      await transport.publish(queue, '{"n":1}', { messageId: 'p:1', timeoutMs: 10_000 });
+    } finally {
+      await transport.close();
+    }
+    await pollUntil('p:1 listed', async () => (await ids(http)).includes('p:1'), 120_000);
+    failing.clear();
+    const replayed = await post(`${http}/api/dead-letters/p%3A1/replay`, SECRET);
+    assert.equal(replayed.status, 200, JSON.stringify(replayed.body));
+    await pollUntil('p:1 at the target', () => target.accepted.length === 1, 60_000);
+    assert.deepEqual(acceptedIds(target), ['p:1']);
+    assert.deepEqual(await ids(http), []);
+  } finally {
+    await target.close();
+  }
+});
