@@ -115,7 +115,14 @@ export class DeadLetterDesk implements DeadLetterHost {
     if (ids.length === 0) return;
     const left = await this.call(() =>
       listDeadLetters(config, { ...this.browseOptions(config), filter: { messageIds: ids } }),
-    );
+    ).catch((err: unknown) => {
+      if (!(err instanceof HttpStatusError)) throw err;
+      throw new HttpStatusError(
+        err.status,
+        `${ids.map((id) => `'${id}'`).join(', ')} acted on, but the check that the broker removed it failed: ${err.message}; read the dead letters again`,
+        { cause: err },
+      );
+    });
     const still = left.letters.filter((l) => (deadLetteredAtMs(l) ?? 0) < startedAt);
     if (still.length === 0) return;
     throw new HttpStatusError(
