@@ -16,6 +16,8 @@ export interface DeadLetterFilter {
   readonly olderThanMs?: number;
   /** Only those dead-lettered less than this long ago. */
   readonly newerThanMs?: number;
+  /** Only those read from this dead-letter queue (all of one endpoint's, say). */
+  readonly deadLetterQueue?: string;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -45,7 +47,8 @@ export function hasCriterion(filter: DeadLetterFilter): boolean {
     filter.endpoint !== undefined ||
     filter.queue !== undefined ||
     filter.olderThanMs !== undefined ||
-    filter.newerThanMs !== undefined
+    filter.newerThanMs !== undefined ||
+    filter.deadLetterQueue !== undefined
   );
 }
 
@@ -64,6 +67,12 @@ export function matches(letter: DeadLetter, filter: DeadLetterFilter, nowMs: num
     return false;
   }
   if (filter.endpoint !== undefined && letter.endpoint !== filter.endpoint) return false;
+  if (
+    filter.deadLetterQueue !== undefined &&
+    letter.deadLetterQueue !== queueName(filter.deadLetterQueue)
+  ) {
+    return false;
+  }
   if (filter.queue !== undefined && letter.originalDestination !== queueName(filter.queue)) {
     return false;
   }

@@ -3,7 +3,10 @@
  * discovery of every member), `/healthz`, `/readyz` (503 with the reasons when an endpoint does
  * not run), the status page `/` with its `/status.json`, and
  * `POST /api/endpoints/NAME/(start|stop|restart)`, which needs `Authorization: Bearer TOKEN`
- * (401 without it, 403 with a wrong one; nothing changes either way).
+ * (401 without it, 403 with a wrong one; nothing changes either way). `/dead-letters.json` lists
+ * the dead letters of the node's endpoints; `POST /api/dead-letters/ID/(replay|drop)` and
+ * `POST /api/endpoints/NAME/dead-letters/(replay|drop)` act on one or all of an endpoint's,
+ * behind the same token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,6 +28,19 @@ export interface HttpSurfaceHost {
   status(): Promise<unknown>;
   /** Acts on an endpoint wherever it runs; resolves with its node. */
   act(action: EndpointAction, endpoint: string): Promise<string>;
+  /** The dead letters of the node's endpoints; without it, their routes answer 404. */
+  readonly deadLetters?: DeadLetterHost;
+}
+
+export type DeadLetterAction = 'replay' | 'drop';
+/** One dead letter by message id, or every one of an endpoint. */
+export type DeadLetterTarget = { readonly messageId: string } | { readonly endpoint: string };
+
+export interface DeadLetterHost {
+  /** What `/dead-letters.json` serves (plain JSON). */
+  list(): Promise<unknown>;
+  /** Replays or drops; resolves with what was done (plain JSON). */
+  act(action: DeadLetterAction, target: DeadLetterTarget): Promise<unknown>;
 }
 
 export interface HttpSurface {
@@ -38,13 +54,17 @@ export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 const ACTIONS: ReadonlySet<string> = new Set(['start', 'stop', 'restart']);
 const CONTROL_PATH = /^\/api\/endpoints\/([^/]+)\/([a-z]+)$/;
+const DEAD_LETTER_ACTIONS: ReadonlySet<string> = new Set(['replay', 'drop']);
+const LETTER_PATH = /^\/api\/dead-letters\/([^/]+)\/([a-z]+)$/;
+const ENDPOINT_LETTERS_PATH = /^\/api\/endpoints\/([^/]+)\/dead-letters\/([a-z]+)$/;
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -66,8 +86,44 @@ function json(res: ServerResponse, status: number, body: unknown): void {
     .end(`${JSON.stringify(body)}\n`);
 }
 
+function decoded(text: string | undefined, what: string): string {
+  try {
+    return decodeURIComponent(text ?? '');
+  } catch {
+    throw new HttpStatusError(400, `bad ${what}`);
+  }
+}
+
+/** `POST` a dead-letter action, token checked first; undefined when `path` is not one. */
+async function deadLetterAction(
+  host: HttpSurfaceHost,
+  req: IncomingMessage,
+  path: string,
+): Promise<unknown> {
+  const one = LETTER_PATH.exec(path);
+  const all = one === null ? ENDPOINT_LETTERS_PATH.exec(path) : null;
+  const match = one ?? all;
+  if (match === null) return undefined;
+  if (req.method !== 'POST') throw new HttpStatusError(405, 'use POST');
+  req.resume(); // the body carries nothing
+  checkToken(req, host.token);
+  const action = match[2] ?? '';
+  if (!DEAD_LETTER_ACTIONS.has(action)) throw new HttpStatusError(404, `no action '${action}'`);
+  if (host.deadLetters === undefined) throw new HttpStatusError(404, 'no dead letters here');
+  const target =
+    one !== null
+      ? { messageId: decoded(match[1], 'message id') }
+      : { endpoint: decoded(match[1], 'endpoint name') };
+  return host.deadLetters.act(action as DeadLetterAction, target);
+}
+
 async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerResponse) {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const done = await deadLetterAction(host, req, path);
+  if (done !== undefined) {
+    json(res, 200, done);
+    return;
+  }
   const control = CONTROL_PATH.exec(path);
   if (control !== null) {
     if (req.method !== 'POST') throw new HttpStatusError(405, 'use POST');
@@ -75,12 +131,7 @@ async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerRes
     checkToken(req, host.token);
     const action = control[2] ?? '';
     if (!ACTIONS.has(action)) throw new HttpStatusError(404, `no action '${action}'`);
-    let endpoint: string;
-    try {
-      endpoint = decodeURIComponent(control[1] ?? '');
-    } catch {
-      throw new HttpStatusError(400, 'bad endpoint name');
-    }
+    const endpoint = decoded(control[1], 'endpoint name');
     json(res, 200, { node: await host.act(action as EndpointAction, endpoint) });
     return;
   }
@@ -118,6 +169,10 @@ async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerRes
       return;
     case '/status.json':
       json(res, 200, await host.status());
+      return;
+    case '/dead-letters.json':
+      if (host.deadLetters === undefined) throw new HttpStatusError(404, 'no dead letters here');
+      json(res, 200, await host.deadLetters.list());
       return;
     default:
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -58,6 +58,7 @@ import {
 import { createLogger, logOutputLine, type Logger } from './logger.js';
 import { logEndpointChange } from './log-levels.js';
 import { listenAs } from './port-in-use.js';
+import { DeadLetterDesk } from './dead-letter-desk.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
@@ -119,7 +120,7 @@ export class AesNode implements AsyncDisposable {
       listener: {
         stateChange: (c) => {
           watch.stateChange(c);
-          const managed = this.managed(c.endpoint);
+          const managed = this.endpoints.get(c.endpoint);
           if (managed !== undefined) logEndpointChange(managed.log, c);
           // A process that is gone holds no broker connection; the next one reports its own.
           if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
@@ -135,7 +136,7 @@ export class AesNode implements AsyncDisposable {
         exit: (e) => watch.exit(e),
         hang: (h) => {
           watch.hang(h);
-          this.managed(h.endpoint)?.log.error('hung; terminating', { ...h.reason });
+          this.endpoints.get(h.endpoint)?.log.error('hung; terminating', { ...h.reason });
         },
       },
     });
@@ -311,6 +312,7 @@ export class AesNode implements AsyncDisposable {
         serviceDiscovery: () => this.serviceDiscovery(),
         status: () => this.pageStatus(),
         act: (action, endpoint) => this.actAnywhere(action, endpoint),
+        deadLetters: new DeadLetterDesk(this.name, () => this.config, this.endpointBrokerUrls),
       }),
     );
     this.advertised = advertisedUrl(config.http.advertise, this.http.url);
@@ -349,7 +351,7 @@ export class AesNode implements AsyncDisposable {
       inForce: (config) => (this.current = config),
       start: async (entry) => {
         this.add(entry);
-        this.managed(entry.name)?.log.info('new in the config: starting');
+        this.endpoints.get(entry.name)?.log.info('new in the config: starting');
         if (this.placement === undefined) await this.supervisor.start(entry.name);
         else this.placement.add(entry.name);
       },
@@ -446,10 +448,6 @@ export class AesNode implements AsyncDisposable {
       attached,
       broker: null,
     });
-  }
-
-  private managed(name: string): Managed | undefined {
-    return this.endpoints.get(name);
   }
 
   private launchConfig(endpoint: string): EndpointLaunchConfig | undefined {

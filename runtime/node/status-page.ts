@@ -1,8 +1,11 @@
 /**
  * The status page a node serves at `/`: plain HTML with a small inline script that polls
  * `/status.json` and renders members and endpoints with `textContent` only (names and errors are
- * data, never markup), and start / stop / restart buttons that POST with the node's token. No
- * external assets; the Content-Security-Policy allows exactly this script and style.
+ * data, never markup), and start / stop / restart buttons that POST with the node's token. Its
+ * "Dead letters" section reads `/dead-letters.json` on load, on its button and after each replay
+ * or drop — never on a timer, since each read browses the broker, which counts a delivery on every
+ * dead letter — and has replay and drop buttons, per letter and per endpoint, behind the same
+ * token. No external assets; the Content-Security-Policy allows exactly this script and style.
  */
 import { createHash } from 'node:crypto';
 
@@ -22,6 +25,8 @@ td.error { color: #a00; max-width: 30em; overflow-wrap: anywhere; }
 #message { min-height: 1.4em; font-weight: 600; }
 #message.bad { color: #a00; } #message.good { color: #070; }
 button { margin-right: 0.3em; }
+h3 { font-size: 1em; margin: 1em 0 0.3em; }
+p.more { color: #555; margin: 0.3em 0; }
 `;
 
 const SCRIPT = `
@@ -142,8 +147,103 @@ async function refresh() {
     document.getElementById('updated').textContent = 'not refreshed: ' + err;
   }
 }
+// Dead letters: one message by id, or every one of an endpoint ('all').
+async function deadLetterAct(action, endpoint, messageId) {
+  const what = action + ' ' + (messageId === undefined ? 'all of ' + endpoint : messageId);
+  // A drop deletes for good: asked first (a replay keeps the id, so a second copy is harmless).
+  if (action === 'drop' && !confirm(what + ': delete for good?')) return;
+  const path = messageId === undefined
+    ? 'api/endpoints/' + encodeURIComponent(endpoint) + '/dead-letters/' + action
+    : 'api/dead-letters/' + encodeURIComponent(messageId) + '/' + action;
+  try {
+    const res = await fetch(path, {
+      method: 'POST',
+      headers: tokenInput.value ? { authorization: 'Bearer ' + tokenInput.value } : {},
+    });
+    const body = await res.json().catch(() => ({}));
+    const n = (body.replayed || body.dropped || []).length;
+    if (res.ok) say(what + ': done (' + n + ' message' + (n === 1 ? '' : 's') + ')', true);
+    else say(what + ': refused (' + res.status + ') ' + (body.error || ''), false);
+  } catch (err) {
+    say(what + ': ' + err, false);
+  }
+  refreshDeadLetters();
+}
+function deadLetterButtons(parent, endpoint, messageId) {
+  for (const action of ['replay', 'drop']) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = messageId === undefined ? action + ' all' : action;
+    b.dataset.dlAction = action;
+    b.addEventListener('click', () => deadLetterAct(action, endpoint, messageId));
+    parent.appendChild(b);
+  }
+}
+function renderDeadLetters(data) {
+  const root = document.getElementById('dead-letters');
+  root.replaceChildren();
+  for (const e of data.endpoints) {
+    const section = document.createElement('section');
+    section.dataset.endpoint = e.endpoint;
+    const h = document.createElement('h3');
+    h.textContent = e.endpoint + ': ';
+    const count = document.createElement('span');
+    count.className = 'count';
+    count.textContent = e.count + (e.truncated ? '+' : '');
+    h.appendChild(count);
+    h.appendChild(document.createTextNode(' dead letter' + (e.count === 1 ? '' : 's') + ' in ' + e.queue + ' '));
+    if (e.count > 0) deadLetterButtons(h, e.endpoint);
+    section.appendChild(h);
+    if (e.letters.length > 0) {
+      const table = document.createElement('table');
+      const head = document.createElement('tr');
+      for (const t of ['message id', 'reason', 'endpoint', 'age', 'deliveries', 'from', '']) {
+        const th = document.createElement('th');
+        th.textContent = t;
+        head.appendChild(th);
+      }
+      table.appendChild(head);
+      for (const l of e.letters) {
+        const row = document.createElement('tr');
+        row.dataset.messageId = l.messageId;
+        cell(row, l.messageId, 'message-id');
+        cell(row, l.reason, 'error');
+        cell(row, l.endpoint, 'endpoint');
+        cell(row, age(l.ageMs), 'age');
+        cell(row, l.deliveryCount, 'deliveries');
+        cell(row, l.originalDestination, 'from');
+        deadLetterButtons(cell(row, '', 'actions'), e.endpoint, l.messageId);
+        table.appendChild(row);
+      }
+      section.appendChild(table);
+    }
+    if (e.more > 0) {
+      const more = document.createElement('p');
+      more.className = 'more';
+      more.textContent = 'and ' + e.more + ' more (aes dlq list shows them all)';
+      section.appendChild(more);
+    }
+    root.appendChild(section);
+  }
+}
+async function refreshDeadLetters() {
+  const state = document.getElementById('dead-letters-state');
+  try {
+    const res = await fetch('dead-letters.json', { cache: 'no-store' });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(res.status + ' ' + (body.error || ''));
+    renderDeadLetters(body);
+    state.textContent = 'read ' + new Date().toLocaleTimeString();
+    state.className = '';
+  } catch (err) {
+    state.textContent = 'not read: ' + err.message;
+    state.className = 'down';
+  }
+}
 refresh();
 setInterval(refresh, REFRESH_MS);
+refreshDeadLetters();
+document.getElementById('dead-letters-refresh').addEventListener('click', refreshDeadLetters);
 `;
 
 function hash(text: string): string {
@@ -201,6 +301,11 @@ export function renderStatusPage(node: string): string {
 <thead><tr><th>node</th><th>endpoint</th><th>state</th><th>pid</th><th>restarts</th><th>step</th><th title="how long it has been in this step: the in-flight age while it works on a record">in step for</th><th>records</th><th>last error</th><th></th></tr></thead>
 <tbody id="endpoints"></tbody>
 </table>
+<h2>Dead letters</h2>
+<p>This node's endpoints, newest first (<span id="dead-letters-state">-</span>)
+<button id="dead-letters-refresh" type="button">read again</button>.
+Replay sends a message back to where it came from with its message id, so the endpoint takes it once.</p>
+<div id="dead-letters"></div>
 <script>${SCRIPT}</script>
 </body>
 </html>

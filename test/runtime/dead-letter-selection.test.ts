@@ -52,6 +52,8 @@ test('an endpoint dead letter: fields, replay target and headers without the dea
   assert.equal(matches(letter, { newerThanMs: parseAge('2h', 'x') }, NOW), true);
   assert.equal(matches(letter, { queue: 'orders', endpoint: 'in' }, NOW), true);
   assert.equal(matches(letter, { messageIds: ['out:8'] }, NOW), false);
+  assert.equal(matches(letter, { deadLetterQueue: '/queue/dead-letter.in' }, NOW), true);
+  assert.equal(matches(letter, { deadLetterQueue: '/queue/other.dlq' }, NOW), false);
 });
 
 test('a broker dead letter reads from x-* headers; one without origin has no replay target', () => {
@@ -87,4 +89,5 @@ test('ages and criteria', () => {
   );
   assert.equal(hasCriterion({ messageIds: [] }), false);
   assert.equal(hasCriterion({ endpoint: 'in' }), true);
+  assert.equal(hasCriterion({ deadLetterQueue: '/queue/dl' }), true);
 });
