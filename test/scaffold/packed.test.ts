@@ -46,6 +46,7 @@ async function stageCheckout(pkg: PackageJson, stage: string): Promise<void> {
     'tsconfig.json',
     'tsconfig.build.json',
     'README.md',
+    'LICENSE',
     // npm reads it when there is no .npmignore: dist/ is listed there and must ship anyway.
     '.gitignore',
   ]);
@@ -82,6 +83,13 @@ test('the packed tarball installs into a scaffolded project, and its aes command
     [...shipped].every((f) => !f.startsWith('test/') && !f.startsWith('dist/test/')),
     'tests are not shipped',
   );
+  assert.ok(shipped.has('LICENSE'), 'the licence package.json names ships with it');
+  // Source maps carry their TypeScript (the .ts files do not ship): stack traces and debuggers
+  // of users with --enable-source-maps show the real source.
+  const map = await readJson<{ sourcesContent?: unknown[] }>(
+    path.join(stage, 'dist/cli/main.js.map'),
+  );
+  assert.ok((map.sourcesContent?.length ?? 0) > 0, 'dist/cli/main.js.map has its sources inline');
 
   // As docs/getting-started.md has it: `aes create` (here the checkout's), then `npm install`.
   const project = path.join(tmp.path, 'shop');
