@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { aesOk, REPO_ROOT, runCli, snapshot, SOURCE_WSDL, tempDir } from '../scaffold/support.js';
+import {
+  aesOk,
+  ENDPOINT_FLAGS,
+  REPO_ROOT,
+  runCli,
+  snapshot,
+  SOURCE_WSDL,
+  tempDir,
+} from '../scaffold/support.js';
 import { CTRL_D, runOnTerminal, SCRIPT_MISSING, type Keys } from '../support/terminal.js';
 
 const skip = SCRIPT_MISSING;
@@ -135,5 +143,23 @@ test('answers piped in are not read: it asks nothing and names the missing flags
   assert.equal(r.status, 2, r.stderr);
   assert.doesNotMatch(r.stdout, /Inbound or outbound\?/);
   assert.match(r.stderr, /not a terminal, so nothing can be asked: give --kind, --name, --wsdl/);
+  assert.deepEqual(await snapshot(tmp.path), before);
+});
+
+test('the name of an endpoint that exists is asked again', { skip }, async () => {
+  await using tmp = await project('aes-wizard-exists-');
+  aesOk(['endpoint', 'create', '--project', tmp.path, ...(ENDPOINT_FLAGS['orders-in'] ?? [])]);
+  const before = await snapshot(tmp.path);
+  const run = await wizard(tmp.path, [
+    ['> ', '2\r'],
+    ['Endpoint name: ', 'orders-in\r'],
+    ['Endpoint name: ', CTRL_D],
+  ]);
+  assert.equal(run.code, 1, run.output); // SCAFFOLD_EXISTS
+  assert.match(
+    run.output,
+    /endpoint 'orders-in' exists already \(.*\); --force re-creates it\r\n.*Endpoint name: /,
+  );
+  assert.match(run.output, /aes: error \[SCAFFOLD_EXISTS\]: endpoint 'orders-in' exists already/);
   assert.deepEqual(await snapshot(tmp.path), before);
 });
