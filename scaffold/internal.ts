@@ -13,4 +13,5 @@ export {
   type Role,
 } from './endpoint.js';
 export { readProjectConfig } from './project-config.js';
+export { checkRoleOperation } from './role-check.js';
 export { operationNames } from './wsdl-operations.js';

@@ -15,6 +15,7 @@ import {
   checkDestination,
   checkEndpointAbsent,
   checkEndpointName,
+  checkRoleOperation,
   checkWsdlFile,
   operationNames,
   portFor,
@@ -173,15 +174,20 @@ export async function answers(
     if (required.some((r) => picked[r] === undefined)) {
       const loaded = asked ?? (await wsdlOperations(wsdl, loadOptions));
       const ops = operationNames(loaded);
-      // A choice is refused when no single SOAP port has it with the operations chosen before it.
-      const fits = (choice: string): void => {
-        // (An operation flag the WSDL lacks is createEndpoint's error, not a refused choice.)
-        const chosen = Object.values(picked).filter((v) => ops.includes(v));
-        portFor(loaded.ports, [...chosen, choice], wsdl, ops);
-      };
+      // A choice is refused when its messages do not fit the role, or when no single SOAP port has
+      // it with the operations chosen before it.
+      const fits =
+        (role: Role) =>
+        (choice: string): void => {
+          checkRoleOperation(loaded, role, choice, phase);
+          // (An operation flag the WSDL lacks is createEndpoint's error, not a refused choice.)
+          const chosen = Object.values(picked).filter((v) => ops.includes(v));
+          portFor(loaded.ports, [...chosen, choice], wsdl, ops);
+        };
       for (const r of required) {
         picked[r] ??=
-          (await ask.choose({ question: `Operation for ${r}:`, choices: ops, check: fits })) ?? '';
+          (await ask.choose({ question: `Operation for ${r}:`, choices: ops, check: fits(r) })) ??
+          '';
       }
       for (const r of optional) {
         if (picked[r] !== undefined) continue;
@@ -189,7 +195,7 @@ export async function answers(
           r === 'lookup'
             ? 'Operation telling whether the target already holds a message id (for alreadyDelivered(), optional):'
             : `Operation for ${r} (batch mode, optional):`;
-        const v = await ask.choose({ question, choices: ops, optional: true, check: fits });
+        const v = await ask.choose({ question, choices: ops, optional: true, check: fits(r) });
         // A lookup left out on purpose is not looked for by name later.
         if (v !== undefined) picked[r] = v;
         else if (r === 'lookup') picked[r] = 'none';

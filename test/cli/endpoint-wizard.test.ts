@@ -63,17 +63,19 @@ test(
       ['sub/', 'o'],
       ['o', '\t'], // the one candidate: source.wsdl
       ['urce.wsdl', '\r'],
-      ['Operation for pop:', '2\r'],
+      ['Operation for pop:', '3\r'], // Popped: its response holds no record
+      ['> ', '2\r'],
       ['Operation for popped:', '3\r'],
       ['optional', '\r'],
       ['Destination to publish to [/queue/orders-out]: ', '\r'],
     ]);
     assert.equal(run.code, 0, run.output);
-    assert.equal(run.typed, 18, run.output);
+    assert.equal(run.typed, 19, run.output);
     assert.match(run.output, /'orders out' is not an endpoint name/);
     assert.match(run.output, new RegExp(`no such file '${wsdls}/nope.wsdl'`));
     assert.match(run.output, /broken\.xml:1:2: malformed XML/);
     assert.match(run.output, /source\.wsdl\r\r\nsub\//); // the double Tab's list
+    assert.match(run.output, /\r\n {2}[^\r]*'Popped'[^\r]*\r\n.*> /); // refused, asked again
     assert.match(run.output, /created endpoint 'orders-out'/);
     const config = JSON.parse(await readFile(path.join(tmp.path, 'aes.config.json'), 'utf8')) as {
       endpoints: { overrides: Record<string, unknown> };
