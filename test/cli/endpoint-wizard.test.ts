@@ -165,3 +165,15 @@ test('the name of an endpoint that exists is asked again', { skip }, async () =>
   assert.match(run.output, /aes: error \[SCAFFOLD_EXISTS\]: endpoint 'orders-in' exists already/);
   assert.deepEqual(await snapshot(tmp.path), before);
 });
+
+test('Ctrl-C ends it at once as SIGINT does, nothing written', { skip }, async () => {
+  await using tmp = await project('aes-wizard-sigint-');
+  const before = await snapshot(tmp.path);
+  const run = await wizard(tmp.path, [
+    ['> ', '2\r'],
+    ['Endpoint name: ', 'orders'],
+    ['orders', '\x03'],
+  ]);
+  assert.equal(run.code, 130, run.output); // 128 + SIGINT, as `script -e` reports a signal
+  assert.deepEqual(await snapshot(tmp.path), before);
+});
