@@ -49,6 +49,32 @@ export function checkEndpointName(name: string): void {
   }
 }
 
+/**
+ * Checks that the endpoint `name` is not in the project yet (its folder under `endpointsFolder`),
+ * unless `force` re-creates it.
+ */
+export function checkEndpointAbsent(
+  project: string,
+  endpointsFolder: string,
+  name: string,
+  force: boolean,
+): void {
+  const folder = path.join(project, endpointsFolder, name);
+  if (existsSync(folder) && !force) {
+    throw new ScaffoldError(
+      'SCAFFOLD_EXISTS',
+      `endpoint '${name}' exists already (${path.relative(process.cwd(), folder) || folder}); --force re-creates it`,
+    );
+  }
+}
+
+/** Checks that a WSDL given as a file (not a URL) exists. */
+export function checkWsdlFile(wsdl: string): void {
+  if (!URL_LIKE.test(wsdl) && !existsSync(path.resolve(wsdl))) {
+    throw new ScaffoldError('SCAFFOLD_USAGE', `--wsdl: no such file '${wsdl}'`);
+  }
+}
+
 /** Checks a destination (`/queue/<name>` or `/topic/<name>`). */
 export function checkDestination(destination: string): void {
   try {
@@ -83,8 +109,8 @@ export function roleFlag(role: Role): string {
   return `--${role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Picks the port that has every chosen operation. */
-function portFor(
+/** Picks the port that has every chosen operation (throws naming those available). */
+export function portFor(
   ports: readonly PortOperations[],
   chosen: readonly string[],
   wsdl: string,
@@ -143,20 +169,12 @@ export async function createEndpoint(
     );
   }
   const config = await readProjectConfig(project);
-  const folder = path.join(project, config.endpointsFolder, answers.name);
-  if (existsSync(folder) && answers.force !== true) {
-    throw new ScaffoldError(
-      'SCAFFOLD_EXISTS',
-      `endpoint '${answers.name}' exists already (${path.relative(process.cwd(), folder) || folder}); --force re-creates it`,
-    );
-  }
+  checkEndpointAbsent(project, config.endpointsFolder, answers.name, answers.force === true);
 
   // The WSDL: a local one is copied into wsdl/ (with the local files it imports), a URL is used as is.
   const remote = URL_LIKE.test(answers.wsdl);
   const source = remote ? answers.wsdl : path.resolve(answers.wsdl);
-  if (!remote && !existsSync(source)) {
-    throw new ScaffoldError('SCAFFOLD_USAGE', `--wsdl: no such file '${answers.wsdl}'`);
-  }
+  checkWsdlFile(answers.wsdl);
   const loadOptions = { ...fetchOptions, allowNetwork: answers.allowNetwork === true };
   const original = await wsdlOperations(source, loadOptions);
   const all = operationNames(original);

@@ -2,5 +2,16 @@
  * What the CLI's prompts (`aes endpoint create`) need beyond `aes-endpoint-server/scaffold`: the
  * checks of each answer, and which operation roles an endpoint kind asks for.
  */
-export { checkDestination, checkEndpointName, roleFlag, rolesOf, type Role } from './endpoint.js';
+export {
+  checkDestination,
+  checkEndpointAbsent,
+  checkEndpointName,
+  checkWsdlFile,
+  portFor,
+  roleFlag,
+  rolesOf,
+  type Role,
+} from './endpoint.js';
+export { readProjectConfig } from './project-config.js';
+export { checkRoleOperation } from './role-check.js';
 export { operationNames } from './wsdl-operations.js';

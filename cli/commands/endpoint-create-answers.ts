@@ -2,21 +2,29 @@
  * The answers of `aes endpoint create`: taken from its flags, and asked on the terminal for what the
  * flags leave open. Loaded only when the command runs, since it needs the code generator.
  */
+import path from 'node:path';
 import {
   ScaffoldError,
   wsdlOperations,
   type EndpointAnswers,
   type EndpointKind,
   type EndpointPhase,
+  type WsdlOperations,
 } from '../../scaffold/index.js';
 import {
   checkDestination,
+  checkEndpointAbsent,
   checkEndpointName,
+  checkRoleOperation,
+  checkWsdlFile,
   operationNames,
+  portFor,
+  readProjectConfig,
   roleFlag,
   rolesOf,
   type Role,
 } from '../../scaffold/internal.js';
+import { expandHome, pathCompleter } from '../path-completer.js';
 import { Prompter } from '../prompt.js';
 import type { FetchOptions } from '../wsdl-timeout.js';
 
@@ -65,9 +73,33 @@ function missingFlags(f: EndpointCreateFlags): string[] {
   return missing;
 }
 
+/** A WSDL given on the terminal, with the operations it was checked to have. */
+interface AskedWsdl {
+  readonly wsdl: string;
+  readonly operations: WsdlOperations;
+}
+
+/**
+ * The WSDL answer `answer` (a path, `~` expanded, or a URL), loaded; refused when the file is missing,
+ * the WSDL does not load or has no SOAP operation.
+ */
+async function loadWsdl(
+  answer: string,
+  options: FetchOptions & { readonly allowNetwork: boolean },
+): Promise<AskedWsdl> {
+  const wsdl = expandHome(answer);
+  checkWsdlFile(wsdl);
+  const operations = await wsdlOperations(wsdl, options);
+  if (operationNames(operations).length === 0) {
+    throw new ScaffoldError('SCAFFOLD_OPERATION', `${wsdl}: no SOAP port has an operation`);
+  }
+  return { wsdl, operations };
+}
+
 /**
  * The answers to every question: from the flags, or asked on the terminal when `interactive`. A WSDL
- * given as URL is fetched (to list its operations) under `fetchOptions`.
+ * given as URL is fetched (to list its operations) under `fetchOptions`. On the terminal a refused
+ * answer is asked again (cli/prompt.ts); a refused flag is an error at once.
  */
 export async function answers(
   flags: EndpointCreateFlags,
@@ -83,26 +115,55 @@ export async function answers(
       );
     }
   }
+  const force = flags.force === true;
+  const loadOptions = { ...fetchOptions, allowNetwork: flags.allowNetwork === true };
+  // Before any question: a folder that is not a project is no answer to ask again.
+  const project = path.resolve(flags.project);
+  const { endpointsFolder } = interactive
+    ? await readProjectConfig(project)
+    : { endpointsFolder: undefined };
   const prompt = interactive ? new Prompter(process.stdin, process.stdout) : undefined;
   try {
     const ask = prompt as Prompter; // only reached when a flag is missing, hence interactive
     const kind =
       flags.kind !== undefined
         ? oneOf('--kind', flags.kind, KINDS)
-        : ((await ask.choose('Inbound or outbound?', ['outbound', 'inbound'])) as EndpointKind);
+        : ((await ask.choose({
+            question: 'Inbound or outbound?',
+            choices: KINDS,
+          })) as EndpointKind);
     let phase: EndpointPhase | undefined;
     if (kind === 'outbound') {
       phase =
         flags.phase !== undefined
           ? oneOf('--phase', flags.phase, PHASES)
-          : ((await ask.choose('Single or double phase?', ['single', 'double'])) as EndpointPhase);
+          : ((await ask.choose({
+              question: 'Single or double phase?',
+              choices: PHASES,
+            })) as EndpointPhase);
     } else if (flags.phase !== undefined) {
       throw new ScaffoldError('SCAFFOLD_USAGE', '--phase applies to outbound endpoints only');
     }
-    const name = flags.name ?? (await ask.ask('Endpoint name', undefined, checkEndpointName));
-    checkEndpointName(name);
-    const system = kind === 'inbound' ? 'target' : 'source';
-    const wsdl = flags.wsdl ?? (await ask.ask(`WSDL of the ${system} system (path or URL)`));
+    const checkName = (name: string): string => {
+      checkEndpointName(name);
+      if (endpointsFolder !== undefined) checkEndpointAbsent(project, endpointsFolder, name, force);
+      return name;
+    };
+    const name =
+      flags.name !== undefined
+        ? checkName(flags.name)
+        : await ask.ask({ question: 'Endpoint name', parse: checkName });
+    let wsdl: string;
+    let asked: WsdlOperations | undefined; // the WSDL answered, loaded to check it
+    if (flags.wsdl !== undefined) {
+      wsdl = flags.wsdl;
+    } else {
+      ({ wsdl, operations: asked } = await ask.ask({
+        question: `WSDL of the ${kind === 'inbound' ? 'target' : 'source'} system (path or URL)`,
+        parse: (answer) => loadWsdl(answer, loadOptions),
+        complete: pathCompleter(),
+      }));
+    }
     const { required, optional } = rolesOf(kind, phase);
     const picked: Partial<Record<Role, string>> = {};
     // Every operation flag is passed on, so that one that does not apply is refused, not ignored.
@@ -111,11 +172,22 @@ export async function answers(
       if (v !== undefined) picked[r] = v;
     }
     if (required.some((r) => picked[r] === undefined)) {
-      const ops = operationNames(
-        await wsdlOperations(wsdl, { ...fetchOptions, allowNetwork: flags.allowNetwork === true }),
-      );
+      const loaded = asked ?? (await wsdlOperations(wsdl, loadOptions));
+      const ops = operationNames(loaded);
+      // A choice is refused when its messages do not fit the role, or when no single SOAP port has
+      // it with the operations chosen before it.
+      const fits =
+        (role: Role) =>
+        (choice: string): void => {
+          checkRoleOperation(loaded, role, choice, phase);
+          // (An operation flag the WSDL lacks is createEndpoint's error, not a refused choice.)
+          const chosen = Object.values(picked).filter((v) => ops.includes(v));
+          portFor(loaded.ports, [...chosen, choice], wsdl, ops);
+        };
       for (const r of required) {
-        picked[r] ??= (await ask.choose(`Operation for ${r}:`, ops)) ?? '';
+        picked[r] ??=
+          (await ask.choose({ question: `Operation for ${r}:`, choices: ops, check: fits(r) })) ??
+          '';
       }
       for (const r of optional) {
         if (picked[r] !== undefined) continue;
@@ -123,7 +195,7 @@ export async function answers(
           r === 'lookup'
             ? 'Operation telling whether the target already holds a message id (for alreadyDelivered(), optional):'
             : `Operation for ${r} (batch mode, optional):`;
-        const v = await ask.choose(question, ops, true);
+        const v = await ask.choose({ question, choices: ops, optional: true, check: fits(r) });
         // A lookup left out on purpose is not looked for by name later.
         if (v !== undefined) picked[r] = v;
         else if (r === 'lookup') picked[r] = 'none';
@@ -131,11 +203,14 @@ export async function answers(
     }
     const destination =
       flags.destination ??
-      (await ask.ask(
-        kind === 'inbound' ? 'Queue to consume' : 'Destination to publish to',
-        `/queue/${name}`,
-        checkDestination,
-      ));
+      (await ask.ask({
+        question: kind === 'inbound' ? 'Queue to consume' : 'Destination to publish to',
+        fallback: `/queue/${name}`,
+        parse: (answer) => {
+          checkDestination(answer);
+          return answer;
+        },
+      }));
     return {
       project: flags.project,
       kind,
@@ -144,7 +219,7 @@ export async function answers(
       wsdl,
       ...picked,
       destination,
-      force: flags.force === true,
+      force,
       allowNetwork: flags.allowNetwork === true,
     };
   } finally {

@@ -2,7 +2,8 @@
  * `aes endpoint create`: asks, in order, inbound or outbound; single or double phase; the name; the
  * WSDL; its operations for pop / popped / build / put (and the optional batch and lookup ones); the
  * destination. Every answer is also a flag; with all of them given it asks nothing, and without a
- * terminal a missing one is an error naming the flags.
+ * terminal a missing one is an error naming the flags. On a terminal a refused answer is asked
+ * again and Tab completes the WSDL's path (cli/prompt.ts, cli/path-completer.ts).
  */
 import type { Command } from 'commander';
 import type { EndpointCreateFlags } from './endpoint-create-answers.js';

@@ -4,10 +4,9 @@
  * given as flags.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runOnTerminal, SCRIPT_MISSING } from '../support/terminal.js';
 import {
   aesOk,
   ENDPOINT_FLAGS,
@@ -18,53 +17,19 @@ import {
   tempDir,
 } from './support.js';
 
-const ENTRY = fileURLToPath(new URL('../../cli/run.ts', import.meta.url));
-const SCRIPT_MISSING =
-  spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0
-    ? undefined
-    : 'util-linux `script` is not installed (it provides the pseudo-terminal)';
-
 /** A question the command must print, and what the user types. */
 type Exchange = readonly [prompt: string, answer: string];
 
-function quote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Runs `aes <args>` on a pseudo-terminal, typing each answer once its prompt appeared. */
+/** Runs `aes <args>` on a pseudo-terminal, answering each question once its prompt appeared. */
 async function onTerminal(
   args: readonly string[],
   exchanges: readonly Exchange[],
 ): Promise<string> {
-  const command = [process.execPath, '--import', 'tsx', ENTRY, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, TERM: 'dumb' },
-  });
-  let output = '';
-  let seen = 0; // where the next prompt is looked for
-  let next = 0;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const onData = (d: Buffer): void => {
-    output += d.toString('utf8');
-    for (;;) {
-      const exchange = exchanges[next];
-      if (exchange === undefined) return;
-      const at = output.indexOf(exchange[0], seen);
-      if (at < 0) return;
-      seen = at + exchange[0].length;
-      next += 1;
-      child.stdin.write(`${exchange[1]}\n`);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const code = await exited;
-  clearTimeout(killer);
-  child.stdin.end();
-  assert.equal(next, exchanges.length, `not every question was asked; output:\n${output}`);
+  const { code, output, typed } = await runOnTerminal(
+    args,
+    exchanges.map(([prompt, answer]) => [prompt, `${answer}\n`] as const),
+  );
+  assert.equal(typed, exchanges.length, `not every question was asked; output:\n${output}`);
   assert.equal(code, 0, `exited ${String(code)}; output:\n${output}`);
   return output;
 }

@@ -1,0 +1,63 @@
+/**
+ * Whether an operation can fill a role of an endpoint: the fields the role's code reads or writes
+ * are looked for in its messages as the endpoint's code is made (endpoint-data.ts), by the same
+ * functions. `aes endpoint create` checks each operation chosen on the terminal with it, so that one
+ * whose messages do not fit is refused and asked again at once, not after the last question.
+ */
+import type { OperationShape } from '../codegen/internal.js';
+import type { EndpointPhase } from './endpoint-data.js';
+import type { Role } from './endpoint.js';
+import { FieldResolver, type FieldType } from './fields.js';
+import {
+  findDocument,
+  findIdField,
+  findLookupAnswer,
+  findPutFields,
+  findPutList,
+  findRecord,
+} from './mapping.js';
+import type { WsdlOperations } from './wsdl-operations.js';
+
+/** The shape of a message that is absent. */
+const EMPTY: FieldType = { kind: 'object', fields: [] };
+
+/**
+ * Throws `ScaffoldError` (`SCAFFOLD_OPERATION`, naming the operation and its fields) when
+ * `operation` cannot be the `role` of an endpoint of `phase` (outbound; undefined for inbound). An
+ * operation the WSDL does not have passes: `portFor` names it.
+ */
+export function checkRoleOperation(
+  w: WsdlOperations,
+  role: Role,
+  operation: string,
+  phase: EndpointPhase | undefined,
+): void {
+  const found = w.ports.flatMap((p) => p.operations).find((o) => o.name === operation);
+  if (found === undefined) return;
+  const resolver = new FieldResolver(w.model.mapper);
+  const type = (expr: OperationShape['input']): FieldType =>
+    expr === undefined ? EMPTY : resolver.resolve(expr).type;
+  switch (role) {
+    case 'pop':
+    case 'popMany':
+      findRecord(operation, type(found.output), phase !== 'double');
+      return;
+    case 'popped':
+      findIdField(operation, type(found.input));
+      return;
+    case 'build':
+      findIdField(operation, type(found.input));
+      findDocument(operation, type(found.output));
+      return;
+    case 'put':
+      findPutFields(operation, type(found.input));
+      return;
+    case 'putMany':
+      findPutList(operation, type(found.input));
+      return;
+    case 'lookup':
+      findIdField(operation, type(found.input));
+      findLookupAnswer(operation, type(found.output));
+      return;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * `aes endpoint create`'s questions on a pseudo-terminal (issue 20): a refused answer is explained and
+ * asked again with every earlier answer kept; five refusals in a row, or the end of the input, stop it
+ * with the error and nothing written; Tab completes the WSDL's path. Piped into, it asks nothing.
+ */
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import {
+  aesOk,
+  ENDPOINT_FLAGS,
+  REPO_ROOT,
+  runCli,
+  snapshot,
+  SOURCE_WSDL,
+  tempDir,
+} from '../scaffold/support.js';
+import { CTRL_D, runOnTerminal, SCRIPT_MISSING, type Keys } from '../support/terminal.js';
+
+const skip = SCRIPT_MISSING;
+
+/** A new project in a new temp folder. */
+async function project(prefix: string): Promise<AsyncDisposable & { readonly path: string }> {
+  const tmp = await tempDir(prefix);
+  aesOk(['create', tmp.path, '--name', 'shop', '--aes', `file:${REPO_ROOT}`]);
+  return tmp;
+}
+
+/** `aes endpoint create --project <dir>` on a terminal that edits lines (Tab works). */
+function wizard(dir: string, keys: readonly Keys[]): ReturnType<typeof runOnTerminal> {
+  return runOnTerminal(['endpoint', 'create', '--project', dir], keys, { term: 'xterm' });
+}
+
+/** Inbound, named orders-in: up to the WSDL's question. */
+const UP_TO_WSDL: readonly Keys[] = [
+  ['> ', '2\r'],
+  ['Endpoint name: ', 'orders-in\r'],
+];
+
+test(
+  'a mistyped WSDL path is asked again, the earlier answers kept; Tab completes the path',
+  { skip },
+  async () => {
+    await using tmp = await project('aes-wizard-retry-');
+    const wsdls = path.join(tmp.path, 'w');
+    await mkdir(path.join(wsdls, 'sub'), { recursive: true });
+    await copyFile(SOURCE_WSDL, path.join(wsdls, 'source.wsdl'));
+    await writeFile(path.join(tmp.path, 'broken.xml'), 'not a WSDL');
+
+    const run = await wizard(tmp.path, [
+      ['> ', 'out'],
+      ['out', '\t'], // the choice's name completed
+      ['bound', '\r'],
+      ['> ', '1\r'],
+      ['Endpoint name: ', 'orders out\r'], // not a name
+      ['Endpoint name: ', 'orders-out\r'],
+      ['(path or URL): ', `${wsdls}/nope.wsdl\r`], // no such file
+      ['(path or URL): ', `${tmp.path}/broken.xml\r`], // does not parse
+      ['(path or URL): ', `${wsdls}/`],
+      ['w/', '\t'], // the common prefix of source.wsdl and sub/: "s"
+      ['s', '\t'], // a double Tab lists both
+      ['sub/', 'o'],
+      ['o', '\t'], // the one candidate: source.wsdl
+      ['urce.wsdl', '\r'],
+      ['Operation for pop:', '3\r'], // Popped: its response holds no record
+      ['> ', '2\r'],
+      ['Operation for popped:', '3\r'],
+      ['optional', '\r'],
+      ['Destination to publish to [/queue/orders-out]: ', '\r'],
+    ]);
+    assert.equal(run.code, 0, run.output);
+    assert.equal(run.typed, 19, run.output);
+    assert.match(run.output, /'orders out' is not an endpoint name/);
+    assert.match(run.output, new RegExp(`no such file '${wsdls}/nope.wsdl'`));
+    assert.match(run.output, /broken\.xml:1:2: malformed XML/);
+    assert.match(run.output, /source\.wsdl\r\r\nsub\//); // the double Tab's list
+    assert.match(run.output, /\r\n {2}[^\r]*'Popped'[^\r]*\r\n.*> /); // refused, asked again
+    assert.match(run.output, /created endpoint 'orders-out'/);
+    const config = JSON.parse(await readFile(path.join(tmp.path, 'aes.config.json'), 'utf8')) as {
+      endpoints: { overrides: Record<string, unknown> };
+    };
+    assert.ok('orders-out' in config.endpoints.overrides);
+    const endpoint = await readFile(
+      path.join(tmp.path, 'endpoints', 'orders-out', 'orders-out.ts'),
+      'utf8',
+    );
+    assert.match(endpoint, /\/queue\/orders-out/); // the default destination, from the name kept
+  },
+);
+
+test('five refused answers in a row stop with the error, nothing written', { skip }, async () => {
+  await using tmp = await project('aes-wizard-five-');
+  const before = await snapshot(tmp.path);
+  const run = await wizard(tmp.path, [
+    ...UP_TO_WSDL,
+    ...[1, 2, 3, 4, 5].map((i): Keys => ['(path or URL): ', `nope-${i}.wsdl\r`]),
+  ]);
+  assert.equal(run.code, 2, run.output); // SCAFFOLD_USAGE: a usage error
+  assert.equal(run.typed, 7, run.output);
+  assert.match(run.output, /no such file 'nope-4\.wsdl'/);
+  assert.match(run.output, /5 answers refused in a row: giving up/);
+  assert.match(run.output, /aes: error \[SCAFFOLD_USAGE\]: --wsdl: no such file 'nope-5\.wsdl'/);
+  assert.deepEqual(await snapshot(tmp.path), before);
+});
+
+test(
+  'the end of the input (Ctrl-D) stops with a clear error, nothing written',
+  { skip },
+  async () => {
+    await using tmp = await project('aes-wizard-eof-');
+    const before = await snapshot(tmp.path);
+
+    const atName = await wizard(tmp.path, [
+      ['> ', '2\r'],
+      ['Endpoint name: ', CTRL_D],
+    ]);
+    assert.equal(atName.code, 2, atName.output);
+    assert.match(
+      atName.output,
+      /aes: error \[SCAFFOLD_USAGE\]: input ended before an answer to: Endpoint name:/,
+    );
+
+    // After a refused answer, the refusal is what went wrong.
+    const afterRefusal = await wizard(tmp.path, [
+      ...UP_TO_WSDL,
+      ['(path or URL): ', 'nope.wsdl\r'],
+      ['(path or URL): ', CTRL_D],
+    ]);
+    assert.equal(afterRefusal.code, 2, afterRefusal.output);
+    assert.match(
+      afterRefusal.output,
+      /aes: error \[SCAFFOLD_USAGE\]: --wsdl: no such file 'nope\.wsdl'/,
+    );
+    assert.deepEqual(await snapshot(tmp.path), before);
+  },
+);
+
+test('answers piped in are not read: it asks nothing and names the missing flags', async () => {
+  await using tmp = await project('aes-wizard-piped-');
+  const before = await snapshot(tmp.path);
+  const r = runCli(['endpoint', 'create', '--project', tmp.path], {
+    input: `2\norders-in\n${SOURCE_WSDL}\n1\n\n\n/queue/orders\n`,
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.doesNotMatch(r.stdout, /Inbound or outbound\?/);
+  assert.match(r.stderr, /not a terminal, so nothing can be asked: give --kind, --name, --wsdl/);
+  assert.deepEqual(await snapshot(tmp.path), before);
+});
+
+test('the name of an endpoint that exists is asked again', { skip }, async () => {
+  await using tmp = await project('aes-wizard-exists-');
+  aesOk(['endpoint', 'create', '--project', tmp.path, ...(ENDPOINT_FLAGS['orders-in'] ?? [])]);
+  const before = await snapshot(tmp.path);
+  const run = await wizard(tmp.path, [
+    ['> ', '2\r'],
+    ['Endpoint name: ', 'orders-in\r'],
+    ['Endpoint name: ', CTRL_D],
+  ]);
+  assert.equal(run.code, 1, run.output); // SCAFFOLD_EXISTS
+  assert.match(
+    run.output,
+    /endpoint 'orders-in' exists already \(.*\); --force re-creates it\r\n.*Endpoint name: /,
+  );
+  assert.match(run.output, /aes: error \[SCAFFOLD_EXISTS\]: endpoint 'orders-in' exists already/);
+  assert.deepEqual(await snapshot(tmp.path), before);
+});
+
+test('Ctrl-C ends it at once as SIGINT does, nothing written', { skip }, async () => {
+  await using tmp = await project('aes-wizard-sigint-');
+  const before = await snapshot(tmp.path);
+  const run = await wizard(tmp.path, [
+    ['> ', '2\r'],
+    ['Endpoint name: ', 'orders'],
+    ['orders', '\x03'],
+  ]);
+  assert.equal(run.code, 130, run.output); // 128 + SIGINT, as `script -e` reports a signal
+  assert.deepEqual(await snapshot(tmp.path), before);
+});
