@@ -58,10 +58,19 @@ export class DeliveryRecords {
   /** Background commits under way: closing waits for them. */
   readonly #storing = new Set<Promise<void>>();
 
-  private constructor(store: DeliveredIds, marks: MarksLog, hooks: DeliveryRecordsHooks) {
+  /** Record by the store's own durable add, not by a write of the marks (see `open`). */
+  readonly #recordInStore: boolean;
+
+  private constructor(
+    store: DeliveredIds,
+    marks: MarksLog,
+    hooks: DeliveryRecordsHooks,
+    recordInStore: boolean,
+  ) {
     this.#store = store;
     this.#marks = marks;
     this.#hooks = hooks;
+    this.#recordInStore = recordInStore;
   }
 
   /**
@@ -72,9 +81,10 @@ export class DeliveryRecords {
     store: DeliveredIds,
     marks: MarksLog,
     hooks: DeliveryRecordsHooks,
+    options: { readonly recordInStore?: boolean } = {},
   ): Promise<DeliveryRecords> {
     if (marks.delivered.length > 0) await store.addMany(marks.delivered);
-    return new DeliveryRecords(store, marks, hooks);
+    return new DeliveryRecords(store, marks, hooks, options.recordInStore === true);
   }
 
   /** The ids the previous run was putting when it stopped and did not record as delivered. */
@@ -130,15 +140,22 @@ export class DeliveryRecords {
    * Records `ids` as delivered; resolves once synced (then the messages may be acked). From the
    * call on, `has()` answers true for them: a copy arriving meanwhile is dropped. A failed write
    * rejects, and the ids stay recorded for the next write to carry: the target has them.
+   *
+   * With `recordInStore` (a store whose add is one durable round trip, as the coordination
+   * engine's set is) the store's add is what the ack waits for, and the marks are not written:
+   * until the set holds the ids, the marks still list them as being put (a crash makes them
+   * suspects, looked up before a put) and every later write of the marks carries them as
+   * delivered.
    */
   record(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       this.unmark(id);
       this.#unstored.add(id);
     }
-    const written = this.#write();
+    const written = this.#recordInStore ? undefined : this.#write();
     const batch = this.#retry.length > 0 ? [...ids, ...this.#retry.splice(0)] : ids;
-    const storing = this.#store.addMany(batch).then(
+    const added = this.#store.addMany(batch);
+    const storing = added.then(
       () => {
         for (const id of batch) this.#unstored.delete(id);
       },
@@ -149,7 +166,7 @@ export class DeliveryRecords {
     );
     this.#storing.add(storing);
     void storing.finally(() => this.#storing.delete(storing));
-    return written;
+    return written ?? added;
   }
 
   /** Closes the marks and the store once their writes, the background ones too, are done. */

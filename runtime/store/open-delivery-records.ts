@@ -31,6 +31,8 @@ export async function openDeliveryRecords(
       await EngineDelivered.open(fence, { maxEntries, maxAgeMs }),
       marks,
       hooks,
+      // One engine round trip either way: the set's add, rather than the marks' put and the add.
+      { recordInStore: true },
     );
   }
   const store = DeliveredStore.open(place.dataDir, { maxEntries, maxAgeMs, clock: place.clock });

@@ -133,7 +133,12 @@ test(
       assert.equal(deliveredOnA.length, atKill, 'the ids delivered on the dead node are in etcd');
       const journal = await coordinator.get('endpoint/orders-out');
       assert.ok(journal !== undefined, 'the outbound journal is in etcd');
-      assert.deepEqual(JSON.parse(journal.value), { journal: null }, 'and cleared at the end');
+      // Cleared lazily: what it still holds was popped already (a successor would pop it again).
+      const last = (JSON.parse(journal.value) as { journal: { fifoIds: string[] } | null }).journal;
+      assert.ok(
+        last === null || last.fifoIds.every((id) => Number(id) <= source.head),
+        `the journal holds only popped records: ${journal.value}`,
+      );
     } finally {
       await Promise.all(nodes.map((n) => n.stop()));
       for (const pid of nodes.flatMap(endpointPids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');

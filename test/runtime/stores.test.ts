@@ -342,6 +342,43 @@ test('delivery records: a mark written on arrival serves the put; one never put 
   await left.close();
 });
 
+test('delivery records recorded in the store: the ack waits for its add, a failed add is carried by the next marks', async () => {
+  await using dir = await tempDir();
+  const marks = await PutMarks.open(dir.path);
+  let writes = 0;
+  const mark = marks.mark.bind(marks);
+  marks.mark = (snapshot) => {
+    writes += 1;
+    return mark(snapshot);
+  };
+  const store = DeliveredStore.open(join(dir.path, 'dedup'));
+  const addMany = store.addMany.bind(store);
+  let fail = false;
+  store.addMany = (ids) => (fail ? Promise.reject(new Error('engine unreachable')) : addMany(ids));
+  const failures: Error[] = [];
+  const records = await DeliveryRecords.open(
+    store,
+    marks,
+    { storeFailed: (error) => failures.push(error) },
+    { recordInStore: true },
+  );
+  await records.markPutting(['a', 'b']);
+  const before = writes;
+  await records.record(['a']);
+  assert.equal(writes, before, 'recording writes no marks');
+  assert.ok(store.has('a'), 'the store holds it once record() resolved');
+  fail = true;
+  await assert.rejects(records.record(['b']), /engine unreachable/);
+  assert.ok(records.has('b'), 'the target has it: a copy is dropped');
+  fail = false;
+  await records.markPutting(['c']);
+  await records.close();
+  const left = await PutMarks.open(dir.path);
+  assert.deepEqual(left.delivered, ['b'], 'the next marks carry the id the store did not take');
+  await left.close();
+  assert.equal(failures.length, 1);
+});
+
 test('option errors name the option', () => {
   assert.throws(() => DeliveredStore.open(join('/nonexistent', 'x'), { maxEntries: 0 }), {
     code: 'RUNTIME_BAD_OPTION',
