@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { isAlive } from '../../util/index.js';
-import type { ClusterStatus, NodeStatus } from '../../runtime/node/index.js';
 import { privateEtcdSkipReason, startPrivateEtcd } from '../support/private-etcd.js';
 import { runCli } from '../support/cli.js';
+import { ownStatus } from './support/node-status.js';
 import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
 
 const LEASE_MS = 3_000;
@@ -21,13 +21,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const acquired = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'lease acquired: starting';
 const running = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'starting -> running';
 
-async function statusOf(node: RunningNode): Promise<NodeStatus> {
-  const res = await fetch(`${node.field('http listening', 'url')}/status.json`);
-  const body = (await res.json()) as { cluster: ClusterStatus };
-  const own = body.cluster.nodes.find((n) => n.node === node.name);
-  assert.ok(own !== undefined && own.error === undefined, JSON.stringify(body));
-  return own;
-}
+const statusOf = ownStatus;
 
 async function endpointOf(node: RunningNode) {
   const entry = (await statusOf(node)).endpoints.find((e) => e.name === ENDPOINT);

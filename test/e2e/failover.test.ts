@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { isAlive } from '../../util/index.js';
-import type { ClusterStatus, NodeStatus } from '../../runtime/node/index.js';
 import {
   privateEtcdSkipReason,
   startPrivateEtcd,
   type PrivateEtcd,
 } from '../support/private-etcd.js';
 import { serviceSkipReason } from '../support/services.js';
+import { ownStatus } from './support/node-status.js';
 import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
 
 const LEASE_MS = 3_000;
@@ -50,13 +50,7 @@ function endpointPids(node: RunningNode): number[] {
   return node.lines.filter(running).map((l) => Number(String(l.reason).replace('pid ', '')));
 }
 
-async function statusOf(node: RunningNode): Promise<NodeStatus> {
-  const res = await fetch(`${node.field('http listening', 'url')}/status.json`);
-  const body = (await res.json()) as { cluster: ClusterStatus };
-  const own = body.cluster.nodes.find((n) => n.node === node.name);
-  assert.ok(own !== undefined && own.error === undefined, JSON.stringify(body));
-  return own;
-}
+const statusOf = ownStatus;
 
 async function readyz(node: RunningNode): Promise<{ status: number; reasons: string[] }> {
   const res = await fetch(`${node.field('http listening', 'url')}/readyz`);

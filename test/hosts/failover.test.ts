@@ -20,6 +20,7 @@ import {
   HostTarget,
   hostsSkipReason,
   Nemesis,
+  writeBrokerNodeConfig,
   writeEndpoint,
   writeNodeConfig,
   type Host,
@@ -38,7 +39,6 @@ const when = unavailable !== undefined ? { skip: unavailable } : {};
 const SECRET = 'hosts-failover-secret-0123456789';
 const BROKER_LOGIN = 'app';
 const BROKER_PASSCODE = 'hosts-failover-broker-passcode';
-const BROKER_PORT = 61613;
 const LEASE_MS = 3_000;
 const FEED_PER_SECOND = 20;
 const ENDPOINTS = ['orders-out', 'orders-in'] as const;
@@ -66,25 +66,16 @@ async function bothAcquired(node: NodeProcess, from: number, timeoutMs: number) 
 async function configure(bed: HostBed, etcdUrl: string): Promise<void> {
   const [h1, h2, , h4] = bed.hosts as [Host, Host, Host, Host];
   const seeds = [h1.name, h2.name, h4.name];
-  const brokerUrl = `stomp://${BROKER_LOGIN}:${BROKER_PASSCODE}@${h4.name}:${BROKER_PORT}`;
   const endpoints = {
     defaults: { startLimitMs: 120_000, restartBackoff: { initialMs: 100, maxMs: 1_000 } },
   };
-  await h4.writeFile(
-    'broker-users.json',
-    JSON.stringify({ [BROKER_LOGIN]: BROKER_PASSCODE }),
-    0o600,
-  );
-  await writeNodeConfig(h4, {
+  const brokerUrl = await writeBrokerNodeConfig(h4, {
     node: 'node-d',
     seeds,
     secret: SECRET,
-    extra: {
-      endpoints,
-      broker: {
-        embedded: { host: '0.0.0.0', port: BROKER_PORT, usersFile: '/srv/aes/broker-users.json' },
-      },
-    },
+    login: BROKER_LOGIN,
+    passcode: BROKER_PASSCODE,
+    extra: { endpoints },
   });
   for (const [host, node] of [
     [h1, 'node-a'],

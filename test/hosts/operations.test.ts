@@ -22,6 +22,7 @@ import {
   type Host,
   type NodeProcess,
   type Status,
+  writeBrokerNodeConfig,
   writeEndpoint,
   writeNodeConfig,
 } from '../support/hosts/index.js';
@@ -33,7 +34,6 @@ const when = unavailable !== undefined ? { skip: unavailable } : {};
 const SECRET = 'hosts-operations-secret-0123456789';
 const BROKER_LOGIN = 'app';
 const BROKER_PASSCODE = 'hosts-operations-broker-passcode';
-const BROKER_PORT = 61613;
 /** Records a second at the source: slow enough that records flow through every restart. */
 const FEED_PER_SECOND = 20;
 
@@ -63,23 +63,14 @@ const ENDPOINT_DEFAULTS = {
 async function configure(bed: HostBed): Promise<void> {
   const [h1, h2, h3] = bed.hosts as [Host, Host, Host];
   const seeds = bed.hosts.map((h) => h.name);
-  const brokerUrl = `stomp://${BROKER_LOGIN}:${BROKER_PASSCODE}@${h3.name}:${BROKER_PORT}`;
   const endpoints = { defaults: ENDPOINT_DEFAULTS };
-  await h3.writeFile(
-    'broker-users.json',
-    JSON.stringify({ [BROKER_LOGIN]: BROKER_PASSCODE }),
-    0o600,
-  );
-  await writeNodeConfig(h3, {
+  const brokerUrl = await writeBrokerNodeConfig(h3, {
     node: 'node-c',
     seeds,
     secret: SECRET,
-    extra: {
-      endpoints,
-      broker: {
-        embedded: { host: '0.0.0.0', port: BROKER_PORT, usersFile: '/srv/aes/broker-users.json' },
-      },
-    },
+    login: BROKER_LOGIN,
+    passcode: BROKER_PASSCODE,
+    extra: { endpoints },
   });
   for (const [host, node] of [
     [h1, 'node-a'],

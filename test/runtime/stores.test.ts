@@ -309,28 +309,34 @@ test('delivery records: a failed store commit is reported, kept in the marks and
   await reopened.close();
 });
 
-test('delivery records: a mark written on arrival serves the put; one never put is withdrawn', async () => {
-  await using dir = await tempDir();
-  const marks = await PutMarks.open(dir.path);
+/** Put marks in `dir` that count their writes. */
+async function countingMarks(dir: string): Promise<{ marks: PutMarks; writes: () => number }> {
+  const marks = await PutMarks.open(dir);
   let writes = 0;
   const mark = marks.mark.bind(marks);
   marks.mark = (snapshot) => {
     writes += 1;
     return mark(snapshot);
   };
+  return { marks, writes: () => writes };
+}
+
+test('delivery records: a mark written on arrival serves the put; one never put is withdrawn', async () => {
+  await using dir = await tempDir();
+  const { marks, writes } = await countingMarks(dir.path);
   const store = DeliveredStore.open(join(dir.path, 'dedup'));
   const records = await DeliveryRecords.open(store, marks, { storeFailed: () => undefined });
   await records.record(['done']);
-  const before = writes;
+  const before = writes();
   records.markAhead('done');
-  assert.equal(writes, before, 'an id already delivered is not marked again');
+  assert.equal(writes(), before, 'an id already delivered is not marked again');
   for (const id of ['a', 'b', 'c']) records.markAhead(id);
   records.markAhead('a');
-  const ahead = writes;
+  const ahead = writes();
   assert.ok(ahead > before, 'arrivals are written');
   await records.markPutting(['a']);
   await records.markPutting(['c']);
-  assert.equal(writes, ahead, 'a put of a message marked on arrival writes nothing more');
+  assert.equal(writes(), ahead, 'a put of a message marked on arrival writes nothing more');
   // b's message was settled without a put (dropped, refused while stopping): its mark goes.
   records.withdraw('b');
   // c's put began: settling its message does not unmark it; only its outcome does.
@@ -344,13 +350,7 @@ test('delivery records: a mark written on arrival serves the put; one never put 
 
 test('delivery records recorded in the store: the ack waits for its add, a failed add is carried by the next marks', async () => {
   await using dir = await tempDir();
-  const marks = await PutMarks.open(dir.path);
-  let writes = 0;
-  const mark = marks.mark.bind(marks);
-  marks.mark = (snapshot) => {
-    writes += 1;
-    return mark(snapshot);
-  };
+  const { marks, writes } = await countingMarks(dir.path);
   const store = DeliveredStore.open(join(dir.path, 'dedup'));
   const addMany = store.addMany.bind(store);
   let fail = false;
@@ -363,9 +363,9 @@ test('delivery records recorded in the store: the ack waits for its add, a faile
     { recordInStore: true },
   );
   await records.markPutting(['a', 'b']);
-  const before = writes;
+  const before = writes();
   await records.record(['a']);
-  assert.equal(writes, before, 'recording writes no marks');
+  assert.equal(writes(), before, 'recording writes no marks');
   assert.ok(store.has('a'), 'the store holds it once record() resolved');
   fail = true;
   await assert.rejects(records.record(['b']), /engine unreachable/);

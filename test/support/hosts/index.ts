@@ -43,8 +43,10 @@ export {
   type StatusJson,
 } from './cluster-status.js';
 export {
+  writeBrokerNodeConfig,
   writeEndpoint,
   writeNodeConfig,
+  SHARED_BROKER_PORT,
   CLUSTER_PORT,
   HTTP_PORT,
   type HostNodeConfig,

@@ -42,6 +42,38 @@ export async function writeNodeConfig(host: Host, config: HostNodeConfig): Promi
   });
 }
 
+/** The STOMP port of a node that runs the embedded broker for the other hosts. */
+export const SHARED_BROKER_PORT = 61613;
+
+/**
+ * Writes the config of a node whose embedded broker serves the other hosts (every address, a
+ * login from a users file of the host's own); resolves with the URL their nodes use for it.
+ */
+export async function writeBrokerNodeConfig(
+  host: Host,
+  config: HostNodeConfig & { readonly login: string; readonly passcode: string },
+): Promise<string> {
+  await host.writeFile(
+    'broker-users.json',
+    JSON.stringify({ [config.login]: config.passcode }),
+    0o600,
+  );
+  await writeNodeConfig(host, {
+    ...config,
+    extra: {
+      ...config.extra,
+      broker: {
+        embedded: {
+          host: '0.0.0.0',
+          port: SHARED_BROKER_PORT,
+          usersFile: `${host.root}/broker-users.json`,
+        },
+      },
+    },
+  });
+  return `stomp://${config.login}:${config.passcode}@${host.name}:${SHARED_BROKER_PORT}`;
+}
+
 /** An endpoint folder on `host` whose entry re-exports `fixture` of test/e2e/fixtures. */
 export async function writeEndpoint(host: Host, name: string, fixture: string): Promise<void> {
   await host.writeFile(
