@@ -11,7 +11,7 @@
  * for the install from npm's cache, the rest for the project's commands.
  */
 import assert from 'node:assert/strict';
-import { cp, readFile, realpath, symlink } from 'node:fs/promises';
+import { cp, mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { aesOk, NPM, REPO_ROOT, runOk, tempDir } from './support.js';
@@ -117,4 +117,15 @@ test('the packed tarball installs into a scaffolded project, and its aes command
   const out = runOk(NPM, ['test'], project, 180_000);
   assert.match(out, /^# pass 2$/m, out);
   assert.match(out, /^# fail 0$/m, out);
+
+  // As the README's quick start has it for a newcomer: the package into an empty folder, then
+  // `aes demo` (its main job on the embedded default) from what was installed.
+  const empty = path.join(tmp.path, 'empty');
+  await mkdir(empty);
+  runOk(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], empty, 300_000);
+  const demo = JSON.parse(
+    runOk(NPX, ['--no', '--', 'aes', 'demo', '--records', '50', '--json'], empty, 180_000),
+  ) as { outcome: string; exitCode: number; tally: { lost: number; duplicates: number } };
+  assert.equal(demo.exitCode, 0, JSON.stringify(demo));
+  assert.deepEqual([demo.tally.lost, demo.tally.duplicates], [0, 0], JSON.stringify(demo));
 });
