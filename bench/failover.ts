@@ -34,8 +34,8 @@ import {
 } from '../test/e2e/support/project.js';
 import { ETCD_BIN, startPrivateEtcd } from '../test/support/private-etcd.js';
 import { isListening } from '../test/support/services.js';
-import { fetchClusterStatus, loadConfig } from '../runtime/node/index.js';
 import { isAlive } from '../util/index.js';
+import { waitIdle } from './support/endpoints-idle.js';
 
 function arg(name: string, fallback: number, least = 1): number {
   const i = process.argv.indexOf(name);
@@ -291,23 +291,6 @@ async function failover(url: string): Promise<FailoverResult> {
   };
 }
 
-/** Until the inbound endpoint subscribed and the outbound one polls the empty FIFO. */
-async function waitIdle(node: RunningNode): Promise<void> {
-  const config = await loadConfig(node.project.configFile);
-  const deadline = Date.now() + START_DEADLINE_MS;
-  for (;;) {
-    const status = await fetchClusterStatus(config);
-    const steps = status.nodes.flatMap((n) =>
-      n.error === undefined ? n.endpoints.map((e) => e.step) : [],
-    );
-    if (steps.length === 2 && steps.every((s) => s === 'waiting' || s === 'idle' || s === 'pop'))
-      return;
-    if (Date.now() > deadline)
-      throw new BenchTimeoutError(`idle endpoints (steps: ${steps.join(',')})`, START_DEADLINE_MS);
-    await sleep(200);
-  }
-}
-
 interface Throughput extends Counted {
   readonly perS: number;
 }
@@ -323,14 +306,14 @@ async function throughput(
     ...(url === undefined ? {} : { coordination: { url, leaseMs: LEASE_MS } }),
     endpoints: { defaults: batch ? { batchSize: BATCH_SIZE, prefetch: BATCH_SIZE } : {} },
   });
-  await waitIdle(node);
+  await waitIdle(node, START_DEADLINE_MS);
   const { source, target } = rig;
   const deadline = Date.now() + RECORDS_DEADLINE_MS;
   const warmup = Math.min(WARMUP, records);
   if (warmup > 0) {
     source.records.push(...makeRecords(warmup, WARMUP_FROM));
     while (target.accepted.length < warmup && Date.now() < deadline) await sleep(10);
-    await waitIdle(node);
+    await waitIdle(node, START_DEADLINE_MS);
   }
   const expected = warmup + records;
   source.records.push(...makeRecords(records));

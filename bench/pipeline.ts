@@ -22,11 +22,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SourceSystem, TargetSystem, makeRecords } from '../test/runtime/support/soap-systems.js';
+import { waitIdle } from './support/endpoints-idle.js';
 import { latencySummary } from '../test/runtime/support/record-latency.js';
 import { targetClient } from '../test/runtime/support/soap-endpoints.js';
 import { makeProject, RunningNode } from '../test/e2e/support/project.js';
 import { isListening } from '../test/support/services.js';
-import { ConfigError, fetchClusterStatus, loadConfig } from '../runtime/node/index.js';
+import { ConfigError, loadConfig } from '../runtime/node/index.js';
 
 function arg(name: string, fallback: number, least = 1): number {
   const i = process.argv.indexOf(name);
@@ -104,22 +105,6 @@ type Result =
   | { readonly kind: 'measured'; readonly row: Row; readonly goal: Goal | undefined }
   | { readonly kind: 'skipped'; readonly name: string; readonly why: string };
 
-/** Until the inbound endpoint subscribed and the outbound one polls the empty FIFO. */
-async function waitIdle(node: RunningNode): Promise<void> {
-  const config = await loadConfig(node.project.configFile);
-  const until = Date.now() + 120_000;
-  for (;;) {
-    const status = await fetchClusterStatus(config);
-    const steps = status.nodes.flatMap((n) =>
-      n.error === undefined ? n.endpoints.map((e) => e.step) : [],
-    );
-    if (steps.length === 2 && steps.every((s) => s === 'waiting' || s === 'idle' || s === 'pop'))
-      return;
-    if (Date.now() > until) throw new Error(`endpoints not idle within 120 s: ${steps.join(',')}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** `≥ 0.9 × 25 = 22.5: met` */
 function goalText(goal: Goal | undefined, recordsPerS: number): string {
   if (goal === undefined) return 'no goal from this run';
@@ -167,7 +152,7 @@ async function runCase(spec: Case): Promise<Result> {
       E2E_TARGET_URL: target.url,
       E2E_QUEUE: `/queue/bench-${randomUUID()}`,
     });
-    await waitIdle(node);
+    await waitIdle(node, 120_000);
     // Warm-up: records through the fresh endpoint processes (JIT, connections) before the clock,
     // as the baseline's calls are; ids after the measured ones.
     const warmup = Math.min(WARMUP, spec.count);
@@ -176,7 +161,7 @@ async function runCase(spec: Case): Promise<Result> {
     if (warmup > 0) {
       source.records.push(...makeRecords(warmup, WARMUP_FROM));
       while (arrived() < warmup && Date.now() < until) await sleep(10);
-      await waitIdle(node);
+      await waitIdle(node, 120_000);
     }
     const expected = warmup + spec.count;
     source.records.push(...makeRecords(spec.count));

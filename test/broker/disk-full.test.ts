@@ -10,10 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AES_CLI, makeProject, TSX, type LogLine } from '../e2e/support/project.js';
+import { pollUntil } from '../support/wait.js';
+import { RawClient, waitFor } from './support.js';
 
 const skip =
   process.getuid?.() !== 0
@@ -24,65 +25,13 @@ const skip =
 
 const BODY = Buffer.alloc(64 * 1024, 'x').toString();
 
-/** A raw STOMP connection: frames as they come, in order. */
-class RawStomp {
-  readonly frames: { command: string; headers: Record<string, string>; body: string }[] = [];
-  #buffer = '';
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.#buffer += chunk;
-      for (let end = this.#buffer.indexOf('\0'); end >= 0; end = this.#buffer.indexOf('\0')) {
-        const raw = this.#buffer.slice(0, end).replace(/^\n+/, '');
-        this.#buffer = this.#buffer.slice(end + 1);
-        const [head = '', ...rest] = raw.split('\n\n');
-        const [command = '', ...lines] = head.split('\n');
-        const headers = Object.fromEntries(
-          lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
-        );
-        this.frames.push({ command, headers, body: rest.join('\n\n') });
-      }
-    });
-  }
-
-  static async open(port: number): Promise<RawStomp> {
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) =>
-      socket.once('connect', resolve).once('error', reject),
-    );
-    const stomp = new RawStomp(socket);
-    socket.write('CONNECT\naccept-version:1.2\nhost:aes\n\n\0');
-    await stomp.until('CONNECTED', () => stomp.frames.some((f) => f.command === 'CONNECTED'));
-    return stomp;
-  }
-
-  send(receipt: string): void {
-    this.socket.write(
-      `SEND\ndestination:/queue/full\nreceipt:${receipt}\ncontent-length:${BODY.length}\n\n${BODY}\0`,
-    );
-  }
-
-  write(frame: string): void {
-    this.socket.write(frame);
-  }
-
-  async until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!ok()) {
-      if (Date.now() > deadline)
-        throw new Error(`no ${what}: ${JSON.stringify(this.frames.slice(-3))}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
-  receipts(): number {
-    return this.frames.filter((f) => f.command === 'RECEIPT').length;
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
+/** A SEND of one 64 KiB body to /queue/full, asking for a receipt. */
+function sendFrame(receipt: string): string {
+  return `SEND\ndestination:/queue/full\nreceipt:${receipt}\ncontent-length:${BODY.length}\n\n${BODY}\0`;
 }
+
+const framesOf = (client: RawClient, command: string) =>
+  client.frames().filter((f) => f.command === command);
 
 test(
   'a full disk: SENDs refused saying so, the node reports it, and it recovers by itself with nothing lost',
@@ -125,17 +74,14 @@ test(
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const line = async (what: string, ok: (l: LogLine) => boolean): Promise<LogLine> => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const found = lines.find(ok);
-        if (found !== undefined) return found;
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`no ${what}:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      await pollUntil(what, () => lines.some(ok) || child.exitCode !== null, 60_000);
+      const found = lines.find(ok);
+      if (found === undefined) {
+        throw new Error(`no ${what}:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`);
       }
+      return found;
     };
-    const clients: RawStomp[] = [];
+    const clients: RawClient[] = [];
     try {
       await line('node started', (l) => l.msg.startsWith('node started'));
       const port = Number(
@@ -147,17 +93,18 @@ test(
       const ballast = `/proc/${child.pid}/root${data}/ballast`;
       writeFileSync(ballast, Buffer.alloc(6 * 1024 * 1024));
 
-      const first = await RawStomp.open(port);
+      const first = await RawClient.connected(port);
       clients.push(first);
-      for (let i = 1; i <= 200 && !first.frames.some((f) => f.command === 'ERROR'); i += 1) {
-        first.send(`r${i}`);
-        await first.until(`an answer to r${i}`, () => first.frames.length > i);
+      for (let i = 1; i <= 200 && framesOf(first, 'ERROR').length === 0; i += 1) {
+        first.write(sendFrame(`r${i}`));
+        // CONNECTED, then one answer per SEND.
+        await waitFor(`an answer to r${i}`, () => first.frames().length > i, 20_000);
       }
-      const error = first.frames.find((f) => f.command === 'ERROR');
+      const error = framesOf(first, 'ERROR')[0];
       assert.ok(error !== undefined, 'a SEND was refused');
       assert.match(error.headers.message ?? '', /disk full \(no space left on device\)/);
       assert.match(error.body, /not stored \(nothing receipted is lost/);
-      const receipted = first.receipts();
+      const receipted = framesOf(first, 'RECEIPT').length;
       assert.ok(receipted >= 1, `${receipted} receipted before the disk was full`);
 
       await line(
@@ -177,10 +124,14 @@ test(
 
       // Space returns: the next SEND is taken, with no restart.
       unlinkSync(ballast);
-      const second = await RawStomp.open(port);
+      const second = await RawClient.connected(port);
       clients.push(second);
-      second.send('after');
-      await second.until('the receipt after space returned', () => second.receipts() === 1);
+      second.write(sendFrame('after'));
+      await waitFor(
+        'the receipt after space returned',
+        () => framesOf(second, 'RECEIPT').length === 1,
+        20_000,
+      );
       await line(
         'recovery logged',
         (l) => l.msg === 'embedded broker: its store writes again; SENDs are taken',
@@ -191,18 +142,19 @@ test(
       // Every receipted message is there, whole.
       second.write('SUBSCRIBE\nid:0\ndestination:/queue/full\nack:auto\n\n\0');
       const expected = receipted + 1;
-      await second.until(
+      await waitFor(
         `${expected} messages`,
-        () => second.frames.filter((f) => f.command === 'MESSAGE').length >= expected,
+        () => framesOf(second, 'MESSAGE').length >= expected,
+        20_000,
       );
-      const messages = second.frames.filter((f) => f.command === 'MESSAGE');
+      const messages = framesOf(second, 'MESSAGE');
       assert.equal(messages.length, expected);
       assert.ok(
         messages.every((m) => m.body === BODY),
         'every body whole',
       );
     } finally {
-      for (const c of clients) c.close();
+      for (const c of clients) c.destroy();
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;

@@ -147,6 +147,13 @@ export class StompjsClient {
   }
 }
 
+/** A frame as the broker sent it: headers not unescaped. */
+export interface RawFrame {
+  readonly command: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
 /** A raw TCP client that collects every byte the broker sends. */
 export class RawClient {
   readonly socket: Socket;
@@ -190,6 +197,24 @@ export class RawClient {
 
   text(): string {
     return this.data.toString('latin1');
+  }
+
+  /** The whole frames received so far (a frame still arriving is left out), in order. */
+  frames(): RawFrame[] {
+    const text = this.text();
+    const end = text.lastIndexOf('\0');
+    if (end < 0) return [];
+    return text
+      .slice(0, end)
+      .split('\0')
+      .map((raw) => {
+        const [head = '', ...rest] = raw.replace(/^\n+/, '').split('\n\n');
+        const [command = '', ...lines] = head.split('\n');
+        const headers = Object.fromEntries(
+          lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+        );
+        return { command, headers, body: rest.join('\n\n') };
+      });
   }
 
   async waitForText(text: string, timeoutMs = DEADLINE_MS): Promise<void> {
