@@ -108,20 +108,21 @@ export class DeliveryRecords {
   markAhead(id: string): void {
     if (this.#putting.has(id) || this.has(id)) return;
     this.#ahead.add(id);
-    void this.#mark([id]).catch(() => undefined);
+    void this.#mark([id]);
   }
 
   /** Marks `ids` as being put; resolves once synced (at once for ids whose mark is synced). */
   markPutting(ids: readonly string[]): Promise<void> {
-    const fresh: string[] = [];
+    for (const id of ids) this.#ahead.delete(id);
+    const fresh = ids.filter((id) => !this.#marking.has(id));
+    if (fresh.length > 0) void this.#mark(fresh);
+    // Every id has its write now: the one that marked it on arrival, or the one just begun.
+    const writes = new Set<Promise<void>>();
     for (const id of ids) {
-      this.#ahead.delete(id);
-      if (!this.#marking.has(id)) fresh.push(id);
+      const written = this.#marking.get(id);
+      if (written !== undefined) writes.add(written);
     }
-    if (fresh.length > 0) void this.#mark(fresh).catch(() => undefined);
-    return Promise.all(ids.map((id) => this.#marking.get(id) ?? this.#mark([id]))).then(
-      () => undefined,
-    );
+    return Promise.all(writes).then(() => undefined);
   }
 
   /** `id` is no longer being put (refused by the target, or dead-lettered): no write needed. */
