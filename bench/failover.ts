@@ -177,7 +177,7 @@ class Rig implements AsyncDisposable {
     const steps: (() => Promise<unknown>)[] = [
       () => Promise.all(this.nodes.map((n) => n.stop())),
       () => {
-        for (const pid of this.nodes.flatMap(endpointPids))
+        for (const pid of this.nodes.flatMap((n) => n.endpointPids()))
           if (isAlive(pid)) process.kill(pid, 'SIGKILL');
         return Promise.resolve();
       },
@@ -193,13 +193,6 @@ const runningLine = (endpoint: string) => (l: LogLine) =>
   l.endpoint === endpoint && l.msg === 'starting -> running';
 const acquiredLine = (endpoint: string) => (l: LogLine) =>
   l.endpoint === endpoint && l.msg === 'lease acquired: starting';
-
-/** The pids of the endpoint processes `node` started. */
-function endpointPids(node: RunningNode): number[] {
-  return node.lines
-    .filter((l) => l.msg === 'starting -> running')
-    .map((l) => Number(String(l.reason).replace('pid ', '')));
-}
 
 interface Counted {
   readonly lost: number;
@@ -248,7 +241,7 @@ async function failover(url: string): Promise<FailoverResult> {
     RECORDS_DEADLINE_MS,
   );
   // The owner's host loses power: its node and its endpoint processes die at once.
-  for (const pid of [...endpointPids(a), a.child.pid ?? -1])
+  for (const pid of [...a.endpointPids(), a.child.pid ?? -1])
     if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL');
   const killedAt = Date.now();
   const atKill = target.accepted.length;

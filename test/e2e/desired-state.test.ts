@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { isAlive } from '../../util/index.js';
 import { privateEtcdSkipReason, startPrivateEtcd } from '../support/private-etcd.js';
 import { runCli } from '../support/cli.js';
+import { pollUntil } from '../support/wait.js';
 import { ownStatus } from './support/node-status.js';
 import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
 
@@ -29,13 +30,8 @@ async function endpointOf(node: RunningNode) {
   return entry;
 }
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000) =>
+  pollUntil(what, ok, timeoutMs);
 
 function aes(project: Project, ...args: string[]): { stdout: string; status: number | null } {
   const result = runCli(['endpoint', ...args, '-c', project.configFile, '--json']);
@@ -133,11 +129,8 @@ test(
       assert.match(refused.stderr, /no endpoint 'nope'/);
     } finally {
       await Promise.all(nodes.map((n) => n.stop()));
-      for (const n of nodes) {
-        for (const l of n.lines.filter(running)) {
-          const pid = Number(String(l.reason).replace('pid ', ''));
-          if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-        }
+      for (const pid of nodes.flatMap((n) => n.endpointPids())) {
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       }
       await Promise.all(projects.map((p) => p[Symbol.asyncDispose]()));
       await etcd.close();

@@ -21,6 +21,7 @@ import {
   type PrivateEtcd,
 } from '../support/private-etcd.js';
 import { serviceSkipReason } from '../support/services.js';
+import { pollUntil } from '../support/wait.js';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
 import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
 
@@ -31,24 +32,14 @@ const ENDPOINTS = ['orders-out', 'orders-in'] as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Until `ok()`, within `timeoutMs`; resolves with when it held. */
 async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+  await pollUntil(what, ok, timeoutMs);
   return Date.now();
 }
 
 const runningLine = (endpoint: string) => (l: LogLine) =>
   l.endpoint === endpoint && l.msg === 'starting -> running';
-
-/** The pids of the endpoint processes `node` started. */
-function endpointPids(node: RunningNode): number[] {
-  return node.lines
-    .filter((l) => l.msg === 'starting -> running')
-    .map((l) => Number(String(l.reason).replace('pid ', '')));
-}
 
 const skip =
   privateEtcdSkipReason() ?? (await serviceSkipReason('RabbitMQ STOMP', '127.0.0.1', 61613));
@@ -95,7 +86,7 @@ test(
       source.records.push(...makeRecords(RECORDS));
       await until('records flowing through ra', () => target.accepted.length >= 60, 60_000);
       // The owner's host loses power: its node and its endpoint processes die at once.
-      const victims = [...endpointPids(a), a.child.pid as number];
+      const victims = [...a.endpointPids(), a.child.pid as number];
       for (const pid of victims) process.kill(pid, 'SIGKILL');
       const killedAt = Date.now();
       const atKill = target.accepted.length;
@@ -141,7 +132,8 @@ test(
       );
     } finally {
       await Promise.all(nodes.map((n) => n.stop()));
-      for (const pid of nodes.flatMap(endpointPids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of nodes.flatMap((n) => n.endpointPids()))
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       await Promise.all(projects.map((p) => p[Symbol.asyncDispose]()));
       await source.close();
       await target.close();

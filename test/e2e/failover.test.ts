@@ -45,11 +45,6 @@ const acquired = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'lease acq
 const running = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'starting -> running';
 const stopped = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'stopping -> stopped';
 
-/** The endpoint processes a node started (to be sure none outlives the test). */
-function endpointPids(node: RunningNode): number[] {
-  return node.lines.filter(running).map((l) => Number(String(l.reason).replace('pid ', '')));
-}
-
 const statusOf = ownStatus;
 
 async function readyz(node: RunningNode): Promise<{ status: number; reasons: string[] }> {
@@ -154,11 +149,12 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
     console.log(`# kill -9: taken over ${failover.at - killedAt} ms after the kill`);
     await waitFrom(again, fromAgain, 'endpoint running', running);
     // The dead node's endpoint process saw its link go and exited before the standby started.
-    const orphan = endpointPids(other).at(-1);
+    const orphan = other.endpointPids().at(-1);
     assert.ok(orphan !== undefined && !isAlive(orphan), `pid ${orphan} still runs`);
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
-    for (const pid of nodes.flatMap(endpointPids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of nodes.flatMap((n) => n.endpointPids()))
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     await Promise.all(projects.map((p) => p[Symbol.asyncDispose]()));
   }
 }

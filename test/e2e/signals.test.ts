@@ -32,12 +32,6 @@ async function silentTarget(): Promise<{ server: Server; url: string; requests: 
   return { server, url: `http://127.0.0.1:${port}/target`, requests: () => requests };
 }
 
-function endpointPids(node: RunningNode): number[] {
-  return node.lines
-    .filter((l) => l.msg === 'starting -> running' && typeof l.reason === 'string')
-    .map((l) => Number(String(l.reason).replace('pid ', '')));
-}
-
 test('a second SIGTERM forces the stop; SIGKILL of the node leaves no endpoint behind', async () => {
   const source = await SourceSystem.start(makeRecords(1));
   const target = await silentTarget();
@@ -58,7 +52,7 @@ test('a second SIGTERM forces the stop; SIGKILL of the node leaves no endpoint b
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(target.requests(), 1, 'the put is in flight');
-    const pids = endpointPids(node);
+    const pids = node.endpointPids();
     assert.equal(pids.length, 2);
     node.child.kill('SIGTERM');
     await node.waitLine('the drain', (l) => l.msg.startsWith('SIGTERM: draining'));
@@ -76,7 +70,7 @@ test('a second SIGTERM forces the stop; SIGKILL of the node leaves no endpoint b
       endpoints: { 'orders-out': 'orders-out.ts' },
     });
     const again = await RunningNode.start('sig2', idle, env);
-    const second = endpointPids(again);
+    const second = again.endpointPids();
     assert.equal(second.length, 1);
     again.child.kill('SIGKILL');
     await again.exited;
@@ -110,7 +104,7 @@ test('SIGTERM while the node starts: it stops once started, with exit 0 and no e
       node.lines.some((l) => /^SIGTERM( while starting)?: /.test(l.msg)),
       `the stop is logged:\n${node.tail()}`,
     );
-    await waitGone(endpointPids(node), 30_000);
+    await waitGone(node.endpointPids(), 30_000);
   } finally {
     await source.close();
   }

@@ -135,6 +135,13 @@ export class RunningNode implements AsyncDisposable {
     return node;
   }
 
+  /** The pids of the endpoint processes this node started, in order (`starting -> running`). */
+  endpointPids(): number[] {
+    return this.lines
+      .filter((l) => l.msg === 'starting -> running' && typeof l.reason === 'string')
+      .map((l) => Number(String(l.reason).replace('pid ', '')));
+  }
+
   /** A field of the first line with that message (e.g. the cluster address). */
   field(msg: string, field: string): string {
     const value = this.lines.find((l) => l.msg === msg)?.[field];
