@@ -8,13 +8,16 @@ import { withDeadline } from '../util/index.js';
 import {
   DEFAULT_LEASE_TTL_MS,
   type AcquireOptions,
+  type ClaimOutcome,
   type CoordinationWaitOptions,
   type Coordinator,
+  type Fence,
   type FencedValue,
   type FencingToken,
   type Lease,
   type LeaseInfo,
   type SetBounds,
+  type UnclaimOptions,
   MEMBERS_PER_STEP,
 } from './coordinator.js';
 import {
@@ -68,6 +71,29 @@ export interface EngineCalls {
     token: FencingToken,
     signal: AbortSignal,
   ): Promise<number>;
+  /** At most `MEMBERS_PER_STEP` ids, each decided atomically on its own. */
+  claim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    signal: AbortSignal,
+  ): Promise<Map<string, ClaimOutcome>>;
+  /** One atomic step: at most `MEMBERS_PER_STEP` ids. */
+  complete(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** At most `MEMBERS_PER_STEP` ids. */
+  unclaim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    doubtful: boolean,
+    signal: AbortSignal,
+  ): Promise<void>;
+  trimLedger(ledger: string, bounds: SetBounds, fence: Fence, signal: AbortSignal): Promise<number>;
   /** Frees the connections; leases are released before it is called. */
   disconnect(): Promise<void>;
 }
@@ -212,6 +238,64 @@ export class CoordinatorBase implements Coordinator {
     );
   }
 
+  async claim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options: CoordinationWaitOptions = {},
+  ): Promise<Map<string, ClaimOutcome>> {
+    checkKey(ledger);
+    checkKey(fence.key);
+    ids.forEach(checkMember);
+    const unique = [...new Set(ids)];
+    const outcomes = new Map<string, ClaimOutcome>();
+    // Each id is its own atomic decision; a step of them goes to the engine at once.
+    for (let i = 0; i < unique.length; i += MEMBERS_PER_STEP) {
+      const step = unique.slice(i, i + MEMBERS_PER_STEP);
+      const decided = await this.#call(`claim '${ledger}'`, options, (signal) =>
+        this.#calls.claim(ledger, step, fence, signal),
+      );
+      for (const [id, outcome] of decided) outcomes.set(id, outcome);
+    }
+    return outcomes;
+  }
+
+  async complete(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options: CoordinationWaitOptions = {},
+  ): Promise<void> {
+    await this.#ledgerSteps('complete', ledger, ids, fence, options, (step, signal) =>
+      this.#calls.complete(ledger, step, fence, signal),
+    );
+  }
+
+  async unclaim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options: UnclaimOptions = {},
+  ): Promise<void> {
+    await this.#ledgerSteps('unclaim', ledger, ids, fence, options, (step, signal) =>
+      this.#calls.unclaim(ledger, step, fence, options.doubtful === true, signal),
+    );
+  }
+
+  trimLedger(
+    ledger: string,
+    bounds: SetBounds,
+    fence: Fence,
+    options: CoordinationWaitOptions = {},
+  ): Promise<number> {
+    checkKey(ledger);
+    checkKey(fence.key);
+    checkBounds(bounds);
+    return this.#call(`trimLedger '${ledger}'`, options, (signal) =>
+      this.#calls.trimLedger(ledger, bounds, fence, signal),
+    );
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const held = [...this.#leases];
@@ -224,6 +308,24 @@ export class CoordinatorBase implements Coordinator {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  async #ledgerSteps(
+    operation: string,
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options: CoordinationWaitOptions,
+    step: (ids: readonly string[], signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    checkKey(ledger);
+    checkKey(fence.key);
+    ids.forEach(checkMember);
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += MEMBERS_PER_STEP) {
+      const part = unique.slice(i, i + MEMBERS_PER_STEP);
+      await this.#call(`${operation} '${ledger}'`, options, (signal) => step(part, signal));
+    }
   }
 
   async #call<T>(

@@ -128,6 +128,36 @@ export interface SetBounds {
 /** `addMembers()` applies this many members per atomic step at most. */
 export const MEMBERS_PER_STEP = 100;
 
+/**
+ * The lease that fences a ledger write, by its key and token: a ledger is shared by several
+ * leases (one per node running an inbound endpoint in `shared` mode), each writing under its own.
+ */
+export interface Fence {
+  readonly key: string;
+  readonly token: FencingToken;
+}
+
+/**
+ * Where an id stood in a claims ledger when `claim()` looked:
+ * - `claimed`: nobody had it (or this fence already did): it is this fence's now;
+ * - `taken-over`: a claim whose lease has ended (or that was given up as doubtful) had it, not
+ *   completed: it is this fence's now, and the earlier claimant may have done the work — look
+ *   before doing it again;
+ * - `completed`: done before, by whichever lease: nothing to do;
+ * - `held`: another lease, still current, holds it: ask again later.
+ */
+export type ClaimOutcome = 'claimed' | 'taken-over' | 'completed' | 'held';
+
+/** Options of `unclaim()`. */
+export interface UnclaimOptions extends CoordinationWaitOptions {
+  /**
+   * The work may have been done (its outcome is unknown): keep the entry as an ended claim, so
+   * that the next claimant gets `taken-over` and looks first. Otherwise the entry is dropped.
+   * @defaultValue false
+   */
+  readonly doubtful?: boolean;
+}
+
 /** Options of every coordinator; each backend documents its extras. */
 export interface CoordinatorOptions {
   /**
@@ -196,6 +226,51 @@ export interface Coordinator extends AsyncDisposable {
     key: string,
     bounds: SetBounds,
     token: FencingToken,
+    options?: CoordinationWaitOptions,
+  ): Promise<number>;
+  /**
+   * Claims `ids` (each 1–1000 characters) in the claims ledger `ledger` (a space of its own) for
+   * `fence`, which must be its key's current lease: the de-duplication record of an inbound
+   * endpoint whose instances on several nodes consume one queue. Each id is claimed atomically
+   * on its own (two fences never both get `claimed` or `taken-over` for one id while the first
+   * one's lease is current); the answer says, per id, what `claim` found. A stale fence is
+   * refused with a `StaleTokenError` (ids already decided by then stay decided).
+   */
+  claim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options?: CoordinationWaitOptions,
+  ): Promise<Map<string, ClaimOutcome>>;
+  /**
+   * Marks `ids` completed (the work is done: every later `claim` answers `completed`), whoever
+   * claimed them, if `fence` is its key's current lease; atomic per step of `MEMBERS_PER_STEP`
+   * ids, refused with a `StaleTokenError` otherwise.
+   */
+  complete(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options?: CoordinationWaitOptions,
+  ): Promise<void>;
+  /**
+   * Gives up `fence`'s open claims on `ids` (others' claims and completed ids are left alone):
+   * dropped, or kept as ended claims when `doubtful`. Fenced like `complete`.
+   */
+  unclaim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    options?: UnclaimOptions,
+  ): Promise<void>;
+  /**
+   * Drops the ledger's oldest completed ids beyond `bounds.maxEntries`, and every entry older
+   * than `bounds.maxAgeMs` (fenced by `fence`); resolves with how many it dropped.
+   */
+  trimLedger(
+    ledger: string,
+    bounds: SetBounds,
+    fence: Fence,
     options?: CoordinationWaitOptions,
   ): Promise<number>;
   /**

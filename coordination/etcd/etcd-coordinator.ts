@@ -15,6 +15,7 @@
  * - `value/<key>` holds the fenced values, as JSON `{ value, token }`. A write is one
  *   transaction: *if `lease/<key>`'s create revision equals the token then put*, so it is
  *   refused once the lease is gone or another holder's.
+ * - `ledger/<ledger>|<id>` holds a claims ledger's entries (etcd-ledger.ts).
  * - `set/<key>|<member>` holds a fenced set's members, each with the writer's wall-clock time
  *   (milliseconds) as its value: `|` is not in the key alphabet, so no key's set is a prefix of
  *   another's. Adding and trimming are transactions fenced like a write. Trimming by count drops
@@ -25,7 +26,9 @@
 import type * as EtcdModule from 'etcd3';
 import type { Etcd3, Namespace } from 'etcd3';
 import type {
+  ClaimOutcome,
   Coordinator,
+  Fence,
   FencedValue,
   FencingToken,
   LeaseInfo,
@@ -45,6 +48,7 @@ import {
   StaleTokenError,
 } from '../errors.js';
 import { withDeadline } from '../../util/index.js';
+import { EtcdLedger } from './etcd-ledger.js';
 
 interface EtcdAddress {
   readonly hosts: string[];
@@ -125,13 +129,17 @@ const setPrefix = (key: string): string => `set/${key}|`;
 const SET_PAGE = 5_000;
 
 class EtcdCalls implements EngineCalls {
+  readonly #ledger: EtcdLedger;
+
   constructor(
     private readonly etcd: typeof EtcdModule,
     private readonly client: Etcd3,
     private readonly ns: Namespace,
     private readonly url: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.#ledger = new EtcdLedger(etcd, ns);
+  }
 
   async tryAcquire(key: string, holder: string, ttlMs: number): Promise<Granted | undefined> {
     return this.#engine(`acquire '${key}'`, async () => {
@@ -262,6 +270,30 @@ class EtcdCalls implements EngineCalls {
       await drop(aged);
       if (aged.length < SET_PAGE) return removed;
     }
+  }
+
+  claim(ledger: string, ids: readonly string[], fence: Fence): Promise<Map<string, ClaimOutcome>> {
+    return this.#engine(`claim '${ledger}'`, async () => {
+      // One transaction per id (each its own decision), all on the way at once.
+      const outcomes = await Promise.all(ids.map((id) => this.#ledger.claim(ledger, id, fence)));
+      return new Map(ids.map((id, i) => [id, outcomes[i] as ClaimOutcome]));
+    });
+  }
+
+  complete(ledger: string, ids: readonly string[], fence: Fence): Promise<void> {
+    return this.#engine(`complete '${ledger}'`, () => this.#ledger.complete(ledger, ids, fence));
+  }
+
+  unclaim(ledger: string, ids: readonly string[], fence: Fence, doubtful: boolean): Promise<void> {
+    return this.#engine(`unclaim '${ledger}'`, () =>
+      this.#ledger.unclaim(ledger, ids, fence, doubtful),
+    );
+  }
+
+  trimLedger(ledger: string, bounds: SetBounds, fence: Fence): Promise<number> {
+    return this.#engine(`trimLedger '${ledger}'`, () =>
+      this.#ledger.trimLedger(ledger, bounds, fence),
+    );
   }
 
   disconnect(): Promise<void> {

@@ -17,6 +17,7 @@
  *   the write re-checks the row after the takeover and finds another token: never both.
  * - `aes_fenced_member(key, member, added_at)`: fenced sets, written and trimmed the same way;
  *   a member's age is the database's `now()` when it was added.
+ * - `aes_ledger`: the claims ledgers, fenced the same way (postgres-ledger.ts).
  *
  * No advisory lock holds a lease: a session-level advisory lock belongs to a connection, and a
  * pooled connection outlives the code that took the lock (it would be held on by whoever reuses
@@ -25,8 +26,11 @@
  * `CREATE … IF NOT EXISTS`.
  */
 import type { Pool } from 'pg';
+import { LedgerSql, ledgerDdl } from './postgres-ledger.js';
 import type {
+  ClaimOutcome,
   Coordinator,
+  Fence,
   FencedValue,
   FencingToken,
   LeaseInfo,
@@ -83,7 +87,7 @@ export async function openPostgresCoordinator(
       ? err
       : new CoordinationUnavailableError(redacted, `create schema '${schema}'`, { cause: err });
   }
-  const calls = new PostgresCalls(pool, sql, redacted);
+  const calls = new PostgresCalls(pool, sql, new LedgerSql(schema), redacted);
   return new CoordinatorBase('postgres', redacted, calls, options.operationTimeoutMs);
 }
 
@@ -118,6 +122,7 @@ async function createSchema(pool: Pool, schema: string, timeoutMs: number): Prom
     await client.query(
       `CREATE INDEX IF NOT EXISTS aes_fenced_member_age ON ${schema}.aes_fenced_member (key, added_at)`,
     );
+    for (const ddl of ledgerDdl(schema)) await client.query(ddl);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -205,6 +210,7 @@ class PostgresCalls implements EngineCalls {
   constructor(
     private readonly pool: Pool,
     private readonly sql: SchemaSql,
+    private readonly ledger: LedgerSql,
     private readonly url: string,
   ) {}
 
@@ -277,6 +283,65 @@ class PostgresCalls implements EngineCalls {
     ]);
   }
 
+  async claim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+  ): Promise<Map<string, ClaimOutcome>> {
+    const operation = `claim '${ledger}'`;
+    const token = fence.token.toString();
+    const rows = await this.#query<{ fenced: string; decided: [string, boolean][] }>(
+      operation,
+      this.ledger.claim,
+      [fence.key, token, ledger, [...ids]],
+    );
+    if (rows[0]?.fenced !== '1') throw await this.#stale(fence.key, fence.token);
+    const outcomes = new Map<string, ClaimOutcome>(
+      rows[0].decided.map(([id, fresh]) => [id, fresh ? 'claimed' : 'taken-over']),
+    );
+    const rest = ids.filter((id) => !outcomes.has(id));
+    if (rest.length === 0) return outcomes;
+    const found = await this.#query<{
+      id: string;
+      completed: boolean;
+      holder_key: string;
+      token: string;
+      live: boolean;
+    }>(operation, this.ledger.read, [ledger, rest]);
+    for (const row of found) {
+      const ours = row.holder_key === fence.key && row.token === token;
+      outcomes.set(row.id, row.completed ? 'completed' : ours ? 'claimed' : 'held');
+    }
+    // Dropped or taken over between the two statements: decided by someone else; ask again later.
+    for (const id of rest) if (!outcomes.has(id)) outcomes.set(id, 'held');
+    return outcomes;
+  }
+
+  async complete(ledger: string, ids: readonly string[], fence: Fence): Promise<void> {
+    await this.#fenced(`complete '${ledger}'`, fence.key, fence.token, this.ledger.complete, [
+      ledger,
+      [...ids],
+    ]);
+  }
+
+  async unclaim(
+    ledger: string,
+    ids: readonly string[],
+    fence: Fence,
+    doubtful: boolean,
+  ): Promise<void> {
+    const text = doubtful ? this.ledger.giveUp : this.ledger.unclaim;
+    await this.#fenced(`unclaim '${ledger}'`, fence.key, fence.token, text, [ledger, [...ids]]);
+  }
+
+  trimLedger(ledger: string, bounds: SetBounds, fence: Fence): Promise<number> {
+    return this.#fenced(`trimLedger '${ledger}'`, fence.key, fence.token, this.ledger.trim, [
+      ledger,
+      bounds.maxEntries,
+      bounds.maxAgeMs,
+    ]);
+  }
+
   async disconnect(): Promise<void> {
     await this.pool.end();
   }
@@ -295,8 +360,13 @@ class PostgresCalls implements EngineCalls {
       ...values,
     ]);
     if (rows[0]?.fenced === '1') return Number(rows[0].changed);
+    throw await this.#stale(key, token);
+  }
+
+  /** The refusal of a fenced statement, naming the current token (read apart) when one is. */
+  async #stale(key: string, token: FencingToken): Promise<StaleTokenError> {
     const current = await this.holderOf(key).catch(() => undefined);
-    throw new StaleTokenError(key, token, current?.token);
+    return new StaleTokenError(key, token, current?.token);
   }
 
   /** One statement (its own transaction); errors become `CoordinationUnavailableError`. */

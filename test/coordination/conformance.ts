@@ -24,6 +24,7 @@ import {
   type Lease,
 } from '../../coordination/index.js';
 import { pollUntil, within } from '../support/wait.js';
+import { ledgerCases } from './ledger-conformance.js';
 
 export interface CoordinationTarget {
   readonly name: string;
@@ -202,6 +203,8 @@ export function runCoordinationConformance(
       assert.equal(await c.trimMembers(key, { maxEntries: 1000, maxAgeMs: 200 }, lease.token), 0);
       await lease.release();
     });
+
+    ledgerCases(connect);
 
     test('a lease not renewed ends after its ttl, and the next holder has a larger token', async () => {
       const [a, b] = [await connect(), await connect()];
