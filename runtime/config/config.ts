@@ -108,6 +108,12 @@ export interface CoordinationConfig {
   /** `etcd://…` or `postgres://…` (with credentials: never log it unredacted). */
   readonly url: string;
   readonly leaseMs: number;
+  /**
+   * Inbound endpoints that run on every node declaring them at once, as competing consumers of
+   * their queue, sharing a claims ledger in the engine (docs/coordination.md, "Shared inbound
+   * endpoints"); every other endpoint runs on one node at a time.
+   */
+  readonly shared: readonly string[];
 }
 
 /** The schemes `coordination.url` may name (coordination/open-coordinator.ts has a backend each). */
@@ -298,7 +304,7 @@ interface RawConfig {
     };
   };
   http?: { host?: string; port?: number; advertise?: string };
-  coordination?: { url: string; leaseMs?: number };
+  coordination?: { url: string; leaseMs?: number; shared?: string[] };
   endpoints?: {
     folder?: string;
     defaults?: EndpointSettingsInput;
@@ -474,6 +480,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
         : {
             url: raw.coordination.url,
             leaseMs: raw.coordination.leaseMs ?? D.DEFAULT_COORDINATION_LEASE_MS,
+            shared: raw.coordination.shared ?? [],
           },
     endpoints: {
       folder: absolute(baseDir, raw.endpoints?.folder ?? D.DEFAULT_ENDPOINTS_FOLDER),

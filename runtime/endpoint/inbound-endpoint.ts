@@ -18,7 +18,7 @@ import { overrides } from './overrides.js';
 import { decodeJson, type JsonValue } from '../json.js';
 import { DEFAULT_DEDUP_MAX_AGE_MS, DEFAULT_DEDUP_MAX_ENTRIES } from '../store/delivered-store.js';
 import { openDeliveryRecords } from '../store/open-delivery-records.js';
-import type { DeliveryRecords } from '../store/delivery-records.js';
+import type { InboundRecords } from '../store/inbound-records.js';
 import { prefetchFor } from './prefetch.js';
 import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
@@ -123,7 +123,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private readonly dedupMaxEntries: number;
   private readonly dedupMaxAgeMs: number;
   /** The put marks and the de-duplication store. */
-  private records: DeliveryRecords | undefined;
+  private records: InboundRecords | undefined;
   /**
    * Ids whose earlier put may have reached the target unseen: marked by the previous run when it
    * died, or put in this run with an outcome unknown (a timeout, a lost connection). Their next
@@ -437,9 +437,13 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private async check(message: InboundMessage): Promise<Handled | Ready<TPayload>> {
     const id = message.messageId;
     const deliveryCount = this.attempts.countOf(message);
+    const records = this.records as InboundRecords;
+    // Shared with other nodes' instances: the ledger decides the id first (a copy another one
+    // delivered, or one whose put another began before its node died: a suspect).
+    if (id !== undefined && (await records.admit(id)) === 'suspect') this.suspects.add(id);
     // A copy of a delivered message is dropped before anything else looks at it (also while
     // the first copy's id is still being synced).
-    if (id !== undefined && (this.records as DeliveryRecords).has(id)) {
+    if (id !== undefined && records.has(id)) {
       this.progress.count('deduplicated');
       this.attempts.forget(id);
       return DONE;
@@ -520,7 +524,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
 
   /** Marks `ids` as being put, with every other id still in flight; resolves once synced. */
   private markPutting(ids: readonly string[]): Promise<void> {
-    return (this.records as DeliveryRecords).markPutting(ids);
+    return (this.records as InboundRecords).markPutting(ids);
   }
 
   private lookUp(id: string, context: CallContext): Promise<boolean> {
@@ -550,7 +554,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private record(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
     this.progress.enter('record', ids);
-    return (this.records as DeliveryRecords).record(ids).then(() => {
+    return (this.records as InboundRecords).record(ids).then(() => {
       for (const id of ids) this.attempts.forget(id);
       this.progress.enter('ack', ids);
     });

@@ -134,6 +134,12 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
         `${this.name}: batch mode needs popMany() to be implemented`,
       );
     }
+    if (this.fence?.ledger !== undefined) {
+      throw new OptionError(
+        'coordination.shared',
+        `${this.name}: an outbound endpoint never runs shared (two poppers of one FIFO would publish its records twice); take it out of coordination.shared`,
+      );
+    }
     this.journal =
       this.fence === undefined
         ? await OutboundJournal.open(this.dataDir)

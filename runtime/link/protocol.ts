@@ -122,7 +122,13 @@ export interface EndpointLaunchConfig {
    * credentials: the link is the node's own, authenticated), the lease key and its fencing token
    * (a decimal string). The endpoint keeps its journal or delivery records there.
    */
-  readonly fence?: { readonly url: string; readonly key: string; readonly token: string };
+  readonly fence?: {
+    readonly url: string;
+    readonly key: string;
+    readonly token: string;
+    /** `shared` mode: the claims ledger the endpoint's instances share (absent otherwise). */
+    readonly ledger?: string;
+  };
 }
 
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);

@@ -30,7 +30,12 @@ export async function openFence(
     );
   }
   return {
-    fence: { store: coordinator, key: given.key, token: BigInt(given.token) },
+    fence: {
+      store: coordinator,
+      key: given.key,
+      token: BigInt(given.token),
+      ...(given.ledger !== undefined && { ledger: given.ledger }),
+    },
     close: () => coordinator.close(),
   };
 }

@@ -14,7 +14,7 @@ import {
   type EndpointLaunchConfig,
 } from '../link/protocol.js';
 import type { EndpointEntry } from './endpoint-folder.js';
-import { endpointLeaseKey } from './placement.js';
+import { endpointLeaseKey, instanceLeaseKey } from './placement.js';
 import { nodeSocketPath } from './secret.js';
 
 export interface EndpointLaunch {
@@ -77,7 +77,14 @@ export function endpointLaunchConfig(
     ...(coordination && { leaseMs: coordination.leaseMs }),
     ...(coordination &&
       token !== undefined && {
-        fence: { url: coordination.url, key: endpointLeaseKey(entry.name), token: String(token) },
+        fence: coordination.shared.includes(entry.name)
+          ? {
+              url: coordination.url,
+              key: instanceLeaseKey(entry.name, config.node),
+              token: String(token),
+              ledger: endpointLeaseKey(entry.name),
+            }
+          : { url: coordination.url, key: endpointLeaseKey(entry.name), token: String(token) },
       }),
   };
 }

@@ -55,11 +55,25 @@ export interface EndpointLeaseStatus {
   readonly error: string | null;
   /** What operators asked, cluster-wide: `running`, `stopped` or `moving to NODE` (absent from older nodes). */
   readonly desired?: string;
+  /**
+   * A `shared` endpoint (`coordination.shared`): `role`, `owner` and `token` are this node's
+   * instance's lease; other nodes run instances of their own. Absent otherwise.
+   */
+  readonly shared?: true;
 }
 
 /** Lease keys of endpoints: `endpoint/<name>` (endpoint names fit the contract's key alphabet). */
 export function endpointLeaseKey(name: string): string {
   return `endpoint/${name}`;
+}
+
+/**
+ * Lease key of one node's instance of a `shared` endpoint (`coordination.shared`): every node
+ * declaring it runs it under a lease of its own, `instance/<name>/<node>`, which fences its
+ * writes to the claims ledger the instances share (`endpoint/<name>`).
+ */
+export function instanceLeaseKey(name: string, node: string): string {
+  return `instance/${name}/${node}`;
 }
 
 /**
@@ -85,8 +99,9 @@ export async function openPlacement(
   log.info('placing endpoints by lease', {
     coordination: coordinator.url,
     leaseMs: config.leaseMs,
+    ...(config.shared.length > 0 && { shared: config.shared.join(', ') }),
   });
-  return new Placement(coordinator, config.leaseMs, node, log, host);
+  return new Placement(coordinator, config.leaseMs, node, log, host, new Set(config.shared));
 }
 
 interface Candidate {
@@ -119,7 +134,18 @@ export class Placement {
     private readonly node: string,
     private readonly log: Logger,
     private readonly host: PlacementHost,
+    private readonly shared: ReadonlySet<string> = new Set(),
   ) {}
+
+  /** True when endpoint `name` runs on every node that declares it (`coordination.shared`). */
+  isShared(name: string): boolean {
+    return this.shared.has(name);
+  }
+
+  /** The lease endpoint `name` runs under here: the endpoint's, or this node's instance's. */
+  leaseKeyOf(name: string): string {
+    return this.shared.has(name) ? instanceLeaseKey(name, this.node) : endpointLeaseKey(name);
+  }
 
   /** Starts campaigning for endpoint `name`'s lease; its process starts once this node holds it. */
   add(name: string): void {
@@ -173,7 +199,8 @@ export class Placement {
       const ageMs = Math.round(now - c.heldSince);
       const token = String(c.lease.token);
       const desired = describeDesired(c.desired);
-      return { role: 'owner', owner: this.node, token, ageMs, error: null, desired };
+      const shared = this.shared.has(name) ? { shared: true as const } : {};
+      return { role: 'owner', owner: this.node, token, ageMs, error: null, desired, ...shared };
     }
     const seen = c.seen;
     return {
@@ -183,6 +210,7 @@ export class Placement {
       ageMs: seen === undefined ? null : Math.round(now - seen.since),
       error: this.engineError ?? c.error,
       desired: describeDesired(c.desired),
+      ...(this.shared.has(name) && { shared: true as const }),
     };
   }
 
@@ -211,6 +239,11 @@ export class Placement {
    * it rejects with a `StateError`.
    */
   async move(name: string, to: string, timeoutMs: number): Promise<void> {
+    if (this.shared.has(name)) {
+      throw new StateError(
+        `${name} is shared (coordination.shared): it runs on every node that declares it, so it cannot be moved; stop it, or take it out of a node's endpoints folder`,
+      );
+    }
     if ((await this.coordinator.holderOf(endpointLeaseKey(name)))?.holder === to) return;
     await this.setDesired(name, { state: 'moving', to });
     if (await this.holderBecomes(name, (holder) => holder === to, timeoutMs)) return;
@@ -226,7 +259,7 @@ export class Placement {
     ok: (holder: string | undefined) => boolean,
     timeoutMs: number,
   ): Promise<boolean> {
-    const key = endpointLeaseKey(name);
+    const key = this.leaseKeyOf(name);
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const info = await this.coordinator.holderOf(key).then(
@@ -303,7 +336,7 @@ export class Placement {
     c: Candidate,
     signal: AbortSignal,
   ): Promise<{ lease: Lease; sentAt: number } | undefined> {
-    const key = endpointLeaseKey(c.name);
+    const key = this.leaseKeyOf(c.name);
     // A freed key is taken within this pause, small beside the ttl a failover waits out.
     const pauseMs = Math.min(1000, Math.floor(this.leaseMs / 4));
     while (!signal.aborted) {
@@ -360,7 +393,8 @@ export class Placement {
     if (desired.state !== 'moving') c.moveSeen = undefined;
     if (desired.state === 'running') return true;
     if (desired.state === 'stopped') return false;
-    if (desired.to === this.node) return true;
+    // A shared endpoint is not moved (move() refuses): each node runs its instance.
+    if (desired.to === this.node || this.shared.has(c.name)) return true;
     if (c.moveSeen?.to !== desired.to) c.moveSeen = { to: desired.to, since: performance.now() };
     return performance.now() - c.moveSeen.since >= 3 * this.leaseMs;
   }
@@ -368,6 +402,7 @@ export class Placement {
   /** True when the owner must hand the endpoint back: stopped, or moving to another node. */
   private mustYield(c: Candidate): boolean {
     const d = c.desired;
+    if (this.shared.has(c.name)) return d.state === 'stopped';
     return d.state === 'stopped' || (d.state === 'moving' && d.to !== this.node);
   }
 

@@ -54,6 +54,7 @@ function brokerDown(e) {
 // With coordination: standby (owner: b, token 42, lease 3 s).
 function leaseText(l) {
   if (!l) return '';
+  if (l.shared) return l.role === 'owner' ? ' (shared, token ' + l.token + ', lease ' + age(l.ageMs) + ')' : ' (shared, not running here)';
   if (l.owner === null) return ' (owner: none)';
   return ' (owner: ' + l.owner + (l.token === null ? '' : ', token ' + l.token) + ', lease ' + age(l.ageMs) + ')';
 }

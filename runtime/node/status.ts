@@ -117,6 +117,13 @@ export function leaseText(lease: EndpointLeaseStatus | undefined): string {
   if (lease === undefined) return '';
   const desired =
     lease.desired === undefined || lease.desired === 'running' ? '' : `, desired: ${lease.desired}`;
+  if (lease.shared === true) {
+    const held =
+      lease.role === 'owner'
+        ? `, token ${lease.token ?? '?'}, lease ${age(lease.ageMs)}`
+        : ', not running here';
+    return ` (shared${held}${desired})`;
+  }
   if (lease.owner === null) return ` (owner: none${desired})`;
   const token = lease.token === null ? '' : `, token ${lease.token}`;
   return ` (owner: ${lease.owner}${token}, lease ${age(lease.ageMs)}${desired})`;

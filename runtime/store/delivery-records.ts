@@ -8,6 +8,7 @@
  * page writes, two flushes, the library's writer thread) cost an inbound endpoint in
  * single-record mode more than its put; the slot write costs a fraction of it.
  */
+import type { Admission, InboundRecords } from './inbound-records.js';
 import type { MarksState } from './put-marks.js';
 
 /** The de-duplication record: LMDB (`DeliveredStore`), or the engine's fenced set. */
@@ -34,7 +35,7 @@ export interface DeliveryRecordsHooks {
   readonly storeFailed: (error: Error) => void;
 }
 
-export class DeliveryRecords {
+export class DeliveryRecords implements InboundRecords {
   readonly #store: DeliveredIds;
   readonly #marks: MarksLog;
   readonly #hooks: DeliveryRecordsHooks;
@@ -85,6 +86,11 @@ export class DeliveryRecords {
   ): Promise<DeliveryRecords> {
     if (marks.delivered.length > 0) await store.addMany(marks.delivered);
     return new DeliveryRecords(store, marks, hooks, options.recordInStore === true);
+  }
+
+  /** One instance's records know every id they need to at once: nothing to wait for. */
+  admit(): Promise<Admission> {
+    return Promise.resolve('fresh');
   }
 
   /** The ids the previous run was putting when it stopped and did not record as delivered. */

@@ -5,6 +5,7 @@
  * off, paused, slow to notice) cannot overwrite what its successor wrote, and the successor reads
  * where the last owner stopped. The node hands the fence to the endpoint process it starts.
  */
+import type { ClaimOutcome } from '../../coordination/index.js';
 import { StoreError } from '../errors.js';
 
 /** The engine calls an endpoint's fenced stores make (a `Coordinator` has them). */
@@ -20,15 +21,44 @@ export interface FencedStore {
     bounds: { readonly maxEntries: number; readonly maxAgeMs: number },
     token: bigint,
   ): Promise<number>;
+  claim(
+    ledger: string,
+    ids: readonly string[],
+    fence: { readonly key: string; readonly token: bigint },
+  ): Promise<Map<string, ClaimOutcome>>;
+  complete(
+    ledger: string,
+    ids: readonly string[],
+    fence: { readonly key: string; readonly token: bigint },
+  ): Promise<void>;
+  unclaim(
+    ledger: string,
+    ids: readonly string[],
+    fence: { readonly key: string; readonly token: bigint },
+    options: { readonly doubtful: boolean },
+  ): Promise<void>;
+  trimLedger(
+    ledger: string,
+    bounds: { readonly maxEntries: number; readonly maxAgeMs: number },
+    fence: { readonly key: string; readonly token: bigint },
+  ): Promise<number>;
 }
 
 /** The lease an endpoint runs under, and the engine that holds its state. */
 export interface EndpointFence {
   readonly store: FencedStore;
-  /** The lease's key (`endpoint/NAME`): its value and set are the endpoint's. */
+  /**
+   * The lease's key: `endpoint/NAME` (its value and set are the endpoint's), or in `shared` mode
+   * the instance's own `instance/NAME/NODE`.
+   */
   readonly key: string;
   /** The lease's fencing token: every write carries it. */
   readonly token: bigint;
+  /**
+   * `shared` mode (inbound only): the claims ledger the endpoint's instances on every node share
+   * (`endpoint/NAME`); the delivery records are claimed and completed there.
+   */
+  readonly ledger?: string;
 }
 
 /** Where the fenced state lives, for messages. */

@@ -1,7 +1,8 @@
 /**
  * Opens an inbound endpoint's delivery records where they belong: in its data folder (put marks
  * in slot files, de-duplication in LMDB), or — placed by lease — in the coordination engine,
- * fenced by the lease, so that they follow the endpoint to the node that takes it over.
+ * fenced by the lease, so that they follow the endpoint to the node that takes it over — or, in
+ * `shared` mode, the claims ledger its instances on several nodes share.
  */
 import type { Clock } from '../clock.js';
 import { DeliveredStore } from './delivered-store.js';
@@ -9,7 +10,9 @@ import { DeliveryRecords, type DeliveryRecordsHooks } from './delivery-records.j
 import { EngineDelivered } from './engine-delivered.js';
 import type { EndpointFence } from './engine-fence.js';
 import { EngineMarks } from './engine-marks.js';
+import type { InboundRecords } from './inbound-records.js';
 import { PutMarks } from './put-marks.js';
+import { SharedRecords } from './shared-records.js';
 
 export interface DeliveryRecordsPlace {
   readonly dataDir: string;
@@ -23,8 +26,16 @@ export interface DeliveryRecordsPlace {
 export async function openDeliveryRecords(
   place: DeliveryRecordsPlace,
   hooks: DeliveryRecordsHooks,
-): Promise<DeliveryRecords> {
+): Promise<InboundRecords> {
   const { fence, maxEntries, maxAgeMs } = place;
+  const ledger = fence?.ledger;
+  if (fence !== undefined && ledger !== undefined) {
+    return SharedRecords.open(
+      { ...fence, ledger },
+      { maxEntries, maxAgeMs, clock: place.clock },
+      hooks,
+    );
+  }
   if (fence !== undefined) {
     const marks = await EngineMarks.open(fence);
     return DeliveryRecords.open(

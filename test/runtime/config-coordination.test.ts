@@ -18,6 +18,7 @@ test('coordination: absent is static placement; leaseMs defaults to 10 s', () =>
   assert.deepEqual(parse({ node: 'a', coordination: { url: 'etcd://h:2379' } }).coordination, {
     url: 'etcd://h:2379',
     leaseMs: 10_000,
+    shared: [],
   });
   const pg = parse({ node: 'a', coordination: { url: 'postgres://u:p@h/db', leaseMs: 3000 } });
   assert.equal(pg.coordination?.leaseMs, 3000);
@@ -38,6 +39,18 @@ test('coordination: an unknown scheme, a non-URL or a tiny lease names the field
   ]);
   assert.match(issues({ url: 'h:2379' })[0] ?? '', /^\/coordination\/url: must be a URL/);
   assert.match(issues({ url: 'etcd://h', leaseMs: 500 })[0] ?? '', /^\/coordination\/leaseMs: /);
+  assert.match(
+    issues({ url: 'etcd://h', shared: ['orders-in', 'bad name'] })[0] ?? '',
+    /^\/coordination\/shared\/1: /,
+  );
+  assert.match(
+    issues({ url: 'etcd://h', shared: ['orders-in', 'orders-in'] })[0] ?? '',
+    /^\/coordination\/shared: /,
+  );
+  assert.deepEqual(
+    parse({ node: 'a', coordination: { url: 'etcd://h', shared: ['in'] } }).coordination?.shared,
+    ['in'],
+  );
   assert.match(issues({})[0] ?? '', /^\/coordination\/url: is required/);
 });
 

@@ -1,0 +1,98 @@
+/**
+ * `SharedRecords` (runtime/store/shared-records.ts), the delivery records of a `shared` inbound
+ * endpoint, on the machine's PostgreSQL: two instances, each under a lease of its own, share one
+ * claims ledger. What an arriving id is admitted as — fresh, a copy the other delivered, held
+ * while the other's lease is current and then a suspect once it ended, a suspect when the other
+ * gave its put up with the outcome unknown — and what a settled message leaves behind.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openCoordinator, type Coordinator, type Lease } from '../../coordination/index.js';
+import { systemClock } from '../../runtime/clock.js';
+import { SharedRecords } from '../../runtime/store/shared-records.js';
+import { serviceSkipReason } from '../support/services.js';
+
+const BASE_URL = process.env.AES_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `aes_test_shared_${process.pid}_${randomBytes(3).toString('hex')}`;
+const skip = await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432);
+const LEDGER = 'endpoint/orders-in';
+const bounds = { maxEntries: 1000, maxAgeMs: 3_600_000, clock: systemClock };
+const failures: Error[] = [];
+const hooks = { storeFailed: (error: Error) => failures.push(error) };
+
+const opened: Coordinator[] = [];
+after(async () => {
+  await Promise.allSettled(opened.map((c) => c.close()));
+  if (skip !== undefined) return;
+  const client = new pg.Client({ connectionString: BASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+});
+
+async function instance(node: string): Promise<{ lease: Lease; records: SharedRecords }> {
+  const coordinator = await openCoordinator(`${BASE_URL}?namespace=${schema}`);
+  opened.push(coordinator);
+  const lease = (await coordinator.acquire(`instance/orders-in/${node}`, node, { ttlMs: 2000 }))!;
+  const fence = { store: coordinator, key: lease.key, token: lease.token, ledger: LEDGER };
+  return { lease, records: await SharedRecords.open(fence, bounds, hooks) };
+}
+
+test(
+  'two instances share one ledger: fresh, a copy dropped, held then a suspect, a doubtful put',
+  { skip },
+  async () => {
+    const a = await instance('a');
+    const b = await instance('b');
+
+    // A puts m1 and records it: a copy arriving at B is a copy.
+    a.records.markAhead('m1');
+    assert.equal(await a.records.admit('m1'), 'fresh');
+    await a.records.markPutting(['m1']);
+    await a.records.record(['m1']);
+    assert.equal(await b.records.admit('m1'), 'fresh');
+    assert.equal(b.records.has('m1'), true, 'B drops the copy A delivered');
+    b.records.withdraw('m1');
+
+    // A received m2 and never began its put: settled (given back), the claim goes; B puts it.
+    assert.equal(await a.records.admit('m2'), 'fresh');
+    a.records.withdraw('m2');
+    await a.records.close(); // waits for the claim to be dropped
+    assert.equal(await b.records.admit('m2'), 'fresh');
+    assert.equal(b.records.has('m2'), false);
+
+    // A third instance C begins m3's put and its node dies (no withdraw): B waits while C's lease
+    // is current, then looks first.
+    const c = await instance('c');
+    assert.equal(await c.records.admit('m3'), 'fresh');
+    await c.records.markPutting(['m3']);
+    const started = Date.now();
+    const admitted = b.records.admit('m3');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await c.lease.release(); // C's lease ends: as at its expiry after a crash, sooner
+    assert.equal(await admitted, 'suspect');
+    assert.ok(Date.now() - started >= 500, 'B waited while C held m3');
+
+    // B's put of m4 fails with its outcome unknown, and its message goes back: whoever gets m4
+    // next looks first (here a fourth instance D).
+    assert.equal(await b.records.admit('m4'), 'fresh');
+    await b.records.markPutting(['m4']);
+    b.records.withdraw('m4');
+    const d = await instance('d');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the give-up is written behind
+    assert.equal(await d.records.admit('m4'), 'suspect');
+
+    // A refused put (unmark) frees the id at once for anyone.
+    assert.equal(await d.records.admit('m5'), 'fresh');
+    d.records.unmark('m5');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await b.records.admit('m5'), 'fresh');
+    assert.equal(b.records.has('m5'), false);
+
+    await Promise.all([b.records.close(), c.records.close(), d.records.close()]);
+    await Promise.all([a.lease.release(), b.lease.release(), d.lease.release()]);
+    assert.deepEqual(failures, []);
+  },
+);
