@@ -16,10 +16,12 @@
  *   `--records` records, batch mode (batchSize 50, as the pipeline bench) `--batch` records,
  *   after `--warmup` records through the fresh processes. Goal: shared costs at most 20% of
  *   batch-mode throughput (shared ≥ 0.8 × local).
+ * - `<engine>-batch-ledger`: as `batch-shared`, with the inbound endpoint in `shared` mode
+ *   (`coordination.shared`): one instance, its de-duplication the claims ledger in the engine.
  *
  * Ends with one JSON line {"suite":"failover","rows":[{"engine","lease_s","failover_s","lost",
  * "duplicates","shared_dedup_batch_per_s","local_dedup_batch_per_s","shared_dedup_single_per_s",
- * "local_dedup_single_per_s"}]}, one row per engine measured; a figure whose case did not run
+ * "local_dedup_single_per_s","ledger_dedup_batch_per_s"}]}, one row per engine measured; a figure whose case did not run
  * (`--case`, or RabbitMQ absent for the failover) is null.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -293,10 +295,12 @@ async function throughput(
   url: string | undefined,
   records: number,
   batch: boolean,
+  ledger = false,
 ): Promise<Throughput> {
   await using rig = await Rig.open();
+  const shared = ledger ? { shared: ['orders-in'] } : {};
   const node = await rig.start(`bench-${randomUUID().slice(0, 8)}`, {
-    ...(url === undefined ? {} : { coordination: { url, leaseMs: LEASE_MS } }),
+    ...(url === undefined ? {} : { coordination: { url, leaseMs: LEASE_MS, ...shared } }),
     endpoints: { defaults: batch ? { batchSize: BATCH_SIZE, prefetch: BATCH_SIZE } : {} },
   });
   await waitIdle(node, START_DEADLINE_MS);
@@ -328,6 +332,8 @@ interface Row {
   local_dedup_batch_per_s: number | null;
   shared_dedup_single_per_s: number | null;
   local_dedup_single_per_s: number | null;
+  /** Batch mode with the inbound endpoint in `shared` mode (its claims ledger in the engine). */
+  ledger_dedup_batch_per_s: number | null;
 }
 
 const only = text('--case');
@@ -338,7 +344,14 @@ if (engineArg !== undefined && engineArg !== 'etcd' && engineArg !== 'postgres')
   process.exit(2);
 }
 const engines: EngineName[] = engineArg === undefined ? ['etcd', 'postgres'] : [engineArg];
-const CASES = ['failover', 'single-local', 'single-shared', 'batch-local', 'batch-shared'];
+const CASES = [
+  'failover',
+  'single-local',
+  'single-shared',
+  'batch-local',
+  'batch-shared',
+  'batch-ledger',
+];
 if (!engines.some((e) => CASES.some((c) => chosen(`${e}-${c}`)))) {
   console.error(
     `bench failover: --case: no case named like ${only} (known: <engine>-${CASES.join(', <engine>-')})`,
@@ -382,6 +395,7 @@ async function measure(name: EngineName, engine: Engine): Promise<Row> {
     local_dedup_batch_per_s: null,
     shared_dedup_single_per_s: null,
     local_dedup_single_per_s: null,
+    ledger_dedup_batch_per_s: null,
   };
   const lostAndDuplicates: Counted[] = [];
   if (rabbit && chosen(`${name}-failover`)) {
@@ -406,8 +420,20 @@ async function measure(name: EngineName, engine: Engine): Promise<Row> {
       row[`${shared ? 'shared' : 'local'}_dedup_${mode}_per_s` as const] = t.perS;
     }
   }
+  if (chosen(`${name}-batch-ledger`)) {
+    const t = await throughput(engine.url(), BATCH, true, true);
+    printThroughput(`${name}-batch-ledger`, BATCH, t);
+    lostAndDuplicates.push(t);
+    row.ledger_dedup_batch_per_s = t.perS;
+  }
   printCost('single', row.shared_dedup_single_per_s, row.local_dedup_single_per_s, false);
   printCost('batch', row.shared_dedup_batch_per_s, row.local_dedup_batch_per_s, true);
+  printCost(
+    'batch, inbound shared',
+    row.ledger_dedup_batch_per_s,
+    row.local_dedup_batch_per_s,
+    true,
+  );
   if (lostAndDuplicates.length > 0) {
     row.lost = lostAndDuplicates.reduce((n, c) => n + c.lost, 0);
     row.duplicates = lostAndDuplicates.reduce((n, c) => n + c.duplicates, 0);

@@ -274,8 +274,7 @@ class EtcdCalls implements EngineCalls {
 
   claim(ledger: string, ids: readonly string[], fence: Fence): Promise<Map<string, ClaimOutcome>> {
     return this.#engine(`claim '${ledger}'`, async () => {
-      // One transaction per id (each its own decision), all on the way at once.
-      const outcomes = await Promise.all(ids.map((id) => this.#ledger.claim(ledger, id, fence)));
+      const outcomes = await this.#ledger.claimAll(ledger, ids, fence);
       return new Map(ids.map((id, i) => [id, outcomes[i] as ClaimOutcome]));
     });
   }

@@ -4,7 +4,8 @@
  * token (`k`, `t`; empty for a claim given up as doubtful), whether it is completed (`d`), and
  * the writer's wall-clock time (`at`, milliseconds; it only decides how long an entry is kept).
  *
- * A claim is one transaction in the common case: *if the entry does not exist and the fence is
+ * Claims of ids that are all new are one transaction for them all; otherwise each id's claim is
+ * one transaction in the common case: *if the entry does not exist and the fence is
  * the current lease of its key, then write ours*. Otherwise the entry is read in the same
  * transaction; a claim whose lease is still current (its key's create revision equals the
  * claim's token) is `held`; an ended one is taken over by a second transaction, *if the entry's
@@ -48,6 +49,25 @@ export class EtcdLedger {
     private readonly etcd: typeof EtcdModule,
     private readonly ns: Namespace,
   ) {}
+
+  /**
+   * Claims `ids` (at most `MEMBERS_PER_STEP`): first all at once, one transaction *if none of them
+   * exists and the fence is current* — the common case, ids arriving for the first time — and
+   * otherwise each on its own.
+   */
+  async claimAll(ledger: string, ids: readonly string[], fence: Fence): Promise<ClaimOutcome[]> {
+    const token = fence.token.toString();
+    if (ids.length > 1) {
+      let txn = this.ns.if(leaseKey(fence.key), 'Create', '==', token);
+      for (const id of ids) txn = txn.and(entryKey(ledger, id), 'Create', '==', 0);
+      const ours = this.#entry(fence, false);
+      const all = await txn
+        .then(...ids.map((id) => this.ns.put(entryKey(ledger, id)).value(ours)))
+        .commit();
+      if (all.succeeded) return ids.map(() => 'claimed');
+    }
+    return Promise.all(ids.map((id) => this.claim(ledger, id, fence)));
+  }
 
   async claim(ledger: string, id: string, fence: Fence): Promise<ClaimOutcome> {
     const key = entryKey(ledger, id);
