@@ -1,5 +1,5 @@
 /**
- * `aes dlq` against a real embedded broker, as real CLI processes: a failing inbound endpoint
+ * `aes dlq` against a real embedded broker and the machine's RabbitMQ, as real CLI processes: a failing inbound endpoint
  * dead-letters records (with the headers runtime/endpoint/dead-letter.ts sets), then the CLI
  * lists them (with filters), shows one, refuses bad input without changing anything, drops, and
  * replays — ids kept, so the endpoint delivers the replayed records and drops by de-duplication a
@@ -7,15 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBroker } from '../../broker/index.js';
-import { createTransport } from '../../transports/index.js';
+import { createTransport, type Destination } from '../../transports/index.js';
 import { spawnCli } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
+import { serviceSkipReason } from '../support/services.js';
 import { TargetSystem } from '../runtime/support/soap-systems.js';
 import { SoapInbound, targetClient } from '../runtime/support/soap-endpoints.js';
 import { tempDir, waitFor } from '../runtime/support/helpers.js';
+
+const RABBIT = 'stomp://guest:guest@127.0.0.1:61613?queueExpiresMs=600000';
 
 interface Run {
   readonly status: number | null;
@@ -55,28 +59,34 @@ async function listed(config: string, ...filters: string[]): Promise<string[]> {
   return json.letters.map((l) => l.messageId).sort();
 }
 
-test('aes dlq: list, show, drop and replay dead letters of the embedded broker', async () => {
+async function scenario(on: 'embedded' | 'rabbitmq'): Promise<void> {
   await using dir = await tempDir();
   const port = await freePort();
-  const broker = await startBroker({ port, dataDir: join(dir.path, 'broker') });
+  const broker =
+    on === 'embedded' ? await startBroker({ port, dataDir: join(dir.path, 'broker') }) : undefined;
+  // On the shared RabbitMQ, names of this run's own (queues expire 10 minutes after their last use).
+  const suffix = on === 'embedded' ? '' : `-${randomBytes(3).toString('hex')}`;
+  const name = `orders-in${suffix}`;
+  const source: Destination = `/queue/orders${suffix}`;
   const project = join(dir.path, 'project');
-  await mkdir(join(project, 'endpoints', 'orders-in'), { recursive: true });
+  await mkdir(join(project, 'endpoints', name), { recursive: true });
   // Found by name only; `aes dlq` never loads it.
-  await writeFile(join(project, 'endpoints', 'orders-in', 'index.ts'), 'export default null;\n');
+  await writeFile(join(project, 'endpoints', name, 'index.ts'), 'export default null;\n');
   const config = join(project, 'aes.config.json');
-  await writeFile(config, JSON.stringify({ node: 'n1', broker: { embedded: { port } } }));
+  const brokerConfig = broker === undefined ? { urls: [RABBIT] } : { embedded: { port } };
+  await writeFile(config, JSON.stringify({ node: 'n1', broker: brokerConfig }));
   const failing = new Set(['src:2', 'src:3']);
   const target = await TargetSystem.start({ alwaysFail: failing });
-  const transport = createTransport(broker.url);
-  const dlq = '/queue/dead-letter.orders-in';
+  const transport = createTransport(broker?.url ?? RABBIT);
+  const dlq: Destination = `/queue/dead-letter.${name}`;
   try {
     await transport.connect();
     const endpoint = new SoapInbound(
       {
-        name: 'orders-in',
+        name,
         transport,
         dataDir: join(dir.path, 'in'),
-        source: '/queue/orders',
+        source,
         maxDeliveries: 2,
         nackDelay: { initialMs: 10, maxMs: 10 },
         callTimeoutMs: 10_000,
@@ -86,7 +96,7 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
     await endpoint.start();
     try {
       for (const n of [1, 2, 3]) {
-        await transport.publish('/queue/orders', JSON.stringify({ n }), { messageId: `src:${n}` });
+        await transport.publish(source, JSON.stringify({ n }), { messageId: `src:${n}` });
       }
       await waitFor('two dead letters', () => endpoint.snapshot().counters.deadLettered === 2);
       assert.deepEqual(
@@ -98,8 +108,8 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
         messageId: 'src:1',
         headers: {
           'aes-dead-letter-reason': 'target timed out',
-          'aes-dead-letter-endpoint': 'orders-in',
-          'aes-dead-letter-from': '/queue/orders',
+          'aes-dead-letter-endpoint': name,
+          'aes-dead-letter-from': source,
           'aes-dead-letter-at': new Date(Date.now() - 2 * 3_600_000).toISOString(),
           'aes-delivery-count': '5',
         },
@@ -108,7 +118,7 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
       await transport.publish(dlq, 'lost', {
         messageId: 'lost:1',
         headers: {
-          'aes-dead-letter-endpoint': 'orders-in',
+          'aes-dead-letter-endpoint': name,
           'aes-dead-letter-at': new Date().toISOString(),
         },
       });
@@ -125,18 +135,22 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
         'src:3',
       ]);
       const two = letters.find((l) => l.messageId === 'src:2');
-      assert.equal(two?.originalDestination, '/queue/orders');
-      assert.equal(two?.endpoint, 'orders-in');
+      assert.equal(two?.originalDestination, source);
+      assert.equal(two?.endpoint, name);
       assert.equal(two?.deliveryCount, 2);
       assert.match(two?.reason ?? '', /refused src:2/);
       assert.ok(Date.now() - Date.parse(two?.deadLetteredAt ?? '') < 600_000);
       assert.deepEqual(await listed(config, '--older-than', '1h'), ['src:1']);
       assert.deepEqual(await listed(config, '--newer-than', '1h'), ['lost:1', 'src:2', 'src:3']);
-      assert.deepEqual(await listed(config, '--queue', 'orders'), ['src:1', 'src:2', 'src:3']);
+      assert.deepEqual(await listed(config, '--queue', source.slice('/queue/'.length)), [
+        'src:1',
+        'src:2',
+        'src:3',
+      ]);
       assert.deepEqual(await listed(config, '--endpoint', 'other'), []);
       const text = await aes(['dlq', 'list'], config);
       assert.equal(text.status, 0, text.stderr);
-      assert.match(text.stdout, /\/queue\/dead-letter\.orders-in: 4 dead letters/);
+      assert.ok(text.stdout.includes(`${dlq}: 4 dead letters`), text.stdout);
 
       // show
       const shown = await aes(['dlq', 'show', 'src:2', '--json'], config);
@@ -145,7 +159,7 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
       assert.equal(letter.headers['aes-message-id'], 'src:2');
       assert.deepEqual(JSON.parse(letter.body), { n: 2 });
       const shownText = await aes(['dlq', 'show', 'src:3'], config);
-      assert.match(shownText.stdout, /aes-dead-letter-from: \/queue\/orders/);
+      assert.ok(shownText.stdout.includes(`aes-dead-letter-from: ${source}`), shownText.stdout);
 
       // bad input: a clear message, non-zero exit, nothing changed
       const unknown = await aes(['dlq', 'show', 'nope:9'], config);
@@ -174,13 +188,13 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
 
       // replay: ids kept; the endpoint delivers src:2 and src:3 and drops the copy of src:1
       failing.clear();
-      const replayed = await aes(['dlq', 'replay', '--queue', '/queue/orders', '--json'], config);
+      const replayed = await aes(['dlq', 'replay', '--queue', source, '--json'], config);
       assert.equal(replayed.status, 0, replayed.stderr);
       const result = JSON.parse(replayed.stdout) as {
         replayed: { messageId: string; destination: string }[];
       };
       assert.deepEqual(result.replayed.map((r) => r.messageId).sort(), ['src:1', 'src:2', 'src:3']);
-      assert.ok(result.replayed.every((r) => r.destination === '/queue/orders'));
+      assert.ok(result.replayed.every((r) => r.destination === source));
       await waitFor('the replayed records delivered', () => target.accepted.length === 3);
       await waitFor(
         'the copy of src:1 dropped',
@@ -194,6 +208,15 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
   } finally {
     await transport.close();
     await target.close();
-    await broker.close();
+    await broker?.close();
   }
-});
+}
+
+test('aes dlq: list, show, drop and replay dead letters of the embedded broker', () =>
+  scenario('embedded'));
+
+test(
+  'aes dlq: the same on RabbitMQ, through its STOMP plugin',
+  { skip: await serviceSkipReason('RabbitMQ STOMP', '127.0.0.1', 61613) },
+  () => scenario('rabbitmq'),
+);
