@@ -1,6 +1,7 @@
 /**
  * Where node-soap's server reads each import from. node-soap resolves imports itself, so the
- * loader's `--map` and `--catalog` mapping (`../location-map.ts`) is applied here too.
+ * loader's mapping (`../location-map.ts`: built-in standard schemas, `--map`, `--catalog`) is
+ * applied here too.
  */
 import { readFile } from 'node:fs/promises';
 import { decodeXml, createLocationMapper, isUrl } from '../wsdl/index.js';
@@ -14,16 +15,18 @@ const EMPTY_SCHEMA =
   '<?xml version="1.0"?><xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"></xsd:schema>';
 
 /**
- * Maps an import location with `--map` (exact URL, or a prefix ending in `/`), then the catalog;
- * an unmapped remote location becomes an empty schema unless `allowNetwork`.
+ * Maps an import location with the built-in catalog of standard schemas (unless `standardSchemas`
+ * is false), then `--map` (exact URL, or a prefix ending in `/`), then the catalog; an unmapped
+ * remote location becomes an empty schema unless `allowNetwork`.
  */
 export async function importMapper(
   map: Readonly<Record<string, string>>,
   catalog: string | undefined,
   allowNetwork: boolean,
+  standardSchemas = true,
 ): Promise<(location: string) => string> {
   const mapper = await createLocationMapper(
-    catalog === undefined ? { map } : { map, catalog },
+    catalog === undefined ? { map, standardSchemas } : { map, catalog, standardSchemas },
     async (file) => decodeXml(await readFile(file)),
   );
   return (location) => {

@@ -363,6 +363,7 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
     options.map ?? {},
     options.catalog,
     options.allowNetwork === true,
+    options.standardSchemas !== false,
   );
   const soapServers = new Map<'1.1' | '1.2', soap.Server>();
   for (const version of ['1.1', '1.2'] as const) {

@@ -55,4 +55,16 @@ export type {
 } from './schema-model.js';
 export { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from './namespaces.js';
 export { decodeXml, qnameKey, type QName, type XmlElement } from './xml.js';
-export { createLocationMapper, isUrl, type LocationMapper } from './location-map.js';
+export {
+  createLocationMapper,
+  isUrl,
+  type LocationMapOptions,
+  type LocationMapper,
+} from './location-map.js';
+export { getStandardSchema, standardSchemaDir, standardSchemaKey } from './standard-catalog.js';
+export {
+  STANDARD_SCHEMAS,
+  type StandardSchema,
+  type StandardSchemaLicence,
+  type StandardSchemaOrigin,
+} from './standard-schemas.js';

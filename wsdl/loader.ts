@@ -1,7 +1,7 @@
 /**
  * Loads a WSDL (1.1 or 2.0) or XSD and every document it imports or includes, offline by default:
- * a remote location is read through a `--map` mapping or an OASIS XML catalog, and from the network
- * only when `allowNetwork` is set.
+ * a remote location is read from the built-in catalog of standard schemas, else through a `--map`
+ * mapping or an OASIS XML catalog, and from the network only when `allowNetwork` is set.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import {
 } from './errors.js';
 import { createLocationMapper, isUrl, type LocationMapper } from './location-map.js';
 import { isBuiltinNs, isWsdl20Ns, isXsdNs, WSDL11_NS } from './namespaces.js';
+import { standardSchemaDir } from './standard-catalog.js';
 import { childrenNamed, decodeXml, locationOf, parseXml, type XmlElement } from './xml.js';
 
 const trace = debuglog('aes-codegen');
@@ -37,6 +38,12 @@ export interface LoadOptions {
   readonly map?: Readonly<Record<string, string>>;
   /** An OASIS XML catalog (`uri`, `system`, `rewriteURI`, `rewriteSystem` entries). */
   readonly catalog?: string;
+  /**
+   * Read the remote locations of well-known standard schemas (W3C, OASIS: `STANDARD_SCHEMAS`)
+   * from the copies shipped in the package, before `map`, `catalog` and the network; false is
+   * `--no-standard-schemas`. @defaultValue true
+   */
+  readonly standardSchemas?: boolean;
   /** Read remote documents over HTTP(S). Off by default. */
   readonly allowNetwork?: boolean;
   /** Deadline for each remote fetch. @defaultValue DEFAULT_FETCH_TIMEOUT_MS */
@@ -85,6 +92,8 @@ async function readText(file: string, referrer: SourceLocation | undefined): Pro
 class Loader {
   readonly #options: LoadOptions;
   #mapper: LocationMapper = () => undefined;
+  /** Copies in the built-in catalog live here (`standardSchemas` on). */
+  readonly #standardDir = standardSchemaDir() + path.sep;
   readonly #texts = new Map<string, Promise<string>>();
   readonly #visited = new Set<string>();
   readonly wsdls: XmlElement[] = [];
@@ -132,7 +141,7 @@ class Loader {
     if (this.#options.allowNetwork !== true) {
       throw new CodegenError(
         'WSDL_REMOTE_IMPORT',
-        `remote document '${url}' is not read offline: map it to a local copy with --map ${url}=<path> (or a --catalog entry), or pass --allow-network`,
+        `remote document '${url}' is not read offline: map it to a local copy with --map ${url}=<path> (or a --catalog entry), or pass --allow-network (${this.#options.standardSchemas === false ? 'the built-in catalog of standard schemas is off' : 'the built-in catalog of standard schemas has no copy of it'})`,
         where,
       );
     }
@@ -191,7 +200,7 @@ class Loader {
         const ref = child.attrs.get('location');
         if (ref === undefined) continue;
         const target = this.resolve(loc, ref);
-        if (isUrl(target) && this.#skipBuiltin(child.attrs.get('namespace'))) continue;
+        if (this.#skipBuiltin(target, child.attrs.get('namespace'))) continue;
         await this.loadWsdl(target, locationOf(child));
       } else if (child.local === 'types') {
         for (const schema of child.children) {
@@ -208,12 +217,18 @@ class Loader {
     const ref = el.attrs.get('schemaLocation');
     if (ref === undefined) return;
     const target = this.resolve(loc, ref);
-    if (isUrl(target) && this.#skipBuiltin(el.attrs.get('namespace'))) return;
+    if (this.#skipBuiltin(target, el.attrs.get('namespace'))) return;
     await this.#loadSchemaFile(target, locationOf(el), undefined, el.attrs.get('namespace'));
   }
 
-  #skipBuiltin(ns: string | undefined): boolean {
-    return ns !== undefined && isBuiltinNs(ns) && this.#options.allowNetwork !== true;
+  /**
+   * An import of a built-in namespace (XML Schema, SOAP encoding, `xml:`) is satisfied without
+   * reading it offline, unless the user mapped it to a file of their own: the generator knows
+   * these namespaces by heart, also when the built-in catalog has a copy (`xml.xsd`).
+   */
+  #skipBuiltin(target: string, ns: string | undefined): boolean {
+    if (ns === undefined || !isBuiltinNs(ns) || this.#options.allowNetwork === true) return false;
+    return isUrl(target) || target.startsWith(this.#standardDir);
   }
 
   async loadSchemaElement(
@@ -228,7 +243,7 @@ class Loader {
       const ref = child.attrs.get('schemaLocation');
       if (ref === undefined) continue;
       const target = this.resolve(loc, ref);
-      if (isUrl(target) && this.#skipBuiltin(child.attrs.get('namespace'))) continue;
+      if (this.#skipBuiltin(target, child.attrs.get('namespace'))) continue;
       await this.#loadSchemaFile(
         target,
         locationOf(child),

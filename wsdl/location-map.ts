@@ -1,9 +1,11 @@
 /**
- * Offline resolution of remote locations: `--map <url>=<path>` (exact, or a prefix ending in `/`)
- * and an OASIS XML catalog (`uri`, `system`, `rewriteURI`, `rewriteSystem` entries). Used by the
- * loader and by `aes mock`, whose node-soap server resolves imports itself.
+ * Offline resolution of remote locations: the built-in catalog of standard schemas
+ * (`standard-catalog.ts`), then `--map <url>=<path>` (exact, or a prefix ending in `/`), then an
+ * OASIS XML catalog (`uri`, `system`, `rewriteURI`, `rewriteSystem` entries). Used by the loader
+ * and by `aes mock`, whose node-soap server resolves imports itself.
  */
 import path from 'node:path';
+import { standardSchemaMapper } from './standard-catalog.js';
 import { parseXml } from './xml.js';
 
 export function isUrl(location: string): boolean {
@@ -60,12 +62,29 @@ async function loadCatalog(
   };
 }
 
-/** `--map` entries first, then the catalog; `readText` reads (and decodes) the catalog file. */
+/** Where remote locations are read from offline. */
+export interface LocationMapOptions {
+  /** Remote URL (or URL prefix ending in `/`) to local path. */
+  readonly map?: Readonly<Record<string, string>>;
+  /** An OASIS XML catalog file. */
+  readonly catalog?: string;
+  /**
+   * Answer the locations of well-known standard schemas from the copies shipped in the package,
+   * before `map` and `catalog` (`--no-standard-schemas` turns it off). @defaultValue true
+   */
+  readonly standardSchemas?: boolean;
+}
+
+/**
+ * The built-in catalog of standard schemas first, then `--map` entries, then the catalog;
+ * `readText` reads (and decodes) the catalog file.
+ */
 export async function createLocationMapper(
-  options: { readonly map?: Readonly<Record<string, string>>; readonly catalog?: string },
+  options: LocationMapOptions,
   readText: (file: string) => Promise<string>,
 ): Promise<LocationMapper> {
   const mappers: LocationMapper[] = [];
+  if (options.standardSchemas !== false) mappers.push(standardSchemaMapper());
   if (options.map !== undefined) mappers.push(mapFromOptions(options.map));
   if (options.catalog !== undefined) mappers.push(await loadCatalog(options.catalog, readText));
   return (url) => {

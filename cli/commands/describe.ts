@@ -17,6 +17,8 @@ interface DescribeFlags extends TimeoutFlags {
   readonly map: string[];
   readonly catalog?: string;
   readonly allowNetwork?: boolean;
+  /** `--no-standard-schemas` sets it false. */
+  readonly standardSchemas: boolean;
   readonly strict?: boolean;
   readonly json?: boolean;
 }
@@ -34,7 +36,11 @@ export const registerDescribe: RegisterCommand = (program: Command, setExitCode)
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch a WSDL given as URL, and remote imports, over HTTP(S)');
+    .option('--allow-network', 'fetch a WSDL given as URL, and remote imports, over HTTP(S)')
+    .option(
+      '--no-standard-schemas',
+      'do not answer standard schema URLs (W3C, OASIS) from the copies built into aes',
+    );
   addTimeoutOption(command)
     .option('--strict', 'treat dangling references as errors')
     .option('--json', 'print JSON instead of text')
@@ -45,6 +51,7 @@ export const registerDescribe: RegisterCommand = (program: Command, setExitCode)
           map: parseMaps(flags.map),
           ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
           allowNetwork: flags.allowNetwork === true,
+          standardSchemas: flags.standardSchemas,
           strict: flags.strict === true,
           ...fetchOptions,
         }),

@@ -34,6 +34,8 @@ interface GenFlags extends TimeoutFlags {
   readonly map: string[];
   readonly catalog?: string;
   readonly allowNetwork?: boolean;
+  /** `--no-standard-schemas` sets it false. */
+  readonly standardSchemas: boolean;
   readonly strict?: boolean;
   readonly quiet?: boolean;
   readonly json?: boolean;
@@ -74,7 +76,11 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch remote imports over HTTP(S) (offline by default)');
+    .option('--allow-network', 'fetch remote imports over HTTP(S) (offline by default)')
+    .option(
+      '--no-standard-schemas',
+      'do not answer standard schema URLs (W3C, OASIS) from the copies built into aes',
+    );
   addTimeoutOption(command)
     .option(
       '--strict',
@@ -102,6 +108,7 @@ async function run(flags: GenFlags, fetchOptions: FetchOptions): Promise<void> {
     map: parseMaps(flags.map),
     ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
     allowNetwork: flags.allowNetwork === true,
+    standardSchemas: flags.standardSchemas,
     strict: flags.strict === true,
     ...fetchOptions,
   };

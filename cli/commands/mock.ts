@@ -34,6 +34,8 @@ interface MockFlags extends TimeoutFlags {
   readonly map: string[];
   readonly catalog?: string;
   readonly allowNetwork?: boolean;
+  /** `--no-standard-schemas` sets it false. */
+  readonly standardSchemas: boolean;
   readonly json?: boolean;
 }
 
@@ -66,7 +68,11 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
       [],
     )
     .option('--catalog <file>', 'OASIS XML catalog mapping remote imports to local files')
-    .option('--allow-network', 'fetch a remote WSDL and its imports over HTTP(S)');
+    .option('--allow-network', 'fetch a remote WSDL and its imports over HTTP(S)')
+    .option(
+      '--no-standard-schemas',
+      'do not answer standard schema URLs (W3C, OASIS) from the copies built into aes',
+    );
   addTimeoutOption(command)
     .option('--json', 'print the endpoints as one JSON line instead of text')
     .action(async (flags: MockFlags) => {
@@ -75,6 +81,7 @@ export const registerMock: RegisterCommand = (program, setExitCode) => {
         host: flags.host,
         map: parseMaps(flags.map),
         allowNetwork: flags.allowNetwork === true,
+        standardSchemas: flags.standardSchemas,
         ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),
         ...(flags.script === undefined ? {} : { script: flags.script }),
         ...(flags.service === undefined ? {} : { service: flags.service }),

@@ -11,9 +11,10 @@
  * for the install from npm's cache, the rest for the project's commands.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, realpath, symlink } from 'node:fs/promises';
+import { cp, mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { STANDARD_SCHEMAS } from '../../wsdl/index.js';
 import { aesOk, NPM, REPO_ROOT, runOk, tempDir } from './support.js';
 
 interface PackageJson {
@@ -76,7 +77,15 @@ test('the packed tarball installs into a scaffolded project, and its aes command
   const targets = Object.values(pkg.exports).flatMap((t) =>
     typeof t === 'string' ? [t] : Object.values(t),
   );
-  const wanted = [...targets, pkg.bin.aes, 'dist/cli/main.js', 'schema/aes.config.schema.json'];
+  const wanted = [
+    ...targets,
+    pkg.bin.aes,
+    'dist/cli/main.js',
+    'schema/aes.config.schema.json',
+    // The built-in catalog of standard schemas (issue 20), with its origins and licences.
+    'standard-schemas/README.md',
+    ...STANDARD_SCHEMAS.map((s) => `standard-schemas/${s.file}`),
+  ];
   const missing = wanted.map((t) => t.replace(/^\.\//, '')).filter((t) => !shipped.has(t));
   assert.deepEqual(missing, [], 'package.json names files the tarball lacks');
   assert.ok(
@@ -112,6 +121,18 @@ test('the packed tarball installs into a scaffolded project, and its aes command
     ...['--destination', '/queue/orders'],
   );
   assert.match(aes('config', 'check'), /^ {4}orders-out {2}orders-out\/index\.ts$/m);
+  // The installed package reads standard schemas from its own catalog, offline (issue 20).
+  await writeFile(
+    path.join(project, 'uses-standards.xsd'),
+    `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:u">
+  <xs:import namespace="http://docs.oasis-open.org/wsn/b-2" schemaLocation="http://docs.oasis-open.org/wsn/b-2.xsd"/>
+</xs:schema>
+`,
+  );
+  const standards = JSON.parse(
+    aes('gen', '--wsdl', 'uses-standards.xsd', '--out', 'generated-standards', '--json'),
+  ) as { wsdls: { types: number }[] };
+  assert.ok((standards.wsdls[0]?.types ?? 0) > 50, JSON.stringify(standards));
   // The endpoint, its generated client and the tests import the package and its subpaths by name.
   runOk(NPM, ['run', 'build'], project, 120_000);
   const out = runOk(NPM, ['test'], project, 180_000);
