@@ -97,6 +97,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const listeners = new Set<BrokerListener>();
   const store = await MessageStore.open(resolved.dataDir, {
     commitDelayMs: resolved.storeCommitDelayMs,
+    queueBytes: resolved.memoryBudgetMb * 1024 * 1024,
     onHealthChange: (failure) => emit((l) => l.storeHealth?.(failure)),
   });
   /** Tells every listener; a faulty one must not affect the others, the store or delivery. */

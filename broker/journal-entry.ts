@@ -181,12 +181,8 @@ function decodePayload(p: Buffer): JournalOp[] | undefined {
         const length = p.readUInt32BE(at);
         at += 4;
         if (at + length > p.length) return undefined;
-        ops.push({
-          kind: 'put',
-          destination,
-          seq,
-          value: Buffer.from(p.subarray(at, at + length)),
-        });
+        // A view: replay holds one segment at a time and applies it before reading the next.
+        ops.push({ kind: 'put', destination, seq, value: p.subarray(at, at + length) });
         at += length;
       } else if (kind === KIND_REMOVE) {
         ops.push({ kind: 'remove', destination, seq });

@@ -94,6 +94,17 @@ export interface SegmentCorruption {
   readonly span: CorruptSpan;
 }
 
+/**
+ * A segment found at open, read when its turn to be replayed comes: one segment's entries are
+ * in memory at a time, not the whole journal's.
+ */
+export interface ReplaySegment {
+  /** The segment's file name. */
+  readonly file: string;
+  /** Reads and decodes the segment. Its put values are views of the file's bytes, not copies. */
+  read(): { entries: JournalOp[][]; corrupt: SegmentCorruption[] };
+}
+
 /** Called once an entry's write + fdatasync settled: `undefined` on success, else the error. */
 export type JournalDone = (err: Error | undefined) => void;
 
@@ -145,27 +156,50 @@ export class BrokerJournal {
     segmentBytes = DEFAULT_SEGMENT_BYTES,
     options: JournalOptions = {},
   ): { journal: BrokerJournal; replay: JournalOp[][]; corrupt: SegmentCorruption[] } {
+    const { journal, segments } = BrokerJournal.openSegments(dir, segmentBytes, options);
+    const replay: JournalOp[][] = [];
+    const corrupt: SegmentCorruption[] = [];
+    for (const segment of segments) {
+      const decoded = segment.read();
+      for (const c of decoded.corrupt) corrupt.push(c);
+      for (const entry of decoded.entries) replay.push(entry);
+    }
+    return { journal, replay, corrupt };
+  }
+
+  /**
+   * {@link open} with the existing segments returned unread, in order, for the caller to replay
+   * one at a time (the store does: a crash's journal can hold 128 MiB).
+   */
+  static openSegments(
+    dir: string,
+    segmentBytes = DEFAULT_SEGMENT_BYTES,
+    options: JournalOptions = {},
+  ): { journal: BrokerJournal; segments: ReplaySegment[] } {
     const files = readdirSync(dir)
       .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
       .filter((f) => f.match !== null)
       .map((f) => ({ name: f.name, number: Number(f.match?.[1]) }))
       .sort((a, b) => a.number - b.number);
-    const replay: JournalOp[][] = [];
-    const corrupt: SegmentCorruption[] = [];
-    for (const f of files) {
-      const buf = readFileSync(join(dir, f.name));
-      const decoded = decodeEntries(buf);
-      if (decoded.validBytes < buf.length) {
-        // The torn tail of a crash (never receipted) and the zeros ahead of the entries.
-        debug(
-          'journal: %s: %d bytes after the last whole entry ignored',
-          f.name,
-          buf.length - decoded.validBytes,
-        );
-      }
-      for (const span of decoded.corrupt) corrupt.push({ file: f.name, span });
-      for (const entry of decoded.entries) replay.push(entry);
-    }
+    const segments = files.map((f): ReplaySegment => ({
+      file: f.name,
+      read: () => {
+        const buf = readFileSync(join(dir, f.name));
+        const decoded = decodeEntries(buf);
+        if (decoded.validBytes < buf.length) {
+          // The torn tail of a crash (never receipted) and the zeros ahead of the entries.
+          debug(
+            'journal: %s: %d bytes after the last whole entry ignored',
+            f.name,
+            buf.length - decoded.validBytes,
+          );
+        }
+        return {
+          entries: decoded.entries,
+          corrupt: decoded.corrupt.map((span) => ({ file: f.name, span })),
+        };
+      },
+    }));
     const next = (files[files.length - 1]?.number ?? 0) + 1;
     const journal = new BrokerJournal(
       dir,
@@ -174,7 +208,7 @@ export class BrokerJournal {
       files.map((f) => join(dir, f.name)),
       options,
     );
-    return { journal, replay, corrupt };
+    return { journal, segments };
   }
 
   /** fdatasync calls so far (group commit: many entries share one). */

@@ -18,6 +18,7 @@ export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_PREFETCH = 100;
 export const DEFAULT_DEAD_LETTER_SUFFIX = '.dlq';
 export const DEFAULT_STORE_COMMIT_DELAY_MS = 5000;
+export const DEFAULT_MEMORY_BUDGET_MB = 64;
 
 /** How `startBroker` is configured. Durations are milliseconds. */
 export interface BrokerOptions {
@@ -68,6 +69,15 @@ export interface BrokerOptions {
    * do not wait for it. @defaultValue 5000
    */
   readonly storeCommitDelayMs?: number;
+  /**
+   * MiB of message records the broker holds in memory: records journaled and waiting for their
+   * LMDB commit (all of them are committed at once past it, before their delay is up). Queued
+   * messages are otherwise on disk — in memory a queue keeps a bit per sequence number — and a
+   * body is read when a subscriber's window has room. It also bounds the journal a crash leaves
+   * to replay (about this plus one 64 MiB segment). Less means more, smaller LMDB commits.
+   * @defaultValue 64
+   */
+  readonly memoryBudgetMb?: number;
   /**
    * MiB by which this process's V8 heap may grow between full collections while the broker
    * runs (see heap-headroom.ts): a busy broker's small heap otherwise gets a full collection
@@ -131,6 +141,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     'deadLetterSuffix',
     'defaultPrefetch',
     'storeCommitDelayMs',
+    'memoryBudgetMb',
     'heapHeadroomMb',
     'tls',
     'internal',
@@ -174,6 +185,7 @@ export function parseBrokerOptions(input: unknown): ResolvedBrokerOptions {
     deadLetterSuffix: suffix,
     defaultPrefetch: int(o, 'defaultPrefetch', DEFAULT_PREFETCH, 1, 1_000_000),
     storeCommitDelayMs: int(o, 'storeCommitDelayMs', DEFAULT_STORE_COMMIT_DELAY_MS, 0, 60_000),
+    memoryBudgetMb: int(o, 'memoryBudgetMb', DEFAULT_MEMORY_BUDGET_MB, 1, 65_536),
     heapHeadroomMb: int(o, 'heapHeadroomMb', DEFAULT_HEAP_HEADROOM_MB, 0, 65_536),
   };
 }

@@ -2,9 +2,14 @@
  * A queue's in-memory index: the sequence numbers of its stored messages awaiting dispatch, in
  * order, and its consumers. Each message goes to one consumer, chosen round robin among those
  * that can take it (prefetch window open, output under the limit). Bodies stay in the store.
+ *
+ * A message never delivered by this run is only a bit of a {@link SeqSet} (its id and delivery
+ * count are in its record, read at delivery), so a backlog of millions costs a few hundred KB; a
+ * message that was delivered and came back keeps its {@link QueuedMessage} until redelivered.
  */
+import { SeqSet } from './seq-set.js';
 
-/** A message of a queue, as the index knows it. */
+/** A delivered message of a queue (from its record), as its delivery and redelivery know it. */
 export interface QueuedMessage {
   readonly seq: number;
   readonly messageId: string;
@@ -26,8 +31,11 @@ export interface QueueConsumer {
 
 /** What a queue needs from the broker around it. */
 export interface QueueHost<C extends QueueConsumer> {
-  /** Hands `message` to `subscription` (reads the body from the store, writes MESSAGE). */
-  deliver(subscription: C, queue: Queue<C>, message: QueuedMessage): void;
+  /**
+   * Hands message `seq` to `subscription` (reads its record from the store, writes MESSAGE);
+   * `returned` is the message as delivered before, when it came back.
+   */
+  deliver(subscription: C, queue: Queue<C>, seq: number, returned: QueuedMessage | undefined): void;
   /**
    * Moves a message that reached its delivery limit to the dead-letter queue; false when it
    * stays (it is a dead letter already), and is then redelivered like any other.
@@ -58,8 +66,10 @@ export interface QueueStats {
 export class Queue<C extends QueueConsumer> {
   /** Counters behind {@link stats}; the router counts acks in `dequeued`. */
   readonly counts = { enqueued: 0, dequeued: 0, redelivered: 0, deadLettered: 0 };
-  #pending: (QueuedMessage | undefined)[] = [];
-  #head = 0;
+  /** Sequence numbers awaiting dispatch. */
+  #pending = new SeqSet();
+  /** The pending ones that were delivered before and came back, by sequence number. */
+  readonly #returned = new Map<number, QueuedMessage>();
   #consumers: C[] = [];
   #next = 0;
   #dispatching = false;
@@ -74,7 +84,7 @@ export class Queue<C extends QueueConsumer> {
 
   /** Messages waiting for a consumer (not counting those delivered and unacked). */
   get depth(): number {
-    return this.#pending.length - this.#head;
+    return this.#pending.size;
   }
 
   get consumerCount(): number {
@@ -85,30 +95,23 @@ export class Queue<C extends QueueConsumer> {
     return { depth: this.depth, consumers: this.consumerCount, ...this.counts };
   }
 
-  /** Adds a stored message in sequence order; `dispatch` false while loading the store. */
-  enqueue(message: QueuedMessage, dispatch = true): void {
-    if (dispatch && message.deliveries === 0) this.counts.enqueued += 1;
-    const last = this.#pending[this.#pending.length - 1];
-    if (last === undefined || last.seq < message.seq) {
-      this.#pending.push(message);
-    } else {
-      // Out of order (a returned message): binary search its place among the pending.
-      let lo = this.#head;
-      let hi = this.#pending.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const at = this.#pending[mid];
-        if (at !== undefined && at.seq < message.seq) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo === this.#head && this.#head > 0) {
-        this.#head -= 1;
-        this.#pending[this.#head] = message;
-      } else {
-        this.#pending.splice(lo, 0, message);
-      }
-    }
-    if (dispatch) this.dispatch();
+  /** The stored messages found at start-up (before any consumer): `seqs` becomes the queue's. */
+  load(seqs: SeqSet): void {
+    this.#pending = seqs;
+  }
+
+  /** Adds a newly stored message (its place is its sequence number) and dispatches. */
+  enqueue(seq: number): void {
+    this.counts.enqueued += 1;
+    this.#pending.add(seq);
+    this.dispatch();
+  }
+
+  /** Puts a delivered message back in its place (by sequence number) and dispatches. */
+  requeue(message: QueuedMessage): void {
+    this.#returned.set(message.seq, message);
+    this.#pending.add(message.seq);
+    this.dispatch();
   }
 
   /** A delivered message came back: redeliver it (first in line) or dead-letter it. */
@@ -123,7 +126,7 @@ export class Queue<C extends QueueConsumer> {
     }
     this.counts.redelivered += 1;
     this.host.persistDeliveries(this, message);
-    this.enqueue(message);
+    this.requeue(message);
   }
 
   addConsumer(subscription: C): void {
@@ -154,12 +157,12 @@ export class Queue<C extends QueueConsumer> {
     } finally {
       this.#dispatching = false;
     }
-    this.#compact();
   }
 
   #dispatchOnce(): void {
     if (!this.host.isDispatching()) return;
-    while (this.#head < this.#pending.length && this.#consumers.length > 0) {
+    const pending = this.#pending;
+    while (pending.size > 0 && this.#consumers.length > 0) {
       const n = this.#consumers.length;
       let chosen: C | undefined;
       for (let k = 0; k < n; k += 1) {
@@ -172,20 +175,11 @@ export class Queue<C extends QueueConsumer> {
         }
       }
       if (chosen === undefined) return;
-      const message = this.#pending[this.#head];
-      this.#pending[this.#head] = undefined;
-      this.#head += 1;
-      if (message !== undefined) this.host.deliver(chosen, this, message);
-    }
-  }
-
-  #compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
-      this.#pending = this.#pending.slice(this.#head);
-      this.#head = 0;
-    } else if (this.#head === this.#pending.length && this.#head > 0) {
-      this.#pending = [];
-      this.#head = 0;
+      const seq = pending.first() as number;
+      pending.delete(seq);
+      const returned = this.#returned.get(seq);
+      if (returned !== undefined) this.#returned.delete(seq);
+      this.host.deliver(chosen, this, seq, returned);
     }
   }
 }

@@ -17,6 +17,7 @@ import type { StoredRecord } from './record.js';
 import type { JournalDone as StoreDone } from './journal.js';
 import type { HeaderList, StompFrame } from './frame.js';
 import { StompProtocolError } from './errors.js';
+import type { QuarantinedRecord } from './quarantine.js';
 import { firstLine, requireHeader } from './handshake.js';
 
 const debug = debuglog('aes-broker');
@@ -80,9 +81,15 @@ export interface RouterOptions {
 export interface UnreadableMessage {
   readonly destination: string;
   readonly seq: number;
-  readonly messageId: string;
+  /**
+   * Its `message-id`, when this run delivered it before; a message not yet delivered is only a
+   * sequence number in memory (its id is in the record that could not be read).
+   */
+  readonly messageId?: string;
   /** What went wrong, for the log. */
   readonly reason: string;
+  /** The record was corrupt and has been set aside (it is no longer stored). */
+  readonly setAside?: QuarantinedRecord;
 }
 
 export class Router implements QueueHost<BrokerSubscription> {
@@ -100,12 +107,9 @@ export class Router implements QueueHost<BrokerSubscription> {
     this.#store = store;
     this.#options = options;
     let loaded = 0;
-    for (const { destination, seq, record } of store.load()) {
-      this.#queue(destination).enqueue(
-        { seq, messageId: record.messageId, deliveries: record.deliveries },
-        false,
-      );
-      loaded += 1;
+    for (const [destination, seqs] of store.storedSeqs()) {
+      this.#queue(destination).load(seqs);
+      loaded += seqs.size;
     }
     this.#seq = store.maxSeq();
     debug('router: loaded %d stored messages, next seq %d', loaded, this.#seq + 1);
@@ -158,7 +162,7 @@ export class Router implements QueueHost<BrokerSubscription> {
         return;
       }
       try {
-        this.#queue(destination).enqueue({ seq, messageId, deliveries: 0 });
+        this.#queue(destination).enqueue(seq);
       } catch (dispatchErr) {
         // Stored: a dispatch failure (a consumer's write) must not lose the sender's receipt.
         debug('router: dispatching %s#%d failed: %O', destination, seq, dispatchErr);
@@ -213,13 +217,7 @@ export class Router implements QueueHost<BrokerSubscription> {
     } finally {
       for (const queue of touched) queue.dispatch();
     }
-    for (const p of puts) {
-      this.#queue(p.destination).enqueue({
-        seq: p.seq,
-        messageId: p.record.messageId,
-        deliveries: 0,
-      });
-    }
+    for (const p of puts) this.#queue(p.destination).enqueue(p.seq);
     for (const s of sends) {
       if (destinationKind(s.destination) === 'topic') {
         this.#publishTopic(s.destination, s.headers, s.body);
@@ -299,23 +297,34 @@ export class Router implements QueueHost<BrokerSubscription> {
   deliver(
     subscription: BrokerSubscription,
     queue: Queue<BrokerSubscription>,
-    message: QueuedMessage,
+    seq: number,
+    returned: QueuedMessage | undefined,
   ): void {
     let record: StoredRecord | undefined;
     try {
-      record = this.#store.read(queue.name, message.seq);
+      record = this.#store.read(queue.name, seq);
     } catch (err) {
-      // A corrupt record must not fail whichever connection triggered this dispatch. It stays
-      // in the store (and is retried after a restart) but leaves the in-memory queue.
-      debug('router: cannot read %s#%d, skipping it: %O', queue.name, message.seq, err);
-      this.#unreadable(queue, message, `cannot be read: ${(err as Error).message}`);
+      // A corrupt record must not fail whichever connection triggered this dispatch. The store
+      // set it aside (quarantine/); it leaves the in-memory queue.
+      debug('router: cannot read %s#%d, skipping it: %O', queue.name, seq, err);
+      const setAside = this.#store
+        .quarantined()
+        .findLast((q) => q.messages.some((m) => m.destination === queue.name && m.seq === seq));
+      this.#unreadable(queue, seq, returned, `cannot be read: ${(err as Error).message}`, setAside);
       return;
     }
     if (record === undefined) {
-      debug('router: %s#%d vanished from the store before delivery', queue.name, message.seq);
-      this.#unreadable(queue, message, 'is not in the store');
+      debug('router: %s#%d vanished from the store before delivery', queue.name, seq);
+      this.#unreadable(queue, seq, returned, 'is not in the store', undefined);
       return;
     }
+    // Its id and count come from its record unless this run delivered it already: a returned
+    // message's new count may not be fsynced (so readable) yet.
+    const message: QueuedMessage = returned ?? {
+      seq,
+      messageId: record.messageId,
+      deliveries: record.deliveries,
+    };
     message.deliveries += 1;
     subscription.connection.sendMessage(subscription, {
       messageId: message.messageId,
@@ -328,21 +337,28 @@ export class Router implements QueueHost<BrokerSubscription> {
     });
     if (subscription.ackMode === 'auto') {
       queue.counts.dequeued += 1;
-      this.#store.delete(queue.name, message.seq, (err) => {
+      this.#store.delete(queue.name, seq, (err) => {
         if (err !== undefined) {
-          debug('router: delete of auto-acked %s#%d failed: %O', queue.name, message.seq, err);
+          debug('router: delete of auto-acked %s#%d failed: %O', queue.name, seq, err);
         }
       });
     }
   }
 
-  #unreadable(queue: Queue<BrokerSubscription>, message: QueuedMessage, reason: string): void {
+  #unreadable(
+    queue: Queue<BrokerSubscription>,
+    seq: number,
+    returned: QueuedMessage | undefined,
+    reason: string,
+    setAside: QuarantinedRecord | undefined,
+  ): void {
     // `onUnreadable` must not throw (the broker's fan-out catches its listeners' errors).
     this.#options.onUnreadable?.({
       destination: queue.name,
-      seq: message.seq,
-      messageId: message.messageId,
+      seq,
+      ...(returned === undefined ? {} : { messageId: returned.messageId }),
       reason,
+      ...(setAside === undefined ? {} : { setAside }),
     });
   }
 
@@ -385,11 +401,11 @@ export class Router implements QueueHost<BrokerSubscription> {
         [{ destination: queue.name, seq: message.seq }],
       )
       .then(
-        () => this.#queue(target).enqueue({ seq, messageId: moved.messageId, deliveries: 0 }),
+        () => this.#queue(target).enqueue(seq),
         (err: unknown) => {
           // Not moved: keep it where it was, still redeliverable.
           debug('router: dead-lettering %s#%d failed: %O', queue.name, message.seq, err);
-          queue.enqueue(message);
+          queue.requeue(message);
         },
       );
     return true;

@@ -21,30 +21,24 @@
  * data-folder lock (util/dir-lock.ts, file `broker.pid`).
  */
 import { debuglog } from 'node:util';
-import { open, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { acquireDirLock, type DirLock } from '../util/index.js';
 import { BrokerStoreError } from './errors.js';
 import { describeStoreFailure, StoreHealth, type StoreFailure } from './store-health.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
 import {
-  BrokerJournal,
   promised,
+  type BrokerJournal,
   type JournalDone,
   type JournalOp,
   type Segment,
 } from './journal.js';
 import { decodeRecord, encodeRecord, type StoredRecord } from './record.js';
-import { quarantineSpan, quarantineValue, type QuarantinedRecord } from './quarantine.js';
-
-/** One stored message as found when opening the store. */
-export interface LoadedMessage {
-  readonly destination: string;
-  readonly seq: number;
-  readonly record: StoredRecord;
-}
-
-type Key = [string, number];
+import { quarantineValue, type QuarantinedRecord } from './quarantine.js';
+import { openStoreFiles, type StoreFiles, type StoreKey as Key } from './store-recovery.js';
+import type { SeqIndex } from './seq-index.js';
+import type { SeqSet } from './seq-set.js';
 
 const debug = debuglog('aes-broker');
 /** Names the process holding the store's directory. */
@@ -91,6 +85,8 @@ const LMDB_RETRY_MS = 1_000;
 
 export class MessageStore {
   readonly #db: RootDatabase<Buffer, Key>;
+  /** Which records LMDB holds, per destination (persisted beside them). */
+  readonly #index: SeqIndex;
   readonly #journal: BrokerJournal;
   /** The store's directory, held by this process (`broker.pid`). */
   readonly #lock: DirLock;
@@ -137,19 +133,13 @@ export class MessageStore {
   /** Corrupt records set aside at start-up (journal replay, then {@link load}). */
   readonly #quarantined: QuarantinedRecord[];
 
-  private constructor(
-    dir: string,
-    db: RootDatabase<Buffer, Key>,
-    journal: BrokerJournal,
-    lock: DirLock,
-    options: MessageStoreOptions,
-    quarantined: QuarantinedRecord[],
-  ) {
+  private constructor(dir: string, files: StoreFiles, lock: DirLock, options: MessageStoreOptions) {
     this.#dir = dir;
     this.#health = new StoreHealth(dir, options.onHealthChange);
-    this.#quarantined = quarantined;
-    this.#db = db;
-    this.#journal = journal;
+    this.#quarantined = files.quarantined;
+    this.#db = files.db;
+    this.#index = files.index;
+    this.#journal = files.journal;
     this.#lock = lock;
     this.#commitDelayMs = options.commitDelayMs ?? DEFAULT_STORE_COMMIT_DELAY_MS;
     this.#queueBytes = options.queueBytes ?? LMDB_QUEUE_BYTES;
@@ -168,62 +158,32 @@ export class MessageStore {
     } catch (err) {
       throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
-    let db: RootDatabase<Buffer, Key> | undefined;
     try {
-      db = open<Buffer, Key>({
-        path: dir,
-        encoding: 'binary',
-        compression: false,
-        // Commits are synced (two flushes each): a journal segment is deleted only once LMDB
-        // holds its operations durably. See the file comment and docs/broker.md.
-        overlappingSync: false,
-        noSync: false,
-      });
-      const { journal, replay, corrupt } = BrokerJournal.open(dir);
-      // Kept before the segments holding them are deleted.
-      const quarantined = corrupt.map((c) => quarantineSpan(dir, c));
-      if (replay.length > 0) {
-        const target = db;
-        // With overlappingSync off, this promise resolves once the transaction is synced.
-        await target.batch(() => {
-          for (const entry of replay) for (const op of entry) void applyOp(target, op);
-        });
-      }
-      if (replay.length > 0 || corrupt.length > 0) journal.retireReplayed();
-      return new MessageStore(dir, db, journal, lock, options, quarantined);
+      return new MessageStore(dir, await openStoreFiles(dir), lock, options);
     } catch (err) {
-      await db?.close();
       await releaseQuietly(lock);
       throw new BrokerStoreError(`cannot open message store in ${dir}`, err);
     }
   }
 
   /**
-   * Every stored message, ordered by destination then sequence (call before any write). A
-   * record that cannot be decoded is set aside: its bytes are copied to `quarantine/`, its
-   * deletion is journaled, and it is listed by {@link quarantined}.
+   * The sequence numbers of every destination's stored messages (call before any write; the
+   * sets are copies). Read from the store's index: no record is read, so this takes time and
+   * memory by the number of sequence numbers spanned (a bit each), not by the backlog's bytes.
    */
-  *load(): Generator<LoadedMessage> {
-    for (const { key, value } of this.#db.getRange({})) {
-      const [destination, seq] = key;
-      let record: StoredRecord;
-      try {
-        // Range values may sit in a buffer lmdb-js reuses: copy the body out.
-        record = decodeRecord(value, destination, seq, true);
-      } catch (err) {
-        this.#quarantineValue(destination, seq, value, err);
-        continue;
-      }
-      yield { destination, seq, record };
-    }
+  storedSeqs(): Map<string, SeqSet> {
+    const out = new Map<string, SeqSet>();
+    for (const [destination, seqs] of this.#index.destinations())
+      out.set(destination, seqs.clone());
+    return out;
   }
 
-  /** Corrupt records set aside while opening and loading the store. */
   /** Whether writes succeed: the failure while it lasts (a full disk, say), failures so far. */
   get health(): StoreHealth {
     return this.#health;
   }
 
+  /** Corrupt records set aside so far (journal replay at start-up, LMDB values when read). */
   quarantined(): readonly QuarantinedRecord[] {
     return this.#quarantined;
   }
@@ -240,7 +200,9 @@ export class MessageStore {
   /**
    * Reads one message; `undefined` when it is gone. The body may be a view of a buffer the
    * store reuses for its next read: use it at once (the broker copies it into the frame it
-   * writes, or the record it stores), or copy it.
+   * writes, or the record it stores), or copy it. A record LMDB holds that cannot be decoded
+   * is set aside (copied to `quarantine/`, its deletion journaled, listed by
+   * {@link quarantined}) and the error is thrown.
    */
   read(destination: string, seq: number): StoredRecord | undefined {
     const pending = this.#pending.get(destination, seq);
@@ -251,7 +213,13 @@ export class MessageStore {
     }
     // getBinaryFast: lmdb-js's own buffer, no copy per delivery (see above).
     const value = this.#db.getBinaryFast([destination, seq]);
-    return value === undefined ? undefined : decodeRecord(value, destination, seq, false);
+    if (value === undefined) return undefined;
+    try {
+      return decodeRecord(value, destination, seq, false);
+    } catch (err) {
+      this.#quarantineValue(destination, seq, value, err);
+      throw err;
+    }
   }
 
   /** Stores a new message (`seq` never used before); resolves once it is fsynced. */
@@ -342,11 +310,9 @@ export class MessageStore {
     return pages + this.#journal.bytes;
   }
 
-  /** Highest sequence number in use, or 0. */
+  /** Highest sequence number stored, or 0 (from the index; call before any write). */
   maxSeq(): number {
-    let max = 0;
-    for (const key of this.#db.getKeys({})) if (key[1] > max) max = key[1];
-    return max;
+    return this.#index.maxSeq();
   }
 
   /**
@@ -557,6 +523,7 @@ export class MessageStore {
     // batch() callback would run them on this thread instead), committed in order. Atomicity is
     // the journal's job: LMDB only ever holds a prefix of the history (less puts that a later,
     // durable delete undoes), which replay completes.
+    const index = this.#index;
     const commit = async (): Promise<void> => {
       const writes: Promise<boolean>[] = [];
       for (const w of work) {
@@ -567,12 +534,21 @@ export class MessageStore {
               continue;
             }
             writes.push(db.put([op.destination, op.seq], op.value));
+            index.put(op.destination, op.seq);
           } else if (!unwritten.delete(op.destination, op.seq)) {
             writes.push(db.remove([op.destination, op.seq]));
+            index.remove(op.destination, op.seq);
           }
         }
       }
-      await Promise.all(writes);
+      // Same turn, same transaction: the index never disagrees with the records it lists.
+      const { writes: indexWrites, flushed } = index.flush();
+      try {
+        await Promise.all([...writes, ...indexWrites]);
+      } catch (err) {
+        index.unflushed(flushed);
+        throw err;
+      }
     };
     try {
       await (this.#commitHook === undefined ? commit() : this.#commitHook(commit));
@@ -610,10 +586,4 @@ async function releaseQuietly(lock: DirLock): Promise<void> {
   await lock.release().catch((err: unknown) => {
     debug('store: cannot remove %s: %s', lock.path, err instanceof Error ? err.message : err);
   });
-}
-
-function applyOp(db: RootDatabase<Buffer, Key>, op: JournalOp): Promise<boolean> {
-  return op.kind === 'put'
-    ? db.put([op.destination, op.seq], op.value)
-    : db.remove([op.destination, op.seq]);
 }

@@ -42,6 +42,7 @@ interface BrokerFlags {
   readonly deadLetterSuffix?: string;
   readonly prefetch?: number;
   readonly heapHeadroomMb?: number;
+  readonly memoryBudgetMb?: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsClientCa?: string;
@@ -132,6 +133,7 @@ function toOptions(flags: BrokerFlags): BrokerOptions {
     deadLetterSuffix: flags.deadLetterSuffix,
     defaultPrefetch: flags.prefetch,
     heapHeadroomMb: flags.heapHeadroomMb,
+    memoryBudgetMb: flags.memoryBudgetMb,
   };
   return {
     dataDir: flags.dataDir,
@@ -192,6 +194,11 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
       'MiB the V8 heap may grow between full collections, 0 for V8 defaults (default 128)',
       integer,
     )
+    .option(
+      '--memory-budget-mb <n>',
+      'MiB of message records held in memory before they are committed to disk (default 64)',
+      integer,
+    )
     .option('--tls-cert <file>', 'serve stomp+ssl:// with this PEM certificate (chain)')
     .option('--tls-key <file>', "the certificate's PEM private key")
     .option(
@@ -222,6 +229,13 @@ export const registerBroker: RegisterCommand = (program, setExitCode) => {
             failure === undefined
               ? `aes broker: the store writes again; SENDs are taken\n`
               : `aes broker: ${stderrPaint()('error', 'error:')} the store cannot write: ${failure.message}; SENDs are refused until it can (nothing receipted is lost)\n`,
+          ),
+        // Stored records are decoded when delivered: a corrupt one is set aside then.
+        unreadable: (e) =>
+          process.stderr.write(
+            e.setAside === undefined
+              ? `aes broker: ${stderrPaint()('error', 'error:')} ${e.destination}#${e.seq} could not be read for delivery: ${e.reason}\n`
+              : `aes broker: ${stderrPaint()('warning', 'corrupt record set aside:')} ${describeQuarantined(e.setAside)}\n`,
           ),
       });
       process.stdout.write(

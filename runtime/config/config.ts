@@ -91,6 +91,8 @@ export type BrokerConfig =
       readonly tls: EmbeddedBrokerTlsConfig | undefined;
       /** `heapHeadroomMb` of the broker's options; undefined: its default. */
       readonly heapHeadroomMb: number | undefined;
+      /** `memoryBudgetMb` of the broker's options; undefined: its default. */
+      readonly memoryBudgetMb: number | undefined;
     };
 
 export interface ClusterTlsConfig {
@@ -300,6 +302,7 @@ interface RawConfig {
       dataDir?: string;
       usersFile?: string;
       heapHeadroomMb?: number;
+      memoryBudgetMb?: number;
       tls?: { cert: string; key: string; clientCa?: string };
     };
   };
@@ -430,6 +433,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
           usersFile:
             embedded?.usersFile === undefined ? undefined : absolute(baseDir, embedded.usersFile),
           heapHeadroomMb: embedded?.heapHeadroomMb,
+          memoryBudgetMb: embedded?.memoryBudgetMb,
           tls:
             embedded?.tls === undefined
               ? undefined

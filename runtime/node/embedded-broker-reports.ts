@@ -52,10 +52,19 @@ export function reportEmbeddedBroker(broker: BrokerHandle, log: Logger): void {
         );
       }
     },
-    unreadable: (e) =>
-      log.error(
-        'embedded broker: a queued message could not be read for delivery; it stays stored and is loaded again at the next start',
-        { queue: e.destination, seq: e.seq, messageId: e.messageId, reason: e.reason },
-      ),
+    unreadable: (e) => {
+      const at = { queue: e.destination, seq: e.seq, reason: e.reason };
+      if (e.setAside !== undefined) {
+        log.error(
+          'embedded broker: a corrupt stored record was set aside at delivery; the other messages are served',
+          { ...at, file: e.setAside.file, keptIn: e.setAside.savedAs },
+        );
+      } else {
+        log.error(
+          'embedded broker: a queued message could not be read for delivery; it stays stored and is loaded again at the next start',
+          { ...at, ...(e.messageId === undefined ? {} : { messageId: e.messageId }) },
+        );
+      }
+    },
   });
 }

@@ -68,6 +68,7 @@ export function embeddedBrokerOptions(
     // not do it first under its smaller default.
     maxDeliveries: EMBEDDED_BROKER_MAX_DELIVERIES,
     ...(broker.heapHeadroomMb === undefined ? {} : { heapHeadroomMb: broker.heapHeadroomMb }),
+    ...(broker.memoryBudgetMb === undefined ? {} : { memoryBudgetMb: broker.memoryBudgetMb }),
     ...(users === undefined ? {} : { users }),
     ...(tls?.cert === undefined || tls.key === undefined
       ? {}

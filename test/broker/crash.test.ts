@@ -5,55 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { StompFrameDecoder } from '../../broker/decoder.js';
-import type { StompFrame } from '../../broker/frame.js';
+import type { ChildProcess } from 'node:child_process';
 import { RawClient, tempDir, waitFor, within } from './support.js';
-
-const FIXTURE = fileURLToPath(new URL('./fixtures/broker-process.ts', import.meta.url));
-const LIMITS = { maxFrameBytes: 1 << 24, maxHeaders: 64, maxHeaderBytes: 65536 };
-
-async function spawnBroker(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const lines = createInterface({ input: child.stdout });
-  const port = await within(
-    'broker child to listen',
-    new Promise<number>((resolve, reject) => {
-      lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
-      child.once('exit', (code) => {
-        reject(new Error(`broker child exited early (${code}): ${stderr}`));
-      });
-    }),
-    30_000,
-  );
-  return { child, port };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return within(
-    'broker child to exit',
-    new Promise((resolve) => child.once('exit', () => resolve())),
-    15_000,
-  );
-}
-
-/** A raw client that decodes the frames the broker sends. */
-class FrameReader {
-  readonly frames: StompFrame[] = [];
-  readonly #decoder = new StompFrameDecoder(LIMITS, '1.2');
-  constructor(readonly raw: RawClient) {
-    raw.socket.on('data', (chunk: Buffer) => this.frames.push(...this.#decoder.push(chunk)));
-  }
-}
+import { exited, FrameReader, spawnBroker } from './broker-child.js';
 
 test('every receipted message survives SIGKILL of the broker', async () => {
   const dir = tempDir('aes-broker-crash-');

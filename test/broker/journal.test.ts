@@ -22,7 +22,7 @@ import {
 } from '../../broker/journal.js';
 import { MessageStore } from '../../broker/store.js';
 import { encodeRecord } from '../../broker/record.js';
-import { tempDir } from './support.js';
+import { storedMessages, tempDir } from './support.js';
 
 const record = (id: string, body: string): Buffer =>
   encodeRecord({ messageId: id, deliveries: 0, headers: [['k', id]], body: Buffer.from(body) });
@@ -87,7 +87,7 @@ describe('journal', () => {
         [{ kind: 'remove', destination: '/queue/b', seq: 3 }, put('/queue/b.dlq', 4, 'three')],
       ]);
       const store = await MessageStore.open(dir.path);
-      const loaded = [...store.load()].map(
+      const loaded = storedMessages(store).map(
         (m) => `${m.destination}#${m.seq}:${m.record.body.toString()}`,
       );
       assert.deepEqual(loaded, ['/queue/a#2:two', '/queue/b.dlq#4:three']);
@@ -99,7 +99,7 @@ describe('journal', () => {
         'a clean close leaves no journal behind',
       );
       const again = await MessageStore.open(dir.path);
-      assert.equal([...again.load()].length, 2, 'replayed operations are in LMDB for good');
+      assert.equal(storedMessages(again).length, 2, 'replayed operations are in LMDB for good');
       await again.close();
     } finally {
       dir.remove();
@@ -119,7 +119,7 @@ describe('journal', () => {
       );
       const store = await MessageStore.open(dir.path);
       assert.deepEqual(
-        [...store.load()].map((m) => m.seq),
+        storedMessages(store).map((m) => m.seq),
         [1, 2],
       );
       await store.close();
@@ -296,7 +296,7 @@ describe('journal', () => {
       ]);
       await store.close();
       const again = await MessageStore.open(dir.path);
-      assert.deepEqual([...again.load()], [], 'every delete reached LMDB');
+      assert.deepEqual(storedMessages(again), [], 'every delete reached LMDB');
       await again.close();
     } finally {
       dir.remove();

@@ -1,7 +1,8 @@
 /**
  * A corrupt stored record does not keep the broker from starting: bytes are corrupted on the
  * disk of a stopped broker (an LMDB value; a journal entry in the middle of a segment), the
- * broker starts again, serves the good messages and sets the bad one aside — kept in
+ * broker starts again, serves the good messages and sets the bad one aside (a journal entry at
+ * replay, an LMDB value when it is read for delivery) — kept in
  * `quarantine/`, listed by the handle, counted in a metric, shown by `aes status`. A torn entry
  * at a segment's tail (a crash during a write) stays the normal, silent end of replay.
  */
@@ -78,8 +79,8 @@ function entryOf(n: number): Buffer {
   return encodeEntry([{ kind: 'put', destination: QUEUE, seq: n, value: encodeRecord(record(n)) }]);
 }
 
-describe('corrupt records at start-up', () => {
-  test('an undecodable LMDB value is set aside; the other messages are served', async () => {
+describe('corrupt records', () => {
+  test('an undecodable LMDB value is set aside when read; the other messages are served', async () => {
     const dir = tempDir();
     try {
       const store = await MessageStore.open(dir.path);
@@ -93,6 +94,16 @@ describe('corrupt records at start-up', () => {
       patch(mdb, at, Buffer.from([0xee])); // its version byte
       const broker = await testBroker({ dataDir: dir.path });
       try {
+        const logged: { msg: string; fields: Readonly<Record<string, unknown>> | undefined }[] = [];
+        reportEmbeddedBroker(broker, {
+          error: (msg: string, fields?: Readonly<Record<string, unknown>>) =>
+            logged.push({ msg, fields }),
+        } as unknown as Logger);
+        // Start-up reads the index, not the records: the bad one is found when it is read.
+        assert.deepEqual(broker.quarantined(), []);
+        assert.deepEqual(await drain(broker, 2), ['BODY-1', 'BODY-3']);
+        assert.equal(logged.length, 1);
+        assert.match(logged[0]?.msg ?? '', /set aside at delivery/);
         const quarantined = broker.quarantined();
         assert.equal(quarantined.length, 1);
         const q = quarantined[0];
@@ -105,7 +116,7 @@ describe('corrupt records at start-up', () => {
         const kept = readFileSync(q.savedAs);
         assert.equal(kept[0], 0xee);
         assert.deepEqual(kept.subarray(1), value.subarray(1), 'the bytes are kept as found');
-        assert.deepEqual(await drain(broker, 2), ['BODY-1', 'BODY-3']);
+        assert.equal(logged[0]?.fields?.['keptIn'], q.savedAs);
         assert.equal(broker.stats().quarantinedRecords, 1);
         await reported(broker, /\/queue\/orders#2 in data\.mdb: record version 238/);
       } finally {

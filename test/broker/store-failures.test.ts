@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BrokerJournal, type JournalOp } from '../../broker/journal.js';
 import { MessageStore, type LmdbCommitHook } from '../../broker/store.js';
 import { encodeRecord, type StoredRecord } from '../../broker/record.js';
-import { sleep, tempDir, waitFor } from './support.js';
+import { sleep, storedMessages, tempDir, waitFor } from './support.js';
 
 const message = (id: string): StoredRecord => ({
   messageId: id,
@@ -24,7 +24,7 @@ const journalFiles = (dir: string): string[] =>
 async function contents(dir: string): Promise<string[]> {
   const store = await MessageStore.open(dir);
   try {
-    return [...store.load()].map((m) => `${m.destination}#${m.seq}:${m.record.messageId}`);
+    return storedMessages(store).map((m) => `${m.destination}#${m.seq}:${m.record.messageId}`);
   } finally {
     await store.close();
   }

@@ -7,6 +7,8 @@ import { Client, Versions, type IFrame, type IMessage, type StompHeaders } from 
 import { TCPWrapper } from '@stomp/tcp-wrapper';
 import { pollUntil, within as withinDeadline } from '../support/wait.js';
 import { startBroker, type BrokerHandle, type BrokerOptions } from '../../broker/index.js';
+import type { MessageStore } from '../../broker/store.js';
+import type { StoredRecord } from '../../broker/record.js';
 
 export const DEADLINE_MS = 10_000;
 
@@ -228,4 +230,24 @@ export class RawClient {
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * Every message a freshly opened store lists in its index, with its record (body copied),
+ * ordered by destination then sequence number. Throws when the index lists a record that is
+ * not stored: the two must agree.
+ */
+export function storedMessages(
+  store: MessageStore,
+): { destination: string; seq: number; record: StoredRecord }[] {
+  const out: { destination: string; seq: number; record: StoredRecord }[] = [];
+  const byName = [...store.storedSeqs()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [destination, seqs] of byName) {
+    for (const seq of seqs) {
+      const record = store.read(destination, seq);
+      if (record === undefined) throw new Error(`the index lists ${destination}#${seq}; no record`);
+      out.push({ destination, seq, record: { ...record, body: Buffer.from(record.body) } });
+    }
+  }
+  return out;
 }

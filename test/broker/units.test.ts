@@ -68,6 +68,7 @@ describe('parseBrokerOptions', () => {
     assert.equal(o.host, '127.0.0.1');
     assert.equal(o.users, undefined);
     assert.equal(o.heapHeadroomMb, 128);
+    assert.equal(o.memoryBudgetMb, 64);
   });
 
   for (const [input, field] of [
@@ -77,6 +78,8 @@ describe('parseBrokerOptions', () => {
     [{ dataDir: '/x', maxDeliveries: 0 }, 'maxDeliveries'],
     [{ dataDir: '/x', heapHeadroomMb: -1 }, 'heapHeadroomMb'],
     [{ dataDir: '/x', heapHeadroomMb: 1.5 }, 'heapHeadroomMb'],
+    [{ dataDir: '/x', memoryBudgetMb: 0 }, 'memoryBudgetMb'],
+    [{ dataDir: '/x', memoryBudgetMb: '64' }, 'memoryBudgetMb'],
     [{ dataDir: '/x', users: { a: 1 } }, 'users.a'],
     [{ dataDir: '/x', colour: 'blue' }, 'colour'],
   ] as const) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { open } from 'lmdb';
 import { MessageStore, type LmdbCommitHook, type MessageStoreOptions } from '../../broker/store.js';
 import type { StoredRecord } from '../../broker/record.js';
-import { tempDir, waitFor } from './support.js';
+import { storedMessages, tempDir, waitFor } from './support.js';
 
 const message = (id: string, deliveries = 0, bytes = 16): StoredRecord => ({
   messageId: id,
@@ -112,7 +112,7 @@ describe('store write-behind', () => {
       assert.equal(view.has('/queue/a', 1), false, 'LMDB no longer holds the acknowledged message');
       const again = await MessageStore.open(dir, { commitDelayMs: 50 });
       try {
-        assert.deepEqual([...again.load()], [], 'nothing comes back after a restart');
+        assert.deepEqual(storedMessages(again), [], 'nothing comes back after a restart');
       } finally {
         await again.close();
       }

@@ -84,9 +84,12 @@ test('usersFile and tls paths resolve against the config folder; the schema chec
   assert.deepEqual(issues({ heapHeadroomMb: -1 }), [
     '/broker/embedded/heapHeadroomMb: must be >= 0',
   ]);
+  assert.deepEqual(issues({ memoryBudgetMb: 0 }), [
+    '/broker/embedded/memoryBudgetMb: must be >= 1',
+  ]);
 });
 
-test('heapHeadroomMb reaches the embedded broker; absent, the broker keeps its default', () => {
+test('heapHeadroomMb and memoryBudgetMb reach the embedded broker; absent, the broker keeps its defaults', () => {
   const at = (embedded: object) => {
     const config = parseConfig(
       { node: 'n', broker: { embedded } },
@@ -99,6 +102,8 @@ test('heapHeadroomMb reaches the embedded broker; absent, the broker keeps its d
   assert.equal(at({ heapHeadroomMb: 0 }).heapHeadroomMb, 0);
   assert.equal(at({ heapHeadroomMb: 512 }).heapHeadroomMb, 512);
   assert.equal('heapHeadroomMb' in at({}), false);
+  assert.equal(at({ memoryBudgetMb: 16 }).memoryBudgetMb, 16);
+  assert.equal('memoryBudgetMb' in at({}), false);
 });
 
 test('loadConfig reads the users file and the TLS files', async () => {

@@ -47,6 +47,7 @@ test('a minimal config gets every default, paths resolved against the file', () 
     dataDir: '/srv/p/data/broker',
     usersFile: undefined,
     heapHeadroomMb: undefined,
+    memoryBudgetMb: undefined,
     tls: undefined,
   });
   assert.deepEqual(config.http, { host: '127.0.0.1', port: 9464, advertise: undefined });
