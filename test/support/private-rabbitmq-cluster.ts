@@ -21,7 +21,7 @@ import { binarySkipReason } from './binaries.js';
 import { forgetAtExit, tearDownAtExit } from './hosts/exit-fallback.js';
 import { freePort } from './ports.js';
 import { isListening } from './services.js';
-import { pollUntil } from './wait.js';
+import { pollUntil, within } from './wait.js';
 
 const SBIN = '/usr/lib/rabbitmq/bin';
 export const RABBITMQ_SERVER_BIN = `${SBIN}/rabbitmq-server`;
@@ -171,7 +171,11 @@ export async function startPrivateRabbitCluster(
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       killAll();
-      await Promise.all(nodes.map((n) => n.exited));
+      await within(
+        'the RabbitMQ nodes to exit',
+        Promise.all(nodes.map((n) => n.exited)),
+        KILL_DEADLINE_MS,
+      );
       forgetAtExit(id);
       await rm(dir, { recursive: true, force: true });
       // Our first node started epmd (no other Erlang node ran): stop it once no name is left.
@@ -286,15 +290,7 @@ export async function startPrivateRabbitCluster(
       if (own === undefined) throw new Error(`${node.name} is not a node of this cluster`);
       const at = Date.now();
       own.child.kill('SIGKILL');
-      await Promise.race([
-        own.exited,
-        new Promise((_, reject) =>
-          setTimeout(
-            () => reject(new Error(`${own.name} still runs ${KILL_DEADLINE_MS} ms after SIGKILL`)),
-            KILL_DEADLINE_MS,
-          ),
-        ),
-      ]);
+      await within(`${own.name} to exit after SIGKILL`, own.exited, KILL_DEADLINE_MS);
       return at;
     },
     keepLogs: async (folder) => {
