@@ -189,10 +189,21 @@ export async function startPrivateRabbitCluster(
 
   const ctl = (node: PrivateRabbitNode, args: readonly string[]): Promise<string> =>
     new Promise((resolve, reject) => {
+      if (closing !== undefined) {
+        reject(new RabbitCtlError(`rabbitmqctl ${args.join(' ')}: the cluster is closed`));
+        return;
+      }
       const call = execFile(
         RABBITMQCTL_BIN,
         ['-n', node.name, ...args],
-        { env: ctlEnv, timeout: CTL_DEADLINE_MS, killSignal: 'SIGKILL', encoding: 'utf8' },
+        {
+          cwd: dir,
+          // A CLI VM that fails to start (its cookie gone) writes no erl_crash.dump anywhere.
+          env: { ...ctlEnv, ERL_CRASH_DUMP_SECONDS: '0' },
+          timeout: CTL_DEADLINE_MS,
+          killSignal: 'SIGKILL',
+          encoding: 'utf8',
+        },
         (err, stdout, stderr) => {
           calls.delete(call);
           if (err === null) resolve(stdout);
