@@ -143,6 +143,8 @@ export interface NodeConfig {
   };
   /** The coordination engine placing endpoints by lease; undefined: static placement. */
   readonly coordination: CoordinationConfig | undefined;
+  /** The lineage index's bounds (`aes trace`). */
+  readonly lineage: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly endpoints: {
     /** Absolute. */
     readonly folder: string;
@@ -299,6 +301,7 @@ interface RawConfig {
   };
   http?: { host?: string; port?: number; advertise?: string };
   coordination?: { url: string; leaseMs?: number };
+  lineage?: { maxEntries?: number; maxAgeMs?: number };
   endpoints?: {
     folder?: string;
     defaults?: EndpointSettingsInput;
@@ -475,6 +478,10 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
             url: raw.coordination.url,
             leaseMs: raw.coordination.leaseMs ?? D.DEFAULT_COORDINATION_LEASE_MS,
           },
+    lineage: {
+      maxEntries: raw.lineage?.maxEntries ?? D.DEFAULT_LINEAGE_MAX_ENTRIES,
+      maxAgeMs: raw.lineage?.maxAgeMs ?? D.DEFAULT_LINEAGE_MAX_AGE_MS,
+    },
     endpoints: {
       folder: absolute(baseDir, raw.endpoints?.folder ?? D.DEFAULT_ENDPOINTS_FOLDER),
       defaults: merge(DEFAULT_ENDPOINT_SETTINGS, raw.endpoints?.defaults ?? {}),
