@@ -184,10 +184,11 @@ export class AesNode implements AsyncDisposable {
     // What `aes config check` checks too, before anything is held or started.
     const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
+    // Lineage is a view on records, never in their way: a node whose index cannot open runs on.
     this.lineage = await LineageIndex.open(config.dataDir, {
       ...config.lineage,
       writeFailed: (error) => this.log.warn(error.message),
-    });
+    }).catch((err: unknown) => void this.log.error(`no lineage: ${(err as Error).message}`));
     if (config.coordination !== undefined) {
       this.placement = await openPlacement(config.file, config.coordination, this.name, this.log, {
         start: (name) => this.supervisor.get(name)?.start() ?? Promise.resolve(),
