@@ -5,7 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineageIndex } from '../../runtime/node/lineage-index.js';
+import { LineageIndex, type LineageEntry } from '../../runtime/node/lineage-index.js';
+import {
+  formatRecordTrace,
+  mergeSteps,
+  TraceNotFoundError,
+} from '../../runtime/node/lineage-trace.js';
 import { LineageBatcher } from '../../runtime/link/lineage-batcher.js';
 import type { EndpointLineageReport } from '../../runtime/link/protocol.js';
 import type { LineageEvent } from '../../runtime/endpoint/lineage.js';
@@ -136,4 +141,45 @@ test('lineage batcher: one report per batch, the oldest dropped past the bound a
   );
   assert.equal(last?.dropped, 3);
   assert.equal(slow.queued, 0);
+});
+
+test('a trace: steps of several nodes merged by time, a step reported twice once; the table names missing nodes', () => {
+  const a: LineageEntry[] = [
+    { ...step(1, 1_000), node: 'a' },
+    { ...step(1, 1_001, { step: 'confirmed' }), node: 'a' },
+  ];
+  const replayed = {
+    endpoint: 'orders-in',
+    step: 'replayed',
+    atMs: 1_500,
+    messageId: 'orders-out:1',
+    detail: '/queue/orders',
+  } as const;
+  const b: LineageEntry[] = [
+    { ...replayed, node: 'b' },
+    { ...step(1, 1_001, { endpoint: 'orders-in', step: 'received', attempt: 1 }), node: 'b' },
+  ];
+  const merged = mergeSteps([b, a, [{ ...replayed, node: 'c' }]]);
+  assert.deepEqual(
+    merged.map((s) => `${s.node} ${s.step}`),
+    ['a popped', 'a confirmed', 'b received', 'b replayed'],
+  );
+  const text = formatRecordTrace({
+    id: 'orders-out:1',
+    steps: merged,
+    nodes: ['a', 'b'],
+    unreachable: [{ node: 'c', error: 'not linked to a: connection refused' }],
+  });
+  assert.match(text, /^orders-out:1: 4 steps \(nodes asked: a, b\)$/m);
+  assert.match(text, /^TIME \(UTC\)\s+NODE\s+ENDPOINT\s+STEP\s+TRY\s+OUTCOME\s+DETAIL$/m);
+  assert.match(text, /^1970-01-01 00:00:01\.500\s+b\s+orders-in\s+replayed\s+\/queue\/orders$/m);
+  assert.match(
+    text,
+    /^unreachable: c \(not linked to a: connection refused\): its steps are missing$/m,
+  );
+  assert.equal(new TraceNotFoundError('x:1').code, 'RUNTIME_NOT_FOUND');
+  assert.match(
+    new TraceNotFoundError('x:1', [{ node: 'c', error: 'down' }]).message,
+    /no record 'x:1' in the lineage of the nodes that answered .*unreachable: c \(down\)/,
+  );
 });
