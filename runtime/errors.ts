@@ -11,7 +11,8 @@ export type RuntimeErrorCode =
   | 'RUNTIME_CONFIG_INVALID'
   | 'RUNTIME_CONFIG_UNREADABLE'
   | 'RUNTIME_SPAWN_FAILED'
-  | 'RUNTIME_PORT_IN_USE';
+  | 'RUNTIME_PORT_IN_USE'
+  | 'RUNTIME_NOT_FOUND';
 
 export class RuntimeError extends Error {
   override readonly name: string = 'RuntimeError';

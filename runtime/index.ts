@@ -69,6 +69,7 @@ export {
   type StepEvent,
   type WaitingStep,
 } from './endpoint/progress.js';
+export type { LineageEvent, LineageStep } from './endpoint/lineage.js';
 export {
   EndpointMetrics,
   type EndpointMetricsOptions,

@@ -21,6 +21,7 @@ import { registerPing } from './ping.js';
 import { registerPost } from './post.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
+import { registerTrace } from './trace.js';
 import type { RegisterCommand } from './register-command.js';
 
 export type { RegisterCommand } from './register-command.js';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerMock,
   registerRun,
   registerStatus,
+  registerTrace,
   registerEndpoint,
   registerDlq,
   registerDemo,

@@ -151,6 +151,8 @@ export interface NodeConfig {
   };
   /** The coordination engine placing endpoints by lease; undefined: static placement. */
   readonly coordination: CoordinationConfig | undefined;
+  /** The lineage index's bounds (`aes trace`). */
+  readonly lineage: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly endpoints: {
     /** Absolute. */
     readonly folder: string;
@@ -308,6 +310,7 @@ interface RawConfig {
   };
   http?: { host?: string; port?: number; advertise?: string };
   coordination?: { url: string; leaseMs?: number; shared?: string[] };
+  lineage?: { maxEntries?: number; maxAgeMs?: number };
   endpoints?: {
     folder?: string;
     defaults?: EndpointSettingsInput;
@@ -486,6 +489,10 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
             leaseMs: raw.coordination.leaseMs ?? D.DEFAULT_COORDINATION_LEASE_MS,
             shared: raw.coordination.shared ?? [],
           },
+    lineage: {
+      maxEntries: raw.lineage?.maxEntries ?? D.DEFAULT_LINEAGE_MAX_ENTRIES,
+      maxAgeMs: raw.lineage?.maxAgeMs ?? D.DEFAULT_LINEAGE_MAX_AGE_MS,
+    },
     endpoints: {
       folder: absolute(baseDir, raw.endpoints?.folder ?? D.DEFAULT_ENDPOINTS_FOLDER),
       defaults: merge(DEFAULT_ENDPOINT_SETTINGS, raw.endpoints?.defaults ?? {}),

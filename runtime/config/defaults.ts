@@ -27,3 +27,7 @@ export const DEFAULT_KILL_GRACE_MS = 5_000;
 export const MIN_SECRET_LENGTH = 16;
 /** `coordination.leaseMs`: long enough to ride out a short engine hiccup (coordination's default). */
 export const DEFAULT_COORDINATION_LEASE_MS = 10_000;
+/** `lineage.maxEntries`: steps of records a node keeps at most. */
+export const DEFAULT_LINEAGE_MAX_ENTRIES = 1_000_000;
+/** `lineage.maxAgeMs`: steps older than this are forgotten (7 days). */
+export const DEFAULT_LINEAGE_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;

@@ -12,7 +12,9 @@ import {
   DEAD_LETTER_FROM_HEADER,
   DEAD_LETTER_REASON_HEADER,
   DELIVERY_COUNT_HEADER,
+  KEPT_HEADERS,
 } from '../endpoint/dead-letter.js';
+import { REPLAYED_AT_HEADER } from '../endpoint/record-trail.js';
 
 /** One dead letter as `aes dlq` shows it. */
 export interface DeadLetter {
@@ -87,15 +89,21 @@ export function replayDestination(letter: DeadLetter): Destination | undefined {
 }
 
 /**
- * The headers a replay publishes: the message's own `aes-*` headers and content type, without
- * those of the dead-lettering (the message id travels as the publish's own message id).
+ * The headers a replay publishes: the message's own `aes-*` headers, content type and trace
+ * context, without those of the dead-lettering (the message id travels as the publish's own
+ * message id), and `aes-replayed-at` (`atMs`), by which the inbound endpoint reports the replay
+ * in the record's lineage.
  */
-export function replayHeaders(letter: DeadLetter): Record<string, string> {
+export function replayHeaders(
+  letter: DeadLetter,
+  atMs: number = Date.now(),
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(letter.headers)) {
-    if ((name.startsWith('aes-') && !DEAD_LETTER_HEADERS.has(name)) || name === 'content-type') {
+    if ((name.startsWith('aes-') && !DEAD_LETTER_HEADERS.has(name)) || KEPT_HEADERS.has(name)) {
       headers[name] = value;
     }
   }
+  headers[REPLAYED_AT_HEADER] = new Date(atMs).toISOString();
   return headers;
 }

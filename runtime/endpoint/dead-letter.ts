@@ -5,6 +5,7 @@
  */
 import type { Destination, InboundMessage } from '../../transports/index.js';
 import { MESSAGE_ID_HEADER } from '../../transports/index.js';
+import { TRACEPARENT_HEADER, TRACESTATE_HEADER } from './trace-context.js';
 
 /** Headers set on a dead-lettered message (besides the original `aes-*` headers). */
 export const DEAD_LETTER_REASON_HEADER = 'aes-dead-letter-reason';
@@ -12,6 +13,12 @@ export const DEAD_LETTER_ENDPOINT_HEADER = 'aes-dead-letter-endpoint';
 export const DEAD_LETTER_FROM_HEADER = 'aes-dead-letter-from';
 export const DEAD_LETTER_AT_HEADER = 'aes-dead-letter-at';
 export const DELIVERY_COUNT_HEADER = 'aes-delivery-count';
+/** Headers besides the `aes-*` ones that a dead letter keeps (and a replay sends again). */
+export const KEPT_HEADERS: ReadonlySet<string> = new Set([
+  'content-type',
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+]);
 /** Longest reason kept in the header. */
 const MAX_REASON_LENGTH = 1_000;
 
@@ -32,7 +39,8 @@ export function deadLetterHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) {
-    if ((name.startsWith('aes-') && name !== MESSAGE_ID_HEADER) || name === 'content-type') {
+    // The trace context too: a replayed record stays in its trace.
+    if ((name.startsWith('aes-') && name !== MESSAGE_ID_HEADER) || KEPT_HEADERS.has(name)) {
       headers[name] = value;
     }
   }

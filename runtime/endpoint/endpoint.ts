@@ -283,7 +283,7 @@ export abstract class Endpoint implements AsyncDisposable {
       const result = await withDeadline(deadline, (signal) =>
         work({ signal, timeoutMs: this.callTimeoutMs }),
       );
-      this.progress.call(operation, 'ok', performance.now() - started);
+      this.progress.call(operation, 'ok', performance.now() - started, step?.ids);
       return result;
     } catch (err) {
       const outcome =
@@ -292,7 +292,8 @@ export abstract class Endpoint implements AsyncDisposable {
           : err instanceof AbortedError
             ? 'aborted'
             : 'error';
-      this.progress.call(operation, outcome, performance.now() - started);
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.progress.call(operation, outcome, performance.now() - started, step?.ids, error);
       throw err;
     }
   }

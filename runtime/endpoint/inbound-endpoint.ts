@@ -15,6 +15,7 @@ import { checkBackoff } from '../backoff-option.js';
 import { delay } from '../delay.js';
 import { AbortedError, OptionError } from '../errors.js';
 import { overrides } from './overrides.js';
+import { RecordTrail } from './record-trail.js';
 import { decodeJson, type JsonValue } from '../json.js';
 import { DEFAULT_DEDUP_MAX_AGE_MS, DEFAULT_DEDUP_MAX_ENTRIES } from '../store/delivered-store.js';
 import { openDeliveryRecords } from '../store/open-delivery-records.js';
@@ -135,6 +136,8 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   /** When the deliveries in hand are handled: in order, by batch, or several at once. */
   private readonly scheduler: DeliveryScheduler;
   private readonly attempts = new DeliveryAttempts();
+  /** Each record's steps: lineage events and OpenTelemetry spans. */
+  private readonly trail = RecordTrail.attach(this.name, this.progress, this.clock);
   /** Deliveries being handled (put, or waiting for their sync). */
   private busy = 0;
   /** Acks waiting for their id's sync, and nacks waiting for their delay. */
@@ -437,6 +440,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private async check(message: InboundMessage): Promise<Handled | Ready<TPayload>> {
     const id = message.messageId;
     const deliveryCount = this.attempts.countOf(message);
+    this.trail.received(message, deliveryCount);
     const records = this.records as InboundRecords;
     // Shared with other nodes' instances: the ledger decides the id first (a copy another one
     // delivered, or one whose put another began before its node died: a suspect).
@@ -445,6 +449,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     // the first copy's id is still being synced).
     if (id !== undefined && records.has(id)) {
       this.progress.count('deduplicated');
+      this.trail.duplicate(id);
       this.attempts.forget(id);
       return DONE;
     }
@@ -556,6 +561,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
     this.progress.enter('record', ids);
     return (this.records as InboundRecords).record(ids).then(() => {
       for (const id of ids) this.attempts.forget(id);
+      this.trail.delivered(ids);
       this.progress.enter('ack', ids);
     });
   }
@@ -594,6 +600,7 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       throw err instanceof AbortedError ? err : error;
     }
     this.progress.count('deadLettered');
+    this.trail.deadLettered(id, reason, this.deadLetterDestination);
     if (id !== undefined) {
       this.attempts.forget(id);
       this.records?.unmark(id);

@@ -15,6 +15,7 @@ import { encodeJson, type JsonValue } from '../json.js';
 import { EngineJournal } from '../store/engine-journal.js';
 import { OutboundJournal, type Journal } from '../store/outbound-journal.js';
 import { overrides } from './overrides.js';
+import { RecordTrail } from './record-trail.js';
 import {
   Endpoint,
   positiveInteger,
@@ -81,6 +82,8 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   private journal: Journal | undefined;
   /** The subclass implements `poppedMany`. */
   private hasPoppedMany = false;
+  /** Each record's steps: lineage events and OpenTelemetry spans. */
+  private readonly trail = RecordTrail.attach(this.name, this.progress, this.clock);
 
   constructor(options: OutboundEndpointOptions) {
     super(options);
@@ -178,6 +181,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
         const poppedAt = this.clock.now();
         this.progress.count('popped', records.length);
         const fifoIds = records.map((r) => r.fifoId);
+        this.trail.popped(records, this.destination);
         await this.publishAll(records, poppedAt);
         this.progress.enter('journal', fifoIds);
         await journal.write({
@@ -271,12 +275,19 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
               [ENDPOINT_HEADER]: this.name,
               [FIFO_ID_HEADER]: record.fifoId,
               [POPPED_AT_HEADER]: String(poppedAt),
+              ...this.trail.publishing(record),
             },
             timeoutMs: this.publishTimeoutMs,
             signal: this.hardSignal,
           });
         }),
       );
+      results.forEach((r, i) => {
+        const record = pending[i];
+        if (record !== undefined) {
+          this.trail.confirmed(record, r.status === 'fulfilled' ? undefined : r.reason);
+        }
+      });
       const confirmed = results.filter((r) => r.status === 'fulfilled').length;
       if (confirmed > 0) this.progress.count('confirmed', confirmed);
       const firstFailure = results.findIndex((r) => r.status === 'rejected');

@@ -5,6 +5,7 @@
  */
 import { debuglog } from 'node:util';
 import type { Clock } from '../clock.js';
+import type { LineageEvent } from './lineage.js';
 
 const trace = debuglog('aes-runtime');
 
@@ -97,6 +98,10 @@ export interface CallEvent {
   readonly operation: string;
   readonly outcome: CallOutcome;
   readonly durationMs: number;
+  /** The FIFO ids or message ids the call worked on, when it worked on records. */
+  readonly ids?: readonly string[];
+  /** Why it failed, when it did. */
+  readonly error?: Error;
 }
 
 export interface CounterEvent {
@@ -133,6 +138,8 @@ export interface EndpointListener {
   /** Inbound: a record accepted by the target, pop to acceptance. */
   latency?(event: LatencyEvent): void;
   error?(event: ErrorEvent): void;
+  /** A step of one record (popped, published, put, delivered, dead-lettered, …). */
+  lineage?(event: LineageEvent): void;
   /** The endpoint was alive at this moment: emitted on a timer while it runs. */
   heartbeat?(event: { readonly endpoint: string; readonly atMs: number }): void;
 }
@@ -192,8 +199,21 @@ export class ProgressTracker {
     this.emit((l) => l.counter?.(event));
   }
 
-  call(operation: string, outcome: CallOutcome, durationMs: number): void {
-    const event = { endpoint: this.endpoint, operation, outcome, durationMs };
+  call(
+    operation: string,
+    outcome: CallOutcome,
+    durationMs: number,
+    ids?: readonly string[],
+    error?: Error,
+  ): void {
+    const event: CallEvent = {
+      endpoint: this.endpoint,
+      operation,
+      outcome,
+      durationMs,
+      ...(ids === undefined ? {} : { ids }),
+      ...(error === undefined ? {} : { error }),
+    };
     this.emit((l) => l.call?.(event));
   }
 
@@ -213,6 +233,11 @@ export class ProgressTracker {
     trace('%s: %s failed (attempt %d): %s', this.endpoint, step, attempt, error.message);
     const event = { endpoint: this.endpoint, step, error, attempt };
     this.emit((l) => l.error?.(event));
+  }
+
+  /** A step of one record, for its lineage (see `RecordTrail`, which makes them). */
+  lineage(event: LineageEvent): void {
+    this.emit((l) => l.lineage?.(event));
   }
 
   heartbeat(): void {

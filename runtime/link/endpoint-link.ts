@@ -7,6 +7,7 @@
 import { Kernel } from '../../cluster/index.js';
 import type { EndpointListener, StepEvent } from '../endpoint/progress.js';
 import { LatestThrottle } from './latest-throttle.js';
+import { LineageBatcher } from './lineage-batcher.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import {
   ENDPOINT_SESSION,
@@ -51,6 +52,9 @@ export class EndpointLink implements AsyncDisposable {
       }),
     PROGRESS_INTERVAL_MS,
   );
+
+  /** Records' steps, batched. */
+  private readonly lineage = new LineageBatcher({ send: (report) => this.report(report) });
 
   private constructor(
     private readonly kernel: Kernel,
@@ -144,6 +148,7 @@ export class EndpointLink implements AsyncDisposable {
         });
       },
       step: (event) => this.progress.push(event),
+      lineage: (event) => this.lineage.push(event),
       error: (event) =>
         this.log('warn', `${event.step} failed: ${event.error.message}`, {
           step: event.step,
@@ -154,7 +159,10 @@ export class EndpointLink implements AsyncDisposable {
 
   /** Flushes, says goodbye and closes. Idempotent. */
   close(): Promise<void> {
-    if (this.closing === undefined) this.progress.flush();
+    if (this.closing === undefined) {
+      this.progress.flush();
+      this.lineage.flush();
+    }
     this.closing ??= this.kernel.shutdown('endpoint exiting', { graceMs: 1_000 });
     return this.closing;
   }

@@ -4,6 +4,7 @@
  * environment a node hands a process it launches.
  */
 import type { EndpointCounters } from '../endpoint/progress.js';
+import type { LineageEvent } from '../endpoint/lineage.js';
 import type { EndpointSettings } from '../config/config.js';
 import type { EndpointMetricsMessage } from '../observability/endpoint-report.js';
 import type { TransportState } from '../../transports/index.js';
@@ -77,7 +78,19 @@ export type EndpointReport =
       readonly msg: string;
       readonly fields: Readonly<Record<string, unknown>>;
     }
-  | EndpointBrokerReport;
+  | EndpointBrokerReport
+  | EndpointLineageReport;
+
+/**
+ * Steps of records, batched (runtime/link/lineage-batcher.ts). Each event is checked by the
+ * node's lineage index, which drops those that are not well-formed.
+ */
+export interface EndpointLineageReport {
+  readonly kind: 'lineage';
+  readonly events: readonly LineageEvent[];
+  /** Events the endpoint dropped since the last report (its queue was full: the node is slow). */
+  readonly dropped: number;
+}
 
 /**
  * The endpoint's connection to its broker: sent when its state changes, and again with the
@@ -155,6 +168,9 @@ export function parseReport(value: unknown): EndpointReport | undefined {
       if (typeof value.state !== 'string' || !TRANSPORT_STATES.has(value.state)) return undefined;
       if (typeof value.url !== 'string' || typeof value.atMs !== 'number') return undefined;
       if (value.error !== null && typeof value.error !== 'string') return undefined;
+      return value as EndpointReport;
+    case 'lineage':
+      if (!Array.isArray(value.events) || typeof value.dropped !== 'number') return undefined;
       return value as EndpointReport;
     case 'metrics-snapshot':
     case 'metrics-retract':

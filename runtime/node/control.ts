@@ -50,7 +50,7 @@ export interface ControlHost {
 }
 
 /** The other nodes this kernel is linked to (not endpoints, not clients). */
-function otherNodes(kernel: Kernel): string[] {
+export function otherNodes(kernel: Kernel): string[] {
   return kernel
     .kernels()
     .filter((k) => k.role === 'kernel' && !k.name.includes('@'))

@@ -6,7 +6,8 @@
  * (401 without it, 403 with a wrong one; nothing changes either way). `/dead-letters.json` lists
  * the dead letters of the node's endpoints; `POST /api/dead-letters/ID/(replay|drop)` and
  * `POST /api/endpoints/NAME/dead-letters/(replay|drop)` act on one or all of an endpoint's,
- * behind the same token.
+ * behind the same token. `/trace.json?id=ID` answers a record's lineage from the whole cluster
+ * (404 when no node has it, 400 for a missing id).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,6 +29,8 @@ export interface HttpSurfaceHost {
   status(): Promise<unknown>;
   /** Acts on an endpoint wherever it runs; resolves with its node. */
   act(action: EndpointAction, endpoint: string): Promise<string>;
+  /** A record's steps across the cluster (`/trace.json?id=ID`); 404 when none, 400 for a bad id. */
+  trace?(id: string): Promise<unknown>;
   /** The dead letters of the node's endpoints; without it, their routes answer 404. */
   readonly deadLetters?: DeadLetterHost;
 }
@@ -118,7 +121,7 @@ async function deadLetterAction(
 }
 
 async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerResponse) {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
   const done = await deadLetterAction(host, req, path);
   if (done !== undefined) {
     json(res, 200, done);
@@ -169,6 +172,10 @@ async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerRes
       return;
     case '/status.json':
       json(res, 200, await host.status());
+      return;
+    case '/trace.json':
+      if (host.trace === undefined) throw new HttpStatusError(404, 'no lineage here');
+      json(res, 200, await host.trace(new URLSearchParams(query).get('id') ?? ''));
       return;
     case '/dead-letters.json':
       if (host.deadLetters === undefined) throw new HttpStatusError(404, 'no dead letters here');

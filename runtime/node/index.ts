@@ -1,7 +1,8 @@
 /**
  * `aes-endpoint-server/node`: embedding a node, as `aes run` does. `AesNode`, the node config
  * (loading, checking, describing), the structured logger a node writes to, the cluster-wide status
- * and endpoint control behind `aes status` and `aes endpoint start|stop|restart`, and the errors
+ * and endpoint control behind `aes status` and `aes endpoint start|stop|restart`, records'
+ * lineage behind `aes trace`, and the errors
  * these raise. Endpoint authors need none of it: their entry is the package's root,
  * `aes-endpoint-server`.
  */
@@ -65,4 +66,15 @@ export {
   type RefusedNode,
   type UnreachableNode,
 } from './status.js';
+export {
+  DEFAULT_TRACE_TIMEOUT_MS,
+  formatRecordTrace,
+  traceRecord,
+  TraceNotFoundError,
+  type RecordTrace,
+  type TraceGap,
+  type TraceOptions,
+} from './lineage-trace.js';
+export type { LineageEntry } from './lineage-index.js';
+export type { LineageEvent, LineageStep } from '../endpoint/lineage.js';
 export type { TableStyle } from '../table-style.js';

@@ -26,7 +26,6 @@ import {
   publicBrokerUrl,
   tlsMode,
 } from './embedded-broker.js';
-import { zeroCounters } from '../endpoint/progress.js';
 import { NodeMetrics } from '../observability/node-metrics.js';
 import { serviceDiscoveryTargets, METRICS_PATH } from '../observability/service-discovery.js';
 import { packageVersion } from '../version.js';
@@ -63,13 +62,10 @@ import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
 import { embeddedBrokerStatus, reportEmbeddedBroker } from './embedded-broker-reports.js';
-import {
-  brokerReason,
-  brokerStatus,
-  watchNodeBroker,
-  nextBrokerView,
-  type BrokerHealth,
-} from './broker-health.js';
+import { applyEndpointReport } from './endpoint-reports.js';
+import { LineageIndex } from './lineage-index.js';
+import { installTraceSession, traceForPage } from './lineage-trace.js';
+import { brokerReason, brokerStatus, watchNodeBroker, type BrokerHealth } from './broker-health.js';
 
 export interface StartNodeOptions {
   /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
@@ -106,6 +102,8 @@ export class AesNode implements AsyncDisposable {
   private startFailed = false;
   /** Set with `coordination`: endpoints run here only while this node holds their lease. */
   private placement: Placement | undefined;
+  /** The steps of records this node's endpoints reported (`aes trace`). */
+  private lineage: LineageIndex | undefined;
 
   private constructor(
     config: NodeConfig,
@@ -186,6 +184,11 @@ export class AesNode implements AsyncDisposable {
     // What `aes config check` checks too, before anything is held or started.
     const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
+    // Lineage is a view on records, never in their way: a node whose index cannot open runs on.
+    this.lineage = await LineageIndex.open(config.dataDir, {
+      ...config.lineage,
+      writeFailed: (error) => this.log.warn(error.message),
+    }).catch((err: unknown) => void this.log.error(`no lineage: ${(err as Error).message}`));
     if (config.coordination !== undefined) {
       this.placement = await openPlacement(config.file, config.coordination, this.name, this.log, {
         start: (name) => this.supervisor.get(name)?.start() ?? Promise.resolve(),
@@ -273,6 +276,7 @@ export class AesNode implements AsyncDisposable {
       info: () => this.info(),
       act: (action, endpoint, to) => this.act(action, endpoint, to),
     });
+    installTraceSession(kernel, { node: config.node, find: (id) => this.lineage?.find(id) ?? [] });
     watchPeerNodes(kernel, this.log);
     watchClusterFaults(kernel, this.log);
     kernel.monitor('*', {
@@ -312,6 +316,7 @@ export class AesNode implements AsyncDisposable {
         serviceDiscovery: () => this.serviceDiscovery(),
         status: () => this.pageStatus(),
         act: (action, endpoint) => this.actAnywhere(action, endpoint),
+        trace: (id) => traceForPage(kernel, this.name, id),
         deadLetters: new DeadLetterDesk(this.name, () => this.config, this.endpointBrokerUrls),
       }),
     );
@@ -482,33 +487,17 @@ export class AesNode implements AsyncDisposable {
   private onReport(endpoint: string, report: EndpointReport): void {
     const managed = this.endpoints.get(endpoint);
     if (managed === undefined) return;
-    switch (report.kind) {
-      case 'heartbeat':
-        managed.process.reports.heartbeat();
-        managed.counters = { ...zeroCounters(), ...report.counters };
-        managed.lastError = report.lastError;
-        break;
-      case 'progress':
-        managed.process.reports.progress(report.step, report.sinceMs);
-        break;
-      case 'metrics-snapshot':
-      case 'metrics-retract':
-        try {
-          this.metrics.endpoints.apply(endpoint, report);
-        } catch (err) {
-          managed.log.warn(`metrics report rejected: ${(err as Error).message}`);
-        }
-        break;
-      case 'log':
-        managed.log[report.level](report.msg, report.fields);
-        break;
-      case 'broker':
-        // A late report of a process that is gone says nothing about the next one.
-        if (!managed.attached && !/^(running|stopping)$/.test(managed.process.state)) break;
-        managed.broker = nextBrokerView(managed.broker, report);
-        this.brokerHealth?.check();
-        break;
-    }
+    applyEndpointReport(
+      {
+        node: this.name,
+        metrics: this.metrics.endpoints,
+        lineage: this.lineage,
+        brokerChanged: () => this.brokerHealth?.check(),
+      },
+      endpoint,
+      managed,
+      report,
+    );
   }
 
   private async act(action: EndpointAction, endpoint: string, to?: string): Promise<boolean> {
@@ -596,6 +585,7 @@ export class AesNode implements AsyncDisposable {
         ['kernel', async () => this.kernel?.shutdown('node stopping')],
         ['broker', async () => this.broker?.close()],
         ['metrics', () => Promise.resolve(this.metrics.close())],
+        ['lineage', async () => this.lineage?.close()],
         ['lock', async () => this.lock?.release()],
       ];
       for (const [what, step] of steps) {

@@ -5,7 +5,8 @@
  * "Dead letters" section reads `/dead-letters.json` on load, on its button and after each replay
  * or drop — never on a timer, since each read browses the broker, which counts a delivery on every
  * dead letter — and has replay and drop buttons, per letter and per endpoint, behind the same
- * token. No external assets; the Content-Security-Policy allows exactly this script and style.
+ * token. Its "Where is record X" box asks `/trace.json` for a record's steps across the cluster.
+ * No external assets; the Content-Security-Policy allows exactly this script and style.
  */
 import { createHash } from 'node:crypto';
 
@@ -241,6 +242,47 @@ async function refreshDeadLetters() {
     state.className = 'down';
   }
 }
+// Where is record X: the cluster's lineage of one message id or FIFO id, asked on submit only.
+async function traceRecord(event) {
+  event.preventDefault();
+  const id = document.getElementById('trace-id').value.trim();
+  const state = document.getElementById('trace-state');
+  const steps = document.getElementById('trace-steps');
+  steps.replaceChildren();
+  if (!id) {
+    state.textContent = 'give a message id or a FIFO id';
+    state.className = 'down';
+    return;
+  }
+  state.textContent = 'asking every node…';
+  state.className = '';
+  try {
+    const res = await fetch('trace.json?id=' + encodeURIComponent(id), { cache: 'no-store' });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(res.status + ' ' + (data.error || ''));
+    for (const s of data.steps) {
+      const row = document.createElement('tr');
+      row.dataset.step = s.step;
+      cell(row, new Date(s.atMs).toISOString(), 'time');
+      cell(row, s.node, 'node');
+      cell(row, s.endpoint, 'endpoint');
+      cell(row, s.messageId, 'message-id');
+      cell(row, s.step, 'step');
+      cell(row, s.attempt, 'attempt');
+      cell(row, s.outcome, s.outcome === 'failed' ? 'error' : 'outcome');
+      cell(row, s.detail, 'detail');
+      steps.appendChild(row);
+    }
+    const missing = data.unreachable.map((u) => u.node + ' (' + u.error + ')');
+    state.textContent = data.steps.length + ' steps; nodes asked: ' + data.nodes.join(', ') +
+      (missing.length ? '; unreachable, their steps missing: ' + missing.join('; ') : '');
+    state.className = missing.length ? 'down' : '';
+  } catch (err) {
+    state.textContent = 'not found: ' + err.message;
+    state.className = 'down';
+  }
+}
+document.getElementById('trace-form').addEventListener('submit', traceRecord);
 refresh();
 setInterval(refresh, REFRESH_MS);
 refreshDeadLetters();
@@ -301,6 +343,14 @@ export function renderStatusPage(node: string): string {
 <table>
 <thead><tr><th>node</th><th>endpoint</th><th>state</th><th>pid</th><th>restarts</th><th>step</th><th title="how long it has been in this step: the in-flight age while it works on a record">in step for</th><th>records</th><th>last error</th><th></th></tr></thead>
 <tbody id="endpoints"></tbody>
+</table>
+<h2>Where is record X</h2>
+<form id="trace-form"><label>Message id or FIFO id <input id="trace-id" type="search" autocomplete="off" size="40" placeholder="orders-out:42"></label>
+<button type="submit">trace</button></form>
+<p id="trace-state" role="status"></p>
+<table>
+<thead><tr><th>time (UTC)</th><th>node</th><th>endpoint</th><th>message id</th><th>step</th><th>try</th><th>outcome</th><th>detail</th></tr></thead>
+<tbody id="trace-steps"></tbody>
 </table>
 <h2>Dead letters</h2>
 <p>This node's endpoints, newest first (<span id="dead-letters-state">-</span>)

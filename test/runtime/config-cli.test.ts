@@ -40,7 +40,7 @@ test('aes config check: an invalid file fails naming the file and each field', a
   assert.equal(
     out.stderr,
     `aes: error [RUNTIME_CONFIG_INVALID]: ${file}: invalid config\n` +
-      '  /extra: is not a known field (known: node, dataDir, cluster, broker, http, coordination, endpoints)\n' +
+      '  /extra: is not a known field (known: node, dataDir, cluster, broker, http, lineage, coordination, endpoints)\n' +
       '  /http/port: must be >= 0\n',
   );
 });

@@ -219,3 +219,26 @@ test('loadConfig reads the file and its secret file; unreadable files say so', a
     code: 'RUNTIME_CONFIG_UNREADABLE',
   });
 });
+
+test('lineage: bounds by count and age, defaulted and checked', () => {
+  const defaults = parseConfig({ node: 'a' }, { file: 'x.json', baseDir: '/srv/p' });
+  assert.deepEqual(defaults.lineage, { maxEntries: 1_000_000, maxAgeMs: 7 * 24 * 60 * 60 * 1000 });
+  const set = parseConfig(
+    { node: 'a', lineage: { maxEntries: 5_000, maxAgeMs: 3_600_000 } },
+    { file: 'x.json', baseDir: '/srv/p' },
+  );
+  assert.deepEqual(set.lineage, { maxEntries: 5_000, maxAgeMs: 3_600_000 });
+  const issues = issuesOf({ node: 'a', lineage: { maxEntries: 0, maxAgeMs: 'a day', keep: 1 } });
+  assert.ok(
+    issues.some((i) => i.startsWith('/lineage/maxEntries')),
+    issues.join('\n'),
+  );
+  assert.ok(
+    issues.some((i) => i.startsWith('/lineage/maxAgeMs')),
+    issues.join('\n'),
+  );
+  assert.ok(
+    issues.some((i) => i.startsWith('/lineage/keep')),
+    issues.join('\n'),
+  );
+});

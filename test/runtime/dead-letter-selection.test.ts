@@ -43,9 +43,10 @@ test('an endpoint dead letter: fields, replay target and headers without the dea
   assert.equal(letter.endpoint, 'in');
   assert.equal(letter.deliveryCount, 5);
   assert.equal(replayDestination(letter), '/queue/orders');
-  assert.deepEqual(replayHeaders(letter), {
+  assert.deepEqual(replayHeaders(letter, NOW), {
     'aes-source': 'fifo',
     'content-type': 'application/json',
+    'aes-replayed-at': new Date(NOW).toISOString(),
   });
   assert.equal(matches(letter, { olderThanMs: parseAge('30m', 'x') }, NOW), true);
   assert.equal(matches(letter, { olderThanMs: parseAge('2h', 'x') }, NOW), false);

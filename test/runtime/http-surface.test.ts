@@ -5,7 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHttpSurface, type HttpSurfaceHost } from '../../runtime/node/http-server.js';
+import {
+  HttpStatusError,
+  startHttpSurface,
+  type HttpSurfaceHost,
+} from '../../runtime/node/http-server.js';
 import { escapeHtml, renderStatusPage } from '../../runtime/node/status-page.js';
 
 const TOKEN = 'the-node-secret-0123456789';
@@ -75,5 +79,41 @@ test('control requests need the token: 401 without, 403 wrong, and nothing runs'
     assert.deepEqual(acted, ['restart a b']);
   } finally {
     await surface.close();
+  }
+});
+
+test('/trace.json: the id from the query string, the host’s 404 and 400 as they are; the page has the search box', async () => {
+  const asked: string[] = [];
+  const surface = await startHttpSurface('127.0.0.1', 0, {
+    ...host([]),
+    trace: (id) => {
+      asked.push(id);
+      if (id === '') return Promise.reject(new HttpStatusError(400, 'give a message id'));
+      if (id !== 'orders-out:7')
+        return Promise.reject(new HttpStatusError(404, `no record '${id}'`));
+      return Promise.resolve({ id, steps: [], nodes: ['n'], unreachable: [] });
+    },
+  });
+  try {
+    const found = await fetch(`${surface.url}/trace.json?id=${encodeURIComponent('orders-out:7')}`);
+    assert.equal(found.status, 200);
+    assert.deepEqual(((await found.json()) as { id: string }).id, 'orders-out:7');
+    const unknown = await fetch(`${surface.url}/trace.json?id=nope`);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(await unknown.json(), { error: "no record 'nope'" });
+    assert.equal((await fetch(`${surface.url}/trace.json`)).status, 400);
+    assert.deepEqual(asked, ['orders-out:7', 'nope', '']);
+    const html = await (await fetch(`${surface.url}/`)).text();
+    assert.match(html, /<form id="trace-form">/);
+    assert.match(html, /<input id="trace-id" type="search"/);
+  } finally {
+    await surface.close();
+  }
+  // Without lineage (a host that has none), the route is a 404.
+  const bare = await startHttpSurface('127.0.0.1', 0, host([]));
+  try {
+    assert.equal((await fetch(`${bare.url}/trace.json?id=x`)).status, 404);
+  } finally {
+    await bare.close();
   }
 });
