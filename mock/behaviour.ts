@@ -58,10 +58,14 @@ export interface MockState {
 
 const DEFAULT_FAULT: FaultSpec = { code: 'Server', string: 'mock: scripted failure' };
 
-/** Reads a dot path; a string holding a JSON object on the way is parsed and descended into. */
+/**
+ * Reads a dot path; a string holding a JSON object on the way is parsed and descended into, a list
+ * on the way (or at the end) gives its first item.
+ */
 export function getPath(value: unknown, path: string): unknown {
   let cur = value;
   for (const seg of path.split('.')) {
+    if (Array.isArray(cur)) cur = cur[0] as unknown;
     if (typeof cur === 'string') {
       try {
         cur = JSON.parse(cur) as unknown;
@@ -74,14 +78,23 @@ export function getPath(value: unknown, path: string): unknown {
     // node-soap gives `{ $value, attributes }` for an element with attributes.
     if (typeof cur === 'object' && cur !== null && '$value' in cur) cur = cur.$value;
   }
-  return cur;
+  return Array.isArray(cur) ? (cur[0] as unknown) : cur;
 }
 
+/**
+ * Sets a dot path, making the objects on the way; a list on the way keeps its first item only (one
+ * record per response, in the list's place).
+ */
 function setPath(target: Record<string, SoapValue>, path: string, value: SoapValue): void {
   const segs = path.split('.');
   let cur = target;
   for (const seg of segs.slice(0, -1)) {
-    const next = cur[seg];
+    let next = cur[seg];
+    if (Array.isArray(next)) {
+      const first = next[0];
+      next = typeof first === 'object' && !Array.isArray(first) ? first : {};
+      cur[seg] = [next];
+    }
     if (typeof next === 'object' && !Array.isArray(next)) cur = next;
     else {
       const fresh: Record<string, SoapValue> = {};
@@ -96,8 +109,10 @@ function deletePath(target: Record<string, SoapValue>, path: string): void {
   const segs = path.split('.');
   let cur: SoapValue | undefined = target;
   for (const seg of segs.slice(0, -1)) {
+    if (Array.isArray(cur)) cur = cur[0];
     cur = typeof cur === 'object' && !Array.isArray(cur) ? cur[seg] : undefined;
   }
+  if (Array.isArray(cur)) cur = cur[0];
   if (typeof cur === 'object' && !Array.isArray(cur))
     Reflect.deleteProperty(cur, segs[segs.length - 1] ?? '');
 }

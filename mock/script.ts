@@ -58,7 +58,10 @@ export interface ScriptedOperation {
 
 export interface PopScript extends ScriptedOperation {
   readonly idField: string;
-  /** Dot path of the payload in the response; none for double phase (build returns it). */
+  /**
+   * Dot path of the payload in the response; none for double phase (build returns it), or when the
+   * record is the payload as a whole (its other fields are the schema's sample data).
+   */
   readonly payloadField?: string;
   /** The payload as a JSON string (default: aes message parts are JSON strings) or as XML. */
   readonly payloadFormat?: 'json' | 'object';
@@ -307,11 +310,6 @@ function parseFifo(c: Checker, v: Json, known: readonly string[]): FifoScript {
       payloadField: c.string(b.obj['payloadField'], '$.fifo.build.payloadField'),
       ...(fmt === undefined ? {} : { payloadFormat: fmt }),
     };
-  } else if (popPayload === undefined) {
-    c.fail(
-      '$.fifo.pop.payloadField',
-      "required unless '$.fifo.build' returns the payload (double phase)",
-    );
   }
   return {
     records,

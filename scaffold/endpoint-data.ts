@@ -6,20 +6,24 @@ import path from 'node:path';
 import { toPascal, type OperationShape } from '../codegen/internal.js';
 import { ScaffoldError } from './errors.js';
 import type { FieldResolver, FieldType } from './fields.js';
+import { dotPathOf } from './candidates.js';
 import {
   access,
-  dotPath,
-  findDocument,
   findIdField,
   findLookupAnswer,
-  findPutFields,
   findPutList,
-  findRecord,
   idExpression,
   itemsStatement,
   payloadExpression,
   requestLiteral,
 } from './mapping.js';
+import {
+  documentWiring,
+  putWiring,
+  recordWiring,
+  requestIdWiring,
+  type RecordWiring,
+} from './wiring.js';
 import type { PortOperations } from './wsdl-operations.js';
 
 export const URL_LIKE = /^[a-z][a-z0-9+.-]+:\/\//i;
@@ -27,7 +31,11 @@ export const URL_LIKE = /^[a-z][a-z0-9+.-]+:\/\//i;
 export type EndpointKind = 'outbound' | 'inbound';
 export type EndpointPhase = 'single' | 'double';
 
-/** The answers of `aes endpoint create` (each a prompt and a flag). */
+/**
+ * The answers of `aes endpoint create` (each a prompt and a flag). The field answers (`idField`,
+ * `payloadField`, ...) are dot paths (`a.b[].c`) saying where a record's id and payload sit where
+ * the messages give no clear evidence (docs/scaffolding.md).
+ */
 export interface EndpointAnswers {
   /** The project folder. @defaultValue '.' */
   readonly project?: string;
@@ -48,6 +56,21 @@ export interface EndpointAnswers {
    * `alreadyDelivered()`; `none` for no lookup.
    */
   readonly lookup?: string;
+  /** Outbound: the pop response's field holding a record's id (`a.b[].id`). */
+  readonly idField?: string;
+  /**
+   * Outbound single phase: the record's field (or the record itself) that is the payload; inbound:
+   * the put request's text field taking the payload.
+   */
+  readonly payloadField?: string;
+  /** Outbound: the popped request's field taking the record id. */
+  readonly poppedIdField?: string;
+  /** Double phase: the build request's field taking the record id. */
+  readonly buildIdField?: string;
+  /** Double phase: the build response's field holding the document. */
+  readonly documentField?: string;
+  /** Inbound: the put request's field taking the message id; `none` for none. */
+  readonly messageIdField?: string;
   /** Outbound: where records go; inbound: the queue consumed. */
   readonly destination: string;
   /** Re-create an existing endpoint. */
@@ -70,12 +93,7 @@ function op(port: PortOperations, name: string | undefined): Op | undefined {
  * What the templates need to call a pop operation (`pop`, or `popMany` with `limit` records)
  * and read the records of its response.
  */
-function popCall(
-  resolver: FieldResolver,
-  pop: Op,
-  record: ReturnType<typeof findRecord>,
-  limit: string,
-) {
+function popCall(resolver: FieldResolver, pop: Op, record: RecordWiring, limit: string) {
   return {
     op: pop.name,
     method: pop.method,
@@ -85,9 +103,12 @@ function popCall(
     }),
     items: itemsStatement(record.holder),
     id: idExpression(record.id),
-    idRaw: access('item', [record.id]),
-    idOptional: record.id.optional,
-    payload: record.payload === undefined ? 'null' : payloadExpression(record.payload),
+    idRaw: access('item', record.id),
+    idOptional: record.id.some((f) => f.optional),
+    payload:
+      record.payload === undefined
+        ? 'null'
+        : payloadExpression(record.payload.chain, record.payload.whole),
   };
 }
 
@@ -112,6 +133,7 @@ export function endpointData(
   const depth = endpointsFolder.split(/[\\/]/).filter((s) => s !== '' && s !== '.').length + 1;
   const up = '../'.repeat(depth);
   const script: Record<string, unknown> = {};
+  const notes: string[] = [];
   const common = {
     name: a.name,
     className: toPascal(a.name),
@@ -135,13 +157,16 @@ export function endpointData(
     const put = op(port, a.put);
     if (put === undefined) throw new ScaffoldError('SCAFFOLD_USAGE', 'missing --put');
     const req = shape(resolver, put.input).type;
-    const fields = findPutFields(put.name, req);
+    const wired = putWiring(put.name, req, a);
+    const fields = {
+      messageId: wired.messageId === undefined ? undefined : dotPathOf(wired.messageId),
+      payload: dotPathOf(wired.payload),
+    };
     const values = new Map<string, string>([[fields.payload, 'JSON.stringify(delivery.payload)']]);
     if (fields.messageId !== undefined) values.set(fields.messageId, "delivery.messageId ?? ''");
     script.put = {
       operation: put.name,
       ...(fields.messageId === undefined ? {} : { idField: fields.messageId }),
-      response: {},
     };
     const putMany = op(port, a.putMany);
     let putManyData;
@@ -192,6 +217,7 @@ export function endpointData(
       messageIdField: fields.messageId,
       payloadPath: JSON.stringify(fields.payload.split('.')),
       script: JSON.stringify(script, null, 2),
+      notes,
     };
   }
   const double = a.phase === 'double';
@@ -200,44 +226,60 @@ export function endpointData(
   if (pop === undefined || popped === undefined)
     throw new ScaffoldError('SCAFFOLD_USAGE', 'missing --pop or --popped');
   const popOut = shape(resolver, pop.output);
-  const record = findRecord(pop.name, popOut.type, !double);
-  const poppedId = findIdField(popped.name, shape(resolver, popped.input).type);
+  const record = recordWiring(pop.name, popOut.type, a, !double);
+  notes.push(...record.notes);
+  const recordId = record.id[record.id.length - 1];
+  const poppedId = requestIdWiring(
+    popped.name,
+    shape(resolver, popped.input).type,
+    'poppedIdField',
+    a.poppedIdField,
+    recordId,
+  );
   const poppedValue = poppedId.field.type.kind === 'number' ? 'Number(fifoId)' : 'fifoId';
+  const whole = record.payload?.whole === true;
   const fifo: Record<string, unknown> = {
     generate: 3,
     pop: {
       operation: pop.name,
-      idField: dotPath({ fields: [...record.holder.fields, record.id] }),
-      ...(double || record.payload === undefined
+      idField: dotPathOf([...record.holder, ...record.id]),
+      ...(double || record.payload === undefined || whole
         ? {}
-        : { payloadField: dotPath({ fields: [...record.holder.fields, record.payload] }) }),
-      response: {},
+        : { payloadField: dotPathOf([...record.holder, ...record.payload.chain]) }),
       empty: {},
     },
-    popped: { operation: popped.name, idField: poppedId.path, response: {} },
+    popped: { operation: popped.name, idField: dotPathOf(poppedId.chain) },
   };
   let buildData;
   if (double) {
     const build = op(port, a.build);
     if (build === undefined) throw new ScaffoldError('SCAFFOLD_USAGE', 'missing --build');
-    const buildId = findIdField(build.name, shape(resolver, build.input).type);
+    const buildId = requestIdWiring(
+      build.name,
+      shape(resolver, build.input).type,
+      'buildIdField',
+      a.buildIdField,
+      recordId,
+    );
     const buildOut = shape(resolver, build.output);
-    const doc = findDocument(build.name, buildOut.type);
+    const doc = documentWiring(build.name, buildOut.type, a.documentField);
     fifo.build = {
       operation: build.name,
-      idField: buildId.path,
-      payloadField: doc.path,
-      response: {},
+      idField: dotPathOf(buildId.chain),
+      payloadField: dotPathOf(doc),
     };
     buildData = {
       op: build.name,
       method: build.method,
       request: requestLiteral(build.name, shape(resolver, build.input).type, {
         values: new Map([
-          [buildId.path, buildId.field.type.kind === 'number' ? 'Number(fifoId)' : 'fifoId'],
+          [
+            dotPathOf(buildId.chain),
+            buildId.field.type.kind === 'number' ? 'Number(fifoId)' : 'fifoId',
+          ],
         ]),
       }),
-      document: `decodePayload(${access('response', doc.chain, true)})`,
+      document: `decodePayload(${access('response', doc, true)})`,
     };
   }
   script.fifo = fifo;
@@ -248,7 +290,7 @@ export function endpointData(
       : popCall(
           resolver,
           popMany,
-          findRecord(popMany.name, shape(resolver, popMany.output).type, !double),
+          recordWiring(popMany.name, shape(resolver, popMany.output).type, a, !double),
           'limit',
         );
   return {
@@ -259,12 +301,15 @@ export function endpointData(
       op: popped.name,
       method: popped.method,
       request: requestLiteral(popped.name, shape(resolver, popped.input).type, {
-        values: new Map([[poppedId.path, poppedValue]]),
+        values: new Map([[dotPathOf(poppedId.chain), poppedValue]]),
       }),
     },
     build: buildData,
     popMany: popManyData,
     batchSize: popMany === undefined ? 1 : 2,
+    payloadWhole: whole,
+    recordIdPath: JSON.stringify(record.id.map((f) => f.name)),
     script: JSON.stringify(script, null, 2),
+    notes,
   };
 }

@@ -20,10 +20,16 @@ import {
 } from './endpoint-data.js';
 import { FieldResolver, type FieldType } from './fields.js';
 import { lookupCandidates } from './mapping.js';
+import { FIELD_ANSWERS, fieldFlag, type FieldAnswer } from './candidates.js';
 import { writeFiles, type PlannedFile } from './file-set.js';
 import { readProjectConfig, CONFIG_FILE } from './project-config.js';
 import { render } from './templates.js';
-import { operationNames, wsdlOperations, type PortOperations } from './wsdl-operations.js';
+import {
+  operationNames,
+  wsdlOperations,
+  type PortOperations,
+  type WsdlOperations,
+} from './wsdl-operations.js';
 
 export type { EndpointAnswers, EndpointKind, EndpointPhase } from './endpoint-data.js';
 
@@ -134,6 +140,45 @@ export function portFor(
   return port;
 }
 
+/** The operations `answers` name for their roles (a lookup of `none` is none). */
+function chosenOperations(answers: EndpointAnswers): string[] {
+  const { required, optional } = rolesOf(answers.kind, answers.phase);
+  return [...required, ...optional].flatMap((r) => {
+    const v = answers[r];
+    return v === undefined || (r === 'lookup' && v === 'none') ? [] : [v];
+  });
+}
+
+/** The field answers each kind and phase takes. */
+function fieldAnswersOf(kind: EndpointKind, phase: EndpointPhase | undefined): FieldAnswer[] {
+  if (kind === 'inbound') return ['payloadField', 'messageIdField'];
+  return phase === 'double'
+    ? ['idField', 'poppedIdField', 'buildIdField', 'documentField']
+    : ['idField', 'payloadField', 'poppedIdField'];
+}
+
+/** Refuses a field flag that does not apply to the endpoint's kind and phase. */
+function checkFieldAnswers(answers: EndpointAnswers): void {
+  const takes = fieldAnswersOf(answers.kind, answers.phase);
+  const stray = FIELD_ANSWERS.filter((f) => answers[f] !== undefined && !takes.includes(f));
+  if (stray.length > 0) {
+    throw new ScaffoldError(
+      'SCAFFOLD_USAGE',
+      `${stray.map(fieldFlag).join(', ')} do not apply to ${answers.kind === 'inbound' ? 'an inbound' : `a ${answers.phase ?? ''} phase outbound`} endpoint (it takes ${takes.map(fieldFlag).join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Checks that every field of `answers`' operations is wired on clear evidence or by an answer:
+ * throws `AmbiguousFieldError` (naming the flag and the candidates) for the first that is not, or
+ * the `ScaffoldError` of an operation or path that does not fit.
+ */
+export function checkWiring(w: WsdlOperations, answers: EndpointAnswers): void {
+  const port = portFor(w.ports, chosenOperations(answers), answers.wsdl, operationNames(w));
+  endpointData(answers, new FieldResolver(w.model.mapper), port, 'Client', 'client', 'endpoints');
+}
+
 /** How a WSDL given as URL is fetched: each fetch's deadline, a cancel signal, a listener. */
 export type EndpointFetchOptions = Pick<LoadOptions, 'timeoutMs' | 'signal' | 'fetchListener'>;
 
@@ -168,6 +213,7 @@ export async function createEndpoint(
       `${stray.map(roleFlag).join(', ')} do not apply to ${answers.kind === 'inbound' ? 'an inbound' : `a ${answers.phase ?? ''} phase outbound`} endpoint`,
     );
   }
+  checkFieldAnswers(answers);
   const config = await readProjectConfig(project);
   checkEndpointAbsent(project, config.endpointsFolder, answers.name, answers.force === true);
 
@@ -178,11 +224,9 @@ export async function createEndpoint(
   const loadOptions = { ...fetchOptions, allowNetwork: answers.allowNetwork === true };
   const original = await wsdlOperations(source, loadOptions);
   const all = operationNames(original);
-  const chosen = [...required, ...optional].flatMap((r) => {
-    const v = answers[r];
-    return v === undefined || (r === 'lookup' && v === 'none') ? [] : [v];
-  });
-  portFor(original.ports, chosen, answers.wsdl, all);
+  const chosen = chosenOperations(answers);
+  // Before anything is staged: a field without clear evidence is refused, naming its flag.
+  checkWiring(original, answers);
 
   const files: PlannedFile[] = [];
   const notes: string[] = [];
@@ -268,6 +312,7 @@ export async function createEndpoint(
       genFolder,
       config.endpointsFolder,
     );
+    notes.push(...data.notes);
     const base = path.join(project, config.endpointsFolder, answers.name);
     files.push({ path: path.join(base, 'index.ts'), text: render('endpoint/index.ts', data) });
     files.push({

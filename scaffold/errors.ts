@@ -12,6 +12,11 @@ export type ScaffoldErrorCode =
   | 'SCAFFOLD_PROJECT'
   /** An operation the WSDL does not have, or one whose messages cannot be mapped. */
   | 'SCAFFOLD_OPERATION'
+  /**
+   * No clear evidence where a record's id or payload sits, and no flag saying it: names the flag
+   * and the first candidates (paths with their types). Nothing was written.
+   */
+  | 'SCAFFOLD_AMBIGUOUS'
   /** Writing the files failed (nothing was left half-written). */
   | 'SCAFFOLD_WRITE';
 

@@ -2,10 +2,12 @@
  * What the CLI's prompts (`aes endpoint create`) need beyond `aes-endpoint-server/scaffold`: the
  * checks of each answer, and which operation roles an endpoint kind asks for.
  */
+export { AmbiguousFieldError, FIELD_ANSWERS, fieldFlag, type FieldAnswer } from './candidates.js';
 export {
   checkDestination,
   checkEndpointAbsent,
   checkEndpointName,
+  checkWiring,
   checkWsdlFile,
   portFor,
   roleFlag,

@@ -1,28 +1,19 @@
 /**
  * Where a record's id and payload sit in an operation's messages, and the TypeScript that reads and
- * builds them. The result is plain, typed code in the scaffolded endpoint that a person edits when
- * the guess is wrong; the same paths script the `aes mock` source or target of the endpoint's test.
+ * builds them (the choice itself is wiring.ts's). The result is plain, typed code in the scaffolded
+ * endpoint that a person edits; the same paths script the `aes mock` source or target of its test.
  */
 import { propertyName } from '../codegen/internal.js';
+import { boundedList, dotPathOf } from './candidates.js';
 import { ScaffoldError } from './errors.js';
 import type { Field, FieldType } from './fields.js';
+import { putWiring } from './wiring.js';
 
 const ID = /^id$/i;
 const ID_LIKE = /(^|[^a-z])id$|Id$|ID$/;
 const MESSAGE_ID = /^(message|msg)[-_]?id$/i;
-const PAYLOAD = /payload|document|doc$|data|body|content|message|json|xml|text|record/i;
 const FOUND = /found|exists?|present|known|delivered|has/i;
 const LIMIT = /^(max|limit|count|size|batch|maxRecords|maxCount|batchSize)$/i;
-
-/** A path from the message root to a field; `array` marks repeated elements. */
-export interface FieldPath {
-  readonly fields: readonly Field[];
-}
-
-/** Dot path, as `aes mock` scripts name fields. */
-export function dotPath(path: FieldPath): string {
-  return path.fields.map((f) => f.name).join('.');
-}
 
 function describeFields(type: FieldType, prefix = '', depth = 0): string[] {
   if (type.kind !== 'object' || depth > 4) return [];
@@ -38,65 +29,6 @@ function isLeaf(f: Field): boolean {
 
 function isBoolean(f: Field): boolean {
   return !f.array && f.type.kind === 'boolean';
-}
-
-/** Every object node reachable without passing through more than one list, breadth first. */
-function objectNodes(root: FieldType): { path: Field[]; fields: readonly Field[] }[] {
-  const out: { path: Field[]; fields: readonly Field[] }[] = [];
-  const queue: { path: Field[]; type: FieldType }[] = [{ path: [], type: root }];
-  while (queue.length > 0 && out.length < 500) {
-    const { path, type } = queue.shift() ?? { path: [], type: root };
-    if (type.kind !== 'object') continue;
-    out.push({ path, fields: type.fields });
-    // A list ends the walk: the record is the list's item, never something deeper inside it.
-    if (path.some((f) => f.array)) continue;
-    for (const f of type.fields)
-      if (f.type.kind === 'object') queue.push({ path: [...path, f], type: f.type });
-  }
-  return out;
-}
-
-/** A record inside a response: the object holding it (maybe a list's item), its id and payload. */
-export interface RecordLocation {
-  readonly holder: FieldPath;
-  readonly id: Field;
-  readonly payload: Field | undefined;
-}
-
-/** Finds the record in `operation`'s response; `needPayload` false for a double-phase pop. */
-export function findRecord(
-  operation: string,
-  response: FieldType,
-  needPayload: boolean,
-): RecordLocation {
-  const nodes = objectNodes(response);
-  const pick = (
-    test: (f: Field) => boolean,
-  ): { node: (typeof nodes)[number]; field: Field } | undefined => {
-    for (const node of nodes) {
-      const field = node.fields.find((f) => isLeaf(f) && test(f));
-      if (field !== undefined) return { node, field };
-    }
-    return undefined;
-  };
-  const found = pick((f) => ID.test(f.name)) ?? pick((f) => ID_LIKE.test(f.name));
-  if (found === undefined) {
-    throw new ScaffoldError(
-      'SCAFFOLD_OPERATION',
-      `the response of '${operation}' has no field that looks like a record id (a string or number named id or ...Id); its fields: ${describeFields(response).join(', ') || 'none'}`,
-    );
-  }
-  const siblings = found.node.fields.filter(
-    (f) => f !== found.field && !f.array && f.type.kind === 'string',
-  );
-  const payload = siblings.find((f) => PAYLOAD.test(f.name)) ?? siblings[0];
-  if (needPayload && payload === undefined) {
-    throw new ScaffoldError(
-      'SCAFFOLD_OPERATION',
-      `the response of '${operation}' has no string field beside '${found.field.name}' to carry the record's payload; its fields: ${describeFields(response).join(', ')}`,
-    );
-  }
-  return { holder: { fields: found.node.path }, id: found.field, payload };
 }
 
 /**
@@ -116,32 +48,43 @@ export function access(base: string, fields: readonly Field[], emptyBase = false
 }
 
 /**
- * Statements that set `items` to the record holders of `response`; an empty response (`{}`,
- * an empty FIFO) gives none.
+ * The statement that sets `items` to the records of `response`: the response itself (`holder`
+ * empty; none when it is empty, `{}`, an empty FIFO), or the items of the list `holder` ends with,
+ * every list on the way flattened.
  */
-export function itemsStatement(holder: FieldPath): string {
-  const fields = holder.fields;
-  const last = fields[fields.length - 1];
-  if (last === undefined) {
+export function itemsStatement(holder: readonly Field[]): string {
+  if (holder.length === 0) {
     return 'const items = Object.keys(response).length === 0 ? [] : [response];';
   }
-  const expr = access('response', fields, true);
-  if (last.array) return `const items = ${expr} ?? [];`;
-  return `const item = ${expr};\n    const items = item === undefined ? [] : [item];`;
+  const segments: Field[][] = [[]];
+  for (const f of holder) {
+    segments[segments.length - 1]?.push(f);
+    if (f.array) segments.push([]);
+  }
+  const [first = [], ...rest] = segments.filter((s) => s.length > 0);
+  let expr = `(${access('response', first, true)} ?? [])`;
+  rest.forEach((seg, i) => {
+    expr += `.flatMap((l${i + 1}) => ${access(`l${i + 1}`, seg)} ?? [])`;
+  });
+  return `const items = ${expr};`;
 }
 
-/** The expression of a record id read from `item`. */
-export function idExpression(id: Field): string {
-  const read = access('item', [id]);
-  return id.type.kind === 'number' ? `String(${read})` : read;
+/** The expression of a record id read from `item` along `chain`. */
+export function idExpression(chain: readonly Field[]): string {
+  const read = access('item', chain);
+  return chain[chain.length - 1]?.type.kind === 'number' ? `String(${read})` : read;
 }
 
-/** The expression of a payload read from `item` (a JSON string decoded, a number as it is). */
-export function payloadExpression(payload: Field): string {
-  const read = access('item', [payload]);
-  return payload.type.kind === 'string'
-    ? `decodePayload(${read})`
-    : `${read}${payload.optional ? ' ?? null' : ''}`;
+/**
+ * The expression of a payload read from `item` along `chain`: a JSON string decoded, a number as it
+ * is, an object (the record as a whole when `chain` is empty) as a plain JSON copy.
+ */
+export function payloadExpression(chain: readonly Field[], whole: boolean): string {
+  const read = access('item', chain);
+  const f = chain[chain.length - 1];
+  if (whole) return `JSON.parse(JSON.stringify(${read} ?? null)) as JsonValue`;
+  if (f?.type.kind === 'string') return `decodePayload(${read})`;
+  return `${read}${chain.some((c) => c.optional) ? ' ?? null' : ''}`;
 }
 
 /** What goes into a request: values for chosen paths, defaults for the other required fields. */
@@ -230,22 +173,6 @@ export function leaves(
   return out;
 }
 
-/** Where a build response carries the document: a payload-like string, else the first string. */
-export function findDocument(
-  operation: string,
-  response: FieldType,
-): { path: string; chain: Field[] } {
-  const all = leaves(response).filter((l) => l.field.type.kind === 'string');
-  const found = all.find((l) => PAYLOAD.test(l.field.name)) ?? all[0];
-  if (found === undefined) {
-    throw new ScaffoldError(
-      'SCAFFOLD_OPERATION',
-      `the response of '${operation}' has no string field to carry the document; its fields: ${describeFields(response).join(', ') || 'none'}`,
-    );
-  }
-  return found;
-}
-
 /** Where a request carries the record id (popped, build): the id-like field, else the first string. */
 export function findIdField(operation: string, request: FieldType): { path: string; field: Field } {
   const all = leaves(request);
@@ -256,36 +183,21 @@ export function findIdField(operation: string, request: FieldType): { path: stri
   if (found === undefined) {
     throw new ScaffoldError(
       'SCAFFOLD_OPERATION',
-      `the request of '${operation}' has no field to carry the record id; its fields: ${describeFields(request).join(', ') || 'none'}`,
+      `the request of '${operation}' has no field to carry the record id; its fields: ${boundedList(describeFields(request))}`,
     );
   }
   return found;
-}
-
-/** Where a put request carries the message id (optional) and the payload. */
-export function findPutFields(
-  operation: string,
-  request: FieldType,
-): { messageId: string | undefined; payload: string } {
-  const all = leaves(request).filter((l) => l.field.type.kind === 'string');
-  const messageId =
-    all.find((l) => MESSAGE_ID.test(l.field.name)) ?? all.find((l) => ID_LIKE.test(l.field.name));
-  const rest = all.filter((l) => l !== messageId);
-  const payload = rest.find((l) => PAYLOAD.test(l.field.name)) ?? rest[0];
-  if (payload === undefined) {
-    throw new ScaffoldError(
-      'SCAFFOLD_OPERATION',
-      `the request of '${operation}' has no string field to carry the message's payload; its fields: ${describeFields(request).join(', ') || 'none'}`,
-    );
-  }
-  return { messageId: messageId?.path, payload: payload.path };
 }
 
 /** The list of a putMany request whose items carry the messages. */
 export function findPutList(
   operation: string,
   request: FieldType,
-): { path: string; item: FieldType; fields: { messageId: string | undefined; payload: string } } {
+): {
+  path: string;
+  item: FieldType;
+  fields: { messageId: string | undefined; payload: string };
+} {
   const queue: { prefix: string; type: FieldType }[] = [{ prefix: '', type: request }];
   while (queue.length > 0) {
     const next = queue.shift();
@@ -294,9 +206,14 @@ export function findPutList(
       const path = `${next.prefix}${f.name}`;
       if (f.array && f.type.kind === 'object') {
         try {
-          return { path, item: f.type, fields: findPutFields(operation, f.type) };
+          const w = putWiring(operation, f.type, {});
+          const fields = {
+            messageId: w.messageId === undefined ? undefined : dotPathOf(w.messageId),
+            payload: dotPathOf(w.payload),
+          };
+          return { path, item: f.type, fields };
         } catch {
-          // not a list of messages: look further
+          // not a list of messages, or not clearly one: look further
         }
       } else if (!f.array && f.type.kind === 'object')
         queue.push({ prefix: `${path}.`, type: f.type });
@@ -304,7 +221,7 @@ export function findPutList(
   }
   throw new ScaffoldError(
     'SCAFFOLD_OPERATION',
-    `the request of '${operation}' has no list of items with a payload field, so it cannot take several messages; its fields: ${describeFields(request).join(', ') || 'none'}`,
+    `the request of '${operation}' has no list of items with a payload field, so it cannot take several messages; its fields: ${boundedList(describeFields(request))}`,
   );
 }
 
@@ -321,7 +238,7 @@ export function findLookupAnswer(
   if (found === undefined) {
     throw new ScaffoldError(
       'SCAFFOLD_OPERATION',
-      `the response of '${operation}' has no boolean field saying whether the target holds the message; its fields: ${describeFields(response).join(', ') || 'none'}. Choose another --lookup, or none and write alreadyDelivered() by hand`,
+      `the response of '${operation}' has no boolean field saying whether the target holds the message; its fields: ${boundedList(describeFields(response))}. Choose another --lookup, or none and write alreadyDelivered() by hand`,
     );
   }
   return found;

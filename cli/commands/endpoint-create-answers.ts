@@ -12,16 +12,21 @@ import {
   type WsdlOperations,
 } from '../../scaffold/index.js';
 import {
+  AmbiguousFieldError,
+  FIELD_ANSWERS,
   checkDestination,
   checkEndpointAbsent,
   checkEndpointName,
   checkRoleOperation,
+  checkWiring,
   checkWsdlFile,
+  fieldFlag,
   operationNames,
   portFor,
   readProjectConfig,
   roleFlag,
   rolesOf,
+  type FieldAnswer,
   type Role,
 } from '../../scaffold/internal.js';
 import { expandHome, pathCompleter } from '../path-completer.js';
@@ -29,7 +34,8 @@ import { Prompter } from '../prompt.js';
 import type { FetchOptions } from '../wsdl-timeout.js';
 
 /** The flags of `aes endpoint create`, as commander parses them. */
-export interface EndpointCreateFlags extends Partial<Readonly<Record<Role, string>>> {
+export interface EndpointCreateFlags
+  extends Partial<Readonly<Record<Role, string>>>, Partial<Readonly<Record<FieldAnswer, string>>> {
   readonly project: string;
   readonly kind?: string;
   readonly phase?: string;
@@ -94,6 +100,43 @@ async function loadWsdl(
     throw new ScaffoldError('SCAFFOLD_OPERATION', `${wsdl}: no SOAP port has an operation`);
   }
   return { wsdl, operations };
+}
+
+/** How many field questions one run asks at most (each settles one field; there are six). */
+const MAX_FIELD_QUESTIONS = FIELD_ANSWERS.length;
+
+/**
+ * Asks, one at a time, for each field the scaffold has no clear evidence for (docs/scaffolding.md):
+ * the candidates are listed as paths with their types, a refused answer is asked again.
+ */
+async function askFields(
+  ask: Prompter,
+  chosen: EndpointAnswers,
+  w: WsdlOperations,
+): Promise<EndpointAnswers> {
+  let current = chosen;
+  for (let asked = 0; ; asked += 1) {
+    try {
+      checkWiring(w, current);
+      return current;
+    } catch (err) {
+      // Not a question (an operation that does not fit, a path given wrong): createEndpoint says so.
+      if (
+        !(err instanceof AmbiguousFieldError) ||
+        current[err.answer] !== undefined ||
+        asked >= MAX_FIELD_QUESTIONS
+      )
+        return current;
+      const { candidates, paths } = err;
+      const picked = await ask.choose({
+        question: `${err.question} No clear evidence (${fieldFlag(err.answer)} says it without asking):`,
+        choices: candidates,
+      });
+      const path = paths[candidates.indexOf(picked ?? '')];
+      if (path === undefined) return current;
+      current = { ...current, [err.answer]: path };
+    }
+  }
 }
 
 /**
@@ -211,17 +254,25 @@ export async function answers(
           return answer;
         },
       }));
-    return {
+    const fields: Partial<Record<FieldAnswer, string>> = {};
+    for (const f of FIELD_ANSWERS) {
+      const v = flags[f];
+      if (v !== undefined) fields[f] = v;
+    }
+    const chosen: EndpointAnswers = {
       project: flags.project,
       kind,
       ...(phase === undefined ? {} : { phase }),
       name,
       wsdl,
       ...picked,
+      ...fields,
       destination,
       force,
       allowNetwork: flags.allowNetwork === true,
     };
+    if (!interactive) return chosen;
+    return await askFields(ask, chosen, asked ?? (await wsdlOperations(wsdl, loadOptions)));
   } finally {
     prompt?.close();
   }

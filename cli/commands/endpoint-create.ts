@@ -18,6 +18,14 @@ const EXAMPLES: readonly Example[] = [
     line: 'aes endpoint create --kind outbound --phase single --name orders-out --wsdl wsdl/source-system.wsdl --pop Pop --popped Popped --destination /queue/orders',
   },
   {
+    does: 'an outbound endpoint over Exchange (EWS), saying where a record id sits and where DeleteItem takes it',
+    line: "aes endpoint create --kind outbound --phase single --name mail-out --wsdl wsdl/services.wsdl --pop FindItem --popped DeleteItem --id-field 'ResponseMessages.FindItemResponseMessage[].RootFolder.Items.Message[].ItemId.attributes.Id' --popped-id-field 'ItemIds.ItemId[].attributes.Id' --destination /queue/mail",
+  },
+  {
+    does: 'an inbound endpoint whose put request has several text fields',
+    line: 'aes endpoint create --kind inbound --name notes-in --wsdl wsdl/target-system.wsdl --put Put --payload-field note.body --message-id-field none --destination /queue/notes',
+  },
+  {
     does: 'an inbound endpoint from a WSDL by URL',
     line: 'aes endpoint create --kind inbound --name orders-in --wsdl https://erp.example/target?wsdl --allow-network --timeout 1m --put Put --destination /queue/orders',
   },
@@ -55,6 +63,30 @@ export function registerEndpointCreate(
     .option(
       '--lookup <operation>',
       "inbound, optional: the target's operation telling whether it holds a message id, for alreadyDelivered() (default: one found by its name and shape; 'none' for no lookup)",
+    )
+    .option(
+      '--id-field <path>',
+      "outbound: where the pop response carries a record's id (a dot path, '[]' after lists: a.b[].id); needed when the scaffold has no clear evidence",
+    )
+    .option(
+      '--payload-field <path>',
+      "outbound single phase: where the pop response carries the payload (a field of the record, or the record itself: whole, as JSON; default: the one payload-named field, else the whole record); inbound: the put request's string field for the payload (JSON text)",
+    )
+    .option(
+      '--popped-id-field <path>',
+      'outbound: where the popped request takes the record id (default: the one field named as the record id, else the one id-like field)',
+    )
+    .option(
+      '--build-id-field <path>',
+      'double phase: where the build request takes the record id (default: as for --popped-id-field)',
+    )
+    .option(
+      '--document-field <path>',
+      "double phase: where the build response carries the record's document",
+    )
+    .option(
+      '--message-id-field <path|none>',
+      "inbound: where the put request takes the message id ('none': nowhere; default: the one field named messageId or like an id)",
     )
     .option(
       '--destination <destination>',

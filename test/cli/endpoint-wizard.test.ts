@@ -1,7 +1,7 @@
 /**
  * `aes endpoint create`'s questions on a pseudo-terminal (issue 20): a refused answer is explained and
  * asked again with every earlier answer kept; five refusals in a row, or the end of the input, stop it
- * with the error and nothing written; Tab completes the WSDL's path. Piped into, it asks nothing.
+ * with the error and nothing written; Tab completes the WSDL's path. Piped into, it asks nothing. A record field without clear evidence is asked with its candidates.
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -177,3 +177,53 @@ test('Ctrl-C ends it at once as SIGINT does, nothing written', { skip }, async (
   assert.equal(run.code, 130, run.output); // 128 + SIGINT, as `script -e` reports a signal
   assert.deepEqual(await snapshot(tmp.path), before);
 });
+
+test(
+  'a field without clear evidence is asked, its candidates listed as paths with types (EWS)',
+  { skip },
+  async () => {
+    await using tmp = await project('aes-wizard-fields-');
+    const ews = path.join(REPO_ROOT, 'test', 'scaffold', 'fixtures', 'ews', 'services.wsdl');
+    const run = await runOnTerminal(
+      [
+        'endpoint',
+        'create',
+        '--project',
+        tmp.path,
+        '--kind',
+        'outbound',
+        '--phase',
+        'single',
+        '--name',
+        'mail-out',
+        '--wsdl',
+        ews,
+        '--pop',
+        'FindItem',
+        '--popped',
+        'DeleteItem',
+        '--destination',
+        '/queue/mail',
+      ],
+      [
+        ['> ', 'nope\r'], // not a candidate: asked again
+        ['> ', '3\r'], // ...Message[].ItemId.attributes.Id
+      ],
+      { term: 'xterm' },
+    );
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /Where does the 'FindItem' response carry the record id\?/);
+    assert.match(run.output, /--id-field says it without asking/);
+    assert.match(
+      run.output,
+      / {2}3\) ResponseMessages\.FindItemResponseMessage\[\]\.RootFolder\.Items\.Message\[\]\.ItemId\.attributes\.Id: string/,
+    );
+    assert.match(run.output, /'nope' is not one of the choices/);
+    assert.match(run.output, /created endpoint 'mail-out'/);
+    const code = await readFile(
+      path.join(tmp.path, 'endpoints', 'mail-out', 'mail-out.ts'),
+      'utf8',
+    );
+    assert.match(code, /id: item\.ItemId\?\.attributes\?\.Id/);
+  },
+);

@@ -58,16 +58,6 @@ describe('script validation', () => {
       },
       /\$\.fifo\.pop\.operation: operation 'Nope' is not in the WSDL/,
     ));
-  it('needs a payload field without build', () =>
-    rejects(
-      {
-        fifo: {
-          pop: { operation: 'Pop', idField: 'id' },
-          popped: { operation: 'Popped', idField: 'id' },
-        },
-      },
-      /\$\.fifo\.pop\.payloadField: required unless/,
-    ));
   it('refuses an operation scripted twice', () =>
     rejects(
       { operations: { Pop: {} }, put: { operation: 'Pop' } },
