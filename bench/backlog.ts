@@ -90,56 +90,15 @@ async function stop(broker: BrokerProcess, signal: 'SIGTERM' | 'SIGKILL'): Promi
   );
 }
 
-/** Sends `count` messages with receipts, `WINDOW` outstanding. */
-async function fill(client: StompBenchClient, destination: string, count: number): Promise<void> {
-  await new Promise<void>((resolve) => {
-    let sent = 0;
-    let confirmed = 0;
-    const pump = (): void => {
-      while (sent < count && sent - confirmed < WINDOW) {
-        sent += 1;
-        client.send(destination, BODY, () => {
-          confirmed += 1;
-          if (confirmed === count) resolve();
-          else if (sent - confirmed < WINDOW / 2) pump();
-        });
-      }
-    };
-    pump();
-  });
-}
-
-/**
- * Receives and ACKs `count` messages; `onFirst` at the first one. Resolves with the drain
- * rate (msg/s, from the first message to the last ACK's receipt).
- */
+/** Receives and ACKs `count` messages; the rate (msg/s) from the first message to the last ACK's receipt. */
 async function drain(
   client: StompBenchClient,
   destination: string,
   count: number,
   onFirst: () => void = () => undefined,
 ): Promise<number> {
-  let start = 0;
-  const id = `drain-${destination}`;
-  await new Promise<void>((resolve) => {
-    let received = 0;
-    client.subscribe(destination, id, PREFETCH, (message) => {
-      received += 1;
-      if (received === 1) {
-        start = performance.now();
-        onFirst();
-      }
-      if (received < count) {
-        client.ack(message);
-        return;
-      }
-      client.ack(message, () => {
-        client.unsubscribe(id);
-        resolve();
-      });
-    });
-  });
-  return (count / Math.max(1, performance.now() - start)) * 1000;
+  const { firstAt, doneAt } = await client.drainAll(destination, count, PREFETCH, onFirst);
+  return (count / Math.max(1, doneAt - firstAt)) * 1000;
 }
 
 /** The 20,000-message drain rate of a fresh broker (as `npm run bench -- broker` measures it). */
@@ -149,7 +108,10 @@ async function baselineDrain(): Promise<number> {
   try {
     const client = await StompBenchClient.open('127.0.0.1', broker.port, {}, 15_000);
     try {
-      await phase('baseline fill', fill(client, '/queue/baseline', BASELINE_MESSAGES));
+      await phase(
+        'baseline fill',
+        client.sendAll('/queue/baseline', BODY, BASELINE_MESSAGES, WINDOW),
+      );
       return await phase('baseline drain', drain(client, '/queue/baseline', BASELINE_MESSAGES));
     } finally {
       await client.close(15_000);
@@ -182,7 +144,7 @@ async function main(): Promise<void> {
 
     const producer = await StompBenchClient.open('127.0.0.1', broker.port, {}, 15_000);
     const fillStart = performance.now();
-    await phase('fill', fill(producer, destination, MESSAGES));
+    await phase('fill', producer.sendAll(destination, BODY, MESSAGES, WINDOW));
     const fillS = (performance.now() - fillStart) / 1000;
     const filled = rssOf(pidOf(broker));
     console.log(

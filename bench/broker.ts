@@ -89,21 +89,7 @@ async function oneAtATime(
 
 async function pipelined(client: StompBenchClient, destination: string): Promise<number> {
   const start = performance.now();
-  await new Promise<void>((resolve) => {
-    let sent = 0;
-    let confirmed = 0;
-    const pump = (): void => {
-      while (sent < MESSAGES && sent - confirmed < WINDOW) {
-        sent += 1;
-        client.send(destination, BODY, () => {
-          confirmed += 1;
-          if (confirmed === MESSAGES) resolve();
-          else pump();
-        });
-      }
-    };
-    pump();
-  });
+  await client.sendAll(destination, BODY, MESSAGES, WINDOW);
   return (MESSAGES / (performance.now() - start)) * 1000;
 }
 
@@ -114,22 +100,8 @@ async function drain(
   count: number,
 ): Promise<number> {
   const start = performance.now();
-  const id = `drain-${destination}`;
-  await new Promise<void>((resolve) => {
-    let received = 0;
-    client.subscribe(destination, id, PREFETCH, (message) => {
-      received += 1;
-      if (received < count) {
-        client.ack(message);
-        return;
-      }
-      client.ack(message, () => {
-        client.unsubscribe(id);
-        resolve();
-      });
-    });
-  });
-  return (count / (performance.now() - start)) * 1000;
+  const { doneAt } = await client.drainAll(destination, count, PREFETCH);
+  return (count / (doneAt - start)) * 1000;
 }
 
 interface Target {

@@ -120,6 +120,59 @@ export class StompBenchClient {
     this.#write(frame('ACK', headers));
   }
 
+  /** Sends `count` persistent messages, at most `window` without their receipt; resolves at the last receipt. */
+  sendAll(destination: string, body: Buffer, count: number, window: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let sent = 0;
+      let confirmed = 0;
+      const pump = (): void => {
+        while (sent < count && sent - confirmed < window) {
+          sent += 1;
+          this.send(destination, body, () => {
+            confirmed += 1;
+            if (confirmed === count) resolve();
+            else pump();
+          });
+        }
+      };
+      if (count === 0) resolve();
+      else pump();
+    });
+  }
+
+  /**
+   * Receives and ACKs (client-individual, `prefetch` window) `count` messages, the last ACK with
+   * a receipt, then unsubscribes; resolves with when (`performance.now()`) the first message
+   * arrived and the last ACK's receipt did.
+   */
+  drainAll(
+    destination: string,
+    count: number,
+    prefetch: number,
+    onFirst: () => void = () => undefined,
+  ): Promise<{ readonly firstAt: number; readonly doneAt: number }> {
+    const id = `drain-${destination}`;
+    let firstAt = 0;
+    return new Promise((resolve) => {
+      let received = 0;
+      this.subscribe(destination, id, prefetch, (message) => {
+        received += 1;
+        if (received === 1) {
+          firstAt = performance.now();
+          onFirst();
+        }
+        if (received < count) {
+          this.ack(message);
+          return;
+        }
+        this.ack(message, () => {
+          this.unsubscribe(id);
+          resolve({ firstAt, doneAt: performance.now() });
+        });
+      });
+    });
+  }
+
   /** DISCONNECT with a receipt, then closes; destroys the socket after `timeoutMs`. */
   async close(timeoutMs: number): Promise<void> {
     if (this.#failure === undefined) {

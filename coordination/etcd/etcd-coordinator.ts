@@ -49,6 +49,7 @@ import {
 } from '../errors.js';
 import { withDeadline } from '../../util/index.js';
 import { EtcdLedger } from './etcd-ledger.js';
+import { ETCD_PAGE, pagesUnder } from './etcd-pages.js';
 
 interface EtcdAddress {
   readonly hosts: string[];
@@ -125,8 +126,6 @@ export async function openEtcdCoordinator(
 const leaseKey = (key: string): string => `lease/${key}`;
 const valueKey = (key: string): string => `value/${key}`;
 const setPrefix = (key: string): string => `set/${key}|`;
-/** Keys read per range request of a set. */
-const SET_PAGE = 5_000;
 
 class EtcdCalls implements EngineCalls {
   readonly #ledger: EtcdLedger;
@@ -215,21 +214,11 @@ class EtcdCalls implements EngineCalls {
   members(key: string): Promise<string[]> {
     return this.#engine(`members '${key}'`, async () => {
       const prefix = setPrefix(key);
-      const end = this.etcd.Range.prefix(prefix).end;
       const found: string[] = [];
-      let start: Buffer | string = prefix;
-      for (;;) {
-        const page = await this.ns
-          .getAll()
-          .inRange(new this.etcd.Range(start, end))
-          .sort('Key', 'Ascend')
-          .limit(SET_PAGE)
-          .keys();
-        for (const k of page) found.push(k.slice(prefix.length));
-        const last = page.at(-1);
-        if (page.length < SET_PAGE || last === undefined) return found;
-        start = Buffer.concat([Buffer.from(last), Buffer.from([0])]);
+      for await (const page of pagesUnder(this.etcd, this.ns, prefix)) {
+        for (const kv of page) found.push(kv.key.toString().slice(prefix.length));
       }
+      return found;
     });
   }
 
@@ -262,13 +251,13 @@ class EtcdCalls implements EngineCalls {
     const cutoff = Date.now() - bounds.maxAgeMs;
     for (;;) {
       const page = await this.#engine(`trimMembers '${key}'`, () =>
-        this.ns.getAll().prefix(prefix).sort('Mod', 'Ascend').limit(SET_PAGE).strings(),
+        this.ns.getAll().prefix(prefix).sort('Mod', 'Ascend').limit(ETCD_PAGE).strings(),
       );
       const aged = Object.entries(page)
         .filter(([, at]) => Number(at) < cutoff)
         .map(([k]) => k);
       await drop(aged);
-      if (aged.length < SET_PAGE) return removed;
+      if (aged.length < ETCD_PAGE) return removed;
     }
   }
 

@@ -16,6 +16,7 @@ import type * as EtcdModule from 'etcd3';
 import type { ITxnResponse, Namespace } from 'etcd3';
 import type { ClaimOutcome, Fence, SetBounds } from '../coordinator.js';
 import { StaleTokenError } from '../errors.js';
+import { pagesUnder } from './etcd-pages.js';
 
 interface Entry {
   /** The claimant's lease key ('' once given up as doubtful). */
@@ -32,7 +33,6 @@ const entryPrefix = (ledger: string): string => `ledger/${ledger}|`;
 const leaseKey = (key: string): string => `lease/${key}`;
 /** Attempts at one id's claim while other claimants change its entry meanwhile. */
 const CLAIM_ATTEMPTS = 5;
-const PAGE = 5_000;
 
 function parseEntry(value: Buffer): Entry | undefined {
   try {
@@ -158,24 +158,13 @@ export class EtcdLedger {
     let removed = 0;
     const completed: { key: string; mod: bigint }[] = [];
     const aged: string[] = [];
-    const end = this.etcd.Range.prefix(prefix).end;
-    let start: Buffer | string = prefix;
-    for (;;) {
-      const page = await this.ns
-        .getAll()
-        .inRange(new this.etcd.Range(start, end))
-        .sort('Key', 'Ascend')
-        .limit(PAGE)
-        .exec();
-      for (const kv of page.kvs) {
+    for await (const page of pagesUnder(this.etcd, this.ns, prefix)) {
+      for (const kv of page) {
         const entry = parseEntry(kv.value);
         const key = kv.key.toString();
         if (entry === undefined || entry.at < cutoff) aged.push(key);
         else if (entry.d) completed.push({ key, mod: BigInt(kv.mod_revision) });
       }
-      const last = page.kvs.at(-1);
-      if (page.kvs.length < PAGE || last === undefined) break;
-      start = Buffer.concat([last.key, Buffer.from([0])]);
     }
     completed.sort((a, b) => (a.mod < b.mod ? -1 : a.mod > b.mod ? 1 : 0));
     const over = completed.slice(0, Math.max(0, completed.length - bounds.maxEntries));
