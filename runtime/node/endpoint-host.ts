@@ -142,17 +142,28 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     });
     let fenced: OpenFence | undefined;
     try {
-      log.info('connecting to the broker', { urls: config.brokerUrls.map((u) => redactUrl(u)) });
-      await transport.connect();
-      log.info('broker connected; loading the entry module', { module: config.module });
-      const loaded = (await importEntry(config.module)) as { default?: unknown };
+      log.info('connecting to the broker and loading the entry module', {
+        urls: config.brokerUrls.map((u) => redactUrl(u)),
+        module: config.module,
+      });
+      // Side by side, not in turn: a standby taking an endpoint over waits for all three.
+      const [connected, imported, opened] = await Promise.allSettled([
+        transport.connect(),
+        importEntry(config.module) as Promise<{ default?: unknown }>,
+        config.fence === undefined ? Promise.resolve(undefined) : openFence(config.fence),
+      ]);
+      if (opened.status === 'fulfilled') fenced = opened.value;
+      for (const step of [connected, imported, opened]) {
+        if (step.status === 'rejected') throw step.reason;
+      }
+      log.info('broker connected; entry module loaded');
+      const loaded = (imported as PromiseFulfilledResult<{ default?: unknown }>).value;
       if (typeof loaded.default !== 'function') {
         throw new SpawnError(
           `${config.module} must export default a function (context) => Endpoint, got ${typeof loaded.default}`,
         );
       }
       const factory = loaded.default as EndpointFactory;
-      fenced = config.fence === undefined ? undefined : await openFence(config.fence);
       const endpoint: Endpoint = await factory(
         endpointContext({
           name: config.endpoint,
