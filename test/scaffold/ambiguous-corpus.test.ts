@@ -1,0 +1,220 @@
+/**
+ * The issue's acceptance test, over real corpus WSDLs of five shapes where the right wiring is
+ * ambiguous: without the field's flag (and without a terminal) `aes endpoint create` refuses with
+ * `SCAFFOLD_AMBIGUOUS`, naming the flag and the candidates as `path: type`, bounded, writing
+ * nothing; with the right path the endpoint is created and its generated test passes; the wizard,
+ * on a pseudo-terminal, asks for the field and lists the candidates.
+ *
+ * A wrong but type-valid candidate is scaffolded too and its generated test run: it should fail,
+ * but it passes in every case below, because the generated test's mock script is derived from
+ * the same choice (it puts the FIFO's ids, and reads the popped id or the payload, at the paths
+ * chosen), so a consistently wrong wiring tests green. Those subtests are `todo`: they run and
+ * report, without failing the suite, until the generated test has a check independent of the
+ * choice (docs/scaffolding.md, "Ambiguous corpus WSDLs").
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createProject } from '../../scaffold/index.js';
+import { runOnTerminal, SCRIPT_MISSING } from '../support/terminal.js';
+import { linkSources, runGeneratedTest } from './generated-run.js';
+import { REPO_ROOT, runCli, snapshot, tempDir } from './support.js';
+
+const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'wsdl');
+
+/** What the generated test of a wrong wiring should do, and does not yet. */
+const WEAK =
+  'the generated test checks the wiring against a mock scripted from the same choice, so a wrong but consistent choice passes';
+
+interface AmbiguousCase {
+  /** The corpus entry and its shape. */
+  readonly label: string;
+  /** The endpoint's flags, every one but the ambiguous field's. */
+  readonly flags: readonly string[];
+  /** The flag the refusal names. */
+  readonly flag: string;
+  readonly right: string;
+  readonly wrong: string;
+  /** How `right` and `wrong` are listed among the candidates (`path: type`). */
+  readonly rightListed: string;
+  readonly wrongListed: string;
+  /** The right candidate's number in the wizard's list, for the cases asked on a terminal. */
+  readonly rightNumber?: number;
+}
+
+function outbound(wsdl: string, pop: string, popped: string): string[] {
+  return [
+    '--kind',
+    'outbound',
+    '--phase',
+    'single',
+    '--wsdl',
+    path.join(CORPUS, wsdl),
+    '--pop',
+    pop,
+    '--popped',
+    popped,
+    '--destination',
+    '/queue/records',
+  ];
+}
+
+function inbound(wsdl: string, put: string): string[] {
+  return [
+    '--kind',
+    'inbound',
+    '--wsdl',
+    path.join(CORPUS, wsdl),
+    '--put',
+    put,
+    '--destination',
+    '/queue/records',
+  ];
+}
+
+const CASES: readonly AmbiguousCase[] = [
+  {
+    // ASMX-style, SOAP 1.1 and 1.2 ports, ArrayOfX wrappers, numeric ids: five id-like fields.
+    label: 'wtc-products GetProducts/DeleteProducts (SOAP 1.1+1.2, arrays)',
+    flags: outbound('wtc-products/products.wsdl', 'GetProducts', 'DeleteProducts'),
+    flag: '--id-field',
+    right: 'GetProductsResult.Product[].Id',
+    wrong: 'GetProductsResult.Product[].CategoryId',
+    rightListed: 'GetProductsResult.Product[].Id: number',
+    wrongListed: 'GetProductsResult.Product[].CategoryId: number',
+    rightNumber: 2,
+  },
+  {
+    // Document/literal with a list nested in the response: an id beside the list and one in it.
+    label: 'nodesoap-list-parameter GetTimesheet/DeleteTimesheetEntry (doc/literal, nested list)',
+    flags: outbound(
+      'nodesoap-list-parameter/list_parameter.wsdl',
+      'GetTimesheet',
+      'DeleteTimesheetEntry',
+    ),
+    flag: '--id-field',
+    right: 'GetTimesheetResult.PeriodList.PeriodType[].PeriodId',
+    wrong: 'GetTimesheetResult.ResourceId',
+    rightListed: 'GetTimesheetResult.PeriodList.PeriodType[].PeriodId: number',
+    wrongListed: 'GetTimesheetResult.ResourceId: string',
+  },
+  {
+    // SAP PI: two tables in the response, the stores and the BAPI return messages, each an id.
+    label: 'nodesoap-sap-storedata GET_ALL_STORE_NUMBERS/GET_DATA (SAP, two lists)',
+    flags: outbound('nodesoap-sap-storedata/soap.wsdl', 'GET_ALL_STORE_NUMBERS', 'GET_DATA'),
+    flag: '--id-field',
+    right: 'ET_ALL_STORES.item[].STORE_ID',
+    wrong: 'ET_RETURN.item[].ID',
+    rightListed: 'ET_ALL_STORES.item[].STORE_ID: string',
+    wrongListed: 'ET_RETURN.item[].ID: string',
+  },
+  {
+    // rpc/encoded: a struct holding a struct, a text field in each.
+    label: 'axis2-interop-rpc-encoded echoNestedStruct (rpc/encoded, nested struct)',
+    flags: inbound('axis2-interop-rpc-encoded/InteropTest.wsdl', 'echoNestedStruct'),
+    flag: '--payload-field',
+    right: 'inputStruct.varString',
+    wrong: 'inputStruct.varStruct.varString',
+    rightListed: 'inputStruct.varString: string',
+    wrongListed: 'inputStruct.varStruct.varString: string',
+  },
+  {
+    // rpc/literal with type-based parts: two text fields of one part.
+    label: 'cxf-rpc-lit sendReceiveData (rpc/literal)',
+    flags: inbound('cxf-rpc-lit/hello_world_rpc_lit.wsdl', 'sendReceiveData'),
+    flag: '--payload-field',
+    right: 'in.elem1',
+    wrong: 'in.elem2',
+    rightListed: 'in.elem1: string',
+    wrongListed: 'in.elem2: string',
+    rightNumber: 1,
+  },
+];
+
+/** A new project, its `aes-endpoint-server` resolving to this checkout (generated-run.ts). */
+async function project(dir: string): Promise<string> {
+  const folder = path.join(dir, 'shop');
+  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
+  await linkSources(folder);
+  return folder;
+}
+
+function create(folder: string, name: string, flags: readonly string[]): void {
+  const r = runCli(['endpoint', 'create', '--project', folder, '--name', name, ...flags]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`created endpoint '${name}'`));
+}
+
+for (const [i, c] of CASES.entries()) {
+  test(c.label, async (t) => {
+    await using tmp = await tempDir('aes-ambiguous-');
+    const folder = await project(tmp.path);
+
+    await t.test(`without ${c.flag}: refused, the candidates listed, nothing written`, async () => {
+      const before = await snapshot(folder);
+      const r = runCli(['endpoint', 'create', '--project', folder, '--name', 'nope', ...c.flags]);
+      assert.notEqual(r.status, 0, r.stdout);
+      const line = r.stderr.trimEnd();
+      assert.match(line, /^aes: error \[SCAFFOLD_AMBIGUOUS\]: /);
+      assert.ok(line.includes(`not guessing: give ${c.flag} <path> (candidates: `), line);
+      assert.ok(line.includes(c.rightListed), line);
+      assert.ok(line.includes(c.wrongListed), line);
+      assert.equal(line.split('\n').length, 1);
+      assert.ok(line.length < 2_000, `${line.length} characters`);
+      assert.doesNotMatch(r.stdout, /created/);
+      assert.deepEqual(await snapshot(folder), before);
+    });
+
+    await t.test(`${c.flag} ${c.right}: created, its generated test passes`, () => {
+      const name = `case${i}-right`;
+      create(folder, name, [...c.flags, c.flag, c.right]);
+      const r = runGeneratedTest(folder, name);
+      assert.equal(r.status, 0, `test/${name}.test.ts failed:\n${r.stdout}\n${r.stderr}`);
+    });
+
+    await t.test(`${c.flag} ${c.wrong} (wrong): its generated test fails`, { todo: WEAK }, () => {
+      const name = `case${i}-wrong`;
+      create(folder, name, [...c.flags, c.flag, c.wrong]);
+      const r = runGeneratedTest(folder, name);
+      assert.notEqual(r.status, 0, `test/${name}.test.ts passed with the wrong ${c.flag}`);
+    });
+  });
+}
+
+test(
+  'on a terminal the wizard asks for the field, listing the candidates',
+  { skip: SCRIPT_MISSING },
+  async (t) => {
+    await using tmp = await tempDir('aes-ambiguous-wizard-');
+    const folder = path.join(tmp.path, 'shop');
+    await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
+    const asked: Record<string, RegExp> = {
+      '--id-field': /Where does the '\w+' response carry the record id\?/,
+      '--payload-field': /Where does the '\w+' request carry the message's payload \(JSON text\)\?/,
+    };
+    // One outbound and one inbound case, the right candidate chosen by its number.
+    for (const [i, c] of CASES.filter((k) => k.rightNumber !== undefined).entries()) {
+      await t.test(c.label, async () => {
+        const name = `asked${i}`;
+        const run = await runOnTerminal(
+          ['endpoint', 'create', '--project', folder, '--name', name, ...c.flags],
+          [['> ', `${String(c.rightNumber)}\r`]],
+          { term: 'xterm' },
+        );
+        assert.equal(run.code, 0, run.output);
+        assert.match(run.output, asked[c.flag] ?? /never/);
+        assert.ok(run.output.includes(`${c.flag} says it without asking`), run.output);
+        for (const listed of [c.rightListed, c.wrongListed])
+          assert.match(
+            run.output,
+            new RegExp(` {2}\\d+\\) ${listed.replace(/[.[\]]/g, '\\$&')}\r?\n`),
+          );
+        assert.ok(
+          run.output.includes(`  ${String(c.rightNumber)}) ${c.rightListed}`),
+          `${c.right} is not ${String(c.rightNumber)}):\n${run.output}`,
+        );
+        assert.match(run.output, new RegExp(`created endpoint '${name}'`));
+      });
+    }
+  },
+);
