@@ -146,6 +146,18 @@ export class SeqSet {
       }
       return;
     }
+    const lo = this.#lowerBound(chunk);
+    if (lo === this.#first && this.#first > 0) {
+      this.#first -= 1;
+      order[this.#first] = chunk;
+    } else {
+      order.splice(lo, 0, chunk);
+    }
+  }
+
+  /** The first position of the chunk order, from `#first`, whose chunk is not below `chunk`. */
+  #lowerBound(chunk: number): number {
+    const order = this.#order;
     let lo = this.#first;
     let hi = order.length;
     while (lo < hi) {
@@ -153,12 +165,7 @@ export class SeqSet {
       if ((order[mid] ?? 0) < chunk) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === this.#first && this.#first > 0) {
-      this.#first -= 1;
-      order[this.#first] = chunk;
-    } else {
-      order.splice(lo, 0, chunk);
-    }
+    return lo;
   }
 
   #dropChunk(chunk: number): void {
@@ -176,13 +183,7 @@ export class SeqSet {
       }
       return;
     }
-    let lo = this.#first;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((order[mid] ?? 0) < chunk) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.#lowerBound(chunk);
     if (order[lo] === chunk) order.splice(lo, 1);
   }
 }
