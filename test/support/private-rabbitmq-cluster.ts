@@ -33,6 +33,8 @@ const CTL_DEADLINE_MS = 60_000;
 const KILL_DEADLINE_MS = 10_000;
 const FOLDER_PREFIX = 'aes-rabbitmq-';
 const EPMD_PORT = 4369;
+/** Erlang VM flags: one scheduler, and no busy waiting by its schedulers when idle. */
+const QUIET_VM = '+S 1:1 +SDcpu 1:1 +sbwt none +sbwtdcpu none +sbwtdio none';
 
 /** `undefined` when RabbitMQ is installed, else the skip reason (throws under CI). */
 export function privateRabbitSkipReason(): string | undefined {
@@ -163,6 +165,8 @@ export async function startPrivateRabbitCluster(
     LANG: 'C.UTF-8',
     // Not the machine's /etc/rabbitmq/rabbitmq-env.conf, which names the system broker's node.
     RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+    // Each rabbitmqctl call is an Erlang VM of its own: as quiet as the nodes.
+    RABBITMQ_CTL_ERL_ARGS: QUIET_VM,
   };
   await writeFile(ctlEnv.RABBITMQ_CONF_ENV_FILE, '');
   const tag = `aes${process.pid}c${(clusters += 1)}`;
@@ -356,7 +360,9 @@ async function launch(
       // The script then execs the VM instead of waiting on it in a shell that traps signals, so
       // the child's pid is beam.smp's and SIGKILL reaches the VM; -noinput keeps stdin unread.
       RABBITMQ_ALLOW_INPUT: 'true',
-      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-noinput -kernel inet_dist_use_interface {127,0,0,1}',
+      // One scheduler each, none spinning while idle: three VMs on a shared 2-core machine would
+      // otherwise take the CPU from every test running beside this one.
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-noinput -kernel inet_dist_use_interface {127,0,0,1} ${QUIET_VM}`,
       // Where epmd listens if this node has to start it (no Erlang node runs on the machine).
       ERL_EPMD_ADDRESS: '127.0.0.1',
     },
