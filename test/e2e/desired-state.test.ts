@@ -13,14 +13,20 @@ import { privateEtcdSkipReason, startPrivateEtcd } from '../support/private-etcd
 import { runCli } from '../support/cli.js';
 import { pollUntil } from '../support/wait.js';
 import { ownStatus } from './support/node-status.js';
-import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
+import {
+  makeProject,
+  runningLine,
+  RunningNode,
+  type LogLine,
+  type Project,
+} from './support/project.js';
 
 const LEASE_MS = 3_000;
 const ENDPOINT = 'orders';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const acquired = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'lease acquired: starting';
-const running = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'starting -> running';
+const running = runningLine(ENDPOINT);
 
 const statusOf = ownStatus;
 

@@ -23,7 +23,7 @@ import {
 import { serviceSkipReason } from '../support/services.js';
 import { pollUntil } from '../support/wait.js';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
-import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
+import { makeProject, runningLine, RunningNode, type Project } from './support/project.js';
 
 const LEASE_MS = 3_000;
 const RECORDS = 400;
@@ -37,9 +37,6 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
   await pollUntil(what, ok, timeoutMs);
   return Date.now();
 }
-
-const runningLine = (endpoint: string) => (l: LogLine) =>
-  l.endpoint === endpoint && l.msg === 'starting -> running';
 
 const skip =
   privateEtcdSkipReason() ?? (await serviceSkipReason('RabbitMQ STOMP', '127.0.0.1', 61613));

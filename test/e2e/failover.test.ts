@@ -18,7 +18,13 @@ import {
 } from '../support/private-etcd.js';
 import { serviceSkipReason } from '../support/services.js';
 import { ownStatus } from './support/node-status.js';
-import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
+import {
+  makeProject,
+  runningLine,
+  RunningNode,
+  type LogLine,
+  type Project,
+} from './support/project.js';
 
 const LEASE_MS = 3_000;
 const ENDPOINT = 'orders';
@@ -42,7 +48,7 @@ async function waitFrom(
 }
 
 const acquired = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'lease acquired: starting';
-const running = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'starting -> running';
+const running = runningLine(ENDPOINT);
 const stopped = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'stopping -> stopped';
 
 const statusOf = ownStatus;

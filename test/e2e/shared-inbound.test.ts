@@ -19,15 +19,13 @@ import {
 import { serviceSkipReason } from '../support/services.js';
 import { pollUntil } from '../support/wait.js';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
-import { makeProject, RunningNode, type LogLine, type Project } from './support/project.js';
+import { makeProject, runningLine, RunningNode, type Project } from './support/project.js';
 
 const LEASE_MS = 3_000;
 const RECORDS = 500;
 const RABBIT = 'stomp://guest:guest@127.0.0.1:61613?queueExpiresMs=600000';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const runningLine = (endpoint: string) => (l: LogLine) =>
-  l.endpoint === endpoint && l.msg === 'starting -> running';
 
 /** Which instance lease completed each id of the ledger `endpoint/orders-in`. */
 async function completedBy(etcd: PrivateEtcd, namespace: string): Promise<Map<string, string>> {

@@ -87,6 +87,12 @@ export interface LogLine {
 }
 
 /** `aes run` as a child process. */
+/** Matches the log line of endpoint `endpoint`'s process starting to run. */
+export const runningLine =
+  (endpoint: string) =>
+  (l: LogLine): boolean =>
+    l.endpoint === endpoint && l.msg === 'starting -> running';
+
 export class RunningNode implements AsyncDisposable {
   readonly lines: LogLine[] = [];
   readonly raw: string[] = [];
