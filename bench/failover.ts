@@ -10,6 +10,8 @@
  *   kill to the first record the target accepts after the standby acquired the inbound
  *   endpoint's lease (a put already on the wire at the kill is counted apart, as in flight).
  *   Then lost and duplicates over all records. Goal: failover ≤ lease + 2 s, 0 lost, 0 duplicates.
+ *   The standby keeps warm standbys (the default); `<engine>-failover-cold`, run first as the
+ *   baseline, is the same with `coordination.warmStandby: false` (the process starts on the lease).
  * - `<engine>-{single,batch}-{local,shared}`: one node, the node's embedded broker; records/s
  *   with the records in the engine (shared: `coordination` in the config) and, the baseline of
  *   the same run, without `coordination` (local stores in the data folder). Single mode
@@ -19,10 +21,11 @@
  * - `<engine>-batch-ledger`: as `batch-shared`, with the inbound endpoint in `shared` mode
  *   (`coordination.shared`): one instance, its de-duplication the claims ledger in the engine.
  *
- * Ends with one JSON line {"suite":"failover","rows":[{"engine","lease_s","failover_s","lost",
- * "duplicates","shared_dedup_batch_per_s","local_dedup_batch_per_s","shared_dedup_single_per_s",
- * "local_dedup_single_per_s","ledger_dedup_batch_per_s"}]}, one row per engine measured; a figure whose case did not run
- * (`--case`, or RabbitMQ absent for the failover) is null.
+ * Ends with one JSON line {"suite":"failover","rows":[{"engine","lease_s","failover_s",
+ * "cold_failover_s","lost","duplicates","shared_dedup_batch_per_s","local_dedup_batch_per_s",
+ * "shared_dedup_single_per_s","local_dedup_single_per_s","ledger_dedup_batch_per_s"}]}, one row
+ * per engine measured; a figure whose case did not run (`--case`, or RabbitMQ absent for the
+ * failover) is null.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -30,6 +33,7 @@ import pg from 'pg';
 import { SourceSystem, TargetSystem, makeRecords } from '../test/runtime/support/soap-systems.js';
 import {
   makeProject,
+  runningLine,
   RunningNode,
   type LogLine,
   type Project,
@@ -191,8 +195,6 @@ class Rig implements AsyncDisposable {
   }
 }
 
-const runningLine = (endpoint: string) => (l: LogLine) =>
-  l.endpoint === endpoint && l.msg === 'starting -> running';
 const acquiredLine = (endpoint: string) => (l: LogLine) =>
   l.endpoint === endpoint && l.msg === 'lease acquired: starting';
 
@@ -223,9 +225,13 @@ interface FailoverResult extends Counted {
   readonly inFlight: number;
 }
 
-async function failover(url: string): Promise<FailoverResult> {
+/** `warm`: the standby keeps warm standbys (the default); otherwise it starts them on the lease. */
+async function failover(url: string, warm: boolean): Promise<FailoverResult> {
   await using rig = await Rig.open();
-  const config = { broker: { urls: [RABBIT] }, coordination: { url, leaseMs: LEASE_MS } };
+  const config = {
+    broker: { urls: [RABBIT] },
+    coordination: { url, leaseMs: LEASE_MS, warmStandby: warm },
+  };
   const a = await rig.start('ra', config);
   for (const e of Object.keys(ENDPOINTS))
     await until(`${e} running on ra`, () => a.lines.some(runningLine(e)), START_DEADLINE_MS);
@@ -326,6 +332,8 @@ interface Row {
   engine: EngineName;
   lease_s: number;
   failover_s: number | null;
+  /** The same without warm standbys (`coordination.warmStandby: false`): the baseline. */
+  cold_failover_s: number | null;
   lost: number | null;
   duplicates: number | null;
   shared_dedup_batch_per_s: number | null;
@@ -346,6 +354,7 @@ if (engineArg !== undefined && engineArg !== 'etcd' && engineArg !== 'postgres')
 const engines: EngineName[] = engineArg === undefined ? ['etcd', 'postgres'] : [engineArg];
 const CASES = [
   'failover',
+  'failover-cold',
   'single-local',
   'single-shared',
   'batch-local',
@@ -389,6 +398,7 @@ async function measure(name: EngineName, engine: Engine): Promise<Row> {
     engine: name,
     lease_s: LEASE_MS / 1000,
     failover_s: null,
+    cold_failover_s: null,
     lost: null,
     duplicates: null,
     shared_dedup_batch_per_s: null,
@@ -398,14 +408,18 @@ async function measure(name: EngineName, engine: Engine): Promise<Row> {
     ledger_dedup_batch_per_s: null,
   };
   const lostAndDuplicates: Counted[] = [];
-  if (rabbit && chosen(`${name}-failover`)) {
-    const f = await failover(engine.url());
-    row.failover_s = round1(f.failoverS);
+  // The baseline first: the standby starts the endpoint's process once it holds the lease.
+  for (const warm of [false, true]) {
+    const caseName = `${name}-failover${warm ? '' : '-cold'}`;
+    if (!rabbit || !chosen(caseName)) continue;
+    const f = await failover(engine.url(), warm);
+    row[warm ? 'failover_s' : 'cold_failover_s'] = round1(f.failoverS);
     lostAndDuplicates.push(f);
     const goalS = (LEASE_MS + FAILOVER_SLACK_MS) / 1000;
     const met = f.failoverS <= goalS && f.lost === 0 && f.duplicates === 0;
+    const verdict = warm ? (met ? 'met' : 'NOT met') : '(baseline: no warm standby)';
     console.log(
-      `${`${name}-failover`.padEnd(24)} ${String(RECORDS).padStart(6)} records  failover ${round1(f.failoverS)} s (lease ${LEASE_MS / 1000} s, goal ≤ ${goalS} s; lease acquired at ${round1(f.acquiredS)} s, endpoint running at ${round1(f.runningS)} s)  in flight at the kill ${f.inFlight}  lost ${f.lost}  duplicates ${f.duplicates}  ${met ? 'met' : 'NOT met'}`,
+      `${caseName.padEnd(24)} ${String(RECORDS).padStart(6)} records  failover ${round1(f.failoverS)} s (lease ${LEASE_MS / 1000} s, goal ≤ ${goalS} s; lease acquired at ${round1(f.acquiredS)} s, endpoint running at ${round1(f.runningS)} s)  in flight at the kill ${f.inFlight}  lost ${f.lost}  duplicates ${f.duplicates}  ${verdict}`,
     );
   }
   for (const batch of [false, true]) {

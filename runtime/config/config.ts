@@ -116,6 +116,11 @@ export interface CoordinationConfig {
    * endpoints"); every other endpoint runs on one node at a time.
    */
   readonly shared: readonly string[];
+  /**
+   * Keep a warm standby (a process loaded and waiting for the lease) of every endpoint another
+   * node holds, so that a failover does not wait for a process to start. Default: true.
+   */
+  readonly warmStandby: boolean;
 }
 
 /** The schemes `coordination.url` may name (coordination/open-coordinator.ts has a backend each). */
@@ -309,7 +314,7 @@ interface RawConfig {
     };
   };
   http?: { host?: string; port?: number; advertise?: string };
-  coordination?: { url: string; leaseMs?: number; shared?: string[] };
+  coordination?: { url: string; leaseMs?: number; shared?: string[]; warmStandby?: boolean };
   lineage?: { maxEntries?: number; maxAgeMs?: number };
   endpoints?: {
     folder?: string;
@@ -488,6 +493,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
             url: raw.coordination.url,
             leaseMs: raw.coordination.leaseMs ?? D.DEFAULT_COORDINATION_LEASE_MS,
             shared: raw.coordination.shared ?? [],
+            warmStandby: raw.coordination.warmStandby ?? true,
           },
     lineage: {
       maxEntries: raw.lineage?.maxEntries ?? D.DEFAULT_LINEAGE_MAX_ENTRIES,

@@ -14,7 +14,9 @@ import {
   LINK_HEARTBEAT_TIMEOUT_MS,
   NODE_SESSION,
   endpointKernelName,
+  LEASE_WAIT_MS,
   type EndpointLaunchConfig,
+  type EndpointLeaseAnswer,
   type EndpointReport,
   type LogLevel,
 } from './protocol.js';
@@ -95,13 +97,29 @@ export class EndpointLink implements AsyncDisposable {
     return link;
   }
 
-  /** Asks the node what to run. */
-  async fetchConfig(): Promise<EndpointLaunchConfig> {
+  /**
+   * Asks the node what to run; `standby`: this process may stand by warm for the lease (one its
+   * node launched; one run by hand is refused instead while another node holds the lease).
+   */
+  async fetchConfig(options: { readonly standby?: boolean } = {}): Promise<EndpointLaunchConfig> {
     return (await this.kernel.call(
       `poe://${this.options.node}/${NODE_SESSION}/config`,
-      { endpoint: this.options.endpoint },
+      { endpoint: this.options.endpoint, ...(options.standby === true && { standby: true }) },
       { timeoutMs: this.options.timeoutMs ?? 10_000 },
     )) as EndpointLaunchConfig;
+  }
+
+  /**
+   * A warm standby's wait: resolves with the config to run once the node holds the endpoint's
+   * lease, or `null` when the node answered that it still does not (ask again).
+   */
+  async awaitLease(): Promise<EndpointLaunchConfig | null> {
+    const answer = (await this.kernel.call(
+      `poe://${this.options.node}/${NODE_SESSION}/lease`,
+      { endpoint: this.options.endpoint },
+      { timeoutMs: LEASE_WAIT_MS + (this.options.timeoutMs ?? 10_000) },
+    )) as EndpointLeaseAnswer;
+    return answer.config;
   }
 
   /** Called when the node asks this endpoint to stop (drain and exit). */

@@ -9,7 +9,10 @@ import type { EndpointSettings } from '../config/config.js';
 import type { EndpointMetricsMessage } from '../observability/endpoint-report.js';
 import type { TransportState } from '../../transports/index.js';
 
-/** The node's session that endpoints report to (`report`, post) and ask (`config`, call). */
+/**
+ * The node's session that endpoints report to (`report`, post) and ask (`config` and, standing
+ * by warm, `lease`: calls).
+ */
 export const NODE_SESSION = 'aes-node';
 /** The endpoint's session the node calls (`stop`: drain and exit; `status`). */
 export const ENDPOINT_SESSION = 'aes-endpoint';
@@ -79,7 +82,20 @@ export type EndpointReport =
       readonly fields: Readonly<Record<string, unknown>>;
     }
   | EndpointBrokerReport
-  | EndpointLineageReport;
+  | EndpointLineageReport
+  | EndpointStandbyReport;
+
+/**
+ * A warm standby's sign of life (`EndpointLaunchConfig.standby`), sent while it waits for its
+ * node's lease. Supervision counts it as a heartbeat; it carries no counters, as no endpoint
+ * runs yet.
+ */
+export interface EndpointStandbyReport {
+  readonly kind: 'standby';
+  readonly atMs: number;
+  /** True once the entry module is loaded (the process is ready to take over at once). */
+  readonly ready: boolean;
+}
 
 /**
  * Steps of records, batched (runtime/link/lineage-batcher.ts). Each event is checked by the
@@ -142,7 +158,24 @@ export interface EndpointLaunchConfig {
     /** `shared` mode: the claims ledger the endpoint's instances share (absent otherwise). */
     readonly ledger?: string;
   };
+  /**
+   * Set when the node does not hold the lease and keeps a warm standby (`coordination
+   * .warmStandby`): the process loads its entry module and connects to the engine (`url`), then
+   * asks `lease` until its node holds the lease and answers with the config to run under it.
+   */
+  readonly standby?: { readonly url: string };
 }
+
+/**
+ * What the node answers to `aes-node/lease`: the launch config with its fence once this node
+ * holds the endpoint's lease, or `null` after a wait of at most `LEASE_WAIT_MS` (ask again).
+ */
+export interface EndpointLeaseAnswer {
+  readonly config: EndpointLaunchConfig | null;
+}
+
+/** How long the node holds a warm standby's `lease` call before answering `null`: 5 s. */
+export const LEASE_WAIT_MS = 5_000;
 
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
 
@@ -171,6 +204,9 @@ export function parseReport(value: unknown): EndpointReport | undefined {
       return value as EndpointReport;
     case 'lineage':
       if (!Array.isArray(value.events) || typeof value.dropped !== 'number') return undefined;
+      return value as EndpointReport;
+    case 'standby':
+      if (typeof value.atMs !== 'number' || typeof value.ready !== 'boolean') return undefined;
       return value as EndpointReport;
     case 'metrics-snapshot':
     case 'metrics-retract':

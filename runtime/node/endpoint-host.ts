@@ -1,11 +1,12 @@
 /**
  * Runs one endpoint in this process, linked to its node: connect and authenticate, fetch the
- * launch config, connect the transport, build the endpoint from its entry module, report over
+ * launch config (as a warm standby, load and wait for the lease first), connect the transport, build the endpoint from its entry module, report over
  * the link, and drain on SIGTERM/SIGINT, on the node's `stop`, or when the node goes away.
  * Used by the process a node launches (`endpoint-main.ts`) and by `aes endpoint run NAME`.
  */
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
+import { ClusterError } from '../../cluster/index.js';
 import { createTransport, redactUrl, type TransportState } from '../../transports/index.js';
 import { serveEndpoint } from '../endpoint/serve.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
@@ -16,6 +17,8 @@ import { TransportMetrics } from '../observability/transport-collector.js';
 import { SpawnError } from '../errors.js';
 import { endpointContext, type EndpointFactory } from './endpoint-module.js';
 import { openFence, type OpenFence } from './endpoint-fence.js';
+import { standBy } from './endpoint-standby.js';
+import type { Coordinator } from '../../coordination/index.js';
 import type { ExitGuard } from './exit-guard.js';
 import { endStaleCopy } from './stale-copy.js';
 import type { Logger, LogLevel } from './logger.js';
@@ -43,6 +46,12 @@ export interface EndpointHostOptions {
    * @defaultValue false
    */
   readonly takeOverStaleCopy?: boolean;
+  /**
+   * May stand by warm for its node's lease (`coordination.warmStandby`): true for a copy the node
+   * launched; one run by hand is refused while its node does not hold the lease.
+   * @defaultValue false
+   */
+  readonly mayStandBy?: boolean;
 }
 
 /** Beyond the drain timeout, how long an endpoint that lost its node may take to exit: 10 s. */
@@ -69,6 +78,13 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     node: options.node,
     endpoint: options.endpoint,
     secret: options.secret,
+  }).catch((err: unknown) => {
+    if (!(err instanceof ClusterError && err.code === 'NAME_TAKEN')) throw err;
+    // A copy run by hand while the node's own process is linked (running, or standing by warm).
+    throw new SpawnError(
+      `${options.endpoint} already has a process linked to node ${options.node} (the one the node supervises: running it, or standing by warm for its lease); aes endpoint run is for an endpoint whose supervised process is stopped`,
+      { cause: err },
+    );
   });
   // Lines travel over the link; once it is gone, the process's own output carries them (a
   // launched process's output is read by its node too).
@@ -85,7 +101,15 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
   };
   options.exitGuard?.useLog(log);
   try {
-    const config = await link.fetchConfig();
+    let config = await link.fetchConfig({ standby: options.mayStandBy === true });
+    // A warm standby loads now and waits for the lease; the rest begins once it holds it.
+    let loading: Promise<{ default?: unknown }> | undefined;
+    let coordinator: Coordinator | undefined;
+    const standby = config.standby;
+    if (standby !== undefined && config.fence === undefined) {
+      loading = importEntry(config.module) as Promise<{ default?: unknown }>;
+      ({ config, coordinator } = await standBy(link, { ...config, standby }, loading, log));
+    }
     if (config.leaseMs !== undefined && config.fence === undefined) {
       // Placed by lease, but the node holds no lease for it (another node may run it now): a
       // copy started by hand, or restarted in the moment the lease was lost, must not run.
@@ -149,8 +173,10 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       // Side by side, not in turn: a standby taking an endpoint over waits for all three.
       const [connected, imported, opened] = await Promise.allSettled([
         transport.connect(),
-        importEntry(config.module) as Promise<{ default?: unknown }>,
-        config.fence === undefined ? Promise.resolve(undefined) : openFence(config.fence),
+        loading ?? (importEntry(config.module) as Promise<{ default?: unknown }>),
+        config.fence === undefined
+          ? Promise.resolve(undefined)
+          : openFence(config.fence, coordinator),
       ]);
       if (opened.status === 'fulfilled') fenced = opened.value;
       for (const step of [connected, imported, opened]) {

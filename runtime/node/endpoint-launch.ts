@@ -58,13 +58,15 @@ export function endpointLaunch(
 /**
  * What the node answers a launched endpoint's `config` request: its module, folders, broker and
  * settings; placed by lease, the lease time, and — while this node holds the lease (`token`) —
- * the fence its journal or delivery records are written under.
+ * the fence its journal or delivery records are written under, or — while it does not and keeps
+ * a warm standby (`warm`) — the engine to connect to while waiting for the lease.
  */
 export function endpointLaunchConfig(
   config: NodeConfig,
   entry: EndpointEntry,
   brokerUrls: readonly string[],
   token: bigint | undefined,
+  warm = false,
 ): EndpointLaunchConfig {
   const coordination = config.coordination;
   return {
@@ -86,5 +88,6 @@ export function endpointLaunchConfig(
             }
           : { url: coordination.url, key: endpointLeaseKey(entry.name), token: String(token) },
       }),
+    ...(coordination && token === undefined && warm && { standby: { url: coordination.url } }),
   };
 }

@@ -39,6 +39,8 @@ try {
     exitGuard,
     // The node launches a copy only when it runs none: a live holder of the lock is stale.
     takeOverStaleCopy: true,
+    // The node keeps it as a warm standby while another node holds the lease (if configured).
+    mayStandBy: true,
   });
 } catch (err) {
   log.error(`cannot reach node ${node} at ${address}: ${(err as Error).message}`);

@@ -1,6 +1,6 @@
 /**
- * What a node does with each report of an endpoint process over its link: heartbeats and
- * progress feed supervision, metric snapshots the node's `/metrics`, log lines its log, broker
+ * What a node does with each report of an endpoint process over its link: heartbeats, progress
+ * and a warm standby's reports feed supervision, metric snapshots the node's `/metrics`, log lines its log, broker
  * reports its readiness, and records' steps its lineage index.
  */
 import { zeroCounters } from '../endpoint/progress.js';
@@ -17,6 +17,8 @@ export interface ReportHost {
   readonly lineage: LineageIndex | undefined;
   /** An endpoint's broker connection changed: judge readiness again. */
   brokerChanged(): void;
+  /** The endpoint's warm standby reported: `ready` once its entry module is loaded. */
+  standby(ready: boolean): void;
 }
 
 export function applyEndpointReport(
@@ -33,6 +35,10 @@ export function applyEndpointReport(
       break;
     case 'progress':
       managed.process.reports.progress(report.step, report.sinceMs);
+      break;
+    case 'standby':
+      managed.process.reports.heartbeat();
+      host.standby(report.ready);
       break;
     case 'metrics-snapshot':
     case 'metrics-retract':

@@ -54,8 +54,8 @@ import {
   startHttpSurface,
   type HttpSurface,
 } from './http-server.js';
-import { createLogger, logOutputLine, type Logger } from './logger.js';
-import { logEndpointChange } from './log-levels.js';
+import { createLogger, type Logger } from './logger.js';
+import { watchEndpoints } from './endpoint-watch.js';
 import { listenAs } from './port-in-use.js';
 import { DeadLetterDesk } from './dead-letter-desk.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
@@ -65,7 +65,10 @@ import { embeddedBrokerStatus, reportEmbeddedBroker } from './embedded-broker-re
 import { applyEndpointReport } from './endpoint-reports.js';
 import { LineageIndex } from './lineage-index.js';
 import { installTraceSession, traceForPage } from './lineage-trace.js';
-import { brokerReason, brokerStatus, watchNodeBroker, type BrokerHealth } from './broker-health.js';
+import { brokerReason, watchNodeBroker, type BrokerHealth } from './broker-health.js';
+import { endpointStatus } from './endpoint-status.js';
+import { LeaseWaits } from './lease-waits.js';
+import { placementHost } from './placement-host.js';
 
 export interface StartNodeOptions {
   /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
@@ -104,6 +107,8 @@ export class AesNode implements AsyncDisposable {
   private placement: Placement | undefined;
   /** The steps of records this node's endpoints reported (`aes trace`). */
   private lineage: LineageIndex | undefined;
+  /** Warm standbys waiting for this node to hold their endpoint's lease. */
+  private readonly leaseWaits = new LeaseWaits();
 
   private constructor(
     config: NodeConfig,
@@ -113,30 +118,8 @@ export class AesNode implements AsyncDisposable {
     this.current = config;
     this.name = config.node;
     this.metrics = new NodeMetrics({ node: config.node, version: packageVersion() });
-    const watch = this.metrics.supervisor;
     this.supervisor = new Supervisor({
-      listener: {
-        stateChange: (c) => {
-          watch.stateChange(c);
-          const managed = this.endpoints.get(c.endpoint);
-          if (managed !== undefined) logEndpointChange(managed.log, c);
-          // A process that is gone holds no broker connection; the next one reports its own.
-          if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
-            managed.broker = null;
-          }
-        },
-        output: (o) =>
-          logOutputLine(
-            this.endpoints.get(o.endpoint)?.log ?? this.log.child({ endpoint: o.endpoint }),
-            o.stream,
-            o.line,
-          ),
-        exit: (e) => watch.exit(e),
-        hang: (h) => {
-          watch.hang(h);
-          this.endpoints.get(h.endpoint)?.log.error('hung; terminating', { ...h.reason });
-        },
-      },
+      listener: watchEndpoints(this.metrics.supervisor, this.endpoints, log),
     });
   }
 
@@ -190,11 +173,17 @@ export class AesNode implements AsyncDisposable {
       writeFailed: (error) => this.log.warn(error.message),
     }).catch((err: unknown) => void this.log.error(`no lineage: ${(err as Error).message}`));
     if (config.coordination !== undefined) {
-      this.placement = await openPlacement(config.file, config.coordination, this.name, this.log, {
-        start: (name) => this.supervisor.get(name)?.start() ?? Promise.resolve(),
-        stop: (name, killAfterMs) =>
-          this.supervisor.get(name)?.stop(killAfterMs) ?? Promise.resolve(),
-      });
+      this.placement = await openPlacement(
+        config.file,
+        config.coordination,
+        this.name,
+        this.log,
+        placementHost({
+          supervisor: this.supervisor,
+          leaseWaits: this.leaseWaits,
+          warm: (name) => this.warmStandby(name),
+        }),
+      );
     }
     if (config.broker.kind === 'embedded') {
       const embedded = config.broker;
@@ -267,7 +256,14 @@ export class AesNode implements AsyncDisposable {
     });
     this.members = new MemberDirectory(kernel, () => this.info());
     installNodeSession(kernel, config.node, {
-      launchConfig: (endpoint) => this.launchConfig(endpoint),
+      launchConfig: (endpoint, standby) => this.launchConfig(endpoint, standby),
+      awaitLease: (endpoint) => {
+        if (!this.endpoints.has(endpoint)) throw new Error(`no endpoint '${endpoint}' here`);
+        return this.leaseWaits.wait(endpoint, () => {
+          const held = this.launchConfig(endpoint);
+          return held?.fence === undefined ? undefined : held;
+        });
+      },
       report: (endpoint, report) => this.onReport(endpoint, report),
     });
     installControlSession(kernel, {
@@ -455,11 +451,22 @@ export class AesNode implements AsyncDisposable {
     });
   }
 
-  private launchConfig(endpoint: string): EndpointLaunchConfig | undefined {
+  private launchConfig(endpoint: string, standby = false): EndpointLaunchConfig | undefined {
     const managed = this.endpoints.get(endpoint);
     if (managed === undefined) return undefined;
     const token = this.placement?.tokenOf(endpoint);
-    return endpointLaunchConfig(this.config, managed.entry, this.endpointBrokerUrls, token);
+    const warm = standby && token === undefined && this.warmStandby(endpoint);
+    return endpointLaunchConfig(this.config, managed.entry, this.endpointBrokerUrls, token, warm);
+  }
+
+  /** True when endpoint `name` stands by warm here (placed by lease, not shared, not attached). */
+  private warmStandby(name: string): boolean {
+    const placed = this.placement?.has(name) === true && !this.placement.isShared(name);
+    return (
+      placed &&
+      this.config.coordination?.warmStandby === true &&
+      !this.endpoints.get(name)?.attached
+    );
   }
 
   private onEndpointLink(kernel: string, up: boolean): void {
@@ -493,6 +500,7 @@ export class AesNode implements AsyncDisposable {
         metrics: this.metrics.endpoints,
         lineage: this.lineage,
         brokerChanged: () => this.brokerHealth?.check(),
+        standby: (ready) => this.leaseWaits.report(endpoint, managed.process.snapshot().pid, ready),
       },
       endpoint,
       managed,
@@ -520,25 +528,17 @@ export class AesNode implements AsyncDisposable {
 
   /** This node and its endpoints. */
   status(): NodeStatus {
-    const endpoints: EndpointStatus[] = this.supervisor.status().map((s) => {
-      const managed = this.endpoints.get(s.name);
-      const lease = this.placement?.status(s.name);
-      const standby =
-        lease?.role === 'standby' && s.state === 'stopped' && lease.desired !== 'stopped';
-      return {
-        name: s.name,
-        node: this.config.node,
-        state: managed?.attached === true ? 'attached' : standby ? 'standby' : s.state,
-        ...(lease === undefined ? {} : { lease }),
-        pid: s.pid ?? null,
-        restarts: s.restarts,
-        lastError: s.lastError ?? managed?.lastError ?? null,
-        step: s.step ?? null,
-        stepAgeMs: s.stepAgeMs ?? null,
-        counters: managed?.counters ?? null,
-        broker: brokerStatus(managed?.broker ?? null, Date.now()),
-      };
-    });
+    const endpoints: EndpointStatus[] = this.supervisor
+      .status()
+      .map((s) =>
+        endpointStatus(
+          this.name,
+          s,
+          this.endpoints.get(s.name),
+          this.placement?.status(s.name),
+          this.leaseWaits.isWarm(s.name, s.pid),
+        ),
+      );
     return {
       node: this.config.node,
       pid: process.pid,
@@ -578,6 +578,7 @@ export class AesNode implements AsyncDisposable {
     this.closing ??= (async () => {
       const steps: [string, () => Promise<void>][] = [
         ['campaigns', async () => this.placement?.stopCampaigning()],
+        ['standbys', () => Promise.resolve(this.leaseWaits.close())],
         ['endpoints', () => this.supervisor.close()],
         ['leases', async () => this.placement?.close()],
         ['http', async () => this.http?.close()],

@@ -39,6 +39,12 @@ export interface PlacementHost {
   start(name: string): Promise<void>;
   /** Stops it (draining), SIGKILL after `killAfterMs`; resolves once it exited. */
   stop(name: string, killAfterMs: number): Promise<void>;
+  /**
+   * While another node may hold the lease: keep endpoint `name`'s warm standby (`keep`: a
+   * process loaded and waiting for the lease, where the node keeps one), or end it (operators
+   * want the endpoint stopped). Called on every campaign round; idempotent.
+   */
+  standBy?(name: string, keep: boolean): Promise<void>;
 }
 
 /** An endpoint's lease as `aes status` shows it. */
@@ -60,6 +66,11 @@ export interface EndpointLeaseStatus {
    * instance's lease; other nodes run instances of their own. Absent otherwise.
    */
   readonly shared?: true;
+  /**
+   * A standby whose process is loaded and waits for the lease (`coordination.warmStandby`): it
+   * takes over as soon as this node gets the lease. Absent otherwise.
+   */
+  readonly warm?: true;
 }
 
 /** Lease keys of endpoints: `endpoint/<name>` (endpoint names fit the contract's key alphabet). */
@@ -341,7 +352,9 @@ export class Placement {
     const pauseMs = Math.min(1000, Math.floor(this.leaseMs / 4));
     while (!signal.aborted) {
       try {
-        if (!(await this.mayCampaign(c, signal))) {
+        const may = await this.mayCampaign(c, signal);
+        await this.host.standBy?.(c.name, c.desired.state !== 'stopped');
+        if (!may) {
           this.observe(c, await this.coordinator.holderOf(key, { signal }));
           await sleep(pauseMs, signal).catch(() => undefined);
           continue;

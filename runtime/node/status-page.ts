@@ -52,12 +52,12 @@ function age(ms) {
 function brokerDown(e) {
   return !!e.broker && e.broker.state !== 'connected' && e.broker.state !== 'closed';
 }
-// With coordination: standby (owner: b, token 42, lease 3 s).
+// With coordination: standby (owner: b, token 42, lease 3 s, warm).
 function leaseText(l) {
   if (!l) return '';
   if (l.shared) return l.role === 'owner' ? ' (shared, token ' + l.token + ', lease ' + age(l.ageMs) + ')' : ' (shared, not running here)';
   if (l.owner === null) return ' (owner: none)';
-  return ' (owner: ' + l.owner + (l.token === null ? '' : ', token ' + l.token) + ', lease ' + age(l.ageMs) + ')';
+  return ' (owner: ' + l.owner + (l.token === null ? '' : ', token ' + l.token) + ', lease ' + age(l.ageMs) + (l.warm ? ', warm' : '') + ')';
 }
 function stateText(e) {
   const state = e.state + leaseText(e.lease);

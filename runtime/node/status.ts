@@ -112,11 +112,16 @@ function stateText(e: EndpointStatus): string {
   return `${state} (broker ${broker.state} ${age(broker.ageMs)})`;
 }
 
-/** ` (owner: b, token 42, lease 3 s)`, `, desired: stopped` unless running; nothing without a lease. */
+/**
+ * ` (owner: b, token 42, lease 3 s)`, `, desired: stopped` unless running, `, warm` for a warm
+ * standby; nothing without a lease.
+ */
 export function leaseText(lease: EndpointLeaseStatus | undefined): string {
   if (lease === undefined) return '';
   const desired =
-    lease.desired === undefined || lease.desired === 'running' ? '' : `, desired: ${lease.desired}`;
+    (lease.desired === undefined || lease.desired === 'running'
+      ? ''
+      : `, desired: ${lease.desired}`) + (lease.warm === true ? ', warm' : '');
   if (lease.shared === true) {
     const held =
       lease.role === 'owner'

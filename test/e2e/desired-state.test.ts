@@ -90,6 +90,7 @@ test(
       for (const node of [a, b]) {
         const entry = await endpointOf(node);
         assert.equal(entry.state, 'stopped', `${node.name}: ${JSON.stringify(entry)}`);
+        assert.equal(entry.pid, null, `${node.name}: no process, not even a warm standby`);
         assert.equal(entry.lease?.desired, 'stopped');
         assert.equal(entry.lease?.owner, null);
       }
@@ -124,10 +125,11 @@ test(
       );
       assert.equal((await endpointOf(owner)).state, 'standby');
 
-      // Run by hand on the node that gave it away: refused, that node holds no lease for it.
+      // Run by hand on the node that gave it away: refused, that node holds no lease for it and
+      // keeps a warm standby of its own.
       const byHand = runCli(['endpoint', 'run', ENDPOINT, '-c', owner.project.configFile]);
       assert.equal(byHand.status, 1, byHand.stderr);
-      assert.match(byHand.stdout + byHand.stderr, /does not hold its lease/);
+      assert.match(byHand.stdout + byHand.stderr, /standing by warm for its lease/);
 
       // A move refused at once: not an endpoint of this cluster's nodes.
       const refused = runCli(['endpoint', 'move', 'nope', '--to', other.name, '-c', pa.configFile]);

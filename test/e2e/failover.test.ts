@@ -1,10 +1,11 @@
 /**
  * Placement by lease (issue 16) with real parts: two `aes run` nodes, each its own project with
  * the same endpoint folder, sharing a private etcd or the machine's PostgreSQL (a namespace of
- * the test's own). Exactly one runs the endpoint, the other stands by; a graceful stop of the
- * owner hands it over at once; kill -9 of the owner's node moves it within leaseMs + 2 s; with
- * etcd killed the owner stops its endpoint before leaseMs passes, says why, and it runs again once
- * etcd is back.
+ * the test's own). Exactly one runs the endpoint, the other stands by: warm on etcd (its process
+ * loaded, waiting for the lease), without a process on PostgreSQL (`warmStandby: false`). A
+ * graceful stop of the owner hands it over at once; kill -9 of the owner's node moves it within
+ * leaseMs + 2 s (to the warm standby's own process); with etcd killed the owner stops its
+ * endpoint before leaseMs passes, says why, and it runs again once etcd is back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import {
   type PrivateEtcd,
 } from '../support/private-etcd.js';
 import { serviceSkipReason } from '../support/services.js';
+import { runCli } from '../support/cli.js';
 import { ownStatus } from './support/node-status.js';
 import {
   makeProject,
@@ -53,20 +55,39 @@ const stopped = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'stopping -
 
 const statusOf = ownStatus;
 
+/** The pid of `node`'s warm standby of the endpoint, once its status shows one loaded. */
+async function warmPid(node: RunningNode): Promise<number> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const entry = (await statusOf(node)).endpoints.find((e) => e.name === ENDPOINT);
+    if (entry?.state === 'standby' && entry.lease?.warm === true && entry.pid !== null) {
+      return entry.pid;
+    }
+    if (Date.now() > until) {
+      throw new Error(`${node.name}: no warm standby: ${JSON.stringify(entry)}\n${node.tail()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function readyz(node: RunningNode): Promise<{ status: number; reasons: string[] }> {
   const res = await fetch(`${node.field('http listening', 'url')}/readyz`);
   const body = (await res.json()) as { reasons: string[] };
   return { status: res.status, reasons: body.reasons };
 }
 
-async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<void> {
+/**
+ * `warm`: the default, a warm standby's process waits for the lease; otherwise
+ * (`coordination.warmStandby: false`) the standby runs no process until it holds the lease.
+ */
+async function scenario(url: string, etcd: PrivateEtcd | undefined, warm: boolean): Promise<void> {
   const projects: Project[] = [];
   const nodes: RunningNode[] = [];
   const project = async (name: string) => {
     const p = await makeProject({
       node: name,
       endpoints: { [ENDPOINT]: 'sink.ts' },
-      config: { coordination: { url, leaseMs: LEASE_MS } },
+      config: { coordination: { url, leaseMs: LEASE_MS, warmStandby: warm } },
     });
     projects.push(p);
     return p;
@@ -89,6 +110,18 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
     assert.equal(entry.lease?.owner, 'fa');
     assert.match(entry.lease.token ?? '', /^\d+$/);
     assert.equal((await readyz(b)).status, 200, 'a standby is ready');
+    if (warm) {
+      // A warm standby: b's process is up and loaded, and runs nothing until b holds the lease.
+      const warmB = await warmPid(b);
+      assert.ok(isAlive(warmB), `b's warm standby ${warmB} runs`);
+    } else {
+      assert.equal(entry.pid, null, 'no process stands by');
+      // Run by hand there: refused, b holds no lease for it.
+      const byHand = runCli(['endpoint', 'run', ENDPOINT, '-c', pb.configFile]);
+      assert.equal(byHand.status, 1, byHand.stderr);
+      assert.match(byHand.stdout + byHand.stderr, /does not hold its lease/);
+    }
+    assert.ok(!b.lines.some(running), 'the standby does not run the endpoint');
 
     if (etcd !== undefined) {
       // The engine gone: the owner stops its endpoint before the lease could expire.
@@ -144,6 +177,7 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
     // kill -9 of the owner's node: the standby runs it within leaseMs + 2 s.
     const again = await start(owner.name, owner.project);
     await waitFrom(again, 0, 'standing by', (l) => l.msg.startsWith(`standing by: ${other.name}`));
+    const standingPid = warm ? await warmPid(again) : null;
     const fromAgain = again.lines.length;
     other.child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -154,6 +188,10 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
     );
     console.log(`# kill -9: taken over ${failover.at - killedAt} ms after the kill`);
     await waitFrom(again, fromAgain, 'endpoint running', running);
+    // A warm standby took over in its own process, not a new one.
+    const owned = (await statusOf(again)).endpoints.find((e) => e.name === ENDPOINT);
+    assert.equal(owned?.lease?.role, 'owner');
+    if (standingPid !== null) assert.equal(owned.pid, standingPid, 'the warm standby runs it');
     // The dead node's endpoint process saw its link go and exited before the standby started.
     const orphan = other.endpointPids().at(-1);
     assert.ok(orphan !== undefined && !isAlive(orphan), `pid ${orphan} still runs`);
@@ -166,14 +204,14 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined): Promise<voi
 }
 
 test(
-  'etcd: one owner, standby, engine loss stops the owner in time, graceful and kill -9 failover',
+  'etcd: one owner, a warm standby, engine loss stops the owner in time, graceful and kill -9 failover',
   {
     skip: privateEtcdSkipReason(),
   },
   async () => {
     const etcd = await startPrivateEtcd();
     try {
-      await scenario(`${etcd.url}?namespace=failover${randomBytes(3).toString('hex')}`, etcd);
+      await scenario(`${etcd.url}?namespace=failover${randomBytes(3).toString('hex')}`, etcd, true);
     } finally {
       await etcd.close();
     }
@@ -181,14 +219,14 @@ test(
 );
 
 test(
-  'PostgreSQL: one owner, standby, graceful and kill -9 failover',
+  'PostgreSQL, warmStandby false: one owner, a standby without a process, graceful and kill -9 failover',
   {
     skip: await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432),
   },
   async () => {
     const schema = `aes_failover_${process.pid}_${randomBytes(3).toString('hex')}`;
     try {
-      await scenario(`${POSTGRES}?namespace=${schema}`, undefined);
+      await scenario(`${POSTGRES}?namespace=${schema}`, undefined, false);
     } finally {
       const client = new pg.Client({ connectionString: POSTGRES, connectionTimeoutMillis: 5000 });
       await client.connect();

@@ -13,15 +13,24 @@ import { tempDir } from './support/helpers.js';
 
 const parse = (input: unknown) => parseConfig(input, { file: 'aes.config.json', baseDir: '/p' });
 
-test('coordination: absent is static placement; leaseMs defaults to 10 s', () => {
+test('coordination: absent is static placement; leaseMs defaults to 10 s, warm standbys on', () => {
   assert.equal(parse({ node: 'a' }).coordination, undefined);
   assert.deepEqual(parse({ node: 'a', coordination: { url: 'etcd://h:2379' } }).coordination, {
     url: 'etcd://h:2379',
     leaseMs: 10_000,
     shared: [],
+    warmStandby: true,
   });
-  const pg = parse({ node: 'a', coordination: { url: 'postgres://u:p@h/db', leaseMs: 3000 } });
+  const pg = parse({
+    node: 'a',
+    coordination: { url: 'postgres://u:p@h/db', leaseMs: 3000, warmStandby: false },
+  });
   assert.equal(pg.coordination?.leaseMs, 3000);
+  assert.equal(pg.coordination?.warmStandby, false);
+  assert.throws(
+    () => parse({ node: 'a', coordination: { url: 'etcd://h:2379', warmStandby: 'yes' } }),
+    /\/coordination\/warmStandby/,
+  );
 });
 
 test('coordination: an unknown scheme, a non-URL or a tiny lease names the field', () => {

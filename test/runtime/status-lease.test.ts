@@ -79,3 +79,34 @@ test('status table: owner and standby rows show owner, token and lease age', () 
     /^c +orders-out +standby \(owner: none, desired: stopped\) .*ECONNREFUSED 127\.0\.0\.1:2379$/m,
   );
 });
+
+test('status table: a warm standby says so beside its owner', () => {
+  const table = formatClusterStatus({
+    nodes: [
+      {
+        node: 'b',
+        pid: 2,
+        startedAt: '',
+        endpoints: [
+          {
+            ...base,
+            node: 'b',
+            state: 'standby',
+            pid: 20,
+            step: null,
+            stepAgeMs: null,
+            lease: {
+              role: 'standby',
+              owner: 'a',
+              token: '7',
+              ageMs: 12_000,
+              error: null,
+              warm: true,
+            },
+          },
+        ],
+      },
+    ],
+  });
+  assert.match(table, /^b +orders-out +standby \(owner: a, token 7, lease 12 s, warm\) +0 +- +-$/m);
+});

@@ -86,13 +86,18 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
-/** `aes run` as a child process. */
-/** Matches the log line of endpoint `endpoint`'s process starting to run. */
+/**
+ * Matches the line of endpoint `endpoint`'s process once it runs the endpoint: broker connected,
+ * entry module loaded (and, placed by lease, its fence opened). A warm standby's process is
+ * running for its supervisor long before (`starting -> running`), and says this only once it
+ * took the lease over.
+ */
 export const runningLine =
   (endpoint: string) =>
   (l: LogLine): boolean =>
-    l.endpoint === endpoint && l.msg === 'starting -> running';
+    l.endpoint === endpoint && l.msg === 'broker connected; entry module loaded';
 
+/** `aes run` as a child process. */
 export class RunningNode implements AsyncDisposable {
   readonly lines: LogLine[] = [];
   readonly raw: string[] = [];
