@@ -16,6 +16,7 @@ import {
 import { coerce, type Coercion, type CoercionTable } from './coerce.js';
 import { faultOf, SoapCallError, SoapFaultError } from './errors.js';
 import { SoapHttpClient } from './http-client.js';
+import { withStandardImports } from './standard-imports.js';
 import { dropUndefinedAttributes } from './request.js';
 import { LEXICAL_BUILTINS, NUMBER_BUILTINS } from './xsd-builtins.js';
 
@@ -50,6 +51,13 @@ export interface SoapClientOptions {
   readonly wsdl?: string | URL;
   /** Further node-soap options (they override the ones the generated client sets). */
   readonly soapOptions?: IOptions;
+  /**
+   * Read the standard schemas a WSDL imports by URL (W3C, OASIS: the catalog `aes gen` uses,
+   * docs/codegen.md) from the package's copies instead of the network, as generation did; false
+   * fetches them from their URLs. Locations outside the catalog go to `soapOptions.wsdl_options
+   * .overrideImportLocation` when given. @defaultValue true
+   */
+  readonly standardSchemas?: boolean;
 }
 
 export interface CallOptions {
@@ -138,6 +146,9 @@ export async function createPortClient(
       customDeserializer: deserializers(port.deserializers),
       ...options.soapOptions,
     };
+    if (options.standardSchemas !== false) {
+      soapOptions.wsdl_options = withStandardImports(soapOptions.wsdl_options);
+    }
     // SOAP calls over Node's http unless the options bring an HTTP client of their own.
     if (soapOptions.httpClient === undefined && soapOptions.request === undefined)
       soapOptions.httpClient = new SoapHttpClient(soapOptions);
