@@ -47,16 +47,21 @@ export async function standBy(
     );
     return undefined;
   });
+  // A node gone ends the standby at once (a call to it may wait for a link that never returns).
+  const lostNode = (reason: string) =>
+    new SpawnError(`lost the node while standing by (${reason})`);
+  const lost = new Promise<never>((_resolve, reject) => {
+    if (link.lost !== undefined) reject(lostNode(link.lost));
+    link.onLost((reason) => reject(lostNode(reason)));
+  });
+  lost.catch(() => undefined);
   try {
-    await loading;
+    await Promise.race([loading, lost]);
     ready = true;
     beat();
     log.info('warm standby: entry module loaded; waiting for this node to hold the lease');
     for (;;) {
-      if (link.lost !== undefined) {
-        throw new SpawnError(`lost the node while standing by (${link.lost})`);
-      }
-      const next = await link.awaitLease();
+      const next = await Promise.race([link.awaitLease(), lost]);
       if (next === null) continue;
       const fence = next.fence;
       if (fence === undefined) {

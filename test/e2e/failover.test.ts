@@ -195,6 +195,18 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined, warm: boolea
     // The dead node's endpoint process saw its link go and exited before the standby started.
     const orphan = other.endpointPids().at(-1);
     assert.ok(orphan !== undefined && !isAlive(orphan), `pid ${orphan} still runs`);
+    if (warm) {
+      // A warm standby whose node is killed exits at once: it has nothing to drain.
+      const back = await start(other.name, other.project);
+      await waitFrom(back, 0, 'standing by', (l) => l.msg.startsWith(`standing by: ${again.name}`));
+      const standing = await warmPid(back);
+      back.child.kill('SIGKILL');
+      const until = Date.now() + 5_000;
+      while (isAlive(standing) && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(!isAlive(standing), `warm standby ${standing} outlived its node by 5 s`);
+    }
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     for (const pid of nodes.flatMap((n) => n.endpointPids()))
