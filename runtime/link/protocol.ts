@@ -3,7 +3,7 @@
  * the cluster protocol (sessions, states, and the discriminated unions they carry), and the
  * environment a node hands a process it launches.
  */
-import type { EndpointCounters } from '../endpoint/progress.js';
+import type { EndpointCounters, EndpointQueues } from '../endpoint/progress.js';
 import type { LineageEvent } from '../endpoint/lineage.js';
 import type { EndpointSettings } from '../config/config.js';
 import type { EndpointMetricsMessage } from '../observability/endpoint-report.js';
@@ -65,6 +65,10 @@ export type EndpointReport =
       readonly atMs: number;
       readonly counters: EndpointCounters;
       readonly lastError: string | null;
+      /** The process's pid: a new one tells the node to add its counters to the earlier ones. */
+      readonly pid?: number;
+      /** The queues it works with (absent from endpoints of earlier releases). */
+      readonly queues?: EndpointQueues;
     }
   | {
       readonly kind: 'progress';
