@@ -108,6 +108,13 @@ export class EndpointActivity {
     if (error !== undefined) this.#error = { message: error, atMs: nowMs, recoveredAtMs: null };
   }
 
+  /** The last error while the endpoint has not recovered from it; undefined otherwise. */
+  unrecovered(): string | undefined {
+    return this.#error !== null && this.#error.recoveredAtMs === null
+      ? this.#error.message
+      : undefined;
+  }
+
   /** The counters summed over every process. */
   totals(): EndpointCounters {
     return this.#counters.totals();

@@ -1,13 +1,24 @@
 /**
  * One endpoint's line of `aes status` and `/status.json`, from the supervisor's view of its
  * process, what the node keeps of it and its lease. Its counters are summed over every process
- * the node ran for it (see `lifetime-counters.ts`).
+ * the node ran for it (see `lifetime-counters.ts`); its last error is the one it has not
+ * recovered from (see `endpoint-activity.ts`): while its process runs, an error it has since
+ * done records after is no longer shown; while it waits for a restart, is quarantined or
+ * stopped, the supervisor's last error stays.
  */
+import type { EndpointState } from '../supervisor/lifecycle.js';
 import type { EndpointProcessSnapshot } from '../supervisor/endpoint-process.js';
 import { brokerStatus } from './broker-health.js';
 import type { Managed } from './managed-endpoint.js';
 import type { EndpointLeaseStatus } from './placement.js';
 import type { EndpointStatus } from './status.js';
+
+/** States in which the endpoint's process runs (or starts). */
+const LIVE_STATES: ReadonlySet<string> = new Set<EndpointState>([
+  'starting',
+  'running',
+  'stopping',
+]);
 
 export function endpointStatus(
   node: string,
@@ -24,7 +35,9 @@ export function endpointStatus(
     ...(lease === undefined ? {} : { lease }),
     pid: s.pid ?? null,
     restarts: s.restarts,
-    lastError: s.lastError ?? managed?.lastError ?? null,
+    lastError: LIVE_STATES.has(s.state)
+      ? (managed?.activity.unrecovered() ?? null)
+      : (s.lastError ?? managed?.lastError ?? null),
     step: s.step ?? null,
     stepAgeMs: s.stepAgeMs ?? null,
     counters: managed?.counters ?? null,
@@ -32,8 +45,14 @@ export function endpointStatus(
   };
 }
 
-/** The process's exit as an error for the console, or undefined for a clean exit. */
-export function exitError(code: number | null, signal: NodeJS.Signals | null): string | undefined {
-  if (signal !== null) return `exited: killed by ${signal}`;
-  return code === 0 || code === null ? undefined : `exited: code ${code}`;
+/**
+ * What a node does when an endpoint's process changes state: a process that is gone holds no
+ * broker connection (the next one reports its own) and no record; an unrequested death (a
+ * crash, a hang kill, a failed spawn) is the endpoint's last error until it delivers again.
+ */
+export function processStateChanged(managed: Managed, to: EndpointState, nowMs: number): void {
+  if (to === 'running' || to === 'stopping') return;
+  managed.broker = null;
+  const died = to === 'backoff' || to === 'failed';
+  managed.activity.exited(died ? managed.process.snapshot().lastError : undefined, nowMs);
 }

@@ -61,7 +61,7 @@ import { applyEndpointReport } from './endpoint-reports.js';
 import { LineageIndex } from './lineage-index.js';
 import { installTraceSession, traceForPage } from './lineage-trace.js';
 import { brokerReason, watchNodeBroker, type BrokerHealth } from './broker-health.js';
-import { endpointStatus, exitError } from './endpoint-status.js';
+import { endpointStatus, processStateChanged } from './endpoint-status.js';
 import { EndpointActivity } from './endpoint-activity.js';
 import { consoleSnapshot, type ConsoleSnapshot } from './console.js';
 
@@ -118,10 +118,7 @@ export class AesNode implements AsyncDisposable {
           watch.stateChange(c);
           const managed = this.endpoints.get(c.endpoint);
           if (managed !== undefined) logEndpointChange(managed.log, c);
-          // A process that is gone holds no broker connection; the next one reports its own.
-          if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
-            managed.broker = null;
-          }
+          if (managed !== undefined) processStateChanged(managed, c.to, Date.now());
         },
         output: (o) =>
           logOutputLine(
@@ -129,10 +126,7 @@ export class AesNode implements AsyncDisposable {
             o.stream,
             o.line,
           ),
-        exit: (e) => {
-          watch.exit(e);
-          this.endpoints.get(e.endpoint)?.activity.exited(exitError(e.code, e.signal), Date.now());
-        },
+        exit: (e) => watch.exit(e),
         hang: (h) => {
           watch.hang(h);
           this.endpoints.get(h.endpoint)?.log.error('hung; terminating', { ...h.reason });

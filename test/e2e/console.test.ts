@@ -180,6 +180,9 @@ test('the live console: charts, counters over restarts, last error, queue depths
     await box('orders-in')
       .locator('dd.last-error.recovered', { hasText: /recovered at .*killed by SIGKILL/ })
       .waitFor({ timeout: WAIT_MS });
+    // The endpoints table (as `aes status`) no longer shows an error it recovered from.
+    const inRow = page.locator('#endpoints tr[data-endpoint="orders-in"]');
+    await inRow.locator('td.error', { hasText: /^-$/ }).waitFor({ timeout: WAIT_MS });
 
     // The target refuses one record for good (a dead letter after MAX_DELIVERIES) and three for
     // a while: the last error says so until the endpoint delivers again.
@@ -187,6 +190,9 @@ test('the live console: charts, counters over restarts, last error, queue depths
     source.records.push(...makeRecords(4, 31));
     await box('orders-in')
       .locator('dd.last-error.failing', { hasText: 'target refused orders-out:3' })
+      .waitFor({ timeout: WAIT_MS });
+    await inRow
+      .locator('td.error', { hasText: 'target refused orders-out:3' })
       .waitFor({ timeout: WAIT_MS });
     const failing = endpointOf(await snapshot(), 'orders-in');
     assert.match(failing.lastError?.message ?? '', /target refused orders-out:3[1-4]/);
@@ -210,6 +216,7 @@ test('the live console: charts, counters over restarts, last error, queue depths
     await box('orders-in')
       .locator('dd.last-error.recovered', { hasText: /recovered at .*target refused/ })
       .waitFor({ timeout: WAIT_MS });
+    await inRow.locator('td.error', { hasText: /^-$/ }).waitFor({ timeout: WAIT_MS });
     const recovered = endpointOf(await snapshot(), 'orders-in');
     assert.ok(recovered.lastError?.recoveredAt != null);
     assert.ok(Date.parse(recovered.lastError.recoveredAt) >= Date.parse(recovered.lastError.at));
