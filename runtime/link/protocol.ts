@@ -154,12 +154,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `{ consumes?, publishes?, deadLetter? }`, each a string when present. */
+function isQueues(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return ['consumes', 'publishes', 'deadLetter'].every(
+    (key) => value[key] === undefined || typeof value[key] === 'string',
+  );
+}
+
 /** Checks a report from the wire; `undefined` for garbage (the node drops it). */
 export function parseReport(value: unknown): EndpointReport | undefined {
   if (!isObject(value)) return undefined;
   switch (value.kind) {
     case 'heartbeat':
       if (typeof value.atMs !== 'number' || !isObject(value.counters)) return undefined;
+      if (value.pid !== undefined && typeof value.pid !== 'number') return undefined;
+      if (value.queues !== undefined && !isQueues(value.queues)) return undefined;
       return value as EndpointReport;
     case 'progress':
       if (typeof value.step !== 'string' || typeof value.sinceMs !== 'number') return undefined;

@@ -11,6 +11,7 @@ import { LifetimeCounters } from '../../runtime/node/lifetime-counters.js';
 import { EndpointActivity } from '../../runtime/node/endpoint-activity.js';
 import { embeddedBrokerDepths, externalBrokerDepths } from '../../runtime/node/broker-depths.js';
 import type { BrokerStats, QueueStats } from '../../broker/index.js';
+import { parseReport } from '../../runtime/link/protocol.js';
 
 function counters(values: Partial<EndpointCounters>): EndpointCounters {
   return { ...zeroCounters(), ...values };
@@ -200,4 +201,13 @@ test('broker depths: ready, unacked and the dead letters of the consuming endpoi
   const external = externalBrokerDepths(['stomp://app:secret@mq.example:61613']);
   assert.equal(external.kind, 'external');
   assert.doesNotMatch(JSON.stringify(external), /secret/);
+});
+
+test('a heartbeat whose pid or queues are not well-formed is dropped', () => {
+  const base = { kind: 'heartbeat', atMs: 1, counters: zeroCounters(), lastError: null };
+  assert.ok(parseReport({ ...base, pid: 7, queues: { consumes: '/queue/a' } }) !== undefined);
+  assert.ok(parseReport(base) !== undefined, 'an endpoint of an earlier release sends neither');
+  assert.equal(parseReport({ ...base, pid: '7' }), undefined);
+  assert.equal(parseReport({ ...base, queues: { consumes: 5 } }), undefined);
+  assert.equal(parseReport({ ...base, queues: ['/queue/a'] }), undefined);
 });
