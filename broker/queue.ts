@@ -27,6 +27,8 @@ export type ReturnReason = 'nack' | 'consumer-gone';
  */
 export interface QueueConsumer {
   canAccept(): boolean;
+  /** Its deliveries not yet acknowledged (a subscription reads one queue only). */
+  readonly unacked: { readonly size: number };
 }
 
 /** What a queue needs from the broker around it. */
@@ -53,6 +55,8 @@ export interface QueueHost<C extends QueueConsumer> {
 export interface QueueStats {
   readonly depth: number;
   readonly consumers: number;
+  /** Messages delivered to its consumers and not yet acknowledged (not counted in `depth`). */
+  readonly unacked: number;
   /** New messages stored in the queue. */
   readonly enqueued: number;
   /** Messages acknowledged and removed. */
@@ -92,7 +96,9 @@ export class Queue<C extends QueueConsumer> {
   }
 
   stats(): QueueStats {
-    return { depth: this.depth, consumers: this.consumerCount, ...this.counts };
+    let unacked = 0;
+    for (const consumer of this.#consumers) unacked += consumer.unacked.size;
+    return { depth: this.depth, consumers: this.consumerCount, unacked, ...this.counts };
   }
 
   /** The stored messages found at start-up (before any consumer): `seqs` becomes the queue's. */

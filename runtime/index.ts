@@ -60,6 +60,7 @@ export {
   type EndpointCounter,
   type EndpointCounters,
   type EndpointListener,
+  type EndpointQueues,
   type EndpointSnapshot,
   type EndpointStep,
   type ErrorEvent,

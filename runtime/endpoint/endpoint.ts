@@ -17,6 +17,7 @@ import type { EndpointFence } from '../store/engine-fence.js';
 import {
   ProgressTracker,
   type EndpointListener,
+  type EndpointQueues,
   type EndpointSnapshot,
   type EndpointStep,
 } from './progress.js';
@@ -162,6 +163,11 @@ export abstract class Endpoint implements AsyncDisposable {
   /** The current step, since when, the counters and the last error. */
   snapshot(): EndpointSnapshot {
     return this.progress.snapshot();
+  }
+
+  /** The queues it works with; each kind of endpoint names its own. */
+  queues(): EndpointQueues {
+    return {};
   }
 
   /**

@@ -16,6 +16,7 @@ import { delay } from '../delay.js';
 import { AbortedError, OptionError } from '../errors.js';
 import { overrides } from './overrides.js';
 import { RecordTrail } from './record-trail.js';
+import type { EndpointQueues } from './progress.js';
 import { decodeJson, type JsonValue } from '../json.js';
 import { DEFAULT_DEDUP_MAX_AGE_MS, DEFAULT_DEDUP_MAX_ENTRIES } from '../store/delivered-store.js';
 import { openDeliveryRecords } from '../store/open-delivery-records.js';
@@ -142,6 +143,11 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
   private busy = 0;
   /** Acks waiting for their id's sync, and nacks waiting for their delay. */
   private readonly settling = new Set<Promise<void>>();
+
+  /** The queue it consumes and the one its dead letters go to. */
+  override queues(): EndpointQueues {
+    return { consumes: this.source, deadLetter: this.deadLetterDestination };
+  }
 
   constructor(options: InboundEndpointOptions) {
     super(options);

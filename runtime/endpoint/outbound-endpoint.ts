@@ -16,6 +16,7 @@ import { EngineJournal } from '../store/engine-journal.js';
 import { OutboundJournal, type Journal } from '../store/outbound-journal.js';
 import { overrides } from './overrides.js';
 import { RecordTrail } from './record-trail.js';
+import type { EndpointQueues } from './progress.js';
 import {
   Endpoint,
   positiveInteger,
@@ -84,6 +85,11 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
   private hasPoppedMany = false;
   /** Each record's steps: lineage events and OpenTelemetry spans. */
   private readonly trail = RecordTrail.attach(this.name, this.progress, this.clock);
+
+  /** The destination it publishes to. */
+  override queues(): EndpointQueues {
+    return { publishes: this.destination };
+  }
 
   constructor(options: OutboundEndpointOptions) {
     super(options);

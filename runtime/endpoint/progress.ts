@@ -144,6 +144,16 @@ export interface EndpointListener {
   heartbeat?(event: { readonly endpoint: string; readonly atMs: number }): void;
 }
 
+/** The queues an endpoint works with, as it names them in its heartbeats (for the console). */
+export interface EndpointQueues {
+  /** Inbound: the queue it consumes. */
+  readonly consumes?: string;
+  /** Outbound: the destination it publishes to. */
+  readonly publishes?: string;
+  /** Inbound: where its dead letters go. */
+  readonly deadLetter?: string;
+}
+
 export interface EndpointSnapshot {
   readonly endpoint: string;
   readonly step: EndpointStep;

@@ -43,6 +43,8 @@ export class EndpointLink implements AsyncDisposable {
   private lostHandler: ((reason: string) => void) | undefined;
   private lostReason: string | undefined;
   private closing: Promise<void> | undefined;
+  /** The endpoint whose heartbeats this link sends (a last one goes out at close). */
+  private lastWords: Endpoint | undefined;
   /** Step changes, at most one report per PROGRESS_INTERVAL_MS (the latest). */
   private readonly progress = new LatestThrottle<StepEvent>(
     (event) =>
@@ -156,15 +158,7 @@ export class EndpointLink implements AsyncDisposable {
   /** The listener that feeds this link from `endpoint`'s events. */
   listenerFor(endpoint: Endpoint): EndpointListener {
     return {
-      heartbeat: (event) => {
-        const snapshot = endpoint.snapshot();
-        this.report({
-          kind: 'heartbeat',
-          atMs: event.atMs,
-          counters: { ...snapshot.counters },
-          lastError: snapshot.lastError ?? null,
-        });
-      },
+      heartbeat: (event) => this.heartbeat(endpoint, event.atMs),
       step: (event) => this.progress.push(event),
       lineage: (event) => this.lineage.push(event),
       error: (event) =>
@@ -175,9 +169,25 @@ export class EndpointLink implements AsyncDisposable {
     };
   }
 
+  /** Reports `endpoint`'s counters; the last one is sent again by `close()`. */
+  private heartbeat(endpoint: Endpoint, atMs: number): void {
+    this.lastWords = endpoint;
+    const snapshot = endpoint.snapshot();
+    this.report({
+      kind: 'heartbeat',
+      atMs,
+      counters: { ...snapshot.counters },
+      lastError: snapshot.lastError ?? null,
+      pid: process.pid,
+      queues: endpoint.queues(),
+    });
+  }
+
   /** Flushes, says goodbye and closes. Idempotent. */
   close(): Promise<void> {
     if (this.closing === undefined) {
+      // The counts since the last heartbeat: the node adds them to the endpoint's totals.
+      if (this.lastWords !== undefined) this.heartbeat(this.lastWords, Date.now());
       this.progress.flush();
       this.lineage.flush();
     }

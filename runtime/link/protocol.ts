@@ -3,7 +3,7 @@
  * the cluster protocol (sessions, states, and the discriminated unions they carry), and the
  * environment a node hands a process it launches.
  */
-import type { EndpointCounters } from '../endpoint/progress.js';
+import type { EndpointCounters, EndpointQueues } from '../endpoint/progress.js';
 import type { LineageEvent } from '../endpoint/lineage.js';
 import type { EndpointSettings } from '../config/config.js';
 import type { EndpointMetricsMessage } from '../observability/endpoint-report.js';
@@ -68,6 +68,10 @@ export type EndpointReport =
       readonly atMs: number;
       readonly counters: EndpointCounters;
       readonly lastError: string | null;
+      /** The process's pid: a new one tells the node to add its counters to the earlier ones. */
+      readonly pid?: number;
+      /** The queues it works with (absent from endpoints of earlier releases). */
+      readonly queues?: EndpointQueues;
     }
   | {
       readonly kind: 'progress';
@@ -183,12 +187,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `{ consumes?, publishes?, deadLetter? }`, each a string when present. */
+function isQueues(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return ['consumes', 'publishes', 'deadLetter'].every(
+    (key) => value[key] === undefined || typeof value[key] === 'string',
+  );
+}
+
 /** Checks a report from the wire; `undefined` for garbage (the node drops it). */
 export function parseReport(value: unknown): EndpointReport | undefined {
   if (!isObject(value)) return undefined;
   switch (value.kind) {
     case 'heartbeat':
       if (typeof value.atMs !== 'number' || !isObject(value.counters)) return undefined;
+      if (value.pid !== undefined && typeof value.pid !== 'number') return undefined;
+      if (value.queues !== undefined && !isQueues(value.queues)) return undefined;
       return value as EndpointReport;
     case 'progress':
       if (typeof value.step !== 'string' || typeof value.sinceMs !== 'number') return undefined;

@@ -3,7 +3,6 @@
  * and a warm standby's reports feed supervision, metric snapshots the node's `/metrics`, log lines its log, broker
  * reports its readiness, and records' steps its lineage index.
  */
-import { zeroCounters } from '../endpoint/progress.js';
 import type { EndpointReport } from '../link/protocol.js';
 import type { EndpointMetricsMerger } from '../observability/endpoint-merger.js';
 import { nextBrokerView } from './broker-health.js';
@@ -30,11 +29,13 @@ export function applyEndpointReport(
   switch (report.kind) {
     case 'heartbeat':
       managed.process.reports.heartbeat();
-      managed.counters = { ...zeroCounters(), ...report.counters };
+      managed.activity.heartbeat(report, Date.now());
+      managed.counters = managed.activity.totals();
       managed.lastError = report.lastError;
       break;
     case 'progress':
       managed.process.reports.progress(report.step, report.sinceMs);
+      managed.activity.progress(report);
       break;
     case 'standby':
       managed.process.reports.heartbeat();

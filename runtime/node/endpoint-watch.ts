@@ -1,13 +1,14 @@
 /**
  * What a node does with its supervisor's events: metrics for every change, exit and hang; each
- * endpoint's state changes and output lines in its log; and a process that is gone forgets its
- * broker connection (the next one reports its own).
+ * endpoint's state changes and output lines in its log; and what a state change means for what
+ * the node keeps of the endpoint (`processStateChanged`).
  */
 import type { EndpointProcessListener } from '../supervisor/endpoint-process.js';
 import type { SupervisorMetrics } from '../observability/supervisor-collector.js';
 import type { Managed } from './managed-endpoint.js';
 import { logOutputLine, type Logger } from './logger.js';
 import { logEndpointChange } from './log-levels.js';
+import { processStateChanged } from './endpoint-status.js';
 
 export function watchEndpoints(
   watch: SupervisorMetrics,
@@ -19,9 +20,7 @@ export function watchEndpoints(
       watch.stateChange(c);
       const managed = endpoints.get(c.endpoint);
       if (managed !== undefined) logEndpointChange(managed.log, c);
-      if (managed !== undefined && c.to !== 'running' && c.to !== 'stopping') {
-        managed.broker = null;
-      }
+      if (managed !== undefined) processStateChanged(managed, c.to, Date.now());
     },
     output: (o) =>
       logOutputLine(

@@ -7,7 +7,8 @@
  * the dead letters of the node's endpoints; `POST /api/dead-letters/ID/(replay|drop)` and
  * `POST /api/endpoints/NAME/dead-letters/(replay|drop)` act on one or all of an endpoint's,
  * behind the same token. `/trace.json?id=ID` answers a record's lineage from the whole cluster
- * (404 when no node has it, 400 for a missing id).
+ * (404 when no node has it, 400 for a missing id). `/console.json` is the live console's data:
+ * the node's endpoints' rates and errors, its embedded broker's queue depths, the members.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,6 +28,8 @@ export interface HttpSurfaceHost {
   serviceDiscovery(): Promise<TargetGroup[]>;
   /** What the status page shows (plain JSON). */
   status(): Promise<unknown>;
+  /** What the page's live console shows (`/console.json`, plain JSON); without it, 404. */
+  console?(): Promise<unknown>;
   /** Acts on an endpoint wherever it runs; resolves with its node. */
   act(action: EndpointAction, endpoint: string): Promise<string>;
   /** A record's steps across the cluster (`/trace.json?id=ID`); 404 when none, 400 for a bad id. */
@@ -172,6 +175,10 @@ async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerRes
       return;
     case '/status.json':
       json(res, 200, await host.status());
+      return;
+    case '/console.json':
+      if (host.console === undefined) throw new HttpStatusError(404, 'no console here');
+      json(res, 200, await host.console());
       return;
     case '/trace.json':
       if (host.trace === undefined) throw new HttpStatusError(404, 'no lineage here');

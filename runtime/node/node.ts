@@ -39,8 +39,8 @@ import {
   type EndpointLaunchConfig,
   type EndpointReport,
 } from '../link/protocol.js';
-import { EndpointNotFoundError, installControlSession, type EndpointAction } from './control.js';
-import { CONTROL_SESSION } from './control-session.js';
+import { installControlSession, type EndpointAction } from './control.js';
+import { actAnywhere, pageStatus } from './page-calls.js';
 import { checkConfigFile, checkNodeConfig } from './check-config.js';
 import { applyReload, type ReloadHost, type ReloadResult } from './reload.js';
 import { actByLease, openPlacement, type Placement } from './placement.js';
@@ -48,19 +48,14 @@ import type { Managed } from './managed-endpoint.js';
 import type { EndpointEntry } from './endpoint-folder.js';
 import { endpointLaunch, endpointLaunchConfig } from './endpoint-launch.js';
 import { StateError } from '../errors.js';
-import {
-  advertisedUrl,
-  HttpStatusError,
-  startHttpSurface,
-  type HttpSurface,
-} from './http-server.js';
+import { advertisedUrl, startHttpSurface, type HttpSurface } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { watchEndpoints } from './endpoint-watch.js';
 import { listenAs } from './port-in-use.js';
 import { DeadLetterDesk } from './dead-letter-desk.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
-import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
+import type { EndpointStatus, NodeStatus } from './status.js';
 import { embeddedBrokerStatus, reportEmbeddedBroker } from './embedded-broker-reports.js';
 import { applyEndpointReport } from './endpoint-reports.js';
 import { LineageIndex } from './lineage-index.js';
@@ -69,6 +64,8 @@ import { brokerReason, watchNodeBroker, type BrokerHealth } from './broker-healt
 import { endpointStatus } from './endpoint-status.js';
 import { LeaseWaits } from './lease-waits.js';
 import { placementHost } from './placement-host.js';
+import { EndpointActivity } from './endpoint-activity.js';
+import { consoleSnapshot, type ConsoleSnapshot } from './console.js';
 
 export interface StartNodeOptions {
   /** @defaultValue a logger on stderr (pretty on a TTY, JSON lines otherwise) */
@@ -310,8 +307,12 @@ export class AesNode implements AsyncDisposable {
         }),
         notReady: () => this.notReady(),
         serviceDiscovery: () => this.serviceDiscovery(),
-        status: () => this.pageStatus(),
-        act: (action, endpoint) => this.actAnywhere(action, endpoint),
+        status: () =>
+          pageStatus(this.kernel, this.name, this.members?.list() ?? Promise.resolve([]), () =>
+            this.status(),
+          ),
+        console: () => this.console(),
+        act: (action, endpoint) => actAnywhere(this.kernel, this.name, action, endpoint),
         trace: (id) => traceForPage(kernel, this.name, id),
         deadLetters: new DeadLetterDesk(this.name, () => this.config, this.endpointBrokerUrls),
       }),
@@ -381,7 +382,7 @@ export class AesNode implements AsyncDisposable {
       this.metrics.endpoints.remove(name);
       return;
     }
-    this.add(entry, managed.attached);
+    this.add(entry, managed.attached, managed.activity); // its console history goes on
     if (!keepStopped && this.placement?.holds(name) !== false) await this.supervisor.start(name);
   }
 
@@ -402,36 +403,22 @@ export class AesNode implements AsyncDisposable {
     );
   }
 
-  /** What the status page shows: the members and every endpoint of the cluster. */
-  private async pageStatus(): Promise<{ node: string; members: unknown; cluster: ClusterStatus }> {
-    const kernel = this.kernel;
-    const [members, cluster] = await Promise.all([
-      this.members?.list() ?? [],
-      kernel === undefined
-        ? { nodes: [this.status()] }
-        : (kernel.call(
-            `poe://${this.name}/${CONTROL_SESSION}/cluster-status`,
-          ) as Promise<ClusterStatus>),
-    ]);
-    return { node: this.name, members, cluster };
+  /** What `/console.json` serves: this node's endpoints and broker, and the members. */
+  private console(): Promise<ConsoleSnapshot> {
+    return consoleSnapshot({
+      node: this.name,
+      members: async () => (await this.members?.list()) ?? [],
+      endpoints: () =>
+        this.status().endpoints.flatMap((e) => {
+          const activity = this.endpoints.get(e.name)?.activity;
+          return activity === undefined ? [] : [{ ...e, activity }];
+        }),
+      brokerStats: () => this.broker?.stats(),
+      brokerUrls: this.brokerUrls,
+    });
   }
 
-  /** Start, stop or restart an endpoint on whichever node has it (the status page's buttons). */
-  private async actAnywhere(action: EndpointAction, endpoint: string): Promise<string> {
-    if (this.kernel === undefined) throw new HttpStatusError(503, 'the node is starting');
-    try {
-      const answer = (await this.kernel.call(`poe://${this.name}/${CONTROL_SESSION}/endpoint`, {
-        action,
-        endpoint,
-      })) as { node: string };
-      return answer.node;
-    } catch (err) {
-      if (err instanceof EndpointNotFoundError) throw new HttpStatusError(404, err.message);
-      throw err;
-    }
-  }
-
-  private add(entry: EndpointEntry, attached = false): void {
+  private add(entry: EndpointEntry, attached = false, activity = new EndpointActivity()): void {
     const token = randomBytes(32).toString('base64url');
     const process_ = this.supervisor.add({
       name: entry.name,
@@ -448,6 +435,7 @@ export class AesNode implements AsyncDisposable {
       lastError: null,
       attached,
       broker: null,
+      activity,
     });
   }
 
@@ -528,6 +516,7 @@ export class AesNode implements AsyncDisposable {
 
   /** This node and its endpoints. */
   status(): NodeStatus {
+    const now = Date.now();
     const endpoints: EndpointStatus[] = this.supervisor
       .status()
       .map((s) =>
@@ -537,6 +526,7 @@ export class AesNode implements AsyncDisposable {
           this.endpoints.get(s.name),
           this.placement?.status(s.name),
           this.leaseWaits.isWarm(s.name, s.pid),
+          now,
         ),
       );
     return {

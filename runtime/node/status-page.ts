@@ -6,9 +6,11 @@
  * or drop — never on a timer, since each read browses the broker, which counts a delivery on every
  * dead letter — and has replay and drop buttons, per letter and per endpoint, behind the same
  * token. Its "Where is record X" box asks `/trace.json` for a record's steps across the cluster.
+ * Its live console (`console-page.ts`) polls `/console.json`.
  * No external assets; the Content-Security-Policy allows exactly this script and style.
  */
 import { createHash } from 'node:crypto';
+import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console-page.js';
 
 /** How often the page asks for `/status.json`. */
 export const STATUS_REFRESH_MS = 2_000;
@@ -296,8 +298,8 @@ function hash(text: string): string {
 /** Allows this page's own inline script and style, requests to this server, nothing else. */
 export const STATUS_PAGE_CSP = [
   "default-src 'none'",
-  `script-src ${hash(SCRIPT)}`,
-  `style-src ${hash(STYLE)}`,
+  `script-src ${hash(SCRIPT)} ${hash(CONSOLE_SCRIPT)}`,
+  `style-src ${hash(STYLE)} ${hash(CONSOLE_STYLE)}`,
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
@@ -327,6 +329,7 @@ export function renderStatusPage(node: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>aes ${name}</title>
 <style>${STYLE}</style>
+<style>${CONSOLE_STYLE}</style>
 </head>
 <body>
 <h1>aes node <span id="node">${name}</span></h1>
@@ -334,6 +337,7 @@ export function renderStatusPage(node: string): string {
 <label>Control token <input id="token" type="password" autocomplete="off" size="40"></label>
 (the node's cluster secret; see docs/operations.md)</p>
 <p id="message" role="status"></p>
+${CONSOLE_HTML}
 <h2>Cluster members</h2>
 <table>
 <thead><tr><th>node</th><th>link</th><th>since</th><th>HTTP</th><th>why not linked</th></tr></thead>
@@ -358,6 +362,7 @@ export function renderStatusPage(node: string): string {
 Replay sends a message back to where it came from with its message id, so the endpoint takes it once.</p>
 <div id="dead-letters"></div>
 <script>${SCRIPT}</script>
+<script>${CONSOLE_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -73,6 +73,7 @@ export function collectBrokerMetrics(
   const gauges: [string, QueueField][] = [
     ['aes_broker_queue_depth', 'depth'],
     ['aes_broker_queue_consumers', 'consumers'],
+    ['aes_broker_queue_unacked', 'unacked'],
   ];
   for (const [name, field] of gauges) {
     createGauge(registry, name, (g) => {

@@ -479,6 +479,14 @@ export const METRICS: readonly MetricSpec[] = [
     labels: [QUEUE],
   }),
   spec({
+    name: 'aes_broker_queue_unacked',
+    type: 'gauge',
+    group: 'broker',
+    source: 'node',
+    help: 'Messages of a queue delivered to a consumer and not yet acknowledged.',
+    labels: [QUEUE],
+  }),
+  spec({
     name: 'aes_broker_enqueued_total',
     type: 'counter',
     group: 'broker',
