@@ -11,8 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap-systems.js';
@@ -21,6 +20,7 @@ import { assertPromtoolClean, promtoolSkipReason } from '../observability/promto
 import { families, maybeSample, sample } from '../observability/support.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { waitDelivered } from './support/pipeline.js';
+import { openChromium } from './support/chromium.js';
 import { Prometheus } from './support/prometheus.js';
 import { pollWhileProgressing } from '../support/wait.js';
 
@@ -192,88 +192,67 @@ interface EndpointRow {
 }
 
 async function statusPage(a: RunningNode, b: RunningNode): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const profile = await mkdtemp(join(tmpdir(), 'aes-chromium-'));
-  // A new, empty profile (playwright passes it as --user-data-dir).
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_BIN,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  try {
-    const page = await browser.newPage();
-    const scripts: string[] = [];
-    page.on('pageerror', (err) => scripts.push(err.message));
-    // Node b's page: the cluster is every node's, and the endpoint to restart runs on node a.
-    await page.goto(`${b.field('http listening', 'url')}/`);
-    const row = page.locator('tr[data-endpoint="orders-out"]');
-    await row.locator('td.state', { hasText: 'running' }).waitFor({ timeout: 30_000 });
-    const memberRows = page.locator('#members tr');
-    const members: (string | null)[] = [];
-    for (let i = 0; i < (await memberRows.count()); i++) {
-      members.push(await memberRows.nth(i).getAttribute('data-member'));
-    }
-    assert.deepEqual(members, ['b', 'a', 'c']);
-    assert.equal(await page.locator('tr[data-endpoint="orders-in"] td.node').textContent(), 'b');
-    const read = async (): Promise<EndpointRow> => ({
-      pid: (await row.locator('td.pid').textContent()) ?? '',
-      restarts: (await row.locator('td.restarts').textContent()) ?? '',
-      state: (await row.locator('td.state').textContent()) ?? '',
-    });
-    const before = await read();
-    const restartsBefore = sample(
-      await metricsOf(a),
-      'aes_endpoint_restarts_total{endpoint="orders-out"}',
-    );
-
-    // Without the token: refused, and nothing changes.
-    await row.locator('button[data-action="restart"]').click();
-    await page.locator('#message', { hasText: 'refused (401)' }).waitFor({ timeout: 10_000 });
-    await page.locator('#token').fill('not-the-secret');
-    await page.locator('#token').dispatchEvent('change');
-    await row.locator('button[data-action="restart"]').click();
-    await page.locator('#message', { hasText: 'refused (403)' }).waitFor({ timeout: 10_000 });
-    const unchanged = JSON.parse(a.cli(['status', '--json']).stdout) as {
-      nodes: { node: string; endpoints?: { name: string; pid: number; restarts: number }[] }[];
-    };
-    const outNow = unchanged.nodes.find((n) => n.node === 'a')?.endpoints?.[0];
-    assert.equal(String(outNow?.pid), before.pid, 'a refused restart changed nothing');
-    assert.equal(String(outNow?.restarts), before.restarts);
-
-    // With the node's token (the cluster secret): node a restarts its endpoint.
-    await page.locator('#token').fill(SECRET);
-    await page.locator('#token').dispatchEvent('change');
-    await row.locator('button[data-action="restart"]').click();
-    await page.locator('#message', { hasText: 'restart orders-out: done on a' }).waitFor({
-      timeout: 60_000,
-    });
-    await eventually('the new pid shown', async () => {
-      const now = await read();
-      return now.state === 'running' && now.pid !== before.pid && now.pid !== '-';
-    });
-    // The page's restart column counts the supervisor's own restarts (after crashes); the
-    // metric counts every start after the first, a requested restart too.
-    assert.equal(
-      sample(await metricsOf(a), 'aes_endpoint_restarts_total{endpoint="orders-out"}'),
-      restartsBefore + 1,
-    );
-    assert.deepEqual(scripts, [], 'no script errors on the page');
-
-    await mkdir(ARTIFACTS, { recursive: true });
-    const shot = join(ARTIFACTS, 'status-page.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    console.log(`# status page screenshot: ${shot}`);
-  } finally {
-    await browser.close();
-    await rm(profile, { recursive: true, force: true });
+  await using chromium = await openChromium();
+  const page = await chromium.browser.newPage();
+  const scripts: string[] = [];
+  page.on('pageerror', (err) => scripts.push(err.message));
+  // Node b's page: the cluster is every node's, and the endpoint to restart runs on node a.
+  await page.goto(`${b.field('http listening', 'url')}/`);
+  const row = page.locator('tr[data-endpoint="orders-out"]');
+  await row.locator('td.state', { hasText: 'running' }).waitFor({ timeout: 30_000 });
+  const memberRows = page.locator('#members tr');
+  const members: (string | null)[] = [];
+  for (let i = 0; i < (await memberRows.count()); i++) {
+    members.push(await memberRows.nth(i).getAttribute('data-member'));
   }
+  assert.deepEqual(members, ['b', 'a', 'c']);
+  assert.equal(await page.locator('tr[data-endpoint="orders-in"] td.node').textContent(), 'b');
+  const read = async (): Promise<EndpointRow> => ({
+    pid: (await row.locator('td.pid').textContent()) ?? '',
+    restarts: (await row.locator('td.restarts').textContent()) ?? '',
+    state: (await row.locator('td.state').textContent()) ?? '',
+  });
+  const before = await read();
+  const restartsBefore = sample(
+    await metricsOf(a),
+    'aes_endpoint_restarts_total{endpoint="orders-out"}',
+  );
+
+  // Without the token: refused, and nothing changes.
+  await row.locator('button[data-action="restart"]').click();
+  await page.locator('#message', { hasText: 'refused (401)' }).waitFor({ timeout: 10_000 });
+  await page.locator('#token').fill('not-the-secret');
+  await page.locator('#token').dispatchEvent('change');
+  await row.locator('button[data-action="restart"]').click();
+  await page.locator('#message', { hasText: 'refused (403)' }).waitFor({ timeout: 10_000 });
+  const unchanged = JSON.parse(a.cli(['status', '--json']).stdout) as {
+    nodes: { node: string; endpoints?: { name: string; pid: number; restarts: number }[] }[];
+  };
+  const outNow = unchanged.nodes.find((n) => n.node === 'a')?.endpoints?.[0];
+  assert.equal(String(outNow?.pid), before.pid, 'a refused restart changed nothing');
+  assert.equal(String(outNow?.restarts), before.restarts);
+
+  // With the node's token (the cluster secret): node a restarts its endpoint.
+  await page.locator('#token').fill(SECRET);
+  await page.locator('#token').dispatchEvent('change');
+  await row.locator('button[data-action="restart"]').click();
+  await page.locator('#message', { hasText: 'restart orders-out: done on a' }).waitFor({
+    timeout: 60_000,
+  });
+  await eventually('the new pid shown', async () => {
+    const now = await read();
+    return now.state === 'running' && now.pid !== before.pid && now.pid !== '-';
+  });
+  // The page's restart column counts the supervisor's own restarts (after crashes); the
+  // metric counts every start after the first, a requested restart too.
+  assert.equal(
+    sample(await metricsOf(a), 'aes_endpoint_restarts_total{endpoint="orders-out"}'),
+    restartsBefore + 1,
+  );
+  assert.deepEqual(scripts, [], 'no script errors on the page');
+
+  await mkdir(ARTIFACTS, { recursive: true });
+  const shot = join(ARTIFACTS, 'status-page.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`# status page screenshot: ${shot}`);
 }
