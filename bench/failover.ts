@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- failover [--records N] [--batch N] [--lease-ms MS] [--warmup N] [--case NAME]
- * [--engine etcd|postgres]`: endpoints placed by lease (issue 16), for etcd (a private one, as the
+ * `npm run bench -- failover [--records N] [--batch N] [--prefetch N] [--lease-ms MS] [--warmup N]
+ * [--case NAME] [--engine etcd|postgres]`: endpoints placed by lease (issue 16), for etcd (a private one, as the
  * tests start) and PostgreSQL (127.0.0.1:5432, a fresh schema per case, dropped at the end).
  *
  * - `<engine>-failover`: two `aes run` nodes with the outbound and inbound endpoint of the e2e
@@ -15,7 +15,8 @@
  * - `<engine>-{single,batch}-{local,shared}`: one node, the node's embedded broker; records/s
  *   with the records in the engine (shared: `coordination` in the config) and, the baseline of
  *   the same run, without `coordination` (local stores in the data folder). Single mode
- *   `--records` records, batch mode (batchSize 50, as the pipeline bench) `--batch` records,
+ *   `--records` records, batch mode (batchSize 50 and prefetch 50 — `--prefetch` — as the pipeline
+ *   bench) `--batch` records,
  *   after `--warmup` records through the fresh processes. Goal: shared costs at most 20% of
  *   batch-mode throughput (shared ≥ 0.8 × local).
  * - `<engine>-batch-ledger`: as `batch-shared`, with the inbound endpoint in `shared` mode
@@ -62,6 +63,8 @@ const WARMUP = arg('--warmup', 100, 0);
 /** The warm-up records' FIFO ids begin here, after any measured one. */
 const WARMUP_FROM = 10_000_000;
 const BATCH_SIZE = 50;
+/** The inbound endpoint's prefetch in batch mode: one batch by default, as the pipeline bench. */
+const PREFETCH = arg('--prefetch', BATCH_SIZE, 1);
 /** Failover goal: the first record from the new owner within the lease time plus this. */
 const FAILOVER_SLACK_MS = 2_000;
 /** Shared de-duplication may cost at most this share of batch-mode throughput. */
@@ -307,7 +310,7 @@ async function throughput(
   const shared = ledger ? { shared: ['orders-in'] } : {};
   const node = await rig.start(`bench-${randomUUID().slice(0, 8)}`, {
     ...(url === undefined ? {} : { coordination: { url, leaseMs: LEASE_MS, ...shared } }),
-    endpoints: { defaults: batch ? { batchSize: BATCH_SIZE, prefetch: BATCH_SIZE } : {} },
+    endpoints: { defaults: batch ? { batchSize: BATCH_SIZE, prefetch: PREFETCH } : {} },
   });
   await waitIdle(node, START_DEADLINE_MS);
   const { source, target } = rig;
