@@ -90,8 +90,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 const LEVELS: ReadonlySet<string> = new Set(Object.keys(RANK));
 
 /**
+ * A line of Node's own debug output (`NODE_DEBUG=section`, util.debuglog): `SECTION PID: text`.
+ * The process wrote it on stderr because it was asked to, not because something went wrong.
+ */
+const DEBUGLOG_LINE = /^([A-Z][A-Z0-9_.-]*) \d+: /;
+
+/**
  * A line a child process wrote to stdout or stderr: its JSON log records keep their level and
- * fields; other lines are logged as they are (stderr as warnings), with `stream`.
+ * fields; Node's debug output (`NODE_DEBUG`) is info with its `debug` section; other lines are
+ * logged as they are (stderr as warnings), with `stream`.
  */
 export function logOutputLine(log: Logger, stream: 'stdout' | 'stderr', line: string): void {
   if (line.startsWith('{')) {
@@ -105,6 +112,11 @@ export function logOutputLine(log: Logger, stream: 'stdout' | 'stderr', line: st
     } catch {
       // not a record: logged as it is
     }
+  }
+  const debug = stream === 'stderr' ? DEBUGLOG_LINE.exec(line) : null;
+  if (debug !== null) {
+    log.info(line, { stream, debug: (debug[1] as string).toLowerCase() });
+    return;
   }
   log[stream === 'stderr' ? 'warn' : 'info'](line, { stream });
 }

@@ -1,7 +1,8 @@
 /**
  * Logs at the right level: an endpoint that crashes (a real child process exiting on its own) or
  * is quarantined is logged as an error, a lost broker connection as a warning, a recovered one as
- * info; ordinary moves stay info.
+ * info; ordinary moves stay info. An endpoint's own output keeps its JSON records' levels, and
+ * Node's debug output (NODE_DEBUG) is not a warning.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import {
   logBrokerChange,
   logEndpointChange,
 } from '../../runtime/node/log-levels.js';
+import { logOutputLine } from '../../runtime/node/logger.js';
 import { waitFor } from './support/helpers.js';
 import { captureLog } from './support/capture-log.js';
 
@@ -66,4 +68,26 @@ test('a lost broker connection is a warning, the reconnection info, the first co
     ],
   );
   assert.equal(brokerChangeLevel({ from: 'reconnecting', to: 'closed' }), undefined);
+});
+
+test("an endpoint's output: JSON keeps its level, NODE_DEBUG lines are info, other stderr a warning", () => {
+  const { log, records } = captureLog();
+  logOutputLine(log, 'stdout', JSON.stringify({ level: 'error', msg: 'from json', step: 'put' }));
+  logOutputLine(log, 'stderr', 'AES-RUNTIME 4242: orders-in: running -> stopping (stop requested)');
+  logOutputLine(log, 'stderr', 'Error: something broke');
+  logOutputLine(log, 'stdout', 'plain line');
+  assert.deepEqual(
+    records.map((r) => [r.level, r.msg, r.stream ?? null, r.debug ?? null]),
+    [
+      ['error', 'from json', null, null],
+      [
+        'info',
+        'AES-RUNTIME 4242: orders-in: running -> stopping (stop requested)',
+        'stderr',
+        'aes-runtime',
+      ],
+      ['warn', 'Error: something broke', 'stderr', null],
+      ['info', 'plain line', 'stdout', null],
+    ],
+  );
 });
