@@ -90,15 +90,13 @@ export type EndpointReport =
   | EndpointStandbyReport;
 
 /**
- * A warm standby's sign of life (`EndpointLaunchConfig.standby`), sent while it waits for its
- * node's lease. Supervision counts it as a heartbeat; it carries no counters, as no endpoint
- * runs yet.
+ * A warm standby's sign of life (`EndpointLaunchConfig.standby`), sent once its entry module is
+ * loaded and while it waits for its node's lease. Supervision counts it as a heartbeat; it
+ * carries no counters, as no endpoint runs yet.
  */
 export interface EndpointStandbyReport {
   readonly kind: 'standby';
   readonly atMs: number;
-  /** True once the entry module is loaded (the process is ready to take over at once). */
-  readonly ready: boolean;
 }
 
 /**
@@ -220,7 +218,7 @@ export function parseReport(value: unknown): EndpointReport | undefined {
       if (!Array.isArray(value.events) || typeof value.dropped !== 'number') return undefined;
       return value as EndpointReport;
     case 'standby':
-      if (typeof value.atMs !== 'number' || typeof value.ready !== 'boolean') return undefined;
+      if (typeof value.atMs !== 'number') return undefined;
       return value as EndpointReport;
     case 'metrics-snapshot':
     case 'metrics-retract':

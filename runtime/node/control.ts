@@ -47,6 +47,12 @@ export interface ControlHost {
   info(): NodeInfo;
   /** Acts on a local endpoint (`to`: where `move` takes it); false when this node has none of that name. */
   act(action: EndpointAction, endpoint: string, to?: string): Promise<boolean>;
+  /**
+   * Restarts the local warm standby of `endpoint` (placed by lease, held by another node), so
+   * that it loads the code in place now; false when there is none. A `restart` also does this on
+   * every node it reaches: the owner restarts, the standbys load the same code.
+   */
+  refreshStandby?(endpoint: string): Promise<boolean>;
 }
 
 /** The other nodes this kernel is linked to (not endpoints, not clients). */
@@ -158,10 +164,30 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
       const { action, endpoint, to } = parseAction(args);
       return { found: await host.act(action, endpoint, to), node: host.node };
     },
+    'standby-refresh': async (args) => {
+      const endpoint = (args as { endpoint?: unknown } | null)?.endpoint;
+      if (typeof endpoint !== 'string') throw new Error('expected {"endpoint": NAME}');
+      return { refreshed: (await host.refreshStandby?.(endpoint)) === true };
+    },
     endpoint: async (args) => {
       const parsed = parseAction(args);
       const { action, endpoint, to } = parsed;
-      if (await host.act(action, endpoint, to)) return { node: host.node };
+      // A restart reaches the warm standbys on the nodes past the owner too (best effort).
+      const refreshRest = async (asked: ReadonlySet<string>): Promise<void> => {
+        if (action !== 'restart') return;
+        const rest = otherNodes(kernel).filter((node) => !asked.has(node));
+        await Promise.all(
+          rest.map((node) =>
+            kernel
+              .call(`poe://${node}/${CONTROL_SESSION}/standby-refresh`, { endpoint }, { timeoutMs })
+              .catch(() => undefined),
+          ),
+        );
+      };
+      if (await host.act(action, endpoint, to)) {
+        await refreshRest(new Set());
+        return { node: host.node };
+      }
       // One node at a time (an endpoint acted on once), going on past a node that does not
       // answer: the endpoint may be on the next. Not found, the answer names the nodes that could
       // not be asked, since it may be on one of them.
@@ -175,7 +201,10 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
             parsed,
             { timeoutMs: timeoutMs * 3 },
           )) as { found: boolean };
-          if (answer.found) return { node };
+          if (answer.found) {
+            await refreshRest(asked);
+            return { node };
+          }
         } catch (err) {
           unreachable.push(`${node} (${(err as Error).message})`);
         }
@@ -192,7 +221,7 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
   });
   kernel.publish(
     CONTROL_SESSION,
-    ['status', 'info', 'cluster-status', 'endpoint-local', 'endpoint'],
+    ['status', 'info', 'cluster-status', 'endpoint-local', 'endpoint', 'standby-refresh'],
     {
       allow: (peer) => endpointOfKernel(peer.name, host.node) === undefined,
     },

@@ -82,7 +82,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     if (!(err instanceof ClusterError && err.code === 'NAME_TAKEN')) throw err;
     // A copy run by hand while the node's own process is linked (running, or standing by warm).
     throw new SpawnError(
-      `${options.endpoint} already has a process linked to node ${options.node} (the one the node supervises: running it, or standing by warm for its lease); aes endpoint run is for an endpoint whose supervised process is stopped`,
+      `${options.endpoint} already has a process linked to node ${options.node} (the one the node supervises, running it or standing by warm for its lease, or another copy run by hand); aes endpoint run is for an endpoint whose supervised process is stopped`,
       { cause: err },
     );
   });

@@ -16,8 +16,8 @@ export interface ReportHost {
   readonly lineage: LineageIndex | undefined;
   /** An endpoint's broker connection changed: judge readiness again. */
   brokerChanged(): void;
-  /** The endpoint's warm standby reported: `ready` once its entry module is loaded. */
-  standby(ready: boolean): void;
+  /** The endpoint's warm standby reported: it is loaded and waits for the lease. */
+  standby(): void;
 }
 
 export function applyEndpointReport(
@@ -39,7 +39,7 @@ export function applyEndpointReport(
       break;
     case 'standby':
       managed.process.reports.heartbeat();
-      host.standby(report.ready);
+      host.standby();
       break;
     case 'metrics-snapshot':
     case 'metrics-retract':

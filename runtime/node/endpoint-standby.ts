@@ -4,7 +4,8 @@
  * its connection to the coordination engine open — and asks its node for the lease until the
  * node holds it. Nothing else happens before: no broker connection (an MQTT session would start
  * delivering), no data folder, no store; the process takes those once it has the lease's fence.
- * It tells its node it is alive (and when it is loaded) as often as a running endpoint would.
+ * Once loaded, it tells its node it is alive as often as a running endpoint would; when it takes
+ * over, its node watches it as a process starting afresh (`startLimitMs` for its first heartbeat).
  */
 import {
   openCoordinator,
@@ -35,10 +36,6 @@ export async function standBy(
   loading: Promise<unknown>,
   log: Logger,
 ): Promise<StandbyResult> {
-  let ready = false;
-  const beat = () => link.report({ kind: 'standby', atMs: Date.now(), ready });
-  beat();
-  const timer = setInterval(beat, config.settings.heartbeatIntervalMs);
   const url = config.standby.url;
   // Best effort: an engine unreachable now is opened again with the fence, and refused there.
   const opening = openCoordinator(url).catch((err: unknown) => {
@@ -47,6 +44,7 @@ export async function standBy(
     );
     return undefined;
   });
+  let timer: NodeJS.Timeout | undefined;
   // A node gone ends the standby at once (a call to it may wait for a link that never returns).
   const lostNode = (reason: string) =>
     new SpawnError(`lost the node while standing by (${reason})`);
@@ -56,9 +54,12 @@ export async function standBy(
   });
   lost.catch(() => undefined);
   try {
+    // Signs of life from here on: until the module is loaded, the start allowance (startLimitMs)
+    // covers it, as for a process started cold.
     await Promise.race([loading, lost]);
-    ready = true;
+    const beat = () => link.report({ kind: 'standby', atMs: Date.now() });
     beat();
+    timer = setInterval(beat, config.settings.heartbeatIntervalMs);
     log.info('warm standby: entry module loaded; waiting for this node to hold the lease');
     for (;;) {
       const next = await Promise.race([link.awaitLease(), lost]);
@@ -72,7 +73,8 @@ export async function standBy(
       return { config: { ...next, fence }, coordinator };
     }
   } catch (err) {
-    await (await opening)?.close().catch(() => undefined);
+    // In the background: an engine that does not answer must not hold the exit up.
+    void opening.then((c) => c?.close()).catch(() => undefined);
     throw err;
   } finally {
     clearInterval(timer);

@@ -29,10 +29,10 @@ export function endpointStatus(
   warm: boolean,
   nowMs: number,
 ): EndpointStatus {
+  // Whatever its process does (a warm standby starting, waiting, restarting or quarantined), an
+  // endpoint another node holds is a standby here; one that stops after losing the lease says so.
   const standby =
-    lease?.role === 'standby' &&
-    lease.desired !== 'stopped' &&
-    (s.state === 'stopped' || s.state === 'starting' || s.state === 'running');
+    lease?.role === 'standby' && lease.desired !== 'stopped' && s.state !== 'stopping';
   return {
     name: s.name,
     node,

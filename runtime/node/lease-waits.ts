@@ -20,29 +20,37 @@ export class LeaseWaits {
 
   /**
    * Answers a standby's `lease` call: the config `held()` gives once this node holds the lease
-   * (at once when it does now), `null` after `waitMs` without, or when the node closes.
+   * (at once when it does now), `null` after `waitMs` without; `takingOver` is called when the
+   * answer carries the config. Once the node closes, a call waits its `waitMs` out and gets
+   * `null` (its process is stopped meanwhile), so that no standby asks again in a tight loop.
    */
-  wait(
+  async wait(
     endpoint: string,
     held: () => EndpointLaunchConfig | undefined,
     waitMs = LEASE_WAIT_MS,
+    takingOver: () => void = () => undefined,
   ): Promise<EndpointLeaseAnswer> {
-    const now = held();
-    if (now !== undefined || this.#closed) return Promise.resolve({ config: now ?? null });
-    return new Promise((resolve) => {
-      const waiters = this.#waiting.get(endpoint) ?? new Set<() => void>();
-      this.#waiting.set(endpoint, waiters);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        if (waiters.size === 0 && this.#waiting.get(endpoint) === waiters) {
-          this.#waiting.delete(endpoint);
-        }
-        resolve({ config: this.#closed ? null : (held() ?? null) });
-      };
-      const timer = setTimeout(done, waitMs);
-      waiters.add(done);
-    });
+    const now = this.#closed ? undefined : held();
+    const config =
+      now ??
+      (await new Promise<EndpointLaunchConfig | undefined>((resolve) => {
+        const waiters = this.#waiting.get(endpoint) ?? new Set<() => void>();
+        this.#waiting.set(endpoint, waiters);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          if (waiters.size === 0 && this.#waiting.get(endpoint) === waiters) {
+            this.#waiting.delete(endpoint);
+          }
+          resolve(this.#closed ? undefined : held());
+        };
+        const timer = setTimeout(done, waitMs);
+        // A node that is stopping does not wait for a standby's call to end.
+        if (this.#closed) timer.unref();
+        else waiters.add(done);
+      }));
+    if (config !== undefined) takingOver();
+    return { config: config ?? null };
   }
 
   /** This node now holds `endpoint`'s lease: every standby waiting for it gets its config. */
@@ -50,10 +58,9 @@ export class LeaseWaits {
     for (const done of [...(this.#waiting.get(endpoint) ?? [])]) done();
   }
 
-  /** A standby's report: its process (`pid`) has loaded its entry module, or not yet. */
-  report(endpoint: string, pid: number | undefined, ready: boolean): void {
-    if (ready && pid !== undefined) this.#ready.set(endpoint, pid);
-    else this.#ready.delete(endpoint);
+  /** A standby's report: its process (`pid`) has loaded its entry module and waits. */
+  report(endpoint: string, pid: number | undefined): void {
+    if (pid !== undefined) this.#ready.set(endpoint, pid);
   }
 
   /** True when process `pid` is `endpoint`'s warm standby, loaded and waiting for the lease. */
@@ -61,7 +68,10 @@ export class LeaseWaits {
     return pid !== undefined && this.#ready.get(endpoint) === pid;
   }
 
-  /** Answers every held call with `null` (the node is stopping). */
+  /**
+   * The node is stopping: no standby takes over from now on. Held calls are answered `null` now;
+   * later ones wait their time out first (see `wait`).
+   */
   close(): void {
     this.#closed = true;
     for (const endpoint of [...this.#waiting.keys()]) this.wake(endpoint);

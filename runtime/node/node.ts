@@ -255,11 +255,14 @@ export class AesNode implements AsyncDisposable {
     installNodeSession(kernel, config.node, {
       launchConfig: (endpoint, standby) => this.launchConfig(endpoint, standby),
       awaitLease: (endpoint) => {
-        if (!this.endpoints.has(endpoint)) throw new Error(`no endpoint '${endpoint}' here`);
-        return this.leaseWaits.wait(endpoint, () => {
-          const held = this.launchConfig(endpoint);
-          return held?.fence === undefined ? undefined : held;
-        });
+        const managed = this.endpoints.get(endpoint);
+        if (managed === undefined) throw new Error(`no endpoint '${endpoint}' here`);
+        const held = () => {
+          const launch = this.launchConfig(endpoint);
+          return launch?.fence === undefined ? undefined : launch;
+        };
+        // Taking over, it starts for real: watched as a fresh start, not by its standby beats.
+        return this.leaseWaits.wait(endpoint, held, undefined, () => managed.process.watchStart());
       },
       report: (endpoint, report) => this.onReport(endpoint, report),
     });
@@ -268,6 +271,7 @@ export class AesNode implements AsyncDisposable {
       status: () => this.status(),
       info: () => this.info(),
       act: (action, endpoint, to) => this.act(action, endpoint, to),
+      refreshStandby: (endpoint) => this.refreshStandby(endpoint),
     });
     installTraceSession(kernel, { node: config.node, find: (id) => this.lineage?.find(id) ?? [] });
     watchPeerNodes(kernel, this.log);
@@ -488,7 +492,7 @@ export class AesNode implements AsyncDisposable {
         metrics: this.metrics.endpoints,
         lineage: this.lineage,
         brokerChanged: () => this.brokerHealth?.check(),
-        standby: (ready) => this.leaseWaits.report(endpoint, managed.process.snapshot().pid, ready),
+        standby: () => this.leaseWaits.report(endpoint, managed.process.snapshot().pid),
       },
       endpoint,
       managed,
@@ -507,10 +511,25 @@ export class AesNode implements AsyncDisposable {
       if (this.placement !== undefined || !this.endpoints.has(endpoint)) return false;
       throw new StateError(`move: ${endpoint} is not placed by lease (no coordination here)`);
     }
-    // A standby has it, but must not run it: the owner is asked (the control session goes on).
-    if (!this.endpoints.has(endpoint) || this.placement?.holds(endpoint) === false) return false;
+    // A standby has it, but must not run it: the owner is asked (the control session goes on);
+    // its warm standby restarts meanwhile, to load the code the owner will restart with.
+    if (!this.endpoints.has(endpoint) || this.placement?.holds(endpoint) === false) {
+      if (action === 'restart') await this.refreshStandby(endpoint);
+      return false;
+    }
     this.log.info(`${action} ${endpoint} (requested)`);
     await this.supervisor[action](endpoint);
+    return true;
+  }
+
+  /** Restarts endpoint `name`'s warm standby (it loads the code in place now); false without one. */
+  private async refreshStandby(name: string): Promise<boolean> {
+    const standby = this.supervisor.get(name);
+    if (standby === undefined || this.placement?.holds(name) !== false) return false;
+    if (!this.warmStandby(name) || !/^(starting|running|backoff)$/.test(standby.state))
+      return false;
+    this.log.info(`restart ${name}: its warm standby here starts again (requested)`);
+    await standby.restart();
     return true;
   }
 

@@ -353,7 +353,9 @@ export class Placement {
     while (!signal.aborted) {
       try {
         const may = await this.mayCampaign(c, signal);
-        await this.host.standBy?.(c.name, c.desired.state !== 'stopped');
+        await this.host
+          .standBy?.(c.name, c.desired.state !== 'stopped')
+          .catch((err: unknown) => c.log.warn(`warm standby not kept: ${(err as Error).message}`));
         if (!may) {
           this.observe(c, await this.coordinator.holderOf(key, { signal }));
           await sleep(pauseMs, signal).catch(() => undefined);

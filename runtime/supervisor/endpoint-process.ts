@@ -185,6 +185,14 @@ export class EndpointProcess implements AsyncDisposable {
     return new Promise((resolve) => this.exitWaiters.push(resolve));
   }
 
+  /**
+   * The process starts its real work only now (a warm standby taking its endpoint over): it is
+   * watched as a fresh start again, its first report due within `startLimitMs`.
+   */
+  watchStart(): void {
+    if (this.lifecycle.is('running')) this.hang.start();
+  }
+
   /** Stops (if running) and starts again, clearing a quarantine. */
   async restart(): Promise<void> {
     await this.stop();

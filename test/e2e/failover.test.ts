@@ -1,8 +1,8 @@
 /**
  * Placement by lease (issue 16) with real parts: two `aes run` nodes, each its own project with
  * the same endpoint folder, sharing a private etcd or the machine's PostgreSQL (a namespace of
- * the test's own). Exactly one runs the endpoint, the other stands by: warm on etcd (its process
- * loaded, waiting for the lease), without a process on PostgreSQL (`warmStandby: false`). A
+ * the test's own). Exactly one runs the endpoint, the other stands by: warm (its process loaded,
+ * waiting for the lease), or — PostgreSQL's second case, `warmStandby: false` — without one. A
  * graceful stop of the owner hands it over at once; kill -9 of the owner's node moves it within
  * leaseMs + 2 s (to the warm standby's own process); with etcd killed the owner stops its
  * endpoint before leaseMs passes, says why, and it runs again once etcd is back.
@@ -19,6 +19,7 @@ import {
 } from '../support/private-etcd.js';
 import { serviceSkipReason } from '../support/services.js';
 import { runCli } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { ownStatus } from './support/node-status.js';
 import {
   makeProject,
@@ -55,12 +56,17 @@ const stopped = (l: LogLine) => l.endpoint === ENDPOINT && l.msg === 'stopping -
 
 const statusOf = ownStatus;
 
-/** The pid of `node`'s warm standby of the endpoint, once its status shows one loaded. */
-async function warmPid(node: RunningNode): Promise<number> {
+/** The pid of `node`'s warm standby of the endpoint (other than `not`), once it shows loaded. */
+async function warmPid(node: RunningNode, not?: number): Promise<number> {
   const until = Date.now() + 30_000;
   for (;;) {
     const entry = (await statusOf(node)).endpoints.find((e) => e.name === ENDPOINT);
-    if (entry?.state === 'standby' && entry.lease?.warm === true && entry.pid !== null) {
+    if (
+      entry?.state === 'standby' &&
+      entry.lease?.warm === true &&
+      entry.pid !== null &&
+      entry.pid !== not
+    ) {
       return entry.pid;
     }
     if (Date.now() > until) {
@@ -83,11 +89,19 @@ async function readyz(node: RunningNode): Promise<{ status: number; reasons: str
 async function scenario(url: string, etcd: PrivateEtcd | undefined, warm: boolean): Promise<void> {
   const projects: Project[] = [];
   const nodes: RunningNode[] = [];
+  // One cluster: fb seeds from fa, whose port stays the same across its restarts, so that a
+  // command given on either node reaches the other.
+  const seedPort = await freePort();
+  const secret = randomBytes(16).toString('hex');
   const project = async (name: string) => {
+    const cluster =
+      name === 'fa'
+        ? { port: seedPort, secret }
+        : { port: 0, secret, seeds: [`127.0.0.1:${seedPort}`] };
     const p = await makeProject({
       node: name,
       endpoints: { [ENDPOINT]: 'sink.ts' },
-      config: { coordination: { url, leaseMs: LEASE_MS, warmStandby: warm } },
+      config: { cluster, coordination: { url, leaseMs: LEASE_MS, warmStandby: warm } },
     });
     projects.push(p);
     return p;
@@ -114,6 +128,17 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined, warm: boolea
       // A warm standby: b's process is up and loaded, and runs nothing until b holds the lease.
       const warmB = await warmPid(b);
       assert.ok(isAlive(warmB), `b's warm standby ${warmB} runs`);
+      // A restart asked through the standby: the owner's process restarts, and the standby's
+      // too (it loads the code the owner now runs).
+      const ownerPid = (await statusOf(a)).endpoints.find((e) => e.name === ENDPOINT)?.pid;
+      const restarted = runCli(['endpoint', 'restart', ENDPOINT, '-c', pb.configFile]);
+      assert.equal(restarted.status, 0, restarted.stderr);
+      assert.match(restarted.stdout, /on fa/);
+      const fresh = await warmPid(b, warmB);
+      assert.ok(!isAlive(warmB), `the old warm standby ${warmB} is gone (now ${fresh})`);
+      const ownerNow = (await statusOf(a)).endpoints.find((e) => e.name === ENDPOINT);
+      assert.equal(ownerNow?.lease?.role, 'owner');
+      assert.notEqual(ownerNow.pid, ownerPid, "the owner's process restarted");
     } else {
       assert.equal(entry.pid, null, 'no process stands by');
       // Run by hand there: refused, b holds no lease for it.
@@ -230,20 +255,24 @@ test(
   },
 );
 
-test(
-  'PostgreSQL, warmStandby false: one owner, a standby without a process, graceful and kill -9 failover',
-  {
-    skip: await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432),
-  },
-  async () => {
-    const schema = `aes_failover_${process.pid}_${randomBytes(3).toString('hex')}`;
-    try {
-      await scenario(`${POSTGRES}?namespace=${schema}`, undefined, false);
-    } finally {
-      const client = new pg.Client({ connectionString: POSTGRES, connectionTimeoutMillis: 5000 });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
-  },
-);
+for (const warm of [true, false]) {
+  test(
+    warm
+      ? 'PostgreSQL: one owner, a warm standby, graceful and kill -9 failover'
+      : 'PostgreSQL, warmStandby false: one owner, a standby without a process, graceful and kill -9 failover',
+    {
+      skip: await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432),
+    },
+    async () => {
+      const schema = `aes_failover_${process.pid}_${randomBytes(3).toString('hex')}`;
+      try {
+        await scenario(`${POSTGRES}?namespace=${schema}`, undefined, warm);
+      } finally {
+        const client = new pg.Client({ connectionString: POSTGRES, connectionTimeoutMillis: 5000 });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+  );
+}
