@@ -190,6 +190,7 @@ const DEAD_LETTER_STATUS: Readonly<Record<DeadLetterError['code'], number>> = {
   DLQ_NO_SELECTION: 404,
   DLQ_BAD_FILTER: 400,
   DLQ_NO_BROKER: 503,
+  DLQ_NO_MANAGEMENT: 503,
 };
 
 /** The endpoints of the config's folder and the dead-letter queue of each. */
