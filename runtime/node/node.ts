@@ -57,7 +57,7 @@ import {
 import { createLogger, logOutputLine, type Logger } from './logger.js';
 import { logEndpointChange } from './log-levels.js';
 import { listenAs } from './port-in-use.js';
-import { DeadLetterDesk } from './dead-letter-desk.js';
+import { clusterDeadLetters } from './cluster-dead-letters.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
@@ -317,7 +317,7 @@ export class AesNode implements AsyncDisposable {
         status: () => this.pageStatus(),
         act: (action, endpoint) => this.actAnywhere(action, endpoint),
         trace: (id) => traceForPage(kernel, this.name, id),
-        deadLetters: new DeadLetterDesk(this.name, () => this.config, this.endpointBrokerUrls),
+        deadLetters: clusterDeadLetters(kernel, () => this.config, this.endpointBrokerUrls),
       }),
     );
     this.advertised = advertisedUrl(config.http.advertise, this.http.url);
