@@ -4,15 +4,16 @@
  * reports its readiness, and records' steps its lineage index.
  */
 import { zeroCounters } from '../endpoint/progress.js';
-import type { EndpointReport } from '../link/protocol.js';
-import type { EndpointMetricsMerger } from '../observability/endpoint-merger.js';
+import type { EndpointLineageReport, EndpointReport } from '../link/protocol.js';
+import type { NodeMetrics } from '../observability/node-metrics.js';
 import { nextBrokerView } from './broker-health.js';
 import type { LineageIndex } from './lineage-index.js';
 import type { Managed } from './managed-endpoint.js';
 
 export interface ReportHost {
   readonly node: string;
-  readonly metrics: Pick<EndpointMetricsMerger, 'apply'>;
+  /** Endpoint metric reports are merged into `endpoints`; lost lineage steps counted in `lineage`. */
+  readonly metrics: Pick<NodeMetrics, 'endpoints' | 'lineage'>;
   /** The node's lineage index; undefined while it opens or after it closed. */
   readonly lineage: LineageIndex | undefined;
   /** An endpoint's broker connection changed: judge readiness again. */
@@ -37,7 +38,7 @@ export function applyEndpointReport(
     case 'metrics-snapshot':
     case 'metrics-retract':
       try {
-        host.metrics.apply(endpoint, report);
+        host.metrics.endpoints.apply(endpoint, report);
       } catch (err) {
         managed.log.warn(`metrics report rejected: ${(err as Error).message}`);
       }
@@ -52,12 +53,32 @@ export function applyEndpointReport(
       host.brokerChanged();
       break;
     case 'lineage':
-      host.lineage?.add(host.node, endpoint, report.events);
-      if (report.dropped > 0) {
-        managed.log.warn(
-          `${report.dropped} lineage step(s) dropped: the node took them too slowly`,
-        );
-      }
+      applyLineageReport(host, endpoint, managed, report);
       break;
+  }
+}
+
+/** Adds the steps to the index, and counts every step that never gets there. */
+function applyLineageReport(
+  host: ReportHost,
+  endpoint: string,
+  managed: Managed,
+  report: EndpointLineageReport,
+): void {
+  const drops = host.metrics.lineage;
+  const index = host.lineage;
+  const events = report.events.length;
+  if (index === undefined || index.closed) {
+    drops.dropped(endpoint, 'no-index', events);
+  } else {
+    drops.dropped(endpoint, 'malformed', events - index.add(host.node, endpoint, report.events));
+  }
+  drops.dropped(endpoint, 'endpoint-queue-full', report.dropped);
+  drops.dropped(endpoint, 'link-down', report.lost);
+  if (report.dropped > 0) {
+    managed.log.warn(`${report.dropped} lineage step(s) dropped: the node took them too slowly`);
+  }
+  if (report.lost > 0) {
+    managed.log.warn(`${report.lost} lineage step(s) lost while the link to the node was down`);
   }
 }

@@ -63,7 +63,7 @@ import { MemberDirectory, type NodeInfo } from './members.js';
 import type { ClusterStatus, EndpointStatus, NodeStatus } from './status.js';
 import { embeddedBrokerStatus, reportEmbeddedBroker } from './embedded-broker-reports.js';
 import { applyEndpointReport } from './endpoint-reports.js';
-import { LineageIndex } from './lineage-index.js';
+import { openNodeLineage, type LineageIndex } from './lineage-index.js';
 import { installTraceSession, traceForPage } from './lineage-trace.js';
 import { brokerReason, brokerStatus, watchNodeBroker, type BrokerHealth } from './broker-health.js';
 
@@ -184,11 +184,7 @@ export class AesNode implements AsyncDisposable {
     // What `aes config check` checks too, before anything is held or started.
     const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
-    // Lineage is a view on records, never in their way: a node whose index cannot open runs on.
-    this.lineage = await LineageIndex.open(config.dataDir, {
-      ...config.lineage,
-      writeFailed: (error) => this.log.warn(error.message),
-    }).catch((err: unknown) => void this.log.error(`no lineage: ${(err as Error).message}`));
+    this.lineage = await openNodeLineage(config, this.log, this.metrics.lineage);
     if (config.coordination !== undefined) {
       this.placement = await openPlacement(config.file, config.coordination, this.name, this.log, {
         start: (name) => this.supervisor.get(name)?.start() ?? Promise.resolve(),
@@ -490,7 +486,7 @@ export class AesNode implements AsyncDisposable {
     applyEndpointReport(
       {
         node: this.name,
-        metrics: this.metrics.endpoints,
+        metrics: this.metrics,
         lineage: this.lineage,
         brokerChanged: () => this.brokerHealth?.check(),
       },
