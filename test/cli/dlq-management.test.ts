@@ -55,7 +55,7 @@ interface Listed {
 
 async function list(config: string, ...flags: string[]): Promise<Listed & { stderr: string }> {
   const r = await aes(['dlq', 'list', '--json', ...flags], config);
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 0, `${r.stderr}${r.stdout}`);
   const json = JSON.parse(r.stdout) as Listed;
   const letters = [...json.letters].sort((a, b) => a.messageId.localeCompare(b.messageId));
   return { via: json.via, letters, stderr: r.stderr };
@@ -71,7 +71,8 @@ async function project(dir: string, brokerUrl: string) {
   await writeFile(config, JSON.stringify({ node: 'n1', broker: { urls: [brokerUrl] } }));
   const dlq: Destination = `/queue/dead-letter.${name}`;
   const source: Destination = `/queue/orders-${name}`;
-  const transport = createTransport(RABBIT);
+  // The broker URL's queue arguments: every declaration of a queue must carry the same.
+  const transport = createTransport(brokerUrl);
   await transport.connect();
   try {
     const letter = (n: number, atMs: number) => ({
@@ -250,6 +251,90 @@ test(
       for (const s of proxy.sockets) s.destroy();
       await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
     }
+    const drop = await aes(['dlq', 'drop', '--all'], config);
+    assert.equal(drop.status, 0, drop.stderr);
+  },
+);
+
+const MANAGEMENT = 'http://127.0.0.1:15672/api';
+const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
+
+/** Gets (and takes or rejects, per `ackmode`) up to 100 messages of a queue through the API. */
+async function managementGet(queue: string, ackmode: string): Promise<Record<string, unknown>[]> {
+  const res = await fetch(`${MANAGEMENT}/queues/%2F/${encodeURIComponent(queue)}/get`, {
+    method: 'POST',
+    headers: { authorization: GUEST, 'content-type': 'application/json' },
+    body: JSON.stringify({ count: 100, ackmode, encoding: 'auto' }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as Record<string, unknown>[];
+}
+
+test(
+  "aes dlq on RabbitMQ's own dead letters (x-first-death-*): listed with their origin, replayed with their ids",
+  { skip },
+  async () => {
+    await using dir = await tempDir();
+    const tag = randomBytes(3).toString('hex');
+    const source = `orders-${tag}`;
+    const dlx = `dlx-${tag}`;
+    // Every queue of this broker URL dead-letters to `dlx` through the default exchange.
+    const url = `${RABBIT}&deadLetterExchange=&deadLetterRoutingKey=${dlx}`;
+    const { config } = await project(dir.path, url);
+    const transport = createTransport(url);
+    await transport.connect();
+    try {
+      // Declared before anything is dead-lettered to it (RabbitMQ drops what has no queue).
+      const sub = await transport.subscribe(`/queue/${dlx}`, () => Promise.resolve());
+      await sub.unsubscribe();
+      for (const n of [1, 2]) {
+        await transport.publish(`/queue/${source}`, `rb ${n}`, { messageId: `rb:${n}` });
+      }
+    } finally {
+      await transport.close();
+    }
+    // RabbitMQ dead-letters them itself: rejected without requeue.
+    assert.equal((await managementGet(source, 'reject_requeue_false')).length, 2);
+
+    const viaApi = await list(config, '--dlq', dlx, '--endpoint', 'nobody', '--queue', source);
+    assert.deepEqual(viaApi.letters, [], 'no endpoint named them: --endpoint selects none');
+    const all = await aes(['dlq', 'list', '--json', '--dlq', dlx, '--queue', source], config);
+    assert.equal(all.status, 0, all.stderr);
+    const json = JSON.parse(all.stdout) as {
+      via: string;
+      letters: { messageId: string; originalDestination: string; reason: string }[];
+    };
+    assert.equal(json.via, 'management');
+    assert.deepEqual(
+      json.letters.map((l) => [l.messageId, l.originalDestination, l.reason]).sort(),
+      [
+        ['rb:1', `/queue/${source}`, 'rejected'],
+        ['rb:2', `/queue/${source}`, 'rejected'],
+      ],
+    );
+    const viaStomp = await list(config, '--dlq', dlx, '--queue', source, '--browse', 'stomp');
+    assert.deepEqual(
+      viaStomp.letters,
+      [...json.letters].sort((a, b) => a.messageId.localeCompare(b.messageId)),
+    );
+
+    const replayed = await aes(
+      ['dlq', 'replay', '--dlq', dlx, '--queue', source, '--json'],
+      config,
+    );
+    assert.equal(replayed.status, 0, replayed.stderr);
+    // Back in their queue, ids kept; the dead-letter queue empty.
+    const back = await managementGet(source, 'ack_requeue_false');
+    assert.deepEqual(
+      back
+        .map(
+          (m) => (m.properties as { headers: Record<string, unknown> }).headers['aes-message-id'],
+        )
+        .sort(),
+      ['rb:1', 'rb:2'],
+    );
+    assert.deepEqual((await list(config, '--dlq', dlx, '--queue', source)).letters, []);
     const drop = await aes(['dlq', 'drop', '--all'], config);
     assert.equal(drop.status, 0, drop.stderr);
   },

@@ -69,6 +69,25 @@ test('a message the management API answered reads as the STOMP plugin delivers i
   assert.equal(letter.originalDestination, '/queue/orders');
   assert.equal(letter.deliveryCount, 3);
 
+  // One RabbitMQ dead-lettered itself: its origin and reason from x-first-death-*.
+  const rabbit = readDeadLetter(
+    '/queue/dlx',
+    asInbound('/queue/dlx', {
+      payload: Buffer.from('x'),
+      redelivered: false,
+      properties: {
+        headers: {
+          'aes-message-id': 'orders:8',
+          'x-first-death-queue': 'orders',
+          'x-first-death-reason': 'delivery_limit',
+          'x-first-death-exchange': '',
+        },
+      },
+    }),
+  );
+  assert.equal(rabbit.originalDestination, '/queue/orders');
+  assert.equal(rabbit.reason, 'delivery_limit');
+
   const bare = asInbound('/queue/dlq', {
     payload: Buffer.from('x'),
     redelivered: false,
