@@ -6,10 +6,11 @@
  * - `stomp`: a STOMP browse.
  * - `management`: the management API, or fail (`DLQ_NO_MANAGEMENT`) naming the flag.
  * - `auto` (the default): the API named by `--management-url` / `broker.managementUrl` (failing
- *   when it cannot be used: it was asked for); else, for an external STOMP broker, the API at the
- *   broker's host on port 15672, used only when its listeners include the STOMP URL's port (so an
- *   unrelated RabbitMQ on the same host is never read), and a STOMP browse with a notice naming
- *   the flags when it cannot be used. The embedded broker has no management API.
+ *   when it cannot be used: it was asked for); else, for an external STOMP broker that says it is
+ *   RabbitMQ (the `server` header of its CONNECTED frame), the API at the broker's host on port
+ *   15672, used only when its listeners include the STOMP URL's port (so an unrelated RabbitMQ on
+ *   the same host is never read), and a STOMP browse with a notice naming the flags when it
+ *   cannot be used. Any other broker (the embedded one, ActiveMQ) is browsed over STOMP, quietly.
  */
 import type { BrowseMethod } from './defaults.js';
 import { DeadLetterError } from './errors.js';
@@ -35,6 +36,11 @@ export interface BrowseChoiceOptions {
   /** The management API's URL, in place of the config's and of the derived one. */
   readonly managementUrl?: string;
   readonly deadlineMs: number;
+  /**
+   * The broker's `server` header (e.g. `RabbitMQ/3.10.8`; connects to ask), consulted in `auto`
+   * mode before an API is derived.
+   */
+  readonly brokerServer: () => Promise<string | undefined>;
 }
 
 const FLAGS =
@@ -60,6 +66,11 @@ export async function chooseBrowse(
         ? `--browse management: the embedded broker has no management API (it is RabbitMQ's); name one with --management-url, or leave out --browse`
         : `--browse management: no STOMP broker URL to find RabbitMQ's management API from; name it with --management-url`,
     );
+  }
+  if (named === undefined && method === 'auto') {
+    const server = await options.brokerServer();
+    if (server === undefined || !/^RabbitMQ\//i.test(server))
+      return { via: 'stomp', notice: undefined };
   }
   const failures: string[] = [];
   const candidates =

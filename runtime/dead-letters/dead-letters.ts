@@ -10,7 +10,7 @@
  * a letter is in the dead-letter queue, or republished, or both — never lost. Both is harmless,
  * since the inbound endpoint drops a second copy by that id.
  */
-import { createTransport, MESSAGE_ID_HEADER } from '../../transports/index.js';
+import { createTransport, MESSAGE_ID_HEADER, StompTransport } from '../../transports/index.js';
 import type { Destination, Transport } from '../../transports/index.js';
 import { deadLetterOf, type NodeConfig } from '../config/config.js';
 import { findEndpoints } from '../node/endpoint-folder.js';
@@ -83,8 +83,10 @@ async function readDeadLetters(
 ): Promise<DeadLetterList> {
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_DLQ_TIMEOUT_MS);
   const queues = await queuesOrThrow(config, options);
-  const choice = await chooseBrowse(config, dlqBrokerUrls(config, options.brokerUrl), {
+  const urls = dlqBrokerUrls(config, options.brokerUrl);
+  const choice = await chooseBrowse(config, urls, {
     deadlineMs: deadline,
+    brokerServer: () => brokerServer(urls, deadline),
     ...(options.browse === undefined ? {} : { browse: options.browse }),
     ...(options.managementUrl === undefined ? {} : { managementUrl: options.managementUrl }),
   });
@@ -225,6 +227,21 @@ async function withBrowse<T>(
     // the broker handles after every ACK sent before it.
     await new Promise<void>((resolve) => setImmediate(resolve));
     // DISCONNECT after the acks: what was not removed goes back to its queue.
+    await transport.close();
+  }
+}
+
+/** The `server` header of the broker's CONNECTED frame; undefined when it sends none. */
+async function brokerServer(
+  urls: readonly string[],
+  deadline: number,
+): Promise<string | undefined> {
+  const timeoutMs = Math.max(1, deadline - Date.now());
+  const transport = createTransport(urls, { connectTimeoutMs: timeoutMs });
+  try {
+    await transport.connect({ timeoutMs });
+    return transport instanceof StompTransport ? transport.server?.server : undefined;
+  } finally {
     await transport.close();
   }
 }

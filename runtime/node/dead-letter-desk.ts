@@ -89,7 +89,11 @@ export class DeadLetterDesk implements DeadLetterHost {
     const endpoints = await endpointQueues(config);
     if (endpoints.length === 0) return { node: this.node, endpoints: [] };
     const list = await this.call(() => listDeadLetters(config, this.browseOptions(config)));
-    return summarizeDeadLetters(this.node, endpoints, list.letters, list.truncated, Date.now());
+    return {
+      ...summarizeDeadLetters(this.node, endpoints, list.letters, list.truncated, Date.now()),
+      via: list.via,
+      ...(list.notice === undefined ? {} : { notice: list.notice }),
+    };
   }
 
   private async filterOf(config: NodeConfig, target: DeadLetterTarget): Promise<DeadLetterFilter> {

@@ -90,6 +90,13 @@ function renderDeadLetters(data) {
   for (const n of data.nodes) {
     for (const e of n.endpoints) renderEndpointLetters(root, n.node, e);
   }
+  for (const n of data.nodes) {
+    if (!n.notice) continue;
+    const p = document.createElement('p');
+    p.className = 'more notice';
+    p.textContent = 'node ' + n.node + ': ' + n.notice;
+    root.appendChild(p);
+  }
   for (const u of data.unreachable) {
     const p = document.createElement('p');
     p.className = 'down unreachable';

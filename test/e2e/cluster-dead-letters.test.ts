@@ -119,6 +119,14 @@ test('the cluster dead letters: listed from every node, replay and drop forwarde
       ['edge', 'hub'],
     );
     assert.deepEqual(view.unreachable, []);
+    // The embedded broker is read over STOMP (it has no management API), with no notice.
+    assert.deepEqual(
+      view.nodes.map((n) => [n.via, n.notice]),
+      [
+        ['stomp', undefined],
+        ['stomp', undefined],
+      ],
+    );
     const edgeLetters = view.nodes.find((n) => n.node === 'edge')?.endpoints[0];
     assert.equal(edgeLetters?.queue, '/queue/dead-letter.orders-in');
     assert.equal(edgeLetters?.count, 2);
