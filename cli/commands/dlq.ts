@@ -1,11 +1,15 @@
 /**
  * `aes dlq list | show | replay | drop`: the dead letters of the node's broker, reached as a
- * STOMP client at the broker the config names (or `--broker-url`). A shell over
- * `runtime/dead-letters/`.
+ * STOMP client at the broker the config names (or `--broker-url`), `list` and `show` through
+ * RabbitMQ's management API where there is one. A shell over `runtime/dead-letters/`.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../runtime/config/defaults.js';
-import { DEFAULT_DLQ_TIMEOUT_MS } from '../../runtime/dead-letters/defaults.js';
+import {
+  BROWSE_METHODS,
+  DEFAULT_DLQ_TIMEOUT_MS,
+  type BrowseMethod,
+} from '../../runtime/dead-letters/defaults.js';
 import type { DeadLetterFilter, DeadLetterOptions } from '../../runtime/internal.js';
 import { collect } from '../option-helpers.js';
 import type { RegisterCommand } from './register-command.js';
@@ -22,6 +26,10 @@ const LIST_EXAMPLES: readonly Example[] = [
   {
     does: "one endpoint's, older than an hour, as JSON",
     line: 'aes dlq list --endpoint orders-in --older-than 1h --json',
+  },
+  {
+    does: "through RabbitMQ's management API on another port",
+    line: 'aes dlq list --management-url http://mq1:8080 --browse management',
   },
 ];
 
@@ -46,6 +54,8 @@ const DROP_EXAMPLES: readonly Example[] = [
 interface CommonFlags {
   readonly config: string;
   readonly brokerUrl?: string;
+  readonly managementUrl?: string;
+  readonly browse?: BrowseMethod;
   readonly dlq: readonly string[];
   readonly timeoutMs: number;
   readonly json?: boolean;
@@ -64,6 +74,28 @@ function positiveInteger(value: string): number {
     throw new InvalidArgumentError('expected a positive integer');
   }
   return Number(value);
+}
+
+function browseMethod(value: string): BrowseMethod {
+  if (!(BROWSE_METHODS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${BROWSE_METHODS.join(', ')}`);
+  }
+  return value as BrowseMethod;
+}
+
+/** What `list` and `show` add: how they read. */
+function addReading(command: Command): Command {
+  return command
+    .option(
+      '--management-url <url>',
+      "RabbitMQ's management API to read through (default: broker.managementUrl, else the STOMP broker's host on port 15672)",
+    )
+    .option(
+      '--browse <how>',
+      'auto: the management API where there is one, else STOMP; management: only it; stomp: a STOMP browse',
+      browseMethod,
+      'auto',
+    );
 }
 
 function addCommon(command: Command): Command {
@@ -120,6 +152,9 @@ async function options(
     queues: flags.dlq,
     timeoutMs: flags.timeoutMs,
     ...(flags.brokerUrl === undefined ? {} : { brokerUrl: flags.brokerUrl }),
+    ...(flags.managementUrl === undefined ? {} : { managementUrl: flags.managementUrl }),
+    ...(flags.browse === undefined ? {} : { browse: flags.browse }),
+    onNotice: (notice) => process.stderr.write(`aes dlq: ${notice}\n`),
   };
 }
 
@@ -132,7 +167,7 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
     'list, show, replay and drop the dead letters of the node’s broker',
   );
 
-  addFilters(addCommon(addExamples(dlq.command('list'), LIST_EXAMPLES)))
+  addReading(addFilters(addCommon(addExamples(dlq.command('list'), LIST_EXAMPLES))))
     .description('list the dead-letter queues of the endpoints and their messages')
     .action(async (flags: FilterFlags) => {
       const { loadConfig } = await import('../../runtime/node/index.js');
@@ -147,7 +182,7 @@ export const registerDlq: RegisterCommand = (program, setExitCode) => {
       setExitCode(0);
     });
 
-  addCommon(addExamples(dlq.command('show'), SHOW_EXAMPLES))
+  addReading(addCommon(addExamples(dlq.command('show'), SHOW_EXAMPLES)))
     .description('show one dead letter with its headers and body')
     .argument('<message-id>', 'its aes-message-id (as `aes dlq list` shows it)')
     .action(async (messageId: string, flags: CommonFlags) => {

@@ -77,7 +77,12 @@ export interface PeerAddress {
 }
 
 export type BrokerConfig =
-  | { readonly kind: 'external'; readonly urls: readonly string[] }
+  | {
+      readonly kind: 'external';
+      readonly urls: readonly string[];
+      /** RabbitMQ's management API, for `aes dlq` and the dead-letter page; absent: derived. */
+      readonly managementUrl?: string;
+    }
   | {
       readonly kind: 'embedded';
       readonly host: string;
@@ -303,6 +308,7 @@ interface RawConfig {
   };
   broker?: {
     urls?: string[];
+    managementUrl?: string;
     embedded?: {
       host?: string;
       port?: number;
@@ -432,7 +438,13 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): N
   const embedded = raw.broker?.embedded;
   const broker: BrokerConfig =
     raw.broker?.urls !== undefined
-      ? { kind: 'external', urls: raw.broker.urls }
+      ? {
+          kind: 'external',
+          urls: raw.broker.urls,
+          ...(raw.broker.managementUrl === undefined
+            ? {}
+            : { managementUrl: raw.broker.managementUrl }),
+        }
       : {
           kind: 'embedded',
           host: embedded?.host ?? D.DEFAULT_BROKER_HOST,

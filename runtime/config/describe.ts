@@ -35,7 +35,13 @@ export function redactConfig(config: NodeConfig): NodeConfig {
 
 function redactBroker(broker: BrokerConfig): BrokerConfig {
   if (broker.kind === 'external') {
-    return { kind: 'external', urls: broker.urls.map(redactUrlPassword) };
+    return {
+      kind: 'external',
+      urls: broker.urls.map(redactUrlPassword),
+      ...(broker.managementUrl === undefined
+        ? {}
+        : { managementUrl: redactUrlPassword(broker.managementUrl) }),
+    };
   }
   const { users, tls, ...rest } = broker;
   return {

@@ -1,8 +1,9 @@
 /**
  * What a dead letter says about itself, read from its headers. Two kinds end in a dead-letter
  * queue: those an inbound endpoint sent there (`aes-dead-letter-*`, runtime/endpoint/dead-letter.ts)
- * and those a broker moved after too many deliveries (`x-dead-letter-*`, `x-original-*`, as the
- * embedded broker and RabbitMQ write them). Both read the same way here.
+ * and those a broker moved (`x-dead-letter-*`, `x-original-*` as the embedded broker writes them
+ * after too many deliveries; `x-first-death-*` as RabbitMQ writes them for a rejected, expired or
+ * over-limit message). All read the same way here.
  */
 import type { Destination, InboundMessage } from '../../transports/index.js';
 import { MESSAGE_ID_HEADER, parseDestination } from '../../transports/index.js';
@@ -55,11 +56,13 @@ export function readDeadLetter(queue: Destination, message: InboundMessage): Dea
       ? undefined
       : [h['x-dead-letter-reason'], h['x-dead-letter-detail']]
           .filter((part) => part !== undefined)
-          .join(': '));
+          .join(': ')) ??
+    h['x-first-death-reason'];
   return {
     messageId: message.messageId ?? h['message-id'] ?? '',
     deadLetterQueue: queue,
-    originalDestination: h[DEAD_LETTER_FROM_HEADER] ?? h['x-original-destination'],
+    originalDestination:
+      h[DEAD_LETTER_FROM_HEADER] ?? h['x-original-destination'] ?? rabbitOrigin(h),
     endpoint: h[DEAD_LETTER_ENDPOINT_HEADER],
     reason,
     deliveryCount: Number.isInteger(count) ? count : undefined,
@@ -67,6 +70,16 @@ export function readDeadLetter(queue: Destination, message: InboundMessage): Dea
     headers: h,
     body: message.body,
   };
+}
+
+/**
+ * Where RabbitMQ dead-lettered it from (`x-first-death-queue`, which it sets on every message it
+ * dead-letters): that queue as a STOMP destination, which publishes to it through the default
+ * exchange whatever exchange first routed it there.
+ */
+function rabbitOrigin(h: Readonly<Record<string, string>>): string | undefined {
+  const queue = h['x-first-death-queue'];
+  return queue === undefined || queue.length === 0 ? undefined : `/queue/${queue}`;
 }
 
 /** The time it was dead-lettered in ms since the epoch; undefined when not recorded. */

@@ -1,20 +1,24 @@
 /**
- * `aes dlq`: list, show, replay and drop dead letters. Each call connects to the node's broker as
- * a STOMP client, browses the dead-letter queues (see `browse.ts`), acts on the selected letters
- * and closes, which gives every other message back to its queue unchanged.
+ * `aes dlq`: list, show, replay and drop dead letters. `list` and `show` read through RabbitMQ's
+ * management API when the broker has one (`browse-method.ts`, `management-browse.ts`). Otherwise,
+ * and for `replay` and `drop` always, a call connects to the node's broker as a STOMP client,
+ * browses the dead-letter queues (see `browse.ts`), acts on the selected letters and closes,
+ * which gives every other message back to its queue unchanged.
  *
  * A replay publishes a letter to its original destination with its `aes-message-id`, waits for
  * the broker's receipt, and only then acks it off the dead-letter queue: interrupted at any point,
  * a letter is in the dead-letter queue, or republished, or both — never lost. Both is harmless,
  * since the inbound endpoint drops a second copy by that id.
  */
-import { createTransport, MESSAGE_ID_HEADER } from '../../transports/index.js';
+import { createTransport, MESSAGE_ID_HEADER, StompTransport } from '../../transports/index.js';
 import type { Destination, Transport } from '../../transports/index.js';
 import { deadLetterOf, type NodeConfig } from '../config/config.js';
 import { findEndpoints } from '../node/endpoint-folder.js';
 import { browseDeadLetters, type HeldDeadLetter } from './browse.js';
 import { replayDestination, replayHeaders, type DeadLetter } from './dead-letter-message.js';
 import { DEFAULT_DLQ_TIMEOUT_MS } from './defaults.js';
+import { chooseBrowse, type BrowseMethod } from './browse-method.js';
+import { browseWithManagement } from './management-browse.js';
 import { DeadLetterError } from './errors.js';
 import { hasCriterion, matches, type DeadLetterFilter } from './selection.js';
 
@@ -27,6 +31,12 @@ export interface DeadLetterOptions {
   readonly queues?: readonly string[];
   readonly filter?: DeadLetterFilter;
   readonly timeoutMs?: number;
+  /** How `list` and `show` read (`replay` and `drop` always browse over STOMP). @defaultValue 'auto' */
+  readonly browse?: BrowseMethod;
+  /** RabbitMQ's management API, in place of `broker.managementUrl` and of the derived one. */
+  readonly managementUrl?: string;
+  /** Called with {@link DeadLetterList.notice} when there is one (`list` and `show`). */
+  readonly onNotice?: (notice: string) => void;
   /** Time "now" for age filters (tests). */
   readonly nowMs?: number;
 }
@@ -37,6 +47,10 @@ export interface DeadLetterList {
   readonly letters: readonly DeadLetter[];
   /** Queues with more messages than one browse reads. */
   readonly truncated: readonly Destination[];
+  /** How they were read. */
+  readonly via: 'management' | 'stomp';
+  /** Why RabbitMQ's management API was not used although it might have been; for the user. */
+  readonly notice: string | undefined;
 }
 
 /** The dead letters of the node's endpoints (and `options.queues`) that match the filter. */
@@ -44,11 +58,10 @@ export async function listDeadLetters(
   config: NodeConfig,
   options: DeadLetterOptions = {},
 ): Promise<DeadLetterList> {
-  return withBrowse(config, options, (held, queues, truncated) => ({
-    queues,
-    letters: selected(held, options).map((h) => h.letter),
-    truncated,
-  }));
+  const read = await readDeadLetters(config, options);
+  const now = options.nowMs ?? Date.now();
+  const filter = options.filter ?? {};
+  return { ...read, letters: read.letters.filter((l) => matches(l, filter, now)) };
 }
 
 /** One dead letter by message id; `DeadLetterError` `DLQ_NOT_FOUND` when none has it. */
@@ -57,11 +70,42 @@ export async function showDeadLetter(
   messageId: string,
   options: DeadLetterOptions = {},
 ): Promise<DeadLetter> {
-  return withBrowse(config, options, (held, queues) => {
-    const found = held.find((h) => h.letter.messageId === messageId);
-    if (found === undefined) throw notFound([messageId], queues);
-    return found.letter;
+  const read = await readDeadLetters(config, options);
+  const found = read.letters.find((l) => l.messageId === messageId);
+  if (found === undefined) throw notFound([messageId], read.queues);
+  return found;
+}
+
+/** Every letter of the queues, read the way `chooseBrowse` picks. */
+async function readDeadLetters(
+  config: NodeConfig,
+  options: DeadLetterOptions,
+): Promise<DeadLetterList> {
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_DLQ_TIMEOUT_MS);
+  const queues = await queuesOrThrow(config, options);
+  const urls = dlqBrokerUrls(config, options.brokerUrl);
+  const choice = await chooseBrowse(config, urls, {
+    deadlineMs: deadline,
+    brokerServer: () => brokerServer(urls, deadline),
+    ...(options.browse === undefined ? {} : { browse: options.browse }),
+    ...(options.managementUrl === undefined ? {} : { managementUrl: options.managementUrl }),
   });
+  if (choice.via === 'stomp' && choice.notice !== undefined) options.onNotice?.(choice.notice);
+  if (choice.via === 'management') {
+    const { letters, truncated } = await browseWithManagement(choice.api, queues, deadline);
+    return { queues, letters, truncated, via: 'management', notice: undefined };
+  }
+  return withBrowse(
+    config,
+    { ...options, timeoutMs: Math.max(1, deadline - Date.now()) },
+    (held, _queues, truncated) => ({
+      queues,
+      letters: held.map((h) => h.letter),
+      truncated,
+      via: 'stomp' as const,
+      notice: choice.notice,
+    }),
+  );
 }
 
 export interface DropOrReplayOptions extends DeadLetterOptions {
@@ -166,13 +210,7 @@ async function withBrowse<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DLQ_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  const queues = await deadLetterQueues(config, options.queues);
-  if (queues.length === 0) {
-    throw new DeadLetterError(
-      'DLQ_NO_SELECTION',
-      `${config.file}: no endpoint in ${config.endpoints.folder} and no --dlq given: no dead-letter queue to read`,
-    );
-  }
+  const queues = await queuesOrThrow(config, options);
   const transport = createTransport(dlqBrokerUrls(config, options.brokerUrl), {
     connectTimeoutMs: timeoutMs,
     publishTimeoutMs: timeoutMs,
@@ -191,6 +229,35 @@ async function withBrowse<T>(
     // DISCONNECT after the acks: what was not removed goes back to its queue.
     await transport.close();
   }
+}
+
+/** The `server` header of the broker's CONNECTED frame; undefined when it sends none. */
+async function brokerServer(
+  urls: readonly string[],
+  deadline: number,
+): Promise<string | undefined> {
+  const timeoutMs = Math.max(1, deadline - Date.now());
+  const transport = createTransport(urls, { connectTimeoutMs: timeoutMs });
+  try {
+    await transport.connect({ timeoutMs });
+    return transport instanceof StompTransport ? transport.server?.server : undefined;
+  } finally {
+    await transport.close();
+  }
+}
+
+async function queuesOrThrow(
+  config: NodeConfig,
+  options: DeadLetterOptions,
+): Promise<Destination[]> {
+  const queues = await deadLetterQueues(config, options.queues);
+  if (queues.length === 0) {
+    throw new DeadLetterError(
+      'DLQ_NO_SELECTION',
+      `${config.file}: no endpoint in ${config.endpoints.folder} and no --dlq given: no dead-letter queue to read`,
+    );
+  }
+  return queues;
 }
 
 function selected(held: readonly HeldDeadLetter[], options: DeadLetterOptions): HeldDeadLetter[] {

@@ -10,7 +10,9 @@ export type DeadLetterErrorCode =
   /** A filter value that cannot be used (a bad duration, a bad destination). */
   | 'DLQ_BAD_FILTER'
   /** The config names no broker the command can reach. */
-  | 'DLQ_NO_BROKER';
+  | 'DLQ_NO_BROKER'
+  /** RabbitMQ's management API was asked for (`--browse management`, a named URL) but cannot be used. */
+  | 'DLQ_NO_MANAGEMENT';
 
 /** Something asked of the dead letters that cannot be done; nothing was changed. */
 export class DeadLetterError extends Error {

@@ -29,6 +29,7 @@ export function deadLetterListJson(list: DeadLetterList): Record<string, unknown
     queues: list.queues,
     letters: list.letters.map((l) => deadLetterJson(l, false)),
     truncated: list.truncated,
+    via: list.via,
   };
 }
 

@@ -21,3 +21,8 @@ export {
   formatDeadLetterList,
 } from './format.js';
 export { MAX_BROWSE_MESSAGES } from './browse.js';
+export {
+  BROWSE_METHODS,
+  DEFAULT_MANAGEMENT_PROBE_TIMEOUT_MS,
+  type BrowseMethod,
+} from './browse-method.js';

@@ -142,12 +142,17 @@ export class EndpointLink implements AsyncDisposable {
     return this.lostReason;
   }
 
-  /** Sends one report; dropped when the link is down (the node sees the silence). */
-  report(report: EndpointReport): void {
+  /**
+   * Sends one report; dropped when the link is down (the node sees the silence). True when the
+   * link took it (not that the node got it), false when it was dropped.
+   */
+  report(report: EndpointReport): boolean {
     try {
       this.kernel.post(`poe://${this.options.node}/${NODE_SESSION}/report`, report);
+      return true;
     } catch {
       // No route or queue full: heartbeats resume with the link; a lost log line is acceptable.
+      return false;
     }
   }
 

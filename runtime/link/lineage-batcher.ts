@@ -1,8 +1,10 @@
 /**
  * Collects an endpoint's lineage events and sends them to its node in batches: at most one
  * report per interval, or at once when a batch is full. Bounded: past `maxQueued` the oldest
- * events are dropped and counted (the next report says how many), so a slow or absent node costs
- * the record path memory, never a wait. A report that is lost is lost: records go on.
+ * events are dropped and counted (the next report says how many, `dropped`), so a slow or absent
+ * node costs the record path memory, never a wait. A report the link could not take (down) is
+ * lost, and its events counted (`lost` of the next report that goes): records go on. The node
+ * counts both in `aes_endpoint_lineage_steps_dropped_total`.
  */
 import type { LineageEvent } from '../endpoint/lineage.js';
 import type { EndpointLineageReport } from './protocol.js';
@@ -15,8 +17,11 @@ export const LINEAGE_BATCH_SIZE = 500;
 export const LINEAGE_MAX_QUEUED = 20_000;
 
 export interface LineageBatcherOptions {
-  /** Sends one report; must not throw (EndpointLink.report does not). */
-  readonly send: (report: EndpointLineageReport) => void;
+  /**
+   * Sends one report; true when the link took it, false when it could not (down). Must not
+   * throw (EndpointLink.report does not).
+   */
+  readonly send: (report: EndpointLineageReport) => boolean;
   /** @defaultValue LINEAGE_FLUSH_INTERVAL_MS */
   readonly intervalMs?: number;
   /** @defaultValue LINEAGE_BATCH_SIZE */
@@ -28,6 +33,7 @@ export interface LineageBatcherOptions {
 export class LineageBatcher {
   #queue: LineageEvent[] = [];
   #dropped = 0;
+  #lost = 0;
   #timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
   private readonly batchSize: number;
@@ -67,9 +73,14 @@ export class LineageBatcher {
     this.#timer = undefined;
     while (this.#queue.length > 0) {
       const events = this.#queue.splice(0, this.batchSize);
-      const dropped = this.#dropped;
-      this.#dropped = 0;
-      this.options.send({ kind: 'lineage', events, dropped });
+      const report = { kind: 'lineage', events, dropped: this.#dropped, lost: this.#lost } as const;
+      if (this.options.send(report)) {
+        this.#dropped = 0;
+        this.#lost = 0;
+      } else {
+        // Counted until a report gets through and says so.
+        this.#lost += events.length;
+      }
     }
   }
 }

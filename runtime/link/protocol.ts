@@ -108,6 +108,8 @@ export interface EndpointLineageReport {
   readonly events: readonly LineageEvent[];
   /** Events the endpoint dropped since the last report (its queue was full: the node is slow). */
   readonly dropped: number;
+  /** Events in reports the link could not take (down) since the last report that went. */
+  readonly lost: number;
 }
 
 /**
@@ -216,6 +218,7 @@ export function parseReport(value: unknown): EndpointReport | undefined {
       return value as EndpointReport;
     case 'lineage':
       if (!Array.isArray(value.events) || typeof value.dropped !== 'number') return undefined;
+      if (typeof value.lost !== 'number') return undefined;
       return value as EndpointReport;
     case 'standby':
       if (typeof value.atMs !== 'number') return undefined;

@@ -89,7 +89,11 @@ export class DeadLetterDesk implements DeadLetterHost {
     const endpoints = await endpointQueues(config);
     if (endpoints.length === 0) return { node: this.node, endpoints: [] };
     const list = await this.call(() => listDeadLetters(config, this.browseOptions(config)));
-    return summarizeDeadLetters(this.node, endpoints, list.letters, list.truncated, Date.now());
+    return {
+      ...summarizeDeadLetters(this.node, endpoints, list.letters, list.truncated, Date.now()),
+      via: list.via,
+      ...(list.notice === undefined ? {} : { notice: list.notice }),
+    };
   }
 
   private async filterOf(config: NodeConfig, target: DeadLetterTarget): Promise<DeadLetterFilter> {
@@ -190,6 +194,7 @@ const DEAD_LETTER_STATUS: Readonly<Record<DeadLetterError['code'], number>> = {
   DLQ_NO_SELECTION: 404,
   DLQ_BAD_FILTER: 400,
   DLQ_NO_BROKER: 503,
+  DLQ_NO_MANAGEMENT: 503,
 };
 
 /** The endpoints of the config's folder and the dead-letter queue of each. */

@@ -35,6 +35,10 @@ export interface EndpointDeadLetters {
 export interface DeadLetterSummary {
   readonly node: string;
   readonly endpoints: readonly EndpointDeadLetters[];
+  /** How the broker was read (absent when the node has no endpoint, so nothing was read). */
+  readonly via?: 'management' | 'stomp';
+  /** Why RabbitMQ's management API was not used although it might have been (`aes dlq`'s notice). */
+  readonly notice?: string;
 }
 
 /** One endpoint of the node and the dead-letter queue it writes to. */

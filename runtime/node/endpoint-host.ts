@@ -138,7 +138,7 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
     const reporter = new MetricsReporter({
       endpoint: config.endpoint,
       registry,
-      send: (message) => link.report(message),
+      send: (message) => void link.report(message),
     });
     // The node shows and judges (`/readyz`) the endpoint's broker connection by these reports.
     let brokerUrl = redactUrl(config.brokerUrls[0] ?? '');

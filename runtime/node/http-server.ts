@@ -6,9 +6,10 @@
  * (401 without it, 403 with a wrong one; nothing changes either way). `/dead-letters.json` lists
  * the dead letters of the node's endpoints; `POST /api/dead-letters/ID/(replay|drop)` and
  * `POST /api/endpoints/NAME/dead-letters/(replay|drop)` act on one or all of an endpoint's,
- * behind the same token. `/trace.json?id=ID` answers a record's lineage from the whole cluster
- * (404 when no node has it, 400 for a missing id). `/console.json` is the live console's data:
- * the node's endpoints' rates and errors, its embedded broker's queue depths, the members.
+ * behind the same token; `?scope=cluster` lists every node's, `?node=NAME` acts on another's.
+ * `/trace.json?id=ID` answers a record's lineage from the whole cluster (404 when no node has
+ * it, 400 for a missing id). `/console.json` is the live console's data: the node's endpoints'
+ * rates and errors, its embedded broker's queue depths, the members.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -39,14 +40,16 @@ export interface HttpSurfaceHost {
 }
 
 export type DeadLetterAction = 'replay' | 'drop';
+/** `node`: this node's endpoints; `cluster`: every node's, asked over the cluster protocol. */
+export type DeadLetterScope = 'node' | 'cluster';
 /** One dead letter by message id, or every one of an endpoint. */
 export type DeadLetterTarget = { readonly messageId: string } | { readonly endpoint: string };
 
 export interface DeadLetterHost {
   /** What `/dead-letters.json` serves (plain JSON). */
-  list(): Promise<unknown>;
-  /** Replays or drops; resolves with what was done (plain JSON). */
-  act(action: DeadLetterAction, target: DeadLetterTarget): Promise<unknown>;
+  list(scope?: DeadLetterScope): Promise<unknown>;
+  /** Replays or drops, on `node`'s endpoints (default this node's); resolves with what was done. */
+  act(action: DeadLetterAction, target: DeadLetterTarget, node?: string): Promise<unknown>;
 }
 
 export interface HttpSurface {
@@ -105,6 +108,7 @@ async function deadLetterAction(
   host: HttpSurfaceHost,
   req: IncomingMessage,
   path: string,
+  query: URLSearchParams,
 ): Promise<unknown> {
   const one = LETTER_PATH.exec(path);
   const all = one === null ? ENDPOINT_LETTERS_PATH.exec(path) : null;
@@ -120,12 +124,22 @@ async function deadLetterAction(
     one !== null
       ? { messageId: decoded(match[1], 'message id') }
       : { endpoint: decoded(match[1], 'endpoint name') };
-  return host.deadLetters.act(action as DeadLetterAction, target);
+  const node = query.get('node');
+  if (node === '') throw new HttpStatusError(400, 'node= names no node');
+  return host.deadLetters.act(action as DeadLetterAction, target, node ?? undefined);
+}
+
+function deadLetterScope(query: URLSearchParams): DeadLetterScope {
+  const scope = query.get('scope') ?? 'node';
+  if (scope !== 'node' && scope !== 'cluster') {
+    throw new HttpStatusError(400, `scope '${scope}': expected node or cluster`);
+  }
+  return scope;
 }
 
 async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerResponse) {
   const [path = '/', query = ''] = (req.url ?? '/').split('?');
-  const done = await deadLetterAction(host, req, path);
+  const done = await deadLetterAction(host, req, path, new URLSearchParams(query));
   if (done !== undefined) {
     json(res, 200, done);
     return;
@@ -186,7 +200,7 @@ async function route(host: HttpSurfaceHost, req: IncomingMessage, res: ServerRes
       return;
     case '/dead-letters.json':
       if (host.deadLetters === undefined) throw new HttpStatusError(404, 'no dead letters here');
-      json(res, 200, await host.deadLetters.list());
+      json(res, 200, await host.deadLetters.list(deadLetterScope(new URLSearchParams(query))));
       return;
     default:
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

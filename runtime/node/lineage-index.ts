@@ -12,6 +12,9 @@ import { LINEAGE_STEPS, type LineageEvent } from '../endpoint/lineage.js';
 import { StoreError } from '../errors.js';
 import { openEnv } from '../store/lmdb-env.js';
 import { DEFAULT_LINEAGE_MAX_AGE_MS, DEFAULT_LINEAGE_MAX_ENTRIES } from '../config/defaults.js';
+import type { NodeConfig } from '../config/config.js';
+import type { LineageMetrics } from '../observability/lineage-metrics.js';
+import type { Logger } from './logger.js';
 
 /** Steps one lookup returns at most (the oldest of a record's). */
 export const MAX_TRACE_STEPS = 2_000;
@@ -32,8 +35,8 @@ export interface LineageIndexOptions {
   readonly maxAgeMs?: number;
   /** @defaultValue Date.now */
   readonly now?: () => number;
-  /** Told when a write failed (the steps of that batch are lost; the index goes on). */
-  readonly writeFailed?: (error: Error) => void;
+  /** Told when a write failed: the steps of that batch (`lost`) are lost; the index goes on. */
+  readonly writeFailed?: (error: Error, lost: readonly LineageEntry[]) => void;
 }
 
 type EventKey = [number, number];
@@ -99,6 +102,11 @@ export class LineageIndex {
     );
     await index.prune();
     return index;
+  }
+
+  /** True once `close()` was called: `add` takes nothing more. */
+  get closed(): boolean {
+    return this.closing !== undefined;
   }
 
   /** How many steps the index holds (written so far). */
@@ -172,6 +180,7 @@ export class LineageIndex {
             new StoreError(this.path, `writing lineage failed: ${(err as Error).message}`, {
               cause: err,
             }),
+            batch,
           );
         } finally {
           this.inFlight = [];
@@ -210,5 +219,29 @@ export class LineageIndex {
       this.entries -= 1;
       removed += 1;
     }
+  }
+}
+
+/**
+ * The node's index in its data folder, with `config.lineage`'s bounds; a failed write is logged
+ * and its steps counted in `drops`. Lineage is a view on records, never in their way: when the
+ * index cannot open, that is logged and the node runs on without it (undefined).
+ */
+export async function openNodeLineage(
+  config: Pick<NodeConfig, 'dataDir' | 'lineage'>,
+  log: Pick<Logger, 'warn' | 'error'>,
+  drops: Pick<LineageMetrics, 'writeFailed'>,
+): Promise<LineageIndex | undefined> {
+  try {
+    return await LineageIndex.open(config.dataDir, {
+      ...config.lineage,
+      writeFailed: (error, lost) => {
+        log.warn(error.message);
+        drops.writeFailed(lost);
+      },
+    });
+  } catch (err) {
+    log.error(`no lineage: ${(err as Error).message}`);
+    return undefined;
   }
 }

@@ -52,13 +52,13 @@ import { advertisedUrl, startHttpSurface, type HttpSurface } from './http-server
 import { createLogger, type Logger } from './logger.js';
 import { watchEndpoints } from './endpoint-watch.js';
 import { listenAs } from './port-in-use.js';
-import { DeadLetterDesk } from './dead-letter-desk.js';
+import { clusterDeadLetters } from './cluster-dead-letters.js';
 import { ensureNodeSecret, nodeSocketPath } from './secret.js';
 import { MemberDirectory, type NodeInfo } from './members.js';
 import type { EndpointStatus, NodeStatus } from './status.js';
 import { embeddedBrokerStatus, reportEmbeddedBroker } from './embedded-broker-reports.js';
 import { applyEndpointReport } from './endpoint-reports.js';
-import { LineageIndex } from './lineage-index.js';
+import { openNodeLineage, type LineageIndex } from './lineage-index.js';
 import { installTraceSession, traceForPage } from './lineage-trace.js';
 import { brokerReason, watchNodeBroker, type BrokerHealth } from './broker-health.js';
 import { endpointStatus } from './endpoint-status.js';
@@ -164,11 +164,7 @@ export class AesNode implements AsyncDisposable {
     // What `aes config check` checks too, before anything is held or started.
     const { endpoints: entries } = await checkNodeConfig(config);
     this.lock = await lockDataDir(config.dataDir);
-    // Lineage is a view on records, never in their way: a node whose index cannot open runs on.
-    this.lineage = await LineageIndex.open(config.dataDir, {
-      ...config.lineage,
-      writeFailed: (error) => this.log.warn(error.message),
-    }).catch((err: unknown) => void this.log.error(`no lineage: ${(err as Error).message}`));
+    this.lineage = await openNodeLineage(config, this.log, this.metrics.lineage);
     if (config.coordination !== undefined) {
       this.placement = await openPlacement(
         config.file,
@@ -318,7 +314,7 @@ export class AesNode implements AsyncDisposable {
         console: () => this.console(),
         act: (action, endpoint) => actAnywhere(this.kernel, this.name, action, endpoint),
         trace: (id) => traceForPage(kernel, this.name, id),
-        deadLetters: new DeadLetterDesk(this.name, () => this.config, this.endpointBrokerUrls),
+        deadLetters: clusterDeadLetters(kernel, () => this.config, this.endpointBrokerUrls),
       }),
     );
     this.advertised = advertisedUrl(config.http.advertise, this.http.url);
@@ -489,7 +485,7 @@ export class AesNode implements AsyncDisposable {
     applyEndpointReport(
       {
         node: this.name,
-        metrics: this.metrics.endpoints,
+        metrics: this.metrics,
         lineage: this.lineage,
         brokerChanged: () => this.brokerHealth?.check(),
         standby: () => this.leaseWaits.report(endpoint, managed.process.snapshot().pid),

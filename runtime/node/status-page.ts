@@ -2,7 +2,8 @@
  * The status page a node serves at `/`: plain HTML with a small inline script that polls
  * `/status.json` and renders members and endpoints with `textContent` only (names and errors are
  * data, never markup), and start / stop / restart buttons that POST with the node's token. Its
- * "Dead letters" section reads `/dead-letters.json` on load, on its button and after each replay
+ * "Dead letters" section (status-page-dead-letters.ts) reads every node's from
+ * `/dead-letters.json?scope=cluster` on load, on its button and after each replay
  * or drop — never on a timer, since each read browses the broker, which counts a delivery on every
  * dead letter — and has replay and drop buttons, per letter and per endpoint, behind the same
  * token. Its "Where is record X" box asks `/trace.json` for a record's steps across the cluster.
@@ -11,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CONSOLE_HTML, CONSOLE_SCRIPT, CONSOLE_STYLE } from './console-page.js';
+import { DEAD_LETTERS_SCRIPT } from './status-page-dead-letters.js';
 
 /** How often the page asks for `/status.json`. */
 export const STATUS_REFRESH_MS = 2_000;
@@ -151,99 +153,7 @@ async function refresh() {
     document.getElementById('updated').textContent = 'not refreshed: ' + err;
   }
 }
-// Dead letters: one message by id, or every one of an endpoint ('all').
-async function deadLetterAct(action, endpoint, messageId) {
-  const what = action + ' ' + (messageId === undefined ? 'all of ' + endpoint : messageId);
-  // A drop deletes for good: asked first (a replay keeps the id, so a second copy is harmless).
-  if (action === 'drop' && !confirm(what + ': delete for good?')) return;
-  const path = messageId === undefined
-    ? 'api/endpoints/' + encodeURIComponent(endpoint) + '/dead-letters/' + action
-    : 'api/dead-letters/' + encodeURIComponent(messageId) + '/' + action;
-  try {
-    const res = await fetch(path, {
-      method: 'POST',
-      headers: tokenInput.value ? { authorization: 'Bearer ' + tokenInput.value } : {},
-    });
-    const body = await res.json().catch(() => ({}));
-    const n = (body.replayed || body.dropped || []).length;
-    if (res.ok) say(what + ': done (' + n + ' message' + (n === 1 ? '' : 's') + ')', true);
-    else say(what + ': refused (' + res.status + ') ' + (body.error || ''), false);
-  } catch (err) {
-    say(what + ': ' + err, false);
-  }
-  refreshDeadLetters();
-}
-function deadLetterButtons(parent, endpoint, messageId) {
-  for (const action of ['replay', 'drop']) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = messageId === undefined ? action + ' all' : action;
-    b.dataset.dlAction = action;
-    b.addEventListener('click', () => deadLetterAct(action, endpoint, messageId));
-    parent.appendChild(b);
-  }
-}
-function renderDeadLetters(data) {
-  const root = document.getElementById('dead-letters');
-  root.replaceChildren();
-  for (const e of data.endpoints) {
-    const section = document.createElement('section');
-    section.dataset.endpoint = e.endpoint;
-    const h = document.createElement('h3');
-    h.textContent = e.endpoint + ': ';
-    const count = document.createElement('span');
-    count.className = 'count';
-    count.textContent = e.count + (e.truncated ? '+' : '');
-    h.appendChild(count);
-    h.appendChild(document.createTextNode(' dead letter' + (e.count === 1 ? '' : 's') + ' in ' + e.queue + ' '));
-    if (e.count > 0) deadLetterButtons(h, e.endpoint);
-    section.appendChild(h);
-    if (e.letters.length > 0) {
-      const table = document.createElement('table');
-      const head = document.createElement('tr');
-      for (const t of ['message id', 'reason', 'endpoint', 'age', 'deliveries', 'from', '']) {
-        const th = document.createElement('th');
-        th.textContent = t;
-        head.appendChild(th);
-      }
-      table.appendChild(head);
-      for (const l of e.letters) {
-        const row = document.createElement('tr');
-        row.dataset.messageId = l.messageId;
-        cell(row, l.messageId, 'message-id');
-        cell(row, l.reason, 'error');
-        cell(row, l.endpoint, 'endpoint');
-        cell(row, age(l.ageMs), 'age');
-        cell(row, l.deliveryCount, 'deliveries');
-        cell(row, l.originalDestination, 'from');
-        deadLetterButtons(cell(row, '', 'actions'), e.endpoint, l.messageId);
-        table.appendChild(row);
-      }
-      section.appendChild(table);
-    }
-    if (e.more > 0) {
-      const more = document.createElement('p');
-      more.className = 'more';
-      more.textContent = 'and ' + e.more + ' more (aes dlq list shows them all)';
-      section.appendChild(more);
-    }
-    root.appendChild(section);
-  }
-}
-async function refreshDeadLetters() {
-  const state = document.getElementById('dead-letters-state');
-  try {
-    const res = await fetch('dead-letters.json', { cache: 'no-store' });
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(res.status + ' ' + (body.error || ''));
-    renderDeadLetters(body);
-    state.textContent = 'read ' + new Date().toLocaleTimeString();
-    state.className = '';
-  } catch (err) {
-    state.textContent = 'not read: ' + err.message;
-    state.className = 'down';
-  }
-}
+${DEAD_LETTERS_SCRIPT}
 // Where is record X: the cluster's lineage of one message id or FIFO id, asked on submit only.
 async function traceRecord(event) {
   event.preventDefault();
@@ -357,7 +267,7 @@ ${CONSOLE_HTML}
 <tbody id="trace-steps"></tbody>
 </table>
 <h2>Dead letters</h2>
-<p>This node's endpoints, newest first (<span id="dead-letters-state">-</span>)
+<p>Every node's endpoints, newest first (<span id="dead-letters-state">-</span>)
 <button id="dead-letters-refresh" type="button">read again</button>.
 Replay sends a message back to where it came from with its message id, so the endpoint takes it once.</p>
 <div id="dead-letters"></div>

@@ -65,6 +65,19 @@ export const ENDPOINT_STATES = [
   'failed',
   'stopped',
 ] as const;
+/**
+ * Why a step of a record's lineage never reached the node's index: the endpoint's queue of steps
+ * was full (the node took them too slowly) and it dropped the oldest; a report could not be sent
+ * (the link to the node was down); the node refused it as not well-formed; the node had no index
+ * (it did not open, or was closing); writing it to the index failed.
+ */
+export const LINEAGE_DROP_REASONS = [
+  'endpoint-queue-full',
+  'link-down',
+  'malformed',
+  'no-index',
+  'write-failed',
+] as const;
 /** Counters of an endpoint (`EndpointCounters` in runtime/endpoint/progress.ts). */
 export const ENDPOINT_EVENTS = [
   'popped',
@@ -342,6 +355,17 @@ export const METRICS: readonly MetricSpec[] = [
     source: 'node',
     help: 'Hangs the supervisor detected (then it killed the process), by kind.',
     labels: [ENDPOINT, { name: 'kind', help: 'what was missing', values: HANG_KINDS }],
+  }),
+  spec({
+    name: 'aes_endpoint_lineage_steps_dropped_total',
+    type: 'counter',
+    group: 'endpoint',
+    source: 'node',
+    help: "Steps of records' lineage that never reached the node's index (aes trace cannot show them), by reason: endpoint-queue-full (the endpoint held 20,000 unsent and dropped the oldest), link-down (a report could not be sent to the node), malformed, no-index (the index did not open or was closing), write-failed. Counted at the node; the endpoint's counts arrive with its next report.",
+    labels: [
+      ENDPOINT,
+      { name: 'reason', help: 'why it was dropped', values: LINEAGE_DROP_REASONS },
+    ],
   }),
   // endpoints, reported by the endpoint processes
   spec({

@@ -13,6 +13,7 @@ export {
   ENDPOINT_STATES,
   ENDPOINT_EVENTS,
   ENDPOINT_STEPS,
+  LINEAGE_DROP_REASONS,
   CALL_OUTCOMES,
   TRANSPORT_STATES,
   TRANSPORT_SCHEMES,
@@ -29,6 +30,7 @@ export {
   type MetricType,
 } from './catalogue.js';
 export { MetricsReportError } from './errors.js';
+export { LineageMetrics, type LineageDropReason } from './lineage-metrics.js';
 export {
   collectClusterMetrics,
   type ClusterCallOutcome,

@@ -12,6 +12,7 @@ import {
 import { EndpointMetricsMerger } from './endpoint-merger.js';
 import { createGauge } from './metric-factory.js';
 import { SupervisorMetrics } from './supervisor-collector.js';
+import { LineageMetrics } from './lineage-metrics.js';
 
 export interface NodeMetricsOptions {
   /** The node's name (label of `aes_node_info`). */
@@ -28,6 +29,8 @@ export class NodeMetrics {
   readonly endpoints: EndpointMetricsMerger;
   /** Pass as (or call from) the supervisor's `EndpointProcessListener`. */
   readonly supervisor: SupervisorMetrics;
+  /** Lineage steps lost on their way to the node's index. */
+  readonly lineage: LineageMetrics;
   readonly #unwatch: (() => void)[] = [];
 
   constructor(options: NodeMetricsOptions) {
@@ -38,6 +41,7 @@ export class NodeMetrics {
     );
     this.endpoints = new EndpointMetricsMerger(this.registry);
     this.supervisor = new SupervisorMetrics(this.registry);
+    this.lineage = new LineageMetrics(this.registry);
   }
 
   /** Reads the kernel's counters at every scrape; returns what the kernel reports as it goes. */

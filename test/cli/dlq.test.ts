@@ -216,7 +216,7 @@ test('aes dlq: list, show, drop and replay dead letters of the embedded broker',
   scenario('embedded'));
 
 test(
-  'aes dlq: the same on RabbitMQ, through its STOMP plugin',
+  'aes dlq: the same on RabbitMQ (list and show through its management API where it has one, replay and drop over STOMP)',
   { skip: await serviceSkipReason('RabbitMQ STOMP', '127.0.0.1', 61613) },
   () => scenario('rabbitmq'),
 );
