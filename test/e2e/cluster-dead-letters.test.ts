@@ -11,13 +11,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTransport, type Destination } from '../../transports/index.js';
 import { TargetSystem } from '../runtime/support/soap-systems.js';
 import { binarySkipReason, CHROMIUM_BIN } from '../support/binaries.js';
 import { makeProject, RunningNode } from './support/project.js';
+import { openChromium } from './support/chromium.js';
 import type { ClusterDeadLetters } from '../../runtime/node/cluster-dead-letters.js';
 import { DEFAULT_CLUSTER_DEAD_LETTER_LIST_TIMEOUT_MS } from '../../runtime/node/cluster-dead-letters.js';
 
@@ -240,36 +238,25 @@ test('the cluster dead letters: listed from every node, replay and drop forwarde
 });
 
 async function replayOnPage(http: string): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const profile = await mkdtemp(join(tmpdir(), 'aes-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_BIN,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  });
-  try {
-    const page = await browser.newPage();
-    const scripts: string[] = [];
-    page.on('pageerror', (err) => scripts.push(err.message));
-    await page.goto(`${http}/`);
-    const edgeSection = page.locator(
-      '#dead-letters section[data-node="edge"][data-endpoint="orders-in"]',
-    );
-    const hubSection = page.locator(
-      '#dead-letters section[data-node="hub"][data-endpoint="returns-in"]',
-    );
-    await edgeSection.locator('tr[data-message-id="m:3"] td.age').waitFor({ timeout: 60_000 });
-    await hubSection.locator('tr[data-message-id="r:1"]').waitFor({ timeout: 30_000 });
-    await page.locator('#token').fill(SECRET);
-    await page.locator('#token').dispatchEvent('change');
-    await edgeSection.locator('tr[data-message-id="m:3"] button[data-dl-action="replay"]').click();
-    await page
-      .locator('#message', { hasText: 'replay m:3: done (1 message) on node edge' })
-      .waitFor({ timeout: 60_000 });
-    await edgeSection.locator('h3 .count', { hasText: '0' }).waitFor({ timeout: 60_000 });
-    assert.deepEqual(scripts, [], 'no script errors on the page');
-  } finally {
-    await browser.close();
-    await rm(profile, { recursive: true, force: true });
-  }
+  await using chromium = await openChromium();
+  const page = await chromium.browser.newPage();
+  const scripts: string[] = [];
+  page.on('pageerror', (err) => scripts.push(err.message));
+  await page.goto(`${http}/`);
+  const edgeSection = page.locator(
+    '#dead-letters section[data-node="edge"][data-endpoint="orders-in"]',
+  );
+  const hubSection = page.locator(
+    '#dead-letters section[data-node="hub"][data-endpoint="returns-in"]',
+  );
+  await edgeSection.locator('tr[data-message-id="m:3"] td.age').waitFor({ timeout: 60_000 });
+  await hubSection.locator('tr[data-message-id="r:1"]').waitFor({ timeout: 30_000 });
+  await page.locator('#token').fill(SECRET);
+  await page.locator('#token').dispatchEvent('change');
+  await edgeSection.locator('tr[data-message-id="m:3"] button[data-dl-action="replay"]').click();
+  await page
+    .locator('#message', { hasText: 'replay m:3: done (1 message) on node edge' })
+    .waitFor({ timeout: 60_000 });
+  await edgeSection.locator('h3 .count', { hasText: '0' }).waitFor({ timeout: 60_000 });
+  assert.deepEqual(scripts, [], 'no script errors on the page');
 }

@@ -9,14 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type Destination } from '../../transports/index.js';
 import { TargetSystem } from '../runtime/support/soap-systems.js';
 import { binarySkipReason, CHROMIUM_BIN } from '../support/binaries.js';
 import { pollUntil } from '../support/wait.js';
 import { makeProject, RunningNode } from './support/project.js';
+import { openChromium } from './support/chromium.js';
 import type { DeadLetterSummary } from '../../runtime/node/dead-letter-summary.js';
 
 const SECRET = 'e2e-dead-letters-secret-0123456789';
@@ -175,37 +175,26 @@ test('status page dead letters: list, replay and drop behind the token', async (
 });
 
 async function replayAllInBrowser(http: string): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const profile = await mkdtemp(join(tmpdir(), 'aes-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_BIN,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  });
-  try {
-    const page = await browser.newPage();
-    const scripts: string[] = [];
-    page.on('pageerror', (err) => scripts.push(err.message));
-    await page.goto(`${http}/`);
-    const section = page.locator('#dead-letters section[data-endpoint="orders-in"]');
-    await section.locator('tr[data-message-id="m:3"] td.age').waitFor({ timeout: 30_000 });
-    assert.equal(await section.locator('h3 .count').textContent(), '2');
-    assert.match((await section.locator('tr[data-message-id="m:4"]').textContent()) ?? '', /m:4/);
-    // Without the token: refused.
-    await section.locator('h3 button[data-dl-action="replay"]').click();
-    await page.locator('#message', { hasText: 'refused (401)' }).waitFor({ timeout: 30_000 });
-    await page.locator('#token').fill(SECRET);
-    await page.locator('#token').dispatchEvent('change');
-    await section.locator('h3 button[data-dl-action="replay"]').click();
-    await page
-      .locator('#message', { hasText: 'replay all of orders-in: done (2 messages)' })
-      .waitFor({ timeout: 60_000 });
-    await section.locator('h3 .count', { hasText: '0' }).waitFor({ timeout: 30_000 });
-    assert.deepEqual(scripts, [], 'no script errors on the page');
-  } finally {
-    await browser.close();
-    await rm(profile, { recursive: true, force: true });
-  }
+  await using chromium = await openChromium();
+  const page = await chromium.browser.newPage();
+  const scripts: string[] = [];
+  page.on('pageerror', (err) => scripts.push(err.message));
+  await page.goto(`${http}/`);
+  const section = page.locator('#dead-letters section[data-endpoint="orders-in"]');
+  await section.locator('tr[data-message-id="m:3"] td.age').waitFor({ timeout: 30_000 });
+  assert.equal(await section.locator('h3 .count').textContent(), '2');
+  assert.match((await section.locator('tr[data-message-id="m:4"]').textContent()) ?? '', /m:4/);
+  // Without the token: refused.
+  await section.locator('h3 button[data-dl-action="replay"]').click();
+  await page.locator('#message', { hasText: 'refused (401)' }).waitFor({ timeout: 30_000 });
+  await page.locator('#token').fill(SECRET);
+  await page.locator('#token').dispatchEvent('change');
+  await section.locator('h3 button[data-dl-action="replay"]').click();
+  await page
+    .locator('#message', { hasText: 'replay all of orders-in: done (2 messages)' })
+    .waitFor({ timeout: 60_000 });
+  await section.locator('h3 .count', { hasText: '0' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(scripts, [], 'no script errors on the page');
 }
 
 test('status page dead letters with logins on the embedded broker: the node uses its own', async () => {
