@@ -8,7 +8,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import {
   trace,
   TraceFlags,
@@ -21,15 +20,12 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import type { LineageEvent } from '../../runtime/index.js';
 import {
   extractSpanContext,
   injectTraceHeaders,
   TRACEPARENT_HEADER,
 } from '../../runtime/endpoint/trace-context.js';
-import { makeRecords, SourceSystem, TargetSystem } from './support/soap-systems.js';
-import { SoapInbound, SoapOutbound, sourceClient, targetClient } from './support/soap-endpoints.js';
-import { memoryTransport, tempDir, waitFor } from './support/helpers.js';
+import { deliverOneDeadLetterOne } from './support/lineage-run.js';
 
 /** A span that keeps what it is told; the in-memory exporter of this test. */
 class MemorySpan implements Span {
@@ -104,54 +100,7 @@ const provider: TracerProvider = { getTracer: () => memoryTracer };
 
 test('lineage and spans: delivered and dead-lettered records, the inbound span a child of the outbound one', async () => {
   assert.equal(trace.setGlobalTracerProvider(provider), true);
-  await using dir = await tempDir();
-  const source = await SourceSystem.start(makeRecords(2));
-  const target = await TargetSystem.start({ alwaysFail: new Set(['orders-out:2']) });
-  const transport = await memoryTransport();
-  const events: LineageEvent[] = [];
-  const fast = { retry: { initialMs: 5, maxMs: 50 }, callTimeoutMs: 5_000 };
-  const outbound = new SoapOutbound(
-    {
-      ...fast,
-      name: 'orders-out',
-      transport,
-      dataDir: join(dir.path, 'out'),
-      destination: '/queue/orders',
-      idlePoll: { initialMs: 5, maxMs: 50 },
-      listener: { lineage: (e) => events.push(e) },
-    },
-    await sourceClient(source.url),
-  );
-  const inbound = new SoapInbound(
-    {
-      ...fast,
-      name: 'orders-in',
-      transport,
-      dataDir: join(dir.path, 'in'),
-      source: '/queue/orders',
-      maxDeliveries: 2,
-      nackDelay: { initialMs: 1, maxMs: 5 },
-      listener: { lineage: (e) => events.push(e) },
-    },
-    await targetClient(target.url),
-  );
-  try {
-    await inbound.start();
-    await outbound.start();
-    const ended = (id: string, step: string) =>
-      events.some((e) => e.messageId === id && e.step === step);
-    await waitFor(
-      'record 1 delivered and marked popped',
-      () => ended('orders-out:1', 'delivered') && ended('orders-out:1', 'marked-popped'),
-    );
-    await waitFor('record 2 dead-lettered', () => ended('orders-out:2', 'dead-lettered'));
-  } finally {
-    await outbound.stop();
-    await inbound.stop();
-    await transport.close();
-    await source.close();
-    await target.close();
-  }
+  const events = await deliverOneDeadLetterOne();
 
   const of = (id: string) =>
     events

@@ -10,7 +10,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import {
   context,
   defaultTextMapGetter,
@@ -26,16 +25,13 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { LineageEvent } from '../../runtime/index.js';
 import {
   extractSpanContext,
   injectTraceHeaders,
   TRACEPARENT_HEADER,
   TRACER_NAME,
 } from '../../runtime/endpoint/trace-context.js';
-import { makeRecords, SourceSystem, TargetSystem } from './support/soap-systems.js';
-import { SoapInbound, SoapOutbound, sourceClient, targetClient } from './support/soap-endpoints.js';
-import { memoryTransport, tempDir, waitFor } from './support/helpers.js';
+import { deliverOneDeadLetterOne } from './support/lineage-run.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -43,54 +39,7 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 test('with the OpenTelemetry SDK: a record’s producer and consumer spans exported, linked by traceparent', async () => {
   assert.equal(trace.setGlobalTracerProvider(provider), true);
   assert.equal(context.active(), ROOT_CONTEXT, 'no context manager registered');
-  await using dir = await tempDir();
-  const source = await SourceSystem.start(makeRecords(2));
-  const target = await TargetSystem.start({ alwaysFail: new Set(['orders-out:2']) });
-  const transport = await memoryTransport();
-  const events: LineageEvent[] = [];
-  const fast = { retry: { initialMs: 5, maxMs: 50 }, callTimeoutMs: 5_000 };
-  const outbound = new SoapOutbound(
-    {
-      ...fast,
-      name: 'orders-out',
-      transport,
-      dataDir: join(dir.path, 'out'),
-      destination: '/queue/orders',
-      idlePoll: { initialMs: 5, maxMs: 50 },
-      listener: { lineage: (e) => events.push(e) },
-    },
-    await sourceClient(source.url),
-  );
-  const inbound = new SoapInbound(
-    {
-      ...fast,
-      name: 'orders-in',
-      transport,
-      dataDir: join(dir.path, 'in'),
-      source: '/queue/orders',
-      maxDeliveries: 2,
-      nackDelay: { initialMs: 1, maxMs: 5 },
-      listener: { lineage: (e) => events.push(e) },
-    },
-    await targetClient(target.url),
-  );
-  const ended = (id: string, step: string) =>
-    events.some((e) => e.messageId === id && e.step === step);
-  try {
-    await inbound.start();
-    await outbound.start();
-    await waitFor(
-      'record 1 delivered and marked popped',
-      () => ended('orders-out:1', 'delivered') && ended('orders-out:1', 'marked-popped'),
-    );
-    await waitFor('record 2 dead-lettered', () => ended('orders-out:2', 'dead-lettered'));
-  } finally {
-    await outbound.stop();
-    await inbound.stop();
-    await transport.close();
-    await source.close();
-    await target.close();
-  }
+  const events = await deliverOneDeadLetterOne();
   await provider.forceFlush();
 
   const spans = exporter.getFinishedSpans();
