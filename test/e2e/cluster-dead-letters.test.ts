@@ -16,24 +16,11 @@ import { TargetSystem } from '../runtime/support/soap-systems.js';
 import { binarySkipReason, CHROMIUM_BIN } from '../support/binaries.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { openChromium } from './support/chromium.js';
+import { postJson as post } from './support/http-post.js';
 import type { ClusterDeadLetters } from '../../runtime/node/cluster-dead-letters.js';
 import { DEFAULT_CLUSTER_DEAD_LETTER_LIST_TIMEOUT_MS } from '../../runtime/node/cluster-dead-letters.js';
 
 const SECRET = 'e2e-cluster-dead-letters-0123456789';
-
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-async function post(url: string, token?: string): Promise<Answer> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 async function cluster(http: string): Promise<ClusterDeadLetters> {
   const res = await fetch(`${http}/dead-letters.json?scope=cluster`, {

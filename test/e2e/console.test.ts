@@ -21,6 +21,7 @@ import { SourceSystem, TargetSystem, makeRecords } from '../runtime/support/soap
 import { binarySkipReason, CHROMIUM_BIN } from '../support/binaries.js';
 import { maybeSample } from '../observability/support.js';
 import { makeProject, RunningNode } from './support/project.js';
+import { postJson } from './support/http-post.js';
 import { waitDelivered } from './support/pipeline.js';
 import { openChromium } from './support/chromium.js';
 import type { ConsoleEndpoint, ConsoleSnapshot } from '../../runtime/node/console.js';
@@ -69,16 +70,6 @@ function destinationOf(snapshot: ConsoleSnapshot, name: string): DestinationDept
 
 function done(e: ConsoleEndpoint): number {
   return e.totals.completed + e.totals.delivered;
-}
-
-async function post(url: string, token: string): Promise<number> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(60_000),
-  });
-  await res.text();
-  return res.status;
 }
 
 /** The chart of `endpoint` as drawn: its data attribute and its polyline's points. */
@@ -223,7 +214,7 @@ test('the live console: charts, counters over restarts, last error, queue depths
     assert.notEqual(await box('orders-in').locator('dd.error-rate').textContent(), '-');
 
     // Depths: with orders-in stopped, five records wait in the queue.
-    assert.equal(await post(`${http}/api/endpoints/orders-in/stop`, SECRET), 200);
+    assert.equal((await postJson(`${http}/api/endpoints/orders-in/stop`, SECRET)).status, 200);
     await consoleShows('orders-in stopped', (s) => endpointOf(s, 'orders-in').state === 'stopped');
     source.records.push(...makeRecords(5, 41));
     await consoleShows('5 ready in the queue', (s) => destinationOf(s, queue)?.ready === 5);
@@ -297,7 +288,7 @@ test('the live console: charts, counters over restarts, last error, queue depths
     assert.deepEqual(scripts, [], 'no script errors on the page');
 
     // Started again, orders-in takes the five.
-    assert.equal(await post(`${http}/api/endpoints/orders-in/start`, SECRET), 200);
+    assert.equal((await postJson(`${http}/api/endpoints/orders-in/start`, SECRET)).status, 200);
     await until(
       '44 accepted',
       () => accepted() === 44,

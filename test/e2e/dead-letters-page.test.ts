@@ -17,24 +17,11 @@ import { binarySkipReason, CHROMIUM_BIN } from '../support/binaries.js';
 import { pollUntil } from '../support/wait.js';
 import { makeProject, RunningNode } from './support/project.js';
 import { openChromium } from './support/chromium.js';
+import { postJson as post } from './support/http-post.js';
 import type { DeadLetterSummary } from '../../runtime/node/dead-letter-summary.js';
 
 const SECRET = 'e2e-dead-letters-secret-0123456789';
 const DLQ = '/queue/dead-letter.orders-in';
-
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-async function post(url: string, token?: string): Promise<Answer> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 async function listed(http: string): Promise<DeadLetterSummary> {
   const res = await fetch(`${http}/dead-letters.json`, { signal: AbortSignal.timeout(30_000) });
