@@ -22,15 +22,7 @@ export interface StoreFiles {
 
 /** Opens (creating when missing) the store's files in `dir` and replays a crash's journal. */
 export async function openStoreFiles(dir: string): Promise<StoreFiles> {
-  const db = open<Buffer, StoreKey>({
-    path: dir,
-    encoding: 'binary',
-    compression: false,
-    // Commits are synced (two flushes each): a journal segment is deleted only once LMDB
-    // holds its operations durably. See store.ts and docs/broker.md.
-    overlappingSync: false,
-    noSync: false,
-  });
+  const db = openLmdb(dir);
   try {
     const index = await SeqIndex.open(db);
     const { journal, segments } = BrokerJournal.openSegments(dir);
@@ -61,6 +53,19 @@ export async function openStoreFiles(dir: string): Promise<StoreFiles> {
     await db.close();
     throw err;
   }
+}
+
+/** Opens the store's LMDB environment in `dir` (at start-up, and again after a release of its map). */
+export function openLmdb(dir: string): RootDatabase<Buffer, StoreKey> {
+  return open<Buffer, StoreKey>({
+    path: dir,
+    encoding: 'binary',
+    compression: false,
+    // Commits are synced (two flushes each): a journal segment is deleted only once LMDB
+    // holds its operations durably. See store.ts and docs/broker.md.
+    overlappingSync: false,
+    noSync: false,
+  });
 }
 
 function applyOp(db: RootDatabase<Buffer, StoreKey>, op: JournalOp): Promise<boolean> {

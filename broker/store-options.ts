@@ -1,0 +1,25 @@
+/** How a message store (store.ts) is set up, and its test seam. */
+import type { StoreFailure } from './store-health.js';
+
+/**
+ * A test seam around each background LMDB commit: receives the real commit and returns what it
+ * returns (or fails instead, as a full disk would). lmdb-js builds a class per `open()`, so a
+ * failure cannot be injected from outside the store.
+ */
+export type LmdbCommitHook = (commit: () => Promise<void>) => Promise<void>;
+
+/** How `MessageStore.open` (store.ts) sets up the store; every field has a default. */
+export interface MessageStoreOptions {
+  /** How long a journaled operation waits in memory before LMDB commits it. @defaultValue 5000 */
+  readonly commitDelayMs?: number;
+  /**
+   * The memory budget: record bytes waiting for LMDB that make it commit them all at once, and
+   * value bytes read through LMDB's map that make the store release the map (lmdb-map.ts).
+   * @defaultValue 64 MiB
+   */
+  readonly queueBytes?: number;
+  /** Test seam: see {@link LmdbCommitHook}. */
+  readonly commitHook?: LmdbCommitHook;
+  /** Writes began to fail (`failure`) or succeed again (`undefined`). */
+  readonly onHealthChange?: (failure: StoreFailure | undefined) => void;
+}
