@@ -9,11 +9,13 @@
  * (`remapChunks`) keeps up to 1 GiB mapped. Closing the environment unmaps the file; opening
  * it again maps it afresh, with nothing resident.
  *
- * When: once the values read since the map was opened reach a set number of bytes (the memory
- * budget: a long drain releases as it goes), and once reads stop for {@link MAP_IDLE_MS} (the
- * drained queue's last pages). The store runs the release between two of its LMDB commits, so
- * no write is under way; reads are refused while it lasts ({@link readable} is false, and the
- * broker pauses dispatch), for the few milliseconds that closing and opening take.
+ * When: once the values read since the map was opened — and those its commits touched: LMDB's
+ * writer reads the page of each record it deletes through the same map — reach a set number of
+ * bytes (the memory budget: a long drain releases as it goes), and once reads and commits stop
+ * for {@link MAP_IDLE_MS} (the drained queue's last pages). The store runs the release between
+ * two of its LMDB commits, so no write is under way; reads are refused while it lasts
+ * ({@link readable} is false, and the broker pauses dispatch), for the few milliseconds that
+ * closing and opening take.
  */
 import { debuglog } from 'node:util';
 import type { RootDatabase } from 'lmdb';
@@ -23,8 +25,15 @@ import { BrokerStoreError } from './errors.js';
 
 const debug = debuglog('aes-broker');
 
-/** Reads pausing this long (ms) with pages of the map read since it was opened release them. */
+/** Reads and commits pausing this long (ms) with pages of the map touched release them. */
 export const MAP_IDLE_MS = 1_000;
+/** Fewer bytes touched than this are not worth an idle release (a trickle of messages). */
+const IDLE_RELEASE_MIN_BYTES = 1024 * 1024;
+/** What a record's value is taken to be before any was read (for the pages a delete touches). */
+const DEFAULT_VALUE_BYTES = 1024;
+
+/** Why a release is due: the budget of bytes touched is reached, or the map went idle. */
+export type ReleaseReason = 'budget' | 'idle';
 /** Least delay (ms) before opening the environment is tried again after it failed. */
 const REOPEN_RETRY_MS = 1_000;
 
@@ -33,7 +42,7 @@ export interface LmdbMapHost {
   /** Value bytes read through the map that make it due for a release. */
   readonly releaseBytes: number;
   /** The map is due for a release: run {@link LmdbMap.release} between two commits. */
-  releaseDue(): void;
+  releaseDue(reason: ReleaseReason): void;
   /** Opening the environment again failed (tried again until the store closes). */
   reopenFailed(err: unknown): void;
   /** Reopened (after a failure): the store writes again. */
@@ -52,7 +61,7 @@ export class LmdbMap {
   #stopping = false;
   /** Value bytes read through the map since it was opened. */
   #mappedBytes = 0;
-  /** Reads through the map since it was opened, and as counted at the idle timer's last tick. */
+  /** Reads and commits through the map since it was opened, and at the idle timer's last tick. */
   #reads = 0;
   #readsAtTick = 0;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -61,6 +70,9 @@ export class LmdbMap {
   /** The store's LMDB size as last read (served while the environment is closed). */
   #sizeBytes = 0;
   #releases = 0;
+  /** Values read in this run, and their bytes: their mean sizes a delete's page. */
+  #valuesRead = 0;
+  #valueBytesRead = 0;
 
   constructor(dir: string, db: RootDatabase<Buffer, StoreKey>, index: SeqIndex, host: LmdbMapHost) {
     this.#dir = dir;
@@ -97,11 +109,30 @@ export class LmdbMap {
     }
     const value = this.#db.getBinaryFast([destination, seq]);
     if (value === undefined) return undefined;
-    this.#reads += 1;
-    this.#mappedBytes += value.length;
-    if (this.#mappedBytes >= this.#host.releaseBytes) this.#releaseDue();
-    else if (this.#idleTimer === undefined && !this.#due) this.#armIdle();
+    this.#valuesRead += 1;
+    this.#valueBytesRead += value.length;
+    this.#touched(value.length);
     return value;
+  }
+
+  /**
+   * An LMDB commit wrote `putBytes` of values and deleted `removes` records: LMDB's writer read
+   * their pages through the map (a deleted record's taken to be as large as those read).
+   */
+  committed(putBytes: number, removes: number): void {
+    this.#touched(putBytes + removes * this.meanValueBytes());
+  }
+
+  /** The mean size of the values read in this run (1 KiB before any). */
+  meanValueBytes(): number {
+    return this.#valuesRead === 0 ? DEFAULT_VALUE_BYTES : this.#valueBytesRead / this.#valuesRead;
+  }
+
+  #touched(bytes: number): void {
+    this.#reads += 1;
+    this.#mappedBytes += bytes;
+    if (this.#mappedBytes >= this.#host.releaseBytes) this.#releaseDue('budget');
+    else if (this.#idleTimer === undefined && !this.#due) this.#armIdle();
   }
 
   /** Bytes of LMDB pages up to the last one in use (as last read, while closed). */
@@ -178,19 +209,19 @@ export class LmdbMap {
     if (wasOpen) await this.#db.close();
   }
 
-  #releaseDue(): void {
+  #releaseDue(reason: ReleaseReason): void {
     this.#clearIdle();
     if (this.#due || this.#closed) return;
     this.#due = true;
-    this.#host.releaseDue();
+    this.#host.releaseDue(reason);
   }
 
   #armIdle(): void {
     this.#readsAtTick = this.#reads;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      if (this.#reads === this.#readsAtTick) this.#releaseDue();
-      else this.#armIdle();
+      if (this.#reads !== this.#readsAtTick) this.#armIdle();
+      else if (this.#mappedBytes >= IDLE_RELEASE_MIN_BYTES) this.#releaseDue('idle');
     }, MAP_IDLE_MS);
     this.#idleTimer.unref();
   }

@@ -1,5 +1,16 @@
-/** How a message store (store.ts) is set up, and its test seam. */
+/** How a message store (store.ts) is set up, its test seam, and its write-behind's limits. */
 import type { StoreFailure } from './store-health.js';
+
+/**
+ * Bytes of message records waiting in memory for LMDB that trigger a commit of all of them
+ * before their delay is up: bounds the memory (and the journal) a backlog takes. The default
+ * memory budget.
+ */
+export const LMDB_QUEUE_BYTES = 64 * 1024 * 1024;
+/** Operations waiting for LMDB that trigger a commit before the delay is up (small records). */
+export const LMDB_QUEUE_OPS = 200_000;
+/** Least delay before a failed LMDB commit is tried again. */
+export const LMDB_RETRY_MS = 1_000;
 
 /**
  * A test seam around each background LMDB commit: receives the real commit and returns what it

@@ -11,7 +11,7 @@
  * returned here resolving means "on disk".
  *
  * Write-behind: an operation reaches LMDB only once it is `commitDelayMs` old (or sooner, when
- * the operations waiting in memory exceed {@link LMDB_QUEUE_BYTES}); until then reads are
+ * the operations waiting in memory exceed the budget, `LMDB_QUEUE_BYTES`); until then reads are
  * served from memory. A message deleted before its put reaches LMDB is never written there:
  * the put is skipped (its durable delete is applied, harmlessly). Most messages are consumed
  * within moments of arriving, so LMDB mostly holds the backlog, and each such message costs
@@ -36,8 +36,15 @@ import {
 import { decodeRecord, encodeRecord, type StoredRecord } from './record.js';
 import { quarantineValue, type QuarantinedRecord } from './quarantine.js';
 import { openStoreFiles, type StoreFiles } from './store-recovery.js';
-import { LmdbMap } from './lmdb-map.js';
-import type { LmdbCommitHook, MessageStoreOptions } from './store-options.js';
+import { LmdbMap, type ReleaseReason } from './lmdb-map.js';
+import { collectHeadroomGarbage } from './heap-headroom.js';
+import {
+  LMDB_QUEUE_BYTES,
+  LMDB_QUEUE_OPS,
+  LMDB_RETRY_MS,
+  type LmdbCommitHook,
+  type MessageStoreOptions,
+} from './store-options.js';
 import type { SeqIndex } from './seq-index.js';
 import type { SeqSet } from './seq-set.js';
 
@@ -54,16 +61,6 @@ interface Journaled {
   /** When its fsync completed (`performance.now()`); its LMDB commit is due `commitDelayMs` later. */
   durableAt: number;
 }
-
-/**
- * Bytes of message records waiting in memory for LMDB that trigger a commit of all of them
- * before their delay is up: bounds the memory (and the journal) a backlog takes.
- */
-export const LMDB_QUEUE_BYTES = 64 * 1024 * 1024;
-/** Operations waiting for LMDB that trigger a commit before the delay is up (small records). */
-const LMDB_QUEUE_OPS = 200_000;
-/** Least delay before a failed LMDB commit is tried again. */
-const LMDB_RETRY_MS = 1_000;
 
 export class MessageStore {
   /** LMDB, closed and opened again now and then to release its map's pages (lmdb-map.ts). */
@@ -93,8 +90,9 @@ export class MessageStore {
   /** Journaled (fsynced) entries waiting to be committed by LMDB, in order. */
   #lmdbQueue: Journaled[] = [];
   #lmdbQueuedOps = 0;
-  /** Bytes of the records of the put operations in {@link #lmdbQueue}. */
+  /** Bytes of the records of the put operations in {@link #lmdbQueue}, and its removes. */
   #lmdbQueuedBytes = 0;
+  #lmdbQueuedRemoves = 0;
   #lmdbTimer: NodeJS.Timeout | undefined;
   /** The last LMDB commit started or chained: commits run one at a time, in order. */
   #lmdbCommit: Promise<boolean> = Promise.resolve(true);
@@ -130,7 +128,7 @@ export class MessageStore {
     this.#map = new LmdbMap(dir, files.db, files.index, {
       // The memory budget bounds the map's resident pages too.
       releaseBytes: this.#queueBytes,
-      releaseDue: () => this.#chainRelease(),
+      releaseDue: (reason) => this.#chainRelease(reason),
       reopenFailed: (err) => this.#health.failed(err),
       reopened: () => this.#health.succeeded(),
     });
@@ -173,16 +171,12 @@ export class MessageStore {
     return this.#health;
   }
 
-  /**
-   * Whether {@link read} can be called: false for the moments LMDB is closed to release its map
-   * (lmdb-map.ts). The broker does not dispatch meanwhile; {@link onReadable} tells it when to
-   * go on.
-   */
+  /** Whether {@link read} may be called: not while LMDB's map is released (lmdb-map.ts). */
   get readable(): boolean {
     return this.#map.readable;
   }
 
-  /** Called once reads are served again after a release of LMDB's map (one observer). */
+  /** Called when reads are served again after a release of LMDB's map (one observer). */
   set onReadable(observer: (() => void) | undefined) {
     this.#onReadable = observer;
   }
@@ -438,8 +432,11 @@ export class MessageStore {
     }
     this.#journaledHead = head;
     if (!queued) return;
+    // A delete costs LMDB's commit the page of its record (dirty pages are malloc'd): counted.
+    const removeBytes = this.#lmdbQueuedRemoves * this.#map.meanValueBytes();
     if (
-      (this.#lmdbQueuedBytes >= this.#queueBytes || this.#lmdbQueuedOps >= LMDB_QUEUE_OPS) &&
+      (this.#lmdbQueuedBytes + removeBytes >= this.#queueBytes ||
+        this.#lmdbQueuedOps >= LMDB_QUEUE_OPS) &&
       !this.#lmdbFailed
     ) {
       void this.#commitToLmdb(true);
@@ -477,15 +474,16 @@ export class MessageStore {
   }
 
   /**
-   * Releases LMDB's map (lmdb-map.ts) after the commit running or chained, if any: no write is
-   * under way meanwhile. Reads pause until it is done; then the broker is told to dispatch.
+   * Releases LMDB's map (lmdb-map.ts) after the commit running or chained (no write under way).
+   * Reads pause until then. Gone idle, V8 also collects the garbage the heap headroom allowed.
    */
-  #chainRelease(): void {
+  #chainRelease(reason: ReleaseReason): void {
     if (this.#closing !== undefined) return;
     this.#lmdbCommit = this.#lmdbCommit.then(async () => {
       try {
         await this.#map.release();
         if (this.#map.readable) this.#onReadable?.();
+        if (reason === 'idle') collectHeadroomGarbage();
       } catch (err) {
         debug('store: releasing the LMDB map: %O', err);
       }
@@ -510,9 +508,14 @@ export class MessageStore {
   /** Adds an entry's operations and record bytes to the LMDB queue's counts, or (-1) takes them off. */
   #countQueued(entry: Journaled, sign: 1 | -1): void {
     let bytes = 0;
-    for (const op of entry.ops) if (op.kind === 'put') bytes += op.value.length;
+    let removes = 0;
+    for (const op of entry.ops) {
+      if (op.kind === 'put') bytes += op.value.length;
+      else removes += 1;
+    }
     this.#lmdbQueuedOps += sign * entry.ops.length;
     this.#lmdbQueuedBytes += sign * bytes;
+    this.#lmdbQueuedRemoves += sign * removes;
   }
 
   /** Arms the timer for the entry now at the front of the LMDB queue, if any. */
@@ -545,6 +548,8 @@ export class MessageStore {
     // the journal's job: LMDB only ever holds a prefix of the history (less puts that a later,
     // durable delete undoes), which replay completes.
     const index = this.#index;
+    let putBytes = 0;
+    let removes = 0;
     const commit = async (): Promise<void> => {
       const writes: Promise<boolean>[] = [];
       for (const w of work) {
@@ -556,9 +561,11 @@ export class MessageStore {
             }
             writes.push(db.put([op.destination, op.seq], op.value));
             index.put(op.destination, op.seq);
+            putBytes += op.value.length;
           } else if (!unwritten.delete(op.destination, op.seq)) {
             writes.push(db.remove([op.destination, op.seq]));
             index.remove(op.destination, op.seq);
+            removes += 1;
           }
         }
       }
@@ -587,6 +594,7 @@ export class MessageStore {
     }
     this.#lmdbFailed = false;
     this.#health.succeeded();
+    this.#map.committed(putBytes, removes);
     for (const w of work) {
       for (const op of w.ops) {
         this.#pending.deleteIf(op.destination, op.seq, op);

@@ -59,6 +59,10 @@ export class FrameReader {
   readonly frames: StompFrame[] = [];
   readonly #decoder = new StompFrameDecoder(LIMITS, '1.2');
   constructor(readonly raw: RawClient) {
-    raw.socket.on('data', (chunk: Buffer) => this.frames.push(...this.#decoder.push(chunk)));
+    raw.socket.on('data', (chunk: Buffer) => {
+      for (const frame of this.#decoder.push(chunk)) this.frames.push(frame);
+      // The frames are decoded here: RawClient's copy of every byte would grow without end.
+      raw.data = Buffer.alloc(0);
+    });
   }
 }
