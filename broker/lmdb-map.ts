@@ -120,11 +120,11 @@ export class LmdbMap {
    * their pages through the map (a deleted record's taken to be as large as those read).
    */
   committed(putBytes: number, removes: number): void {
-    this.#touched(putBytes + removes * this.meanValueBytes());
+    this.#touched(putBytes + removes * this.#meanValueBytes());
   }
 
   /** The mean size of the values read in this run (1 KiB before any). */
-  meanValueBytes(): number {
+  #meanValueBytes(): number {
     return this.#valuesRead === 0 ? DEFAULT_VALUE_BYTES : this.#valueBytesRead / this.#valuesRead;
   }
 

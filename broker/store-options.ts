@@ -9,6 +9,13 @@ import type { StoreFailure } from './store-health.js';
 export const LMDB_QUEUE_BYTES = 64 * 1024 * 1024;
 /** Operations waiting for LMDB that trigger a commit before the delay is up (small records). */
 export const LMDB_QUEUE_OPS = 200_000;
+/**
+ * What a delete waiting for LMDB counts toward {@link LMDB_QUEUE_BYTES}: a page. LMDB copies
+ * the page of each record it deletes into memory it allocates for the commit (and keeps for
+ * later commits until the environment closes), so a drain's commits are bounded by the budget
+ * too, not by {@link LMDB_QUEUE_OPS} deletes.
+ */
+export const LMDB_DELETE_BYTES = 4096;
 /** Least delay before a failed LMDB commit is tried again. */
 export const LMDB_RETRY_MS = 1_000;
 

@@ -39,6 +39,7 @@ import { openStoreFiles, type StoreFiles } from './store-recovery.js';
 import { LmdbMap, type ReleaseReason } from './lmdb-map.js';
 import { collectHeadroomGarbage } from './heap-headroom.js';
 import {
+  LMDB_DELETE_BYTES,
   LMDB_QUEUE_BYTES,
   LMDB_QUEUE_OPS,
   LMDB_RETRY_MS,
@@ -432,8 +433,8 @@ export class MessageStore {
     }
     this.#journaledHead = head;
     if (!queued) return;
-    // A delete costs LMDB's commit the page of its record (dirty pages are malloc'd): counted.
-    const removeBytes = this.#lmdbQueuedRemoves * this.#map.meanValueBytes();
+    // A delete costs LMDB's commit a copy of its record's page (see LMDB_DELETE_BYTES).
+    const removeBytes = this.#lmdbQueuedRemoves * LMDB_DELETE_BYTES;
     if (
       (this.#lmdbQueuedBytes + removeBytes >= this.#queueBytes ||
         this.#lmdbQueuedOps >= LMDB_QUEUE_OPS) &&
