@@ -53,9 +53,14 @@ let observer: PerformanceObserver | undefined;
 let applied = 0;
 /** Heap bytes in use after the last full collection (as the flag was last chosen). */
 let liveBytes = 0;
-/** Garbage past the live heap that an idle broker has collected: 32 MiB. */
+/** Heap committed past the live heap that an idle broker has collected: 32 MiB. */
 const IDLE_GARBAGE_BYTES = 32 * 1024 * 1024;
+/** The quiet spell after which a second collection shrinks the young generation (ms). */
+const QUIET_MS = 5_000;
 let collect: (() => void) | undefined;
+let followUp: NodeJS.Timeout | undefined;
+/** When the last collection asked for here ran (`performance.now()`). */
+let collectedAt = -Infinity;
 
 /** The headroom in force, in MiB: the largest one held (0: none, V8's defaults). */
 export function heldHeapHeadroomMb(): number {
@@ -106,13 +111,15 @@ export function holdHeapHeadroom(headroomMb: number): () => void {
 }
 
 /**
- * Has V8 run a full collection now when a headroom is held and the heap holds over 32 MiB more
- * than after the last full collection: for a broker gone idle (a drained queue, see
- * lmdb-map.ts), whose garbage would otherwise stay. True when it collected.
+ * Has V8 run a full collection now when a headroom is held and the heap takes over 32 MiB more
+ * than it held live after the last full collection: for a broker gone idle (a drained queue,
+ * see lmdb-map.ts), whose garbage would otherwise stay. And once more 5 s later: V8 shrinks its
+ * young generation (tens of MB) and hands back the pages it freed only at a collection after a
+ * quiet spell (its allocation rate then low). Not again within those 5 s. True when it collected.
  */
 export function collectHeadroomGarbage(): boolean {
-  if (active.length === 0) return false;
-  if (getHeapStatistics().used_heap_size - liveBytes < IDLE_GARBAGE_BYTES) return false;
+  if (active.length === 0 || performance.now() - collectedAt < QUIET_MS) return false;
+  if (getHeapStatistics().total_heap_size - liveBytes < IDLE_GARBAGE_BYTES) return false;
   if (collect === undefined) {
     // V8 gives its collector to contexts created while --expose-gc is set (jest's leak detector
     // does the same); set for that one context only.
@@ -123,7 +130,14 @@ export function collectHeadroomGarbage(): boolean {
       setFlagsFromString('--no-expose-gc');
     }
   }
-  collect();
+  const gc = collect;
+  gc();
+  collectedAt = performance.now();
   apply();
+  clearTimeout(followUp);
+  followUp = setTimeout(() => {
+    if (active.length > 0) gc();
+  }, QUIET_MS);
+  followUp.unref();
   return true;
 }
