@@ -69,6 +69,11 @@ export interface BrokerStats {
   readonly storeFailures: number;
   /** True while the store's writes fail (see {@link BrokerHandle.storeFailure}). */
   readonly storeFailing: boolean;
+  /**
+   * Times LMDB was closed and opened again so that the pages its memory map read leave the
+   * resident set (docs/broker.md, Backlogs and memory).
+   */
+  readonly storeMapReleases: number;
 }
 
 /** Typed events of the broker; every member is optional and must not throw. */
@@ -219,6 +224,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       quarantinedRecords: store.quarantined().length,
       storeFailures: store.health.failures,
       storeFailing: store.health.failure !== undefined,
+      storeMapReleases: store.mapReleases,
     }),
     quarantined: () => store.quarantined(),
     storeFailure: () => store.health.failure,

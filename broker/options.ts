@@ -74,7 +74,9 @@ export interface BrokerOptions {
    * LMDB commit (all of them are committed at once past it, before their delay is up). Queued
    * messages are otherwise on disk — in memory a queue keeps a bit per sequence number — and a
    * body is read when a subscriber's window has room. It also bounds the journal a crash leaves
-   * to replay (about this plus one 64 MiB segment). Less means more, smaller LMDB commits.
+   * to replay (about this plus one 64 MiB segment), and the records read through LMDB's memory
+   * map before the broker releases it (lmdb-map.ts; a waiting delete counts as a 4 KiB page).
+   * Less means more, smaller LMDB commits and more frequent releases.
    * @defaultValue 64
    */
   readonly memoryBudgetMb?: number;

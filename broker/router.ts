@@ -102,6 +102,12 @@ export class Router implements QueueHost<BrokerSubscription> {
   #seq: number;
   #topicSeq = 0;
   #open = true;
+  /**
+   * Deliveries that came back while the store was not readable (its LMDB map being released):
+   * returning one may read its record (delivery count, dead-lettering), so it waits.
+   */
+  #returns: { queue: Queue<BrokerSubscription>; message: QueuedMessage; reason: ReturnReason }[] =
+    [];
 
   constructor(store: MessageStore, options: RouterOptions) {
     this.#store = store;
@@ -113,14 +119,32 @@ export class Router implements QueueHost<BrokerSubscription> {
     }
     this.#seq = store.maxSeq();
     debug('router: loaded %d stored messages, next seq %d', loaded, this.#seq + 1);
+    store.onReadable = () => this.#readable();
   }
 
   get maxDeliveries(): number {
     return this.#options.maxDeliveries;
   }
 
+  /** False while closing, and while the store cannot be read (no record can be delivered). */
   isDispatching(): boolean {
-    return this.#open;
+    return this.#open && this.#store.readable;
+  }
+
+  /** The store serves reads again: returns that waited, then every queue dispatches. */
+  #readable(): void {
+    const returns = this.#returns;
+    this.#returns = [];
+    const step = (queue: Queue<BrokerSubscription>, run: () => void): void => {
+      try {
+        run();
+      } catch (err) {
+        // A consumer's write failing must not keep the other queues from dispatching.
+        debug('router: dispatching %s failed: %O', queue.name, err);
+      }
+    };
+    for (const r of returns) step(r.queue, () => r.queue.returnMessage(r.message, r.reason));
+    for (const queue of this.#queues.values()) step(queue, () => queue.dispatch());
   }
 
   /** Stops dispatching (the broker is closing). */
@@ -433,8 +457,9 @@ export class Router implements QueueHost<BrokerSubscription> {
   ): void {
     for (const d of deliveries) {
       if (!subscription.untrack(d)) continue;
-      if (d.queue !== undefined && d.message !== undefined)
-        d.queue.returnMessage(d.message, reason);
+      if (d.queue === undefined || d.message === undefined) continue;
+      if (this.#store.readable) d.queue.returnMessage(d.message, reason);
+      else this.#returns.push({ queue: d.queue, message: d.message, reason });
     }
   }
 

@@ -22,7 +22,7 @@ const MARKER = Buffer.from('aes-seq-index/1');
 const CHUNK_BYTES = SEQ_CHUNK_BITS / 8;
 
 export class SeqIndex {
-  readonly #db: Database<Buffer, Key>;
+  #db: Database<Buffer, Key>;
   readonly #sets = new Map<string, SeqSet>();
   /** Chunks changed since the last {@link flush}, by destination. */
   readonly #dirty = new Map<string, Set<number>>();
@@ -36,7 +36,7 @@ export class SeqIndex {
    * existed (no marker) gets it built once from the records' keys, durably, before it is used.
    */
   static async open(root: RootDatabase<Buffer, Key>): Promise<SeqIndex> {
-    const db = root.openDB<Buffer, Key>({ name: INDEX_DB, encoding: 'binary' });
+    const db = openIndexDb(root);
     const index = new SeqIndex(db);
     if (db.getBinary(MARKER_KEY) !== undefined) {
       for (const { key, value } of db.getRange({})) {
@@ -59,6 +59,14 @@ export class SeqIndex {
       void db.put(MARKER_KEY, MARKER);
     });
     return index;
+  }
+
+  /**
+   * The environment was closed and opened again (lmdb-map.ts): chunks are written through
+   * `root` from now on. What this index knows is unchanged: LMDB holds the same records.
+   */
+  reopen(root: RootDatabase<Buffer, Key>): void {
+    this.#db = openIndexDb(root);
   }
 
   /** LMDB now holds the record `destination#seq` (its put is in the transaction being built). */
@@ -139,4 +147,8 @@ export class SeqIndex {
     }
     chunks.add(chunk);
   }
+}
+
+function openIndexDb(root: RootDatabase<Buffer, Key>): Database<Buffer, Key> {
+  return root.openDB<Buffer, Key>({ name: INDEX_DB, encoding: 'binary' });
 }

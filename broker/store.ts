@@ -11,7 +11,7 @@
  * returned here resolving means "on disk".
  *
  * Write-behind: an operation reaches LMDB only once it is `commitDelayMs` old (or sooner, when
- * the operations waiting in memory exceed {@link LMDB_QUEUE_BYTES}); until then reads are
+ * the operations waiting in memory exceed the budget, `LMDB_QUEUE_BYTES`); until then reads are
  * served from memory. A message deleted before its put reaches LMDB is never written there:
  * the put is skipped (its durable delete is applied, harmlessly). Most messages are consumed
  * within moments of arriving, so LMDB mostly holds the backlog, and each such message costs
@@ -21,10 +21,9 @@
  * data-folder lock (util/dir-lock.ts, file `broker.pid`).
  */
 import { debuglog } from 'node:util';
-import type { RootDatabase } from 'lmdb';
 import { acquireDirLock, type DirLock } from '../util/index.js';
 import { BrokerStoreError } from './errors.js';
-import { describeStoreFailure, StoreHealth, type StoreFailure } from './store-health.js';
+import { describeStoreFailure, StoreHealth } from './store-health.js';
 import { DEFAULT_STORE_COMMIT_DELAY_MS } from './options.js';
 import { SeqMap } from './seq-map.js';
 import {
@@ -36,7 +35,17 @@ import {
 } from './journal.js';
 import { decodeRecord, encodeRecord, type StoredRecord } from './record.js';
 import { quarantineValue, type QuarantinedRecord } from './quarantine.js';
-import { openStoreFiles, type StoreFiles, type StoreKey as Key } from './store-recovery.js';
+import { openStoreFiles, type StoreFiles } from './store-recovery.js';
+import { LmdbMap, type ReleaseReason } from './lmdb-map.js';
+import { collectHeadroomGarbage } from './heap-headroom.js';
+import {
+  LMDB_DELETE_BYTES,
+  LMDB_QUEUE_BYTES,
+  LMDB_QUEUE_OPS,
+  LMDB_RETRY_MS,
+  type LmdbCommitHook,
+  type MessageStoreOptions,
+} from './store-options.js';
 import type { SeqIndex } from './seq-index.js';
 import type { SeqSet } from './seq-set.js';
 
@@ -54,37 +63,9 @@ interface Journaled {
   durableAt: number;
 }
 
-/**
- * A test seam around each background LMDB commit: receives the real commit and returns what it
- * returns (or fails instead, as a full disk would). lmdb-js builds a class per `open()`, so a
- * failure cannot be injected from outside the store.
- */
-export type LmdbCommitHook = (commit: () => Promise<void>) => Promise<void>;
-
-/** How {@link MessageStore.open} sets up the store; every field has a default. */
-export interface MessageStoreOptions {
-  /** How long a journaled operation waits in memory before LMDB commits it. @defaultValue 5000 */
-  readonly commitDelayMs?: number;
-  /** Record bytes waiting for LMDB that make it commit them all at once. @defaultValue 64 MiB */
-  readonly queueBytes?: number;
-  /** Test seam: see {@link LmdbCommitHook}. */
-  readonly commitHook?: LmdbCommitHook;
-  /** Writes began to fail (`failure`) or succeed again (`undefined`). */
-  readonly onHealthChange?: (failure: StoreFailure | undefined) => void;
-}
-
-/**
- * Bytes of message records waiting in memory for LMDB that trigger a commit of all of them
- * before their delay is up: bounds the memory (and the journal) a backlog takes.
- */
-export const LMDB_QUEUE_BYTES = 64 * 1024 * 1024;
-/** Operations waiting for LMDB that trigger a commit before the delay is up (small records). */
-const LMDB_QUEUE_OPS = 200_000;
-/** Least delay before a failed LMDB commit is tried again. */
-const LMDB_RETRY_MS = 1_000;
-
 export class MessageStore {
-  readonly #db: RootDatabase<Buffer, Key>;
+  /** LMDB, closed and opened again now and then to release its map's pages (lmdb-map.ts). */
+  readonly #map: LmdbMap;
   /** Which records LMDB holds, per destination (persisted beside them). */
   readonly #index: SeqIndex;
   readonly #journal: BrokerJournal;
@@ -110,8 +91,9 @@ export class MessageStore {
   /** Journaled (fsynced) entries waiting to be committed by LMDB, in order. */
   #lmdbQueue: Journaled[] = [];
   #lmdbQueuedOps = 0;
-  /** Bytes of the records of the put operations in {@link #lmdbQueue}. */
+  /** Bytes of the records of the put operations in {@link #lmdbQueue}, and its removes. */
   #lmdbQueuedBytes = 0;
+  #lmdbQueuedRemoves = 0;
   #lmdbTimer: NodeJS.Timeout | undefined;
   /** The last LMDB commit started or chained: commits run one at a time, in order. */
   #lmdbCommit: Promise<boolean> = Promise.resolve(true);
@@ -132,18 +114,25 @@ export class MessageStore {
   readonly #health: StoreHealth;
   /** Corrupt records set aside at start-up (journal replay, then {@link load}). */
   readonly #quarantined: QuarantinedRecord[];
+  #onReadable: (() => void) | undefined;
 
   private constructor(dir: string, files: StoreFiles, lock: DirLock, options: MessageStoreOptions) {
     this.#dir = dir;
     this.#health = new StoreHealth(dir, options.onHealthChange);
     this.#quarantined = files.quarantined;
-    this.#db = files.db;
     this.#index = files.index;
     this.#journal = files.journal;
     this.#lock = lock;
     this.#commitDelayMs = options.commitDelayMs ?? DEFAULT_STORE_COMMIT_DELAY_MS;
     this.#queueBytes = options.queueBytes ?? LMDB_QUEUE_BYTES;
     this.#commitHook = options.commitHook;
+    this.#map = new LmdbMap(dir, files.db, files.index, {
+      // The memory budget bounds the map's resident pages too.
+      releaseBytes: this.#queueBytes,
+      releaseDue: (reason) => this.#chainRelease(reason),
+      reopenFailed: (err) => this.#health.failed(err),
+      reopened: () => this.#health.succeeded(),
+    });
   }
 
   /**
@@ -183,6 +172,21 @@ export class MessageStore {
     return this.#health;
   }
 
+  /** Whether {@link read} may be called: not while LMDB's map is released (lmdb-map.ts). */
+  get readable(): boolean {
+    return this.#map.readable;
+  }
+
+  /** Called when reads are served again after a release of LMDB's map (one observer). */
+  set onReadable(observer: (() => void) | undefined) {
+    this.#onReadable = observer;
+  }
+
+  /** Releases of LMDB's map so far. */
+  get mapReleases(): number {
+    return this.#map.releases;
+  }
+
   /** Corrupt records set aside so far (journal replay at start-up, LMDB values when read). */
   quarantined(): readonly QuarantinedRecord[] {
     return this.#quarantined;
@@ -202,7 +206,7 @@ export class MessageStore {
    * store reuses for its next read: use it at once (the broker copies it into the frame it
    * writes, or the record it stores), or copy it. A record LMDB holds that cannot be decoded
    * is set aside (copied to `quarantine/`, its deletion journaled, listed by
-   * {@link quarantined}) and the error is thrown.
+   * {@link quarantined}) and the error is thrown. Not while {@link readable} is false.
    */
   read(destination: string, seq: number): StoredRecord | undefined {
     const pending = this.#pending.get(destination, seq);
@@ -211,8 +215,8 @@ export class MessageStore {
         ? undefined
         : decodeRecord(pending.value, destination, seq, false);
     }
-    // getBinaryFast: lmdb-js's own buffer, no copy per delivery (see above).
-    const value = this.#db.getBinaryFast([destination, seq]);
+    // lmdb-js's own buffer, no copy per delivery (see above).
+    const value = this.#map.get(destination, seq);
     if (value === undefined) return undefined;
     try {
       return decodeRecord(value, destination, seq, false);
@@ -298,16 +302,7 @@ export class MessageStore {
 
   /** Bytes the store uses: LMDB pages up to the last one in use, plus journal segments. */
   sizeBytes(): number {
-    let pages = 0;
-    try {
-      const stats = this.#db.getStats() as { pageSize?: unknown; lastPageNumber?: unknown };
-      if (typeof stats.pageSize === 'number' && typeof stats.lastPageNumber === 'number') {
-        pages = stats.pageSize * (stats.lastPageNumber + 1);
-      }
-    } catch {
-      // Closed: only the journal counts.
-    }
-    return pages + this.#journal.bytes;
+    return this.#map.sizeBytes() + this.#journal.bytes;
   }
 
   /** Highest sequence number stored, or 0 (from the index; call before any write). */
@@ -323,13 +318,17 @@ export class MessageStore {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       let durable = false;
+      this.#map.stopping();
       try {
         this.#journalTurn();
         await this.#journal.idle();
         const committed = await this.#commitToLmdb(true);
-        await this.#db.flushed;
+        // A release of the map chained behind that commit.
+        await this.#lmdbCommit;
+        await this.#map.db.flushed;
         durable =
           committed &&
+          this.#map.readable &&
           this.#journaled.length === this.#journaledHead &&
           this.#lmdbQueue.length === 0;
         if (!durable) debug('store: LMDB does not hold every journaled entry; keeping the journal');
@@ -340,7 +339,7 @@ export class MessageStore {
           await this.#journal.close(durable);
         } finally {
           try {
-            await this.#db.close();
+            await this.#map.close();
           } finally {
             await releaseQuietly(this.#lock);
           }
@@ -434,8 +433,11 @@ export class MessageStore {
     }
     this.#journaledHead = head;
     if (!queued) return;
+    // A delete costs LMDB's commit a copy of its record's page (see LMDB_DELETE_BYTES).
+    const removeBytes = this.#lmdbQueuedRemoves * LMDB_DELETE_BYTES;
     if (
-      (this.#lmdbQueuedBytes >= this.#queueBytes || this.#lmdbQueuedOps >= LMDB_QUEUE_OPS) &&
+      (this.#lmdbQueuedBytes + removeBytes >= this.#queueBytes ||
+        this.#lmdbQueuedOps >= LMDB_QUEUE_OPS) &&
       !this.#lmdbFailed
     ) {
       void this.#commitToLmdb(true);
@@ -472,6 +474,24 @@ export class MessageStore {
     return this.#lmdbNext;
   }
 
+  /**
+   * Releases LMDB's map (lmdb-map.ts) after the commit running or chained (no write under way).
+   * Reads pause until then. Gone idle, V8 also collects the garbage the heap headroom allowed.
+   */
+  #chainRelease(reason: ReleaseReason): void {
+    if (this.#closing !== undefined) return;
+    this.#lmdbCommit = this.#lmdbCommit.then(async () => {
+      try {
+        await this.#map.release();
+        if (this.#map.readable) this.#onReadable?.();
+        if (reason === 'idle') collectHeadroomGarbage();
+      } catch (err) {
+        debug('store: releasing the LMDB map: %O', err);
+      }
+      return true;
+    });
+  }
+
   /** Entries at the front of the LMDB queue that are due (all of them with `all`). */
   #takeDue(all: boolean): Journaled[] {
     const queue = this.#lmdbQueue;
@@ -489,9 +509,14 @@ export class MessageStore {
   /** Adds an entry's operations and record bytes to the LMDB queue's counts, or (-1) takes them off. */
   #countQueued(entry: Journaled, sign: 1 | -1): void {
     let bytes = 0;
-    for (const op of entry.ops) if (op.kind === 'put') bytes += op.value.length;
+    let removes = 0;
+    for (const op of entry.ops) {
+      if (op.kind === 'put') bytes += op.value.length;
+      else removes += 1;
+    }
     this.#lmdbQueuedOps += sign * entry.ops.length;
     this.#lmdbQueuedBytes += sign * bytes;
+    this.#lmdbQueuedRemoves += sign * removes;
   }
 
   /** Arms the timer for the entry now at the front of the LMDB queue, if any. */
@@ -516,7 +541,7 @@ export class MessageStore {
       this.#scheduleNext();
       return true;
     }
-    const db = this.#db;
+    const db = this.#map.db;
     const pending = this.#pending;
     const unwritten = this.#unwritten;
     // Issued in one turn, the writes share one lmdb-js transaction on its writer thread (a
@@ -524,6 +549,8 @@ export class MessageStore {
     // the journal's job: LMDB only ever holds a prefix of the history (less puts that a later,
     // durable delete undoes), which replay completes.
     const index = this.#index;
+    let putBytes = 0;
+    let removes = 0;
     const commit = async (): Promise<void> => {
       const writes: Promise<boolean>[] = [];
       for (const w of work) {
@@ -535,9 +562,11 @@ export class MessageStore {
             }
             writes.push(db.put([op.destination, op.seq], op.value));
             index.put(op.destination, op.seq);
+            putBytes += op.value.length;
           } else if (!unwritten.delete(op.destination, op.seq)) {
             writes.push(db.remove([op.destination, op.seq]));
             index.remove(op.destination, op.seq);
+            removes += 1;
           }
         }
       }
@@ -566,6 +595,7 @@ export class MessageStore {
     }
     this.#lmdbFailed = false;
     this.#health.succeeded();
+    this.#map.committed(putBytes, removes);
     for (const w of work) {
       for (const op of w.ops) {
         this.#pending.deleteIf(op.destination, op.seq, op);

@@ -6,6 +6,8 @@
  * on the same data each time, and finally drained: every receipted message that was never
  * acknowledged comes back, no message whose ACK was receipted does (an ACK in flight at the kill
  * may have taken effect or not), and the index on disk lists exactly the records LMDB holds.
+ * Its memory budget is 1 MiB, so that LMDB's map is also released (closed and opened again,
+ * lmdb-map.ts) every MiB written, read or deleted during the rounds (once or twice a round).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +38,7 @@ async function round(
   from: number,
   history: History,
 ): Promise<number> {
-  const { child, port } = await spawnBroker(dir, 0);
+  const { child, port } = await spawnBroker(dir, 0, 1);
   let next = from;
   try {
     const producer = new FrameReader(await RawClient.connected(port));

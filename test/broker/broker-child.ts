@@ -14,15 +14,17 @@ const LIMITS = { maxFrameBytes: 1 << 24, maxHeaders: 64, maxHeaderBytes: 65536 }
 
 /**
  * Starts the broker child on `dataDir`; `commitDelayMs` is its store's LMDB commit delay
- * (default 2 s: at a kill most receipted messages exist only in the journal).
+ * (default 2 s: at a kill most receipted messages exist only in the journal), `memoryBudgetMb`
+ * its memory budget (default 64; 1 releases LMDB's map every MiB read, see lmdb-map.ts).
  */
 export async function spawnBroker(
   dataDir: string,
   commitDelayMs = 2000,
+  memoryBudgetMb = 64,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', FIXTURE, dataDir, String(commitDelayMs)],
+    ['--import', 'tsx', FIXTURE, dataDir, String(commitDelayMs), String(memoryBudgetMb)],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -59,6 +61,10 @@ export class FrameReader {
   readonly frames: StompFrame[] = [];
   readonly #decoder = new StompFrameDecoder(LIMITS, '1.2');
   constructor(readonly raw: RawClient) {
-    raw.socket.on('data', (chunk: Buffer) => this.frames.push(...this.#decoder.push(chunk)));
+    raw.socket.on('data', (chunk: Buffer) => {
+      for (const frame of this.#decoder.push(chunk)) this.frames.push(frame);
+      // The frames are decoded here: RawClient's copy of every byte would grow without end.
+      raw.data = Buffer.alloc(0);
+    });
   }
 }

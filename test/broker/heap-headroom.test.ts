@@ -4,7 +4,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getHeapStatistics } from 'node:v8';
 import {
+  collectHeadroomGarbage,
   growingPercent,
   heldHeapHeadroomMb,
   holdHeapHeadroom,
@@ -55,6 +57,40 @@ describe('holdHeapHeadroom', () => {
     assert.equal(heldHeapHeadroomMb(), 64);
     again();
     assert.equal(heldHeapHeadroomMb(), 0);
+  });
+});
+
+describe('collectHeadroomGarbage', () => {
+  /**
+   * Leaves about `mib` MiB of unreachable objects in the old generation: held long enough to
+   * outlive the young generation's collections, as a drain's messages in flight do, then let go.
+   */
+  function garbage(mib: number): number {
+    let held: { i: number; text: string }[][] | undefined = [];
+    for (let round = 0; round < mib * 4; round += 1) {
+      held.push(Array.from({ length: 4096 }, (_, i) => ({ i, text: `junk-${round}-${i}` })));
+    }
+    const count = held.length;
+    held = undefined;
+    return count;
+  }
+
+  test('collects the garbage a held headroom let pile up, and only then', () => {
+    assert.equal(collectHeadroomGarbage(), false, 'no headroom held: nothing to do');
+    const release = holdHeapHeadroom(128);
+    try {
+      garbage(64);
+      const before = getHeapStatistics().used_heap_size;
+      assert.equal(collectHeadroomGarbage(), true);
+      const after = getHeapStatistics().used_heap_size;
+      assert.ok(
+        before - after > 16 * MiB,
+        `heap used ${(before / MiB).toFixed(0)} MiB, then ${(after / MiB).toFixed(0)} MiB`,
+      );
+      assert.equal(collectHeadroomGarbage(), false, 'just collected: not again');
+    } finally {
+      release();
+    }
   });
 });
 

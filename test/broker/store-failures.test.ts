@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerJournal, type JournalOp } from '../../broker/journal.js';
-import { MessageStore, type LmdbCommitHook } from '../../broker/store.js';
+import { MessageStore } from '../../broker/store.js';
+import type { LmdbCommitHook } from '../../broker/store-options.js';
 import { encodeRecord, type StoredRecord } from '../../broker/record.js';
 import { sleep, storedMessages, tempDir, waitFor } from './support.js';
 

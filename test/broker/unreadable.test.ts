@@ -62,6 +62,7 @@ test('the node counts unreadable messages per queue', async () => {
     quarantinedRecords: 0,
     storeFailures: 0,
     storeFailing: false,
+    storeMapReleases: 0,
   };
   const registry = new Registry();
   const stop = collectBrokerMetrics(registry, {

@@ -7,7 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open } from 'lmdb';
-import { MessageStore, type LmdbCommitHook, type MessageStoreOptions } from '../../broker/store.js';
+import { MessageStore } from '../../broker/store.js';
+import type { LmdbCommitHook, MessageStoreOptions } from '../../broker/store-options.js';
 import type { StoredRecord } from '../../broker/record.js';
 import { storedMessages, tempDir, waitFor } from './support.js';
 

@@ -148,6 +148,7 @@ test('broker depths: ready, unacked and the dead letters of the consuming endpoi
     },
     storeBytes: 0,
     storeSyncs: 0,
+    storeMapReleases: 0,
     quarantinedRecords: 0,
     storeFailures: 0,
     storeFailing: false,
