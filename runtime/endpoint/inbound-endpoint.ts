@@ -10,6 +10,7 @@ import type {
   MessageHeaders,
   Subscription,
 } from '../../transports/index.js';
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import { Backoff } from '../../util/index.js';
 import { checkBackoff } from '../backoff-option.js';
 import { delay } from '../delay.js';
@@ -21,7 +22,7 @@ import { decodeJson, type JsonValue } from '../json.js';
 import { DEFAULT_DEDUP_MAX_AGE_MS, DEFAULT_DEDUP_MAX_ENTRIES } from '../store/delivered-store.js';
 import { openDeliveryRecords } from '../store/open-delivery-records.js';
 import type { InboundRecords } from '../store/inbound-records.js';
-import { prefetchFor } from './prefetch.js';
+import { checkConcurrency, prefetchFor } from './prefetch.js';
 import { deadLetterHeaders, defaultDeadLetter } from './dead-letter.js';
 import { isRefusal } from './refusal.js';
 import { POPPED_AT_HEADER } from './outbound-endpoint.js';
@@ -160,18 +161,13 @@ export abstract class InboundEndpoint<TPayload = JsonValue> extends Endpoint {
       prefetchFor(DEFAULT_PREFETCH, this.concurrency),
     );
     this.batchSize = positiveInteger('batchSize', options.batchSize, DEFAULT_INBOUND_BATCH_SIZE);
-    if (this.concurrency > 1 && this.batchSize > 1) {
-      throw new OptionError(
-        'concurrency',
-        `${this.name}: concurrency ${this.concurrency} needs batchSize 1 (each message its own put), got batchSize ${this.batchSize}`,
-      );
-    }
-    if (this.prefetch < this.concurrency) {
-      throw new OptionError(
-        'prefetch',
-        `${this.name}: prefetch ${this.prefetch} is below concurrency ${this.concurrency}: at most ${this.prefetch} puts could be in flight`,
-      );
-    }
+    checkConcurrency(this.name, this.concurrency, this.batchSize, this.prefetch);
+    // Each message in hand may wait on the stop signals (its put, its nack delay): not a leak.
+    setMaxListeners(
+      Math.max(defaultMaxListeners, this.prefetch + 10),
+      this.hardSignal,
+      this.drainSignal,
+    );
     this.maxDeliveries = positiveInteger(
       'maxDeliveries',
       options.maxDeliveries,
