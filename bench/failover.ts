@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- failover [--records N] [--batch N] [--prefetch N] [--lease-ms MS] [--warmup N]
- * [--case NAME] [--engine etcd|postgres]`: endpoints placed by lease (issue 16), for etcd (a private one, as the
+ * `npm run bench -- failover [--records N] [--batch N] [--prefetch N] [--rounds N] [--lease-ms MS]
+ * [--warmup N] [--case NAME] [--engine etcd|postgres]`: endpoints placed by lease (issue 16), for etcd (a private one, as the
  * tests start) and PostgreSQL (127.0.0.1:5432, a fresh schema per case, dropped at the end).
  *
  * - `<engine>-failover`: two `aes run` nodes with the outbound and inbound endpoint of the e2e
@@ -17,8 +17,9 @@
  *   the same run, without `coordination` (local stores in the data folder). Single mode
  *   `--records` records, batch mode (batchSize 50 and prefetch 50 — `--prefetch` — as the pipeline
  *   bench) `--batch` records,
- *   after `--warmup` records through the fresh processes. Goal: shared costs at most 20% of
- *   batch-mode throughput (shared ≥ 0.8 × local).
+ *   after `--warmup` records through the fresh processes. `--rounds` rounds (default 3), local
+ *   and shared in turn; each figure is the median of its rounds. Goal: shared costs at most 20%
+ *   of batch-mode throughput (shared ≥ 0.8 × local).
  * - `<engine>-batch-ledger`: as `batch-shared`, with the inbound endpoint in `shared` mode
  *   (`coordination.shared`): one instance, its de-duplication the claims ledger in the engine.
  *
@@ -43,6 +44,7 @@ import { ETCD_BIN, startPrivateEtcd } from '../test/support/private-etcd.js';
 import { isListening } from '../test/support/services.js';
 import { isAlive } from '../util/index.js';
 import { waitIdle } from './support/endpoints-idle.js';
+import { median } from './support/median.js';
 
 function arg(name: string, fallback: number, least = 1): number {
   const i = process.argv.indexOf(name);
@@ -65,6 +67,9 @@ const WARMUP_FROM = 10_000_000;
 const BATCH_SIZE = 50;
 /** The inbound endpoint's prefetch in batch mode: one batch by default, as the pipeline bench. */
 const PREFETCH = arg('--prefetch', BATCH_SIZE, 1);
+/** Rounds of the throughput cases (local and shared alternate); each figure is their median. */
+const ROUNDS = arg('--rounds', 3, 1);
+
 /** Failover goal: the first record from the new owner within the lease time plus this. */
 const FAILOVER_SLACK_MS = 2_000;
 /** Shared de-duplication may cost at most this share of batch-mode throughput. */
@@ -425,23 +430,45 @@ async function measure(name: EngineName, engine: Engine): Promise<Row> {
       `${caseName.padEnd(24)} ${String(RECORDS).padStart(6)} records  failover ${round1(f.failoverS)} s (lease ${LEASE_MS / 1000} s, goal ≤ ${goalS} s; lease acquired at ${round1(f.acquiredS)} s, endpoint running at ${round1(f.runningS)} s)  in flight at the kill ${f.inFlight}  lost ${f.lost}  duplicates ${f.duplicates}  ${verdict}`,
     );
   }
-  for (const batch of [false, true]) {
-    const mode = batch ? ('batch' as const) : ('single' as const);
-    const records = batch ? BATCH : RECORDS;
-    for (const shared of [false, true]) {
-      const caseName = `${name}-${mode}-${shared ? 'shared' : 'local'}`;
-      if (!chosen(caseName)) continue;
-      const t = await throughput(shared ? engine.url() : undefined, records, batch);
-      printThroughput(caseName, records, t);
-      lostAndDuplicates.push(t);
-      row[`${shared ? 'shared' : 'local'}_dedup_${mode}_per_s` as const] = t.perS;
+  // Rounds alternate local and shared (and the ledger), so that each sees the same drift of the
+  // machine's load; each figure is the median of its rounds.
+  const perS: Record<string, number[]> = {};
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const batch of [false, true]) {
+      const mode = batch ? ('batch' as const) : ('single' as const);
+      const records = batch ? BATCH : RECORDS;
+      const cases: [string, string | undefined, boolean][] = [
+        [`${name}-${mode}-local`, undefined, false],
+        [`${name}-${mode}-shared`, engine.url(), false],
+        ...(batch
+          ? [[`${name}-batch-ledger`, engine.url(), true] as [string, string, boolean]]
+          : []),
+      ];
+      for (const [caseName, url, ledger] of cases) {
+        if (!chosen(caseName)) continue;
+        const t = await throughput(url, records, batch, ledger);
+        printThroughput(ROUNDS > 1 ? `${caseName} #${round}` : caseName, records, t);
+        lostAndDuplicates.push(t);
+        (perS[caseName] ??= []).push(t.perS);
+      }
     }
   }
-  if (chosen(`${name}-batch-ledger`)) {
-    const t = await throughput(engine.url(), BATCH, true, true);
-    printThroughput(`${name}-batch-ledger`, BATCH, t);
-    lostAndDuplicates.push(t);
-    row.ledger_dedup_batch_per_s = t.perS;
+  const figure = (caseName: string): number | null => {
+    const all = perS[caseName];
+    return all === undefined ? null : Math.round(median(all));
+  };
+  for (const mode of ['single', 'batch'] as const) {
+    for (const kind of ['local', 'shared'] as const) {
+      row[`${kind}_dedup_${mode}_per_s`] = figure(`${name}-${mode}-${kind}`);
+    }
+  }
+  row.ledger_dedup_batch_per_s = figure(`${name}-batch-ledger`);
+  if (ROUNDS > 1) {
+    for (const [caseName, all] of Object.entries(perS)) {
+      console.log(
+        `  ${caseName}: median ${Math.round(median(all))} records/s of ${all.join(', ')}`,
+      );
+    }
   }
   printCost('single', row.shared_dedup_single_per_s, row.local_dedup_single_per_s, false);
   printCost('batch', row.shared_dedup_batch_per_s, row.local_dedup_batch_per_s, true);

@@ -31,6 +31,7 @@ import {
   DEFAULT_REDIAL_MAX_MS,
 } from '../cluster/internal.js';
 import { DEFAULT_BACKOFF_JITTER } from '../util/index.js';
+import { median } from './support/median.js';
 import {
   bedUnavailableReason,
   everyPair,
@@ -76,14 +77,6 @@ const REFERENCES =
   'Moleculer 15 s (heartbeatTimeout), Erlang 45–75 s (net_ticktime 60), Akka phi-accrual ≈ 5.5 s';
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-}
 
 /** node-a on h1 is the one seed of the others. */
 async function configure(bed: HostBed): Promise<void> {
