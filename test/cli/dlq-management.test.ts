@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTransport, type Destination } from '../../transports/index.js';
-import { spawnCli } from '../support/cli.js';
+import { runCliAsync, type CliRun } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { serviceSkipReason } from '../support/services.js';
 import { tempDir } from '../runtime/support/helpers.js';
@@ -24,28 +24,9 @@ const skip =
   (await serviceSkipReason('RabbitMQ STOMP', '127.0.0.1', STOMP_PORT)) ??
   (await serviceSkipReason('RabbitMQ management API', '127.0.0.1', 15672));
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
 /** Runs `aes` asynchronously (a proxy in this process must keep answering). */
-function aes(args: readonly string[], config: string): Promise<Run> {
-  const started = Date.now();
-  const child = spawnCli([...args, '-c', config]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill(), 90_000);
-  return new Promise((resolve) => {
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+function aes(args: readonly string[], config: string): Promise<CliRun> {
+  return runCliAsync([...args, '-c', config]);
 }
 
 interface Listed {

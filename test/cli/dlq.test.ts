@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBroker } from '../../broker/index.js';
 import { createTransport, type Destination } from '../../transports/index.js';
-import { spawnCli } from '../support/cli.js';
+import { runCliAsync, type CliRun } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { serviceSkipReason } from '../support/services.js';
 import { TargetSystem } from '../runtime/support/soap-systems.js';
@@ -21,26 +21,9 @@ import { tempDir, waitFor } from '../runtime/support/helpers.js';
 
 const RABBIT = 'stomp://guest:guest@127.0.0.1:61613?queueExpiresMs=600000';
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs `aes` asynchronously: the broker lives in this process and must keep answering. */
-function aes(args: readonly string[], config: string): Promise<Run> {
-  const child = spawnCli([...args, '-c', config]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill(), 90_000);
-  return new Promise((resolve) => {
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function aes(args: readonly string[], config: string): Promise<CliRun> {
+  return runCliAsync([...args, '-c', config]);
 }
 
 interface ListedLetter {

@@ -57,3 +57,34 @@ export function spawnCli(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** What {@link runCliAsync} resolves with: exit status, output, and how long it took. */
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/**
+ * Runs the CLI without blocking this process (a broker or proxy in it must keep answering);
+ * killed after `timeoutMs` (90 s).
+ */
+export function runCliAsync(
+  args: readonly string[],
+  options: CliOptions & { timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const started = Date.now();
+  const child = spawnCli(args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill(), options.timeoutMs ?? 90_000);
+  return new Promise((resolve) => {
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
