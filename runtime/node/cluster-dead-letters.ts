@@ -14,7 +14,7 @@
 import type { Kernel } from '../../cluster/index.js';
 import { endpointOfKernel } from '../link/protocol.js';
 import type { NodeConfig } from '../config/config.js';
-import { otherNodes } from './control.js';
+import { otherNodes, unlinkedNodes } from './control.js';
 import { DeadLetterDesk } from './dead-letter-desk.js';
 import type { DeadLetterSummary } from './dead-letter-summary.js';
 import {
@@ -136,16 +136,7 @@ export class ClusterDeadLetterDesk implements DeadLetterHost {
         }
       }),
     ]);
-    for (const m of this.kernel.members()) {
-      const name = m.name ?? m.address;
-      if (m.connected || m.name === this.node || name.includes('@') || linked.includes(name)) {
-        continue;
-      }
-      unreachable.push({
-        node: name,
-        error: `not linked to ${this.node}${m.error === undefined ? '' : `: ${m.error}`}`,
-      });
-    }
+    unreachable.push(...unlinkedNodes(this.kernel, this.node, linked));
     return {
       scope: 'cluster',
       node: this.node,

@@ -65,6 +65,28 @@ export function otherNodes(kernel: Kernel): string[] {
 }
 
 /**
+ * The members this kernel knows and is not linked to — seeds not reached yet, nodes lost —
+ * other than itself, the nodes in `linked` and endpoint kernels: the nodes a cluster-wide
+ * question could not ask, each with why (`not linked to SELF: …`).
+ */
+export function unlinkedNodes(
+  kernel: Kernel,
+  self: string,
+  linked: readonly string[],
+): { node: string; error: string }[] {
+  const gaps: { node: string; error: string }[] = [];
+  for (const m of kernel.members()) {
+    const name = m.name ?? m.address;
+    if (m.connected || m.name === self || name.includes('@') || linked.includes(name)) continue;
+    gaps.push({
+      node: name,
+      error: `not linked to ${self}${m.error === undefined ? '' : `: ${m.error}`}`,
+    });
+  }
+  return gaps;
+}
+
+/**
  * Every other node the cluster status must account for: the linked ones, to ask, and every other
  * member membership knows — seeds (by address until first reached), learned, once linked — as
  * unreachable since it was lost or learned.
@@ -209,12 +231,8 @@ export function installControlSession(kernel: Kernel, host: ControlHost): void {
           unreachable.push(`${node} (${(err as Error).message})`);
         }
       }
-      for (const m of kernel.members()) {
-        if (m.connected || m.name === host.node || asked.has(m.name ?? '')) continue;
-        if ((m.name ?? '').includes('@')) continue;
-        unreachable.push(
-          `${m.name ?? m.address} (not linked to ${host.node}${m.error === undefined ? '' : `: ${m.error}`})`,
-        );
+      for (const gap of unlinkedNodes(kernel, host.node, [...asked])) {
+        unreachable.push(`${gap.node} (${gap.error})`);
       }
       throw new EndpointNotFoundError(endpoint, unreachable);
     },

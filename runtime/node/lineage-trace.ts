@@ -10,7 +10,7 @@ import { RuntimeError } from '../errors.js';
 import { endpointOfKernel } from '../link/protocol.js';
 import type { NodeConfig } from '../config/config.js';
 import type { TableStyle } from '../table-style.js';
-import { connectToNode, otherNodes } from './control.js';
+import { connectToNode, otherNodes, unlinkedNodes } from './control.js';
 import { HttpStatusError } from './http-server.js';
 import { MAX_LINEAGE_ID_LENGTH, type LineageEntry } from './lineage-index.js';
 
@@ -115,16 +115,7 @@ async function clusterTrace(
       }
     }),
   );
-  for (const m of kernel.members()) {
-    const name = m.name ?? m.address;
-    if (m.connected || m.name === host.node || name.includes('@') || linked.includes(name)) {
-      continue;
-    }
-    unreachable.push({
-      node: name,
-      error: `not linked to ${host.node}${m.error === undefined ? '' : `: ${m.error}`}`,
-    });
-  }
+  unreachable.push(...unlinkedNodes(kernel, host.node, linked));
   return {
     id,
     steps: mergeSteps(parts),
