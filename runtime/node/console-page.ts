@@ -25,6 +25,7 @@ dd.last-error.failing { color: #a00; font-weight: 600; } dd.last-error.recovered
 export const CONSOLE_SCRIPT = `
 'use strict';
 (() => {
+// cell() and age() are the page's own (status-page.ts): its script runs before this one.
 const REFRESH_MS = ${CONSOLE_REFRESH_MS};
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 270, H = 60;
@@ -34,10 +35,6 @@ function svgEl(name, attrs) {
   return el;
 }
 function time(iso) { return iso ? new Date(iso).toLocaleTimeString() : '-'; }
-function ms(v) {
-  if (v === null || v === undefined) return '-';
-  return v < 10000 ? v + ' ms' : Math.round(v / 1000) + ' s';
-}
 // One point per bucket: x by its place, y by its rate per second; the top is the highest rate.
 function chart(history) {
   const perSecond = history.bucketMs / 1000;
@@ -88,7 +85,7 @@ function renderEndpoint(e) {
   const r = e.recent;
   fact(dl, 'records/s (1 min)', r.recordsPerSecond, 'rate');
   fact(dl, 'error rate (1 min)', r.errorRatio === null ? '-' : (r.errorRatio * 100).toFixed(1) + '% (' + r.errorsPerSecond + '/s)', 'error-rate');
-  fact(dl, 'in flight for', e.inFlight ? ms(e.inFlight.ageMs) + ' (' + e.inFlight.ids.join(', ') + ')' : 'nothing in flight', 'in-flight');
+  fact(dl, 'in flight for', e.inFlight ? age(e.inFlight.ageMs) + ' (' + e.inFlight.ids.join(', ') + ')' : 'nothing in flight', 'in-flight');
   const t = e.totals;
   fact(dl, 'records done', t.completed + t.delivered, 'done-total');
   fact(dl, 'errors', t.errors, 'errors-total');
@@ -97,12 +94,6 @@ function renderEndpoint(e) {
   fact(dl, 'last error', text, className);
   box.appendChild(dl);
   return box;
-}
-function cellOf(row, text, className) {
-  const td = document.createElement('td');
-  td.textContent = text === null || text === undefined ? '-' : String(text);
-  td.className = className;
-  row.appendChild(td);
 }
 function renderQueues(broker) {
   const body = document.getElementById('console-queues');
@@ -116,12 +107,12 @@ function renderQueues(broker) {
   for (const d of broker.destinations) {
     const row = document.createElement('tr');
     row.dataset.destination = d.destination;
-    cellOf(row, d.destination, 'destination');
-    cellOf(row, d.ready, 'ready');
-    cellOf(row, d.unacked, 'unacked');
-    cellOf(row, d.consumers, 'consumers');
-    cellOf(row, d.deadLetter ? d.deadLetter.depth : '-', 'dead-letter');
-    cellOf(row, d.deadLetter ? d.deadLetter.queues.join(', ') : d.deadLetterOf.length ? 'dead letters of ' + d.deadLetterOf.join(', ') : '', 'note');
+    cell(row, d.destination, 'destination');
+    cell(row, d.ready, 'ready');
+    cell(row, d.unacked, 'unacked');
+    cell(row, d.consumers, 'consumers');
+    cell(row, d.deadLetter ? d.deadLetter.depth : '-', 'dead-letter');
+    cell(row, d.deadLetter ? d.deadLetter.queues.join(', ') : d.deadLetterOf.length ? 'dead letters of ' + d.deadLetterOf.join(', ') : '', 'note');
     body.appendChild(row);
   }
 }
