@@ -160,6 +160,11 @@ export interface EndpointSnapshot {
   readonly sinceMs: number;
   readonly counters: Readonly<EndpointCounters>;
   readonly lastError: string | undefined;
+  /**
+   * Records done (`completed` + `delivered`) when the last error happened: a larger count now
+   * means a record was done after it (the endpoint recovered). 0 before any error.
+   */
+  readonly doneAtLastError: number;
 }
 
 /** Keeps the step, counters and listeners of one endpoint. */
@@ -169,6 +174,7 @@ export class ProgressTracker {
   private current: EndpointStep = 'starting';
   private since: number;
   private lastError: string | undefined;
+  private doneAtLastError = 0;
 
   constructor(
     readonly endpoint: string,
@@ -240,6 +246,7 @@ export class ProgressTracker {
   error(step: EndpointStep, error: Error, attempt: number): void {
     this.counts.errors += 1;
     this.lastError = error.message;
+    this.doneAtLastError = this.counts.completed + this.counts.delivered;
     trace('%s: %s failed (attempt %d): %s', this.endpoint, step, attempt, error.message);
     const event = { endpoint: this.endpoint, step, error, attempt };
     this.emit((l) => l.error?.(event));
@@ -262,6 +269,7 @@ export class ProgressTracker {
       sinceMs: this.since,
       counters: { ...this.counts },
       lastError: this.lastError,
+      doneAtLastError: this.doneAtLastError,
     };
   }
 

@@ -183,6 +183,7 @@ export class EndpointLink implements AsyncDisposable {
       atMs,
       counters: { ...snapshot.counters },
       lastError: snapshot.lastError ?? null,
+      doneAtLastError: snapshot.doneAtLastError,
       pid: process.pid,
       queues: endpoint.queues(),
     });

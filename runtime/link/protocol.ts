@@ -68,6 +68,11 @@ export type EndpointReport =
       readonly atMs: number;
       readonly counters: EndpointCounters;
       readonly lastError: string | null;
+      /**
+       * This process's records done when its last error happened (absent from endpoints of
+       * earlier releases): more done now means it recovered, whatever the order in one beat.
+       */
+      readonly doneAtLastError?: number;
       /** The process's pid: a new one tells the node to add its counters to the earlier ones. */
       readonly pid?: number;
       /** The queues it works with (absent from endpoints of earlier releases). */
@@ -202,6 +207,9 @@ export function parseReport(value: unknown): EndpointReport | undefined {
     case 'heartbeat':
       if (typeof value.atMs !== 'number' || !isObject(value.counters)) return undefined;
       if (value.pid !== undefined && typeof value.pid !== 'number') return undefined;
+      if (value.doneAtLastError !== undefined && typeof value.doneAtLastError !== 'number') {
+        return undefined;
+      }
       if (value.queues !== undefined && !isQueues(value.queues)) return undefined;
       return value as EndpointReport;
     case 'progress':

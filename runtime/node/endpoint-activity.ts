@@ -5,9 +5,10 @@
  * ({@link RateHistory}), the record in flight and since when, and the last error with when it
  * happened and when the endpoint recovered from it.
  *
- * Recovery is a report of records done with no new error in the same heartbeat: an endpoint
- * whose target fails and then accepts again is "recovered at" the heartbeat that counted the
- * first success. A process that exits with a failure (a crash, a kill) is an error too, and the
+ * Recovery is a record done after the last error: a heartbeat with records done and no new
+ * error, or one whose process says it did records after its last error (`doneAtLastError`), as
+ * the order within one heartbeat is not otherwise known. An endpoint whose target fails and then
+ * accepts again is "recovered at" the heartbeat that counted the first success. A process that exits with a failure (a crash, a kill) is an error too, and the
  * next process recovers from it the same way.
  */
 import type { EndpointCounters, EndpointQueues } from '../endpoint/progress.js';
@@ -23,6 +24,8 @@ const IDLE_STEPS: ReadonlySet<string> = new Set(['idle', 'waiting', 'pop', 'star
 export interface ActivityHeartbeat {
   readonly counters: Partial<EndpointCounters>;
   readonly lastError: string | null;
+  /** The process's records done when its last error happened (see `EndpointSnapshot`). */
+  readonly doneAtLastError?: number;
   readonly pid?: number;
   readonly queues?: EndpointQueues;
 }
@@ -86,7 +89,11 @@ export class EndpointActivity {
     this.#history.add(nowMs, done, delta.errors);
     if (report.queues !== undefined) this.#queues = report.queues;
     if (delta.errors > 0) {
-      this.#error = { message: report.lastError ?? 'an error', atMs: nowMs, recoveredAtMs: null };
+      // Errors and records done in one beat: recovered if a record was done after the last error.
+      const doneNow = (report.counters.completed ?? 0) + (report.counters.delivered ?? 0);
+      const after = report.doneAtLastError !== undefined && doneNow > report.doneAtLastError;
+      const message = report.lastError ?? 'an error';
+      this.#error = { message, atMs: nowMs, recoveredAtMs: after ? nowMs : null };
     } else if (done > 0 && this.#error !== null && this.#error.recoveredAtMs === null) {
       this.#error.recoveredAtMs = nowMs;
     }

@@ -5,7 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { zeroCounters, type EndpointCounters } from '../../runtime/endpoint/progress.js';
+import {
+  ProgressTracker,
+  zeroCounters,
+  type EndpointCounters,
+} from '../../runtime/endpoint/progress.js';
+import { systemClock } from '../../runtime/clock.js';
 import { RateHistory } from '../../runtime/node/rate-history.js';
 import { LifetimeCounters } from '../../runtime/node/lifetime-counters.js';
 import { EndpointActivity } from '../../runtime/node/endpoint-activity.js';
@@ -204,11 +209,56 @@ test('broker depths: ready, unacked and the dead letters of the consuming endpoi
   assert.doesNotMatch(JSON.stringify(external), /secret/);
 });
 
+test('endpoint activity: errors and records done in one heartbeat, in either order', () => {
+  const a = new EndpointActivity({ bucketMs: 10_000, buckets: 90 });
+  const t0 = 1_000_000;
+  a.heartbeat({ counters: counters({ delivered: 4 }), lastError: null, pid: 1 }, t0);
+  // The last error came after the records of this beat: still failing, even if nothing follows.
+  a.heartbeat(
+    {
+      counters: counters({ delivered: 6, errors: 1 }),
+      lastError: 'refused',
+      doneAtLastError: 6,
+      pid: 1,
+    },
+    t0 + 1_000,
+  );
+  assert.equal(a.view(t0 + 1_000).lastError?.recoveredAt, null);
+  // Records were done after the last error of this beat: recovered at this beat, though no
+  // record is done after it (an endpoint that then goes idle is not failing).
+  a.heartbeat(
+    {
+      counters: counters({ delivered: 9, errors: 2 }),
+      lastError: 'refused again',
+      doneAtLastError: 7,
+      pid: 1,
+    },
+    t0 + 2_000,
+  );
+  assert.deepEqual(a.view(t0 + 2_000).lastError, {
+    message: 'refused again',
+    at: new Date(t0 + 2_000).toISOString(),
+    recoveredAt: new Date(t0 + 2_000).toISOString(),
+  });
+});
+
+test('the progress tracker says how many records were done at its last error', () => {
+  const tracker = new ProgressTracker('ep', systemClock);
+  assert.equal(tracker.snapshot().doneAtLastError, 0);
+  tracker.count('delivered', 3);
+  tracker.error('put', new Error('refused'), 1);
+  tracker.count('delivered', 2);
+  assert.equal(tracker.snapshot().doneAtLastError, 3);
+  assert.equal(tracker.snapshot().counters.delivered, 5);
+});
+
 test('a heartbeat whose pid or queues are not well-formed is dropped', () => {
   const base = { kind: 'heartbeat', atMs: 1, counters: zeroCounters(), lastError: null };
   assert.ok(parseReport({ ...base, pid: 7, queues: { consumes: '/queue/a' } }) !== undefined);
   assert.ok(parseReport(base) !== undefined, 'an endpoint of an earlier release sends neither');
   assert.equal(parseReport({ ...base, pid: '7' }), undefined);
+  assert.ok(parseReport({ ...base, doneAtLastError: 3 }) !== undefined);
+  assert.equal(parseReport({ ...base, doneAtLastError: '3' }), undefined);
   assert.equal(parseReport({ ...base, queues: { consumes: 5 } }), undefined);
   assert.equal(parseReport({ ...base, queues: ['/queue/a'] }), undefined);
 });
