@@ -250,7 +250,7 @@ async function failover(url: string, warm: boolean): Promise<FailoverResult> {
     START_DEADLINE_MS,
   );
   const { source, target } = rig;
-  source.records.push(...makeRecords(RECORDS));
+  for (const r of makeRecords(RECORDS)) source.records.push(r);
   await until(
     'records flowing through ra',
     () => target.accepted.length >= Math.ceil(RECORDS * KILL_AT_SHARE),
@@ -322,12 +322,12 @@ async function throughput(
   const deadline = Date.now() + RECORDS_DEADLINE_MS;
   const warmup = Math.min(WARMUP, records);
   if (warmup > 0) {
-    source.records.push(...makeRecords(warmup, WARMUP_FROM));
+    for (const r of makeRecords(warmup, WARMUP_FROM)) source.records.push(r);
     while (target.accepted.length < warmup && Date.now() < deadline) await sleep(10);
     await waitIdle(node, START_DEADLINE_MS);
   }
   const expected = warmup + records;
-  source.records.push(...makeRecords(records));
+  for (const r of makeRecords(records)) source.records.push(r);
   const started = performance.now();
   while (target.accepted.length < expected && Date.now() < deadline) await sleep(10);
   const seconds = (performance.now() - started) / 1000;

@@ -159,12 +159,12 @@ async function runCase(spec: Case): Promise<Result> {
     const until = Date.now() + DEADLINE_MS;
     const arrived = (): number => target.accepted.length;
     if (warmup > 0) {
-      source.records.push(...makeRecords(warmup, WARMUP_FROM));
+      for (const r of makeRecords(warmup, WARMUP_FROM)) source.records.push(r);
       while (arrived() < warmup && Date.now() < until) await sleep(10);
       await waitIdle(node, 120_000);
     }
     const expected = warmup + spec.count;
-    source.records.push(...makeRecords(spec.count));
+    for (const r of makeRecords(spec.count)) source.records.push(r);
     const started = performance.now();
     while (arrived() < expected && Date.now() < until) await sleep(10);
     const seconds = (performance.now() - started) / 1000;
