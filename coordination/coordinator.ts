@@ -208,7 +208,9 @@ export interface Coordinator extends AsyncDisposable {
    * the key's lease and value) if and only if `token` is the key's current lease: the fenced
    * de-duplication record of whoever holds the key, which outlives the holder. Atomic per step of
    * `MEMBERS_PER_STEP` members: a `StaleTokenError` rejects the call and its step adds nothing,
-   * while earlier steps of the same call stay added. A member already there stays (its age too).
+   * while earlier steps of the same call stay added. A member already there stays; whether adding
+   * it again restarts its age is the engine's (PostgreSQL keeps the first, etcd the latest: there
+   * a member added twice also counts twice toward `maxEntries` until its older add is trimmed).
    */
   addMembers(
     key: string,

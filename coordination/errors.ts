@@ -15,7 +15,9 @@ export type CoordinationErrorCode =
   /** A fenced write carried a token that is not the key's current lease. */
   | 'COORDINATION_STALE_TOKEN'
   /** The lease has ended (its signal's reason, and `renew()` after the end). */
-  | 'COORDINATION_LEASE_LOST';
+  | 'COORDINATION_LEASE_LOST'
+  /** What the engine holds under a key is not what aes writes there. */
+  | 'COORDINATION_MALFORMED';
 
 export class CoordinationError extends CodedError<CoordinationErrorCode> {
   override readonly name: string = 'CoordinationError';
@@ -108,6 +110,17 @@ export class LeaseLostError extends CoordinationError {
       false,
       options,
     );
+  }
+}
+
+/** What the engine holds under a key is not what aes writes there (names the key and what is wrong). */
+export class CoordinationMalformedError extends CoordinationError {
+  override readonly name = 'CoordinationMalformedError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super('COORDINATION_MALFORMED', message, false);
   }
 }
 

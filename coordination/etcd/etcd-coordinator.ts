@@ -16,12 +16,8 @@
  *   transaction: *if `lease/<key>`'s create revision equals the token then put*, so it is
  *   refused once the lease is gone or another holder's.
  * - `ledger/<ledger>|<id>` holds a claims ledger's entries (etcd-ledger.ts).
- * - `set/<key>|<member>` holds a fenced set's members, each with the writer's wall-clock time
- *   (milliseconds) as its value: `|` is not in the key alphabet, so no key's set is a prefix of
- *   another's. Adding and trimming are transactions fenced like a write. Trimming by count drops
- *   the members with the oldest modification revision; by age, those whose time is older than
- *   the trimming holder's clock allows (the one place where a clock of the writer's counts: it
- *   only decides how long a record is kept, never who holds a lease).
+ * - `chunk/<key>|<name>` holds a fenced set's members, one chunk per `addMembers` step
+ *   (etcd-set.ts). Adding and trimming are transactions fenced like a write.
  */
 import type * as EtcdModule from 'etcd3';
 import type { Etcd3, Namespace } from 'etcd3';
@@ -49,7 +45,7 @@ import {
 } from '../errors.js';
 import { withDeadline } from '../../util/index.js';
 import { EtcdLedger } from './etcd-ledger.js';
-import { ETCD_PAGE, pagesUnder } from './etcd-pages.js';
+import { EtcdSet } from './etcd-set.js';
 
 interface EtcdAddress {
   readonly hosts: string[];
@@ -125,10 +121,10 @@ export async function openEtcdCoordinator(
 
 const leaseKey = (key: string): string => `lease/${key}`;
 const valueKey = (key: string): string => `value/${key}`;
-const setPrefix = (key: string): string => `set/${key}|`;
 
 class EtcdCalls implements EngineCalls {
   readonly #ledger: EtcdLedger;
+  readonly #set: EtcdSet;
 
   constructor(
     private readonly etcd: typeof EtcdModule,
@@ -138,6 +134,9 @@ class EtcdCalls implements EngineCalls {
     private readonly timeoutMs: number,
   ) {
     this.#ledger = new EtcdLedger(etcd, ns);
+    this.#set = new EtcdSet(etcd, ns, (operation, key, token, ops) =>
+      this.#fenced(operation, key, token, ops),
+    );
   }
 
   async tryAcquire(key: string, holder: string, ttlMs: number): Promise<Granted | undefined> {
@@ -204,61 +203,16 @@ class EtcdCalls implements EngineCalls {
     });
   }
 
-  async addMembers(key: string, members: readonly string[], token: FencingToken): Promise<void> {
-    const at = String(Date.now());
-    await this.#fenced(`addMembers '${key}'`, key, token, (txn) =>
-      txn.then(...members.map((m) => this.ns.put(setPrefix(key) + m).value(at))),
-    );
+  addMembers(key: string, members: readonly string[], token: FencingToken): Promise<void> {
+    return this.#engine(`addMembers '${key}'`, () => this.#set.add(key, members, token));
   }
 
   members(key: string): Promise<string[]> {
-    return this.#engine(`members '${key}'`, async () => {
-      const prefix = setPrefix(key);
-      const found: string[] = [];
-      for await (const page of pagesUnder(this.etcd, this.ns, prefix)) {
-        for (const kv of page) found.push(kv.key.toString().slice(prefix.length));
-      }
-      return found;
-    });
+    return this.#engine(`members '${key}'`, () => this.#set.members(key));
   }
 
-  async trimMembers(key: string, bounds: SetBounds, token: FencingToken): Promise<number> {
-    const prefix = setPrefix(key);
-    let removed = 0;
-    const drop = async (keys: readonly string[]): Promise<void> => {
-      for (let i = 0; i < keys.length; i += 100) {
-        const step = keys.slice(i, i + 100);
-        await this.#fenced(`trimMembers '${key}'`, key, token, (txn) =>
-          txn.then(...step.map((k) => this.ns.delete().key(k))),
-        );
-        removed += step.length;
-      }
-    };
-    const count = await this.#engine(`trimMembers '${key}'`, () =>
-      this.ns.getAll().prefix(prefix).count(),
-    );
-    if (count > bounds.maxEntries) {
-      const oldest = await this.#engine(`trimMembers '${key}'`, () =>
-        this.ns
-          .getAll()
-          .prefix(prefix)
-          .sort('Mod', 'Ascend')
-          .limit(count - bounds.maxEntries)
-          .keys(),
-      );
-      await drop(oldest);
-    }
-    const cutoff = Date.now() - bounds.maxAgeMs;
-    for (;;) {
-      const page = await this.#engine(`trimMembers '${key}'`, () =>
-        this.ns.getAll().prefix(prefix).sort('Mod', 'Ascend').limit(ETCD_PAGE).strings(),
-      );
-      const aged = Object.entries(page)
-        .filter(([, at]) => Number(at) < cutoff)
-        .map(([k]) => k);
-      await drop(aged);
-      if (aged.length < ETCD_PAGE) return removed;
-    }
+  trimMembers(key: string, bounds: SetBounds, token: FencingToken): Promise<number> {
+    return this.#engine(`trimMembers '${key}'`, () => this.#set.trim(key, bounds, token));
   }
 
   claim(ledger: string, ids: readonly string[], fence: Fence): Promise<Map<string, ClaimOutcome>> {

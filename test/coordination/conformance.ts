@@ -204,6 +204,47 @@ export function runCoordinationConformance(
       await lease.release();
     });
 
+    test('trimming by count within one add keeps the newest of it, and its place among the others', async () => {
+      const c = await connect();
+      const key = newKey();
+      const lease = (await c.acquire(key, 'T', { ttlMs: TTL_MS }))!;
+      const named = (prefix: string, n: number) =>
+        Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+      await c.addMembers(key, named('old', 50), lease.token);
+      await sleep(5);
+      await c.addMembers(key, named('young', 50), lease.token);
+      const bounds = { maxEntries: 70, maxAgeMs: 3_600_000 };
+      assert.equal(await c.trimMembers(key, bounds, lease.token), 30);
+      assert.deepEqual(
+        sorted(await c.members(key)),
+        sorted([...named('old', 50).slice(30), ...named('young', 50)]),
+        'the oldest 30 of the first add went',
+      );
+      await sleep(5);
+      await c.addMembers(key, named('new', 10), lease.token);
+      assert.equal(await c.trimMembers(key, bounds, lease.token), 10);
+      assert.deepEqual(
+        sorted(await c.members(key)),
+        sorted([...named('old', 50).slice(40), ...named('young', 50), ...named('new', 10)]),
+        'the survivors of the first add were still the oldest',
+      );
+      await lease.release();
+    });
+
+    test('a set of many adds is read whole', async () => {
+      const c = await connect();
+      const key = newKey();
+      const lease = (await c.acquire(key, 'T', { ttlMs: TTL_MS }))!;
+      const all: string[] = [];
+      for (let i = 0; i < 150; i += 1) {
+        const step = [`m-${i}-a`, `m-${i}-b`];
+        all.push(...step);
+        await c.addMembers(key, step, lease.token);
+      }
+      assert.deepEqual(sorted(await c.members(key)), sorted(all));
+      await lease.release();
+    });
+
     ledgerCases(connect);
 
     test('a lease not renewed ends after its ttl, and the next holder has a larger token', async () => {

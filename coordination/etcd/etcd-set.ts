@@ -1,0 +1,199 @@
+/**
+ * The fenced sets on etcd (`Coordinator.addMembers`, `members`, `trimMembers`), kept in chunks:
+ * each `addMembers` step is one key, `chunk/<key>|<name>`, whose value is the step's members as
+ * a JSON array, in the order added. An inbound endpoint adds a batch's ids in one step, so a
+ * batch is one key in etcd, not one per id: etcd's work per write (a revision, an index entry and
+ * a backend write per key) and the client's request grow with keys, and a set bounded at 100,000
+ * ids is 2,000 keys instead of 100,000.
+ *
+ * A chunk's name is `<token>.<at>.<nonce>.<count>`: the writer's fencing token (16 hex digits),
+ * its wall-clock time (12 hex digits of milliseconds), 8 random hex digits and how many members
+ * the chunk holds. Names sort oldest first: a later holder has a larger token, and one holder's
+ * chunks follow its clock (the lease's holder is one node; the clock only orders a holder's own
+ * chunks and decides how long a member is kept, never who holds a lease). Trimming reads names
+ * only: counts and ages are in them. Trimming by count drops the oldest chunks whole and
+ * rewrites the one at the boundary with its newest members under the same name but for its count
+ * (so it keeps its place). A member added again is in two chunks: `members()` lists it once, and
+ * it stays until its latest chunk is trimmed.
+ */
+import type * as EtcdModule from 'etcd3';
+import type { Namespace } from 'etcd3';
+import { randomBytes } from 'node:crypto';
+import type { FencingToken, SetBounds } from '../coordinator.js';
+import { CoordinationMalformedError } from '../errors.js';
+
+/** Chunks read per range request by `members()`: a chunk holds up to 100 members of 1,000 characters. */
+const CHUNK_PAGE = 100;
+/** Chunk names read per range request when trimming. */
+const NAME_PAGE = 5_000;
+/** Chunks dropped per fenced transaction. */
+const DROPS_PER_TXN = 100;
+
+/** A fenced transaction of the coordinator: `ops` run only while `token` holds `key`'s lease. */
+export type FencedTxn = (
+  operation: string,
+  key: string,
+  token: FencingToken,
+  ops: (txn: EtcdModule.ComparatorBuilder) => EtcdModule.ComparatorBuilder,
+) => Promise<void>;
+
+interface ChunkName {
+  /** The whole name, as stored (after the set's prefix). */
+  readonly name: string;
+  /** The name without its count: where the chunk sorts. */
+  readonly place: string;
+  readonly at: number;
+  readonly count: number;
+}
+
+const chunkPrefix = (key: string): string => `chunk/${key}|`;
+
+function parseName(name: string): ChunkName | undefined {
+  const match = /^([0-9a-f]{16}\.([0-9a-f]{12})\.[0-9a-f]{8})\.(\d+)$/.exec(name);
+  if (match === null) return undefined;
+  return {
+    name,
+    place: match[1] as string,
+    at: Number.parseInt(match[2] as string, 16),
+    count: Number(match[3]),
+  };
+}
+
+export class EtcdSet {
+  constructor(
+    private readonly etcd: typeof EtcdModule,
+    private readonly ns: Namespace,
+    private readonly fenced: FencedTxn,
+  ) {}
+
+  /** Adds one step's members (unique, at most `MEMBERS_PER_STEP`) as one chunk, fenced. */
+  add(key: string, members: readonly string[], token: FencingToken): Promise<void> {
+    const place = [
+      token.toString(16).padStart(16, '0'),
+      Date.now().toString(16).padStart(12, '0'),
+      randomBytes(4).toString('hex'),
+    ].join('.');
+    const name = `${chunkPrefix(key)}${place}.${members.length}`;
+    return this.fenced(`addMembers '${key}'`, key, token, (txn) =>
+      txn.then(this.ns.put(name).value(JSON.stringify(members))),
+    );
+  }
+
+  /** Every member, once. */
+  async members(key: string): Promise<string[]> {
+    const prefix = chunkPrefix(key);
+    const found = new Set<string>();
+    const end = this.etcd.Range.prefix(prefix).end;
+    let start: Buffer | string = prefix;
+    for (;;) {
+      const page = await this.ns
+        .getAll()
+        .inRange(new this.etcd.Range(start, end))
+        .sort('Key', 'Ascend')
+        .limit(CHUNK_PAGE)
+        .exec();
+      for (const kv of page.kvs) {
+        for (const member of this.#chunkMembers(key, kv.key, kv.value)) found.add(member);
+      }
+      const last = page.kvs.at(-1);
+      if (page.kvs.length < CHUNK_PAGE || last === undefined) return [...found];
+      start = Buffer.concat([last.key, Buffer.from([0])]);
+    }
+  }
+
+  /**
+   * Drops the oldest members beyond `bounds.maxEntries` and the chunks older than
+   * `bounds.maxAgeMs`, fenced; resolves with how many members it dropped (a member in two chunks
+   * counts in each).
+   */
+  async trim(key: string, bounds: SetBounds, token: FencingToken): Promise<number> {
+    const prefix = chunkPrefix(key);
+    const chunks = await this.#names(key);
+    let total = chunks.reduce((n, c) => n + c.count, 0);
+    const cutoff = Date.now() - bounds.maxAgeMs;
+    const drop: ChunkName[] = [];
+    let boundary: { chunk: ChunkName; keep: number } | undefined;
+    for (const chunk of chunks) {
+      if (chunk.at < cutoff || total - chunk.count >= bounds.maxEntries) {
+        drop.push(chunk);
+        total -= chunk.count;
+      } else {
+        if (total > bounds.maxEntries) {
+          boundary = { chunk, keep: chunk.count - (total - bounds.maxEntries) };
+        }
+        // Younger chunks are not over the age bound either, unless a holder's clock went back:
+        // those are dropped by a later trim, once they are old by its clock too.
+        break;
+      }
+    }
+    let removed = 0;
+    for (let i = 0; i < drop.length; i += DROPS_PER_TXN) {
+      const step = drop.slice(i, i + DROPS_PER_TXN);
+      await this.fenced(`trimMembers '${key}'`, key, token, (txn) =>
+        txn.then(...step.map((c) => this.ns.delete().key(prefix + c.name))),
+      );
+      removed += step.reduce((n, c) => n + c.count, 0);
+    }
+    if (boundary !== undefined) {
+      const { chunk, keep } = boundary;
+      const value = await this.ns.get(prefix + chunk.name).buffer();
+      if (value !== null) {
+        const kept = this.#chunkMembers(key, Buffer.from(prefix + chunk.name), value).slice(-keep);
+        await this.fenced(`trimMembers '${key}'`, key, token, (txn) =>
+          txn.then(
+            this.ns.delete().key(prefix + chunk.name),
+            this.ns.put(`${prefix}${chunk.place}.${kept.length}`).value(JSON.stringify(kept)),
+          ),
+        );
+        removed += chunk.count - kept.length;
+      }
+    }
+    return removed;
+  }
+
+  /** The chunks' names, oldest first (key order). */
+  async #names(key: string): Promise<ChunkName[]> {
+    const prefix = chunkPrefix(key);
+    const end = this.etcd.Range.prefix(prefix).end;
+    const names: ChunkName[] = [];
+    let start: Buffer | string = prefix;
+    for (;;) {
+      const keys = await this.ns
+        .getAll()
+        .inRange(new this.etcd.Range(start, end))
+        .sort('Key', 'Ascend')
+        .limit(NAME_PAGE)
+        .keyBuffers();
+      for (const k of keys) {
+        const name = k.toString().slice(prefix.length);
+        const parsed = parseName(name);
+        if (parsed === undefined) throw this.#malformed(key, name, 'its name');
+        names.push(parsed);
+      }
+      const last = keys.at(-1);
+      if (keys.length < NAME_PAGE || last === undefined) return names;
+      start = Buffer.concat([last, Buffer.from([0])]);
+    }
+  }
+
+  #chunkMembers(key: string, chunkKey: Buffer, value: Buffer): string[] {
+    const name = chunkKey.toString().slice(chunkPrefix(key).length);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value.toString());
+    } catch {
+      throw this.#malformed(key, name, 'its value is not JSON');
+    }
+    if (!Array.isArray(parsed) || !parsed.every((m) => typeof m === 'string')) {
+      throw this.#malformed(key, name, 'its value is not a list of members');
+    }
+    return parsed;
+  }
+
+  #malformed(key: string, name: string, what: string): CoordinationMalformedError {
+    return new CoordinationMalformedError(
+      key,
+      `the fenced set '${key}' in etcd has a malformed chunk '${name}': ${what}`,
+    );
+  }
+}
