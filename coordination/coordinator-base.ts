@@ -16,6 +16,7 @@ import {
   type FencingToken,
   type Lease,
   type LeaseInfo,
+  type LedgerEntries,
   type SetBounds,
   type UnclaimOptions,
   MEMBERS_PER_STEP,
@@ -93,6 +94,7 @@ export interface EngineCalls {
     doubtful: boolean,
     signal: AbortSignal,
   ): Promise<void>;
+  ledgerEntries(ledger: string, signal: AbortSignal): Promise<LedgerEntries>;
   trimLedger(ledger: string, bounds: SetBounds, fence: Fence, signal: AbortSignal): Promise<number>;
   /** Frees the connections; leases are released before it is called. */
   disconnect(): Promise<void>;
@@ -279,6 +281,13 @@ export class CoordinatorBase implements Coordinator {
   ): Promise<void> {
     await this.#ledgerSteps('unclaim', ledger, ids, fence, options, (step, signal) =>
       this.#calls.unclaim(ledger, step, fence, options.doubtful === true, signal),
+    );
+  }
+
+  ledgerEntries(ledger: string, options: CoordinationWaitOptions = {}): Promise<LedgerEntries> {
+    checkKey(ledger);
+    return this.#call(`ledgerEntries '${ledger}'`, options, (signal) =>
+      this.#calls.ledgerEntries(ledger, signal),
     );
   }
 

@@ -125,6 +125,13 @@ export interface SetBounds {
   readonly maxAgeMs: number;
 }
 
+/** A claims ledger's entries (`Coordinator.ledgerEntries`), in no particular order. */
+export interface LedgerEntries {
+  readonly completed: readonly string[];
+  /** Claimed, or given up as doubtful, and not completed: their work may have begun. */
+  readonly open: readonly string[];
+}
+
 /** `addMembers()` applies this many members per atomic step at most. */
 export const MEMBERS_PER_STEP = 100;
 
@@ -265,6 +272,12 @@ export interface Coordinator extends AsyncDisposable {
     fence: Fence,
     options?: UnclaimOptions,
   ): Promise<void>;
+  /**
+   * What the claims ledger `ledger` holds: its completed ids, and the ids claimed (or given up as
+   * doubtful) and not completed. Reads need no lease: an endpoint that leaves `shared` mode reads
+   * its ledger to carry what its instances did.
+   */
+  ledgerEntries(ledger: string, options?: CoordinationWaitOptions): Promise<LedgerEntries>;
   /**
    * Drops the ledger's oldest completed ids beyond `bounds.maxEntries`, and every entry older
    * than `bounds.maxAgeMs` (fenced by `fence`); resolves with how many it dropped.

@@ -28,6 +28,7 @@ import type {
   FencedValue,
   FencingToken,
   LeaseInfo,
+  LedgerEntries,
   SetBounds,
 } from '../coordinator.js';
 import {
@@ -230,6 +231,10 @@ class EtcdCalls implements EngineCalls {
     return this.#engine(`unclaim '${ledger}'`, () =>
       this.#ledger.unclaim(ledger, ids, fence, doubtful),
     );
+  }
+
+  ledgerEntries(ledger: string): Promise<LedgerEntries> {
+    return this.#engine(`ledgerEntries '${ledger}'`, () => this.#ledger.entries(ledger));
   }
 
   trimLedger(ledger: string, bounds: SetBounds, fence: Fence): Promise<number> {

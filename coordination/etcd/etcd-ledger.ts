@@ -14,8 +14,8 @@
  */
 import type * as EtcdModule from 'etcd3';
 import type { ITxnResponse, Namespace } from 'etcd3';
-import type { ClaimOutcome, Fence, SetBounds } from '../coordinator.js';
-import { StaleTokenError } from '../errors.js';
+import type { ClaimOutcome, Fence, LedgerEntries, SetBounds } from '../coordinator.js';
+import { CoordinationMalformedError, StaleTokenError } from '../errors.js';
 import { pagesUnder } from './etcd-pages.js';
 
 interface Entry {
@@ -150,6 +150,27 @@ export class EtcdLedger {
       if (lease?.create_revision !== token) throw this.#stale(fence, written);
       // An entry changed meanwhile (completed, say): read again.
     }
+  }
+
+  /** The ledger's completed ids, and the others (claimed or given up as doubtful). */
+  async entries(ledger: string): Promise<LedgerEntries> {
+    const prefix = entryPrefix(ledger);
+    const completed: string[] = [];
+    const open: string[] = [];
+    for await (const page of pagesUnder(this.etcd, this.ns, prefix)) {
+      for (const kv of page) {
+        const id = kv.key.toString().slice(prefix.length);
+        const entry = parseEntry(kv.value);
+        if (entry === undefined) {
+          throw new CoordinationMalformedError(
+            ledger,
+            `the claims ledger '${ledger}' in etcd has a malformed entry for '${id}'`,
+          );
+        }
+        (entry.d ? completed : open).push(id);
+      }
+    }
+    return { completed, open };
   }
 
   async trimLedger(ledger: string, bounds: SetBounds, fence: Fence): Promise<number> {

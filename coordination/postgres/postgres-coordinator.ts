@@ -34,6 +34,7 @@ import type {
   FencedValue,
   FencingToken,
   LeaseInfo,
+  LedgerEntries,
   SetBounds,
 } from '../coordinator.js';
 import {
@@ -332,6 +333,18 @@ class PostgresCalls implements EngineCalls {
   ): Promise<void> {
     const text = doubtful ? this.ledger.giveUp : this.ledger.unclaim;
     await this.#fenced(`unclaim '${ledger}'`, fence.key, fence.token, text, [ledger, [...ids]]);
+  }
+
+  async ledgerEntries(ledger: string): Promise<LedgerEntries> {
+    const rows = await this.#query<{ id: string; completed: boolean }>(
+      `ledgerEntries '${ledger}'`,
+      this.ledger.entries,
+      [ledger],
+    );
+    return {
+      completed: rows.filter((row) => row.completed).map((row) => row.id),
+      open: rows.filter((row) => !row.completed).map((row) => row.id),
+    };
   }
 
   trimLedger(ledger: string, bounds: SetBounds, fence: Fence): Promise<number> {

@@ -35,6 +35,8 @@ export class LedgerSql {
   readonly unclaim: string;
   readonly giveUp: string;
   readonly trim: string;
+  /** Every entry of ledger `$1`: id and whether it is completed (no fence: a read). */
+  readonly entries: string;
 
   constructor(s: string) {
     const lease = `lease AS (
@@ -84,6 +86,7 @@ export class LedgerSql {
         UPDATE ${s}.aes_ledger e SET holder_key = '', token = 0, at = now()
         FROM lease WHERE ${ours} RETURNING 1)
       ${answer('gone')}`;
+    this.entries = `SELECT id, completed FROM ${s}.aes_ledger WHERE ledger = $1`;
     this.trim = `
       WITH ${lease},
       doomed AS (

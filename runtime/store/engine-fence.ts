@@ -5,7 +5,7 @@
  * off, paused, slow to notice) cannot overwrite what its successor wrote, and the successor reads
  * where the last owner stopped. The node hands the fence to the endpoint process it starts.
  */
-import type { ClaimOutcome } from '../../coordination/index.js';
+import type { ClaimOutcome, LedgerEntries } from '../../coordination/index.js';
 import { StoreError } from '../errors.js';
 
 /** The engine calls an endpoint's fenced stores make (a `Coordinator` has them). */
@@ -37,6 +37,7 @@ export interface FencedStore {
     fence: { readonly key: string; readonly token: bigint },
     options: { readonly doubtful: boolean },
   ): Promise<void>;
+  ledgerEntries(ledger: string): Promise<LedgerEntries>;
   trimLedger(
     ledger: string,
     bounds: { readonly maxEntries: number; readonly maxAgeMs: number },

@@ -25,15 +25,33 @@ export class EngineMarks implements MarksLog {
     readonly delivered: readonly string[],
   ) {}
 
-  /** Reads what the last owner marked. */
-  static async open(fence: EndpointFence): Promise<EngineMarks> {
+  /**
+   * Reads what the last owner marked, and adds `carried`: what the endpoint's instances left in
+   * its claims ledger when it ran in `shared` mode before (see open-delivery-records.ts).
+   */
+  static async open(
+    fence: EndpointFence,
+    carried: { readonly delivered: readonly string[]; readonly left: readonly string[] } = {
+      delivered: [],
+      left: [],
+    },
+  ): Promise<EngineMarks> {
+    const { ids, delivered } = await EngineMarks.read(fence);
+    return new EngineMarks(fence, new Set([...ids, ...carried.left]), [
+      ...delivered,
+      ...carried.delivered,
+    ]);
+  }
+
+  /** What the last owner marked under `fence.key`: being put (`ids`), and delivered. */
+  static async read(fence: EndpointFence): Promise<{ ids: string[]; delivered: string[] }> {
     const stored = await readFenced(fence, 'marks');
-    if (stored === undefined || stored === null) return new EngineMarks(fence, new Set(), []);
+    if (stored === undefined || stored === null) return { ids: [], delivered: [] };
     const { ids, delivered } = stored as Record<string, unknown>;
     if (!strings(ids) || !strings(delivered)) {
       throw new StoreError(fencedPath(fence), 'the put marks in the engine are malformed');
     }
-    return new EngineMarks(fence, new Set(ids), delivered);
+    return { ids, delivered };
   }
 
   mark(current: () => MarksState): Promise<void> {

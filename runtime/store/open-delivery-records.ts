@@ -2,7 +2,10 @@
  * Opens an inbound endpoint's delivery records where they belong: in its data folder (put marks
  * in slot files, de-duplication in LMDB), or — placed by lease — in the coordination engine,
  * fenced by the lease, so that they follow the endpoint to the node that takes it over — or, in
- * `shared` mode, the claims ledger its instances on several nodes share.
+ * `shared` mode, the claims ledger its instances on several nodes share. An endpoint switched
+ * between the two modes (stopped cluster-wide, its config changed, started) carries what it did
+ * in the other one: its set and marks are read by its shared instances (shared-records.ts), its
+ * claims ledger by its single owner (below).
  */
 import type { Clock } from '../clock.js';
 import { DeliveredStore } from './delivered-store.js';
@@ -37,9 +40,18 @@ export async function openDeliveryRecords(
     );
   }
   if (fence !== undefined) {
-    const marks = await EngineMarks.open(fence);
+    const delivered = await EngineDelivered.open(fence, { maxEntries, maxAgeMs });
+    // An endpoint that ran in `shared` mode before keeps what its instances did in the claims
+    // ledger under its own key: the ids completed there are added to its set (once: those not
+    // there yet), the ids claimed and not completed are looked up before a put, as its own
+    // marks' are.
+    const ledger = await fence.store.ledgerEntries(fence.key);
+    const marks = await EngineMarks.open(fence, {
+      delivered: ledger.completed.filter((id) => !delivered.has(id)),
+      left: ledger.open,
+    });
     return DeliveryRecords.open(
-      await EngineDelivered.open(fence, { maxEntries, maxAgeMs }),
+      delivered,
       marks,
       hooks,
       // One engine round trip either way: the set's add, rather than the marks' put and the add.

@@ -20,6 +20,7 @@ import { StoreError } from '../errors.js';
 import type { DeliveryRecordsHooks } from './delivery-records.js';
 import type { ClaimOutcome } from '../../coordination/index.js';
 import type { EndpointFence } from './engine-fence.js';
+import { EngineMarks } from './engine-marks.js';
 import { GroupCommit } from './group-commit.js';
 import type { Admission, InboundRecords } from './inbound-records.js';
 
@@ -61,28 +62,45 @@ export class SharedRecords implements InboundRecords {
   /** Writes under way in the background (unclaims, retried completions): closing waits. */
   readonly #background = new Set<Promise<void>>();
   #sinceTrim = 0;
+  /** Ids the endpoint delivered when one node ran it (before `shared` mode): copies, dropped. */
+  readonly #carried: ReadonlySet<string>;
+  /** Ids that one node was putting when it stopped, not recorded: looked up before a put. */
+  readonly #left: readonly string[];
 
   private constructor(
     fence: EndpointFence & { readonly ledger: string },
     options: SharedRecordsOptions,
     hooks: DeliveryRecordsHooks,
+    before: { readonly carried: ReadonlySet<string>; readonly left: readonly string[] },
   ) {
     this.#fence = fence;
     this.#options = options;
     this.#hooks = hooks;
+    this.#carried = before.carried;
+    this.#left = before.left;
   }
 
-  /** Trims the ledger to its bounds, then serves. */
+  /**
+   * Trims the ledger to its bounds and reads what the endpoint did before it ran in `shared` mode
+   * (its single owner's de-duplication set and put marks, under the ledger's key), then serves.
+   */
   static async open(
     fence: EndpointFence & { readonly ledger: string },
     options: SharedRecordsOptions,
     hooks: DeliveryRecordsHooks,
   ): Promise<SharedRecords> {
     await fence.store.trimLedger(fence.ledger, boundsOf(options), fence);
-    return new SharedRecords(fence, options, hooks);
+    const owner = { store: fence.store, key: fence.ledger, token: fence.token };
+    const carried = new Set(await fence.store.members(fence.ledger));
+    const marks = await EngineMarks.read(owner);
+    for (const id of marks.delivered) carried.add(id);
+    const left = marks.ids.filter((id) => !carried.has(id));
+    return new SharedRecords(fence, options, hooks, { carried, left });
   }
 
   admit(id: string): Promise<Admission> {
+    // Delivered before `shared` mode: `has()` says so, and the message is dropped unclaimed.
+    if (this.#carried.has(id)) return Promise.resolve('fresh');
     let admission = this.#admissions.get(id);
     if (admission === undefined) {
       admission = this.#decide(id);
@@ -94,12 +112,15 @@ export class SharedRecords implements InboundRecords {
   }
 
   has(id: string): boolean {
-    return this.#completed.has(id);
+    return this.#completed.has(id) || this.#carried.has(id);
   }
 
-  /** Nothing is left from a previous run here: the ledger says so per id, on arrival. */
+  /**
+   * What the single owner of the endpoint left unrecorded before it ran in `shared` mode; what
+   * shared instances leave is in the ledger, decided per id on arrival.
+   */
   leftUnrecorded(): string[] {
-    return [];
+    return [...this.#left];
   }
 
   markAhead(id: string): void {

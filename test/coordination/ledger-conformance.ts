@@ -54,6 +54,25 @@ export function ledgerCases(connect: () => Promise<Coordinator>): void {
     await Promise.all([la.release(), lb.release()]);
   });
 
+  test('a ledger’s entries: completed, and open (claimed or given up as doubtful)', async () => {
+    const [a, reader] = [await connect(), await connect()];
+    const ledger = newKey();
+    const la = (await a.acquire(newKey(), 'A', { ttlMs: TTL_MS }))!;
+    assert.deepEqual(await reader.ledgerEntries(ledger), { completed: [], open: [] });
+    await a.claim(ledger, ['done', 'putting', 'doubtful', 'dropped'], fenceOf(la));
+    await a.complete(ledger, ['done'], fenceOf(la));
+    await a.unclaim(ledger, ['doubtful'], fenceOf(la), { doubtful: true });
+    await a.unclaim(ledger, ['dropped'], fenceOf(la));
+    await la.release();
+    const entries = await reader.ledgerEntries(ledger);
+    assert.deepEqual(
+      { completed: [...entries.completed].sort(), open: [...entries.open].sort() },
+      { completed: ['done'], open: ['doubtful', 'putting'] },
+      'read without a lease, after the writer’s ended',
+    );
+    assert.deepEqual(await reader.ledgerEntries(`${ledger}/other`), { completed: [], open: [] });
+  });
+
   test('a ledger: an ended lease’s claim is taken over, a doubtful one too, and stale fences are refused', async () => {
     const [a, b] = [await connect(), await connect()];
     const ledger = newKey();

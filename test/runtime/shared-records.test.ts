@@ -8,16 +8,22 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openCoordinator, type Coordinator, type Lease } from '../../coordination/index.js';
 import { systemClock } from '../../runtime/clock.js';
 import { SharedRecords } from '../../runtime/store/shared-records.js';
+import { openDeliveryRecords } from '../../runtime/store/open-delivery-records.js';
+import type { InboundRecords } from '../../runtime/store/inbound-records.js';
 import { serviceSkipReason } from '../support/services.js';
 
 const BASE_URL = process.env.AES_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `aes_test_shared_${process.pid}_${randomBytes(3).toString('hex')}`;
 const skip = await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432);
 const LEDGER = 'endpoint/orders-in';
+/** The ledger of the mode-switch test's endpoint (its own: the first test leaves claims open). */
+const SWITCHED = 'endpoint/switched';
 const bounds = { maxEntries: 1000, maxAgeMs: 3_600_000, clock: systemClock };
 const failures: Error[] = [];
 const hooks = { storeFailed: (error: Error) => failures.push(error) };
@@ -32,11 +38,35 @@ after(async () => {
   await client.end();
 });
 
-async function instance(node: string): Promise<{ lease: Lease; records: SharedRecords }> {
+async function coordinator(): Promise<Coordinator> {
+  const c = await openCoordinator(`${BASE_URL}?namespace=${schema}`);
+  opened.push(c);
+  return c;
+}
+
+/** The endpoint run by one node (no `shared` mode): its records under its own lease. */
+async function owner(): Promise<{ lease: Lease; records: InboundRecords; store: Coordinator }> {
+  const store = await coordinator();
+  const lease = (await store.acquire(SWITCHED, 'owner', { ttlMs: 2000 }))!;
+  const records = await openDeliveryRecords(
+    {
+      dataDir: join(tmpdir(), 'unused'),
+      fence: { store, key: lease.key, token: lease.token },
+      ...bounds,
+    },
+    hooks,
+  );
+  return { lease, records, store };
+}
+
+async function instance(
+  node: string,
+  ledger = LEDGER,
+): Promise<{ lease: Lease; records: SharedRecords }> {
   const coordinator = await openCoordinator(`${BASE_URL}?namespace=${schema}`);
   opened.push(coordinator);
   const lease = (await coordinator.acquire(`instance/orders-in/${node}`, node, { ttlMs: 2000 }))!;
-  const fence = { store: coordinator, key: lease.key, token: lease.token, ledger: LEDGER };
+  const fence = { store: coordinator, key: lease.key, token: lease.token, ledger };
   return { lease, records: await SharedRecords.open(fence, bounds, hooks) };
 }
 
@@ -93,6 +123,43 @@ test(
 
     await Promise.all([b.records.close(), c.records.close(), d.records.close()]);
     await Promise.all([a.lease.release(), b.lease.release(), d.lease.release()]);
+    assert.deepEqual(failures, []);
+  },
+);
+
+test(
+  'an endpoint switched to shared mode and back carries what it delivered and what it was putting',
+  { skip },
+  async () => {
+    // One node runs it: m1 delivered, p1's put begun when it stopped.
+    const first = await owner();
+    for (const id of ['m1', 'p1']) first.records.markAhead(id);
+    await first.records.markPutting(['m1', 'p1']);
+    await first.records.record(['m1']);
+    await first.records.close();
+    await first.lease.release();
+
+    // Switched to shared mode: a copy of m1 is dropped unclaimed; p1 is looked up before a put.
+    const a = await instance('a', SWITCHED);
+    assert.equal(await a.records.admit('m1'), 'fresh');
+    assert.equal(a.records.has('m1'), true, 'the copy of m1 is dropped');
+    assert.deepEqual(a.records.leftUnrecorded(), ['p1']);
+    // The instance delivers s1 and its node dies while putting s2.
+    assert.equal(await a.records.admit('s1'), 'fresh');
+    assert.equal(await a.records.admit('s2'), 'fresh');
+    await a.records.markPutting(['s1', 's2']);
+    await a.records.record(['s1']);
+    await a.lease.release();
+
+    // Switched back to one node: s1 is a copy (and now in its set), s2 and p1 are looked up.
+    const second = await owner();
+    assert.equal(second.records.has('s1'), true);
+    assert.equal(second.records.has('m1'), true);
+    assert.deepEqual([...second.records.leftUnrecorded()].sort(), ['p1', 's2']);
+    assert.ok((await second.store.members(SWITCHED)).includes('s1'), 's1 was added to the set');
+    await second.records.close();
+    await second.lease.release();
+    await a.records.close();
     assert.deepEqual(failures, []);
   },
 );
