@@ -131,6 +131,7 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined, warm: boolea
       // A restart asked through the standby: the owner's process restarts, and the standby's
       // too (it loads the code the owner now runs).
       const ownerPid = (await statusOf(a)).endpoints.find((e) => e.name === ENDPOINT)?.pid;
+      const beforeRestart = a.lines.length;
       const restarted = runCli(['endpoint', 'restart', ENDPOINT, '-c', pb.configFile]);
       assert.equal(restarted.status, 0, restarted.stderr);
       assert.match(restarted.stdout, /on fa/);
@@ -139,6 +140,20 @@ async function scenario(url: string, etcd: PrivateEtcd | undefined, warm: boolea
       const ownerNow = (await statusOf(a)).endpoints.find((e) => e.name === ENDPOINT);
       assert.equal(ownerNow?.lease?.role, 'owner');
       assert.notEqual(ownerNow.pid, ownerPid, "the owner's process restarted");
+      // Consuming again (its records open) before the engine goes below: a process still
+      // starting when the engine goes fails to start instead, and is not "stopped before its
+      // lease expired".
+      await waitFrom(a, beforeRestart, 'endpoint running again', running);
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const now = (await statusOf(a)).endpoints.find((e) => e.name === ENDPOINT);
+        if (now?.pid === ownerNow.pid && now.step === 'waiting') break;
+        assert.ok(
+          Date.now() < until,
+          `the restarted owner did not wait for messages: ${now?.step}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     } else {
       assert.equal(entry.pid, null, 'no process stands by');
       // Run by hand there: refused, b holds no lease for it.
