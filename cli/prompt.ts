@@ -3,6 +3,7 @@
  * choice from a numbered list (by number or by name). Lines are queued as they arrive, so answers
  * typed ahead (or pasted) are never lost between two questions.
  *
+ * A list's question may also take answers beyond its choices (`Choice.other`: a field's path).
  * An answer that is refused (its check throws) is explained and the same question asked again, every
  * earlier answer kept; after `maxBadAnswers` refusals in a row, or when the input ends, the question
  * gives up with the last refusal's error (or, when nothing was refused, one saying the input ended).
@@ -52,6 +53,12 @@ export interface Choice {
   readonly optional?: boolean;
   /** Throws to refuse a choice that is in the list but does not fit the earlier answers. */
   readonly check?: (choice: string) => void;
+  /**
+   * Takes an answer that is neither a choice's number nor its name, returning what it stands for,
+   * or throws (an error saying what is wrong and where) to refuse it. Without it such an answer is
+   * refused as not one of the choices.
+   */
+  readonly other?: (answer: string) => string;
 }
 
 /** An empty answer to a question without a fallback: asked again, not counted as refused. */
@@ -208,6 +215,9 @@ export class Prompter {
           choices.find((name) => name === answer) ??
           choices.find((name) => name.toLowerCase() === answer.toLowerCase());
         if (picked === undefined) {
+          // A number is always a choice's: one out of range is refused, never taken as a name.
+          if (c.other !== undefined && answer !== '' && !/^\d+$/.test(answer))
+            return c.other(answer);
           throw new ScaffoldError(
             'SCAFFOLD_USAGE',
             `'${answer}' is not one of the choices: answer 1-${choices.length} or a name`,

@@ -82,35 +82,6 @@ export function candidatesOf(
   return out;
 }
 
-/**
- * The chain of `path` (`a.b[].c` or `a.b.c`; `[]` is optional) in `root`; throws naming `flag` and
- * the fields where the path went wrong. An empty path is the root itself (no chain).
- */
-export function resolvePath(root: FieldType, path: string, flag: string, what: string): Field[] {
-  const segments = path
-    .split('.')
-    .map((s) => s.replace(/\[\]$/, ''))
-    .filter((s) => s !== '');
-  const chain: Field[] = [];
-  let type = root;
-  for (const seg of segments) {
-    const fields = type.kind === 'object' ? type.fields : [];
-    const found =
-      fields.find((f) => f.name === seg) ??
-      fields.find((f) => f.name.toLowerCase() === seg.toLowerCase());
-    if (found === undefined) {
-      const at = chain.length === 0 ? `the ${what}` : `'${pathOf(chain)}'`;
-      throw new ScaffoldError(
-        'SCAFFOLD_USAGE',
-        `${flag} '${path}': ${at} has no field '${seg}' (its fields: ${boundedList(fields.map((f) => `${f.name}${f.array ? '[]' : ''}`))})`,
-      );
-    }
-    chain.push(found);
-    type = found.type;
-  }
-  return chain;
-}
-
 /** The answers a wizard question can fill, each a flag of `aes endpoint create`. */
 export type FieldAnswer =
   | 'idField'
@@ -133,6 +104,56 @@ export const FIELD_ANSWERS: readonly FieldAnswer[] = [
 /** The flag of a field answer: `--popped-id-field` for poppedIdField. */
 export function fieldFlag(answer: FieldAnswer): string {
   return `--${answer.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * The chain of `path` (`a.b[].c` or `a.b.c`; `[]` is optional) in `root`, the answer to `answer`;
+ * throws a `FieldAnswerError` naming its flag and the fields where the path went wrong. An empty
+ * path is the root itself (no chain).
+ */
+export function resolvePath(
+  root: FieldType,
+  path: string,
+  answer: FieldAnswer,
+  what: string,
+): Field[] {
+  const segments = path
+    .split('.')
+    .map((s) => s.replace(/\[\]$/, ''))
+    .filter((s) => s !== '');
+  const chain: Field[] = [];
+  let type = root;
+  for (const seg of segments) {
+    const fields = type.kind === 'object' ? type.fields : [];
+    const found =
+      fields.find((f) => f.name === seg) ??
+      fields.find((f) => f.name.toLowerCase() === seg.toLowerCase());
+    if (found === undefined) {
+      const at = chain.length === 0 ? `the ${what}` : `'${pathOf(chain)}'`;
+      throw new FieldAnswerError(
+        answer,
+        `${fieldFlag(answer)} '${path}': ${at} has no field '${seg}' (its fields: ${boundedList(fields.map((f) => `${f.name}${f.array ? '[]' : ''}`))})`,
+      );
+    }
+    chain.push(found);
+    type = found.type;
+  }
+  return chain;
+}
+
+/**
+ * A path given for a field (by its flag, or typed in the wizard) that does not fit: no such field
+ * in the message, or one of a type that cannot carry what the field is for. The message names the
+ * flag, the path and what is wrong where; `answer` says which field it is about, so that the wizard
+ * asks that question again.
+ */
+export class FieldAnswerError extends ScaffoldError {
+  readonly answer: FieldAnswer;
+
+  constructor(answer: FieldAnswer, message: string) {
+    super('SCAFFOLD_USAGE', message);
+    this.answer = answer;
+  }
 }
 
 /**

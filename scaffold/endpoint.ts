@@ -20,7 +20,7 @@ import {
 } from './endpoint-data.js';
 import { FieldResolver, type FieldType } from './fields.js';
 import { lookupCandidates } from './mapping.js';
-import { FIELD_ANSWERS, fieldFlag, type FieldAnswer } from './candidates.js';
+import { FIELD_ANSWERS, FieldAnswerError, fieldFlag, type FieldAnswer } from './candidates.js';
 import { writeFiles, type PlannedFile } from './file-set.js';
 import { readProjectConfig, CONFIG_FILE } from './project-config.js';
 import { render } from './templates.js';
@@ -177,6 +177,26 @@ function checkFieldAnswers(answers: EndpointAnswers): void {
 export function checkWiring(w: WsdlOperations, answers: EndpointAnswers): void {
   const port = portFor(w.ports, chosenOperations(answers), answers.wsdl, operationNames(w));
   endpointData(answers, new FieldResolver(w.model.mapper), port, 'Client', 'client', 'endpoints');
+}
+
+/**
+ * Checks `fieldPath` as the answer to the field question `answer`, the other answers being `answers`, as
+ * its flag is checked: throws the `FieldAnswerError` of a path that is not in the message or names
+ * a field of a type that cannot carry what `answer` is for. Errors of other answers (a later field
+ * without clear evidence, an operation that does not fit) are not this answer's: they are left for
+ * the next question, or for `createEndpoint` to report.
+ */
+export function checkFieldAnswer(
+  w: WsdlOperations,
+  answers: EndpointAnswers,
+  answer: FieldAnswer,
+  fieldPath: string,
+): void {
+  try {
+    checkWiring(w, { ...answers, [answer]: fieldPath });
+  } catch (err) {
+    if (err instanceof FieldAnswerError && err.answer === answer) throw err;
+  }
 }
 
 /** How a WSDL given as URL is fetched: each fetch's deadline, a cancel signal, a listener. */

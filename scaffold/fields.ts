@@ -29,6 +29,34 @@ export interface Field {
 const MAX_DEPTH = 12;
 const OTHER: FieldType = { kind: 'other' };
 
+/**
+ * `first`'s fields, then `second`'s, one field per name, as TypeScript sees an interface extending
+ * its base or an intersection: a derived type redeclares what it inherits (its `attributes` holds
+ * its base's attributes too, DSMLv2's `LDAPResult` extending `DsmlMessage`), so a name in both is
+ * one field, in `first`'s place: two objects merged, else `second`'s type (a type cut off as
+ * `other` gives way to the other side's). Without this, such a field would be listed twice.
+ */
+function mergeFields(first: readonly Field[], second: readonly Field[]): Field[] {
+  const out = [...first];
+  for (const f of second) {
+    const at = out.findIndex((g) => g.name === f.name);
+    const prior = out[at];
+    if (prior === undefined) out.push(f);
+    else out[at] = mergeField(prior, f);
+  }
+  return out;
+}
+
+function mergeField(a: Field, b: Field): Field {
+  let type: FieldType;
+  if (a.type.kind === 'object' && b.type.kind === 'object')
+    type = { kind: 'object', fields: mergeFields(a.type.fields, b.type.fields) };
+  else type = b.type.kind === 'other' ? a.type : b.type;
+  // Required when either side requires it; a list when the side whose type is kept is one.
+  const array = type === a.type ? a.array : b.array;
+  return { name: a.name, optional: a.optional && b.optional, array, type };
+}
+
 /** Resolves type expressions of one WSDL's model into field trees. */
 export class FieldResolver {
   readonly #mapper: TypeMapper;
@@ -67,10 +95,10 @@ export class FieldResolver {
           : { type: pick.type, array: pick.array, nullable };
       }
       case 'intersection': {
-        const fields: Field[] = [];
+        let fields: readonly Field[] = [];
         for (const item of expr.items) {
           const r = this.resolve(item, depth + 1);
-          if (r.type.kind === 'object') fields.push(...r.type.fields);
+          if (r.type.kind === 'object') fields = mergeFields(fields, r.type.fields);
         }
         return { type: { kind: 'object', fields }, array: false, nullable: false };
       }
@@ -124,11 +152,9 @@ export class FieldResolver {
     depth: number,
   ): { type: FieldType; array: boolean; nullable: boolean } {
     if (decl.kind === 'alias') return this.resolve(decl.type, depth + 1);
-    const fields = decl.props.map((p) => this.#field(p, depth));
-    if (decl.extends !== undefined) {
-      const base = this.#declared(decl.extends, depth + 1);
-      if (base.type.kind === 'object') fields.unshift(...base.type.fields);
-    }
+    const own = decl.props.map((p) => this.#field(p, depth));
+    const base = decl.extends === undefined ? undefined : this.#declared(decl.extends, depth + 1);
+    const fields = base?.type.kind === 'object' ? mergeFields(base.type.fields, own) : own;
     return { type: { kind: 'object', fields }, array: false, nullable: false };
   }
 }

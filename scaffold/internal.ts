@@ -2,11 +2,18 @@
  * What the CLI's prompts (`aes endpoint create`) need beyond `aes-endpoint-server/scaffold`: the
  * checks of each answer, and which operation roles an endpoint kind asks for.
  */
-export { AmbiguousFieldError, FIELD_ANSWERS, fieldFlag, type FieldAnswer } from './candidates.js';
+export {
+  AmbiguousFieldError,
+  FIELD_ANSWERS,
+  FieldAnswerError,
+  fieldFlag,
+  type FieldAnswer,
+} from './candidates.js';
 export {
   checkDestination,
   checkEndpointAbsent,
   checkEndpointName,
+  checkFieldAnswer,
   checkWiring,
   checkWsdlFile,
   portFor,

@@ -16,14 +16,15 @@
 import {
   candidatesOf,
   fieldFlag,
+  FieldAnswerError,
   isValue,
   noEvidence,
   pathOf,
   resolvePath,
+  typeOf,
   type Candidate,
   type FieldAnswer,
 } from './candidates.js';
-import { ScaffoldError } from './errors.js';
 import type { Field, FieldType } from './fields.js';
 
 /** `id`, `Id`, `ID`, `orderId`, `ItemID`, `order_id` (not `paid` or `valid`). */
@@ -40,6 +41,11 @@ export function isIdName(name: string): boolean {
 
 function last(chain: readonly Field[]): Field | undefined {
   return chain[chain.length - 1];
+}
+
+/** `--id-field 'a.b' (object)`: a path given for a field, with the type of the field it names. */
+function describeGiven(flag: string, path: string, field: Field | undefined): string {
+  return `${flag} '${path}' (${field === undefined ? 'the message itself' : typeOf(field)})`;
 }
 
 /** A record in a pop response: the chain to the record (up to its innermost list), its id and payload. */
@@ -76,12 +82,12 @@ export function recordWiring(
   const notes: string[] = [];
   let idChain: readonly Field[];
   if (choices.idField !== undefined) {
-    idChain = resolvePath(response, choices.idField, '--id-field', `response of '${operation}'`);
+    idChain = resolvePath(response, choices.idField, 'idField', `response of '${operation}'`);
     const f = last(idChain);
     if (f === undefined || !isValue(f) || f.array) {
-      throw new ScaffoldError(
-        'SCAFFOLD_USAGE',
-        `--id-field '${choices.idField}' is not a string or number field of the '${operation}' response`,
+      throw new FieldAnswerError(
+        'idField',
+        `${describeGiven('--id-field', choices.idField, f)} is not a string or number field of the '${operation}' response`,
       );
     }
   } else {
@@ -110,14 +116,14 @@ export function recordWiring(
     const chain = resolvePath(
       response,
       choices.payloadField,
-      '--payload-field',
+      'payloadField',
       `response of '${operation}'`,
     );
     const inside = holder.every((f, i) => chain[i] === f) && chain.length >= holder.length;
     const rel = chain.slice(holder.length);
     if (!inside || rel.some((f) => f.array)) {
-      throw new ScaffoldError(
-        'SCAFFOLD_USAGE',
+      throw new FieldAnswerError(
+        'payloadField',
         `--payload-field '${choices.payloadField}' is not inside the record the id is read from (${at}, one record per item)`,
       );
     }
@@ -156,12 +162,12 @@ export function requestIdWiring(
 ): { readonly chain: readonly Field[]; readonly field: Field } {
   const flag = fieldFlag(answer);
   if (given !== undefined) {
-    const chain = resolvePath(request, given, flag, `request of '${operation}'`);
+    const chain = resolvePath(request, given, answer, `request of '${operation}'`);
     const f = last(chain);
     if (f === undefined || !isValue(f))
-      throw new ScaffoldError(
-        'SCAFFOLD_USAGE',
-        `${flag} '${given}' is not a string or number field of the '${operation}' request`,
+      throw new FieldAnswerError(
+        answer,
+        `${describeGiven(flag, given, f)} is not a string or number field of the '${operation}' request`,
       );
     return { chain, field: f };
   }
@@ -195,8 +201,16 @@ export function documentWiring(
   response: FieldType,
   given: string | undefined,
 ): readonly Field[] {
-  if (given !== undefined)
-    return resolvePath(response, given, '--document-field', `response of '${operation}'`);
+  if (given !== undefined) {
+    const chain = resolvePath(response, given, 'documentField', `response of '${operation}'`);
+    const f = last(chain);
+    if (f === undefined || f.type.kind !== 'string' || f.array)
+      throw new FieldAnswerError(
+        'documentField',
+        `${describeGiven('--document-field', given, f)} is not a string field of the '${operation}' response (the document is read from it as text)`,
+      );
+    return chain;
+  }
   const strings = candidatesOf(response, (f) => f.type.kind === 'string' && !f.array, 0);
   const named = strings.filter((c) => PAYLOAD_NAME.test(last(c.chain)?.name ?? ''));
   const pick = named.length === 1 ? named[0] : strings.length === 1 ? strings[0] : undefined;
@@ -222,9 +236,15 @@ export function putWiring(
   const what = `request of '${operation}'`;
   let messageId: readonly Field[] | undefined;
   if (choices.messageIdField === 'none') messageId = undefined;
-  else if (choices.messageIdField !== undefined)
-    messageId = resolvePath(request, choices.messageIdField, '--message-id-field', what);
-  else {
+  else if (choices.messageIdField !== undefined) {
+    messageId = resolvePath(request, choices.messageIdField, 'messageIdField', what);
+    const f = last(messageId);
+    if (f === undefined || f.type.kind !== 'string' || f.array)
+      throw new FieldAnswerError(
+        'messageIdField',
+        `${describeGiven('--message-id-field', choices.messageIdField, f)} is not a string field of the ${what} (the message id goes there as text)`,
+      );
+  } else {
     const named = strings.filter((c) => MESSAGE_ID.test(last(c.chain)?.name ?? ''));
     const idLike = strings.filter((c) => isIdName(last(c.chain)?.name ?? ''));
     const best = named.length > 0 ? named : idLike;
@@ -240,11 +260,12 @@ export function putWiring(
     messageId = best.length === 1 ? best[0]?.chain : undefined;
   }
   if (choices.payloadField !== undefined) {
-    const chain = resolvePath(request, choices.payloadField, '--payload-field', what);
-    if (last(chain)?.type.kind !== 'string')
-      throw new ScaffoldError(
-        'SCAFFOLD_USAGE',
-        `--payload-field '${choices.payloadField}' is not a string field of the ${what} (the payload goes there as JSON text)`,
+    const chain = resolvePath(request, choices.payloadField, 'payloadField', what);
+    const f = last(chain);
+    if (f?.type.kind !== 'string')
+      throw new FieldAnswerError(
+        'payloadField',
+        `${describeGiven('--payload-field', choices.payloadField, f)} is not a string field of the ${what} (the payload goes there as JSON text)`,
       );
     return { messageId, payload: chain };
   }

@@ -17,6 +17,7 @@ import {
   checkDestination,
   checkEndpointAbsent,
   checkEndpointName,
+  checkFieldAnswer,
   checkRoleOperation,
   checkWiring,
   checkWsdlFile,
@@ -107,7 +108,9 @@ const MAX_FIELD_QUESTIONS = FIELD_ANSWERS.length;
 
 /**
  * Asks, one at a time, for each field the scaffold has no clear evidence for (docs/scaffolding.md):
- * the candidates are listed as paths with their types, a refused answer is asked again.
+ * the candidates are listed as paths with their types, chosen by number or name; any other path of
+ * the message is taken too when its flag would take it (a deeper field, one not named like an id),
+ * and a path that is not there, or names a field of the wrong type, is refused and asked again.
  */
 async function askFields(
   ask: Prompter,
@@ -127,14 +130,20 @@ async function askFields(
         asked >= MAX_FIELD_QUESTIONS
       )
         return current;
-      const { candidates, paths } = err;
+      const { answer, candidates, paths } = err;
+      const before = current;
       const picked = await ask.choose({
-        question: `${err.question} No clear evidence (${fieldFlag(err.answer)} says it without asking):`,
+        question: `${err.question} No clear evidence (${fieldFlag(answer)} says it without asking); a number, or a path:`,
         choices: candidates,
+        other: (typed) => {
+          checkFieldAnswer(w, before, answer, typed);
+          return typed;
+        },
       });
-      const path = paths[candidates.indexOf(picked ?? '')];
-      if (path === undefined) return current;
-      current = { ...current, [err.answer]: path };
+      if (picked === undefined) return current;
+      // A choice stands for its path; anything else was taken by `other`, as the path typed.
+      const index = candidates.indexOf(picked);
+      current = { ...current, [answer]: index < 0 ? picked : (paths[index] ?? picked) };
     }
   }
 }

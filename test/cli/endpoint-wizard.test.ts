@@ -1,7 +1,9 @@
 /**
  * `aes endpoint create`'s questions on a pseudo-terminal (issue 20): a refused answer is explained and
  * asked again with every earlier answer kept; five refusals in a row, or the end of the input, stop it
- * with the error and nothing written; Tab completes the WSDL's path. Piped into, it asks nothing. A record field without clear evidence is asked with its candidates.
+ * with the error and nothing written; Tab completes the WSDL's path. Piped into, it asks nothing. A
+ * record field without clear evidence is asked with its candidates; a path typed beyond them is
+ * taken when its flag would take it, else asked again.
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import {
   SOURCE_WSDL,
   tempDir,
 } from '../scaffold/support.js';
+import { corpusDir } from '../codegen/support.js';
 import { CTRL_D, runOnTerminal, SCRIPT_MISSING, type Keys } from '../support/terminal.js';
 
 const skip = SCRIPT_MISSING;
@@ -206,7 +209,7 @@ test(
         '/queue/mail',
       ],
       [
-        ['> ', 'nope\r'], // not a candidate: asked again
+        ['> ', 'nope\r'], // neither a candidate nor a path of the response: asked again
         ['> ', '3\r'], // ...Message[].ItemId.attributes.Id
       ],
       { term: 'xterm' },
@@ -218,12 +221,99 @@ test(
       run.output,
       / {2}3\) ResponseMessages\.FindItemResponseMessage\[\]\.RootFolder\.Items\.Message\[\]\.ItemId\.attributes\.Id: string/,
     );
-    assert.match(run.output, /'nope' is not one of the choices/);
+    assert.ok(
+      run.output.includes(
+        "--id-field 'nope': the response of 'FindItem' has no field 'nope' (its fields: ResponseMessages)",
+      ),
+      run.output,
+    );
     assert.match(run.output, /created endpoint 'mail-out'/);
     const code = await readFile(
       path.join(tmp.path, 'endpoints', 'mail-out', 'mail-out.ts'),
       'utf8',
     );
     assert.match(code, /id: item\.ItemId\?\.attributes\?\.Id/);
+  },
+);
+
+/** nodesoap-list-parameter's `GetTimesheetValues` as put: four text fields, none named a payload. */
+const TIMESHEET_FLAGS = [
+  '--kind',
+  'inbound',
+  '--wsdl',
+  path.join(corpusDir(), 'nodesoap-list-parameter', 'list_parameter.wsdl'),
+  '--put',
+  'GetTimesheetValues',
+  '--destination',
+  '/queue/timesheets',
+];
+
+/** The payload question of {@link TIMESHEET_FLAGS} answered by `keys`, on a terminal. */
+function timesheetWizard(dir: string, name: string, keys: readonly Keys[]) {
+  return runOnTerminal(
+    ['endpoint', 'create', '--project', dir, '--name', name, ...TIMESHEET_FLAGS],
+    keys,
+    { term: 'xterm' },
+  );
+}
+
+test(
+  'a field question takes a path typed beyond the candidates listed (a deeper one, through a list)',
+  { skip },
+  async () => {
+    await using tmp = await project('aes-wizard-typed-path-');
+    const deeper = 'input.FilterList.Filter[].Value';
+    const run = await timesheetWizard(tmp.path, 'sheets-in', [['> ', `${deeper}\r`]]);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /carry the message's payload \(JSON text\)\?/);
+    assert.match(run.output, / {2}1\) input\.RequestType: string\r?\n/);
+    // The path typed is not among those listed: only fields outside lists are.
+    assert.doesNotMatch(run.output, /\d+\) input\.FilterList/);
+    assert.match(run.output, /created endpoint 'sheets-in'/);
+    const code = await readFile(
+      path.join(tmp.path, 'endpoints', 'sheets-in', 'sheets-in.ts'),
+      'utf8',
+    );
+    assert.match(code, /Filter: \[\{[^\]]*Value: JSON\.stringify\(delivery\.payload\)/);
+    assert.doesNotMatch(code, /RequestType: JSON\.stringify/);
+  },
+);
+
+test(
+  'a typed path that is not in the message, or names a field of the wrong type, is asked again',
+  { skip },
+  async () => {
+    await using tmp = await project('aes-wizard-bad-path-');
+    const run = await timesheetWizard(tmp.path, 'sheets-in', [
+      ['> ', 'input.FilterList.Filter.Nope\r'], // no such field
+      ["has no field 'Nope'", 'input.FilterList\r'], // an object, not text
+      ['is not a string field', '99\r'], // a number out of the list's range
+      ['is not one of the choices', 'input.RequestType\r'], // a listed path, typed without its type
+    ]);
+    assert.equal(run.typed, 4, run.output);
+    assert.equal(run.code, 0, run.output);
+    assert.ok(
+      run.output.includes(
+        "--payload-field 'input.FilterList.Filter.Nope': 'input.FilterList.Filter[]' has no field 'Nope' (its fields: Name, Value)",
+      ),
+      run.output,
+    );
+    assert.ok(
+      run.output.includes(
+        "--payload-field 'input.FilterList' (object) is not a string field of the request of 'GetTimesheetValues'",
+      ),
+      run.output,
+    );
+    assert.match(run.output, /'99' is not one of the choices: answer 1-4 or a name/);
+    // Each refusal is followed by the same question's prompt, the list not repeated.
+    assert.equal(run.output.match(/No clear evidence \(--payload-field says it/g)?.length, 1);
+    // (the terminal's cursor moves before the prompt)
+    assert.match(run.output, /has no field 'Nope'[^\n]*\r?\n(?:\x1B\[\d*[A-Z])*> /);
+    assert.match(run.output, /created endpoint 'sheets-in'/);
+    const code = await readFile(
+      path.join(tmp.path, 'endpoints', 'sheets-in', 'sheets-in.ts'),
+      'utf8',
+    );
+    assert.match(code, /RequestType: JSON\.stringify\(delivery\.payload\)/);
   },
 );

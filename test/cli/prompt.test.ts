@@ -83,3 +83,19 @@ test('a choice by number or name; a refused check asks again', async () => {
   assert.match(written(), /'9' is not one of the choices: answer 1-3 or a name\n/);
   assert.match(written(), /not Pop\n/);
 });
+
+test('other takes an answer beyond the choices or refuses it; a number is always a choice', async () => {
+  const { ask, written } = prompter(['7', 'a.nope', 'a.b[].c']);
+  const picked = await ask.choose({
+    question: 'Which field?',
+    choices: ['a.x: string', 'a.y: string'],
+    other: (answer) => {
+      if (answer.endsWith('nope')) throw new ScaffoldError('SCAFFOLD_USAGE', `no '${answer}'`);
+      return answer;
+    },
+  });
+  assert.equal(picked, 'a.b[].c');
+  ask.close();
+  assert.match(written(), /'7' is not one of the choices: answer 1-2 or a name\n/);
+  assert.match(written(), /no 'a\.nope'\n/);
+});

@@ -18,7 +18,14 @@ import { test } from 'node:test';
 import { createProject } from '../../scaffold/index.js';
 import { runOnTerminal, SCRIPT_MISSING } from '../support/terminal.js';
 import { linkSources, runGeneratedTest } from './generated-run.js';
-import { REPO_ROOT, runCli, snapshot, tempDir } from './support.js';
+import {
+  assertListedOnce,
+  listedCandidates,
+  REPO_ROOT,
+  runCli,
+  snapshot,
+  tempDir,
+} from './support.js';
 
 const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'wsdl');
 
@@ -159,6 +166,7 @@ for (const [i, c] of CASES.entries()) {
       assert.ok(line.includes(`not guessing: give ${c.flag} <path> (candidates: `), line);
       assert.ok(line.includes(c.rightListed), line);
       assert.ok(line.includes(c.wrongListed), line);
+      assertListedOnce(line);
       assert.equal(line.split('\n').length, 1);
       assert.ok(line.length < 2_000, `${line.length} characters`);
       assert.doesNotMatch(r.stdout, /created/);
@@ -180,6 +188,55 @@ for (const [i, c] of CASES.entries()) {
     });
   });
 }
+
+/** The one operation of IHE HPD (ITI-58), a DSMLv2 batch, whose types extend `DsmlMessage`. */
+const HPD_OPERATION = 'ProviderInformationQueryRequest';
+
+test('ihe-hpd-iti58 (DSMLv2, types extending a base): each refusal lists a candidate once', async (t) => {
+  await using tmp = await tempDir('aes-ambiguous-hpd-');
+  const folder = path.join(tmp.path, 'shop');
+  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
+  const wsdl = 'ihe-hpd-iti58/wsdl/iti58.wsdl';
+  const out = outbound(wsdl, HPD_OPERATION, HPD_OPERATION);
+  const inb = inbound(wsdl, HPD_OPERATION);
+  const refusal = (flags: readonly string[], flag: string): string => {
+    const r = runCli(['endpoint', 'create', '--project', folder, '--name', 'hpd', ...flags]);
+    const line = r.stderr.trimEnd();
+    assert.match(line, /^aes: error \[SCAFFOLD_AMBIGUOUS\]: /);
+    assert.ok(line.includes(`give ${flag} <path> (candidates: `), line);
+    assertListedOnce(line);
+    return line;
+  };
+  // The attribute requestID of DsmlMessage is inherited by every request and response type; each
+  // is one field, reached once (not once through the base and once through the derived type).
+  const id = 'searchResponse[].searchResultEntry[].attributes.requestID';
+  await t.test('outbound, --id-field', () => {
+    const line = refusal(out, '--id-field');
+    assert.match(line, / has 13 fields named like an id;/);
+    assert.equal(listedCandidates(line).listed[0], `${id}: string`);
+  });
+  await t.test('outbound, --popped-id-field', () => {
+    const line = refusal([...out, '--id-field', id], '--popped-id-field');
+    assert.match(line, / has 10 fields named like the record id;/);
+  });
+  await t.test('inbound, --message-id-field', () => {
+    const line = refusal(inb, '--message-id-field');
+    assert.deepEqual(listedCandidates(line), {
+      listed: ['authRequest.attributes.requestID: string', 'attributes.requestID: string', 'none'],
+      more: 0,
+    });
+  });
+  await t.test('inbound, --payload-field', () => {
+    const line = refusal([...inb, '--message-id-field', 'attributes.requestID'], '--payload-field');
+    assert.deepEqual(listedCandidates(line), {
+      listed: [
+        'authRequest.attributes.requestID: string',
+        'authRequest.attributes.principal: string',
+      ],
+      more: 0,
+    });
+  });
+});
 
 test(
   'on a terminal the wizard asks for the field, listing the candidates',

@@ -155,3 +155,20 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
   await walk('');
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+/**
+ * The candidates a `SCAFFOLD_AMBIGUOUS` refusal lists (`path: type` each, or `none`) and the number
+ * after "and N more" (0 when all are listed).
+ */
+export function listedCandidates(refusal: string): { listed: string[]; more: number } {
+  const m = /\(candidates: (.*?)(?: and (\d+) more)?\)\s*$/.exec(refusal);
+  assert.ok(m !== null, `no candidates in: ${refusal}`);
+  return { listed: (m[1] ?? '').split(', '), more: Number(m[2] ?? '0') };
+}
+
+/** Fails naming the candidates a refusal lists more than once. */
+export function assertListedOnce(refusal: string): void {
+  const { listed } = listedCandidates(refusal);
+  const twice = listed.filter((c, i) => listed.indexOf(c) !== i);
+  assert.deepEqual(twice, [], `listed more than once: ${twice.join(', ')}\nin: ${refusal}`);
+}
