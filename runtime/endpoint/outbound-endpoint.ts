@@ -152,7 +152,7 @@ export abstract class OutboundEndpointBase<TPayload = JsonValue> extends Endpoin
     this.journal =
       this.fence === undefined
         ? await OutboundJournal.open(this.dataDir)
-        : await EngineJournal.open(this.fence);
+        : await EngineJournal.open(this.fence, this.dataDir);
     this.hasPoppedMany = overrides(this, OutboundEndpointBase.prototype, 'poppedMany');
   }
 

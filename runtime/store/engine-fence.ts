@@ -87,11 +87,15 @@ export async function readFenced(
   return (parsed as Record<string, unknown>)[kind];
 }
 
-/** Writes the endpoint's state of `kind`, fenced; rejects with `StaleTokenError` once the lease is gone. */
+/**
+ * Writes the endpoint's state of `kind` (with `extra` fields beside it), fenced; rejects with
+ * `StaleTokenError` once the lease is gone.
+ */
 export function writeFenced(
   fence: EndpointFence,
   kind: 'journal' | 'marks',
   value: unknown,
+  extra: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
-  return fence.store.put(fence.key, JSON.stringify({ [kind]: value }), fence.token);
+  return fence.store.put(fence.key, JSON.stringify({ ...extra, [kind]: value }), fence.token);
 }
