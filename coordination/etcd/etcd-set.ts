@@ -21,11 +21,10 @@ import type { Namespace } from 'etcd3';
 import { randomBytes } from 'node:crypto';
 import type { FencingToken, SetBounds } from '../coordinator.js';
 import { CoordinationMalformedError } from '../errors.js';
+import { keysUnder, pagesUnder } from './etcd-pages.js';
 
 /** Chunks read per range request by `members()`: a chunk holds up to 100 members of 1,000 characters. */
 const CHUNK_PAGE = 100;
-/** Chunk names read per range request when trimming. */
-const NAME_PAGE = 5_000;
 /** Chunks dropped per fenced transaction. */
 const DROPS_PER_TXN = 100;
 
@@ -81,24 +80,14 @@ export class EtcdSet {
 
   /** Every member, once. */
   async members(key: string): Promise<string[]> {
-    const prefix = chunkPrefix(key);
     const found = new Set<string>();
-    const end = this.etcd.Range.prefix(prefix).end;
-    let start: Buffer | string = prefix;
-    for (;;) {
-      const page = await this.ns
-        .getAll()
-        .inRange(new this.etcd.Range(start, end))
-        .sort('Key', 'Ascend')
-        .limit(CHUNK_PAGE)
-        .exec();
-      for (const kv of page.kvs) {
+    const pages = pagesUnder(this.etcd, this.ns, chunkPrefix(key), CHUNK_PAGE);
+    for await (const page of pages) {
+      for (const kv of page) {
         for (const member of this.#chunkMembers(key, kv.key, kv.value)) found.add(member);
       }
-      const last = page.kvs.at(-1);
-      if (page.kvs.length < CHUNK_PAGE || last === undefined) return [...found];
-      start = Buffer.concat([last.key, Buffer.from([0])]);
     }
+    return [...found];
   }
 
   /**
@@ -154,26 +143,16 @@ export class EtcdSet {
   /** The chunks' names, oldest first (key order). */
   async #names(key: string): Promise<ChunkName[]> {
     const prefix = chunkPrefix(key);
-    const end = this.etcd.Range.prefix(prefix).end;
     const names: ChunkName[] = [];
-    let start: Buffer | string = prefix;
-    for (;;) {
-      const keys = await this.ns
-        .getAll()
-        .inRange(new this.etcd.Range(start, end))
-        .sort('Key', 'Ascend')
-        .limit(NAME_PAGE)
-        .keyBuffers();
-      for (const k of keys) {
+    for await (const page of keysUnder(this.etcd, this.ns, prefix)) {
+      for (const k of page) {
         const name = k.toString().slice(prefix.length);
         const parsed = parseName(name);
         if (parsed === undefined) throw this.#malformed(key, name, 'its name');
         names.push(parsed);
       }
-      const last = keys.at(-1);
-      if (keys.length < NAME_PAGE || last === undefined) return names;
-      start = Buffer.concat([last, Buffer.from([0])]);
     }
+    return names;
   }
 
   #chunkMembers(key: string, chunkKey: Buffer, value: Buffer): string[] {

@@ -67,11 +67,13 @@ export function fencedPath(fence: EndpointFence): string {
   return `${fence.store.url} (key ${fence.key})`;
 }
 
-/** Reads the endpoint's state of `kind`; undefined when none (or another kind's) is there. */
-export async function readFenced(
+/**
+ * Reads the endpoint's state (the JSON object its fenced writes put under its key) and the token
+ * it was written under; undefined when there is none.
+ */
+export async function readState(
   fence: EndpointFence,
-  kind: 'journal' | 'marks',
-): Promise<unknown> {
+): Promise<{ readonly token: bigint; readonly state: Record<string, unknown> } | undefined> {
   const stored = await fence.store.get(fence.key);
   if (stored === undefined) return undefined;
   let parsed: unknown;
@@ -84,7 +86,15 @@ export async function readFenced(
     );
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  return (parsed as Record<string, unknown>)[kind];
+  return { token: stored.token, state: parsed as Record<string, unknown> };
+}
+
+/** Reads the endpoint's state of `kind`; undefined when none (or another kind's) is there. */
+export async function readFenced(
+  fence: EndpointFence,
+  kind: 'journal' | 'marks',
+): Promise<unknown> {
+  return (await readState(fence))?.state[kind];
 }
 
 /**

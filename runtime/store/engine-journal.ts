@@ -24,7 +24,7 @@
  */
 import { StoreError } from '../errors.js';
 import type { FencingToken } from '../../coordination/index.js';
-import { fencedPath, writeFenced, type EndpointFence } from './engine-fence.js';
+import { fencedPath, readState, writeFenced, type EndpointFence } from './engine-fence.js';
 import { GroupCommit } from './group-commit.js';
 import { isEntry, type Journal, type JournalEntry } from './outbound-journal.js';
 import { SlotFile } from './slot-file.js';
@@ -173,20 +173,10 @@ export class EngineJournal implements Journal {
 async function readEngine(
   fence: EndpointFence,
 ): Promise<{ readonly token: FencingToken; readonly stamped: Stamped }> {
-  const stored = await fence.store.get(fence.key);
+  const stored = await readState(fence);
   const none = { token: 0n, stamped: { entry: null, seq: 0 } };
-  if (stored === undefined) return none;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stored.value);
-  } catch (err) {
-    throw new StoreError(
-      fencedPath(fence),
-      `the endpoint's state in the coordination engine is not JSON: ${(err as Error).message}`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || !('journal' in parsed)) return none;
-  const { journal, seq } = parsed as { journal: unknown; seq?: unknown };
+  if (stored === undefined || !('journal' in stored.state)) return none;
+  const { journal, seq } = stored.state;
   if (journal !== null && !isEntry(journal)) {
     throw new StoreError(fencedPath(fence), 'the outbound journal in the engine is malformed');
   }

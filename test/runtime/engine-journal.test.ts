@@ -4,42 +4,18 @@
  * a new process takes the later of the two copies; a node that took the endpoint over reads the
  * engine's; a failed engine write fails the next journal call; a clean close clears the engine.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import {
-  openCoordinator,
-  StaleTokenError,
-  type Coordinator,
-  type Lease,
-} from '../../coordination/index.js';
+import { StaleTokenError, type Coordinator, type Lease } from '../../coordination/index.js';
 import { EngineJournal } from '../../runtime/store/engine-journal.js';
 import type { EndpointFence } from '../../runtime/store/engine-fence.js';
 import type { JournalEntry } from '../../runtime/store/outbound-journal.js';
-import { serviceSkipReason } from '../support/services.js';
+import { postgresNamespace } from './support/postgres-namespace.js';
 import { tempDir } from './support/helpers.js';
 
-const BASE_URL = process.env.AES_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `aes_test_journal_${process.pid}_${randomBytes(3).toString('hex')}`;
-const skip = await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432);
+const { skip, coordinator } = await postgresNamespace('journal');
 const TTL_MS = 5_000;
-
-const opened: Coordinator[] = [];
-after(async () => {
-  await Promise.allSettled(opened.map((c) => c.close()));
-  if (skip !== undefined) return;
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-});
-
-async function coordinator(): Promise<Coordinator> {
-  const c = await openCoordinator(`${BASE_URL}?namespace=${schema}`);
-  opened.push(c);
-  return c;
-}
 
 const entry = (...fifoIds: string[]): JournalEntry => ({
   fifoIds,

@@ -5,44 +5,24 @@
  * while the other's lease is current and then a suspect once it ended, a suspect when the other
  * gave its put up with the outcome unknown — and what a settled message leaves behind.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { openCoordinator, type Coordinator, type Lease } from '../../coordination/index.js';
+import type { Coordinator, Lease } from '../../coordination/index.js';
 import { systemClock } from '../../runtime/clock.js';
 import { SharedRecords } from '../../runtime/store/shared-records.js';
 import { openDeliveryRecords } from '../../runtime/store/open-delivery-records.js';
 import type { InboundRecords } from '../../runtime/store/inbound-records.js';
-import { serviceSkipReason } from '../support/services.js';
+import { postgresNamespace } from './support/postgres-namespace.js';
 
-const BASE_URL = process.env.AES_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `aes_test_shared_${process.pid}_${randomBytes(3).toString('hex')}`;
-const skip = await serviceSkipReason('PostgreSQL', '127.0.0.1', 5432);
+const { skip, coordinator } = await postgresNamespace('shared');
 const LEDGER = 'endpoint/orders-in';
 /** The ledger of the mode-switch test's endpoint (its own: the first test leaves claims open). */
 const SWITCHED = 'endpoint/switched';
 const bounds = { maxEntries: 1000, maxAgeMs: 3_600_000, clock: systemClock };
 const failures: Error[] = [];
 const hooks = { storeFailed: (error: Error) => failures.push(error) };
-
-const opened: Coordinator[] = [];
-after(async () => {
-  await Promise.allSettled(opened.map((c) => c.close()));
-  if (skip !== undefined) return;
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-});
-
-async function coordinator(): Promise<Coordinator> {
-  const c = await openCoordinator(`${BASE_URL}?namespace=${schema}`);
-  opened.push(c);
-  return c;
-}
 
 /** The endpoint run by one node (no `shared` mode): its records under its own lease. */
 async function owner(): Promise<{ lease: Lease; records: InboundRecords; store: Coordinator }> {
@@ -63,10 +43,9 @@ async function instance(
   node: string,
   ledger = LEDGER,
 ): Promise<{ lease: Lease; records: SharedRecords }> {
-  const coordinator = await openCoordinator(`${BASE_URL}?namespace=${schema}`);
-  opened.push(coordinator);
-  const lease = (await coordinator.acquire(`instance/orders-in/${node}`, node, { ttlMs: 2000 }))!;
-  const fence = { store: coordinator, key: lease.key, token: lease.token, ledger };
+  const store = await coordinator();
+  const lease = (await store.acquire(`instance/orders-in/${node}`, node, { ttlMs: 2000 }))!;
+  const fence = { store, key: lease.key, token: lease.token, ledger };
   return { lease, records: await SharedRecords.open(fence, bounds, hooks) };
 }
 
