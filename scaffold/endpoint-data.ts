@@ -121,7 +121,10 @@ function shape(
   return { type: r.type, nullable: r.nullable };
 }
 
-/** Everything the endpoint templates print. */
+/**
+ * Everything the endpoint templates print. `copiedWsdl` is where a local WSDL sits in the
+ * project, relative to its `wsdl/` folder (below it when its imports reach above its own folder).
+ */
 export function endpointData(
   a: EndpointAnswers,
   resolver: FieldResolver,
@@ -129,6 +132,7 @@ export function endpointData(
   clientClass: string,
   genFolder: string,
   endpointsFolder: string,
+  copiedWsdl: string = path.basename(a.wsdl),
 ) {
   const depth = endpointsFolder.split(/[\\/]/).filter((s) => s !== '' && s !== '.').length + 1;
   const up = '../'.repeat(depth);
@@ -143,10 +147,10 @@ export function endpointData(
     testEndpointModule: `../${endpointsFolder.replace(/\\/g, '/').replace(/^\.\/|\/$/g, '')}/${a.name}/${a.name}.js`,
     wsdlLocation: URL_LIKE.test(a.wsdl)
       ? `'${a.wsdl}'`
-      : `fileURLToPath(new URL('../wsdl/${path.basename(a.wsdl)}', import.meta.url))`,
+      : `fileURLToPath(new URL('../wsdl/${copiedWsdl}', import.meta.url))`,
     kind: a.kind,
     system: a.kind === 'inbound' ? 'target' : 'source',
-    wsdlShown: URL_LIKE.test(a.wsdl) ? a.wsdl : `wsdl/${path.basename(a.wsdl)}`,
+    wsdlShown: URL_LIKE.test(a.wsdl) ? a.wsdl : `wsdl/${copiedWsdl}`,
     wsdlUrl: URL_LIKE.test(a.wsdl) ? a.wsdl : undefined,
     destination: a.destination,
     env: envName(a.name),

@@ -24,6 +24,7 @@ import { FIELD_ANSWERS, FieldAnswerError, fieldFlag, type FieldAnswer } from './
 import { writeFiles, type PlannedFile } from './file-set.js';
 import { readProjectConfig, CONFIG_FILE } from './project-config.js';
 import { render } from './templates.js';
+import { planWsdlCopy } from './wsdl-copy.js';
 import {
   operationNames,
   wsdlOperations,
@@ -251,16 +252,17 @@ export async function createEndpoint(
   const files: PlannedFile[] = [];
   const notes: string[] = [];
   let location = source;
+  let copiedWsdl: string | undefined;
   const staging = await mkdtemp(path.join(project, '.aes-endpoint-'));
   try {
     if (!remote) {
-      const rootDir = path.dirname(source);
-      for (const file of original.model.loaded.files) {
-        if (URL_LIKE.test(file)) continue;
-        const rel = path.relative(rootDir, file);
-        if (rel.startsWith('..') || path.isAbsolute(rel)) continue; // outside the WSDL's folder: read in place
-        const text = original.model.loaded.sources.get(file) ?? (await readFile(file, 'utf8'));
-        const target = path.join(project, 'wsdl', rel);
+      // Every document the WSDL reaches by relative locations, keeping their layout (wsdl-copy.ts),
+      // so that they resolve from the copy when generating now and in node-soap at run time.
+      const copy = planWsdlCopy(original.model.loaded);
+      for (const doc of copy.documents) {
+        const text =
+          original.model.loaded.sources.get(doc.source) ?? (await readFile(doc.source, 'utf8'));
+        const target = path.join(project, 'wsdl', doc.target);
         if (
           existsSync(target) &&
           (await readFile(target, 'utf8')) !== text &&
@@ -268,15 +270,21 @@ export async function createEndpoint(
         ) {
           throw new ScaffoldError(
             'SCAFFOLD_EXISTS',
-            `wsdl/${rel} exists with other content; --force replaces it`,
+            `wsdl/${doc.target} exists with other content; --force replaces it`,
           );
         }
         files.push({ path: target, text });
-        const staged = path.join(staging, 'wsdl', rel);
+        const staged = path.join(staging, 'wsdl', doc.target);
         await mkdir(path.dirname(staged), { recursive: true });
         await writeFile(staged, text);
       }
-      location = path.join(staging, 'wsdl', path.basename(source));
+      location = path.join(staging, 'wsdl', copy.wsdl);
+      copiedWsdl = copy.wsdl;
+      if (copy.wsdl.includes('/')) {
+        notes.push(
+          `the WSDL is copied to wsdl/${copy.wsdl}, below wsdl/, because what it imports or includes reaches above its own folder: the project's gen script (wsdl/*.wsdl) does not regenerate it; run aes gen --wsdl wsdl/${copy.wsdl} --out generated`,
+        );
+      }
     }
     const genFolder = wsdlFolderName(source);
     const { files: generated, summary } = await generateSources(
@@ -331,6 +339,7 @@ export async function createEndpoint(
       client.className,
       genFolder,
       config.endpointsFolder,
+      copiedWsdl,
     );
     notes.push(...data.notes);
     const base = path.join(project, config.endpointsFolder, answers.name);

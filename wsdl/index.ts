@@ -14,6 +14,7 @@ export {
 export { DEFAULT_FETCH_TIMEOUT_MS } from './defaults.js';
 export {
   loadWsdl,
+  type DocumentReference,
   type FetchListener,
   type LoadedWsdl,
   type LoadOptions,

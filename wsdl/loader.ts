@@ -53,6 +53,22 @@ export interface LoadOptions {
   readonly fetchListener?: FetchListener;
 }
 
+/**
+ * One `wsdl:import`/`include`, `xsd:import`, `xsd:include` or `xsd:redefine` that was followed:
+ * the location as written and where it was read from. `aes endpoint create` copies the local
+ * documents a WSDL reaches by relative locations; this is how it knows which those are.
+ */
+export interface DocumentReference {
+  /** The referring document (absolute path or URL). */
+  readonly from: string;
+  /** The `location` / `schemaLocation` as written. */
+  readonly location: string;
+  /** Where it was read from: an absolute path or URL, after the catalog and `--map`. */
+  readonly target: string;
+  /** The referring element. */
+  readonly at: SourceLocation;
+}
+
 /** One `xsd:schema` with the namespace it defines (chameleon includes take the includer's). */
 export interface SchemaDocument {
   readonly el: XmlElement;
@@ -72,6 +88,8 @@ export interface LoadedWsdl {
   readonly warnings: readonly string[];
   /** The text of every document read, by location. */
   readonly sources: ReadonlyMap<string, string>;
+  /** Every reference followed, in load order (one per referring element). */
+  readonly references: readonly DocumentReference[];
 }
 
 async function readText(file: string, referrer: SourceLocation | undefined): Promise<string> {
@@ -101,6 +119,7 @@ class Loader {
   readonly files: string[] = [];
   readonly warnings: string[] = [];
   readonly sources = new Map<string, string>();
+  readonly references: DocumentReference[] = [];
 
   constructor(options: LoadOptions) {
     this.#options = options;
@@ -122,6 +141,11 @@ class Loader {
       if (hit !== undefined) return hit.startsWith('file://') ? fileURLToPath(hit) : hit;
     }
     return loc;
+  }
+
+  /** Records that `el` of `from` refers to `location`, read from `target`. */
+  #refer(from: string, location: string, target: string, el: XmlElement): void {
+    this.references.push({ from, location, target, at: locationOf(el) });
   }
 
   async read(loc: string, referrer: SourceLocation | undefined): Promise<XmlElement> {
@@ -201,6 +225,7 @@ class Loader {
         if (ref === undefined) continue;
         const target = this.resolve(loc, ref);
         if (this.#skipBuiltin(target, child.attrs.get('namespace'))) continue;
+        this.#refer(loc, ref, target, child);
         await this.loadWsdl(target, locationOf(child));
       } else if (child.local === 'types') {
         for (const schema of child.children) {
@@ -218,6 +243,7 @@ class Loader {
     if (ref === undefined) return;
     const target = this.resolve(loc, ref);
     if (this.#skipBuiltin(target, el.attrs.get('namespace'))) return;
+    this.#refer(loc, ref, target, el);
     await this.#loadSchemaFile(target, locationOf(el), undefined, el.attrs.get('namespace'));
   }
 
@@ -244,6 +270,7 @@ class Loader {
       if (ref === undefined) continue;
       const target = this.resolve(loc, ref);
       if (this.#skipBuiltin(target, child.attrs.get('namespace'))) continue;
+      this.#refer(loc, ref, target, child);
       await this.#loadSchemaFile(
         target,
         locationOf(child),
@@ -257,7 +284,9 @@ class Loader {
     ]) {
       const ref = child.attrs.get('schemaLocation');
       if (ref === undefined) continue;
-      await this.#loadSchemaFile(this.resolve(loc, ref), locationOf(child), tns);
+      const target = this.resolve(loc, ref);
+      this.#refer(loc, ref, target, child);
+      await this.#loadSchemaFile(target, locationOf(child), tns);
     }
   }
 
@@ -308,5 +337,6 @@ export async function loadWsdl(location: string, options: LoadOptions = {}): Pro
     files: loader.files,
     warnings: loader.warnings,
     sources: loader.sources,
+    references: loader.references,
   };
 }
