@@ -25,6 +25,7 @@ import { writeFiles, type PlannedFile } from './file-set.js';
 import { readProjectConfig, CONFIG_FILE } from './project-config.js';
 import { render } from './templates.js';
 import { planWsdlCopy } from './wsdl-copy.js';
+import { genScriptNaming } from './gen-script.js';
 import {
   operationNames,
   wsdlOperations,
@@ -281,8 +282,12 @@ export async function createEndpoint(
       location = path.join(staging, 'wsdl', copy.wsdl);
       copiedWsdl = copy.wsdl;
       if (copy.wsdl.includes('/')) {
+        const script = await genScriptNaming(project, `wsdl/${copy.wsdl}`);
+        if (script !== undefined) files.push(script);
         notes.push(
-          `the WSDL is copied to wsdl/${copy.wsdl}, below wsdl/, because what it imports or includes reaches above its own folder: the project's gen script (wsdl/*.wsdl) does not regenerate it; run aes gen --wsdl wsdl/${copy.wsdl} --out generated`,
+          script !== undefined
+            ? `the WSDL is copied to wsdl/${copy.wsdl}, below wsdl/, because what it imports or includes reaches above its own folder; package.json's gen script names it`
+            : `the WSDL is copied to wsdl/${copy.wsdl}, below wsdl/, because what it imports or includes reaches above its own folder; if the project's gen script does not name it, run aes gen --wsdl wsdl/${copy.wsdl} --out generated`,
         );
       }
     }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CodegenError } from '../../wsdl/errors.js';
 import type { WsdlSummary } from '../../codegen/index.js';
 import { collect } from '../option-helpers.js';
+import { expandWsdlArgs } from '../wsdl-patterns.js';
 import {
   addTimeoutOption,
   withWsdlFetch,
@@ -102,8 +103,16 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
 };
 
 /** `aes gen` once its flags are read: describes or generates, and prints what it did. */
-async function run(flags: GenFlags, fetchOptions: FetchOptions): Promise<void> {
+async function run(given: GenFlags, fetchOptions: FetchOptions): Promise<void> {
   const { describeWsdl, formatDescription, generate } = await import('../../codegen/index.js');
+  const { documents, unmatched } = expandWsdlArgs(given.wsdl);
+  if (documents.length === 0) {
+    throw new CodegenError('GEN_USAGE', `--wsdl: no file matches ${unmatched.join(', ')}`);
+  }
+  if (unmatched.length > 0 && given.quiet !== true && given.json !== true) {
+    process.stderr.write(`aes gen: no file matches ${unmatched.join(', ')}; skipped\n`);
+  }
+  const flags = { ...given, wsdl: [...documents] };
   const options = {
     map: parseMaps(flags.map),
     ...(flags.catalog === undefined ? {} : { catalog: flags.catalog }),

@@ -78,6 +78,22 @@ test('missing import: the importing file, line and the missing path are named', 
   assert.equal(existsSync(path.join(dir, 'out-missing')), false);
 });
 
+test('a --wsdl pattern the shell left as written: expanded here, and one matching nothing refused', () => {
+  const folder = path.join(dir, 'patterns');
+  mkdirSync(folder);
+  writeFileSync(
+    path.join(folder, 'vies.wsdl'),
+    readFileSync(path.join(corpusDir(), 'eu-vies-checkvat/checkVatService.wsdl')),
+  );
+  const out = path.join(dir, 'out-patterns');
+  const r = runCli(['gen', '--wsdl', path.join(folder, '*.wsdl'), '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(path.join(out, 'vies')), readdirSync(out).join(', '));
+  const none = runCli(['gen', '--wsdl', path.join(folder, '*.xml'), '--out', out]);
+  assert.equal(none.status, 2, none.stderr);
+  assert.match(none.stderr, /\[GEN_USAGE\].*no file matches .*patterns\/\*\.xml/);
+});
+
 test('unknown type reference: a warning by default (becomes unknown), an error with --strict', () => {
   const file = write(
     'unknown-type.wsdl',
