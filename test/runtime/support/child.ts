@@ -10,7 +10,10 @@ export interface Child extends AsyncDisposable {
   readonly lines: string[];
   /** Resolves with the first stdout line matching `pattern`; rejects after `timeoutMs`. */
   line(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Resolves with the exit code (or signal name) once the child exited. */
+  /**
+   * Resolves with the exit code (or signal name) once the child exited and its stdout was read
+   * to the end: `lines` then holds every line it printed.
+   */
   readonly exited: Promise<number | string>;
 }
 
@@ -26,7 +29,8 @@ export function runFixture(file: string, args: readonly string[]): Child {
     lines.push(line);
     for (const wake of waiters) wake();
   });
-  const exited = once(child, 'exit').then(([code, signal]) =>
+  // 'close', not 'exit': a killed child's last lines may still be in the pipe at its exit.
+  const exited = once(child, 'close').then(([code, signal]) =>
     code === null ? String(signal) : Number(code),
   );
   return {
