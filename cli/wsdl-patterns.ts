@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { isUrl } from '../wsdl/index.js';
 
 export interface ExpandedWsdlArgs {
   /** The documents to read, patterns expanded. */
@@ -13,8 +14,6 @@ export interface ExpandedWsdlArgs {
   /** Patterns that matched no file. */
   readonly unmatched: readonly string[];
 }
-
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 function isPattern(arg: string): boolean {
   return /[*?]/.test(path.basename(arg)) && !/[*?]/.test(path.dirname(arg));
@@ -34,7 +33,7 @@ export function expandWsdlArgs(args: readonly string[]): ExpandedWsdlArgs {
   const documents: string[] = [];
   const unmatched: string[] = [];
   for (const arg of args) {
-    if (URL_LIKE.test(arg) || !isPattern(arg) || existsSync(arg)) {
+    if (isUrl(arg) || !isPattern(arg) || existsSync(arg)) {
       documents.push(arg);
       continue;
     }

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { CodegenError } from '../../wsdl/errors.js';
 import type { WsdlSummary } from '../../codegen/index.js';
 import { collect } from '../option-helpers.js';
-import { expandWsdlArgs } from '../wsdl-patterns.js';
 import {
   addTimeoutOption,
   withWsdlFetch,
@@ -105,6 +104,7 @@ export const registerGen: RegisterCommand = (program: Command, setExitCode) => {
 /** `aes gen` once its flags are read: describes or generates, and prints what it did. */
 async function run(given: GenFlags, fetchOptions: FetchOptions): Promise<void> {
   const { describeWsdl, formatDescription, generate } = await import('../../codegen/index.js');
+  const { expandWsdlArgs } = await import('../wsdl-patterns.js');
   const { documents, unmatched } = expandWsdlArgs(given.wsdl);
   if (documents.length === 0) {
     throw new CodegenError('GEN_USAGE', `--wsdl: no file matches ${unmatched.join(', ')}`);

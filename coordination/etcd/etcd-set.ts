@@ -80,11 +80,13 @@ export class EtcdSet {
 
   /** Every member, once. */
   async members(key: string): Promise<string[]> {
+    const prefix = chunkPrefix(key);
     const found = new Set<string>();
-    const pages = pagesUnder(this.etcd, this.ns, chunkPrefix(key), CHUNK_PAGE);
+    const pages = pagesUnder(this.etcd, this.ns, prefix, CHUNK_PAGE);
     for await (const page of pages) {
       for (const kv of page) {
-        for (const member of this.#chunkMembers(key, kv.key, kv.value)) found.add(member);
+        const name = kv.key.toString().slice(prefix.length);
+        for (const member of this.#chunkMembers(key, name, kv.value)) found.add(member);
       }
     }
     return [...found];
@@ -127,7 +129,7 @@ export class EtcdSet {
       const { chunk, keep } = boundary;
       const value = await this.ns.get(prefix + chunk.name).buffer();
       if (value !== null) {
-        const kept = this.#chunkMembers(key, Buffer.from(prefix + chunk.name), value).slice(-keep);
+        const kept = this.#chunkMembers(key, chunk.name, value).slice(-keep);
         await this.fenced(`trimMembers '${key}'`, key, token, (txn) =>
           txn.then(
             this.ns.delete().key(prefix + chunk.name),
@@ -155,8 +157,8 @@ export class EtcdSet {
     return names;
   }
 
-  #chunkMembers(key: string, chunkKey: Buffer, value: Buffer): string[] {
-    const name = chunkKey.toString().slice(chunkPrefix(key).length);
+  /** A chunk's members, from its value; `name` (after the set's prefix) is for errors. */
+  #chunkMembers(key: string, name: string, value: Buffer): string[] {
     let parsed: unknown;
     try {
       parsed = JSON.parse(value.toString());

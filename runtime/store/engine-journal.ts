@@ -106,11 +106,8 @@ export class EngineJournal implements Journal {
   /** Writes `entry` here (it then survives kill -9) and to the engine behind. */
   async write(entry: JournalEntry): Promise<void> {
     this.#throwFailed();
-    const stamped = { entry, seq: this.#seq + 1 };
-    await this.local.write({ ...stamped, token: this.fence.token.toString() }, false);
-    this.#seq = stamped.seq;
+    this.#latest = await this.#writeHere(entry);
     this.#entry = entry;
-    this.#latest = stamped;
     this.#stale = false;
     this.#sendBehind();
   }
@@ -123,9 +120,7 @@ export class EngineJournal implements Journal {
   async clear(): Promise<void> {
     this.#throwFailed();
     if (this.#entry === undefined) return;
-    const stamped = { entry: null, seq: this.#seq + 1 };
-    await this.local.write({ ...stamped, token: this.fence.token.toString() }, false);
-    this.#seq = stamped.seq;
+    await this.#writeHere(null);
     this.#entry = undefined;
     // The engine write under way, or queued, may still send the entry: it is replaced later.
     this.#stale = true;
@@ -158,6 +153,14 @@ export class EngineJournal implements Journal {
       .catch((err: unknown) => {
         this.#failed ??= err instanceof Error ? err : new Error(String(err));
       });
+  }
+
+  /** Writes `entry` (`null`: cleared) to this node's copy, as the next in sequence. */
+  async #writeHere(entry: JournalEntry | null): Promise<Stamped> {
+    const stamped = { entry, seq: this.#seq + 1 };
+    await this.local.write({ ...stamped, token: this.fence.token.toString() }, false);
+    this.#seq = stamped.seq;
+    return stamped;
   }
 
   #send(stamped: Stamped): Promise<void> {
