@@ -25,6 +25,7 @@ import {
   type RecordWiring,
 } from './wiring.js';
 import type { PortOperations } from './wsdl-operations.js';
+import type { EndpointSample, SampleAnswers } from './sample.js';
 
 export const URL_LIKE = /^[a-z][a-z0-9+.-]+:\/\//i;
 
@@ -36,7 +37,7 @@ export type EndpointPhase = 'single' | 'double';
  * `payloadField`, ...) are dot paths (`a.b[].c`) saying where a record's id and payload sit where
  * the messages give no clear evidence (docs/scaffolding.md).
  */
-export interface EndpointAnswers {
+export interface EndpointAnswers extends SampleAnswers {
   /** The project folder. @defaultValue '.' */
   readonly project?: string;
   readonly kind: EndpointKind;
@@ -77,6 +78,21 @@ export interface EndpointAnswers {
   readonly force?: boolean;
   /** Fetch a WSDL given as URL. */
   readonly allowNetwork?: boolean;
+}
+
+/** The content type of a SOAP message of `version` (without its action). */
+function contentType(version: '1.1' | '1.2'): string {
+  return version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8';
+}
+
+/** The HTTP headers posting a captured request, as a TypeScript literal: its type and action. */
+function postHeaders(sample: EndpointSample['data']): string {
+  const action = JSON.stringify(sample.soapAction ?? '');
+  return JSON.stringify(
+    sample.soap === '1.1'
+      ? { 'content-type': contentType('1.1'), SOAPAction: action }
+      : { 'content-type': `${contentType('1.2')}; action=${action}` },
+  );
 }
 
 function envName(name: string): string {
@@ -133,6 +149,7 @@ export function endpointData(
   genFolder: string,
   endpointsFolder: string,
   copiedWsdl: string = path.basename(a.wsdl),
+  sample?: EndpointSample['data'],
 ) {
   const depth = endpointsFolder.split(/[\\/]/).filter((s) => s !== '' && s !== '.').length + 1;
   const up = '../'.repeat(depth);
@@ -220,6 +237,7 @@ export function endpointData(
       putMany: putManyData,
       messageIdField: fields.messageId,
       payloadPath: JSON.stringify(fields.payload.split('.')),
+      sample: sample === undefined ? undefined : { ...sample, headers: postHeaders(sample) },
       script: JSON.stringify(script, null, 2),
       notes,
     };
@@ -312,6 +330,15 @@ export function endpointData(
     popMany: popManyData,
     batchSize: popMany === undefined ? 1 : 2,
     payloadWhole: whole,
+    sample:
+      sample === undefined
+        ? undefined
+        : {
+            ...sample,
+            contentType: contentType(sample.soap),
+            reader: double ? 'idsOf' : 'recordsOf',
+            read: double ? 'idsOf(response)' : 'recordsOf(response).map((record) => record.id)',
+          },
     recordIdPath: JSON.stringify(record.id.map((f) => f.name)),
     script: JSON.stringify(script, null, 2),
     notes,

@@ -26,6 +26,7 @@ import { readProjectConfig, CONFIG_FILE } from './project-config.js';
 import { render } from './templates.js';
 import { planWsdlCopy } from './wsdl-copy.js';
 import { genScriptNaming } from './gen-script.js';
+import { checkSampleAnswers, readSample } from './sample.js';
 import {
   operationNames,
   wsdlOperations,
@@ -201,6 +202,27 @@ export function checkFieldAnswer(
   }
 }
 
+/**
+ * What the generated test cannot check without a sample: a field path given by flag (or answer) is
+ * checked against a mock scripted from that same path, so a wrong but type-valid one passes it.
+ */
+function unsampledNotes(answers: EndpointAnswers): string[] {
+  const given =
+    answers.kind === 'inbound'
+      ? answers.payloadField === undefined
+        ? []
+        : ['--payload-field']
+      : answers.idField === undefined
+        ? []
+        : ['--id-field'];
+  if (given.length === 0) return [];
+  return [
+    answers.kind === 'inbound'
+      ? `the generated test checks ${given.join(', ')} only against itself: --sample <a put request the target accepted> with --sample-payload <the document it carried> checks it against the target's own data`
+      : `the generated test checks ${given.join(', ')} only against itself: --sample <a pop response captured from the source> with --sample-ids <its record ids> checks it against the source's own data`,
+  ];
+}
+
 /** How a WSDL given as URL is fetched: each fetch's deadline, a cancel signal, a listener. */
 export type EndpointFetchOptions = Pick<LoadOptions, 'timeoutMs' | 'signal' | 'fetchListener'>;
 
@@ -236,6 +258,7 @@ export async function createEndpoint(
     );
   }
   checkFieldAnswers(answers);
+  checkSampleAnswers(answers.kind, answers);
   const config = await readProjectConfig(project);
   checkEndpointAbsent(project, config.endpointsFolder, answers.name, answers.force === true);
 
@@ -337,6 +360,13 @@ export async function createEndpoint(
         );
       }
     }
+    const captured = port.operations.find(
+      (o) => o.name === (answers.kind === 'inbound' ? answers.put : answers.pop),
+    );
+    const sample =
+      captured === undefined
+        ? undefined
+        : await readSample(answers, captured, path.join(project, 'test', 'samples'));
     const data = endpointData(
       chosenAnswers,
       resolver,
@@ -345,8 +375,11 @@ export async function createEndpoint(
       genFolder,
       config.endpointsFolder,
       copiedWsdl,
+      sample?.data,
     );
     notes.push(...data.notes);
+    if (sample !== undefined) files.push(...sample.files);
+    else notes.push(...unsampledNotes(answers));
     const base = path.join(project, config.endpointsFolder, answers.name);
     files.push({ path: path.join(base, 'index.ts'), text: render('endpoint/index.ts', data) });
     files.push({

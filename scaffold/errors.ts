@@ -17,6 +17,11 @@ export type ScaffoldErrorCode =
    * and the first candidates (paths with their types). Nothing was written.
    */
   | 'SCAFFOLD_AMBIGUOUS'
+  /**
+   * A sample given with `--sample` that cannot serve: not a SOAP envelope of the operation's
+   * message, malformed XML, or (inbound) not holding the document given with `--sample-payload`.
+   */
+  | 'SCAFFOLD_SAMPLE'
   /** Writing the files failed (nothing was left half-written). */
   | 'SCAFFOLD_WRITE';
 

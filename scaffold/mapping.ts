@@ -62,9 +62,11 @@ export function itemsStatement(holder: readonly Field[]): string {
     if (f.array) segments.push([]);
   }
   const [first = [], ...rest] = segments.filter((s) => s.length > 0);
-  let expr = `(${access('response', first, true)} ?? [])`;
+  // A list's items may be nil (`nillable="true"`, as .NET services declare them): skipped.
+  const present = '.filter((i): i is NonNullable<typeof i> => i != null)';
+  let expr = `(${access('response', first, true)} ?? [])${present}`;
   rest.forEach((seg, i) => {
-    expr += `.flatMap((l${i + 1}) => ${access(`l${i + 1}`, seg)} ?? [])`;
+    expr += `.flatMap((l${i + 1}) => ${access(`l${i + 1}`, seg)} ?? [])${present}`;
   });
   return `const items = ${expr};`;
 }

@@ -55,7 +55,7 @@ export type {
   TypeUse,
 } from './schema-model.js';
 export { isXsdNs, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS } from './namespaces.js';
-export { decodeXml, qnameKey, type QName, type XmlElement } from './xml.js';
+export { decodeXml, parseXml, qnameKey, type QName, type XmlElement } from './xml.js';
 export {
   createLocationMapper,
   isUrl,

@@ -45,6 +45,9 @@ export interface EndpointCreateFlags
   readonly destination?: string;
   readonly force?: boolean;
   readonly allowNetwork?: boolean;
+  readonly sample?: string;
+  readonly sampleIds?: string;
+  readonly samplePayload?: string;
 }
 
 const KINDS = ['outbound', 'inbound'] as const;
@@ -279,6 +282,9 @@ export async function answers(
       destination,
       force,
       allowNetwork: flags.allowNetwork === true,
+      ...(flags.sample === undefined ? {} : { sample: flags.sample }),
+      ...(flags.sampleIds === undefined ? {} : { sampleIds: flags.sampleIds }),
+      ...(flags.samplePayload === undefined ? {} : { samplePayload: flags.samplePayload }),
     };
     if (!interactive) return chosen;
     return await askFields(ask, chosen, asked ?? (await wsdlOperations(wsdl, loadOptions)));

@@ -89,6 +89,18 @@ export function registerEndpointCreate(
       "inbound: where the put request takes the message id ('none': nowhere; default: the one field named messageId or like an id)",
     )
     .option(
+      '--sample <file>',
+      'a SOAP message captured from the real system, for the generated test to check the wiring against: outbound, a response of --pop; inbound, a request of --put that the target accepted',
+    )
+    .option(
+      '--sample-ids <ids>',
+      'outbound, with --sample: the ids of the records in it, oldest first, comma-separated, as the source system shows them',
+    )
+    .option(
+      '--sample-payload <file>',
+      'inbound, with --sample: a file holding the document (message body) the captured request carried',
+    )
+    .option(
       '--destination <destination>',
       'outbound: where records go; inbound: the queue consumed (/queue/<name> or /topic/<name>)',
     )

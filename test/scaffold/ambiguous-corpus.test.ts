@@ -5,17 +5,18 @@
  * nothing; with the right path the endpoint is created and its generated test passes; the wizard,
  * on a pseudo-terminal, asks for the field and lists the candidates.
  *
- * A wrong but type-valid candidate is scaffolded too and its generated test run: it should fail,
- * but it passes in every case below, because the generated test's mock script is derived from
- * the same choice (it puts the FIFO's ids, and reads the popped id or the payload, at the paths
- * chosen), so a consistently wrong wiring tests green. Those subtests are `todo`: they run and
- * report, without failing the suite, until the generated test has a check independent of the
- * choice (docs/scaffolding.md, "Ambiguous corpus WSDLs").
+ * A wrong but type-valid candidate fails its generated test when the endpoint is made with a
+ * message captured from the system (`--sample`, test/scaffold/samples/): the ids of the records
+ * in a captured pop response, or where a captured put request holds the document, come from the
+ * system's data, not from the path chosen. Without a sample nothing in the WSDL tells `Id` from
+ * `CategoryId`: the generated test then checks the wiring against itself only, and the scaffold
+ * says so in a note (docs/scaffolding.md, "Checking the wiring against a captured sample").
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createProject } from '../../scaffold/index.js';
+import { typeCheckProject } from './project-typecheck.js';
 import { runOnTerminal, SCRIPT_MISSING } from '../support/terminal.js';
 import { linkSources, runGeneratedTest } from './generated-run.js';
 import {
@@ -29,9 +30,7 @@ import {
 
 const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'wsdl');
 
-/** What the generated test of a wrong wiring should do, and does not yet. */
-const WEAK =
-  'the generated test checks the wiring against a mock scripted from the same choice, so a wrong but consistent choice passes';
+const SAMPLES = path.join(REPO_ROOT, 'test', 'scaffold', 'samples');
 
 interface AmbiguousCase {
   /** The corpus entry and its shape. */
@@ -47,6 +46,18 @@ interface AmbiguousCase {
   readonly wrongListed: string;
   /** The right candidate's number in the wizard's list, for the cases asked on a terminal. */
   readonly rightNumber?: number;
+  /** A message captured from the system, and what the user states of it (`--sample…` flags). */
+  readonly sample: readonly string[];
+}
+
+/** An outbound case's sample: a pop response in samples/ and the ids of its records. */
+function popSample(file: string, ids: string): string[] {
+  return ['--sample', path.join(SAMPLES, file), '--sample-ids', ids];
+}
+
+/** An inbound case's sample: a put request in samples/ and the document it carried. */
+function putSample(file: string, payload: string): string[] {
+  return ['--sample', path.join(SAMPLES, file), '--sample-payload', path.join(SAMPLES, payload)];
 }
 
 function outbound(wsdl: string, pop: string, popped: string): string[] {
@@ -90,6 +101,7 @@ const CASES: readonly AmbiguousCase[] = [
     rightListed: 'GetProductsResult.Product[].Id: number',
     wrongListed: 'GetProductsResult.Product[].CategoryId: number',
     rightNumber: 2,
+    sample: popSample('wtc-products.GetProducts.response.xml', '4711,4712,4719'),
   },
   {
     // Document/literal with a list nested in the response: an id beside the list and one in it.
@@ -104,6 +116,7 @@ const CASES: readonly AmbiguousCase[] = [
     wrong: 'GetTimesheetResult.ResourceId',
     rightListed: 'GetTimesheetResult.PeriodList.PeriodType[].PeriodId: number',
     wrongListed: 'GetTimesheetResult.ResourceId: string',
+    sample: popSample('nodesoap-list-parameter.GetTimesheet.response.xml', '202647,202648'),
   },
   {
     // SAP PI: two tables in the response, the stores and the BAPI return messages, each an id.
@@ -114,6 +127,10 @@ const CASES: readonly AmbiguousCase[] = [
     wrong: 'ET_RETURN.item[].ID',
     rightListed: 'ET_ALL_STORES.item[].STORE_ID: string',
     wrongListed: 'ET_RETURN.item[].ID: string',
+    sample: popSample(
+      'nodesoap-sap-storedata.GET_ALL_STORE_NUMBERS.response.xml',
+      '0104,0117,0230',
+    ),
   },
   {
     // rpc/encoded: a struct holding a struct, a text field in each.
@@ -124,6 +141,10 @@ const CASES: readonly AmbiguousCase[] = [
     wrong: 'inputStruct.varStruct.varString',
     rightListed: 'inputStruct.varString: string',
     wrongListed: 'inputStruct.varStruct.varString: string',
+    sample: putSample(
+      'axis2-interop-rpc-encoded.echoNestedStruct.request.xml',
+      'axis2-interop-rpc-encoded.echoNestedStruct.payload.json',
+    ),
   },
   {
     // rpc/literal with type-based parts: two text fields of one part.
@@ -135,6 +156,10 @@ const CASES: readonly AmbiguousCase[] = [
     rightListed: 'in.elem1: string',
     wrongListed: 'in.elem2: string',
     rightNumber: 1,
+    sample: putSample(
+      'cxf-rpc-lit.sendReceiveData.request.xml',
+      'cxf-rpc-lit.sendReceiveData.payload.json',
+    ),
   },
 ];
 
@@ -146,11 +171,15 @@ async function project(dir: string): Promise<string> {
   return folder;
 }
 
-function create(folder: string, name: string, flags: readonly string[]): void {
+function create(folder: string, name: string, flags: readonly string[]): string {
   const r = runCli(['endpoint', 'create', '--project', folder, '--name', name, ...flags]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`created endpoint '${name}'`));
+  return r.stdout;
 }
+
+/** The generated test's line for its check against the captured sample. */
+const SAMPLE_CHECK = /captured (from the source|request)/;
 
 for (const [i, c] of CASES.entries()) {
   test(c.label, async (t) => {
@@ -173,18 +202,44 @@ for (const [i, c] of CASES.entries()) {
       assert.deepEqual(await snapshot(folder), before);
     });
 
-    await t.test(`${c.flag} ${c.right}: created, its generated test passes`, () => {
+    await t.test(`${c.flag} ${c.right} with a sample: created, its generated test passes`, () => {
       const name = `case${i}-right`;
-      create(folder, name, [...c.flags, c.flag, c.right]);
+      const out = create(folder, name, [...c.flags, c.flag, c.right, ...c.sample]);
+      assert.doesNotMatch(out, /checks .* only against itself/);
       const r = runGeneratedTest(folder, name);
       assert.equal(r.status, 0, `test/${name}.test.ts failed:\n${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /ℹ pass 2\b/, r.stdout);
     });
 
-    await t.test(`${c.flag} ${c.wrong} (wrong): its generated test fails`, { todo: WEAK }, () => {
+    await t.test(`${c.flag} ${c.wrong} (wrong) with the sample: its generated test fails`, () => {
       const name = `case${i}-wrong`;
-      create(folder, name, [...c.flags, c.flag, c.wrong]);
+      create(folder, name, [...c.flags, c.flag, c.wrong, ...c.sample]);
       const r = runGeneratedTest(folder, name);
       assert.notEqual(r.status, 0, `test/${name}.test.ts passed with the wrong ${c.flag}`);
+      // It is the check against the sample that fails; the one against the mock cannot tell.
+      const failed = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('✖ ') && l !== '✖ failing tests:');
+      assert.ok(failed.length > 0, r.stdout);
+      assert.ok(
+        failed.every((l) => SAMPLE_CHECK.test(l)),
+        failed.join('\n'),
+      );
+    });
+
+    await t.test(
+      `${c.flag} ${c.wrong} (wrong) without a sample: the note says what is unchecked`,
+      () => {
+        const out = create(folder, `case${i}-unsampled`, [...c.flags, c.flag, c.wrong]);
+        assert.match(
+          out,
+          new RegExp(`note: the generated test checks ${c.flag} only against itself: --sample `),
+        );
+      },
+    );
+
+    await t.test('the project type-checks, under its tsconfig and plain strict', () => {
+      assert.deepEqual(typeCheckProject(folder), []);
     });
   });
 }
