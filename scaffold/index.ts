@@ -13,5 +13,6 @@ export {
   type EndpointKind,
   type EndpointPhase,
 } from './endpoint.js';
+export type { SampleAnswers } from './sample.js';
 export { wsdlOperations, type PortOperations, type WsdlOperations } from './wsdl-operations.js';
 export type { LoadOptions, ModelOptions } from '../codegen/index.js';
