@@ -22,5 +22,6 @@ export {
   type Role,
 } from './endpoint.js';
 export { readProjectConfig } from './project-config.js';
+export { checkCapture, parseSampleIds, readSample } from './sample.js';
 export { checkRoleOperation } from './role-check.js';
 export { operationNames } from './wsdl-operations.js';

@@ -206,6 +206,36 @@ function elementsHolding(el: XmlElement, document: string): XmlElement[] {
   return [...found, ...el.children.flatMap((c) => elementsHolding(c, document))];
 }
 
+/** A capture read and checked: its text, the element its body holds, its SOAP version. */
+interface Capture {
+  readonly text: string;
+  readonly element: XmlElement;
+  readonly soap: '1.1' | '1.2';
+}
+
+/** Reads `file` and checks it is a capture of `op`'s response (outbound) or request (inbound). */
+async function readCapture(
+  kind: 'outbound' | 'inbound',
+  op: OperationShape,
+  file: string,
+): Promise<Capture> {
+  const text = decodeXml(await readFlagFile('--sample', file));
+  const root = parseCapture(text, file);
+  return { text, ...bodyElement(root, file, op, kind === 'outbound' ? 'output' : 'input') };
+}
+
+/**
+ * Checks `file` as the `--sample` of an endpoint of `kind` whose pop (outbound) or put (inbound)
+ * operation is `op`, as the flag is checked: throws the `ScaffoldError` that says what is wrong.
+ */
+export async function checkCapture(
+  kind: 'outbound' | 'inbound',
+  op: OperationShape,
+  file: string,
+): Promise<void> {
+  await readCapture(kind, op, file);
+}
+
 /**
  * Reads and checks the sample of endpoint `name` (none without `--sample`), for the operation
  * it captures: pop (outbound) or put (inbound). `samples` is the project's `test/samples` folder.
@@ -217,17 +247,14 @@ export async function readSample(
 ): Promise<EndpointSample | undefined> {
   if (a.sample === undefined) return undefined;
   checkSampleAnswers(a.kind, a);
-  const text = decodeXml(await readFlagFile('--sample', a.sample));
-  const root = parseCapture(text, a.sample);
+  const { text, element, soap } = await readCapture(a.kind, op, a.sample);
   if (a.kind === 'outbound') {
-    const { soap } = bodyElement(root, a.sample, op, 'output');
     const file = `${a.name}.pop.xml`;
     return {
       files: [{ path: path.join(samples, file), text: asUtf8(text) }],
       data: { file, soap, ids: JSON.stringify(parseSampleIds(a.sampleIds ?? '')) },
     };
   }
-  const { element, soap } = bodyElement(root, a.sample, op, 'input');
   const payloadFile = a.samplePayload ?? '';
   const document = (await readFlagFile('--sample-payload', payloadFile))
     .toString('utf8')

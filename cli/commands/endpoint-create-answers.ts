@@ -20,9 +20,12 @@ import {
   checkFieldAnswer,
   checkRoleOperation,
   checkWiring,
+  checkCapture,
   checkWsdlFile,
   fieldFlag,
   operationNames,
+  parseSampleIds,
+  readSample,
   portFor,
   readProjectConfig,
   roleFlag,
@@ -121,18 +124,20 @@ async function askFields(
   w: WsdlOperations,
 ): Promise<EndpointAnswers> {
   let current = chosen;
-  for (let asked = 0; ; asked += 1) {
+  const asked: FieldAnswer[] = [];
+  for (;;) {
     try {
       checkWiring(w, current);
-      return current;
+      return await askSample(ask, current, w, asked);
     } catch (err) {
       // Not a question (an operation that does not fit, a path given wrong): createEndpoint says so.
       if (
         !(err instanceof AmbiguousFieldError) ||
         current[err.answer] !== undefined ||
-        asked >= MAX_FIELD_QUESTIONS
+        asked.length >= MAX_FIELD_QUESTIONS
       )
         return current;
+      asked.push(err.answer);
       const { answer, candidates, paths } = err;
       const before = current;
       const picked = await ask.choose({
@@ -149,6 +154,66 @@ async function askFields(
       current = { ...current, [answer]: index < 0 ? picked : (paths[index] ?? picked) };
     }
   }
+}
+
+/**
+ * After the wizard asked where a record's id (outbound) or the payload (inbound) sits, offers to
+ * check that choice against a message captured from the system (`--sample`, docs/scaffolding.md):
+ * the capture, then the ids of its records or the document it carried, each checked as its flag
+ * is and asked again when refused. Enter leaves it out.
+ */
+async function askSample(
+  ask: Prompter,
+  answers: EndpointAnswers,
+  w: WsdlOperations,
+  asked: readonly FieldAnswer[],
+): Promise<EndpointAnswers> {
+  const outbound = answers.kind === 'outbound';
+  if (!asked.includes(outbound ? 'idField' : 'payloadField') || answers.sample !== undefined) {
+    return answers;
+  }
+  const name = outbound ? answers.pop : answers.put;
+  const op = w.ports.flatMap((p) => p.operations).find((o) => o.name === name);
+  if (op === undefined) return answers;
+  const sample = await ask.ask({
+    question: outbound
+      ? `To check that choice against the source's own data: a '${op.name}' response captured from it (a file; none to skip)`
+      : `To check that choice against the target's own data: a '${op.name}' request it accepted (a file; none to skip)`,
+    fallback: 'none',
+    parse: async (answer) => {
+      if (answer === 'none') return undefined;
+      const file = expandHome(answer);
+      await checkCapture(answers.kind, op, file);
+      return file;
+    },
+    complete: pathCompleter(),
+  });
+  if (sample === undefined) return answers;
+  if (outbound) {
+    const sampleIds = await ask.ask({
+      question:
+        'The ids of the records in it, oldest first, as the source shows them (comma-separated)',
+      parse: (answer) => {
+        parseSampleIds(answer);
+        return answer;
+      },
+    });
+    return { ...answers, sample, sampleIds };
+  }
+  const samplePayload = await ask.ask({
+    question: 'A file holding the document that request carried',
+    parse: async (answer) => {
+      const file = expandHome(answer);
+      await readSample(
+        { kind: 'inbound', name: answers.name, sample, samplePayload: file },
+        op,
+        '',
+      );
+      return file;
+    },
+    complete: pathCompleter(),
+  });
+  return { ...answers, sample, samplePayload };
 }
 
 /**

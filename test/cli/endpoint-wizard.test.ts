@@ -211,6 +211,7 @@ test(
       [
         ['> ', 'nope\r'], // neither a candidate nor a path of the response: asked again
         ['> ', '3\r'], // ...Message[].ItemId.attributes.Id
+        [SAMPLE_QUESTION, '\r'], // no captured response to check it against
       ],
       { term: 'xterm' },
     );
@@ -235,6 +236,12 @@ test(
     assert.match(code, /id: item\.ItemId\?\.attributes\?\.Id/);
   },
 );
+
+/**
+ * The end of the question after a field chosen at the wizard: a captured message to check the
+ * choice against (`--sample`); Enter leaves it out.
+ */
+const SAMPLE_QUESTION = '(a file; none to skip) [none]: ';
 
 /** nodesoap-list-parameter's `GetTimesheetValues` as put: four text fields, none named a payload. */
 const TIMESHEET_FLAGS = [
@@ -263,7 +270,10 @@ test(
   async () => {
     await using tmp = await project('aes-wizard-typed-path-');
     const deeper = 'input.FilterList.Filter[].Value';
-    const run = await timesheetWizard(tmp.path, 'sheets-in', [['> ', `${deeper}\r`]]);
+    const run = await timesheetWizard(tmp.path, 'sheets-in', [
+      ['> ', `${deeper}\r`],
+      [SAMPLE_QUESTION, '\r'],
+    ]);
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /carry the message's payload \(JSON text\)\?/);
     assert.match(run.output, / {2}1\) input\.RequestType: string\r?\n/);
@@ -289,8 +299,9 @@ test(
       ["has no field 'Nope'", 'input.FilterList\r'], // an object, not text
       ['is not a string field', '99\r'], // a number out of the list's range
       ['is not one of the choices', 'input.RequestType\r'], // a listed path, typed without its type
+      [SAMPLE_QUESTION, '\r'],
     ]);
-    assert.equal(run.typed, 4, run.output);
+    assert.equal(run.typed, 5, run.output);
     assert.equal(run.code, 0, run.output);
     assert.ok(
       run.output.includes(

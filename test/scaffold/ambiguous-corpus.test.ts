@@ -298,8 +298,7 @@ test(
   { skip: SCRIPT_MISSING },
   async (t) => {
     await using tmp = await tempDir('aes-ambiguous-wizard-');
-    const folder = path.join(tmp.path, 'shop');
-    await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
+    const folder = await project(tmp.path);
     const asked: Record<string, RegExp> = {
       '--id-field': /Where does the '\w+' response carry the record id\?/,
       '--payload-field': /Where does the '\w+' request carry the message's payload \(JSON text\)\?/,
@@ -308,12 +307,32 @@ test(
     for (const [i, c] of CASES.filter((k) => k.rightNumber !== undefined).entries()) {
       await t.test(c.label, async () => {
         const name = `asked${i}`;
+        // Then the sample: a file that is no capture (refused, asked again), the capture, and
+        // what it holds: the ids of its records, or the document it carried.
+        const [, capture = '', statement = '', stated = ''] = c.sample;
         const run = await runOnTerminal(
           ['endpoint', 'create', '--project', folder, '--name', name, ...c.flags],
-          [['> ', `${String(c.rightNumber)}\r`]],
+          [
+            ['> ', `${String(c.rightNumber)}\r`],
+            [
+              '(a file; none to skip) [none]: ',
+              `${path.join(CORPUS, 'wtc-products', 'products.wsdl')}\r`,
+            ],
+            ['[none]: ', `${capture}\r`],
+            [statement === '--sample-ids' ? '(comma-separated): ' : 'carried: ', `${stated}\r`],
+          ],
           { term: 'xterm' },
         );
         assert.equal(run.code, 0, run.output);
+        assert.match(run.output, /To check that choice against the (source|target)'s own data/);
+        assert.match(
+          run.output,
+          /root element is <definitions> in http:\/\/schemas\.xmlsoap\.org\/wsdl\/, not a SOAP/,
+        );
+        assert.doesNotMatch(run.output, /only against itself/);
+        const generated = runGeneratedTest(folder, name);
+        assert.equal(generated.status, 0, generated.stdout);
+        assert.match(generated.stdout, /ℹ pass 2\b/, generated.stdout);
         assert.match(run.output, asked[c.flag] ?? /never/);
         assert.ok(run.output.includes(`${c.flag} says it without asking`), run.output);
         for (const listed of [c.rightListed, c.wrongListed])
@@ -328,5 +347,26 @@ test(
         assert.match(run.output, new RegExp(`created endpoint '${name}'`));
       });
     }
+    await t.test(
+      'the sample question left with Enter: created, the note says what is unchecked',
+      async () => {
+        const c = CASES.find((k) => k.rightNumber !== undefined && k.flag === '--payload-field');
+        assert.ok(c);
+        const run = await runOnTerminal(
+          ['endpoint', 'create', '--project', folder, '--name', 'unsampled', ...c.flags],
+          [
+            ['> ', `${String(c.rightNumber)}\r`],
+            ['(a file; none to skip) [none]: ', '\r'],
+          ],
+          { term: 'xterm' },
+        );
+        assert.equal(run.code, 0, run.output);
+        assert.match(run.output, /created endpoint 'unsampled'/);
+        assert.match(
+          run.output,
+          /note: the generated test checks --payload-field only against itself/,
+        );
+      },
+    );
   },
 );
