@@ -86,7 +86,10 @@ function contentType(version: '1.1' | '1.2'): string {
 }
 
 /** The HTTP headers posting a captured request, as a TypeScript literal: its type and action. */
-function postHeaders(sample: EndpointSample['data']): string {
+function postHeaders(sample: {
+  readonly soap: '1.1' | '1.2';
+  readonly soapAction?: string | undefined;
+}): string {
   const action = JSON.stringify(sample.soapAction ?? '');
   return JSON.stringify(
     sample.soap === '1.1'
@@ -335,6 +338,10 @@ export function endpointData(
         ? undefined
         : {
             ...sample,
+            popped:
+              sample.popped === undefined
+                ? undefined
+                : { ...sample.popped, headers: postHeaders(sample.popped) },
             contentType: contentType(sample.soap),
             reader: double ? 'idsOf' : 'recordsOf',
             read: double ? 'idsOf(response)' : 'recordsOf(response).map((record) => record.id)',

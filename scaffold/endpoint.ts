@@ -207,20 +207,25 @@ export function checkFieldAnswer(
  * checked against a mock scripted from that same path, so a wrong but type-valid one passes it.
  */
 function unsampledNotes(answers: EndpointAnswers): string[] {
-  const given =
-    answers.kind === 'inbound'
-      ? answers.payloadField === undefined
-        ? []
-        : ['--payload-field']
-      : answers.idField === undefined
-        ? []
-        : ['--id-field'];
-  if (given.length === 0) return [];
-  return [
-    answers.kind === 'inbound'
-      ? `the generated test checks ${given.join(', ')} only against itself: --sample <a put request the target accepted> with --sample-payload <the document it carried> checks it against the target's own data`
-      : `the generated test checks ${given.join(', ')} only against itself: --sample <a pop response captured from the source> with --sample-ids <its record ids> checks it against the source's own data`,
-  ];
+  if (answers.kind === 'inbound') {
+    return answers.payloadField === undefined || answers.sample !== undefined
+      ? []
+      : [
+          "the generated test checks --payload-field only against itself: --sample <a put request the target accepted> with --sample-payload <the document it carried> checks it against the target's own data",
+        ];
+  }
+  const notes: string[] = [];
+  if (answers.idField !== undefined && answers.sample === undefined) {
+    notes.push(
+      "the generated test checks --id-field only against itself: --sample <a pop response captured from the source> with --sample-ids <its record ids> checks it against the source's own data",
+    );
+  }
+  if (answers.poppedIdField !== undefined && answers.samplePopped === undefined) {
+    notes.push(
+      "the generated test checks --popped-id-field only against itself: --sample-popped <the popped request that removed the sample's first record>, with --sample and --sample-ids, checks it against the source's own data",
+    );
+  }
+  return notes;
 }
 
 /** How a WSDL given as URL is fetched: each fetch's deadline, a cancel signal, a listener. */
@@ -366,7 +371,12 @@ export async function createEndpoint(
     const sample =
       captured === undefined
         ? undefined
-        : await readSample(answers, captured, path.join(project, 'test', 'samples'));
+        : await readSample(
+            answers,
+            captured,
+            path.join(project, 'test', 'samples'),
+            port.operations.find((o) => o.name === answers.popped),
+          );
     const data = endpointData(
       chosenAnswers,
       resolver,
@@ -379,7 +389,7 @@ export async function createEndpoint(
     );
     notes.push(...data.notes);
     if (sample !== undefined) files.push(...sample.files);
-    else notes.push(...unsampledNotes(answers));
+    notes.push(...unsampledNotes(answers));
     const base = path.join(project, config.endpointsFolder, answers.name);
     files.push({ path: path.join(base, 'index.ts'), text: render('endpoint/index.ts', data) });
     files.push({

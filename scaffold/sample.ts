@@ -31,6 +31,11 @@ export interface SampleAnswers {
   readonly sampleIds?: string;
   /** Inbound: a file holding the document the sample request carried (the message body). */
   readonly samplePayload?: string;
+  /**
+   * Outbound, with `sample`: a request of the popped operation captured from the source, the one
+   * that removed the sample's first record.
+   */
+  readonly samplePopped?: string;
 }
 
 const SOAP_11 = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -52,6 +57,15 @@ export interface EndpointSample {
     readonly payloadFile?: string;
     /** Inbound: the put operation's SOAP action ('' when none). */
     readonly soapAction?: string;
+    /** Outbound: the captured popped request, if any. */
+    readonly popped?:
+      | {
+          readonly file: string;
+          readonly soap: '1.1' | '1.2';
+          /** The popped operation's SOAP action ('' when none). */
+          readonly soapAction: string;
+        }
+      | undefined;
   };
 }
 
@@ -83,6 +97,16 @@ export function checkSampleAnswers(kind: 'outbound' | 'inbound', a: SampleAnswer
   if (kind === 'outbound' && a.samplePayload !== undefined) {
     throw usage(
       '--sample-payload applies to an inbound endpoint; an outbound one takes --sample-ids (the ids of the records in --sample)',
+    );
+  }
+  if (kind === 'inbound' && a.samplePopped !== undefined) {
+    throw usage(
+      '--sample-popped applies to an outbound endpoint (a popped request captured from the source)',
+    );
+  }
+  if (a.sample === undefined && a.samplePopped !== undefined) {
+    throw usage(
+      '--sample-popped needs --sample and --sample-ids: the pop response whose first record it removed, and that record id',
     );
   }
   if (kind === 'inbound' && a.sampleIds !== undefined) {
@@ -131,12 +155,13 @@ function bodyElement(
   file: string,
   op: OperationShape,
   direction: 'input' | 'output',
+  flag: string,
 ): { element: XmlElement; soap: '1.1' | '1.2' } {
   const what = direction === 'output' ? `a response of ${op.name}` : `a request of ${op.name}`;
   if (root.local !== 'Envelope' || (root.ns !== SOAP_11 && root.ns !== SOAP_12)) {
     throw new ScaffoldError(
       'SCAFFOLD_SAMPLE',
-      `--sample ${file}: the root element is <${root.local}>${root.ns === '' ? '' : ` in ${root.ns}`}, not a SOAP 1.1 or 1.2 <Envelope>: capture the whole message, ${what}`,
+      `${flag} ${file}: the root element is <${root.local}>${root.ns === '' ? '' : ` in ${root.ns}`}, not a SOAP 1.1 or 1.2 <Envelope>: capture the whole message, ${what}`,
     );
   }
   const body = root.children.find((c) => c.local === 'Body' && c.ns === root.ns);
@@ -144,13 +169,13 @@ function bodyElement(
   if (body === undefined || element === undefined) {
     throw new ScaffoldError(
       'SCAFFOLD_SAMPLE',
-      `--sample ${file}: the envelope (${where(root)}) has no element in its Body: it should hold ${what}`,
+      `${flag} ${file}: the envelope (${where(root)}) has no element in its Body: it should hold ${what}`,
     );
   }
   if (element.local === 'Fault' && element.ns === root.ns) {
     throw new ScaffoldError(
       'SCAFFOLD_SAMPLE',
-      `--sample ${file}: the body holds a SOAP Fault (${where(element)}), not ${what}`,
+      `${flag} ${file}: the body holds a SOAP Fault (${where(element)}), not ${what}`,
     );
   }
   const message = direction === 'output' ? op.outputMessage : op.inputMessage;
@@ -166,7 +191,7 @@ function bodyElement(
   if (expected !== undefined && element.local !== expected) {
     throw new ScaffoldError(
       'SCAFFOLD_SAMPLE',
-      `--sample ${file}: the body holds <${element.local}> (${where(element)}), not <${expected}>: it should be ${what}`,
+      `${flag} ${file}: the body holds <${element.local}> (${where(element)}), not <${expected}>: it should be ${what}`,
     );
   }
   return { element, soap: root.ns === SOAP_11 ? '1.1' : '1.2' };
@@ -177,13 +202,13 @@ function asUtf8(text: string): string {
   return text.replace(/^(<\?xml[^>]*\bencoding\s*=\s*["'])[^"']*(["'])/, '$1UTF-8$2');
 }
 
-function parseCapture(text: string, file: string): XmlElement {
+function parseCapture(text: string, file: string, flag: string): XmlElement {
   try {
     return parseXml(text, file);
   } catch (err) {
     // Its message names the file, line and column already: no second line for its cause.
     if (err instanceof CodegenError) {
-      throw new ScaffoldError('SCAFFOLD_SAMPLE', `--sample ${err.message}`);
+      throw new ScaffoldError('SCAFFOLD_SAMPLE', `${flag} ${err.message}`);
     }
     throw err;
   }
@@ -199,6 +224,13 @@ export function holdsDocument(text: string, document: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `el` or an element inside it has `value` as its text or as an attribute's value. */
+function holdsValue(el: XmlElement, value: string): boolean {
+  if (el.children.length === 0 && el.text.trim() === value) return true;
+  if ([...el.attrs.values()].some((v) => v.trim() === value)) return true;
+  return el.children.some((c) => holdsValue(c, value));
 }
 
 function elementsHolding(el: XmlElement, document: string): XmlElement[] {
@@ -218,10 +250,11 @@ async function readCapture(
   kind: 'outbound' | 'inbound',
   op: OperationShape,
   file: string,
+  flag = '--sample',
 ): Promise<Capture> {
-  const text = decodeXml(await readFlagFile('--sample', file));
-  const root = parseCapture(text, file);
-  return { text, ...bodyElement(root, file, op, kind === 'outbound' ? 'output' : 'input') };
+  const text = decodeXml(await readFlagFile(flag, file));
+  const root = parseCapture(text, file, flag);
+  return { text, ...bodyElement(root, file, op, kind === 'outbound' ? 'output' : 'input', flag) };
 }
 
 /**
@@ -244,16 +277,31 @@ export async function readSample(
   a: SampleAnswers & { readonly kind: 'outbound' | 'inbound'; readonly name: string },
   op: OperationShape,
   samples: string,
+  poppedOp?: OperationShape,
 ): Promise<EndpointSample | undefined> {
   if (a.sample === undefined) return undefined;
   checkSampleAnswers(a.kind, a);
   const { text, element, soap } = await readCapture(a.kind, op, a.sample);
   if (a.kind === 'outbound') {
     const file = `${a.name}.pop.xml`;
-    return {
-      files: [{ path: path.join(samples, file), text: asUtf8(text) }],
-      data: { file, soap, ids: JSON.stringify(parseSampleIds(a.sampleIds ?? '')) },
-    };
+    const ids = parseSampleIds(a.sampleIds ?? '');
+    const files: PlannedFile[] = [{ path: path.join(samples, file), text: asUtf8(text) }];
+    let popped: EndpointSample['data']['popped'];
+    if (a.samplePopped !== undefined && poppedOp !== undefined) {
+      // A request, of the popped operation: read as an inbound capture is.
+      const capture = await readCapture('inbound', poppedOp, a.samplePopped, '--sample-popped');
+      const first = ids[0] ?? '';
+      if (!holdsValue(capture.element, first)) {
+        throw new ScaffoldError(
+          'SCAFFOLD_SAMPLE',
+          `--sample-popped ${a.samplePopped}: the request holds the id '${first}' (the first of --sample-ids) nowhere; capture the ${poppedOp.name} request that removed that record`,
+        );
+      }
+      const poppedFile = `${a.name}.popped.xml`;
+      files.push({ path: path.join(samples, poppedFile), text: asUtf8(capture.text) });
+      popped = { file: poppedFile, soap: capture.soap, soapAction: poppedOp.soapAction ?? '' };
+    }
+    return { files, data: { file, soap, ids: JSON.stringify(ids), popped } };
   }
   const payloadFile = a.samplePayload ?? '';
   const document = (await readFlagFile('--sample-payload', payloadFile))

@@ -51,6 +51,7 @@ export interface EndpointCreateFlags
   readonly sample?: string;
   readonly sampleIds?: string;
   readonly samplePayload?: string;
+  readonly samplePopped?: string;
 }
 
 const KINDS = ['outbound', 'inbound'] as const;
@@ -169,7 +170,10 @@ async function askSample(
   asked: readonly FieldAnswer[],
 ): Promise<EndpointAnswers> {
   const outbound = answers.kind === 'outbound';
-  if (!asked.includes(outbound ? 'idField' : 'payloadField') || answers.sample !== undefined) {
+  const checked: readonly FieldAnswer[] = outbound
+    ? ['idField', 'poppedIdField']
+    : ['payloadField'];
+  if (!asked.some((f) => checked.includes(f)) || answers.sample !== undefined) {
     return answers;
   }
   const name = outbound ? answers.pop : answers.put;
@@ -198,7 +202,32 @@ async function askSample(
         return answer;
       },
     });
-    return { ...answers, sample, sampleIds };
+    const popped = w.ports.flatMap((p) => p.operations).find((o) => o.name === answers.popped);
+    if (!asked.includes('poppedIdField') || popped === undefined) {
+      return { ...answers, sample, sampleIds };
+    }
+    const samplePopped = await ask.ask({
+      question: `And a '${popped.name}' request captured from the source, the one that removed the first of those records (a file; none to skip)`,
+      fallback: 'none',
+      parse: async (answer) => {
+        if (answer === 'none') return undefined;
+        const file = expandHome(answer);
+        await readSample(
+          { kind: 'outbound', name: answers.name, sample, sampleIds, samplePopped: file },
+          op,
+          '',
+          popped,
+        );
+        return file;
+      },
+      complete: pathCompleter(),
+    });
+    return {
+      ...answers,
+      sample,
+      sampleIds,
+      ...(samplePopped === undefined ? {} : { samplePopped }),
+    };
   }
   const samplePayload = await ask.ask({
     question: 'A file holding the document that request carried',
@@ -350,6 +379,7 @@ export async function answers(
       ...(flags.sample === undefined ? {} : { sample: flags.sample }),
       ...(flags.sampleIds === undefined ? {} : { sampleIds: flags.sampleIds }),
       ...(flags.samplePayload === undefined ? {} : { samplePayload: flags.samplePayload }),
+      ...(flags.samplePopped === undefined ? {} : { samplePopped: flags.samplePopped }),
     };
     if (!interactive) return chosen;
     return await askFields(ask, chosen, asked ?? (await wsdlOperations(wsdl, loadOptions)));

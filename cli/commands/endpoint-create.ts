@@ -97,6 +97,10 @@ export function registerEndpointCreate(
       'outbound, with --sample: the ids of the records in it, oldest first, comma-separated, as the source system shows them',
     )
     .option(
+      '--sample-popped <file>',
+      "outbound, with --sample, optional: a request of --popped captured from the source, the one that removed the sample's first record",
+    )
+    .option(
       '--sample-payload <file>',
       'inbound, with --sample: a file holding the document (message body) the captured request carried',
     )

@@ -328,3 +328,57 @@ test(
     assert.match(code, /RequestType: JSON\.stringify\(delivery\.payload\)/);
   },
 );
+
+test(
+  'after the id and popped questions it asks for captures to check them; the generated test runs all three checks',
+  { skip },
+  async () => {
+    await using tmp = await project('aes-wizard-sample-');
+    const { linkSources, runGeneratedTest } = await import('../scaffold/generated-run.js');
+    await linkSources(tmp.path);
+    const fixtures = path.join(REPO_ROOT, 'test', 'scaffold', 'fixtures', 'tickets');
+    const run = await runOnTerminal(
+      [
+        'endpoint',
+        'create',
+        '--project',
+        tmp.path,
+        '--kind',
+        'outbound',
+        '--phase',
+        'single',
+        '--name',
+        'tickets-out',
+        '--wsdl',
+        path.join(fixtures, 'tickets.wsdl'),
+        '--pop',
+        'NextTickets',
+        '--popped',
+        'Close',
+        '--destination',
+        '/queue/tickets',
+      ],
+      [
+        ['> ', '1\r'], // ticket[].ticketId
+        ['> ', '1\r'], // handleId
+        [SAMPLE_QUESTION, `${path.join(fixtures, 'next-tickets.response.xml')}\r`],
+        ['(comma-separated): ', 'T-9001,T-9001\r'], // refused: twice
+        ['(comma-separated): ', 'T-9001,T-9002\r'],
+        [SAMPLE_QUESTION, `${path.join(fixtures, 'next-tickets.response.xml')}\r`], // not a Close request
+        [SAMPLE_QUESTION, `${path.join(fixtures, 'close.request.xml')}\r`],
+      ],
+      { term: 'xterm' },
+    );
+    assert.equal(run.code, 0, run.output);
+    assert.equal(run.typed, 7, run.output);
+    assert.match(run.output, /a 'NextTickets' response captured from it/);
+    assert.match(run.output, /--sample-ids names 'T-9001' twice/);
+    assert.match(run.output, /And a 'Close' request captured from the source/);
+    assert.match(run.output, /the body holds <NextTicketsResponse> \(.*\), not <Close>/);
+    assert.doesNotMatch(run.output, /only against itself/);
+    assert.match(run.output, /created endpoint 'tickets-out'/);
+    const generated = runGeneratedTest(tmp.path, 'tickets-out');
+    assert.equal(generated.status, 0, generated.stdout);
+    assert.match(generated.stdout, /ℹ pass 3\b/, generated.stdout);
+  },
+);

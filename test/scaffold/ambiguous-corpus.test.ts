@@ -48,6 +48,8 @@ interface AmbiguousCase {
   readonly rightNumber?: number;
   /** A message captured from the system, and what the user states of it (`--sample…` flags). */
   readonly sample: readonly string[];
+  /** A popped request captured too (`--sample-popped`), and a wrong `--popped-id-field`. */
+  readonly popped?: { readonly sample: string; readonly wrong: string };
 }
 
 /** An outbound case's sample: a pop response in samples/ and the ids of its records. */
@@ -102,6 +104,11 @@ const CASES: readonly AmbiguousCase[] = [
     wrongListed: 'GetProductsResult.Product[].CategoryId: number',
     rightNumber: 2,
     sample: popSample('wtc-products.GetProducts.response.xml', '4711,4712,4719'),
+    // DeleteProducts takes products, each with the same five id-like fields.
+    popped: {
+      sample: path.join(SAMPLES, 'wtc-products.DeleteProducts.request.xml'),
+      wrong: 'products.Product[].CategoryId',
+    },
   },
   {
     // Document/literal with a list nested in the response: an id beside the list and one in it.
@@ -204,12 +211,49 @@ for (const [i, c] of CASES.entries()) {
 
     await t.test(`${c.flag} ${c.right} with a sample: created, its generated test passes`, () => {
       const name = `case${i}-right`;
-      const out = create(folder, name, [...c.flags, c.flag, c.right, ...c.sample]);
+      const popped = c.popped === undefined ? [] : ['--sample-popped', c.popped.sample];
+      const out = create(folder, name, [...c.flags, c.flag, c.right, ...c.sample, ...popped]);
       assert.doesNotMatch(out, /checks .* only against itself/);
       const r = runGeneratedTest(folder, name);
       assert.equal(r.status, 0, `test/${name}.test.ts failed:\n${r.stdout}\n${r.stderr}`);
-      assert.match(r.stdout, /ℹ pass 2\b/, r.stdout);
+      assert.match(r.stdout, new RegExp(`ℹ pass ${c.popped === undefined ? 2 : 3}\\b`), r.stdout);
     });
+
+    const { popped } = c;
+    if (popped !== undefined) {
+      await t.test(
+        `--popped-id-field ${popped.wrong} (wrong) with --sample-popped: its generated test fails`,
+        () => {
+          const name = `case${i}-wrong-popped`;
+          create(folder, name, [
+            ...c.flags,
+            c.flag,
+            c.right,
+            '--popped-id-field',
+            popped.wrong,
+            ...c.sample,
+            '--sample-popped',
+            popped.sample,
+          ]);
+          const r = runGeneratedTest(folder, name);
+          assert.notEqual(
+            r.status,
+            0,
+            `test/${name}.test.ts passed with the wrong --popped-id-field`,
+          );
+          const failed = r.stdout
+            .split('\n')
+            .filter((l) => l.startsWith('✖ ') && l !== '✖ failing tests:');
+          assert.ok(failed.length > 0, r.stdout);
+          assert.ok(
+            failed.every((l) =>
+              /removes a record as a \w+ request captured from the source did/.test(l),
+            ),
+            failed.join('\n'),
+          );
+        },
+      );
+    }
 
     await t.test(`${c.flag} ${c.wrong} (wrong) with the sample: its generated test fails`, () => {
       const name = `case${i}-wrong`;

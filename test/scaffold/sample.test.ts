@@ -81,6 +81,8 @@ describe('aes endpoint create --sample', () => {
       ],
       [[...IN, '--sample', pop], /--sample needs --sample-payload/],
       [[...IN, '--sample', pop, '--sample-ids', 'A-1'], /--sample-ids applies to an outbound/],
+      [[...IN, '--sample-popped', pop], /--sample-popped applies to an outbound endpoint/],
+      [[...OUT, '--sample-popped', pop], /--sample-popped needs --sample and --sample-ids/],
       [
         [...OUT, '--sample', pop, '--sample-ids', 'A-1,,A-2'],
         /--sample-ids 'A-1,,A-2' has an empty id/,
@@ -147,6 +149,29 @@ describe('aes endpoint create --sample', () => {
     const empty = await f.file('empty.json', '  \n');
     const e = await refused(f.project, [...IN, '--sample', put, '--sample-payload', empty]);
     assert.match(e.stderr, /\[SCAFFOLD_USAGE\]: --sample-payload .*empty\.json: the file is empty/);
+  });
+
+  it('refuses a popped capture that is not the popped request, or not of the first record', async () => {
+    await using tmp = await tempDir('aes-sample-');
+    const f = await fixture(tmp.path);
+    const pop = await f.file('pop.xml', POP_RESPONSE);
+    const args = [...OUT, '--sample', pop, '--sample-ids', 'A-1,A-2'];
+    // The pop response given as the popped request.
+    const wrongOp = await refused(f.project, [...args, '--sample-popped', pop]);
+    assert.equal(wrongOp.status, 1, wrongOp.stderr);
+    assert.match(
+      wrongOp.stderr,
+      /\[SCAFFOLD_SAMPLE\]: --sample-popped .*pop\.xml: the body holds <PopResponse> \(.*\), not <PoppedRequest>: it should be a request of Popped/,
+    );
+    const second = await f.file(
+      'popped.xml',
+      envelope('<PoppedRequest xmlns="urn:aes:example:source"><id>A-2</id></PoppedRequest>'),
+    );
+    const notFirst = await refused(f.project, [...args, '--sample-popped', second]);
+    assert.match(
+      notFirst.stderr,
+      /\[SCAFFOLD_SAMPLE\]: --sample-popped .*popped\.xml: the request holds the id 'A-1' \(the first of --sample-ids\) nowhere; capture the Popped request that removed that record/,
+    );
   });
 
   it('copies the capture and the document into test/samples/, for the generated test', async () => {
