@@ -109,3 +109,42 @@ test('a lost session is replaced by the next URL; waiters get the new one; close
   assert.equal(k.state, 'closed');
   await assert.rejects(k.connect({}), /closed/);
 });
+
+test('a connect() that rejects at its deadline leaves the keeper idle, and a second one can start', async () => {
+  const listeners = new Listeners();
+  const states: TransportState[] = [];
+  listeners.add({ stateChange: (change) => states.push(change.to) });
+  let opens = 0;
+  const k = new ConnectionKeeper<KeptEndpoint, FakeSession>(
+    {
+      protocol: 'FAKE',
+      scheme: 'fake',
+      connectDeadlineMs: 2000,
+      reconnectInitialMs: 1,
+      reconnectMaxMs: 5,
+    },
+    [{ label: 'a' }],
+    listeners,
+    {
+      // A broker that never answers; the socket gives up a moment after the abort, as real ones do.
+      open: (_endpoint, signal) => {
+        opens += 1;
+        return new Promise((_resolve, reject) => {
+          signal.addEventListener(
+            'abort',
+            () => setTimeout(() => reject(new TransportConnectError('a: aborted')), 30),
+            { once: true },
+          );
+        });
+      },
+      opened: () => undefined,
+      lost: () => undefined,
+    },
+  );
+  await assert.rejects(k.connect({ timeoutMs: 50 }), /timed out|within the deadline/);
+  assert.equal(k.state, 'idle');
+  assert.deepEqual(states, ['connecting', 'idle']);
+  await assert.rejects(k.connect({ timeoutMs: 50 }), /timed out|within the deadline/);
+  assert.equal(k.state, 'idle');
+  assert.equal(opens, 2);
+});

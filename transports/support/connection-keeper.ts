@@ -99,11 +99,16 @@ export class ConnectionKeeper<E extends KeptEndpoint, S extends KeptSession> {
     if (this.state === 'connected' || this.state === 'reconnecting') return Promise.resolve();
     if (this.connecting === undefined) {
       this.failures = [];
+      let attempt: Promise<void> | undefined;
       this.connecting = withDeadline(
         transportDeadline('connect', options, this.settings.connectDeadlineMs),
-        (signal) => this.firstConnect(signal),
+        (signal) => (attempt = this.firstConnect(signal)),
       )
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
+          // The deadline rejects at once; the attempt ends at its signal's abort, a moment later.
+          // Waiting for it means the state is back to idle when connect() rejects (and a new
+          // connect() starts from there).
+          await attempt?.catch(() => undefined);
           // At the deadline, say why each broker could not be used, not only "timed out".
           if (
             err instanceof TransportError &&
