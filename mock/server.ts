@@ -11,6 +11,7 @@ import { debuglog } from 'node:util';
 import * as soap from 'soap';
 import {
   DEFAULT_FETCH_TIMEOUT_MS,
+  isUrl,
   readWsdlDocument,
   type LoadedWsdl,
   type ModelOptions,
@@ -41,10 +42,6 @@ export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 export const STATE_PATH = '/_aes/mock/state';
 /** The WSDL and every local document it imports, at their paths relative to a common folder. */
 export const WSDL_PATH = '/_aes/mock/wsdl/';
-
-function isUrl(loc: string): boolean {
-  return /^[a-z][a-z0-9+.-]+:\/\//i.test(loc);
-}
 
 /** Local documents by URL path under `WSDL_PATH` (relative imports resolve among them). */
 function documentsOf(files: readonly string[]): Map<string, string> {

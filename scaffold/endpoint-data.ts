@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { toPascal, type OperationShape } from '../codegen/internal.js';
+import { isUrl } from '../wsdl/index.js';
 import { ScaffoldError } from './errors.js';
 import type { FieldResolver, FieldType } from './fields.js';
 import { dotPathOf } from './candidates.js';
@@ -26,8 +27,6 @@ import {
 } from './wiring.js';
 import type { PortOperations } from './wsdl-operations.js';
 import type { EndpointSample, SampleAnswers } from './sample.js';
-
-export const URL_LIKE = /^[a-z][a-z0-9+.-]+:\/\//i;
 
 export type EndpointKind = 'outbound' | 'inbound';
 export type EndpointPhase = 'single' | 'double';
@@ -165,13 +164,13 @@ export function endpointData(
     clientModule: `${up}generated/${genFolder}/index.generated.js`,
     testClientModule: `../generated/${genFolder}/index.generated.js`,
     testEndpointModule: `../${endpointsFolder.replace(/\\/g, '/').replace(/^\.\/|\/$/g, '')}/${a.name}/${a.name}.js`,
-    wsdlLocation: URL_LIKE.test(a.wsdl)
+    wsdlLocation: isUrl(a.wsdl)
       ? `'${a.wsdl}'`
       : `fileURLToPath(new URL('../wsdl/${copiedWsdl}', import.meta.url))`,
     kind: a.kind,
     system: a.kind === 'inbound' ? 'target' : 'source',
-    wsdlShown: URL_LIKE.test(a.wsdl) ? a.wsdl : `wsdl/${copiedWsdl}`,
-    wsdlUrl: URL_LIKE.test(a.wsdl) ? a.wsdl : undefined,
+    wsdlShown: isUrl(a.wsdl) ? a.wsdl : `wsdl/${copiedWsdl}`,
+    wsdlUrl: isUrl(a.wsdl) ? a.wsdl : undefined,
     destination: a.destination,
     env: envName(a.name),
     service: port.service,

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { parseDestination } from '../transports/index.js';
 import { generateSources, type LoadOptions } from '../codegen/index.js';
 import { wsdlFolderName } from '../codegen/internal.js';
+import { isUrl } from '../wsdl/index.js';
 import { ScaffoldError } from './errors.js';
 import {
   endpointData,
-  URL_LIKE,
   type EndpointAnswers,
   type EndpointKind,
   type EndpointPhase,
@@ -79,7 +79,7 @@ export function checkEndpointAbsent(
 
 /** Checks that a WSDL given as a file (not a URL) exists. */
 export function checkWsdlFile(wsdl: string): void {
-  if (!URL_LIKE.test(wsdl) && !existsSync(path.resolve(wsdl))) {
+  if (!isUrl(wsdl) && !existsSync(path.resolve(wsdl))) {
     throw new ScaffoldError('SCAFFOLD_USAGE', `--wsdl: no such file '${wsdl}'`);
   }
 }
@@ -268,7 +268,7 @@ export async function createEndpoint(
   checkEndpointAbsent(project, config.endpointsFolder, answers.name, answers.force === true);
 
   // The WSDL: a local one is copied into wsdl/ (with the local files it imports), a URL is used as is.
-  const remote = URL_LIKE.test(answers.wsdl);
+  const remote = isUrl(answers.wsdl);
   const source = remote ? answers.wsdl : path.resolve(answers.wsdl);
   checkWsdlFile(answers.wsdl);
   const loadOptions = { ...fetchOptions, allowNetwork: answers.allowNetwork === true };

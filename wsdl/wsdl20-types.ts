@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { CodegenError, formatLocation } from './errors.js';
 import type { LoadedWsdl } from './loader.js';
+import { isUrl } from './location-map.js';
 import { isWsdl20Ns, isXsdNs, XSD_NS } from './namespaces.js';
 import { locationOf, type XmlElement } from './xml.js';
 
@@ -21,10 +22,6 @@ const SCHEMA_DEFAULTS = [
 
 export function escapeAttr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
-
-function isUrl(loc: string): boolean {
-  return /^[a-z][a-z0-9+.-]+:\/\//i.test(loc);
 }
 
 /** A schema location written in `file`, as seen from `folderAbs` (where the result will live). */
