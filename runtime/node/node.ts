@@ -369,7 +369,9 @@ export class AesNode implements AsyncDisposable {
   private async replace(name: string, entry?: EndpointEntry): Promise<void> {
     const managed = this.endpoints.get(name);
     if (managed === undefined) return;
-    const keepStopped = managed.attached || managed.process.state === 'stopped';
+    // Stopped, or still draining from a stop by hand: a config change does not start it again.
+    const keepStopped =
+      managed.attached || managed.process.state === 'stopped' || managed.process.stoppedOnRequest;
     managed.log.info(
       entry === undefined
         ? `gone from the config: draining and stopping${managed.attached ? ' (attached by hand: stop it there)' : ''}`

@@ -87,6 +87,8 @@ export class EndpointProcess implements AsyncDisposable {
   private restarts = 0;
   private lastError: string | undefined;
   private stopRequested = false;
+  /** Set while `restart()` stops the process: that stop is not one by hand. */
+  private restarting = false;
   private killedForHang = false;
   private backoffTimer: TimerHandle | undefined;
   private killTimer: TimerHandle | undefined;
@@ -195,10 +197,23 @@ export class EndpointProcess implements AsyncDisposable {
 
   /** Stops (if running) and starts again, clearing a quarantine. */
   async restart(): Promise<void> {
-    await this.stop();
+    this.restarting = true;
+    try {
+      await this.stop();
+    } finally {
+      this.restarting = false;
+    }
     this.policy.reset();
     this.restarts = 0;
     await this.start();
+  }
+
+  /**
+   * Whether it was stopped on request (`stop()`: by hand, or by its node), and is stopping or
+   * stopped so: not a restart's stop, nor a hang's kill, which start it again.
+   */
+  get stoppedOnRequest(): boolean {
+    return this.stopRequested && !this.restarting && this.lifecycle.is('stopping', 'stopped');
   }
 
   /** Stops for good. Idempotent until the next `start()`. */

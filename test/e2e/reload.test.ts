@@ -3,14 +3,16 @@
  * drains and stops, an endpoint whose settings changed restarts — and only it, the others keep
  * their processes; an invalid config (a schema error, a bad endpoint folder) is logged with its
  * errors and changes nothing; node settings that need a restart are named, not applied. The
- * node lives through every SIGHUP.
+ * node lives through every SIGHUP. An endpoint stopped by hand stays stopped when its config
+ * changes, also while it is still draining.
  */
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterStatus } from '../../runtime/node/index.js';
-import { makeProject, RunningNode, type LogLine } from './support/project.js';
+import { AES_CLI, makeProject, RunningNode, TSX, type LogLine } from './support/project.js';
 import { isAlive as alive } from '../../util/index.js';
 
 /** Each endpoint's current pid, from its last `starting -> running` line. */
@@ -141,5 +143,82 @@ test('SIGHUP: endpoints added, removed and changed are started, stopped and rest
       ['d', 'running', third.d],
     ],
   );
+  assert.equal(await node.stop(), 0);
+});
+
+/** Until a line of `node` from endpoint `name` says `msg`. */
+async function waitLine(node: RunningNode, name: string, msg: string): Promise<void> {
+  const until = Date.now() + 90_000;
+  while (!node.lines.some((l) => l.endpoint === name && l.msg === msg)) {
+    if (Date.now() > until) throw new Error(`no '${msg}' of ${name}:\n${node.tail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('an endpoint stopped by hand stays stopped when its config changes while it drains', async () => {
+  await using project = await makeProject({
+    node: 'hup2',
+    endpoints: { slow: 'slow-stop.ts', a: 'sink.ts' },
+  });
+  const config = JSON.parse(await readFile(project.configFile, 'utf8')) as Record<
+    string,
+    unknown
+  > & { endpoints: Record<string, unknown> };
+  await using node = await RunningNode.start('hup2', project, { E2E_STOP_DELAY_MS: '4000' });
+  await waitRunning(node, ['slow', 'a']);
+  const before = pids(node);
+
+  // `aes endpoint stop` waits for the drain: run it beside the test.
+  const stopping = spawn(
+    process.execPath,
+    ['--import', TSX, AES_CLI, 'endpoint', 'stop', 'slow', '-c', project.configFile],
+    { cwd: project.dir, stdio: 'ignore' },
+  );
+  const stopExited = new Promise<number | null>((resolve) => stopping.once('exit', resolve));
+  try {
+    await waitLine(node, 'slow', 'running -> stopping');
+    await writeFile(
+      project.configFile,
+      JSON.stringify(
+        {
+          ...config,
+          endpoints: { ...config.endpoints, overrides: { slow: { hangLimitMs: 45_000 } } },
+        },
+        null,
+        2,
+      ),
+    );
+    const changed = await hangup(node, 1, /^config reloaded/);
+    assert.equal(changed.msg, 'config reloaded: restarted slow; 1 unchanged');
+    assert.ok(
+      node.lines.some(
+        (l) =>
+          l.endpoint === 'slow' && l.msg === 'its config changed: new settings for its next start',
+      ),
+      node.tail(),
+    );
+    assert.equal(await stopExited, 0);
+    // Given time to start again, it does not.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(
+      node.lines.filter((l) => l.endpoint === 'slow' && l.msg === 'starting -> running').length,
+      1,
+      'slow was started again',
+    );
+    assert.equal(alive(before.slow ?? 0), false, "slow's process is gone");
+    const status = node.cli(['status', '--json']);
+    const [hup] = (JSON.parse(status.stdout) as ClusterStatus).nodes;
+    assert.ok(hup !== undefined && hup.error === undefined, status.stdout);
+    assert.deepEqual(
+      hup.endpoints.map((e) => [e.name, e.state]),
+      [
+        ['a', 'running'],
+        ['slow', 'stopped'],
+      ],
+    );
+    assert.equal(pids(node).a, before.a, 'a untouched');
+  } finally {
+    stopping.kill();
+  }
   assert.equal(await node.stop(), 0);
 });

@@ -156,3 +156,26 @@ test('an endpoint exiting on its own is restarted; a missing program is reported
     assert.match(proc.snapshot().lastError ?? '', /^cannot start missing: .*ENOENT/);
   }
 });
+
+test('stoppedOnRequest: a stop by hand, while it drains and after; not a restart, not after a start', async () => {
+  await using proc = run(['ignore-term']);
+  await proc.start();
+  await waitFor('a heartbeat', () => proc.lines.includes('HB'));
+  assert.equal(proc.stoppedOnRequest, false);
+  const stopped = proc.stop();
+  // SIGTERM is ignored: it drains for the kill grace (400 ms).
+  assert.equal(proc.state, 'stopping');
+  assert.equal(proc.stoppedOnRequest, true);
+  await stopped;
+  assert.equal(proc.state, 'stopped');
+  assert.equal(proc.stoppedOnRequest, true);
+  await proc.start();
+  await waitFor('a heartbeat again', () => proc.lines.filter((l) => l === 'HB').length >= 2);
+  assert.equal(proc.stoppedOnRequest, false);
+  const restarted = proc.restart();
+  assert.equal(proc.state, 'stopping');
+  assert.equal(proc.stoppedOnRequest, false, 'a restart stops it only to start it again');
+  await restarted;
+  assert.equal(proc.state, 'running');
+  assert.equal(proc.stoppedOnRequest, false);
+});
