@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ConnectionKeeper,
+  type KeeperSettings,
   type KeptEndpoint,
   type KeptSession,
 } from '../../transports/support/connection-keeper.js';
@@ -12,6 +13,14 @@ import {
   TransportConnectError,
   type TransportState,
 } from '../../transports/index.js';
+
+const SETTINGS: KeeperSettings = {
+  protocol: 'FAKE',
+  scheme: 'fake',
+  connectDeadlineMs: 2000,
+  reconnectInitialMs: 1,
+  reconnectMaxMs: 5,
+};
 
 class FakeSession implements KeptSession {
   alive = true;
@@ -32,13 +41,7 @@ function keeper(outcomes: ('ok' | 'refused' | 'auth')[], endpoints = ['a', 'b'])
   const states: TransportState[] = [];
   listeners.add({ stateChange: (change) => states.push(change.to) });
   const k = new ConnectionKeeper<KeptEndpoint, FakeSession>(
-    {
-      protocol: 'FAKE',
-      scheme: 'fake',
-      connectDeadlineMs: 2000,
-      reconnectInitialMs: 1,
-      reconnectMaxMs: 5,
-    },
+    SETTINGS,
     endpoints.map((label) => ({ label })),
     listeners,
     {
@@ -115,32 +118,21 @@ test('a connect() that rejects at its deadline leaves the keeper idle, and a sec
   const states: TransportState[] = [];
   listeners.add({ stateChange: (change) => states.push(change.to) });
   let opens = 0;
-  const k = new ConnectionKeeper<KeptEndpoint, FakeSession>(
-    {
-      protocol: 'FAKE',
-      scheme: 'fake',
-      connectDeadlineMs: 2000,
-      reconnectInitialMs: 1,
-      reconnectMaxMs: 5,
+  const k = new ConnectionKeeper<KeptEndpoint, FakeSession>(SETTINGS, [{ label: 'a' }], listeners, {
+    // A broker that never answers; the socket gives up a moment after the abort, as real ones do.
+    open: (_endpoint, signal) => {
+      opens += 1;
+      return new Promise((_resolve, reject) => {
+        signal.addEventListener(
+          'abort',
+          () => setTimeout(() => reject(new TransportConnectError('a: aborted')), 30),
+          { once: true },
+        );
+      });
     },
-    [{ label: 'a' }],
-    listeners,
-    {
-      // A broker that never answers; the socket gives up a moment after the abort, as real ones do.
-      open: (_endpoint, signal) => {
-        opens += 1;
-        return new Promise((_resolve, reject) => {
-          signal.addEventListener(
-            'abort',
-            () => setTimeout(() => reject(new TransportConnectError('a: aborted')), 30),
-            { once: true },
-          );
-        });
-      },
-      opened: () => undefined,
-      lost: () => undefined,
-    },
-  );
+    opened: () => undefined,
+    lost: () => undefined,
+  });
   await assert.rejects(k.connect({ timeoutMs: 50 }), /timed out|within the deadline/);
   assert.equal(k.state, 'idle');
   assert.deepEqual(states, ['connecting', 'idle']);
