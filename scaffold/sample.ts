@@ -226,16 +226,9 @@ export function holdsDocument(text: string, document: string): boolean {
   }
 }
 
-/** Whether `el` or an element inside it has `value` as its text or as an attribute's value. */
-function holdsValue(el: XmlElement, value: string): boolean {
-  if (el.children.length === 0 && el.text.trim() === value) return true;
-  if ([...el.attrs.values()].some((v) => v.trim() === value)) return true;
-  return el.children.some((c) => holdsValue(c, value));
-}
-
-function elementsHolding(el: XmlElement, document: string): XmlElement[] {
-  const found = el.children.length === 0 && holdsDocument(el.text, document) ? [el] : [];
-  return [...found, ...el.children.flatMap((c) => elementsHolding(c, document))];
+/** Whether `el` or an element inside it passes `test`. */
+function anyElement(el: XmlElement, test: (el: XmlElement) => boolean): boolean {
+  return test(el) || el.children.some((c) => anyElement(c, test));
 }
 
 /** A capture read and checked: its text, the element its body holds, its SOAP version. */
@@ -291,7 +284,10 @@ export async function readSample(
       // A request, of the popped operation: read as an inbound capture is.
       const capture = await readCapture('inbound', poppedOp, a.samplePopped, '--sample-popped');
       const first = ids[0] ?? '';
-      if (!holdsValue(capture.element, first)) {
+      const holdsId = (el: XmlElement): boolean =>
+        (el.children.length === 0 && el.text.trim() === first) ||
+        [...el.attrs.values()].some((v) => v.trim() === first);
+      if (!anyElement(capture.element, holdsId)) {
         throw new ScaffoldError(
           'SCAFFOLD_SAMPLE',
           `--sample-popped ${a.samplePopped}: the request holds the id '${first}' (the first of --sample-ids) nowhere; capture the ${poppedOp.name} request that removed that record`,
@@ -308,8 +304,9 @@ export async function readSample(
     .toString('utf8')
     .replace(/^\uFEFF/, '');
   if (document.trim() === '') throw usage(`--sample-payload ${payloadFile}: the file is empty`);
-  const holders = elementsHolding(element, document);
-  if (holders.length === 0) {
+  const holdsIt = (el: XmlElement): boolean =>
+    el.children.length === 0 && holdsDocument(el.text, document);
+  if (!anyElement(element, holdsIt)) {
     throw new ScaffoldError(
       'SCAFFOLD_SAMPLE',
       `--sample ${a.sample}: no element of the request holds the document of --sample-payload ${payloadFile}; capture a request that carried it, or give the document it carried`,

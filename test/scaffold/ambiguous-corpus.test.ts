@@ -15,13 +15,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createProject } from '../../scaffold/index.js';
 import { typeCheckProject } from './project-typecheck.js';
 import { runOnTerminal, SCRIPT_MISSING } from '../support/terminal.js';
-import { linkSources, runGeneratedTest } from './generated-run.js';
+import { linkedProject, runGeneratedTest } from './generated-run.js';
 import {
   assertListedOnce,
   listedCandidates,
+  newProject,
   REPO_ROOT,
   runCli,
   snapshot,
@@ -170,14 +170,6 @@ const CASES: readonly AmbiguousCase[] = [
   },
 ];
 
-/** A new project, its `aes-endpoint-server` resolving to this checkout (generated-run.ts). */
-async function project(dir: string): Promise<string> {
-  const folder = path.join(dir, 'shop');
-  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
-  await linkSources(folder);
-  return folder;
-}
-
 function create(folder: string, name: string, flags: readonly string[]): string {
   const r = runCli(['endpoint', 'create', '--project', folder, '--name', name, ...flags]);
   assert.equal(r.status, 0, r.stderr);
@@ -191,7 +183,7 @@ const SAMPLE_CHECK = /captured (from the source|request)/;
 for (const [i, c] of CASES.entries()) {
   test(c.label, async (t) => {
     await using tmp = await tempDir('aes-ambiguous-');
-    const folder = await project(tmp.path);
+    const folder = await linkedProject(tmp.path);
 
     await t.test(`without ${c.flag}: refused, the candidates listed, nothing written`, async () => {
       const before = await snapshot(folder);
@@ -293,8 +285,7 @@ const HPD_OPERATION = 'ProviderInformationQueryRequest';
 
 test('ihe-hpd-iti58 (DSMLv2, types extending a base): each refusal lists a candidate once', async (t) => {
   await using tmp = await tempDir('aes-ambiguous-hpd-');
-  const folder = path.join(tmp.path, 'shop');
-  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
+  const folder = await newProject(tmp.path);
   const wsdl = 'ihe-hpd-iti58/wsdl/iti58.wsdl';
   const out = outbound(wsdl, HPD_OPERATION, HPD_OPERATION);
   const inb = inbound(wsdl, HPD_OPERATION);
@@ -342,7 +333,7 @@ test(
   { skip: SCRIPT_MISSING },
   async (t) => {
     await using tmp = await tempDir('aes-ambiguous-wizard-');
-    const folder = await project(tmp.path);
+    const folder = await linkedProject(tmp.path);
     const asked: Record<string, RegExp> = {
       '--id-field': /Where does the '\w+' response carry the record id\?/,
       '--payload-field': /Where does the '\w+' request carry the message's payload \(JSON text\)\?/,

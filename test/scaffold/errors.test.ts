@@ -14,6 +14,8 @@ import { loadScript } from '../../mock/script.js';
 import {
   aesOk,
   ENDPOINT_FLAGS,
+  failsCleanly,
+  newProject,
   REPO_ROOT,
   runCli,
   snapshot,
@@ -29,26 +31,6 @@ function withFlag(flags: readonly string[], flag: string, value: string): string
   const out = [...flags];
   out[out.indexOf(flag) + 1] = value;
   return out;
-}
-
-async function project(tmp: string): Promise<string> {
-  const dir = path.join(tmp, 'p');
-  await createProject({ dir, aes: `file:${REPO_ROOT}` });
-  return dir;
-}
-
-/** Runs a failing `aes endpoint create` and checks it changed nothing in the project. */
-async function failsCleanly(dir: string, args: readonly string[]): Promise<string> {
-  const before = await snapshot(dir);
-  const r = runCli(['endpoint', 'create', '--project', dir, ...args]);
-  assert.notEqual(r.status, 0, `expected a failure:\n${r.stdout}`);
-  assert.deepEqual(await snapshot(dir), before, 'the project was changed');
-  assert.deepEqual(
-    (await snapshot(dir)).size,
-    before.size,
-    'no staging folder or temporary file was left behind',
-  );
-  return r.stderr;
 }
 
 describe('aes create', () => {
@@ -84,7 +66,7 @@ describe('aes create', () => {
 
   it('run again, rewrites its files whole and keeps the endpoint entries', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
+    const dir = await newProject(tmp.path);
     aesOk(['endpoint', 'create', '--project', dir, ...OUT_FLAGS]);
     const once = await snapshot(dir);
     aesOk(['create', dir, '--force', '--aes', `file:${REPO_ROOT}`]);
@@ -101,15 +83,15 @@ describe('aes create', () => {
 describe('aes endpoint create', () => {
   it('refuses an existing endpoint unless --force', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
+    const dir = await newProject(tmp.path);
     aesOk(['endpoint', 'create', '--project', dir, ...OUT_FLAGS]);
-    const stderr = await failsCleanly(dir, OUT_FLAGS);
+    const { stderr } = await failsCleanly(dir, OUT_FLAGS);
     assert.match(stderr, /\[SCAFFOLD_EXISTS\]: endpoint 'orders-out' exists already .*--force/);
   });
 
   it('refuses a different WSDL of the same file name unless --force', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
+    const dir = await newProject(tmp.path);
     aesOk(['endpoint', 'create', '--project', dir, ...OUT_FLAGS]);
     const other = path.join(tmp.path, 'other', 'source.wsdl');
     await mkdir(path.dirname(other));
@@ -118,7 +100,7 @@ describe('aes endpoint create', () => {
       other,
     );
     const flags = withFlag(withFlag(OUT_FLAGS, '--wsdl', other), '--name', 'other-out');
-    const stderr = await failsCleanly(dir, flags);
+    const { stderr } = await failsCleanly(dir, flags);
     assert.match(
       stderr,
       /\[SCAFFOLD_EXISTS\]: wsdl\/source\.wsdl exists with other content; --force replaces it/,
@@ -127,9 +109,9 @@ describe('aes endpoint create', () => {
 
   it('names a WSDL file that does not exist', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
+    const dir = await newProject(tmp.path);
     const missing = path.join(tmp.path, 'nowhere', 'fifo.wsdl');
-    const stderr = await failsCleanly(dir, withFlag(OUT_FLAGS, '--wsdl', missing));
+    const { stderr } = await failsCleanly(dir, withFlag(OUT_FLAGS, '--wsdl', missing));
     assert.match(
       stderr,
       new RegExp(`no such file '${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`),
@@ -138,17 +120,17 @@ describe('aes endpoint create', () => {
 
   it('names a file that is not a WSDL', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
+    const dir = await newProject(tmp.path);
     const bad = path.join(tmp.path, 'broken.wsdl');
     await writeFile(bad, '<definitions><oops></definitions>');
-    const stderr = await failsCleanly(dir, withFlag(OUT_FLAGS, '--wsdl', bad));
+    const { stderr } = await failsCleanly(dir, withFlag(OUT_FLAGS, '--wsdl', bad));
     assert.match(stderr, /\[WSDL_XML\].*broken\.wsdl/);
   });
 
   it('lists the available operations for an unknown one', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
-    const stderr = await failsCleanly(dir, withFlag(OUT_FLAGS, '--popped', 'Poped'));
+    const dir = await newProject(tmp.path);
+    const { stderr } = await failsCleanly(dir, withFlag(OUT_FLAGS, '--popped', 'Poped'));
     assert.match(
       stderr,
       /\[SCAFFOLD_OPERATION\]: .*source\.wsdl: there is no operation 'Poped' \(available: Build, Pop, Popped\)/,
@@ -157,25 +139,25 @@ describe('aes endpoint create', () => {
 
   it('refuses a bad name and a bad destination', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
+    const dir = await newProject(tmp.path);
     assert.match(
-      await failsCleanly(dir, withFlag(OUT_FLAGS, '--name', '-orders')),
+      (await failsCleanly(dir, withFlag(OUT_FLAGS, '--name', '-orders'))).stderr,
       /\[SCAFFOLD_USAGE\]: --name '-orders' is not an endpoint name/,
     );
     assert.match(
-      await failsCleanly(dir, withFlag(OUT_FLAGS, '--destination', 'orders')),
+      (await failsCleanly(dir, withFlag(OUT_FLAGS, '--destination', 'orders'))).stderr,
       /\[SCAFFOLD_USAGE\]: --destination 'orders' is not a destination/,
     );
     assert.match(
-      await failsCleanly(dir, [...OUT_FLAGS, '--put', 'Pop']),
+      (await failsCleanly(dir, [...OUT_FLAGS, '--put', 'Pop'])).stderr,
       /--put do not apply to a single phase outbound endpoint/,
     );
   });
 
   it('without a terminal, names every missing flag', async () => {
     await using tmp = await tempDir('aes-scaffold-err-');
-    const dir = await project(tmp.path);
-    const stderr = await failsCleanly(dir, ['--kind', 'outbound', '--wsdl', SOURCE_WSDL]);
+    const dir = await newProject(tmp.path);
+    const { stderr } = await failsCleanly(dir, ['--kind', 'outbound', '--wsdl', SOURCE_WSDL]);
     assert.match(
       stderr,
       /not a terminal, so nothing can be asked: give --phase, --name, --pop, --popped, --destination/,

@@ -9,9 +9,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createEndpoint, createProject, type EndpointAnswers } from '../../scaffold/index.js';
+import { createEndpoint, type EndpointAnswers } from '../../scaffold/index.js';
 import { linkSources, runGeneratedTest } from './generated-run.js';
-import { ENDPOINT_FLAGS, FLAT_ENDPOINTS, REPO_ROOT, runCli, snapshot, tempDir } from './support.js';
+import {
+  ENDPOINT_FLAGS,
+  FLAT_ENDPOINTS,
+  newProject,
+  REPO_ROOT,
+  runCli,
+  snapshot,
+  tempDir,
+} from './support.js';
 
 const EWS_WSDL = fileURLToPath(new URL('./fixtures/ews/services.wsdl', import.meta.url));
 const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'wsdl');
@@ -39,12 +47,6 @@ const EWS_FLAGS = [
   '/queue/mail',
 ];
 
-async function project(dir: string): Promise<string> {
-  const folder = path.join(dir, 'shop');
-  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
-  return folder;
-}
-
 /** Runs the project's generated test of `name`; fails with its output unless it passes. */
 function generatedPasses(folder: string, name: string): void {
   const r = runGeneratedTest(folder, name);
@@ -53,7 +55,7 @@ function generatedPasses(folder: string, name: string): void {
 
 test('EWS FindItem/DeleteItem without flags: refused, candidates named, nothing written', async () => {
   await using tmp = await tempDir('aes-evidence-');
-  const folder = await project(tmp.path);
+  const folder = await newProject(tmp.path);
   const before = await snapshot(folder);
   const r = runCli(['endpoint', 'create', '--project', folder, ...EWS_FLAGS]);
   assert.notEqual(r.status, 0);
@@ -68,7 +70,7 @@ test('EWS FindItem/DeleteItem without flags: refused, candidates named, nothing 
 
 test('EWS with --id-field: DeleteItem takes the id by its name, the generated test passes', async () => {
   await using tmp = await tempDir('aes-evidence-');
-  const folder = await project(tmp.path);
+  const folder = await newProject(tmp.path);
   const r = runCli(['endpoint', 'create', '--project', folder, ...EWS_FLAGS, '--id-field', EWS_ID]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(
@@ -97,7 +99,7 @@ test('EWS with --id-field: DeleteItem takes the id by its name, the generated te
 
 test('Salesforce query: the sObject record is the JSON payload as a whole; its test passes', async () => {
   await using tmp = await tempDir('aes-evidence-');
-  const folder = await project(tmp.path);
+  const folder = await newProject(tmp.path);
   const created = await createEndpoint({
     project: folder,
     kind: 'outbound',
@@ -125,7 +127,7 @@ test('Salesforce query: the sObject record is the JSON payload as a whole; its t
 
 test('a wrong field read by the endpoint fails its generated test (sample data elsewhere)', async () => {
   await using tmp = await tempDir('aes-evidence-');
-  const folder = await project(tmp.path);
+  const folder = await newProject(tmp.path);
   const answers = FLAT_ENDPOINTS.find((e) => e.name === 'flat-out');
   assert.ok(answers);
   await createEndpoint({ ...answers, project: folder });
@@ -146,7 +148,7 @@ test('a wrong field read by the endpoint fails its generated test (sample data e
 
 test('clear evidence still scaffolds without flags: the demo, the examples, flat messages', async () => {
   await using tmp = await tempDir('aes-evidence-');
-  const folder = await project(tmp.path);
+  const folder = await newProject(tmp.path);
   const wired: EndpointAnswers[] = [
     {
       kind: 'outbound',
@@ -193,7 +195,7 @@ test('clear evidence still scaffolds without flags: the demo, the examples, flat
 
 test('a refusal over a 1.5 MB WSDL is one bounded line', async () => {
   await using tmp = await tempDir('aes-evidence-');
-  const folder = await project(tmp.path);
+  const folder = await newProject(tmp.path);
   const r = runCli([
     'endpoint',
     'create',

@@ -7,7 +7,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from './support.js';
+import { newProject, REPO_ROOT } from './support.js';
 
 const TSX = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
@@ -32,6 +32,13 @@ export async function linkSources(project: string): Promise<void> {
     path.join(dir, 'package.json'),
     JSON.stringify({ name: 'aes-endpoint-server', type: 'module', exports }, null, 2),
   );
+}
+
+/** {@link newProject}, with `aes-endpoint-server` resolving to this checkout's sources. */
+export async function linkedProject(dir: string): Promise<string> {
+  const folder = await newProject(dir);
+  await linkSources(folder);
+  return folder;
 }
 
 // Without this, the project's `node --test` would report to this runner instead of printing.

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createProject } from '../../scaffold/index.js';
-import { ENDPOINT_FLAGS, REPO_ROOT, runCli, snapshot, tempDir } from './support.js';
+import { ENDPOINT_FLAGS, failsCleanly, newProject, runCli, tempDir } from './support.js';
 
 const OUT = ENDPOINT_FLAGS['orders-out'] ?? [];
 const IN = ENDPOINT_FLAGS['orders-in'] ?? [];
@@ -42,8 +41,7 @@ interface Fixture {
 }
 
 async function fixture(tmp: string): Promise<Fixture> {
-  const project = path.join(tmp, 'p');
-  await createProject({ dir: project, aes: `file:${REPO_ROOT}` });
+  const project = await newProject(tmp);
   return {
     project,
     async file(name, text) {
@@ -52,18 +50,6 @@ async function fixture(tmp: string): Promise<Fixture> {
       return file;
     },
   };
-}
-
-/** Runs a failing `aes endpoint create`: its exit status and stderr; the project is unchanged. */
-async function refused(
-  project: string,
-  args: readonly string[],
-): Promise<{ status: number | null; stderr: string }> {
-  const before = await snapshot(project);
-  const r = runCli(['endpoint', 'create', '--project', project, ...args]);
-  assert.notEqual(r.status, 0, `expected a failure:\n${r.stdout}`);
-  assert.deepEqual(await snapshot(project), before, 'the project was changed');
-  return { status: r.status, stderr: r.stderr.trimEnd() };
 }
 
 describe('aes endpoint create --sample', () => {
@@ -94,7 +80,7 @@ describe('aes endpoint create --sample', () => {
       ],
     ];
     for (const [args, message] of cases) {
-      const r = await refused(f.project, args);
+      const r = await failsCleanly(f.project, args);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /^aes: error \[SCAFFOLD_USAGE\]: /);
       assert.match(r.stderr, message);
@@ -127,7 +113,7 @@ describe('aes endpoint create --sample', () => {
     ];
     for (const [text, message] of cases) {
       const bad = await f.file('bad.xml', text);
-      const r = await refused(f.project, [...OUT, '--sample', bad, '--sample-ids', 'A-1']);
+      const r = await failsCleanly(f.project, [...OUT, '--sample', bad, '--sample-ids', 'A-1']);
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stderr, /^aes: error \[SCAFFOLD_SAMPLE\]: --sample /);
       assert.match(r.stderr, message);
@@ -140,14 +126,14 @@ describe('aes endpoint create --sample', () => {
     const f = await fixture(tmp.path);
     const put = await f.file('put.xml', PUT_REQUEST);
     const other = await f.file('other.json', '{"order": 8}');
-    const r = await refused(f.project, [...IN, '--sample', put, '--sample-payload', other]);
+    const r = await failsCleanly(f.project, [...IN, '--sample', put, '--sample-payload', other]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(
       r.stderr,
       /\[SCAFFOLD_SAMPLE\]: --sample .*put\.xml: no element of the request holds the document of --sample-payload .*other\.json/,
     );
     const empty = await f.file('empty.json', '  \n');
-    const e = await refused(f.project, [...IN, '--sample', put, '--sample-payload', empty]);
+    const e = await failsCleanly(f.project, [...IN, '--sample', put, '--sample-payload', empty]);
     assert.match(e.stderr, /\[SCAFFOLD_USAGE\]: --sample-payload .*empty\.json: the file is empty/);
   });
 
@@ -157,7 +143,7 @@ describe('aes endpoint create --sample', () => {
     const pop = await f.file('pop.xml', POP_RESPONSE);
     const args = [...OUT, '--sample', pop, '--sample-ids', 'A-1,A-2'];
     // The pop response given as the popped request.
-    const wrongOp = await refused(f.project, [...args, '--sample-popped', pop]);
+    const wrongOp = await failsCleanly(f.project, [...args, '--sample-popped', pop]);
     assert.equal(wrongOp.status, 1, wrongOp.stderr);
     assert.match(
       wrongOp.stderr,
@@ -167,7 +153,7 @@ describe('aes endpoint create --sample', () => {
       'popped.xml',
       envelope('<PoppedRequest xmlns="urn:aes:example:source"><id>A-2</id></PoppedRequest>'),
     );
-    const notFirst = await refused(f.project, [...args, '--sample-popped', second]);
+    const notFirst = await failsCleanly(f.project, [...args, '--sample-popped', second]);
     assert.match(
       notFirst.stderr,
       /\[SCAFFOLD_SAMPLE\]: --sample-popped .*popped\.xml: the request holds the id 'A-1' \(the first of --sample-ids\) nowhere; capture the Popped request that removed that record/,

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EndpointAnswers } from '../../scaffold/index.js';
+import { createProject, type EndpointAnswers } from '../../scaffold/index.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 
 export { REPO_ROOT, runCli };
@@ -23,6 +23,13 @@ export async function tempDir(
 ): Promise<AsyncDisposable & { readonly path: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { path: dir, [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A new project `shop` in `dir`, its aes-endpoint-server this checkout (`file:`); its folder. */
+export async function newProject(dir: string): Promise<string> {
+  const folder = path.join(dir, 'shop');
+  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
+  return folder;
 }
 
 const OWN = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -154,6 +161,24 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
   };
   await walk('');
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Runs an `aes endpoint create` that must fail, and checks it changed nothing in `project` (no
+ * staging folder or temporary file left either): its exit status and stderr (without its final
+ * newline).
+ */
+export async function failsCleanly(
+  project: string,
+  args: readonly string[],
+): Promise<{ readonly status: number | null; readonly stderr: string }> {
+  const before = await snapshot(project);
+  const r = runCli(['endpoint', 'create', '--project', project, ...args]);
+  assert.notEqual(r.status, 0, `expected a failure:\n${r.stdout}`);
+  const after = await snapshot(project);
+  assert.deepEqual(after, before, 'the project was changed');
+  assert.deepEqual(after.size, before.size, 'no staging folder or temporary file was left behind');
+  return { status: r.status, stderr: r.stderr.trimEnd() };
 }
 
 /**

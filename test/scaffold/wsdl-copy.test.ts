@@ -11,10 +11,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createProject } from '../../scaffold/index.js';
 import { planWsdlCopy } from '../../scaffold/wsdl-copy.js';
 import { loadWsdl, standardSchemaDir } from '../../wsdl/index.js';
-import { linkSources, runGeneratedTest } from './generated-run.js';
+import { linkedProject, runGeneratedTest } from './generated-run.js';
 import { typeCheckProject } from './project-typecheck.js';
 import { REPO_ROOT, runCli, snapshot, tempDir } from './support.js';
 
@@ -22,13 +21,6 @@ const REACH = fileURLToPath(new URL('./fixtures/reach/', import.meta.url));
 const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'wsdl');
 
 /** A new project, its `aes-endpoint-server` resolving to this checkout (generated-run.ts). */
-async function project(dir: string): Promise<string> {
-  const folder = path.join(dir, 'shop');
-  await createProject({ dir: folder, aes: `file:${REPO_ROOT}` });
-  await linkSources(folder);
-  return folder;
-}
-
 /** The files under the project's `wsdl/`, but its README. */
 async function wsdlFolder(folder: string): Promise<string[]> {
   return [...(await snapshot(path.join(folder, 'wsdl'))).keys()]
@@ -64,7 +56,7 @@ function inbound(name: string, wsdl: string, put: string, extra: readonly string
 
 test('a WSDL including ../types/t.xsd, which includes common/c.xsd: all three copied in their layout', async () => {
   await using tmp = await tempDir('aes-wsdl-copy-');
-  const folder = await project(tmp.path);
+  const folder = await linkedProject(tmp.path);
   const r = runCli([
     'endpoint',
     'create',
@@ -134,7 +126,7 @@ test('a WSDL including ../types/t.xsd, which includes common/c.xsd: all three co
 
 test('an include of a file that does not exist: refused, naming where and what, nothing written', async () => {
   await using tmp = await tempDir('aes-wsdl-copy-');
-  const folder = await project(tmp.path);
+  const folder = await linkedProject(tmp.path);
   const before = await snapshot(folder);
   const r = runCli([
     'endpoint',
@@ -157,7 +149,7 @@ test('an include of a file that does not exist: refused, naming where and what, 
 
 test('ihe-hpd-iti58, whose WSDL includes ../schema/DSMLv2.xsd: created, compiles, its test passes', async () => {
   await using tmp = await tempDir('aes-wsdl-copy-hpd-');
-  const folder = await project(tmp.path);
+  const folder = await linkedProject(tmp.path);
   // The two fields its refusals ask for (ambiguous-corpus.test.ts lists the candidates).
   const r = runCli([
     'endpoint',
