@@ -44,6 +44,8 @@ test('endpoint metrics count events, time web-service calls and show the step ag
     await inbound.start();
     await outbound.start();
     await waitFor('9 delivered', () => target.accepted.length === 9);
+    // The target holds a record a moment before the endpoint has its answer and counts it.
+    await waitFor('9 counted delivered', () => inbound.snapshot().counters.delivered === 9);
     await waitFor('1 dead-lettered', () => inbound.snapshot().counters.deadLettered === 1);
     await waitFor('10 completed', () => outbound.snapshot().counters.completed === 10);
     await new Promise((resolve) => setTimeout(resolve, 50)); // a heartbeat or two

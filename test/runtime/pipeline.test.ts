@@ -116,6 +116,8 @@ test('single phase: every record reaches the target once, in order', async () =>
   await waitFor('60 records at the target', () => p.target.accepted.length >= 60);
   // The source counts a Popped before its answer reaches the endpoint: wait for the endpoint.
   await waitFor('60 records completed', () => p.outbound.snapshot().counters.completed === 60);
+  // Likewise the target counts a put before its answer reaches the inbound endpoint.
+  await waitFor('60 records delivered', () => p.inbound.snapshot().counters.delivered === 60);
   assertExactlyOnceInOrder(p.target, 60);
   assert.equal(p.source.repops, 0, 'no record was popped twice');
   const out = p.outbound.snapshot().counters;
