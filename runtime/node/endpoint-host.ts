@@ -140,6 +140,9 @@ export async function runEndpointHost(options: EndpointHostOptions): Promise<num
       registry,
       send: (message) => void link.report(message),
     });
+    // Before the broker connects (which makes the node ready again): a scrape then finds this
+    // process's counters at zero, not a gap until the endpoint is built.
+    await reporter.report();
     // The node shows and judges (`/readyz`) the endpoint's broker connection by these reports.
     let brokerUrl = redactUrl(config.brokerUrls[0] ?? '');
     const reportBroker = (state: TransportState, error: Error | undefined) =>

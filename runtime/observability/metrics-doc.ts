@@ -84,7 +84,7 @@ export async function renderMetricsDoc(): Promise<string> {
     '',
     'Each endpoint process keeps its own registry (`EndpointMetrics`, `TransportMetrics`). A',
     '`MetricsReporter` sends a full snapshot of it (`metrics-snapshot`, plain JSON) to the node over',
-    `the endpoint's link every ${DEFAULT_METRICS_REPORT_INTERVAL_MS / 1000} s, and a \`metrics-retract\` when the process stops. The node checks`,
+    `the endpoint's link when the process starts (its counters at 0, before it connects to the broker), every ${DEFAULT_METRICS_REPORT_INTERVAL_MS / 1000} s, and a \`metrics-retract\` when the process stops. The node checks`,
     'each message against this catalogue (known names and labels only, bounded sizes) and serves the',
     'latest snapshot of every endpoint with `endpoint` set to the name the link authenticated. So a',
     'value on the node is at most one report interval old; an endpoint that crashed keeps its last',

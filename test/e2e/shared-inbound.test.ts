@@ -113,7 +113,14 @@ test(
       assert.equal(ids.length, RECORDS, `no duplicates (${ids.length - RECORDS})`);
       for (const pid of victims) assert.ok(!isAlive(pid), `pid ${pid} still runs`);
 
-      const by = await completedBy(etcd, namespace);
+      // An instance records an id in the ledger once the target's answer reaches it: a moment
+      // after the target holds the record.
+      let by = await completedBy(etcd, namespace);
+      await pollUntil(
+        'the ledger to hold every delivered id',
+        async () => (by = await completedBy(etcd, namespace)).size >= RECORDS,
+        10_000,
+      );
       const counts = new Map<string, number>();
       for (const k of by.values()) counts.set(k, (counts.get(k) ?? 0) + 1);
       console.log(`# completed per instance: ${JSON.stringify(Object.fromEntries(counts))}`);

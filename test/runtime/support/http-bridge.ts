@@ -87,11 +87,21 @@ export class HttpBridgeTransport implements Transport {
     });
     const body = response.body;
     if (body === null) throw new TransportError('TRANSPORT_CONNECT_FAILED', 'no stream', true);
-    const settle = (tag: number, ok: boolean) =>
-      fetch(`${this.baseUrl}/settle?tag=${tag}&ok=${ok ? 1 : 0}`, { method: 'POST' }).then(
+    // Settles still on their way: unsubscribing waits for them, as a broker connection sends an
+    // ack before the unsubscribe that follows it (else the stream's close would requeue the
+    // message whose ack is in flight).
+    const settling = new Set<Promise<unknown>>();
+    const settle = (tag: number, ok: boolean) => {
+      const sent = fetch(`${this.baseUrl}/settle?tag=${tag}&ok=${ok ? 1 : 0}`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(10_000),
+      }).then(
         (r) => r.arrayBuffer(),
         () => undefined,
       );
+      settling.add(sent);
+      void sent.finally(() => settling.delete(sent));
+    };
     const deliver = (wire: WireDelivery) => {
       const message: InboundMessage = {
         destination: wire.destination,
@@ -119,9 +129,9 @@ export class HttpBridgeTransport implements Transport {
     })().catch(() => undefined);
     return {
       destination,
-      unsubscribe: () => {
+      unsubscribe: async () => {
+        await Promise.all(settling);
         controller.abort();
-        return Promise.resolve();
       },
     };
   }
