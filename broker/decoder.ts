@@ -4,6 +4,7 @@
  * header block against `maxHeaderBytes`, a declared `content-length` against `maxFrameBytes`
  * as soon as the headers are read, an undeclared body as it grows.
  */
+import { isUtf8 } from 'node:buffer';
 import { FrameError } from './errors.js';
 import {
   CR,
@@ -140,7 +141,11 @@ export class StompFrameDecoder {
       );
     }
     this.#head = EMPTY;
-    this.#pending = this.#parseHead(buf.toString('utf8', 0, end.headEnd), end.bodyStart);
+    const head = buf.subarray(0, end.headEnd);
+    // STOMP frames are UTF-8. Decoding anything else would replace its bytes with U+FFFD and make
+    // distinct values (two message ids, say) one: refused instead, naming the line.
+    if (!isUtf8(head)) throw notUtf8(head);
+    this.#pending = this.#parseHead(head.toString('utf8'), end.bodyStart);
     return buf.subarray(end.bodyStart);
   }
 
@@ -289,6 +294,23 @@ function findHeadEnd(
     i = buf.indexOf(LF, i + 1);
   }
   return undefined;
+}
+
+function notUtf8(head: Buffer): FrameError {
+  let lineStart = 0;
+  for (let at = head.indexOf(LF); ; at = head.indexOf(LF, lineStart)) {
+    const line = head.subarray(lineStart, at < 0 ? head.length : at);
+    if (at < 0 || !isUtf8(line)) {
+      const shown = printable(line.toString('latin1'));
+      return new FrameError(
+        'FRAME_MALFORMED',
+        lineStart === 0
+          ? `malformed command line '${shown}': expected an upper-case STOMP command`
+          : `frame header line '${shown}' is not valid UTF-8 (STOMP frames are UTF-8)`,
+      );
+    }
+    lineStart = at + 1;
+  }
 }
 
 function stripCr(line: string): string {

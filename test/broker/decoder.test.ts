@@ -204,6 +204,31 @@ describe('FrameDecoder', () => {
     });
   }
 
+  test('a header block that is not UTF-8 is refused, naming its line; UTF-8 passes whole', () => {
+    const decoder = new StompFrameDecoder(LIMITS, '1.2');
+    const [frame] = decoder.push(Buffer.from('SEND\nmessage-id:Müller-1\n\n\0', 'utf8'));
+    assert.equal(frame?.headers.get('message-id'), 'Müller-1');
+    // Latin-1 'Müller-1' and 'Mäller-1' would both decode to 'M\ufffdller-1': one id of two.
+    for (const id of ['Müller-1', 'Mäller-1']) {
+      assert.throws(
+        () =>
+          new StompFrameDecoder(LIMITS, '1.2').push(
+            Buffer.from(`SEND\ndestination:/queue/a\nmessage-id:${id}\n\n\0`, 'latin1'),
+          ),
+        (err: unknown) =>
+          err instanceof FrameError &&
+          err.code === 'FRAME_MALFORMED' &&
+          err.message ===
+            `frame header line 'message-id:M\\x${id === 'Müller-1' ? 'fc' : 'e4'}ller-1' is not valid UTF-8 (STOMP frames are UTF-8)`,
+      );
+    }
+    // The body is the application's bytes, in any encoding.
+    const [latin1Body] = new StompFrameDecoder(LIMITS, '1.2').push(
+      Buffer.concat([Buffer.from('SEND\n\n'), Buffer.from('Müller', 'latin1'), Buffer.from([0])]),
+    );
+    assert.deepEqual(latin1Body?.body, Buffer.from('Müller', 'latin1'));
+  });
+
   test('a declared content-length over the limit is refused before the body arrives', () => {
     const decoder = new StompFrameDecoder(LIMITS, '1.2');
     // Only the header block has been sent: nothing of the 1 GB body is buffered.

@@ -63,6 +63,13 @@ const CASES: ReadonlyArray<{
     message: /malformed command line/,
   },
   {
+    name: 'a header that is not UTF-8 (a Latin-1 message id)',
+    connect: true,
+    bytes: Buffer.from('SEND\ndestination:/queue/a\nmessage-id:M\xfcller-1\n\nx\0', 'latin1'),
+    // The ERROR frame's header as sent: ':' escaped as '\c', '\' as '\\'.
+    message: /frame header line 'message-id\\cM\\\\xfcller-1' is not valid UTF-8/,
+  },
+  {
     name: 'SEND before CONNECT',
     connect: false,
     bytes: 'SEND\ndestination:/queue/a\n\nx\0',

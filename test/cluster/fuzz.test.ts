@@ -6,22 +6,11 @@ import { encodeFrame } from '../../cluster/frame-codec.js';
 import { FrameType } from '../../cluster/messages.js';
 import { encodeCall, encodePost } from '../../cluster/message-encoding.js';
 import { RawPeer } from './support/raw-peer.js';
+import { seededRandom, type Random } from '../support/random.js';
 
 const SECRET = 'fuzz-secret';
 const CONNECTIONS = 120;
 const FRAMES_PER_CONNECTION = 40;
-
-/** A small deterministic PRNG so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID = [
   encodeFrame(FrameType.POST, encodePost('svc', 'echo', { a: [1, 'two'] })),
@@ -35,7 +24,7 @@ const VALID = [
   encodeFrame(FrameType.CALL_TEXT, '[8,"svc","echo"]\n{"not":"parsed"}'),
 ];
 
-function mutate(random: () => number): Buffer {
+function mutate(random: Random): Buffer {
   const base = Buffer.from(VALID[Math.floor(random() * VALID.length)] as Buffer);
   switch (Math.floor(random() * 6)) {
     case 0: // flip some bytes in the body
@@ -65,7 +54,7 @@ function mutate(random: () => number): Buffer {
 
 test('fuzz: random and mutated frames before and after the handshake', async () => {
   const seed = Number(process.env.AES_FUZZ_SEED ?? Date.now() % 100_000);
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const node = new Kernel({ name: 'node', secret: SECRET, handshakeTimeoutMs: 1_000 });
   node.addSession('svc', { echo: (x) => x });
   node.publish('svc', ['echo']);
