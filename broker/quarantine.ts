@@ -6,10 +6,11 @@
  * directory before the store forgets it, and it is reported (the broker handle's
  * `quarantined()`, the node's log, `aes_broker_quarantined_records_total`, `aes status`).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import type { SegmentCorruption } from './journal.js';
+import { makeDirSync } from '../util/index.js';
 
 const debug = debuglog('aes-broker');
 
@@ -44,7 +45,7 @@ export interface QuarantinedRecord {
  */
 export function saveQuarantined(dataDir: string, name: string, bytes: Buffer): string {
   const dir = join(dataDir, QUARANTINE_DIR);
-  mkdirSync(dir, { recursive: true });
+  makeDirSync(dir);
   // A restart can meet the same bad bytes again (a crash before the store forgot them), and a
   // sequence number can be used again later: the time keeps every copy.
   const path = join(dir, `${safeName(name)}-${Date.now()}.bin`);

@@ -3,7 +3,8 @@
  * in memory, then writes everything into a temporary folder beside `--out` and moves it into place,
  * so an error never leaves half-written output.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { makeDir } from '../util/index.js';
 import path from 'node:path';
 import { debuglog } from 'node:util';
 import { printStructure, StructureKind, type StatementStructures } from 'ts-morph';
@@ -230,14 +231,14 @@ export async function generate(
   }
   options.onProgress?.({ done: locations.length, total: locations.length, source: '' });
   const parent = path.dirname(out);
-  await mkdir(parent, { recursive: true });
   const staging = path.join(parent, `.${path.basename(out)}.aes-gen-${process.pid}-${Date.now()}`);
   try {
+    await makeDir(parent);
     for (const r of results) {
-      await mkdir(path.join(staging, r.folder), { recursive: true });
+      await makeDir(path.join(staging, r.folder));
       for (const f of r.files) await writeFile(path.join(staging, r.folder, f.name), f.text);
     }
-    await mkdir(out, { recursive: true });
+    await makeDir(out);
     for (const r of results) {
       const target = path.join(out, r.folder);
       await rm(target, { recursive: true, force: true });
@@ -252,7 +253,8 @@ export async function generate(
       },
     );
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    // Where the parent is no folder (ENOTDIR), there is no staging folder to remove either.
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
   return results.map((r) => ({ ...r.summary, folder: r.folder }));
 }

@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDir } from '../util/index.js';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -112,10 +113,10 @@ export class DemoCluster {
       for (const [i, plan] of plans.entries()) {
         const ports = spec.ports.nodes[i] ?? { cluster: 0, http: 0 };
         const folder = join(spec.dir, plan.name);
-        await mkdir(folder, { recursive: true });
+        await makeDir(folder);
         if (plan.endpoint !== undefined) {
           const dir = join(folder, 'endpoints', plan.endpoint.name);
-          await mkdir(dir, { recursive: true });
+          await makeDir(dir);
           await writeFile(join(dir, 'index.mjs'), plan.endpoint.entry);
         }
         const config = (clusterPort: number, httpPort: number, brokerPort: number) => ({

@@ -5,7 +5,8 @@
  * nothing: every answer is checked and every file rendered before the first one is written.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { makeDir } from '../util/index.js';
 import path from 'node:path';
 import { parseDestination } from '../transports/index.js';
 import { generateSources, type LoadOptions } from '../codegen/index.js';
@@ -304,7 +305,7 @@ export async function createEndpoint(
         }
         files.push({ path: target, text });
         const staged = path.join(staging, 'wsdl', doc.target);
-        await mkdir(path.dirname(staged), { recursive: true });
+        await makeDir(path.dirname(staged));
         await writeFile(staged, text);
       }
       location = path.join(staging, 'wsdl', copy.wsdl);

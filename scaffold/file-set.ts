@@ -3,7 +3,8 @@
  * only when all are written are they renamed into place. A failure removes the temporary files and
  * the folders this call created, so nothing half-written is left.
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { makeDir } from '../util/index.js';
 import path from 'node:path';
 import { ScaffoldError } from './errors.js';
 
@@ -37,7 +38,7 @@ export async function writeFiles(files: readonly PlannedFile[]): Promise<void> {
     for (const f of files) {
       const dir = path.dirname(f.path);
       created.push(...(await missingParents(dir)));
-      await mkdir(dir, { recursive: true });
+      await makeDir(dir);
       const temp = `${f.path}${suffix}`;
       temps.push(temp);
       await writeFile(temp, f.text);

@@ -9,7 +9,8 @@
  * Its users: the node's and each endpoint's data folder (`<dataDir>/lock`) and the broker's store
  * (`broker.pid`). Each wraps a refusal in an error of its own folder.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
+import { makeDir } from './make-dir.js';
 import { join, resolve } from 'node:path';
 import { isAlive } from './process-alive.js';
 
@@ -89,7 +90,7 @@ export async function acquireDirLock(dir: string, options: DirLockOptions = {}):
   }
   heldHere.add(key);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     for (let attempt = 0; attempt < TAKE_OVER_ATTEMPTS; attempt += 1) {
       if (await create(path)) return held(path, key);
       const text = await readFile(path, 'utf8').catch(() => '');

@@ -1,6 +1,7 @@
 /**
  * The entry of `util/`: small helpers that several folders share and that belong to none of them
- * — one backoff, one deadline, one state machine, one data-folder lock, the coded CLI error.
+ * — one backoff, one deadline, one state machine, one data-folder lock, a `mkdir -p` that ends,
+ * the coded CLI error.
  * Not a package subpath; nothing here is public API unless an entry re-exports it.
  */
 export {
@@ -33,6 +34,7 @@ export {
   type DirLockErrorCode,
   type DirLockOptions,
 } from './dir-lock.js';
+export { makeDir, makeDirSync } from './make-dir.js';
 export {
   IllegalTransitionError,
   StateMachine,

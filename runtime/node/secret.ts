@@ -4,7 +4,8 @@
  * authenticates everything that connects — the CLI and endpoints run by hand read it there.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { makeDir } from '../../util/index.js';
 import { join } from 'node:path';
 import type { NodeConfig } from '../config/config.js';
 import { ConfigError } from '../errors.js';
@@ -27,7 +28,7 @@ export async function ensureNodeSecret(config: NodeConfig): Promise<string> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await mkdir(config.dataDir, { recursive: true });
+  await makeDir(config.dataDir);
   const secret = randomBytes(24).toString('base64url');
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

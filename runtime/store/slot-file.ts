@@ -12,7 +12,8 @@
  * slot files of their own values.
  */
 import { writeSync } from 'node:fs';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { makeDir } from '../../util/index.js';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { StoreError } from '../errors.js';
@@ -91,7 +92,7 @@ export class SlotFile<T> {
   ): Promise<SlotFile<T>> {
     const path = join(dir, names[0]);
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDir(dir);
       let created = false;
       const records: (SlotRecord<T> | undefined)[] = [];
       const handles: FileHandle[] = [];
