@@ -77,9 +77,9 @@ function errnoCode(err: unknown): string | undefined {
 
 /**
  * Locks `dir` (created when missing) for this process. Rejects with a `DirLockError`:
- * `DIR_LOCKED` when a live process, or this one, holds it; `DIR_LOCK_FAILED` when the lock file
- * cannot be created. The folder counts as held here from the call on, so two calls at once in one
- * process cannot both take it.
+ * `DIR_LOCKED` when a live process, or this one, holds it; `DIR_LOCK_FAILED` when the folder or
+ * the lock file cannot be created. The folder counts as held here from the call on, so two calls
+ * at once in one process cannot both take it.
  */
 export async function acquireDirLock(dir: string, options: DirLockOptions = {}): Promise<DirLock> {
   const path = join(dir, options.fileName ?? DEFAULT_LOCK_FILE);
@@ -90,7 +90,12 @@ export async function acquireDirLock(dir: string, options: DirLockOptions = {}):
   }
   heldHere.add(key);
   try {
-    await makeDir(dir);
+    await makeDir(dir).catch((err: unknown) => {
+      const problem = `cannot make the folder: ${(err as Error).message}`;
+      throw new DirLockError('DIR_LOCK_FAILED', path, problem, undefined, `${dir}: ${problem}`, {
+        cause: err,
+      });
+    });
     for (let attempt = 0; attempt < TAKE_OVER_ATTEMPTS; attempt += 1) {
       if (await create(path)) return held(path, key);
       const text = await readFile(path, 'utf8').catch(() => '');

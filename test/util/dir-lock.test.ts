@@ -127,5 +127,17 @@ test(
     await assert.rejects(acquireDirLock(dir, { fileName: join('missing', 'lock') }), {
       code: 'DIR_LOCK_FAILED',
     });
+    // A folder that cannot be made (a file in the way): named, with the cause.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    await assert.rejects(
+      acquireDirLock(join(file, 'data')),
+      (err: unknown) =>
+        err instanceof DirLockError &&
+        err.code === 'DIR_LOCK_FAILED' &&
+        err.message ===
+          `${join(file, 'data')}: cannot make the folder: ${(err.cause as Error).message}` &&
+        (err.cause as NodeJS.ErrnoException).code === 'ENOTDIR',
+    );
   }),
 );
