@@ -301,23 +301,40 @@ function notUtf8(head: Buffer): FrameError {
   for (let at = head.indexOf(LF); ; at = head.indexOf(LF, lineStart)) {
     const line = head.subarray(lineStart, at < 0 ? head.length : at);
     if (at < 0 || !isUtf8(line)) {
-      const shown = printable(line.toString('latin1'));
+      const bad = firstBadByte(line);
+      // The part of the line around the first bad byte, its bytes above 0x7e shown as \xNN.
+      const from = Math.max(0, bad - 24);
+      const to = Math.min(line.length, bad + 24);
+      const excerpt = printable(line.subarray(from, to).toString('latin1'), to - from);
+      const shown = `${from > 0 ? '…' : ''}${excerpt}${to < line.length ? '…' : ''}`;
+      const where = `byte ${bad + 1} of the line`;
       return new FrameError(
         'FRAME_MALFORMED',
         lineStart === 0
           ? `malformed command line '${shown}': expected an upper-case STOMP command`
-          : `frame header line '${shown}' is not valid UTF-8 (STOMP frames are UTF-8)`,
+          : `frame header line '${shown}' is not valid UTF-8 at ${where} (STOMP frames are UTF-8)`,
       );
     }
     lineStart = at + 1;
   }
 }
 
+/** Where the first byte that starts no valid UTF-8 sequence sits in `bytes` (its length if none). */
+function firstBadByte(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i] as number;
+    const length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    if (!isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return bytes.length;
+}
+
 function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
-function printable(text: string): string {
-  const cut = text.length > 48 ? `${text.slice(0, 48)}…` : text;
+function printable(text: string, max = 48): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return cut.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

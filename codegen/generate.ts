@@ -254,7 +254,9 @@ export async function generate(
     );
   } finally {
     // Where the parent is no folder (ENOTDIR), there is no staging folder to remove either.
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await rm(staging, { recursive: true, force: true }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+    });
   }
   return results.map((r) => ({ ...r.summary, folder: r.folder }));
 }

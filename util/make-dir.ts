@@ -1,7 +1,7 @@
 /**
  * `mkdir -p` that always ends. Node's own `mkdir(dir, { recursive: true })` spins forever, at full
  * CPU and without an error, when the kernel answers ENOENT for a folder whose parent exists: any
- * path under /proc or /sys does (the synchronous form freezes the whole process). These walk up
+ * new path under /proc does (the synchronous form freezes the whole process). These walk up
  * to the first folder that exists, then make each missing one in turn; a folder that still
  * cannot be made fails with its own error (ENOENT, EACCES, ENOTDIR, …) naming it.
  */

@@ -219,9 +219,22 @@ describe('FrameDecoder', () => {
           err instanceof FrameError &&
           err.code === 'FRAME_MALFORMED' &&
           err.message ===
-            `frame header line 'message-id:M\\x${id === 'Müller-1' ? 'fc' : 'e4'}ller-1' is not valid UTF-8 (STOMP frames are UTF-8)`,
+            `frame header line 'message-id:M\\x${id === 'Müller-1' ? 'fc' : 'e4'}ller-1' is not valid UTF-8 at byte 13 of the line (STOMP frames are UTF-8)`,
       );
     }
+    // Far along a long line, the bad byte is still shown, with the text around it.
+    const long = Buffer.concat([
+      Buffer.from(`SEND\nx-note:${'a'.repeat(100)}`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(`${'b'.repeat(100)}\n\n\0`),
+    ]);
+    assert.throws(
+      () => new StompFrameDecoder(LIMITS, '1.2').push(long),
+      (err: unknown) =>
+        err instanceof FrameError &&
+        err.message ===
+          `frame header line '…${'a'.repeat(24)}\\xc3(${'b'.repeat(22)}…' is not valid UTF-8 at byte 108 of the line (STOMP frames are UTF-8)`,
+    );
     // The body is the application's bytes, in any encoding.
     const [latin1Body] = new StompFrameDecoder(LIMITS, '1.2').push(
       Buffer.concat([Buffer.from('SEND\n\n'), Buffer.from('Müller', 'latin1'), Buffer.from([0])]),

@@ -67,7 +67,7 @@ const CASES: ReadonlyArray<{
     connect: true,
     bytes: Buffer.from('SEND\ndestination:/queue/a\nmessage-id:M\xfcller-1\n\nx\0', 'latin1'),
     // The ERROR frame's header as sent: ':' escaped as '\c', '\' as '\\'.
-    message: /frame header line 'message-id\\cM\\\\xfcller-1' is not valid UTF-8/,
+    message: /frame header line 'message-id\\cM\\\\xfcller-1' is not valid UTF-8 at byte 13/,
   },
   {
     name: 'SEND before CONNECT',

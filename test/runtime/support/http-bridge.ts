@@ -95,10 +95,12 @@ export class HttpBridgeTransport implements Transport {
       const sent = fetch(`${this.baseUrl}/settle?tag=${tag}&ok=${ok ? 1 : 0}`, {
         method: 'POST',
         signal: AbortSignal.timeout(10_000),
-      }).then(
-        (r) => r.arrayBuffer(),
-        () => undefined,
-      );
+      })
+        .then((r) => r.arrayBuffer())
+        .then(
+          () => undefined,
+          () => undefined,
+        );
       settling.add(sent);
       void sent.finally(() => settling.delete(sent));
     };
