@@ -26,6 +26,7 @@ import { readFacets } from './facets.js';
 import { importMapper } from './imports.js';
 import { rewriteAddresses, rewriteEndpointAddresses, routeOf, type PortRef } from './routes.js';
 import { wsdl11Of, wsdl11PathBeside } from './wsdl20.js';
+import { internalFailure, unansweredFault } from './unanswered.js';
 import { DEFAULT_SAMPLE_SEED, SampleBuilder, type SoapValue } from './sample.js';
 import {
   loadScript,
@@ -507,6 +508,15 @@ export async function startMock(location: string, options: MockOptions = {}): Pr
       method: 'POST',
       headers,
     });
+    const answered = typeof out.body === 'string' ? out.body : String(out.body);
+    const failure = internalFailure(out.statusCode, answered);
+    if (failure !== undefined) {
+      const version = route.binding.soapVersion ?? '1.1';
+      const operations = [...route.binding.operations.keys()];
+      const fault = unansweredFault(body, version, route.route, operations, failure);
+      res.writeHead(fault.statusCode, { 'content-type': fault.contentType }).end(fault.body);
+      return;
+    }
     const contentType: unknown = out.headers['content-type'];
     res.writeHead(out.statusCode, {
       'content-type': typeof contentType === 'string' ? contentType : 'text/xml; charset=utf-8',
